@@ -1,0 +1,199 @@
+/* Kernels: reproducibility across SIMD levels and thread counts, accuracy against exact
+ * references, integer exactness, slices, elementwise, and the status of bad calls. */
+#include "paralelo.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+#define CHECK(cond, ...)                                                                      \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            failures++;                                                                       \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                       \
+            printf(__VA_ARGS__);                                                              \
+            printf("\n");                                                                     \
+        }                                                                                     \
+    } while (0)
+
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+static uint64_t next_u64(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+static double uniform(void) { return (double)(next_u64() >> 11) * 0x1p-53; }
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* Ill-conditioned data: +-y pairs with |y| log-uniform in [1e-8, 1e8], plus [0,1) values. */
+static void ill_conditioned(double *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 1 < n - n / 4; i += 2) {
+        double y = pow(10.0, -8.0 + 16.0 * uniform());
+        x[i] = y;
+        x[i + 1] = -y;
+    }
+    for (; i < n; i++) x[i] = uniform();
+    for (int64_t j = n - 1; j > 0; j--) {
+        int64_t k = (int64_t)(next_u64() % (uint64_t)(j + 1));
+        double t = x[j];
+        x[j] = x[k];
+        x[k] = t;
+    }
+}
+
+static double exact_sum(const double *x, int64_t n) {
+    pl_acc a;
+    pl_acc_init(&a);
+    for (int64_t i = 0; i < n; i++) pl_acc_add(&a, x[i]);
+    double r;
+    pl_acc_round(&a, &r);
+    return r;
+}
+
+static void test_sum_reproducible(void) {
+    const int64_t sizes[] = {0, 1, 7, 63, 64, 65, 4095, 4096, 4097, 100003, 1 << 20};
+    int levels = pl_cpu_level();
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        int64_t n = sizes[s];
+        double *x = malloc((size_t)(n ? n : 1) * sizeof *x);
+        float *f = malloc((size_t)(n ? n : 1) * sizeof *f);
+        ill_conditioned(x, n);
+        for (int64_t i = 0; i < n; i++) f[i] = (float)x[i];
+        for (int mode = PL_ACCURATE; mode <= PL_FAST; mode++) {
+            double ref = 0, ref32 = 0, refdot = 0, refvar = 0;
+            int64_t iu = 0;
+            for (int level = 0; level <= levels; level++) {
+                CHECK(pl_set_level(level) == PL_OK, "set level %d", level);
+                const int threads[] = {1, 2, 3, 4, 7, 16};
+                for (int t = 0; t < 6; t++) {
+                    double r, r32, d, v;
+                    CHECK(pl_reduce(PL_F64, PL_SUM, x, n, mode, threads[t], &r, &iu) == PL_OK,
+                          "sum");
+                    CHECK(pl_reduce(PL_F32, PL_SUM, f, n, mode, threads[t], &r32, &iu) == PL_OK,
+                          "sum f32");
+                    CHECK(pl_dot(PL_F64, x, x, n, mode, threads[t], &d, &iu) == PL_OK, "dot");
+                    CHECK(pl_variance(PL_F64, x, n, 0, mode, threads[t], &v) == PL_OK, "var");
+                    if (level == 0 && t == 0) {
+                        ref = r;
+                        ref32 = r32;
+                        refdot = d;
+                        refvar = v;
+                    } else {
+                        CHECK(same_bits(r, ref), "n=%lld mode=%d level=%d threads=%d: %a vs %a",
+                              (long long)n, mode, level, threads[t], r, ref);
+                        CHECK(same_bits(r32, ref32), "f32 n=%lld level=%d threads=%d",
+                              (long long)n, level, threads[t]);
+                        CHECK(same_bits(d, refdot), "dot n=%lld level=%d threads=%d",
+                              (long long)n, level, threads[t]);
+                        CHECK(same_bits(v, refvar) || (isnan(v) && isnan(refvar)),
+                              "var n=%lld level=%d threads=%d", (long long)n, level, threads[t]);
+                    }
+                }
+            }
+            if (mode == PL_ACCURATE && n > 0) {
+                double exact = exact_sum(x, n);
+                double err = fabs(ref - exact) / fabs(exact);
+                CHECK(err <= 1e-15, "accuracy n=%lld: rel err %g", (long long)n, err);
+            }
+        }
+        pl_set_level(levels);
+        free(x);
+        free(f);
+    }
+}
+
+static void test_minmax_and_ints(void) {
+    double x[] = {3.0, -0.0, 0.0, 2.5};
+    double r;
+    int64_t iu;
+    pl_reduce(PL_F64, PL_MIN, x + 1, 2, PL_ACCURATE, 1, &r, &iu);
+    CHECK(r == 0 && signbit(r), "min(-0, +0) is -0");
+    pl_reduce(PL_F64, PL_MAX, x + 1, 2, PL_ACCURATE, 1, &r, &iu);
+    CHECK(r == 0 && !signbit(r), "max(-0, +0) is +0");
+    pl_reduce(PL_F64, PL_MAX, x, 4, PL_ACCURATE, 1, &r, &iu);
+    CHECK(r == 3.0, "max");
+    double y[70];
+    for (int i = 0; i < 70; i++) y[i] = i;
+    y[33] = NAN;
+    pl_reduce(PL_F64, PL_MIN, y, 70, PL_ACCURATE, 1, &r, &iu);
+    CHECK(isnan(r), "NaN propagates through min");
+    CHECK(pl_reduce(PL_F64, PL_MIN, y, 0, PL_ACCURATE, 1, &r, &iu) == PL_E_EMPTY, "empty min");
+
+    int64_t big[3] = {INT64_MAX, 1, -5};
+    CHECK(pl_reduce(PL_I64, PL_SUM, big, 2, PL_ACCURATE, 1, &r, &iu) == PL_E_OVERFLOW, "i64 ovf");
+    CHECK(pl_reduce(PL_I64, PL_SUM, big, 3, PL_ACCURATE, 1, &r, &iu) == PL_OK &&
+              iu == INT64_MAX - 4,
+          "i64 partial overflow that cancels is fine");
+    int32_t *ints = malloc(sizeof(int32_t) * 100000);
+    for (int i = 0; i < 100000; i++) ints[i] = INT32_MAX;
+    CHECK(pl_reduce(PL_I32, PL_SUM, ints, 100000, PL_ACCURATE, 2, &r, &iu) == PL_OK &&
+              iu == (int64_t)INT32_MAX * 100000,
+          "i32 sum exact in 64 bits");
+    free(ints);
+    int64_t dots[2] = {INT64_MAX, 2};
+    CHECK(pl_dot(PL_I64, dots, dots, 2, PL_ACCURATE, 1, &r, &iu) == PL_E_OVERFLOW, "dot ovf");
+}
+
+static void test_slices(void) {
+    double x[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    double out[4];
+    CHECK(pl_slice_reduce(PL_F64, PL_SUM, x, 10, 3, out, 1) == PL_OK, "slice");
+    CHECK(out[0] == 6 && out[1] == 15 && out[2] == 24 && out[3] == 10, "slice sums");
+    int64_t off[4] = {0, 4, 1, 5};
+    CHECK(pl_reduceat(PL_F64, PL_SUM, x, 10, off, 4, out, 1) == PL_OK, "reduceat");
+    /* numpy: add.reduceat(x, [0,4,1,5]) = [10, 5, 14, 40] */
+    CHECK(out[0] == 10 && out[1] == 5 && out[2] == 14 && out[3] == 40, "reduceat values %g %g %g %g",
+          out[0], out[1], out[2], out[3]);
+    int64_t bad[1] = {10};
+    CHECK(pl_reduceat(PL_F64, PL_SUM, x, 10, bad, 1, out, 1) == PL_E_INDEX, "offset out of range");
+    CHECK(pl_slice_reduce(PL_F64, PL_SUM, x, 10, 0, out, 1) == PL_E_ARG, "k = 0");
+}
+
+static void test_elementwise(void) {
+    int64_t n = 100001;
+    double *a = malloc((size_t)n * 8), *b = malloc((size_t)n * 8), *o = malloc((size_t)n * 8);
+    for (int64_t i = 0; i < n; i++) {
+        a[i] = (double)i;
+        b[i] = 0.5;
+    }
+    pl_binary(PL_F64, PL_ADD, a, b, o, n, 2);
+    CHECK(o[n - 1] == (double)(n - 1) + 0.5, "add");
+    pl_axpy(PL_F64, 2.0, 0, a, o, n, 2);
+    CHECK(o[10] == 30.5, "axpy");
+    pl_copy(PL_F64, a, a + 1, n - 1, 2);
+    CHECK(a[1] == 0.0 && a[n - 1] == (double)(n - 2), "overlapping copy is a memmove");
+    int32_t ia[2] = {INT32_MAX, 1}, io[2];
+    pl_binary(PL_I32, PL_ADD, ia, ia + 1, io, 1, 1);
+    CHECK(io[0] == INT32_MIN, "i32 add wraps");
+    free(a);
+    free(b);
+    free(o);
+}
+
+static void test_bad_args(void) {
+    double r;
+    int64_t iu;
+    double x[1] = {1};
+    CHECK(pl_reduce(9, PL_SUM, x, 1, PL_ACCURATE, 1, &r, &iu) == PL_E_ARG, "dtype");
+    CHECK(pl_reduce(PL_F64, 9, x, 1, PL_ACCURATE, 1, &r, &iu) == PL_E_ARG, "op");
+    CHECK(pl_reduce(PL_F64, PL_SUM, NULL, 1, PL_ACCURATE, 1, &r, &iu) == PL_E_ARG, "null");
+    CHECK(pl_reduce(PL_F64, PL_SUM, x, -1, PL_ACCURATE, 1, &r, &iu) == PL_E_ARG, "negative n");
+    CHECK(pl_set_level(pl_cpu_level() + 1) == PL_E_LEVEL, "unsupported level");
+}
+
+int main(void) {
+    printf("cpu level %d, threads %d\n", pl_cpu_level(), pl_max_threads());
+    test_sum_reproducible();
+    test_minmax_and_ints();
+    test_slices();
+    test_elementwise();
+    test_bad_args();
+    printf("test_kernels: %d failures\n", failures);
+    return failures ? 1 : 0;
+}
