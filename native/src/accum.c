@@ -91,9 +91,19 @@ int pl_acc_merge(pl_acc *dst, const pl_acc *src) {
     return PL_OK;
 }
 
-/* Bit `pos` of a normalised, non-negative accumulator. */
-static int bit_at(const pl_acc *a, int pos) {
-    return (int)((a->digit[pos / DIGIT_BITS] >> (pos % DIGIT_BITS)) & 1);
+/* Bits [pos, pos + 64) of a normalised, non-negative accumulator, pos >= 0. */
+static uint64_t window(const pl_acc *a, int pos) {
+    int k = pos / DIGIT_BITS, r = pos % DIGIT_BITS;
+    uint64_t w = 0;
+    for (int j = 0; j < 3 && k + j < PL_ACC_DIGITS; j++) {
+        uint64_t d = (uint64_t)a->digit[k + j];
+        int sh = DIGIT_BITS * j - r;
+        if (sh < 0)
+            w |= d >> -sh;
+        else if (sh < 64)
+            w |= d << sh;
+    }
+    return w;
 }
 
 /* Whether any bit below `pos` is set. */
@@ -133,13 +143,10 @@ int pl_acc_round(const pl_acc *acc, double *out) {
     if (top <= 52) {
         /* Below 2^-1021 every multiple of 2^-1074 is representable: the integer is the
          * bit pattern (a subnormal, or the smallest binade of normals). */
-        uint64_t m = 0;
-        for (int i = top; i >= 0; i--) m = (m << 1) | (uint64_t)bit_at(&a, i);
-        bits = m;
+        bits = window(&a, 0) & ((2ULL << top) - 1);
     } else {
-        uint64_t m = 0;
-        for (int i = top; i >= top - 52; i--) m = (m << 1) | (uint64_t)bit_at(&a, i);
-        int half = bit_at(&a, top - 53);
+        uint64_t m = window(&a, top - 52) & ((1ULL << 53) - 1);
+        int half = (int)(window(&a, top - 53) & 1);
         int sticky = top - 53 > 0 && any_below(&a, top - 53);
         if (half && (sticky || (m & 1))) m++;
         if (m == (1ULL << 53)) {

@@ -19,28 +19,37 @@
 #error "PL_IMPL_NAME must name the table this compilation defines"
 #endif
 
-typedef double v8d __attribute__((vector_size(64)));
-typedef float v8f __attribute__((vector_size(32)));
-typedef int64_t v8l __attribute__((vector_size(64)));
-typedef int32_t v8i __attribute__((vector_size(32)));
-
+/* Native vector width of this level; the 8 lanes are NV vectors of VL doubles. Vector k,
+ * element j is lane k*VL + j, so every level assigns elements to lanes identically. Keeping
+ * each vector at the machine's width lets the compiler hold the lanes in registers (64-byte
+ * generic vectors on AVX2 or SSE2 are lowered through the stack). */
+#if defined(__AVX512F__)
+#define VBYTES 64
+#elif defined(__AVX2__)
+#define VBYTES 32
+#else
+#define VBYTES 16
+#endif
 #define LANES PL_LANES
+#define VL (VBYTES / 8)
+#define NV (LANES / VL)
 
-static inline v8d load_f64(const double *p) {
-    v8d v;
-    memcpy(&v, p, sizeof v);
+typedef double vd __attribute__((vector_size(VBYTES)));
+typedef float vfl __attribute__((vector_size(VBYTES / 2)));
+typedef int64_t vl __attribute__((vector_size(VBYTES)));
+typedef int32_t vin __attribute__((vector_size(VBYTES / 2)));
+
+/* Loads VL elements of a float dtype as doubles (f32 widens exactly). */
+static inline vd load_as_f64(int dtype, const void *x, int64_t i) {
+    vd v;
+    if (dtype == PL_F64) {
+        memcpy(&v, (const double *)x + i, sizeof v);
+    } else {
+        vfl f;
+        memcpy(&f, (const float *)x + i, sizeof f);
+        v = __builtin_convertvector(f, vd);
+    }
     return v;
-}
-
-static inline v8d load_f32(const float *p) {
-    v8f v;
-    memcpy(&v, p, sizeof v);
-    return __builtin_convertvector(v, v8d);
-}
-
-/* Loads 8 elements of a float dtype as doubles (f32 widens exactly). */
-static inline v8d load_as_f64(int dtype, const void *x, int64_t i) {
-    return dtype == PL_F64 ? load_f64((const double *)x + i) : load_f32((const float *)x + i);
 }
 
 static inline double elem_as_f64(int dtype, const void *x, int64_t i) {
@@ -48,24 +57,21 @@ static inline double elem_as_f64(int dtype, const void *x, int64_t i) {
 }
 
 /* a * b - p with one rounding, lane-wise. */
-static inline v8d fms8(v8d a, v8d b, v8d p) {
+static inline vd fms(vd a, vd b, vd p) {
 #if defined(__AVX512F__)
-    return (v8d)_mm512_fmsub_pd((__m512d)a, (__m512d)b, (__m512d)p);
+    return (vd)_mm512_fmsub_pd((__m512d)a, (__m512d)b, (__m512d)p);
 #elif defined(__FMA__)
-    __m256d a2[2], b2[2], p2[2], r2[2];
-    memcpy(a2, &a, sizeof a);
-    memcpy(b2, &b, sizeof b);
-    memcpy(p2, &p, sizeof p);
-    r2[0] = _mm256_fmsub_pd(a2[0], b2[0], p2[0]);
-    r2[1] = _mm256_fmsub_pd(a2[1], b2[1], p2[1]);
-    v8d r;
-    memcpy(&r, r2, sizeof r);
-    return r;
+    return (vd)_mm256_fmsub_pd((__m256d)a, (__m256d)b, (__m256d)p);
 #else
-    v8d r;
-    for (int l = 0; l < LANES; l++) r[l] = fma(a[l], b[l], -p[l]);
+    vd r;
+    for (int l = 0; l < VL; l++) r[l] = fma(a[l], b[l], -p[l]);
     return r;
 #endif
+}
+
+/* Spills NV vectors to 8 lane values. */
+static inline void store_lanes(double *out, const vd *v) {
+    for (int k = 0; k < NV; k++) memcpy(out + k * VL, &v[k], sizeof v[k]);
 }
 
 /*
@@ -98,19 +104,21 @@ static void lanes_to_acc(pl_acc *acc, const double *s, const double *c) {
 
 /* One block (len <= PL_BLOCK) of a float sum; lane l takes elements l, l+8, l+16, ... */
 static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len, pl_acc *acc) {
-    v8d s = {0}, c = {0};
+    vd s[NV] = {{0}}, c[NV] = {{0}};
     int64_t i = 0;
     if (mode == PL_ACCURATE) {
-        for (; i + LANES <= len; i += LANES) {
-            v8d v = load_as_f64(dtype, x, b + i);
-            TWO_SUM(s, c, v);
-        }
+        for (; i + LANES <= len; i += LANES)
+            for (int k = 0; k < NV; k++) {
+                vd v = load_as_f64(dtype, x, b + i + k * VL);
+                TWO_SUM(s[k], c[k], v);
+            }
     } else {
-        for (; i + LANES <= len; i += LANES) s += load_as_f64(dtype, x, b + i);
+        for (; i + LANES <= len; i += LANES)
+            for (int k = 0; k < NV; k++) s[k] += load_as_f64(dtype, x, b + i + k * VL);
     }
     double sl[LANES], cl[LANES];
-    memcpy(sl, &s, sizeof s);
-    memcpy(cl, &c, sizeof c);
+    store_lanes(sl, s);
+    store_lanes(cl, c);
     for (int l = 0; i < len; i++, l++) {
         double v = elem_as_f64(dtype, x, b + i);
         if (mode == PL_ACCURATE)
@@ -141,21 +149,22 @@ static void k_sum(int dtype, int mode, const void *x, int64_t lo, int64_t hi, pl
  */
 static void dot_block(int dtype, int mode, const void *x, const void *y, int64_t b, int64_t len,
                       pl_acc *acc) {
-    v8d s = {0}, c = {0};
+    vd s[NV] = {{0}}, c[NV] = {{0}};
     int64_t i = 0;
-    for (; i + LANES <= len; i += LANES) {
-        v8d u = load_as_f64(dtype, x, b + i), v = load_as_f64(dtype, y, b + i);
-        v8d p = u * v;
-        if (mode == PL_ACCURATE) {
-            TWO_SUM(s, c, p);
-            if (dtype == PL_F64) c += fms8(u, v, p);
-        } else {
-            s += p;
+    for (; i + LANES <= len; i += LANES)
+        for (int k = 0; k < NV; k++) {
+            vd u = load_as_f64(dtype, x, b + i + k * VL), v = load_as_f64(dtype, y, b + i + k * VL);
+            vd p = u * v;
+            if (mode == PL_ACCURATE) {
+                TWO_SUM(s[k], c[k], p);
+                if (dtype == PL_F64) c[k] += fms(u, v, p);
+            } else {
+                s[k] += p;
+            }
         }
-    }
     double sl[LANES], cl[LANES];
-    memcpy(sl, &s, sizeof s);
-    memcpy(cl, &c, sizeof c);
+    store_lanes(sl, s);
+    store_lanes(cl, c);
     for (int l = 0; i < len; i++, l++) {
         double u = elem_as_f64(dtype, x, b + i), v = elem_as_f64(dtype, y, b + i);
         double p = u * v;
@@ -197,39 +206,40 @@ static inline double elem_any_f64(int dtype, const void *x, int64_t i) {
     }
 }
 
-static inline v8d load_any_f64(int dtype, const void *x, int64_t i) {
+static inline vd load_any_f64(int dtype, const void *x, int64_t i) {
     if (dtype == PL_F64 || dtype == PL_F32) return load_as_f64(dtype, x, i);
     if (dtype == PL_I64) {
-        v8l v;
+        vl v;
         memcpy(&v, (const int64_t *)x + i, sizeof v);
-        return __builtin_convertvector(v, v8d);
+        return __builtin_convertvector(v, vd);
     }
-    v8i v;
+    vin v;
     memcpy(&v, (const int32_t *)x + i, sizeof v);
-    return __builtin_convertvector(v, v8d);
+    return __builtin_convertvector(v, vd);
 }
 
 static void var_block(int dtype, int mode, const void *x, int64_t b, int64_t len, double mean,
                       pl_acc *q, pl_acc *d) {
-    v8d sq = {0}, cq = {0}, sd = {0}, cd = {0};
-    v8d m = {mean, mean, mean, mean, mean, mean, mean, mean};
+    vd sq[NV] = {{0}}, cq[NV] = {{0}}, sd[NV] = {{0}}, cd[NV] = {{0}};
+    vd m = (vd){0} + mean;
     int64_t i = 0;
-    for (; i + LANES <= len; i += LANES) {
-        v8d dv = load_any_f64(dtype, x, b + i) - m;
-        v8d qv = dv * dv;
-        if (mode == PL_ACCURATE) {
-            TWO_SUM(sq, cq, qv);
-            TWO_SUM(sd, cd, dv);
-        } else {
-            sq += qv;
-            sd += dv;
+    for (; i + LANES <= len; i += LANES)
+        for (int k = 0; k < NV; k++) {
+            vd dv = load_any_f64(dtype, x, b + i + k * VL) - m;
+            vd qv = dv * dv;
+            if (mode == PL_ACCURATE) {
+                TWO_SUM(sq[k], cq[k], qv);
+                TWO_SUM(sd[k], cd[k], dv);
+            } else {
+                sq[k] += qv;
+                sd[k] += dv;
+            }
         }
-    }
     double sql[LANES], cql[LANES], sdl[LANES], cdl[LANES];
-    memcpy(sql, &sq, sizeof sq);
-    memcpy(cql, &cq, sizeof cq);
-    memcpy(sdl, &sd, sizeof sd);
-    memcpy(cdl, &cd, sizeof cd);
+    store_lanes(sql, sq);
+    store_lanes(cql, cq);
+    store_lanes(sdl, sd);
+    store_lanes(cdl, cd);
     for (int l = 0; i < len; i++, l++) {
         double dv = elem_any_f64(dtype, x, b + i) - mean;
         double qv = dv * dv;
@@ -269,18 +279,18 @@ static void k_var(int dtype, int mode, const void *x, int64_t lo, int64_t hi, do
 static void k_fext(int dtype, int op, const void *x, int64_t lo, int64_t hi, pl_fext *st) {
     if (hi <= lo) return;
     double first = elem_as_f64(dtype, x, lo);
-    v8d m = {first, first, first, first, first, first, first, first};
-    v8l nanv = {0};
+    vd m = (vd){0} + first;
+    vl nanv = {0};
     int64_t i = lo;
-    for (; i + LANES <= hi; i += LANES) {
-        v8d v = load_as_f64(dtype, x, i);
+    for (; i + VL <= hi; i += VL) {
+        vd v = load_as_f64(dtype, x, i);
         nanv |= (v != v);
-        v8l take = op == PL_MIN ? (v < m) : (v > m);
-        m = (v8d)(((v8l)v & take) | ((v8l)m & ~take));
+        vl take = op == PL_MIN ? (v < m) : (v > m);
+        m = (vd)(((vl)v & take) | ((vl)m & ~take));
     }
     double r = st->has ? st->value : first;
     int nan = st->nan || first != first;
-    for (int l = 0; l < LANES; l++) {
+    for (int l = 0; l < VL; l++) {
         nan |= nanv[l] != 0;
         if (op == PL_MIN ? m[l] < r : m[l] > r) r = m[l];
     }
@@ -323,29 +333,28 @@ static pl_i128 k_isum(int dtype, const void *x, int64_t lo, int64_t hi) {
         int64_t i = b;
         if (dtype == PL_I32) {
             const int32_t *p = x;
-            v8l acc = {0};
-            for (; i + LANES <= e; i += LANES) {
-                v8i v;
+            vl acc = {0};
+            for (; i + VL <= e; i += VL) {
+                vin v;
                 memcpy(&v, p + i, sizeof v);
-                acc += __builtin_convertvector(v, v8l);
+                acc += __builtin_convertvector(v, vl);
             }
             int64_t s = 0;
-            for (int l = 0; l < LANES; l++) s += acc[l];
+            for (int l = 0; l < VL; l++) s += acc[l];
             for (; i < e; i++) s += p[i];
             total += s;
         } else {
             const int64_t *p = x;
-            v8l hs = {0}, ls = {0};
-            const v8l mask = {0xFFFFFFFFLL, 0xFFFFFFFFLL, 0xFFFFFFFFLL, 0xFFFFFFFFLL,
-                              0xFFFFFFFFLL, 0xFFFFFFFFLL, 0xFFFFFFFFLL, 0xFFFFFFFFLL};
-            for (; i + LANES <= e; i += LANES) {
-                v8l v;
+            vl hs = {0}, ls = {0};
+            const vl mask = (vl){0} + 0xFFFFFFFFLL;
+            for (; i + VL <= e; i += VL) {
+                vl v;
                 memcpy(&v, p + i, sizeof v);
                 hs += v >> 32;
                 ls += v & mask;
             }
             int64_t h = 0, lsum = 0;
-            for (int l = 0; l < LANES; l++) {
+            for (int l = 0; l < VL; l++) {
                 h += hs[l];
                 lsum += ls[l];
             }
@@ -502,15 +511,16 @@ static void k_fill(int dtype, void *out, double vf, int64_t vi, int64_t lo, int6
  * is summed exactly instead, as a block is.
  */
 static double slice_fsum(int dtype, const void *x, int64_t a, int64_t b) {
-    v8d s = {0}, c = {0};
+    vd s[NV] = {{0}}, c[NV] = {{0}};
     int64_t len = b - a, i = 0;
-    for (; i + LANES <= len; i += LANES) {
-        v8d v = load_as_f64(dtype, x, a + i);
-        TWO_SUM(s, c, v);
-    }
+    for (; i + LANES <= len; i += LANES)
+        for (int k = 0; k < NV; k++) {
+            vd v = load_as_f64(dtype, x, a + i + k * VL);
+            TWO_SUM(s[k], c[k], v);
+        }
     double sl[LANES], cl[LANES];
-    memcpy(sl, &s, sizeof s);
-    memcpy(cl, &c, sizeof c);
+    store_lanes(sl, s);
+    store_lanes(cl, c);
     for (int l = 0; i < len; i++, l++) {
         double v = elem_as_f64(dtype, x, a + i);
         TWO_SUM(sl[l], cl[l], v);
@@ -589,19 +599,15 @@ static int k_slice(int dtype, int op, const void *x, int64_t a, int64_t b, void 
     return PL_OK;
 }
 
-/* Bandwidth probe: four vectors of eight plain accumulators, no compensation. */
+/* Bandwidth probe: eight plain vector accumulators, no compensation, no order. */
 static double k_probe(const double *x, int64_t lo, int64_t hi) {
-    v8d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    vd a[8] = {{0}};
     int64_t i = lo;
-    for (; i + 4 * LANES <= hi; i += 4 * LANES) {
-        a0 += load_f64(x + i);
-        a1 += load_f64(x + i + LANES);
-        a2 += load_f64(x + i + 2 * LANES);
-        a3 += load_f64(x + i + 3 * LANES);
-    }
-    v8d a = (a0 + a1) + (a2 + a3);
+    for (; i + 8 * VL <= hi; i += 8 * VL)
+        for (int k = 0; k < 8; k++) a[k] += load_as_f64(PL_F64, x, i + k * VL);
+    vd t = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
     double s = 0;
-    for (int l = 0; l < LANES; l++) s += a[l];
+    for (int l = 0; l < VL; l++) s += t[l];
     for (; i < hi; i++) s += x[i];
     return s;
 }

@@ -1,0 +1,39 @@
+package dev.paralelo;
+
+import java.util.concurrent.Semaphore;
+
+/**
+ * Keeps the number of compute threads near the number of cores whatever the number of Java
+ * callers. Each large kernel call takes one permit per thread it will run (at least one,
+ * waiting for it if none is free; more only if they are free at once) and returns them when it
+ * ends. With 8 callers on 2 cores, two calls run at a time, on one thread each, instead of
+ * 8 OpenMP teams of 2 fighting over 2 cores. Results do not depend on the thread count, so a
+ * call that gets fewer threads than asked returns the same bits.
+ *
+ * <p>Small calls (below the parallel threshold) run on the caller's thread and take no permit.
+ */
+final class CoreBudget {
+    private final Semaphore permits;
+    private final int size;
+
+    CoreBudget(int cores) {
+        this.size = cores;
+        this.permits = new Semaphore(cores, true);
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** Takes between 1 and want permits; waits only for the first. */
+    int acquire(int want) {
+        permits.acquireUninterruptibly();
+        int got = 1;
+        while (got < want && permits.tryAcquire()) got++;
+        return got;
+    }
+
+    void release(int n) {
+        permits.release(n);
+    }
+}

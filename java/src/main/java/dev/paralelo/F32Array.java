@@ -1,0 +1,73 @@
+package dev.paralelo;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/** An array of {@code float} elements ({@link DType#F32}); see {@link NumArray}. */
+public final class F32Array extends NumArray {
+    private F32Array(MemorySegment segment) {
+        super(segment, DType.F32);
+    }
+
+    @Override
+    public DType dtype() {
+        return DType.F32;
+    }
+
+    /** n zeroed elements, 64-byte aligned, owned by arena. */
+    public static F32Array allocate(Arena arena, long n) {
+        return new F32Array(allocateSegment(arena, n, DType.F32));
+    }
+
+    /** n zeroed elements in memory the garbage collector frees once the array is unreachable. */
+    public static F32Array allocate(long n) {
+        return allocate(Arena.ofAuto(), n);
+    }
+
+    /** A view of an existing segment (its size must be a multiple of float's size). */
+    public static F32Array wrap(MemorySegment segment) {
+        return new F32Array(segment);
+    }
+
+    /** A view of a Java array, no copy. Kernels read small heap arrays in place; large ones are copied off-heap per call. */
+    public static F32Array wrap(float[] values) {
+        return new F32Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")));
+    }
+
+    /** A new off-heap array (automatic arena) holding a copy of values. */
+    public static F32Array of(float... values) {
+        F32Array a = allocate(values.length);
+        MemorySegment.copy(MemorySegment.ofArray(values), 0, a.segment, 0, a.segment.byteSize());
+        return a;
+    }
+
+    /** Element i. */
+    public float get(long i) {
+        checkIndex(i);
+        return segment.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+    }
+
+    /** Sets element i. */
+    public void set(long i, float value) {
+        checkIndex(i);
+        segment.setAtIndex(JAVA_FLOAT_UNALIGNED, i, value);
+    }
+
+    /** A copy of the elements in a new Java array (at most 2^31 - 1 elements). */
+    public float[] toArray() {
+        checkAlive();
+        if (length > Integer.MAX_VALUE - 8) throw new IllegalStateException(describe() + " is too large for a Java array");
+        float[] out = new float[(int) length];
+        MemorySegment.copy(segment, 0, MemorySegment.ofArray(out), 0, segment.byteSize());
+        return out;
+    }
+
+    @Override
+    public F32Array slice(long from, long to) {
+        checkAlive();
+        return new F32Array(sliceSegment(from, to));
+    }
+}

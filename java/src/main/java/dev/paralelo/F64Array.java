@@ -1,0 +1,73 @@
+package dev.paralelo;
+
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/** An array of {@code double} elements ({@link DType#F64}); see {@link NumArray}. */
+public final class F64Array extends NumArray {
+    private F64Array(MemorySegment segment) {
+        super(segment, DType.F64);
+    }
+
+    @Override
+    public DType dtype() {
+        return DType.F64;
+    }
+
+    /** n zeroed elements, 64-byte aligned, owned by arena. */
+    public static F64Array allocate(Arena arena, long n) {
+        return new F64Array(allocateSegment(arena, n, DType.F64));
+    }
+
+    /** n zeroed elements in memory the garbage collector frees once the array is unreachable. */
+    public static F64Array allocate(long n) {
+        return allocate(Arena.ofAuto(), n);
+    }
+
+    /** A view of an existing segment (its size must be a multiple of double's size). */
+    public static F64Array wrap(MemorySegment segment) {
+        return new F64Array(segment);
+    }
+
+    /** A view of a Java array, no copy. Kernels read small heap arrays in place; large ones are copied off-heap per call. */
+    public static F64Array wrap(double[] values) {
+        return new F64Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")));
+    }
+
+    /** A new off-heap array (automatic arena) holding a copy of values. */
+    public static F64Array of(double... values) {
+        F64Array a = allocate(values.length);
+        MemorySegment.copy(MemorySegment.ofArray(values), 0, a.segment, 0, a.segment.byteSize());
+        return a;
+    }
+
+    /** Element i. */
+    public double get(long i) {
+        checkIndex(i);
+        return segment.getAtIndex(JAVA_DOUBLE_UNALIGNED, i);
+    }
+
+    /** Sets element i. */
+    public void set(long i, double value) {
+        checkIndex(i);
+        segment.setAtIndex(JAVA_DOUBLE_UNALIGNED, i, value);
+    }
+
+    /** A copy of the elements in a new Java array (at most 2^31 - 1 elements). */
+    public double[] toArray() {
+        checkAlive();
+        if (length > Integer.MAX_VALUE - 8) throw new IllegalStateException(describe() + " is too large for a Java array");
+        double[] out = new double[(int) length];
+        MemorySegment.copy(segment, 0, MemorySegment.ofArray(out), 0, segment.byteSize());
+        return out;
+    }
+
+    @Override
+    public F64Array slice(long from, long to) {
+        checkAlive();
+        return new F64Array(sliceSegment(from, to));
+    }
+}

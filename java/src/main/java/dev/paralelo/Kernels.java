@@ -1,0 +1,484 @@
+package dev.paralelo;
+
+import dev.paralelo.kernel.ExactSum;
+import dev.paralelo.kernel.KernelBackend;
+import dev.paralelo.kernel.KernelProvider;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * The kernels: reductions, elementwise operations and slice reductions over Paralelo arrays.
+ *
+ * <p>A {@code Kernels} is an immutable set of settings (thread count, summation mode,
+ * implementation); {@link #defaults()} uses the global thread setting, accurate sums and the
+ * implementation {@link KernelProvider} picked. Derive others with {@link #withThreads} and
+ * {@link #withMode}. Instances are thread-safe; many threads may call at once, and large calls
+ * share the machine's cores through one budget (see docs/ACCURACY.md, "Threads").
+ *
+ * <p>Every argument is checked here, before any native code runs: nulls, closed arenas,
+ * lengths that differ, element types that do not match, read-only outputs, negative or zero
+ * slice lengths, offsets out of range. Each raises a Java exception naming the argument.
+ *
+ * <p>Results are reproducible: the same inputs give the same bits for any thread count, SIMD
+ * level, and native or Java implementation.
+ */
+public final class Kernels {
+    /** Inputs below this many elements run on the caller's thread, with no parallel region. */
+    public static final long PARALLEL_MIN = 32_768;
+
+    private static final CoreBudget BUDGET = new CoreBudget(Runtime.getRuntime().availableProcessors());
+    private static volatile int defaultThreads = 0;
+
+    private final KernelBackend backend;
+    private final int threads; // 0 = the global default
+    private final SumMode mode;
+
+    private Kernels(KernelBackend backend, int threads, SumMode mode) {
+        this.backend = backend;
+        this.threads = threads;
+        this.mode = mode;
+    }
+
+    /** Default settings with the provider's implementation. */
+    public static Kernels defaults() {
+        return new Kernels(KernelProvider.get(), 0, SumMode.ACCURATE);
+    }
+
+    /** Default settings with a specific implementation (tests and benchmarks compare them). */
+    public static Kernels using(KernelBackend backend) {
+        return new Kernels(Objects.requireNonNull(backend, "backend"), 0, SumMode.ACCURATE);
+    }
+
+    /**
+     * Sets the thread count used by instances without their own (0 restores "all cores").
+     * Takes effect for calls that start afterwards.
+     */
+    public static void setDefaultThreads(int n) {
+        if (n < 0) throw new IllegalArgumentException("thread count must be >= 0 (0 = all cores), got " + n);
+        defaultThreads = n;
+    }
+
+    /** The global thread setting resolved: all cores when it is 0. */
+    public static int defaultThreads() {
+        int t = defaultThreads;
+        return t > 0 ? t : BUDGET.size();
+    }
+
+    /** The same settings with n threads per call (0 = the global default). */
+    public Kernels withThreads(int n) {
+        if (n < 0) throw new IllegalArgumentException("thread count must be >= 0 (0 = default), got " + n);
+        return new Kernels(backend, n, mode);
+    }
+
+    /** The same settings with another summation mode. */
+    public Kernels withMode(SumMode m) {
+        return new Kernels(backend, threads, Objects.requireNonNull(m, "mode"));
+    }
+
+    /** The implementation these kernels call. */
+    public KernelBackend backend() {
+        return backend;
+    }
+
+    /** Threads a call will ask for (before the core budget). */
+    public int threads() {
+        return threads > 0 ? threads : defaultThreads();
+    }
+
+    /** The summation mode. */
+    public SumMode mode() {
+        return mode;
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run(int threads);
+    }
+
+    /** Runs a call with its thread count: 1 if small, else what the budget grants. */
+    private <T> T run(long n, Call<T> call) {
+        int want = threads();
+        if (n < PARALLEL_MIN || want == 1) return call.run(1);
+        int got = BUDGET.acquire(want);
+        try {
+            return call.run(got);
+        } finally {
+            BUDGET.release(got);
+        }
+    }
+
+    private static <A extends NumArray> A live(A a, String name) {
+        Objects.requireNonNull(a, name);
+        a.checkAlive();
+        return a;
+    }
+
+    private static void sameLength(NumArray a, String an, NumArray b, String bn) {
+        if (a.length() != b.length()) {
+            throw new IllegalArgumentException("lengths differ: " + an + " has " + a.length() + " elements, "
+                    + bn + " has " + b.length());
+        }
+    }
+
+    private static void sameType(NumArray a, String an, NumArray b, String bn) {
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("element types differ: " + an + " is " + a.dtype().label()
+                    + ", " + bn + " is " + b.dtype().label());
+        }
+    }
+
+    private static void writable(NumArray a, String name) {
+        if (a.isReadOnly()) throw new IllegalArgumentException(name + " (" + a.describe() + ") is read-only");
+    }
+
+    private static MemorySegment seg(NumArray a) {
+        return a.segment();
+    }
+
+    // ---- reductions -------------------------------------------------------------------------
+
+    private double floatReduce(int op, NumArray x) {
+        live(x, "x");
+        return run(x.length(), t -> backend.reduceDouble(x.dtype().code(), op, seg(x), x.length(), mode.code(), t));
+    }
+
+    private long intReduce(int op, NumArray x) {
+        live(x, "x");
+        return run(x.length(), t -> backend.reduceLong(x.dtype().code(), op, seg(x), x.length(), t));
+    }
+
+    private static <A extends NumArray> A nonEmpty(A x, String what) {
+        live(x, "x");
+        if (x.length() == 0) {
+            throw new IllegalArgumentException(what + " of an empty array is undefined (numpy raises too)");
+        }
+        return x;
+    }
+
+    /** Compensated, reproducible sum (0.0 when empty; NaN and infinities as in IEEE). */
+    public double sum(F64Array x) {
+        return floatReduce(KernelBackend.SUM, x);
+    }
+
+    /** Sum of f32 elements, accumulated in double with compensation; returned as a double. */
+    public double sum(F32Array x) {
+        return floatReduce(KernelBackend.SUM, x);
+    }
+
+    /** Exact sum; ArithmeticException if it does not fit in a long (partial sums may). */
+    public long sum(I64Array x) {
+        return intReduce(KernelBackend.SUM, x);
+    }
+
+    /** Exact sum in 64 bits. */
+    public long sum(I32Array x) {
+        return intReduce(KernelBackend.SUM, x);
+    }
+
+    /** Exact sum of a float array as a mergeable partial (see {@link ExactSum}). */
+    public ExactSum sumPartial(NumArray x) {
+        live(x, "x");
+        if (!x.dtype().isFloat()) {
+            throw new IllegalArgumentException("sumPartial takes f64 or f32 arrays, not " + x.dtype().label());
+        }
+        ExactSum acc = new ExactSum();
+        run(x.length(), t -> {
+            backend.sumPartial(x.dtype().code(), seg(x), x.length(), mode.code(), t, acc);
+            return null;
+        });
+        return acc;
+    }
+
+    /** Arithmetic mean as a double: the sum divided by the length; NaN when empty (as numpy). */
+    public double mean(NumArray x) {
+        return floatReduce(KernelBackend.MEAN, x);
+    }
+
+    /** Smallest element; NaN if any is NaN; -0.0 is below +0.0. IllegalArgumentException when empty. */
+    public double min(F64Array x) {
+        return floatReduce(KernelBackend.MIN, nonEmpty(x, "min"));
+    }
+
+    /** Smallest element (see {@link #min(F64Array)}). */
+    public double min(F32Array x) {
+        return floatReduce(KernelBackend.MIN, nonEmpty(x, "min"));
+    }
+
+    /** Smallest element. */
+    public long min(I64Array x) {
+        return intReduce(KernelBackend.MIN, nonEmpty(x, "min"));
+    }
+
+    /** Smallest element. */
+    public long min(I32Array x) {
+        return intReduce(KernelBackend.MIN, nonEmpty(x, "min"));
+    }
+
+    /** Largest element; NaN if any is NaN; +0.0 is above -0.0. IllegalArgumentException when empty. */
+    public double max(F64Array x) {
+        return floatReduce(KernelBackend.MAX, nonEmpty(x, "max"));
+    }
+
+    /** Largest element (see {@link #max(F64Array)}). */
+    public double max(F32Array x) {
+        return floatReduce(KernelBackend.MAX, nonEmpty(x, "max"));
+    }
+
+    /** Largest element. */
+    public long max(I64Array x) {
+        return intReduce(KernelBackend.MAX, nonEmpty(x, "max"));
+    }
+
+    /** Largest element. */
+    public long max(I32Array x) {
+        return intReduce(KernelBackend.MAX, nonEmpty(x, "max"));
+    }
+
+    /**
+     * Variance with ddof degrees of freedom removed (0: population, 1: sample), two-pass and
+     * compensated. NaN when length - ddof &lt;= 0, as numpy.
+     */
+    public double variance(NumArray x, int ddof) {
+        live(x, "x");
+        if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
+        return run(x.length(), t -> backend.variance(x.dtype().code(), seg(x), x.length(), ddof, mode.code(), t));
+    }
+
+    /** Population variance (ddof 0). */
+    public double variance(NumArray x) {
+        return variance(x, 0);
+    }
+
+    /** Standard deviation: the square root of {@link #variance(NumArray, int)}. */
+    public double std(NumArray x, int ddof) {
+        return Math.sqrt(variance(x, ddof));
+    }
+
+    /** Population standard deviation (ddof 0). */
+    public double std(NumArray x) {
+        return std(x, 0);
+    }
+
+    private double floatDot(NumArray x, NumArray y) {
+        live(x, "x");
+        live(y, "y");
+        sameType(x, "x", y, "y");
+        sameLength(x, "x", y, "y");
+        return run(x.length(), t -> backend.dotDouble(x.dtype().code(), seg(x), seg(y), x.length(), mode.code(), t));
+    }
+
+    private long intDot(NumArray x, NumArray y) {
+        live(x, "x");
+        live(y, "y");
+        sameType(x, "x", y, "y");
+        sameLength(x, "x", y, "y");
+        return run(x.length(), t -> backend.dotLong(x.dtype().code(), seg(x), seg(y), x.length(), t));
+    }
+
+    /** Dot product, compensated (Dot2: products split exactly with a fused multiply-add). */
+    public double dot(F64Array x, F64Array y) {
+        return floatDot(x, y);
+    }
+
+    /** Dot product; f32 products are exact in double and summed compensated. */
+    public double dot(F32Array x, F32Array y) {
+        return floatDot(x, y);
+    }
+
+    /** Exact dot; ArithmeticException if it does not fit in a long. */
+    public long dot(I64Array x, I64Array y) {
+        return intDot(x, y);
+    }
+
+    /** Exact dot; ArithmeticException if it does not fit in a long. */
+    public long dot(I32Array x, I32Array y) {
+        return intDot(x, y);
+    }
+
+    /** Dot of two arrays of the same float type, as a double (integer types: exact, converted). */
+    public double dot(NumArray x, NumArray y) {
+        Objects.requireNonNull(x, "x");
+        return x.dtype().isFloat() ? floatDot(x, y) : intDot(x, y);
+    }
+
+    // ---- elementwise ----------------------------------------------------------------------
+
+    private void binary(int op, NumArray a, NumArray b, NumArray out) {
+        live(a, "a");
+        live(b, "b");
+        live(out, "out");
+        sameType(a, "a", b, "b");
+        sameType(a, "a", out, "out");
+        sameLength(a, "a", b, "b");
+        sameLength(a, "a", out, "out");
+        writable(out, "out");
+        run(a.length(), t -> {
+            backend.binary(a.dtype().code(), op, seg(a), seg(b), seg(out), a.length(), t);
+            return null;
+        });
+    }
+
+    /** out[i] = a[i] + b[i]. Integer arithmetic wraps, as numpy's. out may be a or b. */
+    public void add(NumArray a, NumArray b, NumArray out) {
+        binary(KernelBackend.ADD, a, b, out);
+    }
+
+    /** out[i] = a[i] - b[i]. */
+    public void sub(NumArray a, NumArray b, NumArray out) {
+        binary(KernelBackend.SUB, a, b, out);
+    }
+
+    /** out[i] = a[i] * b[i]. */
+    public void mul(NumArray a, NumArray b, NumArray out) {
+        binary(KernelBackend.MUL, a, b, out);
+    }
+
+    private static void floatOnly(NumArray a, String what) {
+        if (!a.dtype().isFloat()) {
+            throw new IllegalArgumentException(what + " of an " + a.dtype().label()
+                    + " array takes an integer factor (use the long overload)");
+        }
+    }
+
+    /** out[i] = alpha * x[i] for float arrays (f32 rounds alpha to float first). */
+    public void scale(NumArray x, double alpha, NumArray out) {
+        floatOnly(Objects.requireNonNull(x, "x"), "scale");
+        scaleImpl(x, alpha, 0, out);
+    }
+
+    /** out[i] = alpha * x[i]; integer arithmetic wraps; float arrays use (double) alpha. */
+    public void scale(NumArray x, long alpha, NumArray out) {
+        scaleImpl(x, alpha, alpha, out);
+    }
+
+    private void scaleImpl(NumArray x, double af, long ai, NumArray out) {
+        live(x, "x");
+        live(out, "out");
+        sameType(x, "x", out, "out");
+        sameLength(x, "x", out, "out");
+        writable(out, "out");
+        run(x.length(), t -> {
+            backend.scale(x.dtype().code(), seg(x), af, ai, seg(out), x.length(), t);
+            return null;
+        });
+    }
+
+    /** y[i] = alpha * x[i] + y[i] for float arrays, rounded twice (no fused multiply-add). */
+    public void axpy(double alpha, NumArray x, NumArray y) {
+        floatOnly(Objects.requireNonNull(x, "x"), "axpy");
+        axpyImpl(alpha, 0, x, y);
+    }
+
+    /** y[i] = alpha * x[i] + y[i]; integer arithmetic wraps. */
+    public void axpy(long alpha, NumArray x, NumArray y) {
+        axpyImpl(alpha, alpha, x, y);
+    }
+
+    private void axpyImpl(double af, long ai, NumArray x, NumArray y) {
+        live(x, "x");
+        live(y, "y");
+        sameType(x, "x", y, "y");
+        sameLength(x, "x", y, "y");
+        writable(y, "y");
+        run(x.length(), t -> {
+            backend.axpy(x.dtype().code(), af, ai, seg(x), seg(y), x.length(), t);
+            return null;
+        });
+    }
+
+    /** Sets every element of a float array to value. */
+    public void fill(NumArray out, double value) {
+        floatOnly(Objects.requireNonNull(out, "out"), "fill");
+        fillImpl(out, value, 0);
+    }
+
+    /** Sets every element to value (integer arrays keep its low bits). */
+    public void fill(NumArray out, long value) {
+        fillImpl(out, value, value);
+    }
+
+    private void fillImpl(NumArray out, double vf, long vi) {
+        live(out, "out");
+        writable(out, "out");
+        run(out.length(), t -> {
+            backend.fill(out.dtype().code(), seg(out), vf, vi, out.length(), t);
+            return null;
+        });
+    }
+
+    /** dst[i] = src[i]; overlapping views are copied as if through a temporary. */
+    public void copy(NumArray src, NumArray dst) {
+        live(src, "src");
+        live(dst, "dst");
+        sameType(src, "src", dst, "dst");
+        sameLength(src, "src", dst, "dst");
+        writable(dst, "dst");
+        run(src.length(), t -> {
+            backend.copy(src.dtype().code(), seg(src), seg(dst), src.length(), t);
+            return null;
+        });
+    }
+
+    // ---- slices -----------------------------------------------------------------------------
+
+    private static void outputFor(SliceOp op, NumArray x, NumArray out, long m) {
+        DType want = op.outputType(x.dtype());
+        if (out.dtype() != want) {
+            throw new IllegalArgumentException("wrong element type: " + op + " of " + x.dtype().label()
+                    + " writes " + want.label() + ", but out is " + out.dtype().label());
+        }
+        if (out.length() != m) {
+            throw new IllegalArgumentException("out has " + out.length() + " elements, but there are " + m + " slices");
+        }
+        writable(out, "out");
+    }
+
+    /**
+     * out[j] = op(x[j*k .. min((j+1)*k, n))) for j &lt; ceil(n / k): every consecutive slice of k
+     * elements, the last one possibly shorter. Slice sums are compensated (8 lanes, folded as a
+     * double-double). See {@link SliceOp#outputType} for out's element type.
+     */
+    public void reduceSlices(SliceOp op, NumArray x, long k, NumArray out) {
+        Objects.requireNonNull(op, "op");
+        live(x, "x");
+        live(out, "out");
+        if (k < 1) throw new IllegalArgumentException("slice length k must be >= 1, got " + k);
+        long m = x.length() / k + (x.length() % k != 0 ? 1 : 0);
+        outputFor(op, x, out, m);
+        run(x.length(), t -> {
+            backend.sliceReduce(x.dtype().code(), op.code(), seg(x), x.length(), k, seg(out), t);
+            return null;
+        });
+    }
+
+    /**
+     * numpy's {@code ufunc.reduceat}: out[j] = op(x[offsets[j] .. offsets[j+1])) when
+     * offsets[j] &lt; offsets[j+1], else x[offsets[j]]; the last slice runs to the end. Every
+     * offset must be in [0, n).
+     */
+    public void reduceAt(SliceOp op, NumArray x, I64Array offsets, NumArray out) {
+        Objects.requireNonNull(op, "op");
+        live(x, "x");
+        live(offsets, "offsets");
+        live(out, "out");
+        long n = x.length(), m = offsets.length();
+        for (long j = 0; j < m; j++) {
+            long o = offsets.get(j);
+            if (o < 0 || o >= n) {
+                throw new IndexOutOfBoundsException("offsets[" + j + "] = " + o + " is outside [0, " + n + ")");
+            }
+        }
+        outputFor(op, x, out, m);
+        run(n, t -> {
+            backend.reduceAt(x.dtype().code(), op.code(), seg(x), n, seg(offsets), m, seg(out), t);
+            return null;
+        });
+    }
+
+    /** {@link #reduceAt(SliceOp, NumArray, I64Array, NumArray)} with offsets in a Java array. */
+    public void reduceAt(SliceOp op, NumArray x, long[] offsets, NumArray out) {
+        reduceAt(op, x, I64Array.wrap(Objects.requireNonNull(offsets, "offsets")), out);
+    }
+}

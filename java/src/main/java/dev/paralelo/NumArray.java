@@ -1,0 +1,108 @@
+package dev.paralelo;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * A typed view of elements in a {@link MemorySegment}: off-heap memory from an {@link Arena},
+ * a mapped file, or a Java array. Off-heap arrays that Paralelo allocates are 64-byte aligned.
+ *
+ * <p>Arrays do not own memory: the arena (or the mapping) does, and once it is closed every use
+ * of the array raises {@link IllegalStateException} naming the array, never a crash. Element
+ * reads and writes are plain (not atomic, no ordering); share between threads with the usual
+ * happens-before edges, or through the kernels, which only read their inputs.
+ */
+public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32Array {
+    /** Off-heap alignment of arrays that Paralelo allocates, in bytes. */
+    public static final long ALIGNMENT = 64;
+
+    /**
+     * Whether element accessors check indices themselves (with a message that names the array).
+     * The segment still checks bounds when this is off: {@code -Dparalelo.boundsChecks=false}
+     * only removes the duplicate check.
+     */
+    public static final boolean SHOULD_BOUNDS_CHECK =
+            !"false".equals(System.getProperty("paralelo.boundsChecks"));
+
+    final MemorySegment segment;
+    final long length;
+
+    NumArray(MemorySegment segment, DType type) {
+        Objects.requireNonNull(segment, "segment");
+        if (segment.byteSize() % type.size() != 0) {
+            throw new IllegalArgumentException("a " + type.label() + " array needs a multiple of "
+                    + type.size() + " bytes, but the segment has " + segment.byteSize());
+        }
+        if (segment.isNative() && segment.address() % type.size() != 0) {
+            throw new IllegalArgumentException("a " + type.label() + " array must be aligned to "
+                    + type.size() + " bytes; the segment starts at 0x" + Long.toHexString(segment.address()));
+        }
+        this.segment = segment;
+        this.length = segment.byteSize() / type.size();
+    }
+
+    static MemorySegment allocateSegment(Arena arena, long n, DType type) {
+        Objects.requireNonNull(arena, "arena");
+        if (n < 0) throw new IllegalArgumentException("negative length " + n);
+        if (n > Long.MAX_VALUE / type.size()) throw new IllegalArgumentException("length " + n + " is too large");
+        return arena.allocate(n * type.size(), ALIGNMENT);
+    }
+
+    /** The element type. */
+    public abstract DType dtype();
+
+    /** Number of elements. */
+    public final long length() {
+        return length;
+    }
+
+    /** The memory behind the array ({@code length() * dtype().size()} bytes). */
+    public final MemorySegment segment() {
+        return segment;
+    }
+
+    /** Whether the memory is still accessible (its arena or mapping is open). */
+    public final boolean isAlive() {
+        return segment.scope().isAlive();
+    }
+
+    /** Whether writes are rejected (a read-only mapping or view). */
+    public final boolean isReadOnly() {
+        return segment.isReadOnly();
+    }
+
+    /** IllegalStateException if the memory has been released. */
+    public final void checkAlive() {
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("the " + describe() + " is no longer accessible: its arena or mapping was closed");
+        }
+    }
+
+    final void checkIndex(long i) {
+        if (SHOULD_BOUNDS_CHECK && (i < 0 || i >= length)) {
+            throw new IndexOutOfBoundsException("index " + i + " outside " + describe());
+        }
+    }
+
+    final MemorySegment sliceSegment(long from, long to) {
+        if (from < 0 || to < from || to > length) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") outside " + describe());
+        }
+        long s = dtype().size();
+        return segment.asSlice(from * s, (to - from) * s);
+    }
+
+    /** A view of elements [from, to), sharing memory with this array. */
+    public abstract NumArray slice(long from, long to);
+
+    /** e.g. "f64 array of 1000 elements". */
+    public final String describe() {
+        return dtype().label() + " array of " + length + " elements";
+    }
+
+    @Override
+    public String toString() {
+        return describe() + (isAlive() ? "" : " (closed)");
+    }
+}

@@ -1,0 +1,13 @@
+package dev.paralelo.shm;
+
+import java.io.IOException;
+
+/** A file that is not a .npy file Paralelo can map: the message says what is wrong, in one line. */
+public final class NpyFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** A format error described by message. */
+    public NpyFormatException(String message) {
+        super(message);
+    }
+}
