@@ -1,0 +1,75 @@
+package dev.paralelo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.paralelo.kernel.ExactSum;
+import dev.paralelo.kernel.KernelBackend;
+import dev.paralelo.kernel.NativeKernels;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same bits for every thread count (1, 2, 3, 4, 7, 16), every SIMD level the CPU has, and
+ * native against Java; for sums, means, variances and dots in both modes, f64 and f32.
+ */
+class ReproducibilityTest {
+    private static final int[] THREADS = {1, 2, 3, 4, 7, 16};
+
+    private interface Op {
+        double apply(KernelBackend b, int threads);
+    }
+
+    private static void sameEverywhere(String what, Op op) {
+        KernelBackend nat = Backends.nativeKernels(), java = Backends.javaKernels();
+        int top = NativeKernels.cpuLevel();
+        long want = Double.doubleToRawLongBits(op.apply(java, 1));
+        try {
+            for (int level = 0; level <= top; level++) {
+                NativeKernels.setLevel(level);
+                for (int t : THREADS) {
+                    assertEquals(want, Double.doubleToRawLongBits(op.apply(nat, t)),
+                            what + ": native, " + NativeKernels.levelName(level) + ", " + t + " threads");
+                }
+            }
+        } finally {
+            NativeKernels.setLevel(top);
+        }
+        for (int t : THREADS) assertEquals(want, Double.doubleToRawLongBits(op.apply(java, t)), what + ": java, " + t + " threads");
+    }
+
+    @Test
+    void everyFloatReductionIsBitIdentical() {
+        for (int n : new int[] {1, 7, 65, 4097, 40_961, 100_003, 1 << 20}) {
+            double[] x = Data.illConditioned(n, n), y = Data.uniform(n, n + 1);
+            MemorySegment fx = Data.f64(x).segment(), fy = Data.f64(y).segment();
+            MemorySegment gx = Data.f32(x).segment(), gy = Data.f32(y).segment();
+            for (int mode = 0; mode <= 1; mode++) {
+                int m = mode;
+                String tag = "n=" + n + (m == 0 ? " accurate" : " fast");
+                sameEverywhere("sum f64 " + tag, (b, t) -> b.reduceDouble(KernelBackend.F64, KernelBackend.SUM, fx, n, m, t));
+                sameEverywhere("sum f32 " + tag, (b, t) -> b.reduceDouble(KernelBackend.F32, KernelBackend.SUM, gx, n, m, t));
+                sameEverywhere("mean f64 " + tag, (b, t) -> b.reduceDouble(KernelBackend.F64, KernelBackend.MEAN, fx, n, m, t));
+                sameEverywhere("var f64 " + tag, (b, t) -> b.variance(KernelBackend.F64, fy, n, 1, m, t));
+                sameEverywhere("var f32 " + tag, (b, t) -> b.variance(KernelBackend.F32, gy, n, 0, m, t));
+                sameEverywhere("dot f64 " + tag, (b, t) -> b.dotDouble(KernelBackend.F64, fx, fy, n, m, t));
+                sameEverywhere("dot f32 " + tag, (b, t) -> b.dotDouble(KernelBackend.F32, gx, gy, n, m, t));
+            }
+            sameEverywhere("min f64 n=" + n, (b, t) -> b.reduceDouble(KernelBackend.F64, KernelBackend.MIN, fx, n, 0, t));
+        }
+    }
+
+    @Test
+    void partialsOfBlockAlignedRangesMergeToTheWholeSum() {
+        int n = 10 * KernelBackend.BLOCK + 123;
+        double[] x = Data.illConditioned(n, 99);
+        F64Array a = Data.f64(x);
+        Kernels k = Kernels.using(Backends.nativeKernels());
+        double whole = k.sum(a);
+        // Two "workers" sum block-aligned halves, possibly with different implementations.
+        long cut = 4L * KernelBackend.BLOCK;
+        ExactSum left = Kernels.using(Backends.javaKernels()).sumPartial(a.slice(0, cut));
+        ExactSum right = k.sumPartial(a.slice(cut, n));
+        right.merge(left);
+        assertEquals(Double.doubleToRawLongBits(whole), Double.doubleToRawLongBits(right.round()));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.paralelo.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralelo.internal.ffi.ParaleloLib;
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Every function in paralelo.h has a binding with the same signature, and nothing else is bound. */
+class BindingsTest {
+    private static MemoryLayout layout(String ctype) {
+        if (ctype.contains("*")) return ValueLayout.ADDRESS;
+        return switch (ctype.replace("const", "").strip()) {
+            case "int" -> ValueLayout.JAVA_INT;
+            case "int64_t" -> ValueLayout.JAVA_LONG;
+            case "double" -> ValueLayout.JAVA_DOUBLE;
+            default -> throw new AssertionError("unexpected C type in the ABI: " + ctype);
+        };
+    }
+
+    @Test
+    void headerAndBindingsAgree() throws IOException {
+        Path header = Path.of(System.getProperty("user.dir")).resolveSibling("native/include/paralelo.h");
+        String text = Files.readString(header).replaceAll("(?s)/\\*.*?\\*/", "");
+        Matcher m = Pattern.compile("PL_API\\s+(\\w+)\\s+(\\w+)\\s*\\(([^)]*)\\)\\s*;").matcher(text);
+        Map<String, FunctionDescriptor> fromHeader = new LinkedHashMap<>();
+        while (m.find()) {
+            List<MemoryLayout> args = new ArrayList<>();
+            String params = m.group(3).strip();
+            if (!params.equals("void")) {
+                for (String p : params.split(",")) {
+                    p = p.strip().replaceAll("\\s+", " ");
+                    String name = p.replaceAll(".*?(\\w+)$", "$1");
+                    args.add(layout(p.substring(0, p.length() - name.length())));
+                }
+            }
+            fromHeader.put(m.group(2), FunctionDescriptor.of(layout(m.group(1)), args.toArray(MemoryLayout[]::new)));
+        }
+        assertTrue(fromHeader.size() >= 20, "parsed " + fromHeader.size() + " functions");
+        Map<String, FunctionDescriptor> bound = ParaleloLib.descriptors();
+        assertEquals(fromHeader.keySet(), bound.keySet(), "bound functions");
+        for (String f : fromHeader.keySet()) assertEquals(fromHeader.get(f), bound.get(f), f);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.paralelo.shm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralelo.DType;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The .npy header parser: valid headers of each version, each kind of bad header, random corruption. */
+class NpyHeaderTest {
+    private static byte[] header(int version, String dict, long dataBytes) {
+        int prefix = version == 1 ? 10 : 12;
+        byte[] text = dict.getBytes(StandardCharsets.UTF_8);
+        int len = text.length + 1;
+        byte[] out = new byte[prefix + len + (int) dataBytes];
+        out[0] = (byte) 0x93;
+        System.arraycopy("NUMPY".getBytes(StandardCharsets.US_ASCII), 0, out, 1, 5);
+        out[6] = (byte) version;
+        out[8] = (byte) len;
+        out[9] = (byte) (len >> 8);
+        System.arraycopy(text, 0, out, prefix, text.length);
+        out[prefix + text.length] = '\n';
+        return out;
+    }
+
+    private static NpyHeader parse(byte[] b) throws NpyFormatException {
+        return NpyHeader.parse(b, b.length, b.length);
+    }
+
+    @Test
+    void parsesEachVersionAndLayout() throws Exception {
+        NpyHeader h = parse(header(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }", 96));
+        assertEquals(DType.F64, h.dtype());
+        assertArrayEquals(new long[] {3, 4}, h.shape());
+        assertEquals(12, h.count());
+        h = parse(header(2, "{'descr': '<i4', 'fortran_order': True, 'shape': (5,)}", 20));
+        assertTrue(h.fortranOrder());
+        assertEquals(DType.I32, h.dtype());
+        h = parse(header(3, "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": ()}", 4));
+        assertEquals(1, h.count());
+        assertEquals(3, h.version());
+        byte[] enc = NpyHeader.encode(DType.I64, new long[] {7}, false, 64);
+        assertEquals(0, enc.length % 64);
+        byte[] file = java.util.Arrays.copyOf(enc, enc.length + 56);
+        assertEquals(new NpyHeader(1, DType.I64, false, new long[] {7}, enc.length), parse(file));
+    }
+
+    @Test
+    void rejectsBadHeadersWithAReason() {
+        String[][] cases = {
+            {"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }", "pickled"},
+            {"{'descr': '>f8', 'fortran_order': False, 'shape': (3,), }", "big-endian"},
+            {"{'descr': '<c16', 'fortran_order': False, 'shape': (3,), }", "complex"},
+            {"{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (3,), }", "structured"},
+            {"{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", "truncated"},
+            {"{'descr': '<f8', 'fortran_order': maybe, 'shape': (3,), }", "True or False"},
+            {"{'descr': '<f8', 'shape': (3,), }", "required"},
+            {"{'descr': '<f8', 'fortran_order': False, 'shape': (-3,), }", "non-negative"},
+            {"{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", "overflows"},
+            {"__import__('os').system('x')", "expected"},
+            {"{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }", "unsupported"},
+        };
+        for (String[] c : cases) {
+            NpyFormatException e = assertThrows(NpyFormatException.class, () -> parse(header(1, c[0], 0)), c[0]);
+            assertTrue(e.getMessage().contains(c[1]), e.getMessage() + " should mention " + c[1]);
+            assertTrue(!e.getMessage().contains("\n"), "one line");
+        }
+        byte[] wrongMagic = header(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }", 0);
+        wrongMagic[1] = 'X';
+        assertThrows(NpyFormatException.class, () -> parse(wrongMagic));
+        byte[] badVersion = header(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }", 0);
+        badVersion[6] = 9;
+        assertThrows(NpyFormatException.class, () -> parse(badVersion));
+        byte[] shortFile = java.util.Arrays.copyOf(header(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }", 0), 8);
+        assertThrows(NpyFormatException.class, () -> parse(shortFile));
+    }
+
+    @Test
+    void randomCorruptionNeverEscapesAsAnotherException() {
+        byte[] good = header(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", 48);
+        SplittableRandom r = new SplittableRandom(2026);
+        int parsed = 0;
+        for (int iter = 0; iter < 50_000; iter++) {
+            byte[] b = good.clone();
+            int flips = 1 + r.nextInt(4);
+            for (int f = 0; f < flips; f++) b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+            int len = r.nextInt(4) == 0 ? r.nextInt(b.length + 1) : b.length;
+            try {
+                NpyHeader h = NpyHeader.parse(b, len, len);
+                assertTrue(h.dataOffset() + h.dataBytes() <= len, "a parsed header fits its file");
+                parsed++;
+            } catch (NpyFormatException expected) {
+                // the only acceptable failure
+            }
+        }
+        assertTrue(parsed > 0, "some corruptions (e.g. in padding) still parse");
+    }
+}
