@@ -35,6 +35,8 @@ extern "C" {
 #define PL_E_EMPTY (-3)    /* min/max of no elements */
 #define PL_E_LEVEL (-4)    /* a SIMD level this CPU does not support */
 #define PL_E_INDEX (-5)    /* an offset outside [0, n) */
+#define PL_E_TIMEOUT (-6)  /* a barrier wait ran out of time */
+#define PL_E_LAYOUT (-7)   /* shared memory that does not hold the expected layout */
 
 /* Element types. */
 #define PL_F64 0
@@ -151,6 +153,36 @@ PL_API int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_
 /* Memory-bandwidth probe: reads n doubles with 8 independent SIMD accumulators, no
  * compensation, the ceiling a reduction can reach. *out receives the (unordered) sum. */
 PL_API int pl_probe_read(const double *x, int64_t n, int threads, double *out);
+
+/*
+ * Cross-process barrier in shared memory (a mapped file), used by Java's SharedBarrier and by
+ * C peers alike. Every field has its own 64-byte cache line so waiters polling `generation`
+ * do not slow the arrivals on `arrived`. Memory ordering (docs/FORMAT.md):
+ *  - a waiter reads `generation` with acquire, then increments `arrived` (sequentially
+ *    consistent read-modify-write);
+ *  - the last arrival stores 0 to `arrived`, then stores generation + 1 with release;
+ *  - the others spin until `generation` (acquire) changes, so everything written before any
+ *    party arrived is visible to every party after the wait.
+ * A wait that times out leaves the barrier broken; create a new one.
+ */
+#define PL_BARRIER_MAGIC 0x314252424C50LL /* "PLBRB1" */
+typedef struct pl_barrier {
+    int64_t magic;
+    int64_t parties;
+    int64_t pad0[6];
+    int64_t arrived;
+    int64_t pad1[7];
+    int64_t generation;
+    int64_t pad2[7];
+} pl_barrier;
+
+/* Fills offsets[0..3] with the byte offsets of magic, parties, arrived and generation, and
+ * offsets[4] with sizeof(pl_barrier); n must be at least 5. */
+PL_API int pl_barrier_layout(int64_t *offsets, int64_t n);
+/* Initialises the barrier at b (64-byte aligned) for `parties` parties. */
+PL_API int pl_barrier_init(void *b, int64_t parties);
+/* Waits until `parties` callers have arrived, or timeout_ns passes (PL_E_TIMEOUT). */
+PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
 
 #ifdef __cplusplus
 }

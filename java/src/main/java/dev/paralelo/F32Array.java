@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /** An array of {@code float} elements ({@link DType#F32}); see {@link NumArray}. */
 public final class F32Array extends NumArray {
-    private F32Array(MemorySegment segment) {
-        super(segment, DType.F32);
+    private F32Array(MemorySegment segment, AccessCheck check) {
+        super(segment, DType.F32, check);
     }
 
     @Override
@@ -19,7 +19,7 @@ public final class F32Array extends NumArray {
 
     /** n zeroed elements, 64-byte aligned, owned by arena. */
     public static F32Array allocate(Arena arena, long n) {
-        return new F32Array(allocateSegment(arena, n, DType.F32));
+        return new F32Array(allocateSegment(arena, n, DType.F32), null);
     }
 
     /** n zeroed elements in memory the garbage collector frees once the array is unreachable. */
@@ -29,12 +29,17 @@ public final class F32Array extends NumArray {
 
     /** A view of an existing segment (its size must be a multiple of float's size). */
     public static F32Array wrap(MemorySegment segment) {
-        return new F32Array(segment);
+        return new F32Array(segment, null);
+    }
+
+    /** A view of an existing segment whose usability check runs before every kernel call on it. */
+    public static F32Array wrap(MemorySegment segment, AccessCheck check) {
+        return new F32Array(segment, check);
     }
 
     /** A view of a Java array, no copy. Kernels read small heap arrays in place; large ones are copied off-heap per call. */
     public static F32Array wrap(float[] values) {
-        return new F32Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")));
+        return new F32Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")), null);
     }
 
     /** A new off-heap array (automatic arena) holding a copy of values. */
@@ -50,9 +55,10 @@ public final class F32Array extends NumArray {
         return segment.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
     }
 
-    /** Sets element i. */
+    /** Sets element i; UnsupportedOperationException if the array is read-only. */
     public void set(long i, float value) {
         checkIndex(i);
+        checkWritable();
         segment.setAtIndex(JAVA_FLOAT_UNALIGNED, i, value);
     }
 
@@ -68,6 +74,6 @@ public final class F32Array extends NumArray {
     @Override
     public F32Array slice(long from, long to) {
         checkAlive();
-        return new F32Array(sliceSegment(from, to));
+        return new F32Array(sliceSegment(from, to), check);
     }
 }

@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /** An array of {@code double} elements ({@link DType#F64}); see {@link NumArray}. */
 public final class F64Array extends NumArray {
-    private F64Array(MemorySegment segment) {
-        super(segment, DType.F64);
+    private F64Array(MemorySegment segment, AccessCheck check) {
+        super(segment, DType.F64, check);
     }
 
     @Override
@@ -19,7 +19,7 @@ public final class F64Array extends NumArray {
 
     /** n zeroed elements, 64-byte aligned, owned by arena. */
     public static F64Array allocate(Arena arena, long n) {
-        return new F64Array(allocateSegment(arena, n, DType.F64));
+        return new F64Array(allocateSegment(arena, n, DType.F64), null);
     }
 
     /** n zeroed elements in memory the garbage collector frees once the array is unreachable. */
@@ -29,12 +29,17 @@ public final class F64Array extends NumArray {
 
     /** A view of an existing segment (its size must be a multiple of double's size). */
     public static F64Array wrap(MemorySegment segment) {
-        return new F64Array(segment);
+        return new F64Array(segment, null);
+    }
+
+    /** A view of an existing segment whose usability check runs before every kernel call on it. */
+    public static F64Array wrap(MemorySegment segment, AccessCheck check) {
+        return new F64Array(segment, check);
     }
 
     /** A view of a Java array, no copy. Kernels read small heap arrays in place; large ones are copied off-heap per call. */
     public static F64Array wrap(double[] values) {
-        return new F64Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")));
+        return new F64Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")), null);
     }
 
     /** A new off-heap array (automatic arena) holding a copy of values. */
@@ -50,9 +55,10 @@ public final class F64Array extends NumArray {
         return segment.getAtIndex(JAVA_DOUBLE_UNALIGNED, i);
     }
 
-    /** Sets element i. */
+    /** Sets element i; UnsupportedOperationException if the array is read-only. */
     public void set(long i, double value) {
         checkIndex(i);
+        checkWritable();
         segment.setAtIndex(JAVA_DOUBLE_UNALIGNED, i, value);
     }
 
@@ -68,6 +74,6 @@ public final class F64Array extends NumArray {
     @Override
     public F64Array slice(long from, long to) {
         checkAlive();
-        return new F64Array(sliceSegment(from, to));
+        return new F64Array(sliceSegment(from, to), check);
     }
 }

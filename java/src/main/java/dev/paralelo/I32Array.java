@@ -4,12 +4,16 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /** An array of {@code int} elements ({@link DType#I32}); see {@link NumArray}. */
 public final class I32Array extends NumArray {
-    private I32Array(MemorySegment segment) {
-        super(segment, DType.I32);
+    /** Aligned int access; atomic access modes work across processes on mapped memory. */
+    private static final VarHandle ATOMIC = ValueLayout.JAVA_INT.varHandle();
+    private I32Array(MemorySegment segment, AccessCheck check) {
+        super(segment, DType.I32, check);
     }
 
     @Override
@@ -19,7 +23,7 @@ public final class I32Array extends NumArray {
 
     /** n zeroed elements, 64-byte aligned, owned by arena. */
     public static I32Array allocate(Arena arena, long n) {
-        return new I32Array(allocateSegment(arena, n, DType.I32));
+        return new I32Array(allocateSegment(arena, n, DType.I32), null);
     }
 
     /** n zeroed elements in memory the garbage collector frees once the array is unreachable. */
@@ -29,12 +33,17 @@ public final class I32Array extends NumArray {
 
     /** A view of an existing segment (its size must be a multiple of int's size). */
     public static I32Array wrap(MemorySegment segment) {
-        return new I32Array(segment);
+        return new I32Array(segment, null);
+    }
+
+    /** A view of an existing segment whose usability check runs before every kernel call on it. */
+    public static I32Array wrap(MemorySegment segment, AccessCheck check) {
+        return new I32Array(segment, check);
     }
 
     /** A view of a Java array, no copy. Kernels read small heap arrays in place; large ones are copied off-heap per call. */
     public static I32Array wrap(int[] values) {
-        return new I32Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")));
+        return new I32Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")), null);
     }
 
     /** A new off-heap array (automatic arena) holding a copy of values. */
@@ -50,9 +59,10 @@ public final class I32Array extends NumArray {
         return segment.getAtIndex(JAVA_INT_UNALIGNED, i);
     }
 
-    /** Sets element i. */
+    /** Sets element i; UnsupportedOperationException if the array is read-only. */
     public void set(long i, int value) {
         checkIndex(i);
+        checkWritable();
         segment.setAtIndex(JAVA_INT_UNALIGNED, i, value);
     }
 
@@ -68,6 +78,36 @@ public final class I32Array extends NumArray {
     @Override
     public I32Array slice(long from, long to) {
         checkAlive();
-        return new I32Array(sliceSegment(from, to));
+        return new I32Array(sliceSegment(from, to), check);
+    }
+
+    /**
+     * Element i with acquire ordering: reads and writes after it (in this thread) are not
+     * moved before it. Pairs with {@link #setRelease} in another thread or process.
+     */
+    public int getAcquire(long i) {
+        checkIndex(i);
+        return (int) ATOMIC.getAcquire(segment, i * 4L);
+    }
+
+    /** Sets element i with release ordering: earlier reads and writes are not moved after it. */
+    public void setRelease(long i, int value) {
+        checkIndex(i);
+        checkWritable();
+        ATOMIC.setRelease(segment, i * 4L, value);
+    }
+
+    /** Atomically sets element i to value if it holds expected (sequentially consistent). */
+    public boolean compareAndSet(long i, int expected, int value) {
+        checkIndex(i);
+        checkWritable();
+        return ATOMIC.compareAndSet(segment, i * 4L, expected, value);
+    }
+
+    /** Atomically adds delta to element i and returns the previous value (sequentially consistent). */
+    public int getAndAdd(long i, int delta) {
+        checkIndex(i);
+        checkWritable();
+        return (int) ATOMIC.getAndAdd(segment, i * 4L, delta);
     }
 }

@@ -27,8 +27,9 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
 
     final MemorySegment segment;
     final long length;
+    final AccessCheck check; // null when the segment's scope is all there is to check
 
-    NumArray(MemorySegment segment, DType type) {
+    NumArray(MemorySegment segment, DType type, AccessCheck check) {
         Objects.requireNonNull(segment, "segment");
         if (segment.byteSize() % type.size() != 0) {
             throw new IllegalArgumentException("a " + type.label() + " array needs a multiple of "
@@ -40,6 +41,7 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
         }
         this.segment = segment;
         this.length = segment.byteSize() / type.size();
+        this.check = check;
     }
 
     static MemorySegment allocateSegment(Arena arena, long n, DType type) {
@@ -72,10 +74,17 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
         return segment.isReadOnly();
     }
 
-    /** IllegalStateException if the memory has been released. */
+    /** IllegalStateException if the memory has been released or its {@link AccessCheck} fails. */
     public final void checkAlive() {
         if (!segment.scope().isAlive()) {
             throw new IllegalStateException("the " + describe() + " is no longer accessible: its arena or mapping was closed");
+        }
+        if (check != null) check.check();
+    }
+
+    final void checkWritable() {
+        if (segment.isReadOnly()) {
+            throw new UnsupportedOperationException("the " + describe() + " is read-only (it was opened or viewed read-only)");
         }
     }
 

@@ -14,6 +14,10 @@ public final class Main {
             usage: paralelo <command> [options]
               stats FILE [--dtype f64|f32|i64|i32] [--threads N] [--json]
                   count, sum, mean, min, max and std of a .npy or raw file, mapped (not read)
+              shm create NAME --dtype D --length N [--fill zeros|arange|random] [--force]
+              shm ls
+              shm rm NAME
+                  shared arrays (.npy files in /dev/shm, or -Dparalelo.shm.dir) for other processes
               bench [--quick]
                   sum throughput: Paralelo native and pure Java against plain Java loops
               info
@@ -46,6 +50,7 @@ public final class Main {
                 case "stats" -> StatsCommand.run(rest, out);
                 case "bench" -> BenchCommand.run(rest, out, err);
                 case "info" -> InfoCommand.run(out);
+                case "shm" -> ShmCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'; try paralelo --help");
             };
         } catch (UsageException e) {

@@ -8,7 +8,7 @@ import dev.paralelo.I64Array;
 import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
 import dev.paralelo.cli.Main.UsageException;
-import dev.paralelo.shm.MappedFile;
+import dev.paralelo.shm.SharedArray;
 import dev.paralelo.shm.NpyHeader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,7 +51,12 @@ final class StatsCommand {
         }
         if (file == null) throw new UsageException("stats needs a FILE (a .npy or raw file)");
         Kernels k = Kernels.defaults().withThreads(threads);
-        try (MappedFile mf = MappedFile.open(Path.of(file), dtype, false)) {
+        Path path = Path.of(file);
+        if (!java.nio.file.Files.exists(path) && !file.contains("/") && !file.contains("..")) {
+            Path named = SharedArray.resolve(file); // a shared array's name
+            if (java.nio.file.Files.exists(named)) path = named;
+        }
+        try (SharedArray mf = SharedArray.openAny(path, dtype, false)) {
             Map<String, Object> stats = compute(k, mf.array());
             if (json) {
                 out.println(toJson(stats));
@@ -67,8 +72,8 @@ final class StatsCommand {
         } catch (NoSuchFileException e) {
             throw new UsageException(file + ": no such file");
         } catch (IOException e) {
-            throw new UsageException(file + ": " + e.getMessage());
-        } catch (ArithmeticException e) {
+            throw new UsageException(file + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        } catch (ArithmeticException | IllegalArgumentException | IllegalStateException e) {
             throw new UsageException(file + ": " + e.getMessage());
         }
     }

@@ -598,6 +598,87 @@ public final class ParaleloLib {
         }
     }
 
+    private static final class pl_barrier_layout$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_barrier_layout", DESC, false);
+    }
+
+    private static final class pl_barrier_layout$critical {
+        static final MethodHandle HANDLE = handle("pl_barrier_layout", pl_barrier_layout$h.DESC, true);
+    }
+
+    /** {@code int pl_barrier_layout(...)}. */
+    public static int plBarrierLayout(MemorySegment offsets, long n) {
+        try {
+            return (int) pl_barrier_layout$h.HANDLE.invokeExact(offsets, n);
+        } catch (Throwable t) {
+            throw new AssertionError("pl_barrier_layout", t);
+        }
+    }
+
+    /** {@code pl_barrier_layout} through a critical downcall: short calls only; heap segments allowed. */
+    public static int plBarrierLayoutCritical(MemorySegment offsets, long n) {
+        try {
+            return (int) pl_barrier_layout$critical.HANDLE.invokeExact(offsets, n);
+        } catch (Throwable t) {
+            throw new AssertionError("pl_barrier_layout", t);
+        }
+    }
+
+    private static final class pl_barrier_init$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_barrier_init", DESC, false);
+    }
+
+    private static final class pl_barrier_init$critical {
+        static final MethodHandle HANDLE = handle("pl_barrier_init", pl_barrier_init$h.DESC, true);
+    }
+
+    /** {@code int pl_barrier_init(...)}. */
+    public static int plBarrierInit(MemorySegment b, long parties) {
+        try {
+            return (int) pl_barrier_init$h.HANDLE.invokeExact(b, parties);
+        } catch (Throwable t) {
+            throw new AssertionError("pl_barrier_init", t);
+        }
+    }
+
+    /** {@code pl_barrier_init} through a critical downcall: short calls only; heap segments allowed. */
+    public static int plBarrierInitCritical(MemorySegment b, long parties) {
+        try {
+            return (int) pl_barrier_init$critical.HANDLE.invokeExact(b, parties);
+        } catch (Throwable t) {
+            throw new AssertionError("pl_barrier_init", t);
+        }
+    }
+
+    private static final class pl_barrier_wait$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_barrier_wait", DESC, false);
+    }
+
+    private static final class pl_barrier_wait$critical {
+        static final MethodHandle HANDLE = handle("pl_barrier_wait", pl_barrier_wait$h.DESC, true);
+    }
+
+    /** {@code int pl_barrier_wait(...)}. */
+    public static int plBarrierWait(MemorySegment b, long timeout_ns) {
+        try {
+            return (int) pl_barrier_wait$h.HANDLE.invokeExact(b, timeout_ns);
+        } catch (Throwable t) {
+            throw new AssertionError("pl_barrier_wait", t);
+        }
+    }
+
+    /** {@code pl_barrier_wait} through a critical downcall: short calls only; heap segments allowed. */
+    public static int plBarrierWaitCritical(MemorySegment b, long timeout_ns) {
+        try {
+            return (int) pl_barrier_wait$critical.HANDLE.invokeExact(b, timeout_ns);
+        } catch (Throwable t) {
+            throw new AssertionError("pl_barrier_wait", t);
+        }
+    }
+
     /** Every bound function's descriptor by C name, in header order (for tests). */
     public static Map<String, FunctionDescriptor> descriptors() {
         Map<String, FunctionDescriptor> m = new LinkedHashMap<>();
@@ -622,6 +703,9 @@ public final class ParaleloLib {
         m.put("pl_slice_reduce", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
         m.put("pl_reduceat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT));
         m.put("pl_probe_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS));
+        m.put("pl_barrier_layout", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        m.put("pl_barrier_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        m.put("pl_barrier_wait", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         return m;
     }
 }

@@ -1,0 +1,45 @@
+package dev.paralelo.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.paralelo.internal.ffi.ParaleloLib;
+import dev.paralelo.kernel.ExactSum;
+import dev.paralelo.shm.BarrierLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+
+/** Every layout shared between Java and C is described the same on both sides. */
+class LayoutTest {
+    @Test
+    void barrierLayoutMatchesTheCStruct() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.JAVA_LONG, 5);
+            assertEquals(0, ParaleloLib.plBarrierLayout(out, 5));
+            assertArrayEquals(new long[] {BarrierLayout.MAGIC_OFFSET, BarrierLayout.PARTIES_OFFSET, BarrierLayout.ARRIVED_OFFSET,
+                BarrierLayout.GENERATION_OFFSET, BarrierLayout.LENGTH}, out.toArray(ValueLayout.JAVA_LONG));
+            MemorySegment b = a.allocate(BarrierLayout.LENGTH, 64);
+            assertEquals(0, ParaleloLib.plBarrierInit(b, 3));
+            assertEquals(BarrierLayout.MAGIC, b.get(ValueLayout.JAVA_LONG, BarrierLayout.MAGIC_OFFSET));
+            assertEquals(3, b.get(ValueLayout.JAVA_LONG, BarrierLayout.PARTIES_OFFSET));
+        }
+    }
+
+    @Test
+    void exactSumHasTheLayoutOfPlAcc() {
+        ExactSum j = new ExactSum();
+        j.add(1.5);
+        j.add(-0x1p-1074);
+        j.add(Double.NaN);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate((long) ExactSum.WORDS * 8, 8);
+            ParaleloLib.plAccInit(c);
+            ParaleloLib.plAccAdd(c, 1.5);
+            ParaleloLib.plAccAdd(c, -0x1p-1074);
+            ParaleloLib.plAccAdd(c, Double.NaN);
+            assertArrayEquals(j.words(), c.toArray(ValueLayout.JAVA_LONG));
+        }
+    }
+}

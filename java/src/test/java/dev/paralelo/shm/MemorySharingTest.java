@@ -1,0 +1,51 @@
+package dev.paralelo.shm;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralelo.DType;
+import dev.paralelo.F64Array;
+import dev.paralelo.Kernels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The talk's point about forking: 4 processes that map one 1 GiB array use about 1 GiB of RAM
+ * together, not 4 GiB. Measured with PSS, which charges each shared page to its sharers equally.
+ */
+class MemorySharingTest {
+    @Test
+    void fourProcessesShareOneGibibyte() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        Path p = dir.resolve("paralelo-pss-" + ProcessHandle.current().pid() + ".npy");
+        long gib = 1L << 30;
+        List<Process> peers = new ArrayList<>();
+        try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {gib / 8}, false)) {
+            Kernels.defaults().fill(a.array(), 1.0); // every page now exists, once
+            for (int i = 0; i < 4; i++) peers.add(Peers.jvm("pss", p.toString()));
+            long mapping = 0, total = 0;
+            for (Process peer : peers) {
+                String[] r = Peers.readLine(peer).split(" ");
+                assertTrue(r[0].equals("ready"), String.join(" ", r));
+                mapping += Long.parseLong(r[1]);
+                total += Long.parseLong(r[2]);
+            }
+            // The parent maps it too: its share of the file pages is not counted in the total.
+            a.array(F64Array.class);
+            double mappingGib = mapping / 1048576.0, totalGib = total / 1048576.0;
+            System.out.printf("PSS of 4 processes mapping one 1 GiB array: %.3f GiB for the mapping, %.3f GiB in all%n",
+                    mappingGib, totalGib);
+            assertTrue(totalGib < 1.25, "4 processes use " + totalGib + " GiB of PSS together");
+            assertTrue(mappingGib > 0.5, "the peers did touch the pages: " + mappingGib);
+        } finally {
+            for (Process peer : peers) {
+                Peers.tell(peer);
+                Peers.finish(peer);
+            }
+            Files.deleteIfExists(p);
+        }
+    }
+}

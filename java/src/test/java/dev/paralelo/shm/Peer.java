@@ -1,0 +1,88 @@
+package dev.paralelo.shm;
+
+import dev.paralelo.F64Array;
+import dev.paralelo.Kernels;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A second JVM for the cross-process tests (started with ProcessBuilder by Peers). */
+public final class Peer {
+    private Peer() {}
+
+    public static void main(String[] args) throws Exception {
+        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in));
+        Path path = Path.of(args[1]);
+        switch (args[0]) {
+            case "write" -> {
+                try (SharedArray a = SharedArray.open(path, true)) {
+                    Kernels.defaults().fill(a.array(), Double.parseDouble(args[2]));
+                }
+            }
+            case "watch" -> { // map first, then report what the parent wrote afterwards
+                try (SharedArray a = SharedArray.open(path, false)) {
+                    System.out.println("ready");
+                    System.out.flush();
+                    stdin.readLine();
+                    System.out.println(Kernels.defaults().sum(a.array(F64Array.class)));
+                }
+            }
+            case "count" -> {
+                try (SharedArray a = SharedArray.open(path, true)) {
+                    var cell = a.array(dev.paralelo.I64Array.class);
+                    for (int i = 0; i < Integer.parseInt(args[2]); i++) cell.getAndAdd(0, 1);
+                }
+            }
+            case "barrier" -> {
+                try (SharedArray a = SharedArray.open(path, true)) {
+                    var seg = a.array().segment();
+                    SharedBarrier b = SharedBarrier.attach(seg);
+                    var slots = dev.paralelo.I64Array.wrap(seg.asSlice(BarrierLayout.LENGTH));
+                    int slot = Integer.parseInt(args[2]), rounds = Integer.parseInt(args[3]);
+                    for (int r = 1; r <= rounds; r++) {
+                        slots.setRelease(slot, r);
+                        b.await(Duration.ofSeconds(20));
+                        for (int s = 0; s < b.parties(); s++) {
+                            if (slots.getAcquire(s) != r) throw new IllegalStateException("round " + r + " slot " + s + " = " + slots.getAcquire(s));
+                        }
+                        b.await(Duration.ofSeconds(20));
+                    }
+                    System.out.println("ok " + rounds + " rounds");
+                }
+            }
+            case "pss" -> { // map, touch every page, report proportional set sizes, hold until told
+                try (SharedArray a = SharedArray.open(path, false)) {
+                    Kernels.defaults().withThreads(1).sum(a.array(F64Array.class));
+                    System.out.println("ready " + mappingPss(path) + " " + rollupPss());
+                    System.out.flush();
+                    stdin.readLine();
+                }
+            }
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    /** PSS in kB of this process's mappings of path, from /proc/self/smaps. */
+    static long mappingPss(Path path) throws Exception {
+        long total = 0;
+        boolean in = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (Character.isDigit(line.charAt(0)) || (line.charAt(0) >= 'a' && line.charAt(0) <= 'f' && line.contains("-") && line.split("\\s+").length >= 5)) {
+                in = line.endsWith(path.toString());
+            } else if (in && line.startsWith("Pss:")) {
+                total += Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return total;
+    }
+
+    /** Whole-process PSS in kB from /proc/self/smaps_rollup. */
+    static long rollupPss() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
+            if (line.startsWith("Pss:")) return Long.parseLong(line.replaceAll("\\D", ""));
+        }
+        throw new IllegalStateException("no Pss line in smaps_rollup");
+    }
+}

@@ -1,0 +1,60 @@
+/*
+ * Cross-process synchronisation on shared memory. The protocol is the one Java's SharedBarrier
+ * follows (docs/FORMAT.md); both sides use 64-bit atomics on the same aligned words, which are
+ * lock-free on x86-64 and therefore work across processes.
+ */
+#include "impl.h"
+
+#include <sched.h>
+#include <stddef.h>
+#include <time.h>
+
+int pl_barrier_layout(int64_t *offsets, int64_t n) {
+    if (!offsets || n < 5) return PL_E_ARG;
+    offsets[0] = (int64_t)offsetof(pl_barrier, magic);
+    offsets[1] = (int64_t)offsetof(pl_barrier, parties);
+    offsets[2] = (int64_t)offsetof(pl_barrier, arrived);
+    offsets[3] = (int64_t)offsetof(pl_barrier, generation);
+    offsets[4] = (int64_t)sizeof(pl_barrier);
+    return PL_OK;
+}
+
+int pl_barrier_init(void *b, int64_t parties) {
+    if (!b || parties < 1 || ((uintptr_t)b & 63) != 0) return PL_E_ARG;
+    pl_barrier *br = b;
+    __atomic_store_n(&br->parties, parties, __ATOMIC_RELAXED);
+    __atomic_store_n(&br->arrived, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&br->generation, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&br->magic, PL_BARRIER_MAGIC, __ATOMIC_RELEASE);
+    return PL_OK;
+}
+
+static int64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+int pl_barrier_wait(void *b, int64_t timeout_ns) {
+    if (!b || ((uintptr_t)b & 63) != 0 || timeout_ns < 0) return PL_E_ARG;
+    pl_barrier *br = b;
+    if (__atomic_load_n(&br->magic, __ATOMIC_ACQUIRE) != PL_BARRIER_MAGIC) return PL_E_LAYOUT;
+    int64_t parties = __atomic_load_n(&br->parties, __ATOMIC_RELAXED);
+    int64_t gen = __atomic_load_n(&br->generation, __ATOMIC_ACQUIRE);
+    int64_t arrived = __atomic_add_fetch(&br->arrived, 1, __ATOMIC_SEQ_CST);
+    if (arrived == parties) {
+        __atomic_store_n(&br->arrived, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&br->generation, gen + 1, __ATOMIC_RELEASE);
+        return PL_OK;
+    }
+    int64_t deadline = now_ns() + timeout_ns;
+    for (unsigned spins = 0; __atomic_load_n(&br->generation, __ATOMIC_ACQUIRE) == gen; spins++) {
+        if (spins < 1000) {
+            __builtin_ia32_pause();
+        } else {
+            if (now_ns() > deadline) return PL_E_TIMEOUT;
+            sched_yield();
+        }
+    }
+    return PL_OK;
+}
