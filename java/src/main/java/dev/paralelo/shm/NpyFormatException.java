@@ -6,8 +6,8 @@ import java.io.IOException;
 public final class NpyFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** A format error described by message. */
+    /** A format error described by message; control characters (from file bytes) become '?'. */
     public NpyFormatException(String message) {
-        super(message);
+        super(message.replaceAll("\\p{Cntrl}", "?"));
     }
 }
