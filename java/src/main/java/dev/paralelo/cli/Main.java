@@ -18,8 +18,6 @@ public final class Main {
               shm ls
               shm rm NAME
                   shared arrays (.npy files in /dev/shm, or -Dparalelo.shm.dir) for other processes
-              bench [--quick]
-                  sum throughput: Paralelo native and pure Java against plain Java loops
               info
                   which kernels run here and why
             """;
@@ -48,7 +46,7 @@ public final class Main {
         try {
             return switch (args[0]) {
                 case "stats" -> StatsCommand.run(rest, out);
-                case "bench" -> BenchCommand.run(rest, out, err);
+                case "bench" -> throw new UsageException("the benchmark report runs from the launcher: ./paralelo bench [--full] [--json FILE]");
                 case "info" -> InfoCommand.run(out);
                 case "shm" -> ShmCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'; try paralelo --help");

@@ -1,0 +1,599 @@
+package dev.paralelo.bench;
+
+import dev.paralelo.DType;
+import dev.paralelo.F64Array;
+import dev.paralelo.Kernels;
+import dev.paralelo.internal.ffi.ParaleloLib;
+import dev.paralelo.kernel.JavaKernels;
+import dev.paralelo.kernel.KernelProvider;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * {@code ./paralelo bench}: the benchmark report. Measures a curated subset (about two minutes
+ * on 2 cores) of {@link KernelBenchmark}'s cases, numpy on the same kernels and sizes, and the
+ * C bandwidth probe; prints a table, writes {@code bench/results/latest.json}, a markdown table
+ * and a PNG chart. {@code --full} runs the whole JMH suite instead; {@code --json FILE} writes
+ * the JSON elsewhere; {@code --smoke} runs a tiny plan (for tests).
+ */
+public final class Report {
+    private Report() {}
+
+    /** One measured cell; the JSON has exactly these keys. */
+    record Result(String kernel, String dtype, long n, String impl, int threads, double gbps, double nsPerCall) {
+        String json() {
+            return String.format(Locale.ROOT, "{\"kernel\": \"%s\", \"dtype\": \"%s\", \"n\": %d, \"impl\": \"%s\", \"threads\": %d, "
+                    + "\"gbps\": %s, \"ns_per_call\": %s}", kernel, dtype, n, impl, threads, num(gbps), num(nsPerCall));
+        }
+
+        private static String num(double v) {
+            return Double.isFinite(v) ? Double.toString(Math.round(v * 1000) / 1000.0) : "null";
+        }
+    }
+
+    record Spec(String kernel, DType dtype, int n, String impl, int threads) {}
+
+    static final int CORES = Cases.CORES;
+
+    public static void main(String[] args) throws Exception {
+        boolean full = false, smoke = false;
+        Path json = Path.of("bench", "results", "latest.json");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--full" -> full = true;
+                case "--smoke" -> smoke = true;
+                case "--json" -> {
+                    if (i + 1 >= args.length) fail("--json needs a FILE");
+                    json = Path.of(args[++i]);
+                }
+                default -> fail("unknown option " + args[i] + " (use --full, --json FILE)");
+            }
+        }
+        PrintStream out = System.out;
+        String machine = machine();
+        out.println("Paralelo benchmark report: GB/s = input bytes / median time per call; higher is better");
+        out.println("machine: " + machine);
+        out.println("kernels: " + KernelProvider.reason());
+        long t0 = System.nanoTime();
+        List<Result> results = full ? runJmh() : runQuick(smoke);
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        try (Writer w = Files.newBufferedWriter(json)) {
+            w.write("[\n");
+            for (int i = 0; i < results.size(); i++) w.write("  " + results.get(i).json() + (i + 1 < results.size() ? ",\n" : "\n"));
+            w.write("]\n");
+        }
+        printTables(out, results);
+        Path dir = json.toAbsolutePath().getParent();
+        Path png = dir.resolve("sum-f64.png");
+        chart(results, png, machine);
+        Files.writeString(dir.resolve("latest.md"), markdown(results, machine));
+        out.println();
+        printTargets(out, results);
+        out.printf(Locale.ROOT, "%nwrote %s, %s and %s (%.0f s)%n", json, png, dir.resolve("latest.md"), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void fail(String msg) {
+        System.err.println("paralelo bench: " + msg);
+        System.exit(2);
+    }
+
+    static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) {
+                    cpu = l.substring(l.indexOf(':') + 1).strip();
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // keep "unknown CPU"
+        }
+        long memGib = 0;
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (l.startsWith("MemTotal")) memGib = Math.round(Long.parseLong(l.replaceAll("\\D", "")) / 1048576.0);
+            }
+        } catch (IOException e) {
+            // unknown
+        }
+        return String.format(Locale.ROOT, "%s, %d cores, %d GiB, SIMD %s, %s %s, Java %s", cpu, CORES, memGib,
+                dev.paralelo.kernel.NativeKernels.levelName(dev.paralelo.kernel.NativeKernels.activeLevel()),
+                System.getProperty("os.name"), System.getProperty("os.version"), Runtime.version());
+    }
+
+    // ---- the plan ----------------------------------------------------------------------------
+
+    static final String[] SUM_IMPLS = {Cases.PARALELO, Cases.FAST, Cases.JAVA, Cases.LOOP, Cases.SEGMENT, Cases.STREAM,
+        Cases.PARALLEL_STREAM, Cases.VECTOR};
+
+    static int threadsOf(String impl) {
+        return impl.startsWith("paralelo") || impl.equals(Cases.PARALLEL_STREAM) ? CORES : 1;
+    }
+
+    static List<Spec> plan(boolean smoke) {
+        List<Spec> p = new ArrayList<>();
+        int[] sumSizes = smoke ? new int[] {1 << 4, 1 << 10, 4097} : new int[] {1 << 4, 1 << 8, 1 << 10, 1 << 12, 4097, 1 << 14,
+            1 << 17, 100_003, 1 << 20, 1 << 22, 1 << 24, 1 << 26};
+        int[] mid = smoke ? new int[] {1 << 12} : new int[] {1 << 17, 1 << 24};
+        for (int n : sumSizes) {
+            for (String impl : SUM_IMPLS) p.add(new Spec("sum", DType.F64, n, impl, threadsOf(impl)));
+            p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, 1));
+            p.add(new Spec("sum", DType.F64, n, Cases.FAST, 1));
+        }
+        for (DType t : new DType[] {DType.F32, DType.I32}) {
+            for (int n : mid) for (String impl : SUM_IMPLS) p.add(new Spec("sum", t, n, impl, threadsOf(impl)));
+        }
+        String[] kernels = {"mean", "variance", "dot", "min", "add", "slice-sum-8", "slice-sum-64", "slice-sum-1024", "ragged-sum"};
+        for (String k : kernels) {
+            for (int n : mid) for (String impl : SUM_IMPLS) p.add(new Spec(k, DType.F64, n, impl, threadsOf(impl)));
+        }
+        if (!smoke) p.add(new Spec("slice-sum-64", DType.F32, 1 << 24, Cases.PARALELO, CORES));
+        return p;
+    }
+
+    // ---- quick run -----------------------------------------------------------------------------
+
+    static final class Progress {
+        final int total;
+        int done;
+        final boolean tty = System.console() != null;
+
+        Progress(int total) {
+            this.total = total;
+        }
+
+        void step(String what) {
+            done++;
+            int width = 30, filled = (int) ((long) width * done / Math.max(1, total));
+            String line = String.format(Locale.ROOT, "\r[%s%s] %3d%%  %-48s", "#".repeat(filled), " ".repeat(width - filled),
+                    100L * done / Math.max(1, total), what.length() > 48 ? what.substring(0, 48) : what);
+            if (tty || done == total || done % 25 == 0) {
+                System.err.print(line);
+                if (!tty) System.err.println();
+                System.err.flush();
+            }
+        }
+
+        void end() {
+            if (tty) System.err.print("\r" + " ".repeat(90) + "\r");
+        }
+    }
+
+    static List<Result> runQuick(boolean smoke) throws Exception {
+        List<Spec> plan = new ArrayList<>(plan(smoke));
+        plan.sort(Comparator.comparing((Spec s) -> s.dtype).thenComparingInt(s -> s.n));
+        Set<String> probes = new LinkedHashSet<>();
+        Set<String> numpyCases = new LinkedHashSet<>();
+        for (Spec s : plan) {
+            probes.add(s.dtype.label() + " " + s.n);
+            numpyCases.add(s.kernel + " " + s.dtype.label() + " " + s.n);
+        }
+        Progress progress = new Progress(plan.size() + 2 * probes.size() + numpyCases.size() + 9);
+        List<Result> results = new ArrayList<>();
+        String lastInputs = "";
+        for (Spec s : plan) {
+            String inputs = s.dtype.label() + " " + s.n;
+            if (!inputs.equals(lastInputs)) { // the probe measures the same bytes the kernels read
+                for (int t : new int[] {1, CORES}) {
+                    Cases.Case c = Cases.probe(s.dtype, s.n, t);
+                    results.add(measure(c));
+                    progress.step("c-probe " + inputs + " " + t + "t");
+                }
+                lastInputs = inputs;
+            }
+            Cases.Case c = Cases.make(s.kernel, s.dtype, s.n, s.impl, s.threads);
+            progress.step(s.kernel + " " + inputs + " " + s.impl + " " + s.threads + "t");
+            if (c != null) results.add(measure(c));
+        }
+        results.addAll(numpy(numpyCases, progress));
+        results.addAll(overhead(progress));
+        results.addAll(concurrent(smoke ? 1 << 16 : 1 << 24, progress));
+        progress.end();
+        return results;
+    }
+
+    static Result measure(Cases.Case c) {
+        double ns = Harness.nanosPerCall(c.op());
+        return new Result(c.kernel(), c.dtype().label(), c.n(), c.impl(), c.threads(), c.bytes() / ns, ns);
+    }
+
+    /** numpy measures the same kernels in a python3 subprocess (one process for all cases). */
+    static List<Result> numpy(Set<String> cases, Progress progress) throws Exception {
+        List<Result> out = new ArrayList<>();
+        String python = System.getenv().getOrDefault("PARALELO_PYTHON", "python3");
+        Path script = Files.createTempFile("paralelo-numpy-bench", ".py");
+        try (InputStream in = Report.class.getResourceAsStream("/numpy_bench.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        Process p;
+        try {
+            p = new ProcessBuilder(python, script.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            System.err.println("\npython3 with numpy not found (" + e.getMessage() + "): numpy columns stay empty; "
+                    + "install python3-numpy");
+            return out;
+        }
+        Thread feeder = new Thread(() -> {
+            try (var w = p.outputWriter(StandardCharsets.UTF_8)) {
+                for (String c : cases) w.write(c + "\n");
+            } catch (IOException e) {
+                // the reader below reports the failure
+            }
+        });
+        feeder.start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                String kernel = field(line, "kernel"), dtype = field(line, "dtype");
+                int n = Integer.parseInt(field(line, "n"));
+                double ns = Double.parseDouble(field(line, "ns"));
+                long bytes = (long) n * DType.parse(dtype).size() * (kernel.equals("dot") || kernel.equals("add") ? 2 : 1);
+                out.add(new Result(kernel, dtype, n, Cases.NUMPY, 1, bytes / ns, ns));
+                progress.step("numpy " + kernel + " " + dtype + " " + n);
+            }
+        }
+        feeder.join();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            System.err.println("\nnumpy benchmark failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + "); install python3-numpy");
+        }
+        Files.deleteIfExists(script);
+        return out;
+    }
+
+    static String field(String json, String key) {
+        int i = json.indexOf("\"" + key + "\":");
+        int s = json.indexOf(':', i) + 1;
+        int e = s;
+        while (e < json.length() && ",}".indexOf(json.charAt(e)) < 0) e++;
+        return json.substring(s, e).strip().replace("\"", "");
+    }
+
+    /** Per-call cost at n = 16: critical downcall, normal downcall, pure Java; heap vs off-heap. */
+    static List<Result> overhead(Progress progress) {
+        List<Result> out = new ArrayList<>();
+        int n = 16;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment x = a.allocate(n * 8L, 64), f = a.allocate(8), i = a.allocate(8);
+            for (int k = 0; k < n; k++) x.setAtIndex(ValueLayout.JAVA_DOUBLE, k, k);
+            double[] heap = new double[n], fh = new double[1];
+            long[] ih = new long[1];
+            MemorySegment hs = MemorySegment.ofArray(heap), fs = MemorySegment.ofArray(fh), is = MemorySegment.ofArray(ih);
+            double ns = Harness.nanosPerCall(() -> {
+                ParaleloLib.plReduceCritical(0, 0, x, n, 0, 1, f, i);
+                return f.get(ValueLayout.JAVA_DOUBLE, 0);
+            });
+            out.add(new Result("sum", "f64", n, "paralelo-critical", 1, n * 8 / ns, ns));
+            progress.step("overhead critical");
+            ns = Harness.nanosPerCall(() -> {
+                ParaleloLib.plReduce(0, 0, x, n, 0, 1, f, i);
+                return f.get(ValueLayout.JAVA_DOUBLE, 0);
+            });
+            out.add(new Result("sum", "f64", n, "paralelo-downcall", 1, n * 8 / ns, ns));
+            progress.step("overhead normal downcall");
+            ns = Harness.nanosPerCall(() -> {
+                ParaleloLib.plReduceCritical(0, 0, hs, n, 0, 1, fs, is);
+                return fh[0];
+            });
+            out.add(new Result("sum", "f64", n, "paralelo-critical-heap", 1, n * 8 / ns, ns));
+            progress.step("overhead critical heap");
+            Kernels java = Kernels.using(new JavaKernels());
+            F64Array xa = F64Array.wrap(x);
+            ns = Harness.nanosPerCall(() -> java.sum(xa));
+            out.add(new Result("sum", "f64", n, "paralelo-java", 1, n * 8 / ns, ns));
+            progress.step("overhead pure Java");
+        }
+        // Heap double[] against off-heap through the public API (heap above 16384 elements is copied).
+        Kernels k = Kernels.defaults();
+        for (int n2 : new int[] {1 << 10, 1 << 14, 1 << 17, 1 << 20}) {
+            double[] h = new double[n2];
+            java.util.Arrays.fill(h, 1.0);
+            F64Array wrapped = F64Array.wrap(h);
+            double ns = Harness.nanosPerCall(() -> k.sum(wrapped));
+            out.add(new Result("sum", "f64", n2, "paralelo-heap", k.threads(), n2 * 8.0 / ns, ns));
+            progress.step("heap double[] n=" + n2);
+        }
+        return out;
+    }
+
+    /** 1, 2 and 8 Java threads each summing its own array at once: aggregate GB/s. */
+    static List<Result> concurrent(int n, Progress progress) throws Exception {
+        List<Result> out = new ArrayList<>();
+        Kernels k = Kernels.defaults();
+        List<F64Array> arrays = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            F64Array a = F64Array.allocate(n);
+            k.fill(a, 1.0 + t);
+            arrays.add(a);
+        }
+        for (int callers : new int[] {1, 2, 8}) {
+            ExecutorService pool = Executors.newFixedThreadPool(callers);
+            try {
+                int rounds = 12;
+                CyclicBarrier start = new CyclicBarrier(callers + 1);
+                List<Future<Long>> fs = new ArrayList<>();
+                for (int c = 0; c < callers; c++) {
+                    F64Array a = arrays.get(c);
+                    fs.add(pool.submit(() -> {
+                        k.sum(a); // warm
+                        start.await();
+                        long t0 = System.nanoTime();
+                        for (int r = 0; r < rounds; r++) Harness.sink += k.sum(a);
+                        return System.nanoTime() - t0;
+                    }));
+                }
+                start.await();
+                long wall0 = System.nanoTime();
+                for (Future<Long> f : fs) f.get();
+                double wall = System.nanoTime() - wall0;
+                double bytes = (double) callers * rounds * n * 8;
+                out.add(new Result("sum-concurrent", "f64", n, Cases.PARALELO, callers, bytes / wall, wall / ((double) callers * rounds)));
+                progress.step("concurrent callers " + callers);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        return out;
+    }
+
+    // ---- full JMH run --------------------------------------------------------------------------
+
+    static List<Result> runJmh() throws Exception {
+        Path jmhJson = Files.createTempFile("paralelo-jmh", ".json");
+        var opts = new OptionsBuilder().include(KernelBenchmark.class.getSimpleName())
+                .resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON).result(jmhJson.toString()).build();
+        List<Result> out = new ArrayList<>();
+        for (RunResult rr : new Runner(opts).run()) {
+            var p = rr.getParams();
+            String impl = p.getParam("impl");
+            int threads = impl.equals("paralelo-1t") || !(impl.startsWith("paralelo") || impl.equals(Cases.PARALLEL_STREAM)) ? 1 : CORES;
+            String kernel = p.getParam("kernel"), dtype = p.getParam("dtype");
+            int n = Integer.parseInt(p.getParam("n"));
+            double ns = rr.getPrimaryResult().getScore();
+            long bytes = (long) n * DType.parse(dtype).size() * (kernel.equals("dot") || kernel.equals("add") ? 2 : 1);
+            out.add(new Result(kernel, dtype, n, impl.equals("paralelo-1t") ? Cases.PARALELO : impl, threads, bytes / ns, ns));
+        }
+        Set<String> numpyCases = new LinkedHashSet<>();
+        for (Result r : out) numpyCases.add(r.kernel + " " + r.dtype + " " + r.n);
+        out.addAll(numpy(numpyCases, new Progress(numpyCases.size())));
+        return out;
+    }
+
+    // ---- output --------------------------------------------------------------------------------
+
+    static String rowName(Result r) {
+        return r.impl + (r.threads > 1 || r.impl.startsWith("paralelo") || r.impl.equals(Cases.PROBE) ? " (" + r.threads + "t)" : "");
+    }
+
+    static String sizeLabel(long n) {
+        return Long.bitCount(n) == 1 ? "2^" + Long.numberOfTrailingZeros(n) : Long.toString(n);
+    }
+
+    /** GB/s of the first result matching, or NaN. */
+    static double find(List<Result> rs, String kernel, String dtype, long n, String impl, int threads) {
+        for (Result r : rs) {
+            if (r.kernel.equals(kernel) && r.dtype.equals(dtype) && r.n == n && r.impl.equals(impl) && (threads <= 0 || r.threads == threads)) {
+                return r.gbps;
+            }
+        }
+        return Double.NaN;
+    }
+
+    static double bestPureJava(List<Result> rs, String kernel, String dtype, long n) {
+        double best = Double.NaN;
+        for (Result r : rs) {
+            if (r.kernel.equals(kernel) && r.dtype.equals(dtype) && r.n == n && List.of(Cases.PURE_JAVA).contains(r.impl)) {
+                if (!(r.gbps <= best)) best = r.gbps;
+            }
+        }
+        return best;
+    }
+
+    static void printTables(PrintStream out, List<Result> results) {
+        Map<String, List<Result>> groups = new LinkedHashMap<>();
+        for (Result r : results) {
+            if (r.impl.equals(Cases.PROBE)) continue;
+            groups.computeIfAbsent(r.kernel + " " + r.dtype, g -> new ArrayList<>()).add(r);
+        }
+        for (var g : groups.entrySet()) {
+            List<Long> sizes = g.getValue().stream().map(Result::n).distinct().sorted().toList();
+            String kernel = g.getValue().get(0).kernel, dtype = g.getValue().get(0).dtype;
+            out.println();
+            StringBuilder head = new StringBuilder(String.format("%-34s", g.getKey() + "  (GB/s)"));
+            for (long n : sizes) head.append(String.format("%10s", sizeLabel(n)));
+            out.println(head);
+            Set<String> rows = new LinkedHashSet<>();
+            for (Result r : g.getValue()) rows.add(rowName(r));
+            for (String row : rows) {
+                StringBuilder line = new StringBuilder(String.format("%-34s", row));
+                for (long n : sizes) {
+                    Result hit = g.getValue().stream().filter(r -> r.n == n && rowName(r).equals(row)).findFirst().orElse(null);
+                    line.append(hit == null ? String.format("%10s", "-") : String.format(Locale.ROOT, "%10.2f", hit.gbps));
+                }
+                out.println(line);
+            }
+            if (kernel.equals("sum-concurrent")) continue;
+            StringBuilder probe = new StringBuilder(String.format("%-34s", "c-probe (" + CORES + "t)"));
+            for (long n : sizes) probe.append(String.format(Locale.ROOT, "%10.2f", find(results, "read", dtype, n, Cases.PROBE, CORES)));
+            out.println(probe);
+            for (String impl : new String[] {Cases.PARALELO, Cases.FAST}) {
+                StringBuilder ratios = new StringBuilder(String.format("%-34s", "  " + impl + " x loop/java/numpy/probe"));
+                boolean any = false;
+                for (long n : sizes) {
+                    double p = find(results, kernel, dtype, n, impl, CORES);
+                    if (Double.isNaN(p)) {
+                        ratios.append(String.format("%10s", "-"));
+                        continue;
+                    }
+                    any = true;
+                    ratios.append(String.format(Locale.ROOT, " %s/%s/%s/%s", r1(p / find(results, kernel, dtype, n, Cases.LOOP, 1)),
+                            r1(p / bestPureJava(results, kernel, dtype, n)), r1(p / find(results, kernel, dtype, n, Cases.NUMPY, 1)),
+                            r2(p / find(results, "read", dtype, n, Cases.PROBE, CORES))));
+                }
+                if (any) out.println(ratios);
+            }
+        }
+    }
+
+    private static String r1(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f", v) : "-";
+    }
+
+    private static String r2(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "-";
+    }
+
+    static String markdown(List<Result> results, String machine) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Machine: ").append(machine).append(".\n\nSum of f64, GB/s (input bytes / median time per call):\n\n");
+        List<Long> sizes = results.stream().filter(r -> r.kernel.equals("sum") && r.dtype.equals("f64")).map(Result::n).distinct().sorted().toList();
+        sb.append("| implementation |");
+        for (long n : sizes) sb.append(' ').append(sizeLabel(n)).append(" |");
+        sb.append("\n|---|");
+        sb.append("---|".repeat(sizes.size())).append('\n');
+        Set<String> rows = new LinkedHashSet<>();
+        for (Result r : results) if (r.kernel.equals("sum") && r.dtype.equals("f64")) rows.add(rowName(r));
+        rows.add("c-probe (" + CORES + "t)");
+        for (String row : rows) {
+            sb.append("| ").append(row).append(" |");
+            for (long n : sizes) {
+                double g = row.startsWith("c-probe") ? find(results, "read", "f64", n, Cases.PROBE, CORES)
+                        : results.stream().filter(r -> r.kernel.equals("sum") && r.dtype.equals("f64") && r.n == n && rowName(r).equals(row))
+                                .mapToDouble(Result::gbps).findFirst().orElse(Double.NaN);
+                sb.append(Double.isNaN(g) ? " - |" : String.format(Locale.ROOT, " %.2f |", g));
+            }
+            sb.append('\n');
+        }
+        sb.append("\nOther kernels (f64 unless noted), GB/s:\n\n| kernel | n | paralelo | paralelo-fast | best pure Java | java-loop | numpy | c-probe |\n|---|---|---|---|---|---|---|---|\n");
+        Set<String> seen = new LinkedHashSet<>();
+        for (Result r : results) {
+            if (r.kernel.equals("sum") && r.dtype.equals("f64") || r.kernel.equals("read") || r.kernel.equals("sum-concurrent")) continue;
+            if (r.n < 1 << 17 || !seen.add(r.kernel + " " + r.dtype + " " + r.n)) continue;
+            sb.append(String.format(Locale.ROOT, "| %s %s | %s | %s | %s | %s | %s | %s | %s |\n", r.kernel, r.dtype, sizeLabel(r.n),
+                    md(find(results, r.kernel, r.dtype, r.n, Cases.PARALELO, CORES)), md(find(results, r.kernel, r.dtype, r.n, Cases.FAST, CORES)),
+                    md(bestPureJava(results, r.kernel, r.dtype, r.n)), md(find(results, r.kernel, r.dtype, r.n, Cases.LOOP, 1)),
+                    md(find(results, r.kernel, r.dtype, r.n, Cases.NUMPY, 1)), md(find(results, "read", r.dtype, r.n, Cases.PROBE, CORES))));
+        }
+        return sb.toString();
+    }
+
+    private static String md(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "-";
+    }
+
+    static void chart(List<Result> results, Path png, String machine) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        Map<String, XYSeries> series = new LinkedHashMap<>();
+        for (Result r : results) {
+            boolean sum = r.kernel.equals("sum") && r.dtype.equals("f64");
+            boolean probe = r.kernel.equals("read") && r.dtype.equals("f64") && r.threads == CORES;
+            if (!sum && !probe) continue;
+            if (r.impl.startsWith("paralelo-critical") || r.impl.equals("paralelo-downcall") || r.impl.equals("paralelo-heap")) continue;
+            String name = rowName(r);
+            series.computeIfAbsent(name, XYSeries::new).addOrUpdate(r.n, r.gbps);
+        }
+        series.values().forEach(data::addSeries);
+        JFreeChart chart = ChartFactory.createXYLineChart("Sum of f64: GB/s by array size", "elements (log scale)", "GB/s", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        chart.addSubtitle(new org.jfree.chart.title.TextTitle(machine));
+        XYPlot plot = chart.getXYPlot();
+        LogAxis x = new LogAxis("elements (log scale)");
+        x.setBase(2);
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        x.setNumberFormatOverride(new java.text.DecimalFormat("0"));
+        plot.setDomainAxis(x);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesStroke(i, new BasicStroke(data.getSeriesKey(i).toString().startsWith("paralelo (") ? 3f : 1.5f));
+        }
+        plot.setRenderer(renderer);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1200, 700);
+    }
+
+    // ---- targets -------------------------------------------------------------------------------
+
+    static void printTargets(PrintStream out, List<Result> rs) {
+        out.println("targets (ratios from this run):");
+        int n26 = 1 << 26, n17 = 1 << 17;
+        target(out, "sum f64 2^26: paralelo / c-probe (all threads)", find(rs, "sum", "f64", n26, Cases.PARALELO, CORES)
+                / find(rs, "read", "f64", n26, Cases.PROBE, CORES), 0.95);
+        double fast17 = find(rs, "sum", "f64", n17, Cases.FAST, CORES), acc17 = find(rs, "sum", "f64", n17, Cases.PARALELO, CORES);
+        target(out, "sum f64 2^17: paralelo-fast / java-vector", fast17 / find(rs, "sum", "f64", n17, Cases.VECTOR, 1), 1.5);
+        target(out, "sum f64 2^17: paralelo-fast / java-loop", fast17 / find(rs, "sum", "f64", n17, Cases.LOOP, 1), 12);
+        target(out, "sum f64 2^17: paralelo-fast / numpy", fast17 / find(rs, "sum", "f64", n17, Cases.NUMPY, 1), 3);
+        target(out, "sum f64 2^17: paralelo / java-stream", acc17 / find(rs, "sum", "f64", n17, Cases.STREAM, 1), 20);
+        target(out, "sum f64 2^17: paralelo / numpy", acc17 / find(rs, "sum", "f64", n17, Cases.NUMPY, 1), 1.2);
+        double worstFast = Double.POSITIVE_INFINITY, worstAcc = Double.POSITIVE_INFINITY;
+        long worstFastN = 0, worstAccN = 0;
+        for (Result r : rs) {
+            if (!r.kernel.equals("sum") || !r.dtype.equals("f64") || r.threads != CORES) continue;
+            if (r.impl.equals(Cases.FAST)) {
+                double v = r.gbps / bestPureJava(rs, "sum", "f64", r.n);
+                if (v < worstFast) {
+                    worstFast = v;
+                    worstFastN = r.n;
+                }
+            }
+            if (r.impl.equals(Cases.PARALELO) && r.n >= 256) {
+                double v = r.gbps / find(rs, "sum", "f64", r.n, Cases.STREAM, 1);
+                if (v < worstAcc) {
+                    worstAcc = v;
+                    worstAccN = r.n;
+                }
+            }
+        }
+        target(out, "sum f64, every size: paralelo-fast / best pure Java (worst at " + sizeLabel(worstFastN) + ")", worstFast, 0.9);
+        target(out, "sum f64, every size >= 2^8: paralelo / java-stream (worst at " + sizeLabel(worstAccN) + ")", worstAcc, 5);
+        target(out, "slice-sum-64 f64 2^24: paralelo / c-probe", find(rs, "slice-sum-64", "f64", 1 << 24, Cases.PARALELO, CORES)
+                / find(rs, "read", "f64", 1 << 24, Cases.PROBE, CORES), 0.8);
+        target(out, "8 concurrent callers / 1 caller (aggregate GB/s)", find(rs, "sum-concurrent", "f64", 1 << 24, Cases.PARALELO, 8)
+                / find(rs, "sum-concurrent", "f64", 1 << 24, Cases.PARALELO, 1), 0.9);
+    }
+
+    private static void target(PrintStream out, String what, double ratio, double goal) {
+        String verdict = Double.isNaN(ratio) ? "not measured" : ratio >= goal ? "met" : "MISSED";
+        out.printf(Locale.ROOT, "  %-78s %7.2f  (target >= %s) %s%n", what, ratio, goal, verdict);
+    }
+
+}
