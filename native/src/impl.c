@@ -33,6 +33,10 @@
 #define LANES PL_LANES
 #define VL (VBYTES / 8)
 #define NV (LANES / VL)
+/* Fast-mode sums and dots use 32 lanes: enough independent accumulators to hide the add
+ * latency at every level (8 AVX2 registers), so they run at load speed in cache. */
+#define FAST_LANES 32
+#define NVF (FAST_LANES / VL)
 
 typedef double vd __attribute__((vector_size(VBYTES)));
 typedef float vfl __attribute__((vector_size(VBYTES / 2)));
@@ -95,15 +99,69 @@ static int lanes_finite(const double *s, const double *c) {
     return 1;
 }
 
-static void lanes_to_acc(pl_acc *acc, const double *s, const double *c) {
-    for (int l = 0; l < LANES; l++) {
-        pl_acc_add_term(acc, s[l]);
-        pl_acc_add_term(acc, c[l]);
+/*
+ * A block's partial: its 8 lanes folded into a double-double (hi, lo), in lane order.
+ * Accurate mode: hi gathers the lane sums through TwoSum, lo the TwoSum errors and the lane
+ * compensations. Fast mode: a fixed pairwise tree of the lane sums, lo = 0. The partials of all
+ * blocks are then summed exactly; a single block's exact sum rounded once is simply hi + lo.
+ */
+static void fold(int mode, const double *s, const double *c, double *hi_out, double *lo_out) {
+    if (mode == PL_FAST) {
+        *hi_out = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        *lo_out = 0;
+        return;
     }
+    double hi = s[0], lo = c[0];
+    for (int l = 1; l < LANES; l++) {
+        double t = hi + s[l];
+        double z = t - hi;
+        double e = (hi - (t - z)) + (s[l] - z);
+        hi = t;
+        lo += e + c[l];
+    }
+    *hi_out = hi;
+    *lo_out = lo;
 }
 
-/* One block (len <= PL_BLOCK) of a float sum; lane l takes elements l, l+8, l+16, ... */
-static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len, pl_acc *acc) {
+/* Fast mode's block value: the 32 lane sums added in a fixed pairwise tree, in place. */
+static double tree32(double *l) {
+    for (int w = FAST_LANES / 2; w >= 1; w /= 2)
+        for (int j = 0; j < w; j++) l[j] = l[2 * j] + l[2 * j + 1];
+    return l[0];
+}
+
+/* A fast-mode block of a sum (y == NULL) or a dot: lane l takes elements l, l+32, ... */
+static double fast_block(int dtype, const void *x, const void *y, int64_t b, int64_t len) {
+    vd a[NVF] = {{0}};
+    int64_t i = 0;
+    if (y == NULL) {
+        for (; i + FAST_LANES <= len; i += FAST_LANES)
+            for (int k = 0; k < NVF; k++) a[k] += load_as_f64(dtype, x, b + i + k * VL);
+    } else {
+        for (; i + FAST_LANES <= len; i += FAST_LANES)
+            for (int k = 0; k < NVF; k++)
+                a[k] += load_as_f64(dtype, x, b + i + k * VL) * load_as_f64(dtype, y, b + i + k * VL);
+    }
+    double l[FAST_LANES];
+    for (int k = 0; k < NVF; k++) memcpy(l + k * VL, &a[k], sizeof a[k]);
+    for (int j = 0; i < len; i++, j++)
+        l[j] += y == NULL ? elem_as_f64(dtype, x, b + i) : elem_as_f64(dtype, x, b + i) * elem_as_f64(dtype, y, b + i);
+    return tree32(l);
+}
+
+/* Folds the lanes and adds the partial to acc; 0 (and nothing added) if it is not finite. */
+static int fold_to_acc(int mode, const double *s, const double *c, pl_acc *acc) {
+    double hi, lo;
+    if (!lanes_finite(s, c)) return 0;
+    fold(mode, s, c, &hi, &lo);
+    if (!isfinite(hi) || !isfinite(lo)) return 0;
+    pl_acc_add_term(acc, hi);
+    pl_acc_add_term(acc, lo);
+    return 1;
+}
+
+/* The lanes of one block (len <= PL_BLOCK) of a float sum; lane l takes elements l, l+8, ... */
+static void sum_lanes(int dtype, int mode, const void *x, int64_t b, int64_t len, double *sl, double *cl) {
     vd s[NV] = {{0}}, c[NV] = {{0}};
     int64_t i = 0;
     if (mode == PL_ACCURATE) {
@@ -116,7 +174,6 @@ static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len
         for (; i + LANES <= len; i += LANES)
             for (int k = 0; k < NV; k++) s[k] += load_as_f64(dtype, x, b + i + k * VL);
     }
-    double sl[LANES], cl[LANES];
     store_lanes(sl, s);
     store_lanes(cl, c);
     for (int l = 0; i < len; i++, l++) {
@@ -126,12 +183,24 @@ static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len
         else
             sl[l] += v;
     }
-    if (lanes_finite(sl, cl)) {
-        lanes_to_acc(acc, sl, cl);
-    } else {
+}
+
+static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len, pl_acc *acc) {
+    if (mode == PL_FAST) {
+        double v = fast_block(dtype, x, NULL, b, len);
+        if (isfinite(v)) {
+            pl_acc_add_term(acc, v);
+            return;
+        }
+        for (int64_t i = 0; i < len; i++) pl_acc_add_term(acc, elem_as_f64(dtype, x, b + i));
+        return;
+    }
+    double sl[LANES], cl[LANES];
+    sum_lanes(dtype, mode, x, b, len, sl, cl);
+    if (!fold_to_acc(mode, sl, cl, acc)) {
         /* An infinity, a NaN or an overflow inside a lane: add this block's terms exactly,
          * so finite overflow in a lane cannot turn into a wrong infinity. */
-        for (i = 0; i < len; i++) pl_acc_add_term(acc, elem_as_f64(dtype, x, b + i));
+        for (int64_t i = 0; i < len; i++) pl_acc_add_term(acc, elem_as_f64(dtype, x, b + i));
     }
 }
 
@@ -142,6 +211,23 @@ static void k_sum(int dtype, int mode, const void *x, int64_t lo, int64_t hi, pl
     }
 }
 
+/* A sum of at most one block without the accumulator: 1 and *out = hi + lo when the block's
+ * partial is finite (its exact sum rounded once), 0 when the caller must take the exact path. */
+static int k_sum_small(int dtype, int mode, const void *x, int64_t n, double *out) {
+    if (mode == PL_FAST) {
+        double v = fast_block(dtype, x, NULL, 0, n);
+        *out = v + 0.0;
+        return isfinite(v);
+    }
+    double sl[LANES], cl[LANES], hi, lo;
+    sum_lanes(dtype, mode, x, 0, n, sl, cl);
+    if (!lanes_finite(sl, cl)) return 0;
+    fold(mode, sl, cl, &hi, &lo);
+    if (!isfinite(hi) || !isfinite(lo)) return 0;
+    *out = hi + lo;
+    return 1;
+}
+
 /*
  * Dot, accurate mode (Ogita-Rump-Oishi Dot2 in lanes): p = x*y rounded, e = x*y - p exactly by
  * a fused multiply-subtract, p goes through TwoSum and e joins the compensation. f32 products
@@ -149,6 +235,16 @@ static void k_sum(int dtype, int mode, const void *x, int64_t lo, int64_t hi, pl
  */
 static void dot_block(int dtype, int mode, const void *x, const void *y, int64_t b, int64_t len,
                       pl_acc *acc) {
+    if (mode == PL_FAST) {
+        double v = fast_block(dtype, x, y, b, len);
+        if (isfinite(v)) {
+            pl_acc_add_term(acc, v);
+            return;
+        }
+        for (int64_t i = 0; i < len; i++)
+            pl_acc_add_term(acc, elem_as_f64(dtype, x, b + i) * elem_as_f64(dtype, y, b + i));
+        return;
+    }
     vd s[NV] = {{0}}, c[NV] = {{0}};
     int64_t i = 0;
     for (; i + LANES <= len; i += LANES)
@@ -175,10 +271,7 @@ static void dot_block(int dtype, int mode, const void *x, const void *y, int64_t
             sl[l] += p;
         }
     }
-    if (lanes_finite(sl, cl)) {
-        lanes_to_acc(acc, sl, cl);
-        return;
-    }
+    if (fold_to_acc(mode, sl, cl, acc)) return;
     for (i = 0; i < len; i++) {
         double u = elem_as_f64(dtype, x, b + i), v = elem_as_f64(dtype, y, b + i);
         double p = u * v;
@@ -251,10 +344,17 @@ static void var_block(int dtype, int mode, const void *x, int64_t b, int64_t len
             sdl[l] += dv;
         }
     }
+    double qh, ql, dh, dl;
     if (lanes_finite(sql, cql) && lanes_finite(sdl, cdl)) {
-        lanes_to_acc(q, sql, cql);
-        lanes_to_acc(d, sdl, cdl);
-        return;
+        fold(mode, sql, cql, &qh, &ql);
+        fold(mode, sdl, cdl, &dh, &dl);
+        if (isfinite(qh) && isfinite(ql) && isfinite(dh) && isfinite(dl)) {
+            pl_acc_add_term(q, qh);
+            pl_acc_add_term(q, ql);
+            pl_acc_add_term(d, dh);
+            pl_acc_add_term(d, dl);
+            return;
+        }
     }
     for (i = 0; i < len; i++) {
         double dv = elem_any_f64(dtype, x, b + i) - mean;
@@ -533,13 +633,15 @@ static double slice_fsum(int dtype, const void *x, int64_t a, int64_t b) {
         pl_acc_round(&acc, &r);
         return r;
     }
-    double hi = sl[0], lo = cl[0];
-    for (int l = 1; l < LANES; l++) {
-        double t = hi + sl[l];
-        double z = t - hi;
-        double e = (hi - (t - z)) + (sl[l] - z);
-        hi = t;
-        lo += e + cl[l];
+    double hi, lo;
+    fold(PL_ACCURATE, sl, cl, &hi, &lo);
+    if (!isfinite(hi) || !isfinite(lo)) {
+        pl_acc acc;
+        pl_acc_init(&acc);
+        for (i = 0; i < len; i++) pl_acc_add_term(&acc, elem_as_f64(dtype, x, a + i));
+        double r;
+        pl_acc_round(&acc, &r);
+        return r;
     }
     return hi + lo;
 }
@@ -618,6 +720,7 @@ static double k_probe(const double *x, int64_t lo, int64_t hi) {
 const pl_impl PL_IMPL_NAME = {
     .name = PL_STR(PL_IMPL_NAME),
     .sum = k_sum,
+    .sum_small = k_sum_small,
     .dot = k_dot,
     .var = k_var,
     .fext = k_fext,

@@ -23,6 +23,9 @@ typedef struct pl_impl {
     const char *name;
     /* Adds the lane partials of the blocks in [lo, hi) to acc; lo is a multiple of PL_BLOCK. */
     void (*sum)(int dtype, int mode, const void *x, int64_t lo, int64_t hi, pl_acc *acc);
+    /* Sum of n <= PL_BLOCK elements as hi + lo of the single block's partial; 0 if that partial
+     * is not finite (the caller then takes the exact path). */
+    int (*sum_small)(int dtype, int mode, const void *x, int64_t n, double *out);
     void (*dot)(int dtype, int mode, const void *x, const void *y, int64_t lo, int64_t hi,
                 pl_acc *acc);
     /* Adds the partials of sum((x - mean)^2) to q and of sum(x - mean) to d. */

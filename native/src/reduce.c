@@ -135,11 +135,13 @@ int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads
         return PL_OK;
     }
     if (fl) {
-        pl_acc acc;
-        pl_acc_init(&acc);
-        sum_into(dtype, mode, x, n, threads, &acc);
         double s;
-        pl_acc_round(&acc, &s);
+        if (n > PL_BLOCK || !pl_impl_active()->sum_small(dtype, mode, x, n, &s)) {
+            pl_acc acc;
+            pl_acc_init(&acc);
+            sum_into(dtype, mode, x, n, threads, &acc);
+            pl_acc_round(&acc, &s);
+        }
         *out_f = op == PL_SUM ? s : s / (double)n; /* 0/0 is NaN for an empty mean */
         return PL_OK;
     }
@@ -156,6 +158,8 @@ int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads
 /* The mean the variance centres on: the exact sum, rounded, divided by n. */
 static double mean_of(int dtype, const void *x, int64_t n, int mode, int threads) {
     if (pl_dtype_is_float(dtype)) {
+        double small;
+        if (n <= PL_BLOCK && pl_impl_active()->sum_small(dtype, mode, x, n, &small)) return small / (double)n;
         pl_acc acc;
         pl_acc_init(&acc);
         sum_into(dtype, mode, x, n, threads, &acc);

@@ -97,6 +97,39 @@ public final class Kernels {
         T run(int threads);
     }
 
+    @FunctionalInterface
+    private interface DoubleCall {
+        double run(int threads);
+    }
+
+    @FunctionalInterface
+    private interface LongCall {
+        long run(int threads);
+    }
+
+    /** {@link #run} for a double result, without boxing (small calls are dominated by such costs). */
+    private double runDouble(long n, DoubleCall call) {
+        int want = threads();
+        if (n < PARALLEL_MIN || want == 1) return call.run(1);
+        int got = BUDGET.acquire(want);
+        try {
+            return call.run(got);
+        } finally {
+            BUDGET.release(got);
+        }
+    }
+
+    private long runLong(long n, LongCall call) {
+        int want = threads();
+        if (n < PARALLEL_MIN || want == 1) return call.run(1);
+        int got = BUDGET.acquire(want);
+        try {
+            return call.run(got);
+        } finally {
+            BUDGET.release(got);
+        }
+    }
+
     /** Runs a call with its thread count: 1 if small, else what the budget grants. */
     private <T> T run(long n, Call<T> call) {
         int want = threads();
@@ -141,12 +174,12 @@ public final class Kernels {
 
     private double floatReduce(int op, NumArray x) {
         live(x, "x");
-        return run(x.length(), t -> backend.reduceDouble(x.dtype().code(), op, seg(x), x.length(), mode.code(), t));
+        return runDouble(x.length(), t -> backend.reduceDouble(x.dtype().code(), op, seg(x), x.length(), mode.code(), t));
     }
 
     private long intReduce(int op, NumArray x) {
         live(x, "x");
-        return run(x.length(), t -> backend.reduceLong(x.dtype().code(), op, seg(x), x.length(), t));
+        return runLong(x.length(), t -> backend.reduceLong(x.dtype().code(), op, seg(x), x.length(), t));
     }
 
     private static <A extends NumArray> A nonEmpty(A x, String what) {
@@ -243,7 +276,7 @@ public final class Kernels {
     public double variance(NumArray x, int ddof) {
         live(x, "x");
         if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
-        return run(x.length(), t -> backend.variance(x.dtype().code(), seg(x), x.length(), ddof, mode.code(), t));
+        return runDouble(x.length(), t -> backend.variance(x.dtype().code(), seg(x), x.length(), ddof, mode.code(), t));
     }
 
     /** Population variance (ddof 0). */
@@ -266,7 +299,7 @@ public final class Kernels {
         live(y, "y");
         sameType(x, "x", y, "y");
         sameLength(x, "x", y, "y");
-        return run(x.length(), t -> backend.dotDouble(x.dtype().code(), seg(x), seg(y), x.length(), mode.code(), t));
+        return runDouble(x.length(), t -> backend.dotDouble(x.dtype().code(), seg(x), seg(y), x.length(), mode.code(), t));
     }
 
     private long intDot(NumArray x, NumArray y) {
@@ -274,7 +307,7 @@ public final class Kernels {
         live(y, "y");
         sameType(x, "x", y, "y");
         sameLength(x, "x", y, "y");
-        return run(x.length(), t -> backend.dotLong(x.dtype().code(), seg(x), seg(y), x.length(), t));
+        return runLong(x.length(), t -> backend.dotLong(x.dtype().code(), seg(x), seg(y), x.length(), t));
     }
 
     /** Dot product, compensated (Dot2: products split exactly with a fused multiply-add). */

@@ -119,16 +119,70 @@ public final class JavaKernels implements KernelBackend {
         return true;
     }
 
-    private static void lanesTo(ExactSum acc, double[] s, double[] c) {
-        for (int l = 0; l < LANES; l++) {
-            acc.add(s[l]);
-            acc.add(c[l]);
+    /**
+     * A block's partial (see impl.c {@code fold}): accurate mode folds the lanes in lane order as a
+     * double-double through TwoSum; fast mode sums the lane sums in a fixed pairwise tree.
+     * Writes hi and lo to out[0], out[1].
+     */
+    static void fold(int mode, double[] s, double[] c, double[] out) {
+        if (mode == FAST) {
+            out[0] = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+            out[1] = 0;
+            return;
         }
+        double hi = s[0], lo = c[0];
+        for (int l = 1; l < LANES; l++) {
+            double t = hi + s[l], z = t - hi;
+            double e = (hi - (t - z)) + (s[l] - z);
+            hi = t;
+            lo += e + c[l];
+        }
+        out[0] = hi;
+        out[1] = lo;
     }
 
-    /** One block: lane l takes elements l, l+8, ...; TwoSum per lane (see impl.c). */
-    private static void sumBlock(int dtype, int mode, MemorySegment x, long b, int len, ExactSum acc,
-            double[] s, double[] c) {
+    /** Lanes of fast-mode sums and dots (see impl.c {@code FAST_LANES}). */
+    static final int FAST_LANES = 32;
+
+    /** The 32 lane sums added in a fixed pairwise tree, in place (impl.c {@code tree32}). */
+    static double tree32(double[] l) {
+        for (int w = FAST_LANES / 2; w >= 1; w /= 2) {
+            for (int j = 0; j < w; j++) l[j] = l[2 * j] + l[2 * j + 1];
+        }
+        return l[0];
+    }
+
+    /** A fast-mode block of a sum (y == null) or a dot: lane j takes elements j, j+32, ... */
+    private static double fastBlock(int dtype, MemorySegment x, MemorySegment y, long b, int len, double[] l) {
+        java.util.Arrays.fill(l, 0);
+        if (y == null) {
+            if (dtype == F64) {
+                for (int i = 0; i < len; i++) l[i & (FAST_LANES - 1)] += x.getAtIndex(JAVA_DOUBLE_UNALIGNED, b + i);
+            } else {
+                for (int i = 0; i < len; i++) l[i & (FAST_LANES - 1)] += f(dtype, x, b + i);
+            }
+        } else {
+            for (int i = 0; i < len; i++) l[i & (FAST_LANES - 1)] += f(dtype, x, b + i) * f(dtype, y, b + i);
+        }
+        return tree32(l);
+    }
+
+    /** Folds and adds the partial to acc; false (nothing added) if lanes or partial are not finite. */
+    private static boolean foldTo(ExactSum acc, int mode, double[] s, double[] c, double[] tmp) {
+        if (!finite(s, c)) return false;
+        fold(mode, s, c, tmp);
+        if (!Double.isFinite(tmp[0]) || !Double.isFinite(tmp[1])) return false;
+        acc.add(tmp[0]);
+        acc.add(tmp[1]);
+        return true;
+    }
+
+    /** The lanes of one block: lane l takes elements l, l+8, ...; TwoSum per lane (see impl.c). */
+    private static void sumLanes(int dtype, int mode, MemorySegment x, long b, int len, double[] s, double[] c) {
+        if (dtype == F64 && mode == ACCURATE) {
+            lanesF64(x, b, len, s, c);
+            return;
+        }
         java.util.Arrays.fill(s, 0);
         java.util.Arrays.fill(c, 0);
         if (mode == ACCURATE) {
@@ -143,16 +197,79 @@ public final class JavaKernels implements KernelBackend {
         } else {
             for (int i = 0; i < len; i++) s[i & (LANES - 1)] += f(dtype, x, b + i);
         }
-        if (finite(s, c)) {
-            lanesTo(acc, s, c);
-        } else {
-            for (int i = 0; i < len; i++) acc.add(f(dtype, x, b + i));
+    }
+
+    /** The accurate f64 lanes with the lanes in locals, the hot path of the pure-Java sum. */
+    private static void lanesF64(MemorySegment x, long b, int len, double[] s, double[] c) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        double c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+        int i = 0;
+        for (; i + LANES <= len; i += LANES) {
+            long o = b + i;
+            double v, t, z;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o); t = s0 + v; z = t - s0; c0 += (s0 - (t - z)) + (v - z); s0 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 1); t = s1 + v; z = t - s1; c1 += (s1 - (t - z)) + (v - z); s1 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 2); t = s2 + v; z = t - s2; c2 += (s2 - (t - z)) + (v - z); s2 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 3); t = s3 + v; z = t - s3; c3 += (s3 - (t - z)) + (v - z); s3 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 4); t = s4 + v; z = t - s4; c4 += (s4 - (t - z)) + (v - z); s4 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 5); t = s5 + v; z = t - s5; c5 += (s5 - (t - z)) + (v - z); s5 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 6); t = s6 + v; z = t - s6; c6 += (s6 - (t - z)) + (v - z); s6 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 7); t = s7 + v; z = t - s7; c7 += (s7 - (t - z)) + (v - z); s7 = t;
+        }
+        s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3; s[4] = s4; s[5] = s5; s[6] = s6; s[7] = s7;
+        c[0] = c0; c[1] = c1; c[2] = c2; c[3] = c3; c[4] = c4; c[5] = c5; c[6] = c6; c[7] = c7;
+        for (int j = 0; i < len; i++, j++) {
+            double v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, b + i), sj = s[j];
+            double t = sj + v, z = t - sj;
+            c[j] += (sj - (t - z)) + (v - z);
+            s[j] = t;
         }
     }
 
     private static void sumRange(int dtype, int mode, MemorySegment x, long lo, long hi, ExactSum acc) {
+        double[] s = new double[LANES], c = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            if (mode == FAST) {
+                double v = fastBlock(dtype, x, null, b, len, l);
+                if (Double.isFinite(v)) {
+                    acc.add(v);
+                } else {
+                    for (int i = 0; i < len; i++) acc.add(f(dtype, x, b + i));
+                }
+                continue;
+            }
+            sumLanes(dtype, mode, x, b, len, s, c);
+            if (!foldTo(acc, mode, s, c, tmp)) {
+                // Not finite in a lane: this block's terms go in exactly (see impl.c).
+                for (int i = 0; i < len; i++) acc.add(f(dtype, x, b + i));
+            }
+        }
+    }
+
+    /** A float sum of at most one block without the accumulator: hi + lo, or NaN-free failure as null. */
+    private static boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
+        if (mode == FAST) {
+            double v = fastBlock(dtype, x, null, 0, n, new double[FAST_LANES]);
+            out[0] = v + 0.0;
+            return Double.isFinite(v);
+        }
         double[] s = new double[LANES], c = new double[LANES];
-        for (long b = lo; b < hi; b += BLOCK) sumBlock(dtype, mode, x, b, (int) Math.min(BLOCK, hi - b), acc, s, c);
+        sumLanes(dtype, mode, x, 0, n, s, c);
+        if (!finite(s, c)) return false;
+        fold(mode, s, c, out);
+        if (!Double.isFinite(out[0]) || !Double.isFinite(out[1])) return false;
+        out[0] = out[0] + out[1];
+        return true;
+    }
+
+    /** The float sum of x[0, n), rounded once. */
+    private static double floatSum(int dtype, int mode, MemorySegment x, long n, int threads) {
+        if (n <= BLOCK) {
+            double[] out = new double[2];
+            if (sumSmall(dtype, mode, x, (int) n, out)) return out[0];
+        }
+        return sum(dtype, mode, x, n, threads).round();
     }
 
     private static ExactSum sum(int dtype, int mode, MemorySegment x, long n, int threads) {
@@ -236,7 +353,7 @@ public final class JavaKernels implements KernelBackend {
         if (op == MIN || op == MAX) return fext(dtype, op, x, 0, n);
         int t = shareable(threads, x);
         if (!fl) return isum(dtype, x, n, t).toDouble() / n;
-        double s = sum(dtype, mode, x, n, t).round();
+        double s = floatSum(dtype, mode, x, n, t);
         return op == SUM ? s : s / n;
     }
 
@@ -253,12 +370,13 @@ public final class JavaKernels implements KernelBackend {
         if (n - ddof <= 0) return Double.NaN;
         threads = shareable(threads, x);
         boolean fl = dtype == F64 || dtype == F32;
-        double mean = fl ? sum(dtype, mode, x, n, threads).round() / n : isum(dtype, x, n, threads).toDouble() / n;
+        double mean = fl ? floatSum(dtype, mode, x, n, threads) / n : isum(dtype, x, n, threads).toDouble() / n;
         if (!Double.isFinite(mean)) return Double.NaN;
         ExactSum q = new ExactSum(), d = new ExactSum();
         forBlocks(n, threads, (id, lo, hi) -> {
             ExactSum mq = new ExactSum(), md = new ExactSum();
             double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
+            double[] fq = new double[2], fd = new double[2];
             for (long b = lo; b < hi; b += BLOCK) {
                 int len = (int) Math.min(BLOCK, hi - b);
                 java.util.Arrays.fill(sq, 0);
@@ -283,9 +401,17 @@ public final class JavaKernels implements KernelBackend {
                         sd[j] += dv;
                     }
                 }
-                if (finite(sq, cq) && finite(sd, cd)) {
-                    lanesTo(mq, sq, cq);
-                    lanesTo(md, sd, cd);
+                boolean ok = finite(sq, cq) && finite(sd, cd);
+                if (ok) {
+                    fold(mode, sq, cq, fq);
+                    fold(mode, sd, cd, fd);
+                    ok = Double.isFinite(fq[0]) && Double.isFinite(fq[1]) && Double.isFinite(fd[0]) && Double.isFinite(fd[1]);
+                }
+                if (ok) {
+                    mq.add(fq[0]);
+                    mq.add(fq[1]);
+                    md.add(fd[0]);
+                    md.add(fd[1]);
                 } else {
                     for (int i = 0; i < len; i++) {
                         double dv = f(dtype, x, b + i) - mean;
@@ -311,9 +437,18 @@ public final class JavaKernels implements KernelBackend {
         ExactSum total = new ExactSum();
         forBlocks(n, threads, (id, lo, hi) -> {
             ExactSum mine = new ExactSum();
-            double[] s = new double[LANES], c = new double[LANES];
+            double[] s = new double[LANES], c = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
             for (long b = lo; b < hi; b += BLOCK) {
                 int len = (int) Math.min(BLOCK, hi - b);
+                if (mode == FAST) {
+                    double v = fastBlock(dtype, x, y, b, len, l);
+                    if (Double.isFinite(v)) {
+                        mine.add(v);
+                    } else {
+                        for (int i = 0; i < len; i++) mine.add(f(dtype, x, b + i) * f(dtype, y, b + i));
+                    }
+                    continue;
+                }
                 java.util.Arrays.fill(s, 0);
                 java.util.Arrays.fill(c, 0);
                 for (int i = 0; i < len; i++) {
@@ -329,9 +464,7 @@ public final class JavaKernels implements KernelBackend {
                         s[j] += p;
                     }
                 }
-                if (finite(s, c)) {
-                    lanesTo(mine, s, c);
-                } else {
+                if (!foldTo(mine, mode, s, c, tmp)) {
                     for (int i = 0; i < len; i++) {
                         double u = f(dtype, x, b + i), v = f(dtype, y, b + i);
                         double p = u * v;
@@ -461,7 +594,6 @@ public final class JavaKernels implements KernelBackend {
     /** Sum of x[a, b): 8 TwoSum lanes restarted at a, folded in lane order (see impl.c). */
     private static double sliceSum(int dtype, MemorySegment x, long a, long b) {
         double[] s = new double[LANES], c = new double[LANES];
-        int len = (int) Math.min(Integer.MAX_VALUE, b - a);
         for (long i = 0; i < b - a; i++) {
             int j = (int) (i & (LANES - 1));
             double v = f(dtype, x, a + i), sj = s[j];
@@ -469,20 +601,14 @@ public final class JavaKernels implements KernelBackend {
             c[j] += (sj - (t - z)) + (v - z);
             s[j] = t;
         }
-        if (!finite(s, c)) {
-            ExactSum acc = new ExactSum();
-            for (long i = a; i < b; i++) acc.add(f(dtype, x, i));
-            return acc.round();
+        double[] f = new double[2];
+        if (finite(s, c)) {
+            fold(ACCURATE, s, c, f);
+            if (Double.isFinite(f[0]) && Double.isFinite(f[1])) return f[0] + f[1];
         }
-        assert len > 0;
-        double hi = s[0], lo = c[0];
-        for (int j = 1; j < LANES; j++) {
-            double t = hi + s[j], z = t - hi;
-            double e = (hi - (t - z)) + (s[j] - z);
-            hi = t;
-            lo += e + c[j];
-        }
-        return hi + lo;
+        ExactSum acc = new ExactSum();
+        for (long i = a; i < b; i++) acc.add(f(dtype, x, i));
+        return acc.round();
     }
 
     private static void sliceOne(int dtype, int op, MemorySegment x, long a, long b, MemorySegment out, long j) {

@@ -66,7 +66,9 @@ public final class NativeKernels implements KernelBackend {
         }
     }
 
-    private static void check(int status, String call) {
+    private static void check(int status, java.util.function.Supplier<String> what) {
+        if (status == 0) return;
+        String call = what.get(); // built only on failure: string work costs more than a small kernel
         switch (status) {
             case 0 -> { }
             case -2 -> throw new ArithmeticException(call + " overflows a 64-bit integer");
@@ -100,7 +102,7 @@ public final class NativeKernels implements KernelBackend {
     private record Out(double f, long i) {}
 
     private static Out reduce(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
-        String call = "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")";
+        java.util.function.Supplier<String> call = () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")";
         if (small(n)) {
             double[] f = new double[1];
             long[] i = new long[1];
@@ -148,12 +150,12 @@ public final class NativeKernels implements KernelBackend {
         ExactSum mine = new ExactSum();
         if (small(n)) {
             check(ParaleloLib.plSumPartialCritical(dtype, x, n, mode, 1, MemorySegment.ofArray(mine.words())),
-                    "pl_sum_partial");
+                    () -> "pl_sum_partial");
         } else {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment st = a.allocate((long) ExactSum.WORDS * 8, 8);
                 check(ParaleloLib.plSumPartial(dtype, offHeap(a, x, bytes(dtype, n)), n, mode, threads, st),
-                        "pl_sum_partial");
+                        () -> "pl_sum_partial");
                 MemorySegment.copy(st, ValueLayout.JAVA_LONG, 0, mine.words(), 0, ExactSum.WORDS);
             }
         }
@@ -162,7 +164,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
-        String call = "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")";
+        java.util.function.Supplier<String> call = () -> "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")";
         if (small(n)) {
             double[] f = new double[1];
             check(ParaleloLib.plVarianceCritical(dtype, x, n, ddof, mode, 1, MemorySegment.ofArray(f)), call);
@@ -176,7 +178,7 @@ public final class NativeKernels implements KernelBackend {
     }
 
     private static Out dot(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
-        String call = "pl_dot(" + typeName(dtype) + ", n=" + n + ")";
+        java.util.function.Supplier<String> call = () -> "pl_dot(" + typeName(dtype) + ", n=" + n + ")";
         if (small(n)) {
             double[] f = new double[1];
             long[] i = new long[1];
@@ -204,7 +206,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n, int threads) {
-        String call = "pl_binary(" + typeName(dtype) + ", n=" + n + ")";
+        java.util.function.Supplier<String> call = () -> "pl_binary(" + typeName(dtype) + ", n=" + n + ")";
         if (small(n)) {
             check(ParaleloLib.plBinaryCritical(dtype, op, a, b, out, n, 1), call);
             return;
@@ -219,7 +221,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public void scale(int dtype, MemorySegment x, double alphaF, long alphaI, MemorySegment out, long n, int threads) {
-        String call = "pl_scale(" + typeName(dtype) + ", n=" + n + ")";
+        java.util.function.Supplier<String> call = () -> "pl_scale(" + typeName(dtype) + ", n=" + n + ")";
         if (small(n)) {
             check(ParaleloLib.plScaleCritical(dtype, x, alphaF, alphaI, out, n, 1), call);
             return;
@@ -234,7 +236,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public void axpy(int dtype, double alphaF, long alphaI, MemorySegment x, MemorySegment y, long n, int threads) {
-        String call = "pl_axpy(" + typeName(dtype) + ", n=" + n + ")";
+        java.util.function.Supplier<String> call = () -> "pl_axpy(" + typeName(dtype) + ", n=" + n + ")";
         if (small(n)) {
             check(ParaleloLib.plAxpyCritical(dtype, alphaF, alphaI, x, y, n, 1), call);
             return;
@@ -249,7 +251,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public void fill(int dtype, MemorySegment out, double valueF, long valueI, long n, int threads) {
-        String call = "pl_fill(" + typeName(dtype) + ", n=" + n + ")";
+        java.util.function.Supplier<String> call = () -> "pl_fill(" + typeName(dtype) + ", n=" + n + ")";
         if (small(n) || !out.isNative()) {
             if (!out.isNative() && !small(n)) {
                 // A heap array: filling in Java costs no more than a copy would.
@@ -268,7 +270,7 @@ public final class NativeKernels implements KernelBackend {
             MemorySegment.copy(src, 0, dst, 0, bytes(dtype, n));
             return;
         }
-        check(ParaleloLib.plCopy(dtype, src, dst, n, threads), "pl_copy(" + typeName(dtype) + ", n=" + n + ")");
+        check(ParaleloLib.plCopy(dtype, src, dst, n, threads), () -> "pl_copy(" + typeName(dtype) + ", n=" + n + ")");
     }
 
     private static long outBytes(int dtype, int op, long m) {
@@ -278,7 +280,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public void sliceReduce(int dtype, int op, MemorySegment x, long n, long k, MemorySegment out, int threads) {
-        String call = "pl_slice_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", k=" + k + ")";
+        java.util.function.Supplier<String> call = () -> "pl_slice_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", k=" + k + ")";
         if (small(n)) {
             check(ParaleloLib.plSliceReduceCritical(dtype, op, x, n, k, out, 1), call);
             return;
@@ -294,7 +296,7 @@ public final class NativeKernels implements KernelBackend {
     @Override
     public void reduceAt(int dtype, int op, MemorySegment x, long n, MemorySegment offsets, long m,
             MemorySegment out, int threads) {
-        String call = "pl_reduceat(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", m=" + m + ")";
+        java.util.function.Supplier<String> call = () -> "pl_reduceat(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", m=" + m + ")";
         if (small(n) && small(m)) {
             check(ParaleloLib.plReduceatCritical(dtype, op, x, n, offsets, m, out, 1), call);
             return;
@@ -312,7 +314,7 @@ public final class NativeKernels implements KernelBackend {
     public static double probeRead(MemorySegment x, long n, int threads) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment f = a.allocate(ValueLayout.JAVA_DOUBLE);
-            check(ParaleloLib.plProbeRead(x, n, threads, f), "pl_probe_read");
+            check(ParaleloLib.plProbeRead(x, n, threads, f), () -> "pl_probe_read");
             return f.get(ValueLayout.JAVA_DOUBLE, 0);
         }
     }
