@@ -56,8 +56,8 @@ extern "C" {
 #define PL_MUL 2
 
 /* Summation modes. */
-#define PL_ACCURATE 0 /* compensated lanes, exact combine: error about 1 ulp of the result */
-#define PL_FAST 1     /* plain lanes, exact combine: same order, numpy-level accuracy */
+#define PL_ACCURATE 0 /* 8 TwoSum lanes, block partials summed exactly: about 1 ulp of error */
+#define PL_FAST 1     /* 32 plain lanes (sum, dot), exact combine: numpy-level accuracy */
 
 /* SIMD levels. */
 #define PL_LEVEL_BASELINE 0 /* x86-64 (SSE2) */
@@ -67,6 +67,7 @@ extern "C" {
 /* Fixed geometry of every floating-point reduction. */
 #define PL_BLOCK 4096 /* elements per block; blocks start at multiples of PL_BLOCK */
 #define PL_LANES 8    /* virtual lanes; element i of a block goes to lane i % PL_LANES */
+#define PL_FAST_LANES 32 /* lanes of fast-mode sums and dots */
 
 /*
  * Exact accumulator: a fixed-point integer wide enough to hold any sum of up to 2^62

@@ -81,5 +81,3 @@ int pl_dtype_size(int dtype) {
     default: return 0;
     }
 }
-
-int pl_dtype_is_float(int dtype) { return dtype == PL_F64 || dtype == PL_F32; }

