@@ -75,6 +75,7 @@ public final class Report {
 
     public static void main(String[] args) throws Exception {
         boolean full = false, smoke = false;
+        Map<String, String[]> jmhParams = new LinkedHashMap<>();
         Path json = Path.of("bench", "results", "latest.json");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -84,11 +85,16 @@ public final class Report {
                     Harness.warmNanos = 10_000_000L;
                     Harness.sampleNanos = 1_000_000L;
                 }
+                case "--jmh-param" -> {
+                    if (i + 1 >= args.length || !args[i + 1].contains("=")) fail("--jmh-param needs NAME=V1,V2,...");
+                    String[] kv = args[++i].split("=", 2);
+                    jmhParams.put(kv[0], kv[1].split(","));
+                }
                 case "--json" -> {
                     if (i + 1 >= args.length) fail("--json needs a FILE");
                     json = Path.of(args[++i]);
                 }
-                default -> fail("unknown option " + args[i] + " (use --full, --json FILE)");
+                default -> fail("unknown option " + args[i] + " (use --full [--jmh-param NAME=V1,V2], --json FILE)");
             }
         }
         PrintStream out = System.out;
@@ -97,7 +103,7 @@ public final class Report {
         out.println("machine: " + machine);
         out.println("kernels: " + KernelProvider.reason());
         long t0 = System.nanoTime();
-        List<Result> results = full ? runJmh() : runQuick(smoke);
+        List<Result> results = full ? runJmh(jmhParams) : runQuick(smoke);
         Files.createDirectories(json.toAbsolutePath().getParent());
         try (Writer w = Files.newBufferedWriter(json)) {
             w.write("[\n");
@@ -380,10 +386,13 @@ public final class Report {
 
     // ---- full JMH run --------------------------------------------------------------------------
 
-    static List<Result> runJmh() throws Exception {
+    /** The JMH suite (all of it, or the parameter values given), converted to the report's results. */
+    static List<Result> runJmh(Map<String, String[]> params) throws Exception {
         Path jmhJson = Files.createTempFile("paralelo-jmh", ".json");
-        var opts = new OptionsBuilder().include(KernelBenchmark.class.getSimpleName())
-                .resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON).result(jmhJson.toString()).build();
+        var builder = new OptionsBuilder().include(KernelBenchmark.class.getSimpleName())
+                .resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON).result(jmhJson.toString());
+        for (var p : params.entrySet()) builder.param(p.getKey(), p.getValue());
+        var opts = builder.build();
         List<Result> out = new ArrayList<>();
         for (RunResult rr : new Runner(opts).run()) {
             var p = rr.getParams();
