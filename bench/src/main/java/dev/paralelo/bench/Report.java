@@ -161,8 +161,8 @@ public final class Report {
 
     static List<Spec> plan(boolean smoke) {
         List<Spec> p = new ArrayList<>();
-        int[] sumSizes = smoke ? new int[] {1 << 4, 4097} : new int[] {1 << 4, 1 << 8, 1 << 10, 1 << 12, 4097, 1 << 14,
-            1 << 17, 100_003, 1 << 20, 1 << 22, 1 << 24, 1 << 26};
+        int[] sumSizes = smoke ? new int[] {1 << 4, 4097} : new int[] {1 << 4, 1 << 8, 1 << 10, 4097, 1 << 14,
+            1 << 17, 100_003, 1 << 20, 1 << 24, 1 << 26};
         int[] mid = smoke ? new int[] {1 << 12} : new int[] {1 << 17, 1 << 24};
         for (int n : sumSizes) {
             for (String impl : SUM_IMPLS) p.add(new Spec("sum", DType.F64, n, impl, threadsOf(impl)));

@@ -79,6 +79,10 @@ public final class NativeKernels implements KernelBackend {
         }
     }
 
+    /** Per-thread off-heap room for out-parameters of large calls: no arena per call. */
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(64, 64));
+
     private static boolean small(long n) {
         return n <= CRITICAL_MAX;
     }
@@ -109,6 +113,11 @@ public final class NativeKernels implements KernelBackend {
             check(ParaleloLib.plReduceCritical(dtype, op, x, n, mode, 1, MemorySegment.ofArray(f),
                     MemorySegment.ofArray(i)), call);
             return new Out(f[0], i[0]);
+        }
+        if (x.isNative()) {
+            MemorySegment sc = SCRATCH.get();
+            check(ParaleloLib.plReduce(dtype, op, x, n, mode, threads, sc, sc.asSlice(8)), call);
+            return new Out(sc.get(ValueLayout.JAVA_DOUBLE, 0), sc.get(ValueLayout.JAVA_LONG, 8));
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment f = a.allocate(ValueLayout.JAVA_DOUBLE), i = a.allocate(ValueLayout.JAVA_LONG);
@@ -170,6 +179,11 @@ public final class NativeKernels implements KernelBackend {
             check(ParaleloLib.plVarianceCritical(dtype, x, n, ddof, mode, 1, MemorySegment.ofArray(f)), call);
             return f[0];
         }
+        if (x.isNative()) {
+            MemorySegment sc = SCRATCH.get();
+            check(ParaleloLib.plVariance(dtype, x, n, ddof, mode, threads, sc), call);
+            return sc.get(ValueLayout.JAVA_DOUBLE, 0);
+        }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment f = a.allocate(ValueLayout.JAVA_DOUBLE);
             check(ParaleloLib.plVariance(dtype, offHeap(a, x, bytes(dtype, n)), n, ddof, mode, threads, f), call);
@@ -185,6 +199,11 @@ public final class NativeKernels implements KernelBackend {
             check(ParaleloLib.plDotCritical(dtype, x, y, n, mode, 1, MemorySegment.ofArray(f),
                     MemorySegment.ofArray(i)), call);
             return new Out(f[0], i[0]);
+        }
+        if (x.isNative() && y.isNative()) {
+            MemorySegment sc = SCRATCH.get();
+            check(ParaleloLib.plDot(dtype, x, y, n, mode, threads, sc, sc.asSlice(8)), call);
+            return new Out(sc.get(ValueLayout.JAVA_DOUBLE, 0), sc.get(ValueLayout.JAVA_LONG, 8));
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment f = a.allocate(ValueLayout.JAVA_DOUBLE), i = a.allocate(ValueLayout.JAVA_LONG);
@@ -209,6 +228,10 @@ public final class NativeKernels implements KernelBackend {
         java.util.function.Supplier<String> call = () -> "pl_binary(" + typeName(dtype) + ", n=" + n + ")";
         if (small(n)) {
             check(ParaleloLib.plBinaryCritical(dtype, op, a, b, out, n, 1), call);
+            return;
+        }
+        if (a.isNative() && b.isNative() && out.isNative()) {
+            check(ParaleloLib.plBinary(dtype, op, a, b, out, n, threads), call);
             return;
         }
         try (Arena ar = Arena.ofConfined()) {
@@ -285,6 +308,10 @@ public final class NativeKernels implements KernelBackend {
             check(ParaleloLib.plSliceReduceCritical(dtype, op, x, n, k, out, 1), call);
             return;
         }
+        if (x.isNative() && out.isNative()) {
+            check(ParaleloLib.plSliceReduce(dtype, op, x, n, k, out, threads), call);
+            return;
+        }
         try (Arena ar = Arena.ofConfined()) {
             long m = n / k + (n % k != 0 ? 1 : 0), ob = outBytes(dtype, op, m);
             MemorySegment o = offHeap(ar, out, ob);
@@ -299,6 +326,10 @@ public final class NativeKernels implements KernelBackend {
         java.util.function.Supplier<String> call = () -> "pl_reduceat(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", m=" + m + ")";
         if (small(n) && small(m)) {
             check(ParaleloLib.plReduceatCritical(dtype, op, x, n, offsets, m, out, 1), call);
+            return;
+        }
+        if (x.isNative() && offsets.isNative() && out.isNative()) {
+            check(ParaleloLib.plReduceat(dtype, op, x, n, offsets, m, out, threads), call);
             return;
         }
         try (Arena ar = Arena.ofConfined()) {
