@@ -1,32 +1,12 @@
 /* The exact accumulator against an independent exact summation (Shewchuk's expansions with
  * the final half-way correction, as math.fsum does it), on adversarial inputs. */
+#include "check.h"
 #include "paralelo.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            failures++;                                                                       \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                       \
-            printf(__VA_ARGS__);                                                              \
-            printf("\n");                                                                     \
-        }                                                                                     \
-    } while (0)
-
-static uint64_t rng = 88172645463325252ULL;
-static uint64_t next_u64(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-static double uniform(void) { return (double)(next_u64() >> 11) * 0x1p-53; }
 
 /* Correctly rounded sum of finite doubles whose partial sums stay finite (reference). */
 static double fsum_reference(const double *x, int n) {
@@ -76,9 +56,8 @@ static double acc_sum(const double *x, int n) {
     return r;
 }
 
-static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
-
 int main(void) {
+    rng_state = 88172645463325252ULL;
     double x[1000];
     /* Cancellation of huge terms leaves the small one exactly. */
     double c1[] = {1e308, 1.0, -1e308, 0x1p-1074};

@@ -1,5 +1,6 @@
 /* Kernels: reproducibility across SIMD levels and thread counts, accuracy against exact
  * references, integer exactness, slices, elementwise, and the status of bad calls. */
+#include "check.h"
 #include "paralelo.h"
 
 #include <math.h>
@@ -7,28 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            failures++;                                                                       \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                       \
-            printf(__VA_ARGS__);                                                              \
-            printf("\n");                                                                     \
-        }                                                                                     \
-    } while (0)
-
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-static uint64_t next_u64(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-static double uniform(void) { return (double)(next_u64() >> 11) * 0x1p-53; }
-
-static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 /* Ill-conditioned data: +-y pairs with |y| log-uniform in [1e-8, 1e8], plus [0,1) values. */
 static void ill_conditioned(double *x, int64_t n) {

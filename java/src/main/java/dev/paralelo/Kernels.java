@@ -107,38 +107,44 @@ public final class Kernels {
         long run(int threads);
     }
 
-    /** {@link #run} for a double result, without boxing (small calls are dominated by such costs). */
-    private double runDouble(long n, DoubleCall call) {
+    /**
+     * Core-budget permits for a call of n elements: 0 when it runs on the caller's thread
+     * (small inputs, or one thread asked for), else the number of threads granted.
+     */
+    private int take(long n) {
         int want = threads();
-        if (n < PARALLEL_MIN || want == 1) return call.run(1);
-        int got = BUDGET.acquire(want);
+        return n < PARALLEL_MIN || want == 1 ? 0 : BUDGET.acquire(want);
+    }
+
+    private static void giveBack(int permits) {
+        if (permits > 0) BUDGET.release(permits);
+    }
+
+    /** Runs a call with a double result (no boxing: small calls are dominated by such costs). */
+    private double runDouble(long n, DoubleCall call) {
+        int p = take(n);
         try {
-            return call.run(got);
+            return call.run(Math.max(1, p));
         } finally {
-            BUDGET.release(got);
+            giveBack(p);
         }
     }
 
     private long runLong(long n, LongCall call) {
-        int want = threads();
-        if (n < PARALLEL_MIN || want == 1) return call.run(1);
-        int got = BUDGET.acquire(want);
+        int p = take(n);
         try {
-            return call.run(got);
+            return call.run(Math.max(1, p));
         } finally {
-            BUDGET.release(got);
+            giveBack(p);
         }
     }
 
-    /** Runs a call with its thread count: 1 if small, else what the budget grants. */
     private <T> T run(long n, Call<T> call) {
-        int want = threads();
-        if (n < PARALLEL_MIN || want == 1) return call.run(1);
-        int got = BUDGET.acquire(want);
+        int p = take(n);
         try {
-            return call.run(got);
+            return call.run(Math.max(1, p));
         } finally {
-            BUDGET.release(got);
+            giveBack(p);
         }
     }
 
