@@ -72,4 +72,24 @@ class ReproducibilityTest {
         right.merge(left);
         assertEquals(Double.doubleToRawLongBits(whole), Double.doubleToRawLongBits(right.round()));
     }
+
+    @Test
+    void largeHeapArraysGiveTheSameBitsAsOffHeapOnes() {
+        int n = (1 << 20) + 3; // above the critical limit: chunked critical partials or the Java kernels
+        double[] x = Data.illConditioned(n, 5), y = Data.uniform(n, 6);
+        Kernels k = Kernels.using(Backends.nativeKernels());
+        F64Array hx = F64Array.wrap(x), hy = F64Array.wrap(y), ox = Data.f64(x), oy = Data.f64(y);
+        for (SumMode m : SumMode.values()) {
+            Kernels km = k.withMode(m);
+            assertEquals(Double.doubleToRawLongBits(km.sum(ox)), Double.doubleToRawLongBits(km.sum(hx)), "sum " + m);
+            assertEquals(Double.doubleToRawLongBits(km.mean(ox)), Double.doubleToRawLongBits(km.mean(hx)), "mean " + m);
+            assertEquals(Double.doubleToRawLongBits(km.variance(ox)), Double.doubleToRawLongBits(km.variance(hx)), "var " + m);
+            assertEquals(Double.doubleToRawLongBits(km.dot(ox, oy)), Double.doubleToRawLongBits(km.dot(hx, hy)), "dot " + m);
+        }
+        F64Array ho = F64Array.wrap(new double[n]), oo = F64Array.allocate(n);
+        k.reduceSlices(SliceOp.SUM, hx, 64, F64Array.wrap(new double[(n + 63) / 64]));
+        k.add(hx, hy, ho);
+        k.add(ox, oy, oo);
+        assertEquals(java.util.Arrays.hashCode(oo.toArray()), java.util.Arrays.hashCode(ho.toArray()));
+    }
 }

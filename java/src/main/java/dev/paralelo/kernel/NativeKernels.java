@@ -5,15 +5,18 @@ import dev.paralelo.internal.ffi.ParaleloLib;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.function.Supplier;
 
 /**
  * Kernels in libparalelo, through FFM.
  *
  * <p>Calls of at most {@link #CRITICAL_MAX} elements take the {@code critical} downcall: no
- * thread-state transition, heap arrays read in place, one thread. Larger calls take the normal
- * downcall, which lets the GC run while OpenMP works; a heap segment given to such a call is
- * first copied off-heap (and copied back if it is written), because only critical calls may
- * see the Java heap.
+ * thread-state transition, heap arrays read in place, one thread. Larger calls on off-heap
+ * memory take the normal downcall, which lets the GC run while OpenMP works. Larger calls on a
+ * heap array (only critical calls may see the Java heap, and they must stay short): float sums
+ * and means run as a series of critical calls over block-aligned chunks whose exact partials
+ * are merged, which gives the same bits as one call; every other kernel runs in
+ * {@link JavaKernels}, which reads the heap in place and returns the same bits too.
  */
 public final class NativeKernels implements KernelBackend {
     /** Largest element count that uses a critical downcall. */
@@ -66,11 +69,10 @@ public final class NativeKernels implements KernelBackend {
         }
     }
 
-    private static void check(int status, java.util.function.Supplier<String> what) {
+    private static void check(int status, Supplier<String> what) {
         if (status == 0) return;
         String call = what.get(); // built only on failure: string work costs more than a small kernel
         switch (status) {
-            case 0 -> { }
             case -2 -> throw new ArithmeticException(call + " overflows a 64-bit integer");
             case -3 -> throw new IllegalArgumentException(call + " of an empty array is undefined");
             case -5 -> throw new IndexOutOfBoundsException(call + ": an offset is outside the array");
@@ -83,47 +85,24 @@ public final class NativeKernels implements KernelBackend {
     private static final ThreadLocal<MemorySegment> SCRATCH =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(64, 64));
 
+    /** Elements per critical call when a large heap array is summed in chunks (16 blocks). */
+    static final long HEAP_CHUNK = 16L * BLOCK;
+
+    private static final JavaKernels JAVA = new JavaKernels();
+
     private static boolean small(long n) {
         return n <= CRITICAL_MAX;
     }
 
-    /** seg itself if off-heap, else an off-heap copy of its first bytes in arena. */
-    private static MemorySegment offHeap(Arena arena, MemorySegment seg, long bytes) {
-        if (seg.isNative()) return seg;
-        MemorySegment copy = arena.allocate(Math.max(1, bytes), 64);
-        MemorySegment.copy(seg, 0, copy, 0, bytes);
-        return copy;
-    }
-
-    private static void copyBack(MemorySegment tmp, MemorySegment dst, long bytes) {
-        if (tmp != dst) MemorySegment.copy(tmp, 0, dst, 0, bytes);
+    /** Whether a large call must avoid the native path because a segment is on the Java heap. */
+    private static boolean heap(long n, MemorySegment... segs) {
+        if (small(n)) return false;
+        for (MemorySegment s : segs) if (!s.isNative()) return true;
+        return false;
     }
 
     private static long bytes(int dtype, long n) {
         return n * (dtype == F64 || dtype == I64 ? 8 : 4);
-    }
-
-    private record Out(double f, long i) {}
-
-    private static Out reduce(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
-        java.util.function.Supplier<String> call = () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")";
-        if (small(n)) {
-            double[] f = new double[1];
-            long[] i = new long[1];
-            check(ParaleloLib.plReduceCritical(dtype, op, x, n, mode, 1, MemorySegment.ofArray(f),
-                    MemorySegment.ofArray(i)), call);
-            return new Out(f[0], i[0]);
-        }
-        if (x.isNative()) {
-            MemorySegment sc = SCRATCH.get();
-            check(ParaleloLib.plReduce(dtype, op, x, n, mode, threads, sc, sc.asSlice(8)), call);
-            return new Out(sc.get(ValueLayout.JAVA_DOUBLE, 0), sc.get(ValueLayout.JAVA_LONG, 8));
-        }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment f = a.allocate(ValueLayout.JAVA_DOUBLE), i = a.allocate(ValueLayout.JAVA_LONG);
-            check(ParaleloLib.plReduce(dtype, op, offHeap(a, x, bytes(dtype, n)), n, mode, threads, f, i), call);
-            return new Out(f.get(ValueLayout.JAVA_DOUBLE, 0), i.get(ValueLayout.JAVA_LONG, 0));
-        }
     }
 
     static String opName(int op) {
@@ -144,209 +123,180 @@ public final class NativeKernels implements KernelBackend {
         };
     }
 
+    /** Adds the block partials of a heap array's float sum to acc, a chunk per critical call. */
+    private static void heapSumPartial(int dtype, MemorySegment x, long n, int mode, ExactSum acc) {
+        ExactSum mine = new ExactSum();
+        MemorySegment words = MemorySegment.ofArray(mine.words());
+        long size = bytes(dtype, 1);
+        for (long off = 0; off < n; off += HEAP_CHUNK) {
+            long len = Math.min(HEAP_CHUNK, n - off);
+            check(ParaleloLib.plSumPartialCritical(dtype, x.asSlice(off * size, len * size), len, mode, 1, words),
+                    () -> "pl_sum_partial(" + typeName(dtype) + ", heap chunk)");
+        }
+        acc.merge(mine);
+    }
+
     @Override
     public double reduceDouble(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
-        return reduce(dtype, op, x, n, mode, threads).f();
+        Supplier<String> call = () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")";
+        if (small(n)) {
+            double[] f = new double[1];
+            long[] i = new long[1];
+            check(ParaleloLib.plReduceCritical(dtype, op, x, n, mode, 1, MemorySegment.ofArray(f), MemorySegment.ofArray(i)), call);
+            return f[0];
+        }
+        if (!x.isNative()) {
+            if ((dtype == F64 || dtype == F32) && (op == SUM || op == MEAN)) {
+                ExactSum acc = new ExactSum();
+                heapSumPartial(dtype, x, n, mode, acc);
+                double s = acc.round();
+                return op == SUM ? s : s / n;
+            }
+            return JAVA.reduceDouble(dtype, op, x, n, mode, threads);
+        }
+        MemorySegment sc = SCRATCH.get();
+        check(ParaleloLib.plReduce(dtype, op, x, n, mode, threads, sc, sc.asSlice(8)), call);
+        return sc.get(ValueLayout.JAVA_DOUBLE, 0);
     }
 
     @Override
     public long reduceLong(int dtype, int op, MemorySegment x, long n, int threads) {
-        return reduce(dtype, op, x, n, ACCURATE, threads).i();
+        Supplier<String> call = () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")";
+        if (small(n)) {
+            double[] f = new double[1];
+            long[] i = new long[1];
+            check(ParaleloLib.plReduceCritical(dtype, op, x, n, ACCURATE, 1, MemorySegment.ofArray(f), MemorySegment.ofArray(i)), call);
+            return i[0];
+        }
+        if (!x.isNative()) return JAVA.reduceLong(dtype, op, x, n, threads);
+        MemorySegment sc = SCRATCH.get();
+        check(ParaleloLib.plReduce(dtype, op, x, n, ACCURATE, threads, sc, sc.asSlice(8)), call);
+        return sc.get(ValueLayout.JAVA_LONG, 8);
     }
 
     @Override
     public void sumPartial(int dtype, MemorySegment x, long n, int mode, int threads, ExactSum acc) {
+        if (!small(n) && !x.isNative()) {
+            heapSumPartial(dtype, x, n, mode, acc);
+            return;
+        }
         ExactSum mine = new ExactSum();
         if (small(n)) {
             check(ParaleloLib.plSumPartialCritical(dtype, x, n, mode, 1, MemorySegment.ofArray(mine.words())),
                     () -> "pl_sum_partial");
         } else {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment st = a.allocate((long) ExactSum.WORDS * 8, 8);
-                check(ParaleloLib.plSumPartial(dtype, offHeap(a, x, bytes(dtype, n)), n, mode, threads, st),
-                        () -> "pl_sum_partial");
-                MemorySegment.copy(st, ValueLayout.JAVA_LONG, 0, mine.words(), 0, ExactSum.WORDS);
-            }
+            MemorySegment st = Arena.ofAuto().allocate((long) ExactSum.WORDS * 8, 8);
+            check(ParaleloLib.plSumPartial(dtype, x, n, mode, threads, st), () -> "pl_sum_partial");
+            MemorySegment.copy(st, ValueLayout.JAVA_LONG, 0, mine.words(), 0, ExactSum.WORDS);
         }
         acc.merge(mine);
     }
 
     @Override
     public double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
-        java.util.function.Supplier<String> call = () -> "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")";
+        Supplier<String> call = () -> "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")";
         if (small(n)) {
             double[] f = new double[1];
             check(ParaleloLib.plVarianceCritical(dtype, x, n, ddof, mode, 1, MemorySegment.ofArray(f)), call);
             return f[0];
         }
-        if (x.isNative()) {
-            MemorySegment sc = SCRATCH.get();
-            check(ParaleloLib.plVariance(dtype, x, n, ddof, mode, threads, sc), call);
-            return sc.get(ValueLayout.JAVA_DOUBLE, 0);
-        }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment f = a.allocate(ValueLayout.JAVA_DOUBLE);
-            check(ParaleloLib.plVariance(dtype, offHeap(a, x, bytes(dtype, n)), n, ddof, mode, threads, f), call);
-            return f.get(ValueLayout.JAVA_DOUBLE, 0);
-        }
+        if (heap(n, x)) return JAVA.variance(dtype, x, n, ddof, mode, threads);
+        MemorySegment sc = SCRATCH.get();
+        check(ParaleloLib.plVariance(dtype, x, n, ddof, mode, threads, sc), call);
+        return sc.get(ValueLayout.JAVA_DOUBLE, 0);
     }
 
-    private static Out dot(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
-        java.util.function.Supplier<String> call = () -> "pl_dot(" + typeName(dtype) + ", n=" + n + ")";
+    private static void dot(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads, double[] f, long[] i) {
+        Supplier<String> call = () -> "pl_dot(" + typeName(dtype) + ", n=" + n + ")";
         if (small(n)) {
-            double[] f = new double[1];
-            long[] i = new long[1];
-            check(ParaleloLib.plDotCritical(dtype, x, y, n, mode, 1, MemorySegment.ofArray(f),
-                    MemorySegment.ofArray(i)), call);
-            return new Out(f[0], i[0]);
+            check(ParaleloLib.plDotCritical(dtype, x, y, n, mode, 1, MemorySegment.ofArray(f), MemorySegment.ofArray(i)), call);
+            return;
         }
-        if (x.isNative() && y.isNative()) {
-            MemorySegment sc = SCRATCH.get();
-            check(ParaleloLib.plDot(dtype, x, y, n, mode, threads, sc, sc.asSlice(8)), call);
-            return new Out(sc.get(ValueLayout.JAVA_DOUBLE, 0), sc.get(ValueLayout.JAVA_LONG, 8));
-        }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment f = a.allocate(ValueLayout.JAVA_DOUBLE), i = a.allocate(ValueLayout.JAVA_LONG);
-            long b = bytes(dtype, n);
-            check(ParaleloLib.plDot(dtype, offHeap(a, x, b), offHeap(a, y, b), n, mode, threads, f, i), call);
-            return new Out(f.get(ValueLayout.JAVA_DOUBLE, 0), i.get(ValueLayout.JAVA_LONG, 0));
-        }
+        MemorySegment sc = SCRATCH.get();
+        check(ParaleloLib.plDot(dtype, x, y, n, mode, threads, sc, sc.asSlice(8)), call);
+        f[0] = sc.get(ValueLayout.JAVA_DOUBLE, 0);
+        i[0] = sc.get(ValueLayout.JAVA_LONG, 8);
     }
 
     @Override
     public double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
-        return dot(dtype, x, y, n, mode, threads).f();
+        if (heap(n, x, y)) return JAVA.dotDouble(dtype, x, y, n, mode, threads);
+        double[] f = new double[1];
+        dot(dtype, x, y, n, mode, threads, f, new long[1]);
+        return f[0];
     }
 
     @Override
     public long dotLong(int dtype, MemorySegment x, MemorySegment y, long n, int threads) {
-        return dot(dtype, x, y, n, ACCURATE, threads).i();
+        if (heap(n, x, y)) return JAVA.dotLong(dtype, x, y, n, threads);
+        long[] i = new long[1];
+        dot(dtype, x, y, n, ACCURATE, threads, new double[1], i);
+        return i[0];
     }
 
     @Override
     public void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n, int threads) {
-        java.util.function.Supplier<String> call = () -> "pl_binary(" + typeName(dtype) + ", n=" + n + ")";
-        if (small(n)) {
-            check(ParaleloLib.plBinaryCritical(dtype, op, a, b, out, n, 1), call);
-            return;
-        }
-        if (a.isNative() && b.isNative() && out.isNative()) {
-            check(ParaleloLib.plBinary(dtype, op, a, b, out, n, threads), call);
-            return;
-        }
-        try (Arena ar = Arena.ofConfined()) {
-            long by = bytes(dtype, n);
-            MemorySegment o = offHeap(ar, out, by);
-            check(ParaleloLib.plBinary(dtype, op, offHeap(ar, a, by), offHeap(ar, b, by), o, n, threads), call);
-            copyBack(o, out, by);
-        }
+        Supplier<String> call = () -> "pl_binary(" + typeName(dtype) + ", n=" + n + ")";
+        if (small(n)) check(ParaleloLib.plBinaryCritical(dtype, op, a, b, out, n, 1), call);
+        else if (heap(n, a, b, out)) JAVA.binary(dtype, op, a, b, out, n, threads);
+        else check(ParaleloLib.plBinary(dtype, op, a, b, out, n, threads), call);
     }
 
     @Override
     public void scale(int dtype, MemorySegment x, double alphaF, long alphaI, MemorySegment out, long n, int threads) {
-        java.util.function.Supplier<String> call = () -> "pl_scale(" + typeName(dtype) + ", n=" + n + ")";
-        if (small(n)) {
-            check(ParaleloLib.plScaleCritical(dtype, x, alphaF, alphaI, out, n, 1), call);
-            return;
-        }
-        try (Arena ar = Arena.ofConfined()) {
-            long by = bytes(dtype, n);
-            MemorySegment o = offHeap(ar, out, by);
-            check(ParaleloLib.plScale(dtype, offHeap(ar, x, by), alphaF, alphaI, o, n, threads), call);
-            copyBack(o, out, by);
-        }
+        Supplier<String> call = () -> "pl_scale(" + typeName(dtype) + ", n=" + n + ")";
+        if (small(n)) check(ParaleloLib.plScaleCritical(dtype, x, alphaF, alphaI, out, n, 1), call);
+        else if (heap(n, x, out)) JAVA.scale(dtype, x, alphaF, alphaI, out, n, threads);
+        else check(ParaleloLib.plScale(dtype, x, alphaF, alphaI, out, n, threads), call);
     }
 
     @Override
     public void axpy(int dtype, double alphaF, long alphaI, MemorySegment x, MemorySegment y, long n, int threads) {
-        java.util.function.Supplier<String> call = () -> "pl_axpy(" + typeName(dtype) + ", n=" + n + ")";
-        if (small(n)) {
-            check(ParaleloLib.plAxpyCritical(dtype, alphaF, alphaI, x, y, n, 1), call);
-            return;
-        }
-        try (Arena ar = Arena.ofConfined()) {
-            long by = bytes(dtype, n);
-            MemorySegment o = offHeap(ar, y, by);
-            check(ParaleloLib.plAxpy(dtype, alphaF, alphaI, offHeap(ar, x, by), o, n, threads), call);
-            copyBack(o, y, by);
-        }
+        Supplier<String> call = () -> "pl_axpy(" + typeName(dtype) + ", n=" + n + ")";
+        if (small(n)) check(ParaleloLib.plAxpyCritical(dtype, alphaF, alphaI, x, y, n, 1), call);
+        else if (heap(n, x, y)) JAVA.axpy(dtype, alphaF, alphaI, x, y, n, threads);
+        else check(ParaleloLib.plAxpy(dtype, alphaF, alphaI, x, y, n, threads), call);
     }
 
     @Override
     public void fill(int dtype, MemorySegment out, double valueF, long valueI, long n, int threads) {
-        java.util.function.Supplier<String> call = () -> "pl_fill(" + typeName(dtype) + ", n=" + n + ")";
-        if (small(n) || !out.isNative()) {
-            if (!out.isNative() && !small(n)) {
-                // A heap array: filling in Java costs no more than a copy would.
-                new JavaKernels().fill(dtype, out, valueF, valueI, n, 1);
-                return;
-            }
-            check(ParaleloLib.plFillCritical(dtype, out, valueF, valueI, n, 1), call);
-            return;
-        }
-        check(ParaleloLib.plFill(dtype, out, valueF, valueI, n, threads), call);
+        Supplier<String> call = () -> "pl_fill(" + typeName(dtype) + ", n=" + n + ")";
+        if (small(n)) check(ParaleloLib.plFillCritical(dtype, out, valueF, valueI, n, 1), call);
+        else if (heap(n, out)) JAVA.fill(dtype, out, valueF, valueI, n, threads);
+        else check(ParaleloLib.plFill(dtype, out, valueF, valueI, n, threads), call);
     }
 
     @Override
     public void copy(int dtype, MemorySegment src, MemorySegment dst, long n, int threads) {
-        if (small(n) || !src.isNative() || !dst.isNative()) {
-            MemorySegment.copy(src, 0, dst, 0, bytes(dtype, n));
+        if (small(n) || heap(n, src, dst)) {
+            MemorySegment.copy(src, 0, dst, 0, bytes(dtype, n)); // memmove semantics
             return;
         }
         check(ParaleloLib.plCopy(dtype, src, dst, n, threads), () -> "pl_copy(" + typeName(dtype) + ", n=" + n + ")");
     }
 
-    private static long outBytes(int dtype, int op, long m) {
-        boolean wide = op == SUM || op == MEAN || dtype == F64 || dtype == I64;
-        return m * (wide ? 8 : 4);
-    }
-
     @Override
     public void sliceReduce(int dtype, int op, MemorySegment x, long n, long k, MemorySegment out, int threads) {
-        java.util.function.Supplier<String> call = () -> "pl_slice_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", k=" + k + ")";
-        if (small(n)) {
-            check(ParaleloLib.plSliceReduceCritical(dtype, op, x, n, k, out, 1), call);
-            return;
-        }
-        if (x.isNative() && out.isNative()) {
-            check(ParaleloLib.plSliceReduce(dtype, op, x, n, k, out, threads), call);
-            return;
-        }
-        try (Arena ar = Arena.ofConfined()) {
-            long m = n / k + (n % k != 0 ? 1 : 0), ob = outBytes(dtype, op, m);
-            MemorySegment o = offHeap(ar, out, ob);
-            check(ParaleloLib.plSliceReduce(dtype, op, offHeap(ar, x, bytes(dtype, n)), n, k, o, threads), call);
-            copyBack(o, out, ob);
-        }
+        Supplier<String> call = () -> "pl_slice_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", k=" + k + ")";
+        if (small(n)) check(ParaleloLib.plSliceReduceCritical(dtype, op, x, n, k, out, 1), call);
+        else if (heap(n, x, out)) JAVA.sliceReduce(dtype, op, x, n, k, out, threads);
+        else check(ParaleloLib.plSliceReduce(dtype, op, x, n, k, out, threads), call);
     }
 
     @Override
     public void reduceAt(int dtype, int op, MemorySegment x, long n, MemorySegment offsets, long m,
             MemorySegment out, int threads) {
-        java.util.function.Supplier<String> call = () -> "pl_reduceat(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", m=" + m + ")";
-        if (small(n) && small(m)) {
-            check(ParaleloLib.plReduceatCritical(dtype, op, x, n, offsets, m, out, 1), call);
-            return;
-        }
-        if (x.isNative() && offsets.isNative() && out.isNative()) {
-            check(ParaleloLib.plReduceat(dtype, op, x, n, offsets, m, out, threads), call);
-            return;
-        }
-        try (Arena ar = Arena.ofConfined()) {
-            long ob = outBytes(dtype, op, m);
-            MemorySegment o = offHeap(ar, out, ob);
-            check(ParaleloLib.plReduceat(dtype, op, offHeap(ar, x, bytes(dtype, n)), n,
-                    offHeap(ar, offsets, m * 8), m, o, threads), call);
-            copyBack(o, out, ob);
-        }
+        Supplier<String> call = () -> "pl_reduceat(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", m=" + m + ")";
+        long size = Math.max(n, m);
+        if (small(size)) check(ParaleloLib.plReduceatCritical(dtype, op, x, n, offsets, m, out, 1), call);
+        else if (heap(size, x, offsets, out)) JAVA.reduceAt(dtype, op, x, n, offsets, m, out, threads);
+        else check(ParaleloLib.plReduceat(dtype, op, x, n, offsets, m, out, threads), call);
     }
 
     /** Reads n doubles as fast as possible (unordered sum): the bandwidth ceiling. */
     public static double probeRead(MemorySegment x, long n, int threads) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment f = a.allocate(ValueLayout.JAVA_DOUBLE);
-            check(ParaleloLib.plProbeRead(x, n, threads, f), () -> "pl_probe_read");
-            return f.get(ValueLayout.JAVA_DOUBLE, 0);
-        }
+        MemorySegment sc = SCRATCH.get();
+        check(ParaleloLib.plProbeRead(x, n, threads, sc), () -> "pl_probe_read");
+        return sc.get(ValueLayout.JAVA_DOUBLE, 0);
     }
 }
