@@ -158,14 +158,29 @@ public final class JavaKernels implements KernelBackend {
     /** A fast-mode block of a sum (y == null) or a dot: lane j takes elements j, j+32, ... */
     private static double fastBlock(int dtype, MemorySegment x, MemorySegment y, long b, int len, double[] l) {
         java.util.Arrays.fill(l, 0);
-        if (y == null) {
-            if (dtype == F64) {
-                for (int i = 0; i < len; i++) l[i & (FAST_LANES - 1)] += x.getAtIndex(JAVA_DOUBLE_UNALIGNED, b + i);
-            } else {
-                for (int i = 0; i < len; i++) l[i & (FAST_LANES - 1)] += f(dtype, x, b + i);
+        int i = 0;
+        // Whole rows of 32: lane j += element j of the row, a loop the JIT can vectorise across
+        // lanes without changing any lane's order of additions.
+        if (y == null && dtype == F64) {
+            for (; i + FAST_LANES <= len; i += FAST_LANES) {
+                long o = b + i;
+                for (int j = 0; j < FAST_LANES; j++) l[j] += x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + j);
             }
-        } else {
-            for (int i = 0; i < len; i++) l[i & (FAST_LANES - 1)] += f(dtype, x, b + i) * f(dtype, y, b + i);
+        } else if (y == null && dtype == F32) {
+            for (; i + FAST_LANES <= len; i += FAST_LANES) {
+                long o = b + i;
+                for (int j = 0; j < FAST_LANES; j++) l[j] += x.getAtIndex(JAVA_FLOAT_UNALIGNED, o + j);
+            }
+        } else if (dtype == F64) {
+            for (; i + FAST_LANES <= len; i += FAST_LANES) {
+                long o = b + i;
+                for (int j = 0; j < FAST_LANES; j++) {
+                    l[j] += x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + j) * y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + j);
+                }
+            }
+        }
+        for (; i < len; i++) { // the rest (and the kernels without a row loop), lane i % 32
+            l[i & (FAST_LANES - 1)] += y == null ? f(dtype, x, b + i) : f(dtype, x, b + i) * f(dtype, y, b + i);
         }
         return tree32(l);
     }
