@@ -41,7 +41,12 @@ public final class I64Array extends NumArray {
         return new I64Array(segment, check);
     }
 
-    /** A view of a Java array, no copy. Kernels read small heap arrays in place; large ones are copied off-heap per call. */
+    /**
+     * A view of a Java array, no copy. Kernels read heap arrays in place: small calls through a
+     * critical downcall; large float sums through a series of short critical calls on one thread;
+     * other large kernels in the pure-Java implementation (same bits; use off-heap arrays to get
+     * the native kernels on all cores).
+     */
     public static I64Array wrap(long[] values) {
         return new I64Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")), null);
     }

@@ -331,7 +331,7 @@ public final class Report {
             out.add(new Result("sum", "f64", n, "paralelo-java", 1, n * 8 / ns, ns));
             progress.step("overhead pure Java");
         }
-        // Heap double[] against off-heap through the public API (heap above 16384 elements is copied).
+        // Heap double[] against off-heap through the public API (large heap sums run in critical chunks).
         Kernels k = Kernels.defaults();
         for (int n2 : new int[] {1 << 10, 1 << 14, 1 << 17, 1 << 20}) {
             double[] h = new double[n2];
