@@ -52,10 +52,13 @@ public final class Peer {
                     System.out.println("ok " + rounds + " rounds");
                 }
             }
-            case "pss" -> { // map, touch every page, report proportional set sizes, hold until told
+            case "pss" -> { // map and touch every page; measure only once told that all peers have
                 try (SharedArray a = SharedArray.open(path, false)) {
                     Kernels.defaults().withThreads(1).sum(a.array(F64Array.class));
-                    System.out.println("ready " + mappingPss(path) + " " + rollupPss());
+                    System.out.println("mapped");
+                    System.out.flush();
+                    stdin.readLine();
+                    System.out.println("pss " + mappingPss(path) + " " + rollupPss());
                     System.out.flush();
                     stdin.readLine();
                 }
