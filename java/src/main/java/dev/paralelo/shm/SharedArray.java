@@ -107,6 +107,17 @@ public final class SharedArray implements AutoCloseable {
         }
         long bytes = Math.multiplyExact(count, (long) dtype.size());
         byte[] head = NpyHeader.encode(dtype, shape, false, DATA_ALIGNMENT);
+        // The file is sparse: its pages are allocated when first written. On a full filesystem
+        // (a small /dev/shm, say) that write is a SIGBUS, which kills the JVM if native code
+        // does it, so refuse up front when the space is plainly not there.
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null && Files.isDirectory(parent)) {
+            long free = Files.getFileStore(parent).getUsableSpace();
+            if (free < head.length + bytes) {
+                throw new IOException("not enough space for " + path + ": it needs " + (head.length + bytes)
+                        + " bytes and " + parent + " has " + free + " free");
+            }
+        }
         if (replace) Files.deleteIfExists(path);
         FileChannel ch;
         try {

@@ -19,7 +19,9 @@ class MemorySharingTest {
     @Test
     void fourProcessesShareOneGibibyte() throws Exception {
         Path shm = Path.of("/dev/shm");
-        Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        long need = 3L << 29; // 1.5 GiB: the array and some room
+        Path dir = Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() > need
+                ? shm : Path.of(System.getProperty("java.io.tmpdir"));
         Path p = dir.resolve("paralelo-pss-" + ProcessHandle.current().pid() + ".npy");
         long gib = 1L << 30;
         List<Process> peers = new ArrayList<>();

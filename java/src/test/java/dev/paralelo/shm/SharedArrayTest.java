@@ -112,6 +112,16 @@ class SharedArrayTest {
     }
 
     @Test
+    void anArrayLargerThanTheFreeSpaceIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path p = dir.resolve("huge.npy");
+        long free = Files.getFileStore(dir).getUsableSpace();
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> SharedArray.create(p, DType.F64, new long[] {free / 8 + (1L << 30)}, false));
+        assertTrue(e.getMessage().contains("not enough space"), e.getMessage());
+        assertFalse(Files.exists(p));
+    }
+
+    @Test
     void aFileTruncatedWhileMappedFailsWithAnExceptionNotACrash() throws Exception {
         Path p = dir.resolve("t.npy");
         try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {1 << 20}, false)) {
