@@ -1,11 +1,12 @@
 /*
  * Single-threaded range kernels, compiled once per SIMD level (PL_IMPL_NAME names the table).
  *
- * Every floating-point reduction is written over GCC generic vectors of PL_LANES (8) doubles.
- * The compiler maps them to 4 SSE2, 2 AVX2 or 1 AVX-512 registers, but the arithmetic is
- * lane-wise IEEE double with fused multiply-add contraction off (-ffp-contract=off), so each
- * level performs the same roundings in the same order and returns the same bits. The scalar
- * tails below continue the same lanes, and the Java implementation mirrors them one to one.
+ * Every floating-point reduction is written over GCC generic vectors of the machine's width
+ * (2, 4 or 8 doubles): the 8 accurate lanes are 4 SSE2, 2 AVX2 or 1 AVX-512 vector(s), the 32
+ * fast lanes 16, 8 or 4. The arithmetic is lane-wise IEEE double with fused multiply-add
+ * contraction off (-ffp-contract=off), so each level performs the same roundings in the same
+ * order and returns the same bits. The scalar tails below continue the same lanes, and the Java
+ * implementation mirrors them one to one.
  */
 #include "impl.h"
 

@@ -265,7 +265,7 @@ public final class JavaKernels implements KernelBackend {
         }
     }
 
-    /** A float sum of at most one block without the accumulator: hi + lo, or NaN-free failure as null. */
+    /** A float sum of at most one block without the accumulator: out[0] = hi + lo, false when the partial is not finite. */
     private static boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
         if (mode == FAST) {
             double v = fastBlock(dtype, x, null, 0, n, new double[FAST_LANES]);

@@ -20,7 +20,7 @@ public interface KernelBackend {
     int ACCURATE = 0, FAST = 1;
     /** Elements per block; blocks start at multiples of it. */
     int BLOCK = 4096;
-    /** Virtual lanes per block. */
+    /** Virtual lanes per block in accurate mode (fast sums and dots use 32). */
     int LANES = 8;
 
     /** Short name: {@code native} or {@code java}. */
