@@ -130,18 +130,22 @@ public final class JavaKernels implements KernelBackend {
             out[1] = 0;
             return;
         }
-        double[] h = s.clone(), l = c.clone();
-        for (int w = LANES / 2; w >= 1; w /= 2) {
-            for (int j = 0; j < w; j++) {
-                double a = h[2 * j], b = h[2 * j + 1];
-                double t = a + b, z = t - a;
-                double e = (a - (t - z)) + (b - z);
-                l[j] = (l[2 * j] + l[2 * j + 1]) + e;
-                h[j] = t;
-            }
-        }
-        out[0] = h[0];
-        out[1] = l[0];
+        // Level by level, pairs (0,1) (2,3) (4,5) (6,7), then (01,23) (45,67), then the last pair;
+        // written out so a fold allocates nothing (it runs once per block and once per slice).
+        double h0 = s[0] + s[1], h1 = s[2] + s[3], h2 = s[4] + s[5], h3 = s[6] + s[7];
+        double l0 = (c[0] + c[1]) + err(s[0], s[1], h0), l1 = (c[2] + c[3]) + err(s[2], s[3], h1);
+        double l2 = (c[4] + c[5]) + err(s[4], s[5], h2), l3 = (c[6] + c[7]) + err(s[6], s[7], h3);
+        double g0 = h0 + h1, g1 = h2 + h3;
+        double m0 = (l0 + l1) + err(h0, h1, g0), m1 = (l2 + l3) + err(h2, h3, g1);
+        double hi = g0 + g1;
+        out[0] = hi;
+        out[1] = (m0 + m1) + err(g0, g1, hi);
+    }
+
+    /** The exact error of t = a + b (TwoSum's second half, as impl.c computes it). */
+    private static double err(double a, double b, double t) {
+        double z = t - a;
+        return (a - (t - z)) + (b - z);
     }
 
     /** Lanes of fast-mode sums and dots (see impl.c {@code FAST_LANES}). */
