@@ -99,32 +99,39 @@ final class StatsCommand {
         m.put("count", n);
         switch (a) {
             case F64Array x -> {
-                m.put("sum", k.sum(x));
-                m.put("mean", k.mean(x));
+                putSumAndMean(m, k.sum(x), n);
                 m.put("min", n == 0 ? null : k.min(x));
                 m.put("max", n == 0 ? null : k.max(x));
             }
             case F32Array x -> {
-                m.put("sum", k.sum(x));
-                m.put("mean", k.mean(x));
+                putSumAndMean(m, k.sum(x), n);
                 m.put("min", n == 0 ? null : k.min(x));
                 m.put("max", n == 0 ? null : k.max(x));
             }
             case I64Array x -> {
-                m.put("sum", k.sum(x));
-                m.put("mean", k.mean(x));
+                putSumAndMean(m, k.sum(x), n);
                 m.put("min", n == 0 ? null : k.min(x));
                 m.put("max", n == 0 ? null : k.max(x));
             }
             case I32Array x -> {
-                m.put("sum", k.sum(x));
-                m.put("mean", k.mean(x));
+                putSumAndMean(m, k.sum(x), n);
                 m.put("min", n == 0 ? null : k.min(x));
                 m.put("max", n == 0 ? null : k.max(x));
             }
         }
         m.put("std", k.std(a));
         return m;
+    }
+
+    /** The mean is the sum divided by the count, exactly as {@link Kernels#mean} defines it: no second pass. */
+    private static void putSumAndMean(Map<String, Object> m, double sum, long n) {
+        m.put("sum", sum);
+        m.put("mean", sum / n);
+    }
+
+    private static void putSumAndMean(Map<String, Object> m, long sum, long n) {
+        m.put("sum", sum);
+        m.put("mean", (double) sum / n);
     }
 
     static String toJson(Map<String, Object> stats) {
