@@ -26,7 +26,7 @@ extern "C" {
 #define PL_API
 #endif
 
-#define PL_VERSION 1
+#define PL_VERSION 2
 
 /* Status codes. */
 #define PL_OK 0
@@ -37,6 +37,9 @@ extern "C" {
 #define PL_E_INDEX (-5)    /* an offset outside [0, n) */
 #define PL_E_TIMEOUT (-6)  /* a barrier wait ran out of time */
 #define PL_E_LAYOUT (-7)   /* shared memory that does not hold the expected layout */
+#define PL_E_ALIGN (-8)    /* a partial's range that is not block-aligned (see pl_partial) */
+#define PL_E_CONFIG (-9)   /* PARALELO_SIMD names no SIMD level (see pl_check_config) */
+#define PL_E_MISMATCH (-10) /* merging partial states of different kinds, ops, types or centres */
 
 /* Element types. */
 #define PL_F64 0
@@ -44,11 +47,14 @@ extern "C" {
 #define PL_I64 2
 #define PL_I32 3
 
-/* Reduction operations for pl_reduce, pl_slice_reduce and pl_reduceat. */
+/* Reduction operations: pl_reduce, pl_slice_reduce and pl_reduceat take SUM to MAX; partial
+ * states (pl_state_init) take them all, MEAN having SUM's state. */
 #define PL_SUM 0
 #define PL_MEAN 1
 #define PL_MIN 2
 #define PL_MAX 3
+#define PL_VAR 4
+#define PL_DOT 5
 
 /* Elementwise binary operations for pl_binary. */
 #define PL_ADD 0
@@ -56,18 +62,20 @@ extern "C" {
 #define PL_MUL 2
 
 /* Summation modes. */
-#define PL_ACCURATE 0 /* 8 TwoSum lanes, block partials summed exactly: about 1 ulp of error */
+#define PL_ACCURATE 0 /* 8 TwoSum lanes, block partials summed exactly (docs/ACCURACY.md) */
 #define PL_FAST 1     /* 32 plain lanes (sum, dot), exact combine: numpy-level accuracy */
 
-/* SIMD levels. */
+/* SIMD levels, and their names in level order (PARALELO_SIMD, -Dparalelo.simd). */
 #define PL_LEVEL_BASELINE 0 /* x86-64 (SSE2) */
 #define PL_LEVEL_AVX2 1     /* AVX2 + FMA */
 #define PL_LEVEL_AVX512 2   /* AVX-512 F/DQ/VL/BW */
+#define PL_LEVEL_NAMES "baseline avx2 avx512"
 
-/* Fixed geometry of every floating-point reduction. */
-#define PL_BLOCK 4096 /* elements per block; blocks start at multiples of PL_BLOCK */
-#define PL_LANES 8    /* virtual lanes; element i of a block goes to lane i % PL_LANES */
-#define PL_FAST_LANES 32 /* lanes of fast-mode sums and dots */
+/* Fixed geometry of every reduction. */
+#define PL_BLOCK 4096        /* elements per block; blocks start at multiples of PL_BLOCK */
+#define PL_LANES 8           /* virtual lanes; element i of a block goes to lane i % PL_LANES */
+#define PL_FAST_LANES 32     /* lanes of fast-mode sums and dots */
+#define PL_PARALLEL_MIN 32768 /* calls with fewer elements run on the calling thread */
 
 /*
  * Exact accumulator: a fixed-point integer wide enough to hold any sum of up to 2^62
@@ -86,6 +94,60 @@ typedef struct pl_acc {
     int64_t neg_inf; /* count of -inf terms */
 } pl_acc;
 
+/*
+ * Partial states. Every reduction is an identity (pl_state_init), "accumulate a block-aligned
+ * range" (pl_partial, pl_partial_dot), an exact merge (pl_merge) and a finish (pl_acc_round,
+ * pl_wide_to_i64, pl_extremum_result, pl_variance_result). Merging is associative and
+ * commutative and loses nothing, so partials of the ranges of any block partition (threads,
+ * worker processes, MPI ranks) merge to the bits one call over the whole array returns.
+ * Each state is a struct of int64 words; Java's partial types hold the same words, and their
+ * byte encoding (docs/FORMAT.md) is a 16-byte header followed by these words, little-endian.
+ */
+#define PL_STATE_SUM 1      /* pl_acc: float sum, mean and dot */
+#define PL_STATE_INTEGER 2  /* pl_wide: integer sum, mean and dot */
+#define PL_STATE_EXTREMUM 3 /* pl_extremum: min and max */
+#define PL_STATE_CENTERED 4 /* pl_centered: float variance, second phase */
+#define PL_STATE_MOMENTS 5  /* pl_moments: integer variance */
+
+/* A 256-bit two's complement integer, least significant word first. It holds any sum of up
+ * to 2^62 products of two int64 (each below 2^126 in magnitude) exactly. */
+#define PL_WIDE_WORDS 4
+typedef struct pl_wide {
+    uint64_t word[PL_WIDE_WORDS];
+} pl_wide;
+
+/*
+ * Min or max with numpy's rules: any NaN makes the result NaN, and `index` is the first NaN's;
+ * otherwise `index` is the first element equal to the extreme. A zero extreme is -0 for a min
+ * if any -0 was seen, +0 for a max if any +0 was seen (the order-free rule Java's Math.min and
+ * Math.max follow).
+ */
+typedef struct pl_extremum {
+    int64_t dtype; /* element type of the data */
+    int64_t op;    /* PL_MIN or PL_MAX */
+    int64_t count; /* elements seen; 0 means empty, and then nan, index and value are 0 */
+    int64_t nan;   /* 1 if a NaN was seen */
+    int64_t index; /* see above */
+    int64_t value; /* the extreme: an int64, or a double's bits (f32 data widened; NaN canonical) */
+} pl_extremum;
+
+/* Float variance, second phase: sums of d = x - center over the elements, center being the
+ * mean found by the first phase (a PL_SUM partial over the same array). */
+typedef struct pl_centered {
+    double center;
+    int64_t count;
+    pl_acc dev; /* sum of d */
+    pl_acc sq;  /* sum of d * d */
+} pl_centered;
+
+/* Integer variance, one phase: exact sums of x and x * x. */
+typedef struct pl_moments {
+    int64_t count;
+    int64_t reserved; /* 0 */
+    pl_wide sum;
+    pl_wide sumsq;
+} pl_moments;
+
 /* Library facts. */
 PL_API int pl_version(void);
 PL_API int pl_cpu_level(void);    /* the highest level this CPU supports */
@@ -93,6 +155,9 @@ PL_API int pl_active_level(void); /* the level kernels use now */
 /* Use a level no higher than pl_cpu_level (PL_E_LEVEL otherwise). The environment variable
  * PARALELO_SIMD=baseline|avx2|avx512 sets the initial level the same way. */
 PL_API int pl_set_level(int level);
+/* PL_OK, or PL_E_CONFIG when PARALELO_SIMD is set to a value that names no level; every kernel
+ * then returns PL_E_CONFIG too, so a typo never runs silently at another level. */
+PL_API int pl_check_config(void);
 PL_API int pl_max_threads(void); /* OpenMP's default team size */
 
 /* Exact accumulator. */
@@ -102,25 +167,63 @@ PL_API int pl_acc_merge(pl_acc *dst, const pl_acc *src);
 PL_API int pl_acc_round(const pl_acc *acc, double *out);
 
 /*
- * Reductions over n elements of x.
+ * The block partition: part `index` of `parts` of [0, n) is [*lo, *hi), whole blocks of
+ * PL_BLOCK (the last part ends at n). Part i holds blocks [B*i/parts, B*(i+1)/parts) with
+ * B = ceil(n / PL_BLOCK). Threads, worker processes and MPI ranks all split work this way.
+ */
+PL_API int pl_partition(int64_t n, int64_t parts, int64_t index, int64_t *lo, int64_t *hi);
+
+/* Partial states. pl_state_kind: the PL_STATE_* of (dtype, op), or PL_E_ARG. pl_state_words:
+ * the size of a kind's struct in int64 words. pl_state_layout: the byte offset of each field
+ * of a kind's struct, in declaration order, then its size; n must be at least fields + 1. */
+PL_API int pl_state_kind(int dtype, int op);
+PL_API int pl_state_words(int kind);
+PL_API int pl_state_layout(int kind, int64_t *offsets, int64_t n);
+/* The identity of (dtype, op): an empty state. center is the mean a float PL_VAR state takes
+ * its deviations from (ignored by other states). */
+PL_API int pl_state_init(void *state, int dtype, int op, double center);
+/*
+ * Accumulates elements [lo, hi) of x[0, n) into a state made by pl_state_init for the same
+ * dtype and op (PL_SUM, PL_MEAN, PL_MIN, PL_MAX or PL_VAR). Each end of the range must be a
+ * multiple of PL_BLOCK or n (PL_E_ALIGN otherwise): only such ranges merge to the bits of the
+ * whole. Indices in min/max states count from x[0].
+ */
+PL_API int pl_partial(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t hi,
+                      int mode, int threads, void *state);
+/* The same for the dot of x and y (state of op PL_DOT). */
+PL_API int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, int64_t lo,
+                          int64_t hi, int mode, int threads, void *state);
+/* dst = merge(dst, src) for two states of one kind (and one dtype and op, or one centre). */
+PL_API int pl_merge(int kind, void *dst, const void *src);
+/* Finishes. pl_wide_to_i64: PL_E_OVERFLOW if the value leaves int64. pl_wide_to_f64: rounded
+ * once, to nearest even. pl_extremum_result: PL_E_EMPTY for no elements; *out_f gets the value
+ * of float data (NaN if any), *out_i that of integer data, *index the index. pl_variance_result:
+ * a PL_STATE_CENTERED or PL_STATE_MOMENTS state to the variance with ddof degrees of freedom
+ * removed (NaN if count - ddof <= 0). */
+PL_API int pl_wide_to_i64(const pl_wide *w, int64_t *out);
+PL_API int pl_wide_to_f64(const pl_wide *w, double *out);
+PL_API int pl_extremum_result(const pl_extremum *st, double *out_f, int64_t *out_i,
+                              int64_t *index);
+PL_API int pl_variance_result(int kind, const void *state, int ddof, double *out);
+
+/*
+ * Reductions over n elements of x: the partial over [0, n), then its finish.
  * op PL_SUM, PL_MEAN, PL_MIN, PL_MAX. Results: floating sums and means go to *out_f; integer
- * sums, mins and maxes go to *out_i (PL_E_OVERFLOW if an i64 sum does not fit); float min/max
- * go to *out_f. threads <= 0 means pl_max_threads(). n == 0: sum 0, mean NaN, min/max PL_E_EMPTY.
+ * sums, mins and maxes go to *out_i (PL_E_OVERFLOW if an integer sum does not fit); float
+ * min/max go to *out_f. threads <= 0 means pl_max_threads(). n == 0: sum 0, mean NaN, min/max
+ * PL_E_EMPTY.
  */
 PL_API int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads,
                      double *out_f, int64_t *out_i);
 
-/* Adds the block partials of sum(x[0..n)) into acc (floating dtypes only). Together with
- * pl_acc_merge this lets any process sum any block-aligned range and merge later. */
-PL_API int pl_sum_partial(int dtype, const void *x, int64_t n, int mode, int threads,
-                          pl_acc *acc);
-
-/* Variance with ddof (0 population, 1 sample), two-pass: exact-sum mean, then compensated
- * sums of d = x - mean and d*d: var = (sum(d*d) - sum(d)^2 / n) / (n - ddof). */
+/* Variance with ddof (0 population, 1 sample). Floats, two phases: mean = the rounded exact
+ * sum / n, then the centred sums: var = (sum(d*d) - sum(d)^2 / n) / (n - ddof). Integers, one
+ * exact phase: var = (n * sum(x*x) - sum(x)^2) / (n * (n - ddof)), rounded once. */
 PL_API int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
                        double *out);
 
-/* Dot product of x and y (same dtype). Floats: *out_f; integers: exact, *out_i. */
+/* Dot product of x and y (same dtype). Floats: *out_f; integers: exact, *out_i, PL_E_OVERFLOW
+ * only if the final value leaves int64. */
 PL_API int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
                   double *out_f, int64_t *out_i);
 
@@ -141,6 +244,8 @@ PL_API int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads
 /*
  * Slice reductions. out element types: PL_SUM and PL_MEAN of floats -> double; PL_SUM of
  * integers -> int64; PL_MEAN of integers -> double; PL_MIN and PL_MAX -> the input dtype.
+ * Each slice's result has the bits pl_reduce gives for that slice as an array of its own
+ * (blocks counted from the slice start).
  * pl_slice_reduce: out[j] = op(x[j*k .. min((j+1)*k, n))), j < ceil(n / k), k >= 1.
  * pl_reduceat: numpy add.reduceat semantics over m offsets, each in [0, n):
  * out[j] = op(x[off[j] .. off[j+1])) when off[j] < off[j+1], else x[off[j]]; the last slice

@@ -10,6 +10,7 @@
 #include <string.h>
 
 static int level_now = -1; /* accessed atomically; -1 until first use */
+static int config_status = PL_OK; /* written once, before level_now is published */
 
 int pl_version(void) { return PL_VERSION; }
 
@@ -23,25 +24,41 @@ int pl_cpu_level(void) {
     return PL_LEVEL_BASELINE;
 }
 
-static int initial_level(void) {
+/* The level PL_LEVEL_NAMES calls `name`, or -1. */
+static int level_named(const char *name) {
+    const char *names = PL_LEVEL_NAMES;
+    size_t len = strlen(name);
+    for (int level = 0; *names; level++) {
+        size_t w = strcspn(names, " ");
+        if (w == len && len > 0 && strncmp(names, name, w) == 0) return level;
+        names += w;
+        names += *names == ' ';
+    }
+    return -1;
+}
+
+/* The best level, lowered by PARALELO_SIMD; an unknown name marks the configuration bad. */
+static int initial_level(int *status) {
     int best = pl_cpu_level();
     const char *env = getenv("PARALELO_SIMD");
+    *status = PL_OK;
     if (!env) return best;
-    int want = best;
-    if (strcmp(env, "baseline") == 0)
-        want = PL_LEVEL_BASELINE;
-    else if (strcmp(env, "avx2") == 0)
-        want = PL_LEVEL_AVX2;
-    else if (strcmp(env, "avx512") == 0)
-        want = PL_LEVEL_AVX512;
+    int want = level_named(env);
+    if (want < 0) {
+        *status = PL_E_CONFIG;
+        return best;
+    }
     return want < best ? want : best;
 }
 
 int pl_active_level(void) {
     int level = __atomic_load_n(&level_now, __ATOMIC_ACQUIRE);
     if (level < 0) {
-        level = initial_level();
+        int status;
+        level = initial_level(&status);
         int expected = -1;
+        /* Every racer computes the same status; the release below publishes it. */
+        __atomic_store_n(&config_status, status, __ATOMIC_RELAXED);
         if (!__atomic_compare_exchange_n(&level_now, &expected, level, 0, __ATOMIC_ACQ_REL,
                                          __ATOMIC_ACQUIRE))
             level = expected;
@@ -49,14 +66,22 @@ int pl_active_level(void) {
     return level;
 }
 
+int pl_check_config(void) {
+    pl_active_level();
+    return __atomic_load_n(&config_status, __ATOMIC_RELAXED);
+}
+
 int pl_set_level(int level) {
     if (level < PL_LEVEL_BASELINE || level > pl_cpu_level()) return PL_E_LEVEL;
+    pl_active_level(); /* read the environment first, so it cannot override this later */
     __atomic_store_n(&level_now, level, __ATOMIC_RELEASE);
     return PL_OK;
 }
 
 const pl_impl *pl_impl_active(void) {
-    switch (pl_active_level()) {
+    int level = pl_active_level();
+    if (__atomic_load_n(&config_status, __ATOMIC_RELAXED) != PL_OK) return NULL;
+    switch (level) {
     case PL_LEVEL_AVX512: return &pl_impl_avx512;
     case PL_LEVEL_AVX2: return &pl_impl_avx2;
     default: return &pl_impl_baseline;

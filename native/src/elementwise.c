@@ -33,6 +33,7 @@ int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_
     if (check(dtype, n, a) || check(dtype, n, b) || check(dtype, n, out)) return PL_E_ARG;
     if (op < PL_ADD || op > PL_MUL) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
     SPLIT(n, threads, im->binary(dtype, op, a, b, out, lo, hi));
     return PL_OK;
 }
@@ -41,6 +42,7 @@ int pl_scale(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *ou
              int threads) {
     if (check(dtype, n, x) || check(dtype, n, out)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
     SPLIT(n, threads, im->scale(dtype, x, alpha_f, alpha_i, out, lo, hi));
     return PL_OK;
 }
@@ -49,6 +51,7 @@ int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, 
             int threads) {
     if (check(dtype, n, x) || check(dtype, n, y)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
     SPLIT(n, threads, im->axpy(dtype, alpha_f, alpha_i, x, y, lo, hi));
     return PL_OK;
 }
@@ -56,6 +59,7 @@ int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, 
 int pl_fill(int dtype, void *out, double value_f, int64_t value_i, int64_t n, int threads) {
     if (check(dtype, n, out)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
     SPLIT(n, threads, im->fill(dtype, out, value_f, value_i, lo, hi));
     return PL_OK;
 }

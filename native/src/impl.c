@@ -312,37 +312,15 @@ static void k_dot(int dtype, int mode, const void *x, const void *y, int64_t lo,
     }
 }
 
-/* Second pass of the variance: lanes of sum(d*d) and sum(d), d = x - mean (integers are
- * widened to double first). */
-static inline double elem_any_f64(int dtype, const void *x, int64_t i) {
-    switch (dtype) {
-    case PL_F64: return ((const double *)x)[i];
-    case PL_F32: return (double)((const float *)x)[i];
-    case PL_I64: return (double)((const int64_t *)x)[i];
-    default: return (double)((const int32_t *)x)[i];
-    }
-}
-
-static inline vd load_any_f64(int dtype, const void *x, int64_t i) {
-    if (dtype == PL_F64 || dtype == PL_F32) return load_as_f64(dtype, x, i);
-    if (dtype == PL_I64) {
-        vl v;
-        memcpy(&v, (const int64_t *)x + i, sizeof v);
-        return __builtin_convertvector(v, vd);
-    }
-    vin v;
-    memcpy(&v, (const int32_t *)x + i, sizeof v);
-    return __builtin_convertvector(v, vd);
-}
-
-static void var_block(int dtype, int mode, const void *x, int64_t b, int64_t len, double mean,
-                      pl_acc *q, pl_acc *d) {
+/* Float variance, second phase: lanes of sum(d*d) and sum(d), d = x - center. */
+static void centered_block(int dtype, int mode, const void *x, int64_t b, int64_t len,
+                           double center, pl_centered *st) {
     vd sq[NV] = {{0}}, cq[NV] = {{0}}, sd[NV] = {{0}}, cd[NV] = {{0}};
-    vd m = (vd){0} + mean;
+    vd m = (vd){0} + center;
     int64_t i = 0;
     for (; i + LANES <= len; i += LANES)
         for (int k = 0; k < NV; k++) {
-            vd dv = load_any_f64(dtype, x, b + i + k * VL) - m;
+            vd dv = load_as_f64(dtype, x, b + i + k * VL) - m;
             vd qv = dv * dv;
             if (mode == PL_ACCURATE) {
                 TWO_SUM(sq[k], cq[k], qv);
@@ -358,7 +336,7 @@ static void var_block(int dtype, int mode, const void *x, int64_t b, int64_t len
     store_lanes(sdl, sd);
     store_lanes(cdl, cd);
     for (int l = 0; i < len; i++, l++) {
-        double dv = elem_any_f64(dtype, x, b + i) - mean;
+        double dv = elem_as_f64(dtype, x, b + i) - center;
         double qv = dv * dv;
         if (mode == PL_ACCURATE) {
             TWO_SUM(sql[l], cql[l], qv);
@@ -372,99 +350,173 @@ static void var_block(int dtype, int mode, const void *x, int64_t b, int64_t len
     fold(mode, sql, cql, &qh, &ql);
     fold(mode, sdl, cdl, &dh, &dl);
     if (isfinite(qh) && isfinite(ql) && isfinite(dh) && isfinite(dl)) {
-        pl_acc_add_term(q, qh);
-        pl_acc_add_term(q, ql);
-        pl_acc_add_term(d, dh);
-        pl_acc_add_term(d, dl);
+        pl_acc_add_term(&st->sq, qh);
+        pl_acc_add_term(&st->sq, ql);
+        pl_acc_add_term(&st->dev, dh);
+        pl_acc_add_term(&st->dev, dl);
         return;
     }
     for (i = 0; i < len; i++) {
-        double dv = elem_any_f64(dtype, x, b + i) - mean;
-        pl_acc_add_term(q, dv * dv);
-        pl_acc_add_term(d, dv);
+        double dv = elem_as_f64(dtype, x, b + i) - center;
+        pl_acc_add_term(&st->sq, dv * dv);
+        pl_acc_add_term(&st->dev, dv);
     }
 }
 
-static void k_var(int dtype, int mode, const void *x, int64_t lo, int64_t hi, double mean,
-                  pl_acc *q, pl_acc *d) {
+static void k_centered(int dtype, int mode, const void *x, int64_t lo, int64_t hi,
+                       pl_centered *st) {
     for (int64_t b = lo; b < hi; b += PL_BLOCK) {
         int64_t len = hi - b < PL_BLOCK ? hi - b : PL_BLOCK;
-        var_block(dtype, mode, x, b, len, mean, q, d);
+        centered_block(dtype, mode, x, b, len, st->center, st);
     }
+    st->count += hi - lo;
 }
 
 /*
- * Float min/max. NaN anywhere makes the result NaN (numpy). Comparisons decide everything
- * else; the sign of a zero result is fixed by the caller (reduce.c), so that min(+0, -0) is
- * -0 whatever the order, as Java's Math.min.
+ * Min and max, a block at a time. The block's extreme comes from VL lanes of comparisons (and
+ * a NaN test); only a block that improves on the state is scanned again for the first index of
+ * its extreme, so the index costs nothing on most inputs. A NaN ends the range: its first NaN's
+ * index is the answer whatever follows. Zeros compare equal, so the sign of a zero extreme is
+ * settled separately: -0 for a min and +0 for a max as soon as one such zero is seen (states.c
+ * merges by the same rule, which makes the result independent of how the range was split).
  */
-static void k_fext(int dtype, int op, const void *x, int64_t lo, int64_t hi, pl_fext *st) {
-    if (hi <= lo) return;
-    double first = elem_as_f64(dtype, x, lo);
+static double block_float_extreme(int dtype, int op, const void *x, int64_t b, int64_t e,
+                                  int *nan) {
+    double first = elem_as_f64(dtype, x, b);
     vd m = (vd){0} + first;
     vl nanv = {0};
-    int64_t i = lo;
-    for (; i + VL <= hi; i += VL) {
+    int64_t i = b;
+    for (; i + VL <= e; i += VL) {
         vd v = load_as_f64(dtype, x, i);
         nanv |= (v != v);
         vl take = op == PL_MIN ? (v < m) : (v > m);
         m = (vd)(((vl)v & take) | ((vl)m & ~take));
     }
-    double r = st->has ? st->value : first;
-    int nan = st->nan || first != first;
+    double r = first;
+    int has_nan = first != first;
     for (int l = 0; l < VL; l++) {
-        nan |= nanv[l] != 0;
-        if (op == PL_MIN ? m[l] < r : m[l] > r) r = m[l];
+        has_nan |= nanv[l] != 0;
+        if (pl_better(op, m[l], r)) r = m[l];
     }
-    for (; i < hi; i++) {
+    for (; i < e; i++) {
         double v = elem_as_f64(dtype, x, i);
-        nan |= v != v;
-        if (op == PL_MIN ? v < r : v > r) r = v;
+        has_nan |= v != v;
+        if (pl_better(op, v, r)) r = v;
     }
-    st->value = r;
-    st->nan = nan;
-    st->has = 1;
+    *nan = has_nan;
+    return r;
 }
 
-static int64_t k_iext(int dtype, int op, const void *x, int64_t lo, int64_t hi) {
+/* Whether x[b, e) holds a zero of the sign a zero min (negative) or max (positive) takes. */
+static int has_preferred_zero(int dtype, int op, const void *x, int64_t b, int64_t e) {
+    int want_neg = op == PL_MIN;
+    for (int64_t i = b; i < e; i++) {
+        double v = elem_as_f64(dtype, x, i);
+        if (v == 0 && (signbit(v) != 0) == want_neg) return 1;
+    }
+    return 0;
+}
+
+static void float_extremum(int dtype, const void *x, int64_t lo, int64_t hi, pl_extremum *st) {
+    int op = (int)st->op, has = st->count > 0;
+    double best;
+    memcpy(&best, &st->value, sizeof best);
+    for (int64_t b = lo; b < hi && !st->nan; b += PL_BLOCK) {
+        int64_t e = hi - b < PL_BLOCK ? hi : b + PL_BLOCK;
+        int nan;
+        double m = block_float_extreme(dtype, op, x, b, e, &nan);
+        if (nan) {
+            int64_t i = b;
+            while (elem_as_f64(dtype, x, i) == elem_as_f64(dtype, x, i)) i++;
+            st->nan = 1;
+            st->index = i;
+            best = __builtin_nan("");
+            break;
+        }
+        if (!has || pl_better(op, m, best)) {
+            int64_t i = b;
+            while (elem_as_f64(dtype, x, i) != m) i++;
+            best = m;
+            st->index = i;
+            has = 1;
+        } else if (m != best) {
+            continue;
+        }
+        if (best == 0 && (signbit(best) != 0) != (op == PL_MIN) &&
+            has_preferred_zero(dtype, op, x, b, e))
+            best = -best;
+    }
+    memcpy(&st->value, &best, sizeof best);
+    st->count += hi - lo;
+}
+
+static inline int64_t elem_i64(int dtype, const void *x, int64_t i) {
+    return dtype == PL_I64 ? ((const int64_t *)x)[i] : ((const int32_t *)x)[i];
+}
+
+static int64_t block_int_extreme(int dtype, int op, const void *x, int64_t b, int64_t e) {
     if (dtype == PL_I64) {
         const int64_t *p = x;
-        int64_t r = p[lo];
+        int64_t r = p[b];
         if (op == PL_MIN)
-            for (int64_t i = lo + 1; i < hi; i++) r = p[i] < r ? p[i] : r;
+            for (int64_t i = b + 1; i < e; i++) r = p[i] < r ? p[i] : r;
         else
-            for (int64_t i = lo + 1; i < hi; i++) r = p[i] > r ? p[i] : r;
+            for (int64_t i = b + 1; i < e; i++) r = p[i] > r ? p[i] : r;
         return r;
     }
     const int32_t *p = x;
-    int32_t r = p[lo];
+    int32_t r = p[b];
     if (op == PL_MIN)
-        for (int64_t i = lo + 1; i < hi; i++) r = p[i] < r ? p[i] : r;
+        for (int64_t i = b + 1; i < e; i++) r = p[i] < r ? p[i] : r;
     else
-        for (int64_t i = lo + 1; i < hi; i++) r = p[i] > r ? p[i] : r;
+        for (int64_t i = b + 1; i < e; i++) r = p[i] > r ? p[i] : r;
     return r;
+}
+
+static void int_extremum(int dtype, const void *x, int64_t lo, int64_t hi, pl_extremum *st) {
+    int op = (int)st->op, has = st->count > 0;
+    for (int64_t b = lo; b < hi; b += PL_BLOCK) {
+        int64_t e = hi - b < PL_BLOCK ? hi : b + PL_BLOCK;
+        int64_t m = block_int_extreme(dtype, op, x, b, e);
+        if (!has || (op == PL_MIN ? m < st->value : m > st->value)) {
+            int64_t i = b;
+            while (elem_i64(dtype, x, i) != m) i++;
+            st->value = m;
+            st->index = i;
+            has = 1;
+        }
+    }
+    st->count += hi - lo;
+}
+
+static void k_extremum(int dtype, const void *x, int64_t lo, int64_t hi, pl_extremum *st) {
+    if (pl_dtype_is_float(dtype))
+        float_extremum(dtype, x, lo, hi, st);
+    else
+        int_extremum(dtype, x, lo, hi, st);
 }
 
 /* Exact integer sums. i32 widens into 64-bit lanes (a block of 2^12 terms of 2^31 cannot
  * overflow them); i64 splits each term into a signed high and an unsigned low 32-bit half,
- * sums the halves in 64-bit lanes and recombines per block in 128 bits. */
-static pl_i128 k_isum(int dtype, const void *x, int64_t lo, int64_t hi) {
-    pl_i128 total = 0;
+ * sums the halves in 64-bit lanes and recombines per block in 128 bits. Each block's total
+ * goes into the 256-bit state. */
+static void k_integer_sum(int dtype, const void *x, int64_t lo, int64_t hi, pl_wide *acc) {
     for (int64_t b = lo; b < hi; b += PL_BLOCK) {
         int64_t e = hi - b < PL_BLOCK ? hi : b + PL_BLOCK;
         int64_t i = b;
+        pl_i128 total;
         if (dtype == PL_I32) {
             const int32_t *p = x;
-            vl acc = {0};
+            vl lanes = {0};
             for (; i + VL <= e; i += VL) {
                 vin v;
                 memcpy(&v, p + i, sizeof v);
-                acc += __builtin_convertvector(v, vl);
+                lanes += __builtin_convertvector(v, vl);
             }
             int64_t s = 0;
-            for (int l = 0; l < VL; l++) s += acc[l];
+            for (int l = 0; l < VL; l++) s += lanes[l];
             for (; i < e; i++) s += p[i];
-            total += s;
+            total = s;
         } else {
             const int64_t *p = x;
             vl hs = {0}, ls = {0};
@@ -484,26 +536,39 @@ static pl_i128 k_isum(int dtype, const void *x, int64_t lo, int64_t hi) {
                 h += p[i] >> 32;
                 lsum += p[i] & 0xFFFFFFFFLL;
             }
-            total += (pl_i128)h * ((pl_i128)1 << 32) + lsum;
+            total = (pl_i128)h * ((pl_i128)1 << 32) + lsum;
         }
+        pl_wide_add192(acc, total < 0 ? -1 : 0, (uint64_t)((pl_u128)total >> 64),
+                       (uint64_t)total);
     }
-    return total;
 }
 
-static pl_i128 k_idot(int dtype, const void *x, const void *y, int64_t lo, int64_t hi,
-                      int *overflow) {
-    pl_i128 total = 0;
-    if (dtype == PL_I32) {
-        const int32_t *p = x, *q = y;
-        for (int64_t i = lo; i < hi; i++) total += (int64_t)p[i] * (int64_t)q[i];
-        return total;
+/* Exact integer dots. i32 products fit 63 bits and a block of them 75, so a block sums in
+ * 128 bits. An i64 product takes 127 bits: a block sums into 192 bits (the 128-bit low part
+ * with its carries counted in a 64-bit top word). */
+static void k_integer_dot(int dtype, const void *x, const void *y, int64_t lo, int64_t hi,
+                          pl_wide *acc) {
+    for (int64_t b = lo; b < hi; b += PL_BLOCK) {
+        int64_t e = hi - b < PL_BLOCK ? hi : b + PL_BLOCK;
+        if (dtype == PL_I32) {
+            const int32_t *p = x, *q = y;
+            pl_i128 s = 0;
+            for (int64_t i = b; i < e; i++) s += (int64_t)p[i] * (int64_t)q[i];
+            pl_wide_add192(acc, s < 0 ? -1 : 0, (uint64_t)((pl_u128)s >> 64),
+                           (uint64_t)s);
+        } else {
+            const int64_t *p = x, *q = y;
+            pl_u128 low = 0;
+            int64_t top = 0;
+            for (int64_t i = b; i < e; i++) {
+                pl_i128 prod = (pl_i128)p[i] * (pl_i128)q[i];
+                pl_u128 u = (pl_u128)prod;
+                low += u;
+                top += (low < u) - (prod < 0);
+            }
+            pl_wide_add192(acc, top, (uint64_t)(low >> 64), (uint64_t)low);
+        }
     }
-    const int64_t *p = x, *q = y;
-    for (int64_t i = lo; i < hi; i++) {
-        pl_i128 prod = (pl_i128)p[i] * (pl_i128)q[i];
-        if (__builtin_add_overflow(total, prod, &total)) *overflow = 1;
-    }
-    return total;
 }
 
 /* Elementwise. Integer arithmetic goes through unsigned types so that it wraps (numpy's
@@ -626,100 +691,6 @@ static void k_fill(int dtype, void *out, double vf, int64_t vi, int64_t lo, int6
     }
 }
 
-/*
- * Sum of one slice x[a, b): the same 8 lanes as a block, restarted at a, then the lanes folded
- * in lane order as a double-double (TwoSum on the high parts, the errors and the lane
- * compensations added to the low part) and rounded once. A slice whose lanes are not finite
- * is summed exactly instead, as a block is.
- */
-static double slice_fsum(int dtype, const void *x, int64_t a, int64_t b) {
-    vd s[NV] = {{0}}, c[NV] = {{0}};
-    int64_t len = b - a, i = 0;
-    /* Consecutive slices stream through memory: prefetch as the block sums do. */
-    const char *pre = (const char *)x + a * (dtype == PL_F64 ? 8 : 4) + PREFETCH_BYTES;
-    const int64_t sz = dtype == PL_F64 ? 8 : 4;
-    for (; i + LANES <= len; i += LANES) {
-        __builtin_prefetch(pre + i * sz, 0, 0);
-        for (int k = 0; k < NV; k++) {
-            vd v = load_as_f64(dtype, x, a + i + k * VL);
-            TWO_SUM(s[k], c[k], v);
-        }
-    }
-    double sl[LANES], cl[LANES];
-    store_lanes(sl, s);
-    store_lanes(cl, c);
-    for (int l = 0; i < len; i++, l++) {
-        double v = elem_as_f64(dtype, x, a + i);
-        TWO_SUM(sl[l], cl[l], v);
-    }
-    double hi, lo;
-    fold(PL_ACCURATE, sl, cl, &hi, &lo);
-    if (!isfinite(hi) || !isfinite(lo)) {
-        pl_acc acc;
-        pl_acc_init(&acc);
-        for (i = 0; i < len; i++) pl_acc_add_term(&acc, elem_as_f64(dtype, x, a + i));
-        double r;
-        pl_acc_round(&acc, &r);
-        return r;
-    }
-    return hi + lo;
-}
-
-/* min/max of one float slice with the same NaN and signed-zero rules as the full reduction. */
-static double slice_fext(int dtype, int op, const void *x, int64_t a, int64_t b) {
-    double r = elem_as_f64(dtype, x, a);
-    int nan = r != r;
-    for (int64_t i = a + 1; i < b; i++) {
-        double v = elem_as_f64(dtype, x, i);
-        nan |= v != v;
-        if (op == PL_MIN ? v < r : v > r) r = v;
-    }
-    if (nan) return NAN;
-    if (r == 0) {
-        /* min is -0 if any -0 is present; max is +0 if any +0 is present. */
-        int want_neg = op == PL_MIN;
-        for (int64_t i = a; i < b; i++) {
-            double v = elem_as_f64(dtype, x, i);
-            if (v == 0 && (signbit(v) != 0) == want_neg) return v;
-        }
-    }
-    return r;
-}
-
-static int k_slice(int dtype, int op, const void *x, int64_t a, int64_t b, void *out,
-                   int64_t j) {
-    int64_t len = b - a;
-    if (pl_dtype_is_float(dtype)) {
-        if (op == PL_SUM || op == PL_MEAN) {
-            double s = slice_fsum(dtype, x, a, b);
-            ((double *)out)[j] = op == PL_SUM ? s : s / (double)len;
-        } else {
-            double r = slice_fext(dtype, op, x, a, b);
-            if (dtype == PL_F64)
-                ((double *)out)[j] = r;
-            else
-                ((float *)out)[j] = (float)r;
-        }
-        return PL_OK;
-    }
-    if (op == PL_SUM || op == PL_MEAN) {
-        pl_i128 s = k_isum(dtype, x, a, b);
-        if (op == PL_MEAN) {
-            ((double *)out)[j] = (double)s / (double)len;
-        } else {
-            if (s > INT64_MAX || s < INT64_MIN) return PL_E_OVERFLOW;
-            ((int64_t *)out)[j] = (int64_t)s;
-        }
-        return PL_OK;
-    }
-    int64_t r = k_iext(dtype, op, x, a, b);
-    if (dtype == PL_I64)
-        ((int64_t *)out)[j] = r;
-    else
-        ((int32_t *)out)[j] = (int32_t)r;
-    return PL_OK;
-}
-
 /* Bandwidth probe: eight plain vector accumulators, no compensation, no order. */
 static double k_probe(const double *x, int64_t lo, int64_t hi) {
     vd a[8] = {{0}};
@@ -741,15 +712,13 @@ const pl_impl PL_IMPL_NAME = {
     .sum = k_sum,
     .sum_small = k_sum_small,
     .dot = k_dot,
-    .var = k_var,
-    .fext = k_fext,
-    .iext = k_iext,
-    .isum = k_isum,
-    .idot = k_idot,
+    .centered = k_centered,
+    .extremum = k_extremum,
+    .integer_sum = k_integer_sum,
+    .integer_dot = k_integer_dot,
     .binary = k_binary,
     .scale = k_scale,
     .axpy = k_axpy,
     .fill = k_fill,
-    .slice = k_slice,
     .probe = k_probe,
 };

@@ -3,43 +3,41 @@
  * impl.c is compiled once per level (baseline, AVX2, AVX-512) with its own target flags;
  * cpu.c picks the table at run time. The public functions in reduce.c, elementwise.c and
  * slices.c validate arguments, split work between OpenMP threads and call these.
+ *
+ * A range kernel accumulates x[lo, hi) into a partial state (paralelo.h). lo is a multiple of
+ * PL_BLOCK counted from x, so blocks start where they start for the whole array; a slice is
+ * reduced by passing its first element as x.
  */
 #ifndef PL_IMPL_H
 #define PL_IMPL_H
 
 #include "paralelo.h"
 
-/* State of a min or max over floats: the extreme value so far and whether a NaN was seen. */
-typedef struct pl_fext {
-    double value;
-    int has;
-    int nan;
-} pl_fext;
+#include <stddef.h>
 
-/* Exact integer sums use 128 bits, so no partial sum can overflow. */
+/* 128-bit integers for exact integer partials (a GCC extension, hence __extension__). */
 __extension__ typedef __int128 pl_i128;
+__extension__ typedef unsigned __int128 pl_u128;
 
 typedef struct pl_impl {
     const char *name;
-    /* Adds the lane partials of the blocks in [lo, hi) to acc; lo is a multiple of PL_BLOCK. */
+    /* Float sum: each block's partial added to acc. */
     void (*sum)(int dtype, int mode, const void *x, int64_t lo, int64_t hi, pl_acc *acc);
-    /* Sum of n <= PL_BLOCK elements as hi + lo of the single block's partial; 0 if that partial
-     * is not finite (the caller then takes the exact path). */
+    /* Float sum of n <= PL_BLOCK elements as hi + lo of the single block's partial (which is its
+     * exact sum rounded once); 0 if that partial is not finite (the caller then takes the
+     * accumulator). */
     int (*sum_small)(int dtype, int mode, const void *x, int64_t n, double *out);
     void (*dot)(int dtype, int mode, const void *x, const void *y, int64_t lo, int64_t hi,
                 pl_acc *acc);
-    /* Adds the partials of sum((x - mean)^2) to q and of sum(x - mean) to d. */
-    void (*var)(int dtype, int mode, const void *x, int64_t lo, int64_t hi, double mean,
-                pl_acc *q, pl_acc *d);
-    /* Float min (op PL_MIN) or max (PL_MAX) of [lo, hi) folded into st. */
-    void (*fext)(int dtype, int op, const void *x, int64_t lo, int64_t hi, pl_fext *st);
-    /* Integer min or max of [lo, hi), hi > lo. */
-    int64_t (*iext)(int dtype, int op, const void *x, int64_t lo, int64_t hi);
-    /* Exact integer sum of [lo, hi). */
-    pl_i128 (*isum)(int dtype, const void *x, int64_t lo, int64_t hi);
-    /* Exact integer dot of [lo, hi); sets *overflow when a partial leaves 128 bits. */
-    pl_i128 (*idot)(int dtype, const void *x, const void *y, int64_t lo, int64_t hi,
-                    int *overflow);
+    /* Float variance, second phase: sums of d and d * d, d = x - st->center. */
+    void (*centered)(int dtype, int mode, const void *x, int64_t lo, int64_t hi,
+                     pl_centered *st);
+    /* Min or max (st->op) of [lo, hi) folded into st. */
+    void (*extremum)(int dtype, const void *x, int64_t lo, int64_t hi, pl_extremum *st);
+    /* Exact integer sum, dot, and the moments of a variance. */
+    void (*integer_sum)(int dtype, const void *x, int64_t lo, int64_t hi, pl_wide *acc);
+    void (*integer_dot)(int dtype, const void *x, const void *y, int64_t lo, int64_t hi,
+                        pl_wide *acc);
     void (*binary)(int dtype, int op, const void *a, const void *b, void *out, int64_t lo,
                    int64_t hi);
     void (*scale)(int dtype, const void *x, double af, int64_t ai, void *out, int64_t lo,
@@ -47,9 +45,7 @@ typedef struct pl_impl {
     void (*axpy)(int dtype, double af, int64_t ai, const void *x, void *y, int64_t lo,
                  int64_t hi);
     void (*fill)(int dtype, void *out, double vf, int64_t vi, int64_t lo, int64_t hi);
-    /* op over x[a, b), b > a, written to out[j]; PL_E_OVERFLOW if an integer sum leaves int64. */
-    int (*slice)(int dtype, int op, const void *x, int64_t a, int64_t b, void *out, int64_t j);
-    /* Unordered sum of [lo, hi) with 32 plain accumulators: the bandwidth probe. */
+    /* Unordered sum of [lo, hi) with plain accumulators: the bandwidth probe. */
     double (*probe)(const double *x, int64_t lo, int64_t hi);
 } pl_impl;
 
@@ -57,19 +53,37 @@ extern const pl_impl pl_impl_baseline;
 extern const pl_impl pl_impl_avx2;
 extern const pl_impl pl_impl_avx512;
 
-/* The table of the active level (cpu.c). */
+/* The table of the active level (cpu.c); NULL when the configuration is invalid. */
 const pl_impl *pl_impl_active(void);
 
 /* Exact accumulator internals shared by the kernels (accum.c). */
 void pl_acc_add_term(pl_acc *acc, double x);
 void pl_acc_normalize(pl_acc *acc);
 
+/* 256-bit integers (wide.c). */
+void pl_wide_add(pl_wide *acc, const pl_wide *v);
+/* acc += the signed 192-bit value (top : hi : lo) (top sign-extends). */
+void pl_wide_add192(pl_wide *acc, int64_t top, uint64_t hi, uint64_t lo);
+/* The exact integer variance, rounded once; PL_E_ARG for a state no real data can produce. */
+int pl_moments_variance(const pl_moments *st, int ddof, double *out);
+
+/* States (states.c). */
+void pl_extremum_merge(pl_extremum *dst, const pl_extremum *src);
+void pl_centered_merge(pl_centered *dst, const pl_centered *src);
+void pl_moments_merge(pl_moments *dst, const pl_moments *src);
+/* Whether a is a better extreme than b for op (strictly; NaN excluded). */
+static inline int pl_better(int op, double a, double b) { return op == PL_MIN ? a < b : a > b; }
+
 /* Bytes per element of a dtype, or 0 if the dtype is unknown. */
 int pl_dtype_size(int dtype);
 static inline int pl_dtype_is_float(int dtype) { return dtype == PL_F64 || dtype == PL_F32; }
 
-/* The number of threads a call of n elements gets: 1 below the parallel threshold. */
+/* The number of threads a call of n elements gets: 1 below PL_PARALLEL_MIN. */
 int pl_team_size(int threads, int64_t n);
-#define PL_PARALLEL_MIN 32768
+
+/* Single-threaded reduction of x[0, n) to its result, as pl_reduce (slices.c uses it per
+ * slice). */
+int pl_reduce_serial(const pl_impl *im, int dtype, int op, const void *x, int64_t n, int mode,
+                     double *out_f, int64_t *out_i);
 
 #endif

@@ -10,6 +10,7 @@
 int pl_probe_read(const double *x, int64_t n, int threads, double *out) {
     if (n < 0 || (n > 0 && !x) || !out) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
     int t = pl_team_size(threads, n);
     double total = 0;
 #pragma omp parallel num_threads(t) reduction(+ : total) if (t > 1)

@@ -1,10 +1,12 @@
 /*
- * Reductions: argument checks, the OpenMP split and the combine.
+ * Reductions: argument checks, the one "for blocks, then merge" loop, and finishes.
  *
- * Threads take contiguous runs of whole blocks (block boundaries are multiples of PL_BLOCK
- * from element 0, whatever the thread count). Each thread adds its blocks' lane partials to
- * a private exact accumulator; the accumulators are merged exactly, so the merge order that
- * OpenMP happens to produce cannot change a bit of the result.
+ * Every reduction is a partial state (paralelo.h): over_blocks gives each OpenMP thread a
+ * part of the block partition (pl_partition), lets it accumulate its part into a private
+ * identity, and merges the private states into the caller's. Merges are exact, associative
+ * and commutative, so neither the thread count nor the order OpenMP merges in can change a
+ * bit. pl_reduce, pl_variance and pl_dot are a partial over the whole array and its finish.
+ * Java's twin is dev.paralelo.kernel.Reductions.
  */
 #include "impl.h"
 
@@ -12,12 +14,103 @@
 #include <omp.h>
 #include <string.h>
 
-/* The elements [lo, hi) of thread id out of nt, in whole blocks. */
-static void block_range(int64_t n, int id, int nt, int64_t *lo, int64_t *hi) {
-    int64_t blocks = (n + PL_BLOCK - 1) / PL_BLOCK;
-    int64_t b0 = blocks * id / nt, b1 = blocks * (id + 1) / nt;
-    *lo = b0 * PL_BLOCK;
+int pl_partition(int64_t n, int64_t parts, int64_t index, int64_t *lo, int64_t *hi) {
+    if (n < 0 || parts < 1 || index < 0 || index >= parts || !lo || !hi || parts > INT32_MAX)
+        return PL_E_ARG;
+    int64_t blocks = n / PL_BLOCK + (n % PL_BLOCK != 0);
+    /* floor(blocks * i / parts) without overflow: blocks = q * parts + r. */
+    int64_t q = blocks / parts, r = blocks % parts;
+    int64_t b0 = q * index + r * index / parts;
+    int64_t b1 = q * (index + 1) + r * (index + 1) / parts;
+    *lo = b0 * PL_BLOCK < n ? b0 * PL_BLOCK : n;
     *hi = b1 * PL_BLOCK < n ? b1 * PL_BLOCK : n;
+    return PL_OK;
+}
+
+/* What a range kernel needs besides the range and the state. */
+typedef struct job {
+    const pl_impl *im;
+    int dtype, op, mode;
+    const void *x, *y;
+} job;
+
+typedef union any_state {
+    pl_acc acc;
+    pl_wide wide;
+    pl_extremum extremum;
+    pl_centered centered;
+    pl_moments moments;
+} any_state;
+
+/* Runs the range kernel of the job's reduction over [lo, hi), into state. */
+static void accumulate(const job *j, int kind, int64_t lo, int64_t hi, void *state) {
+    const pl_impl *im = j->im;
+    switch (kind) {
+    case PL_STATE_SUM:
+        if (j->op == PL_DOT)
+            im->dot(j->dtype, j->mode, j->x, j->y, lo, hi, state);
+        else
+            im->sum(j->dtype, j->mode, j->x, lo, hi, state);
+        break;
+    case PL_STATE_INTEGER:
+        if (j->op == PL_DOT)
+            im->integer_dot(j->dtype, j->x, j->y, lo, hi, state);
+        else
+            im->integer_sum(j->dtype, j->x, lo, hi, state);
+        break;
+    case PL_STATE_EXTREMUM: im->extremum(j->dtype, j->x, lo, hi, state); break;
+    case PL_STATE_CENTERED: {
+        pl_centered *c = state;
+        if (isfinite(c->center))
+            im->centered(j->dtype, j->mode, j->x, lo, hi, c);
+        else
+            c->count += hi - lo; /* phase one found no finite mean: the variance is NaN */
+        break;
+    }
+    default: {
+        pl_moments *m = state;
+        for (int64_t b = lo; b < hi; b += PL_BLOCK) {
+            int64_t e = hi - b < PL_BLOCK ? hi : b + PL_BLOCK;
+            im->integer_sum(j->dtype, j->x, b, e, &m->sum);
+            im->integer_dot(j->dtype, j->x, j->x, b, e, &m->sumsq); /* the block is in cache */
+        }
+        m->count += hi - lo;
+        break;
+    }
+    }
+}
+
+/* The empty state that a thread's part starts from: what pl_state_init gives for this state's
+ * dtype, op and centre. */
+static void identity_of(int kind, const void *state, any_state *id) {
+    memset(id, 0, sizeof *id);
+    if (kind == PL_STATE_EXTREMUM) {
+        id->extremum.dtype = ((const pl_extremum *)state)->dtype;
+        id->extremum.op = ((const pl_extremum *)state)->op;
+    } else if (kind == PL_STATE_CENTERED) {
+        id->centered.center = ((const pl_centered *)state)->center;
+    }
+}
+
+/* The one "for blocks, then merge" loop: [lo, hi) (lo block-aligned) split by the block
+ * partition between the team, each part accumulated into a private identity and merged. */
+static void over_blocks(const job *j, int kind, int64_t lo, int64_t hi, int threads, void *state) {
+    int t = pl_team_size(threads, hi - lo);
+    if (t == 1) {
+        accumulate(j, kind, lo, hi, state);
+        return;
+    }
+    any_state identity;
+    identity_of(kind, state, &identity);
+#pragma omp parallel num_threads(t)
+    {
+        any_state mine = identity;
+        int64_t a, b;
+        pl_partition(hi - lo, omp_get_num_threads(), omp_get_thread_num(), &a, &b);
+        if (a < b) accumulate(j, kind, lo + a, lo + b, &mine);
+#pragma omp critical(pl_merge_partials)
+        pl_merge(kind, state, &mine);
+    }
 }
 
 static int check_array(int dtype, const void *x, int64_t n) {
@@ -26,239 +119,142 @@ static int check_array(int dtype, const void *x, int64_t n) {
     return PL_OK;
 }
 
-static void sum_into(int dtype, int mode, const void *x, int64_t n, int threads, pl_acc *acc) {
-    const pl_impl *im = pl_impl_active();
-    int t = pl_team_size(threads, n);
-    if (t == 1) {
-        im->sum(dtype, mode, x, 0, n, acc);
-        return;
-    }
-#pragma omp parallel num_threads(t)
-    {
-        pl_acc local;
-        pl_acc_init(&local);
-        int64_t lo, hi;
-        block_range(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-        if (lo < hi) im->sum(dtype, mode, x, lo, hi, &local);
-#pragma omp critical(pl_acc_combine)
-        pl_acc_merge(acc, &local);
-    }
-}
+static int check_mode(int mode) { return mode == PL_ACCURATE || mode == PL_FAST ? PL_OK : PL_E_ARG; }
 
-int pl_sum_partial(int dtype, const void *x, int64_t n, int mode, int threads, pl_acc *acc) {
-    if (check_array(dtype, x, n) || !pl_dtype_is_float(dtype) || !acc) return PL_E_ARG;
-    if (mode != PL_ACCURATE && mode != PL_FAST) return PL_E_ARG;
-    sum_into(dtype, mode, x, n, threads, acc);
+/* A range a partial may cover: inside [0, n), each end on a block boundary or at n. */
+static int check_range(int64_t n, int64_t lo, int64_t hi) {
+    if (lo < 0 || hi < lo || hi > n) return PL_E_INDEX;
+    if ((lo % PL_BLOCK != 0 && lo != n) || (hi % PL_BLOCK != 0 && hi != n)) return PL_E_ALIGN;
     return PL_OK;
 }
 
-static pl_i128 isum(int dtype, const void *x, int64_t n, int threads) {
-    const pl_impl *im = pl_impl_active();
-    int t = pl_team_size(threads, n);
-    if (t == 1) return im->isum(dtype, x, 0, n);
-    pl_i128 total = 0;
-#pragma omp parallel num_threads(t)
-    {
-        int64_t lo, hi;
-        block_range(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-        pl_i128 part = lo < hi ? im->isum(dtype, x, lo, hi) : 0;
-#pragma omp critical(pl_isum_combine)
-        total += part;
-    }
-    return total;
+/* Whether a state made by pl_state_init fits (dtype, op). */
+static int state_fits(int kind, int dtype, int op, const void *state) {
+    if (kind != PL_STATE_EXTREMUM) return 1;
+    const pl_extremum *e = state;
+    return e->dtype == dtype && e->op == op;
 }
 
-/* Float min or max: NaN wins, then comparisons, then the sign of a zero result. */
-static double fextreme(int dtype, int op, const void *x, int64_t n, int threads) {
-    const pl_impl *im = pl_impl_active();
-    int t = pl_team_size(threads, n);
-    pl_fext st = {0, 0, 0};
-    if (t == 1) {
-        im->fext(dtype, op, x, 0, n, &st);
-    } else {
-#pragma omp parallel num_threads(t)
-        {
-            pl_fext mine = {0, 0, 0};
-            int64_t lo, hi;
-            block_range(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-            if (lo < hi) im->fext(dtype, op, x, lo, hi, &mine);
-#pragma omp critical(pl_fext_combine)
-            if (mine.has) {
-                st.nan |= mine.nan;
-                if (!st.has || (op == PL_MIN ? mine.value < st.value : mine.value > st.value))
-                    st.value = mine.value;
-                st.has = 1;
-            }
-        }
-    }
-    if (st.nan) return NAN;
-    if (st.value == 0) {
-        /* Comparisons cannot tell -0 from +0; decide as Java's Math.min/max do. */
-        int want_neg = op == PL_MIN;
-        for (int64_t i = 0; i < n; i++) {
-            double v = dtype == PL_F64 ? ((const double *)x)[i] : (double)((const float *)x)[i];
-            if (v == 0 && (signbit(v) != 0) == want_neg) return v;
-        }
-    }
-    return st.value;
+static int partial(const job *j, int64_t n, int64_t lo, int64_t hi, int threads, void *state) {
+    if (!j->im) return PL_E_CONFIG;
+    int kind = pl_state_kind(j->dtype, j->op);
+    if (kind < 0 || !state || check_mode(j->mode)) return PL_E_ARG;
+    int s = check_range(n, lo, hi);
+    if (s) return s;
+    if (!state_fits(kind, j->dtype, j->op, state)) return PL_E_MISMATCH;
+    over_blocks(j, kind, lo, hi, threads, state);
+    return PL_OK;
 }
 
-static int64_t iextreme(int dtype, int op, const void *x, int64_t n, int threads) {
-    const pl_impl *im = pl_impl_active();
-    int t = pl_team_size(threads, n);
-    if (t == 1) return im->iext(dtype, op, x, 0, n);
-    int64_t r = im->iext(dtype, op, x, 0, 1);
-#pragma omp parallel num_threads(t)
-    {
-        int64_t lo, hi;
-        block_range(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-        if (lo < hi) {
-            int64_t v = im->iext(dtype, op, x, lo, hi);
-#pragma omp critical(pl_iext_combine)
-            if (op == PL_MIN ? v < r : v > r) r = v;
-        }
+int pl_partial(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t hi, int mode,
+               int threads, void *state) {
+    if (check_array(dtype, x, n) || op == PL_DOT) return PL_E_ARG;
+    job j = {pl_impl_active(), dtype, op == PL_MEAN ? PL_SUM : op, mode, x, NULL};
+    return partial(&j, n, lo, hi, threads, state);
+}
+
+int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, int64_t lo, int64_t hi,
+                   int mode, int threads, void *state) {
+    if (check_array(dtype, x, n) || check_array(dtype, y, n)) return PL_E_ARG;
+    job j = {pl_impl_active(), dtype, PL_DOT, mode, x, y};
+    return partial(&j, n, lo, hi, threads, state);
+}
+
+/* Sum or mean of floats: a single block's partial rounded directly (hi + lo is its exact sum
+ * rounded once, the bits the accumulator would give), else the partial over the blocks. */
+static double float_sum(const pl_impl *im, int dtype, const void *x, int64_t n, int mode,
+                        int threads) {
+    double s;
+    if (n <= PL_BLOCK && im->sum_small(dtype, mode, x, n, &s)) return s;
+    job j = {im, dtype, PL_SUM, mode, x, NULL};
+    pl_acc acc;
+    pl_acc_init(&acc);
+    over_blocks(&j, PL_STATE_SUM, 0, n, threads, &acc);
+    pl_acc_round(&acc, &s);
+    return s;
+}
+
+/* pl_reduce without the argument checks; slices.c runs it on one thread per slice. */
+static int reduce_checked(const pl_impl *im, int dtype, int op, const void *x, int64_t n,
+                          int mode, int threads, double *out_f, int64_t *out_i) {
+    if (op == PL_MIN || op == PL_MAX) {
+        if (n == 0) return PL_E_EMPTY;
+        job j = {im, dtype, op, mode, x, NULL};
+        pl_extremum st;
+        pl_state_init(&st, dtype, op, 0);
+        over_blocks(&j, PL_STATE_EXTREMUM, 0, n, threads, &st);
+        int64_t index;
+        return pl_extremum_result(&st, out_f, out_i, &index);
     }
-    return r;
+    if (pl_dtype_is_float(dtype)) {
+        double s = float_sum(im, dtype, x, n, mode, threads);
+        *out_f = op == PL_SUM ? s : s / (double)n; /* 0/0 is NaN for an empty mean */
+        return PL_OK;
+    }
+    job j = {im, dtype, PL_SUM, mode, x, NULL};
+    pl_wide w = {{0}};
+    over_blocks(&j, PL_STATE_INTEGER, 0, n, threads, &w);
+    if (op == PL_MEAN) {
+        double s;
+        pl_wide_to_f64(&w, &s);
+        *out_f = s / (double)n;
+        return PL_OK;
+    }
+    return pl_wide_to_i64(&w, out_i);
+}
+
+int pl_reduce_serial(const pl_impl *im, int dtype, int op, const void *x, int64_t n, int mode,
+                     double *out_f, int64_t *out_i) {
+    return reduce_checked(im, dtype, op, x, n, mode, 1, out_f, out_i);
 }
 
 int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads,
               double *out_f, int64_t *out_i) {
-    if (check_array(dtype, x, n) || !out_f || !out_i) return PL_E_ARG;
-    if (op < PL_SUM || op > PL_MAX || (mode != PL_ACCURATE && mode != PL_FAST)) return PL_E_ARG;
-    int fl = pl_dtype_is_float(dtype);
-    if (op == PL_MIN || op == PL_MAX) {
-        if (n == 0) return PL_E_EMPTY;
-        if (fl)
-            *out_f = fextreme(dtype, op, x, n, threads);
-        else
-            *out_i = iextreme(dtype, op, x, n, threads);
-        return PL_OK;
-    }
-    if (fl) {
-        double s;
-        if (n > PL_BLOCK || !pl_impl_active()->sum_small(dtype, mode, x, n, &s)) {
-            pl_acc acc;
-            pl_acc_init(&acc);
-            sum_into(dtype, mode, x, n, threads, &acc);
-            pl_acc_round(&acc, &s);
-        }
-        *out_f = op == PL_SUM ? s : s / (double)n; /* 0/0 is NaN for an empty mean */
-        return PL_OK;
-    }
-    pl_i128 s = n > 0 ? isum(dtype, x, n, threads) : 0;
-    if (op == PL_MEAN) {
-        *out_f = (double)s / (double)n;
-        return PL_OK;
-    }
-    if (s > INT64_MAX || s < INT64_MIN) return PL_E_OVERFLOW;
-    *out_i = (int64_t)s;
-    return PL_OK;
-}
-
-/* The mean the variance centres on: the exact sum, rounded, divided by n. */
-static double mean_of(int dtype, const void *x, int64_t n, int mode, int threads) {
-    if (pl_dtype_is_float(dtype)) {
-        double small;
-        if (n <= PL_BLOCK && pl_impl_active()->sum_small(dtype, mode, x, n, &small)) return small / (double)n;
-        pl_acc acc;
-        pl_acc_init(&acc);
-        sum_into(dtype, mode, x, n, threads, &acc);
-        double s;
-        pl_acc_round(&acc, &s);
-        return s / (double)n;
-    }
-    return (double)isum(dtype, x, n, threads) / (double)n;
+    const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
+    if (check_array(dtype, x, n) || !out_f || !out_i || check_mode(mode)) return PL_E_ARG;
+    if (op < PL_SUM || op > PL_MAX) return PL_E_ARG;
+    return reduce_checked(im, dtype, op, x, n, mode, threads, out_f, out_i);
 }
 
 int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
                 double *out) {
-    if (check_array(dtype, x, n) || !out || ddof < 0) return PL_E_ARG;
-    if (mode != PL_ACCURATE && mode != PL_FAST) return PL_E_ARG;
+    const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
+    if (check_array(dtype, x, n) || !out || ddof < 0 || check_mode(mode)) return PL_E_ARG;
     if (n - ddof <= 0) {
         *out = NAN; /* numpy: no degrees of freedom left */
         return PL_OK;
     }
-    double mean = mean_of(dtype, x, n, mode, threads);
-    if (!isfinite(mean)) {
-        *out = NAN;
-        return PL_OK;
+    job j = {im, dtype, PL_VAR, mode, x, NULL};
+    if (!pl_dtype_is_float(dtype)) {
+        pl_moments m;
+        pl_state_init(&m, dtype, PL_VAR, 0);
+        over_blocks(&j, PL_STATE_MOMENTS, 0, n, threads, &m);
+        return pl_variance_result(PL_STATE_MOMENTS, &m, ddof, out);
     }
-    const pl_impl *im = pl_impl_active();
-    pl_acc q, d;
-    pl_acc_init(&q);
-    pl_acc_init(&d);
-    int t = pl_team_size(threads, n);
-    if (t == 1) {
-        im->var(dtype, mode, x, 0, n, mean, &q, &d);
-    } else {
-#pragma omp parallel num_threads(t)
-        {
-            pl_acc lq, ld;
-            pl_acc_init(&lq);
-            pl_acc_init(&ld);
-            int64_t lo, hi;
-            block_range(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-            if (lo < hi) im->var(dtype, mode, x, lo, hi, mean, &lq, &ld);
-#pragma omp critical(pl_acc_combine)
-            {
-                pl_acc_merge(&q, &lq);
-                pl_acc_merge(&d, &ld);
-            }
-        }
-    }
-    double sq, sd;
-    pl_acc_round(&q, &sq);
-    pl_acc_round(&d, &sd);
-    /* sd is the residual of the rounded mean; subtracting sd^2/n corrects for it. */
-    *out = (sq - sd * sd / (double)n) / (double)(n - ddof);
-    return PL_OK;
+    /* Phase one: the mean. Phase two: the sums of deviations from it. */
+    pl_centered c;
+    pl_state_init(&c, dtype, PL_VAR, float_sum(im, dtype, x, n, mode, threads) / (double)n);
+    over_blocks(&j, PL_STATE_CENTERED, 0, n, threads, &c);
+    return pl_variance_result(PL_STATE_CENTERED, &c, ddof, out);
 }
 
 int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
            double *out_f, int64_t *out_i) {
-    if (check_array(dtype, x, n) || check_array(dtype, y, n) || !out_f || !out_i) return PL_E_ARG;
-    if (mode != PL_ACCURATE && mode != PL_FAST) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
-    int t = pl_team_size(threads, n);
+    if (!im) return PL_E_CONFIG;
+    if (check_array(dtype, x, n) || check_array(dtype, y, n) || !out_f || !out_i ||
+        check_mode(mode))
+        return PL_E_ARG;
+    job j = {im, dtype, PL_DOT, mode, x, y};
     if (pl_dtype_is_float(dtype)) {
         pl_acc acc;
         pl_acc_init(&acc);
-        if (t == 1) {
-            im->dot(dtype, mode, x, y, 0, n, &acc);
-        } else {
-#pragma omp parallel num_threads(t)
-            {
-                pl_acc local;
-                pl_acc_init(&local);
-                int64_t lo, hi;
-                block_range(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-                if (lo < hi) im->dot(dtype, mode, x, y, lo, hi, &local);
-#pragma omp critical(pl_acc_combine)
-                pl_acc_merge(&acc, &local);
-            }
-        }
-        pl_acc_round(&acc, out_f);
-        return PL_OK;
+        over_blocks(&j, PL_STATE_SUM, 0, n, threads, &acc);
+        return pl_acc_round(&acc, out_f);
     }
-    int overflow = 0;
-    pl_i128 total = 0;
-    if (t == 1) {
-        total = im->idot(dtype, x, y, 0, n, &overflow);
-    } else {
-#pragma omp parallel num_threads(t)
-        {
-            int of = 0;
-            int64_t lo, hi;
-            block_range(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-            pl_i128 part = lo < hi ? im->idot(dtype, x, y, lo, hi, &of) : 0;
-#pragma omp critical(pl_idot_combine)
-            {
-                overflow |= of;
-                if (__builtin_add_overflow(total, part, &total)) overflow = 1;
-            }
-        }
-    }
-    if (overflow || total > INT64_MAX || total < INT64_MIN) return PL_E_OVERFLOW;
-    *out_i = (int64_t)total;
-    return PL_OK;
+    pl_wide w = {{0}};
+    over_blocks(&j, PL_STATE_INTEGER, 0, n, threads, &w);
+    return pl_wide_to_i64(&w, out_i);
 }

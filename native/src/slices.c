@@ -1,6 +1,8 @@
 /*
- * Slice reductions. Each slice is reduced by one thread, start to end, so the result of a
- * slice never depends on how slices were shared out.
+ * Slice reductions. Each slice is reduced exactly as pl_reduce reduces an array of its own
+ * (blocks counted from the slice start), by one thread, so a slice's bits never depend on how
+ * slices were shared out, nor differ from the whole-array kernel's. Java's twin is
+ * dev.paralelo.kernel.Slices.
  */
 #include "impl.h"
 
@@ -11,17 +13,39 @@ static int slice_op_ok(int dtype, int op, const void *x, int64_t n, const void *
     return n == 0 || (x && out);
 }
 
+/* op over x[a, b), b > a, written to out[j] in the output type of (dtype, op). */
+static int reduce_slice(const pl_impl *im, int dtype, int op, const void *x, int64_t a,
+                        int64_t b, void *out, int64_t j) {
+    const void *start = (const char *)x + a * pl_dtype_size(dtype);
+    double f = 0;
+    int64_t i = 0;
+    int s = pl_reduce_serial(im, dtype, op, start, b - a, PL_ACCURATE, &f, &i);
+    if (s != PL_OK) return s;
+    if (op == PL_MEAN || (op == PL_SUM && pl_dtype_is_float(dtype)))
+        ((double *)out)[j] = f;
+    else if (op == PL_SUM || dtype == PL_I64)
+        ((int64_t *)out)[j] = i;
+    else if (dtype == PL_I32)
+        ((int32_t *)out)[j] = (int32_t)i;
+    else if (dtype == PL_F64)
+        ((double *)out)[j] = f;
+    else
+        ((float *)out)[j] = (float)f;
+    return PL_OK;
+}
+
 int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,
                     int threads) {
-    if (!slice_op_ok(dtype, op, x, n, out) || k < 1) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
+    if (!slice_op_ok(dtype, op, x, n, out) || k < 1) return PL_E_ARG;
     int64_t m = n / k + (n % k != 0);
     int t = pl_team_size(threads, n);
     int status = PL_OK;
 #pragma omp parallel for num_threads(t) schedule(static) if (t > 1)
     for (int64_t j = 0; j < m; j++) {
         int64_t a = j * k, b = a + k < n ? a + k : n;
-        int s = im->slice(dtype, op, x, a, b, out, j);
+        int s = reduce_slice(im, dtype, op, x, a, b, out, j);
         if (s != PL_OK) {
 #pragma omp atomic write
             status = s;
@@ -32,11 +56,12 @@ int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void
 
 int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offsets, int64_t m,
                 void *out, int threads) {
+    const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
     if (!slice_op_ok(dtype, op, x, n, out) || m < 0 || (m > 0 && (!offsets || !out)))
         return PL_E_ARG;
     for (int64_t j = 0; j < m; j++)
         if (offsets[j] < 0 || offsets[j] >= n) return PL_E_INDEX;
-    const pl_impl *im = pl_impl_active();
     int t = pl_team_size(threads, n);
     int status = PL_OK;
 #pragma omp parallel for num_threads(t) schedule(dynamic, 64) if (t > 1)
@@ -44,7 +69,7 @@ int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offs
         int64_t a = offsets[j];
         int64_t b = j + 1 < m ? offsets[j + 1] : n;
         if (b <= a) b = a + 1; /* numpy: a non-increasing pair yields x[a] */
-        int s = im->slice(dtype, op, x, a, b, out, j);
+        int s = reduce_slice(im, dtype, op, x, a, b, out, j);
         if (s != PL_OK) {
 #pragma omp atomic write
             status = s;

@@ -1,26 +1,74 @@
 #!/usr/bin/env python3
 """Writes java/.../internal/ffi/ParaleloLib.java from native/include/paralelo.h.
 
-jextract cannot be installed here, so this writes bindings in its style: one lazy holder
-class per C function with a static final FunctionDescriptor and MethodHandle, a normal and a
-critical (heap-access) handle, invokeExact with exact casts, Throwable -> AssertionError.
-Run it after changing the header; BindingsTest fails when the two disagree.
+jextract cannot be installed here, so this writes bindings in its style:
+- every `#define PL_*` constant with a literal value (numbers and strings) becomes a
+  `public static final` field, as jextract's --include-constant does, so that Java's codes
+  (element types, operations, modes, status codes, geometry) come from the header alone;
+- every PL_API function gets a lazy holder class with a static final FunctionDescriptor and
+  MethodHandle, a wrapper that calls invokeExact with exact casts, and a Javadoc line giving
+  the C prototype. RuntimeException and Error from the handle (a closed or wrong-thread
+  segment) are rethrown as they are; any other Throwable becomes an AssertionError;
+- functions on CRITICAL below also get a `...Critical` wrapper through Linker.Option.critical,
+  which may take heap segments and holds off the GC: short calls only. Nothing that waits
+  (the barrier) may ever be on that list.
+
+Usage: bindgen.py            rewrite the Java file
+       bindgen.py --stdout   print it
+       bindgen.py --check    exit 1 if the committed file differs (BindingsTest runs this)
 """
 import pathlib
 import re
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEADER = ROOT / "native/include/paralelo.h"
 OUT = ROOT / "java/src/main/java/dev/paralelo/internal/ffi/ParaleloLib.java"
 
+# Short kernels that may run as critical downcalls (NativeKernels uses them for small inputs).
+CRITICAL = {
+    "pl_reduce", "pl_variance", "pl_dot", "pl_partial", "pl_partial_dot", "pl_binary",
+    "pl_scale", "pl_axpy", "pl_fill", "pl_slice_reduce", "pl_reduceat",
+}
+NEVER_CRITICAL = {"pl_barrier_wait"}
+
 CTYPE = {"int": ("int", "JAVA_INT"), "int64_t": ("long", "JAVA_LONG"),
          "double": ("double", "JAVA_DOUBLE")}
 
 
-def parse(text):
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    for m in re.finditer(r"PL_API\s+(\w+)\s+(\w+)\s*\(([^)]*)\)\s*;", text):
+def strip_comments(text):
+    return re.sub(r"/\*.*?\*/", lambda m: " " * len(m.group(0)), text, flags=re.S)
+
+
+def constants(text):
+    """(name, java type, java literal, comment) for each object-like PL_ macro with a literal."""
+    out = []
+    for line in text.splitlines():
+        m = re.match(r"#define\s+(PL_\w+)\s+(.*?)\s*(?:/\*\s*(.*?)\s*\*/)?\s*$", line)
+        if not m:
+            continue
+        name, value, comment = m.groups()
+        value = value.strip()
+        if value.startswith('"'):
+            out.append((name, "String", value, comment))
+            continue
+        num = re.fullmatch(r"\(?\s*(-?)\s*(0x[0-9A-Fa-f]+|\d+)(LL|L|ULL)?\s*\)?", value)
+        if not num:
+            continue  # not a literal (PL_API and the like)
+        sign, digits, suffix = num.groups()
+        v = int(digits, 0) * (-1 if sign else 1)
+        if suffix or not -2**31 <= v < 2**31:
+            out.append((name, "long", f"{sign}{digits}L", comment))
+        else:
+            out.append((name, "int", f"{sign}{digits}", comment))
+    return out
+
+
+def functions(text):
+    code = strip_comments(text)
+    for m in re.finditer(r"PL_API\s+(\w+)\s+(\w+)\s*\(([^)]*)\)\s*;", code):
         ret, name, params = m.groups()
+        proto = " ".join(f"{ret} {name}({params})".split())
         args = []
         if params.strip() != "void":
             for p in params.split(","):
@@ -32,7 +80,7 @@ def parse(text):
                 else:
                     jt, lay = CTYPE[ctype.replace("const ", "")]
                     args.append((jt, lay, pname))
-        yield ret, name, args
+        yield ret, name, args, proto
 
 
 def java_name(c):
@@ -40,8 +88,27 @@ def java_name(c):
     return parts[0] + "".join(p.title() for p in parts[1:])
 
 
-def main():
-    fns = list(parse(HEADER.read_text()))
+def wrapper(w, jr, jn, params, handle, call, name):
+    w(f"    public static {jr} {jn}({params}) {{")
+    w("        try {")
+    w(f"            return ({jr}) {handle}.invokeExact({call});")
+    w("        } catch (RuntimeException | Error e) {")
+    w("            throw e;")
+    w("        } catch (Throwable t) {")
+    w(f"            throw new AssertionError(\"{name}\", t);")
+    w("        }")
+    w("    }\n")
+
+
+def generate():
+    text = HEADER.read_text()
+    fns = list(functions(text))
+    names = {f[1] for f in fns}
+    missing = CRITICAL - names
+    if missing:
+        sys.exit(f"bindgen: CRITICAL names functions the header lacks: {sorted(missing)}")
+    if CRITICAL & NEVER_CRITICAL:
+        sys.exit("bindgen: a waiting function is on the critical list")
     out = []
     w = out.append
     w("package dev.paralelo.internal.ffi;\n")
@@ -54,16 +121,24 @@ def main():
     w("import java.lang.foreign.MemorySegment;")
     w("import java.lang.invoke.MethodHandle;")
     w("import java.util.LinkedHashMap;")
-    w("import java.util.Map;\n")
+    w("import java.util.Map;")
+    w("import java.util.Set;\n")
     w("/**")
     w(" * Bindings for {@code native/include/paralelo.h}, written by {@code native/tools/bindgen.py}")
-    w(" * in jextract's style: do not edit by hand. Each function has a holder class, loaded on")
-    w(" * first use, with its descriptor and two handles: the normal one, and a {@code critical}")
-    w(" * one that may take heap segments and must only run short calls (it holds off the GC).")
+    w(" * in jextract's style: do not edit by hand. The header's {@code #define} constants are")
+    w(" * compile-time constants here, so using one never loads the library. Each function has a")
+    w(" * holder class, loaded on first use, with its descriptor and handle; the functions the")
+    w(" * generator lists as short kernels also have a {@code critical} handle, which may take heap")
+    w(" * segments and must only run short calls (it holds off the GC).")
     w(" */")
     w('@SuppressWarnings("restricted")')
     w("public final class ParaleloLib {")
     w("    private ParaleloLib() {}\n")
+    for name, jt, lit, comment in constants(text):
+        doc = comment or name
+        doc = doc.replace("*/", "* /").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        w(f"    /** {{@code {name}}}: {doc}. */" if comment else f"    /** {{@code {name}}}. */")
+        w(f"    public static final {jt} {name} = {lit};\n")
     w("    private static final Linker LINKER = Linker.nativeLinker();")
     w("    private static final Linker.Option CRITICAL = Linker.Option.critical(true);\n")
     w("    private static MethodHandle handle(String name, FunctionDescriptor fd, boolean critical) {")
@@ -71,7 +146,7 @@ def main():
     w("                .orElseThrow(() -> new UnsatisfiedLinkError(\"libparalelo has no symbol \" + name));")
     w("        return critical ? LINKER.downcallHandle(symbol, fd, CRITICAL) : LINKER.downcallHandle(symbol, fd);")
     w("    }\n")
-    for ret, name, args in fns:
+    for ret, name, args, proto in fns:
         jr, lr = CTYPE[ret]
         layouts = ", ".join([lr] + [a[1] for a in args])
         jn = java_name(name)
@@ -82,35 +157,39 @@ def main():
         w(f"        static final FunctionDescriptor DESC = FunctionDescriptor.of({layouts});")
         w(f"        static final MethodHandle HANDLE = handle(\"{name}\", DESC, false);")
         w("    }\n")
-        w(f"    private static final class {name}$critical {{")
-        w(f"        static final MethodHandle HANDLE = handle(\"{name}\", {holder}.DESC, true);")
-        w("    }\n")
-        w(f"    /** {{@code {ret} {name}(...)}}. */")
-        w(f"    public static {jr} {jn}({params}) {{")
-        w("        try {")
-        w(f"            return ({jr}) {holder}.HANDLE.invokeExact({call});")
-        w("        } catch (Throwable t) {")
-        w(f"            throw new AssertionError(\"{name}\", t);")
-        w("        }")
-        w("    }\n")
-        w(f"    /** {{@code {name}}} through a critical downcall: short calls only; heap segments allowed. */")
-        w(f"    public static {jr} {jn}Critical({params}) {{")
-        w("        try {")
-        w(f"            return ({jr}) {name}$critical.HANDLE.invokeExact({call});")
-        w("        } catch (Throwable t) {")
-        w(f"            throw new AssertionError(\"{name}\", t);")
-        w("        }")
-        w("    }\n")
+        w(f"    /** {{@code {proto}}} */")
+        wrapper(w, jr, jn, params, f"{holder}.HANDLE", call, name)
+        if name in CRITICAL:
+            w(f"    private static final class {name}$critical {{")
+            w(f"        static final MethodHandle HANDLE = handle(\"{name}\", {holder}.DESC, true);")
+            w("    }\n")
+            w(f"    /** {{@code {proto}}}, as a critical downcall: short calls only; heap segments allowed. */")
+            wrapper(w, jr, jn + "Critical", params, f"{name}$critical.HANDLE", call, name)
     w("    /** Every bound function's descriptor by C name, in header order (for tests). */")
     w("    public static Map<String, FunctionDescriptor> descriptors() {")
     w("        Map<String, FunctionDescriptor> m = new LinkedHashMap<>();")
-    for ret, name, args in fns:
+    for ret, name, args, proto in fns:
         layouts = ", ".join([CTYPE[ret][1]] + [a[1] for a in args])
         w(f"        m.put(\"{name}\", FunctionDescriptor.of({layouts}));")
     w("        return m;")
+    w("    }\n")
+    w("    /** The functions that have a critical wrapper (for tests). */")
+    w("    public static Set<String> criticalFunctions() {")
+    w("        return Set.of(" + ", ".join(f'"{n}"' for n in sorted(CRITICAL)) + ");")
     w("    }")
     w("}")
-    OUT.write_text("\n".join(out) + "\n")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    text = generate()
+    if "--stdout" in sys.argv:
+        sys.stdout.write(text)
+    elif "--check" in sys.argv:
+        if OUT.read_text() != text:
+            sys.exit(f"{OUT.relative_to(ROOT)} is out of date: run python3 native/tools/bindgen.py")
+    else:
+        OUT.write_text(text)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 package dev.paralelo;
 
+import dev.paralelo.internal.ffi.ParaleloLib;
+
 /** Element types of Paralelo arrays, with their size and numpy type code (little-endian). */
 public enum DType {
     /** 64-bit IEEE float, numpy {@code <f8}. */
-    F64(0, 8, "<f8"),
+    F64(ParaleloLib.PL_F64, 8, "<f8"),
     /** 32-bit IEEE float, numpy {@code <f4}. */
-    F32(1, 4, "<f4"),
+    F32(ParaleloLib.PL_F32, 4, "<f4"),
     /** 64-bit signed integer, numpy {@code <i8}. */
-    I64(2, 8, "<i8"),
+    I64(ParaleloLib.PL_I64, 8, "<i8"),
     /** 32-bit signed integer, numpy {@code <i4}. */
-    I32(3, 4, "<i4");
+    I32(ParaleloLib.PL_I32, 4, "<i4");
 
     private final int code;
     private final int size;
@@ -24,6 +26,12 @@ public enum DType {
     /** The {@code PL_*} element-type code of paralelo.h. */
     public int code() {
         return code;
+    }
+
+    /** The type with this {@code PL_*} code; IllegalArgumentException if there is none. */
+    public static DType ofCode(int code) {
+        for (DType t : values()) if (t.code == code) return t;
+        throw new IllegalArgumentException("no element type has code " + code);
     }
 
     /** Bytes per element. */

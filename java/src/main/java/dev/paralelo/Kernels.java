@@ -1,8 +1,8 @@
 package dev.paralelo;
 
-import dev.paralelo.kernel.ExactSum;
 import dev.paralelo.kernel.KernelBackend;
 import dev.paralelo.kernel.KernelProvider;
+import dev.paralelo.kernel.States;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -20,11 +20,13 @@ import java.util.Objects;
  * slice lengths, offsets out of range. Each raises a Java exception naming the argument.
  *
  * <p>Results are reproducible: the same inputs give the same bits for any thread count, SIMD
- * level, and native or Java implementation.
+ * level, and native or Java implementation. Every reduction is a {@link Partial} state over the
+ * whole array, finished; {@link #partial(Reduction, NumArray, BlockRange)} gives the states of
+ * block-aligned ranges, which merge to the same bits wherever they were computed.
  */
 public final class Kernels {
     /** Inputs below this many elements run on the caller's thread, with no parallel region. */
-    public static final long PARALLEL_MIN = 32_768;
+    public static final long PARALLEL_MIN = KernelBackend.PARALLEL_MIN;
 
     private static final CoreBudget BUDGET = new CoreBudget(Runtime.getRuntime().availableProcessors());
     private static volatile int defaultThreads = 0;
@@ -216,20 +218,6 @@ public final class Kernels {
         return intReduce(KernelBackend.SUM, x);
     }
 
-    /** Exact sum of a float array as a mergeable partial (see {@link ExactSum}). */
-    public ExactSum sumPartial(NumArray x) {
-        live(x, "x");
-        if (!x.dtype().isFloat()) {
-            throw new IllegalArgumentException("sumPartial takes f64 or f32 arrays, not " + x.dtype().label());
-        }
-        ExactSum acc = new ExactSum();
-        run(x.length(), t -> {
-            backend.sumPartial(x.dtype().code(), seg(x), x.length(), mode.code(), t, acc);
-            return null;
-        });
-        return acc;
-    }
-
     /** Arithmetic mean as a double: the sum divided by the length; NaN when empty (as numpy). */
     public double mean(NumArray x) {
         return floatReduce(KernelBackend.MEAN, x);
@@ -276,8 +264,9 @@ public final class Kernels {
     }
 
     /**
-     * Variance with ddof degrees of freedom removed (0: population, 1: sample), two-pass and
-     * compensated. NaN when length - ddof &lt;= 0, as numpy.
+     * Variance with ddof degrees of freedom removed (0: population, 1: sample), NaN when
+     * length - ddof &lt;= 0, as numpy. Floats: two passes, the mean and then compensated sums of
+     * deviations from it; integers: exact sums of x and x*x, rounded once at the end.
      */
     public double variance(NumArray x, int ddof) {
         live(x, "x");
@@ -340,6 +329,76 @@ public final class Kernels {
     public double dot(NumArray x, NumArray y) {
         Objects.requireNonNull(x, "x");
         return x.dtype().isFloat() ? floatDot(x, y) : intDot(x, y);
+    }
+
+    // ---- partial states ----------------------------------------------------------------
+
+    /**
+     * The partial state of op over a block-aligned range of x (see {@link Partial} and
+     * {@link Reduction} for which state each gives). Partials of the ranges of any
+     * {@link BlockPartition} merge to the bits the whole-array call returns: for example
+     * {@code ((ExactSum) partial(SUM, x, r)).round()} over r = the whole array is {@link #sum}.
+     *
+     * @throws IllegalArgumentException if a range end is inside a block, op is DOT (two
+     *     arrays: {@link #partial(Reduction, NumArray, NumArray, BlockRange)}), or op is
+     *     VARIANCE of float data (two phases: {@link #partialAround})
+     * @throws IndexOutOfBoundsException if the range ends past x
+     */
+    public Partial partial(Reduction op, NumArray x, BlockRange range) {
+        Objects.requireNonNull(op, "op");
+        live(x, "x");
+        if (op == Reduction.DOT) {
+            throw new IllegalArgumentException("a dot takes two arrays: partial(DOT, x, y, range)");
+        }
+        if (op == Reduction.VARIANCE && x.dtype().isFloat()) {
+            throw new IllegalArgumentException("the variance of " + x.dtype().label() + " data takes two phases: the mean "
+                    + "first (partial(SUM, ...) merged, then ExactSum.mean(n)), then partialAround(x, range, mean)");
+        }
+        return statePartial(op, x, null, range, 0);
+    }
+
+    /** The partial state of op over the whole of x. */
+    public Partial partial(Reduction op, NumArray x) {
+        return partial(op, live(x, "x"), BlockPartition.whole(x.length()));
+    }
+
+    /** The partial state of the dot of x and y over a block-aligned range (op must be DOT). */
+    public Partial partial(Reduction op, NumArray x, NumArray y, BlockRange range) {
+        Objects.requireNonNull(op, "op");
+        if (op != Reduction.DOT) throw new IllegalArgumentException(op + " takes one array, not two");
+        live(x, "x");
+        live(y, "y");
+        sameType(x, "x", y, "y");
+        sameLength(x, "x", y, "y");
+        return statePartial(op, x, y, range, 0);
+    }
+
+    /**
+     * The second phase of the variance of float data: sums of deviations from center (the mean
+     * of the whole array, from the first phase) over a block-aligned range. With center =
+     * {@link #mean}(x), merged over a partition and finished with
+     * {@link CenteredSums#variance(int)}, it gives the bits of {@link #variance(NumArray, int)}.
+     */
+    public CenteredSums partialAround(NumArray x, BlockRange range, double center) {
+        live(x, "x");
+        if (!x.dtype().isFloat()) {
+            throw new IllegalArgumentException("the variance of " + x.dtype().label() + " data takes one exact phase: "
+                    + "partial(VARIANCE, x, range)");
+        }
+        return (CenteredSums) statePartial(Reduction.VARIANCE, x, null, range, center);
+    }
+
+    private Partial statePartial(Reduction op, NumArray x, NumArray y, BlockRange range, double center) {
+        Objects.requireNonNull(range, "range");
+        BlockPartition.checkAligned(x.length(), range);
+        int dtype = x.dtype().code();
+        long[] state = States.init(dtype, op.code(), center);
+        run(range.length(), t -> {
+            backend.partial(dtype, op.code(), seg(x), y == null ? null : seg(y), x.length(), range.start(), range.end(),
+                    mode.code(), t, state);
+            return null;
+        });
+        return PartialCodec.of(States.kind(dtype, op.code()), state);
     }
 
     // ---- elementwise ----------------------------------------------------------------------

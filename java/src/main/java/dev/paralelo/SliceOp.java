@@ -1,18 +1,27 @@
 package dev.paralelo;
 
+import dev.paralelo.internal.ffi.ParaleloLib;
+
 /** The reduction applied to each slice by {@link Kernels#reduceSlices} and {@link Kernels#reduceAt}. */
 public enum SliceOp {
     /** Sum: f64 output for float inputs, i64 for integer inputs (overflow raises). */
-    SUM,
+    SUM(ParaleloLib.PL_SUM),
     /** Mean: f64 output. */
-    MEAN,
+    MEAN(ParaleloLib.PL_MEAN),
     /** Minimum: output of the input's type. */
-    MIN,
+    MIN(ParaleloLib.PL_MIN),
     /** Maximum: output of the input's type. */
-    MAX;
+    MAX(ParaleloLib.PL_MAX);
 
+    private final int code;
+
+    SliceOp(int code) {
+        this.code = code;
+    }
+
+    /** The {@code PL_*} operation code of paralelo.h. */
     int code() {
-        return ordinal();
+        return code;
     }
 
     /** The output element type for an input of type t. */

@@ -1,17 +1,30 @@
 package dev.paralelo;
 
+import dev.paralelo.internal.ffi.ParaleloLib;
+
 /**
  * How floating-point sums, means, variances and dots accumulate. Both modes use the same fixed
  * order (blocks of 4096, 8 lanes, exact combine) and are reproducible bit for bit across thread
  * counts, SIMD levels and implementations; see docs/ACCURACY.md.
  */
 public enum SumMode {
-    /** Compensated lanes (TwoSum): error within about one ulp of the result. The default. */
-    ACCURATE,
+    /**
+     * Compensated lanes (TwoSum), block partials summed exactly: the error bound of
+     * docs/ACCURACY.md, one rounding for any input whose condition number is below about
+     * 10<sup>11</sup>. The default.
+     */
+    ACCURATE(ParaleloLib.PL_ACCURATE),
     /** Plain lanes: faster when data is in cache; error comparable to numpy's pairwise sum. */
-    FAST;
+    FAST(ParaleloLib.PL_FAST);
 
+    private final int code;
+
+    SumMode(int code) {
+        this.code = code;
+    }
+
+    /** The {@code PL_*} mode code of paralelo.h. */
     int code() {
-        return ordinal();
+        return code;
     }
 }

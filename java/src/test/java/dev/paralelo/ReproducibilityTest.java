@@ -2,7 +2,6 @@ package dev.paralelo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.paralelo.kernel.ExactSum;
 import dev.paralelo.kernel.KernelBackend;
 import dev.paralelo.kernel.NativeKernels;
 import java.lang.foreign.MemorySegment;
@@ -67,10 +66,9 @@ class ReproducibilityTest {
         double whole = k.sum(a);
         // Two "workers" sum block-aligned halves, possibly with different implementations.
         long cut = 4L * KernelBackend.BLOCK;
-        ExactSum left = Kernels.using(Backends.javaKernels()).sumPartial(a.slice(0, cut));
-        ExactSum right = k.sumPartial(a.slice(cut, n));
-        right.merge(left);
-        assertEquals(Double.doubleToRawLongBits(whole), Double.doubleToRawLongBits(right.round()));
+        Partial left = Kernels.using(Backends.javaKernels()).partial(Reduction.SUM, a, new BlockRange(0, cut));
+        Partial right = k.partial(Reduction.SUM, a, new BlockRange(cut, n));
+        assertEquals(Double.doubleToRawLongBits(whole), Double.doubleToRawLongBits(((ExactSum) right.merge(left)).round()));
     }
 
     @Test

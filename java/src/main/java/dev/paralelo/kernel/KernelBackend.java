@@ -1,27 +1,41 @@
 package dev.paralelo.kernel;
 
+import dev.paralelo.internal.ffi.ParaleloLib;
 import java.lang.foreign.MemorySegment;
 
 /**
  * One implementation of every kernel, over raw segments. Element types, operations and modes
- * are the integer codes of {@code paralelo.h} ({@link #F64}, {@link #SUM}, ...).
+ * are the {@code PL_*} codes of {@code paralelo.h} (generated into {@link ParaleloLib}).
  *
  * <p>Callers have already checked every argument: lengths fit the segments, segments are
  * alive, codes are valid, n is non-negative and min/max inputs are not empty. Implementations
- * return the same bits for the same arguments whatever the thread count, and the native and
- * the Java implementation return the same bits as each other.
+ * return the same bits for the same arguments whatever the thread count, and every
+ * implementation returns the same bits as every other.
+ *
+ * <p>Partial states are {@code long[]} arrays with the layout of their C struct (see
+ * {@link States}): {@link #partial} accumulates a block-aligned range into one. The other
+ * reductions are the partial over the whole array and its finish, fused.
  *
  * <p>{@code threads} is the exact number of threads to use (at least 1).
  */
 public interface KernelBackend {
-    int F64 = 0, F32 = 1, I64 = 2, I32 = 3;
-    int SUM = 0, MEAN = 1, MIN = 2, MAX = 3;
-    int ADD = 0, SUB = 1, MUL = 2;
-    int ACCURATE = 0, FAST = 1;
+    /** Element types. */
+    int F64 = ParaleloLib.PL_F64, F32 = ParaleloLib.PL_F32, I64 = ParaleloLib.PL_I64, I32 = ParaleloLib.PL_I32;
+    /** Reductions. */
+    int SUM = ParaleloLib.PL_SUM, MEAN = ParaleloLib.PL_MEAN, MIN = ParaleloLib.PL_MIN, MAX = ParaleloLib.PL_MAX,
+            VAR = ParaleloLib.PL_VAR, DOT = ParaleloLib.PL_DOT;
+    /** Elementwise operations. */
+    int ADD = ParaleloLib.PL_ADD, SUB = ParaleloLib.PL_SUB, MUL = ParaleloLib.PL_MUL;
+    /** Summation modes. */
+    int ACCURATE = ParaleloLib.PL_ACCURATE, FAST = ParaleloLib.PL_FAST;
     /** Elements per block; blocks start at multiples of it. */
-    int BLOCK = 4096;
-    /** Virtual lanes per block in accurate mode (fast sums and dots use 32). */
-    int LANES = 8;
+    int BLOCK = ParaleloLib.PL_BLOCK;
+    /** Virtual lanes per block in accurate mode. */
+    int LANES = ParaleloLib.PL_LANES;
+    /** Lanes of fast-mode sums and dots. */
+    int FAST_LANES = ParaleloLib.PL_FAST_LANES;
+    /** Calls with fewer elements run on the calling thread. */
+    int PARALLEL_MIN = ParaleloLib.PL_PARALLEL_MIN;
 
     /** Short name: {@code native} or {@code java}. */
     String name();
@@ -32,18 +46,24 @@ public interface KernelBackend {
     /** sum or mean of a float array, min or max of a float array, mean of an integer array. */
     double reduceDouble(int dtype, int op, MemorySegment x, long n, int mode, int threads);
 
-    /** Exact sum, min or max of an integer array; ArithmeticException if an i64 sum overflows. */
+    /** Exact sum, min or max of an integer array; ArithmeticException if a sum leaves a long. */
     long reduceLong(int dtype, int op, MemorySegment x, long n, int threads);
 
-    /** Adds the block partials of the float sum of x[0, n) to acc. */
-    void sumPartial(int dtype, MemorySegment x, long n, int mode, int threads, ExactSum acc);
-
+    /** Variance: floats in two phases around the mean, integers exactly; NaN when n - ddof &lt;= 0. */
     double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads);
 
     double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads);
 
-    /** Exact integer dot; ArithmeticException if it does not fit in a long. */
+    /** Exact integer dot; ArithmeticException if the result does not fit in a long. */
     long dotLong(int dtype, MemorySegment x, MemorySegment y, long n, int threads);
+
+    /**
+     * Accumulates x[lo, hi) of x[0, n) into state, made by {@link States#init} for (dtype, op)
+     * with op SUM, MEAN, MIN, MAX or VAR; for DOT, y is the second array (null otherwise). Each
+     * end of the range is a multiple of {@link #BLOCK} or n.
+     */
+    void partial(int dtype, int op, MemorySegment x, MemorySegment y, long n, long lo, long hi, int mode, int threads,
+            long[] state);
 
     void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n,
             int threads);

@@ -1,67 +1,115 @@
 package dev.paralelo.kernel;
 
 import java.lang.System.Logger.Level;
+import java.util.List;
 
 /**
- * Picks the kernel implementation once, at first use, and logs the choice and its reason in
- * one line (System.Logger "dev.paralelo", level INFO).
+ * Picks the kernel implementation once, at first use, and remembers why.
  *
- * <p>{@code -Dparalelo.provider=java} forces the pure-Java kernels, {@code =native} requires
- * the native ones (failing loudly if the library cannot load); by default native is used when
- * it loads and Java otherwise. {@code -Dparalelo.simd=baseline|avx2|avx512} lowers the native
- * SIMD level (as the environment variable {@code PARALELO_SIMD} does).
+ * <p>Settings (system properties), each checked: a value that is not one of those listed is an
+ * error that names the valid ones, never a silent fallback.
+ * <ul>
+ *   <li>{@code paralelo.provider}: {@code auto} (the default: native when the library loads,
+ *       pure Java otherwise, with one warning that names the fix), {@code native} (the library
+ *       must load) or {@code java};</li>
+ *   <li>{@code paralelo.simd}: {@code baseline}, {@code avx2} or {@code avx512}, a SIMD level no
+ *       higher than the CPU's (as the environment variable {@code PARALELO_SIMD});</li>
+ *   <li>{@code paralelo.log}: {@code warn} (the default: a successful start logs nothing) or
+ *       {@code debug} (the choice and its reason are printed on stderr at start-up).</li>
+ * </ul>
+ * Logging goes through {@link System.Logger} {@code dev.paralelo}: the choice at DEBUG, a
+ * missing native library at WARNING.
  */
 public final class KernelProvider {
     private KernelProvider() {}
 
-    private static final class Holder {
-        static final KernelBackend BACKEND = pick();
-    }
+    /** Valid values of {@code paralelo.provider}. */
+    public static final List<String> PROVIDERS = List.of("auto", "native", "java");
+    /** Valid values of {@code paralelo.log}. */
+    public static final List<String> LOG_LEVELS = List.of("warn", "debug");
+
+    private static final System.Logger LOG = System.getLogger("dev.paralelo");
+
+    private record Choice(KernelBackend backend, String reason, RuntimeException failure) {}
+
+    private static volatile Choice choice;
 
     /** The implementation every default {@code Kernels} uses. */
     public static KernelBackend get() {
-        return Holder.BACKEND;
+        return chosen().backend;
     }
 
     /** Why this implementation was chosen. */
     public static String reason() {
-        get();
-        return reason;
+        return chosen().reason;
     }
 
-    private static String reason;
+    private static Choice chosen() {
+        Choice c = choice;
+        if (c == null) {
+            synchronized (KernelProvider.class) {
+                c = choice;
+                if (c == null) {
+                    c = pick();
+                    choice = c;
+                }
+            }
+        }
+        if (c.failure != null) {
+            // A fresh exception per call, with the first as its cause, so each caller's trace is its own.
+            if (c.failure instanceof IllegalArgumentException) throw new IllegalArgumentException(c.failure.getMessage(), c.failure);
+            throw new IllegalStateException(c.failure.getMessage(), c.failure);
+        }
+        return c;
+    }
 
-    private static KernelBackend pick() {
-        String want = System.getProperty("paralelo.provider", "auto");
+    /** The value of a setting, checked against its valid values. */
+    static String setting(String key, List<String> valid, String fallback) {
+        String v = System.getProperty(key);
+        if (v == null) return fallback;
+        if (!valid.contains(v)) {
+            throw new IllegalArgumentException("-D" + key + "=" + v + " is not a valid setting; use one of "
+                    + String.join(", ", valid));
+        }
+        return v;
+    }
+
+    private static Choice pick() {
+        String want;
+        boolean debug;
+        String simd;
+        try {
+            want = setting("paralelo.provider", PROVIDERS, "auto");
+            debug = setting("paralelo.log", LOG_LEVELS, "warn").equals("debug");
+            simd = setting("paralelo.simd", NativeKernels.LEVEL_NAMES, null);
+        } catch (IllegalArgumentException e) {
+            return new Choice(null, null, e);
+        }
         KernelBackend chosen;
+        String reason;
         if (want.equals("java")) {
             chosen = new JavaKernels();
             reason = "pure-Java kernels (-Dparalelo.provider=java)";
         } else {
             try {
                 NativeKernels nk = new NativeKernels();
-                String simd = System.getProperty("paralelo.simd");
-                if (simd != null) NativeKernels.setLevel(levelCode(simd));
+                if (simd != null) NativeKernels.setLevel(Math.min(NativeKernels.levelCode(simd), NativeKernels.cpuLevel()));
                 chosen = nk;
                 reason = nk.describe();
-            } catch (UnsatisfiedLinkError | IllegalArgumentException | IllegalCallerException e) {
-                if (want.equals("native")) throw e;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                return new Choice(null, null, e); // a setting the library rejects: never a silent fallback
+            } catch (UnsatisfiedLinkError | IllegalCallerException e) {
+                if (want.equals("native")) {
+                    return new Choice(null, null, new IllegalStateException("-Dparalelo.provider=native, but " + e.getMessage(), e));
+                }
                 chosen = new JavaKernels();
-                reason = "pure-Java kernels, because the native library is unavailable: " + e.getMessage();
+                reason = "pure-Java kernels, because the native library is unavailable";
+                LOG.log(Level.WARNING, "paralelo: the native kernels are unavailable, running the pure-Java ones (same results, "
+                        + "slower): " + e.getMessage());
             }
         }
-        System.getLogger("dev.paralelo").log(Level.INFO, "paralelo: using " + reason);
-        return chosen;
-    }
-
-    /** SIMD level code of a name (baseline, avx2, avx512). */
-    public static int levelCode(String name) {
-        return switch (name) {
-            case "baseline" -> 0;
-            case "avx2" -> 1;
-            case "avx512" -> 2;
-            default -> throw new IllegalArgumentException("unknown SIMD level '" + name
-                    + "'; use baseline, avx2 or avx512");
-        };
+        LOG.log(Level.DEBUG, "paralelo: using " + reason);
+        if (debug) System.err.println("paralelo: debug: using " + reason);
+        return new Choice(chosen, reason, null);
     }
 }

@@ -1,10 +1,21 @@
 package dev.paralelo.kernel;
 
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_ALIGN;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_CONFIG;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_EMPTY;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_INDEX;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_MISMATCH;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_OVERFLOW;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_LEVEL_NAMES;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_OK;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_VERSION;
+
 import dev.paralelo.internal.ffi.LibraryLoader;
 import dev.paralelo.internal.ffi.ParaleloLib;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -13,20 +24,30 @@ import java.util.function.Supplier;
  * <p>Calls of at most {@link #CRITICAL_MAX} elements take the {@code critical} downcall: no
  * thread-state transition, heap arrays read in place, one thread. Larger calls on off-heap
  * memory take the normal downcall, which lets the GC run while OpenMP works. Larger calls on a
- * heap array (only critical calls may see the Java heap, and they must stay short): float sums
- * and means run as a series of critical calls over block-aligned chunks whose exact partials
- * are merged, which gives the same bits as one call; every other kernel runs in
+ * heap array (only critical calls may see the Java heap, and they must stay short): reductions
+ * accumulate their partial state over block-aligned chunks, a critical call each, and finish it
+ * in Java, which gives the bits of one call; elementwise and slice kernels run in
  * {@link JavaKernels}, which reads the heap in place and returns the same bits too.
  */
 public final class NativeKernels implements KernelBackend {
     /** Largest element count that uses a critical downcall. */
     public static final long CRITICAL_MAX = 16_384;
 
-    /** Loads the library and checks it answers; UnsatisfiedLinkError if it cannot. */
+    /** SIMD level names, index = level ({@code PL_LEVEL_NAMES}). */
+    public static final List<String> LEVEL_NAMES = List.of(PL_LEVEL_NAMES.split(" "));
+
+    /**
+     * Loads the library and checks it answers; UnsatisfiedLinkError if it cannot load, and
+     * IllegalStateException if PARALELO_SIMD names no SIMD level.
+     */
     public NativeKernels() {
         LibraryLoader.lookup();
         int v = ParaleloLib.plVersion();
-        if (v != 1) throw new UnsatisfiedLinkError("libparalelo ABI version " + v + ", expected 1");
+        if (v != PL_VERSION) throw new UnsatisfiedLinkError("libparalelo ABI version " + v + ", expected " + PL_VERSION);
+        if (ParaleloLib.plCheckConfig() != PL_OK) {
+            throw new IllegalStateException("PARALELO_SIMD='" + System.getenv("PARALELO_SIMD")
+                    + "' names no SIMD level; use one of " + String.join(", ", LEVEL_NAMES) + ", or unset it");
+        }
     }
 
     @Override
@@ -43,12 +64,16 @@ public final class NativeKernels implements KernelBackend {
 
     /** Name of a SIMD level code. */
     public static String levelName(int level) {
-        return switch (level) {
-            case 0 -> "baseline";
-            case 1 -> "avx2";
-            case 2 -> "avx512";
-            default -> "level " + level;
-        };
+        return level >= 0 && level < LEVEL_NAMES.size() ? LEVEL_NAMES.get(level) : "level " + level;
+    }
+
+    /** Code of a SIMD level name; IllegalArgumentException naming the valid ones. */
+    public static int levelCode(String name) {
+        int level = LEVEL_NAMES.indexOf(name);
+        if (level < 0) {
+            throw new IllegalArgumentException("unknown SIMD level '" + name + "'; use one of " + String.join(", ", LEVEL_NAMES));
+        }
+        return level;
     }
 
     /** The highest SIMD level the CPU supports (0 baseline, 1 AVX2, 2 AVX-512). */
@@ -63,29 +88,32 @@ public final class NativeKernels implements KernelBackend {
 
     /** Uses a lower SIMD level (results stay bit-identical); IllegalArgumentException if unsupported. */
     public static void setLevel(int level) {
-        if (ParaleloLib.plSetLevel(level) != 0) {
+        if (ParaleloLib.plSetLevel(level) != PL_OK) {
             throw new IllegalArgumentException("SIMD level " + level + " (" + levelName(level)
                     + ") is not supported by this CPU; highest is " + levelName(cpuLevel()));
         }
     }
 
     private static void check(int status, Supplier<String> what) {
-        if (status == 0) return;
+        if (status == PL_OK) return;
         String call = what.get(); // built only on failure: string work costs more than a small kernel
         switch (status) {
-            case -2 -> throw new ArithmeticException(call + " overflows a 64-bit integer");
-            case -3 -> throw new IllegalArgumentException(call + " of an empty array is undefined");
-            case -5 -> throw new IndexOutOfBoundsException(call + ": an offset is outside the array");
+            case PL_E_OVERFLOW -> throw new ArithmeticException(call + " overflows a 64-bit integer");
+            case PL_E_EMPTY -> throw new IllegalArgumentException(call + " of an empty array is undefined");
+            case PL_E_INDEX -> throw new IndexOutOfBoundsException(call + ": an index is outside the array");
+            case PL_E_ALIGN -> throw new IllegalArgumentException(call + ": the range is not block-aligned");
+            case PL_E_MISMATCH -> throw new IllegalArgumentException(call + ": the state was made for another reduction");
+            case PL_E_CONFIG -> throw new IllegalStateException(call + ": PARALELO_SIMD names no SIMD level");
             default -> throw new IllegalStateException(call + " failed with status " + status
                     + " (arguments were validated in Java; this is a bug)");
         }
     }
 
-    /** Per-thread off-heap room for out-parameters of large calls: no arena per call. */
+    /** Per-thread off-heap room for out-parameters and states of large calls: no arena per call. */
     private static final ThreadLocal<MemorySegment> SCRATCH =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(64, 64));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8L * States.CENTERED_WORDS, 64));
 
-    /** Elements per critical call when a large heap array is summed in chunks (16 blocks). */
+    /** Elements per critical call when a large heap array is reduced in chunks (16 blocks). */
     static final long HEAP_CHUNK = 16L * BLOCK;
 
     private static final JavaKernels JAVA = new JavaKernels();
@@ -101,16 +129,14 @@ public final class NativeKernels implements KernelBackend {
         return false;
     }
 
-    private static long bytes(int dtype, long n) {
-        return n * (dtype == F64 || dtype == I64 ? 8 : 4);
-    }
-
     static String opName(int op) {
         return switch (op) {
             case SUM -> "sum";
             case MEAN -> "mean";
             case MIN -> "min";
-            default -> "max";
+            case MAX -> "max";
+            case VAR -> "variance";
+            default -> "dot";
         };
     }
 
@@ -123,17 +149,35 @@ public final class NativeKernels implements KernelBackend {
         };
     }
 
-    /** Adds the block partials of a heap array's float sum to acc, a chunk per critical call. */
-    private static void heapSumPartial(int dtype, MemorySegment x, long n, int mode, ExactSum acc) {
-        ExactSum mine = new ExactSum();
-        MemorySegment words = MemorySegment.ofArray(mine.words());
-        long size = bytes(dtype, 1);
-        for (long off = 0; off < n; off += HEAP_CHUNK) {
-            long len = Math.min(HEAP_CHUNK, n - off);
-            check(ParaleloLib.plSumPartialCritical(dtype, x.asSlice(off * size, len * size), len, mode, 1, words),
-                    () -> "pl_sum_partial(" + typeName(dtype) + ", heap chunk)");
+    @Override
+    public void partial(int dtype, int op, MemorySegment x, MemorySegment y, long n, long lo, long hi, int mode,
+            int threads, long[] state) {
+        MemorySegment ys = y == null ? x : y;
+        Supplier<String> call = () -> "pl_partial(" + opName(op) + ", " + typeName(dtype) + ", [" + lo + ", " + hi + ") of " + n + ")";
+        if (small(hi - lo) || !x.isNative() || !ys.isNative()) {
+            // Critical calls, a chunk of whole blocks at a time, accumulating into the heap state.
+            MemorySegment st = MemorySegment.ofArray(state);
+            long a = lo;
+            do {
+                long b = Math.min(hi, a + HEAP_CHUNK);
+                check(op == DOT ? ParaleloLib.plPartialDotCritical(dtype, x, ys, n, a, b, mode, 1, st)
+                        : ParaleloLib.plPartialCritical(dtype, op, x, n, a, b, mode, 1, st), call);
+                a = b;
+            } while (a < hi);
+            return;
         }
-        acc.merge(mine);
+        MemorySegment st = SCRATCH.get();
+        MemorySegment.copy(state, 0, st, ValueLayout.JAVA_LONG, 0, state.length);
+        check(op == DOT ? ParaleloLib.plPartialDot(dtype, x, ys, n, lo, hi, mode, threads, st)
+                : ParaleloLib.plPartial(dtype, op, x, n, lo, hi, mode, threads, st), call);
+        MemorySegment.copy(st, ValueLayout.JAVA_LONG, 0, state, 0, state.length);
+    }
+
+    /** The whole-array state of (dtype, op) for a large heap array, by chunked critical calls. */
+    private long[] heapState(int dtype, int op, MemorySegment x, MemorySegment y, long n, int mode, double center) {
+        long[] st = States.init(dtype, op, center);
+        partial(dtype, op, x, y, n, 0, n, mode, 1, st);
+        return st;
     }
 
     @Override
@@ -146,13 +190,12 @@ public final class NativeKernels implements KernelBackend {
             return f[0];
         }
         if (!x.isNative()) {
-            if ((dtype == F64 || dtype == F32) && (op == SUM || op == MEAN)) {
-                ExactSum acc = new ExactSum();
-                heapSumPartial(dtype, x, n, mode, acc);
-                double s = acc.round();
-                return op == SUM ? s : s / n;
+            long[] st = heapState(dtype, op, x, null, n, mode, 0);
+            if (op == MIN || op == MAX) {
+                return st[States.EXTREMUM_NAN] != 0 ? Double.NaN : Double.longBitsToDouble(st[States.EXTREMUM_VALUE]);
             }
-            return JAVA.reduceDouble(dtype, op, x, n, mode, threads);
+            double s = States.isFloat(dtype) ? ExactAccumulator.round(st, 0) : WideInteger.toDouble(st, 0);
+            return op == SUM ? s : s / n;
         }
         MemorySegment sc = SCRATCH.get();
         check(ParaleloLib.plReduce(dtype, op, x, n, mode, threads, sc, sc.asSlice(8)), call);
@@ -168,28 +211,13 @@ public final class NativeKernels implements KernelBackend {
             check(ParaleloLib.plReduceCritical(dtype, op, x, n, ACCURATE, 1, MemorySegment.ofArray(f), MemorySegment.ofArray(i)), call);
             return i[0];
         }
-        if (!x.isNative()) return JAVA.reduceLong(dtype, op, x, n, threads);
+        if (!x.isNative()) {
+            long[] st = heapState(dtype, op, x, null, n, ACCURATE, 0);
+            return op == MIN || op == MAX ? st[States.EXTREMUM_VALUE] : WideInteger.toLongExact(st, 0, "sum");
+        }
         MemorySegment sc = SCRATCH.get();
         check(ParaleloLib.plReduce(dtype, op, x, n, ACCURATE, threads, sc, sc.asSlice(8)), call);
         return sc.get(ValueLayout.JAVA_LONG, 8);
-    }
-
-    @Override
-    public void sumPartial(int dtype, MemorySegment x, long n, int mode, int threads, ExactSum acc) {
-        if (!small(n) && !x.isNative()) {
-            heapSumPartial(dtype, x, n, mode, acc);
-            return;
-        }
-        ExactSum mine = new ExactSum();
-        if (small(n)) {
-            check(ParaleloLib.plSumPartialCritical(dtype, x, n, mode, 1, MemorySegment.ofArray(mine.words())),
-                    () -> "pl_sum_partial");
-        } else {
-            MemorySegment st = Arena.ofAuto().allocate((long) ExactSum.WORDS * 8, 8);
-            check(ParaleloLib.plSumPartial(dtype, x, n, mode, threads, st), () -> "pl_sum_partial");
-            MemorySegment.copy(st, ValueLayout.JAVA_LONG, 0, mine.words(), 0, ExactSum.WORDS);
-        }
-        acc.merge(mine);
     }
 
     @Override
@@ -200,7 +228,11 @@ public final class NativeKernels implements KernelBackend {
             check(ParaleloLib.plVarianceCritical(dtype, x, n, ddof, mode, 1, MemorySegment.ofArray(f)), call);
             return f[0];
         }
-        if (heap(n, x)) return JAVA.variance(dtype, x, n, ddof, mode, threads);
+        if (heap(n, x)) {
+            if (n - ddof <= 0) return Double.NaN;
+            double center = States.isFloat(dtype) ? ExactAccumulator.round(heapState(dtype, SUM, x, null, n, mode, 0), 0) / n : 0;
+            return States.variance(States.kind(dtype, VAR), heapState(dtype, VAR, x, null, n, mode, center), ddof);
+        }
         MemorySegment sc = SCRATCH.get();
         check(ParaleloLib.plVariance(dtype, x, n, ddof, mode, threads, sc), call);
         return sc.get(ValueLayout.JAVA_DOUBLE, 0);
@@ -220,7 +252,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
-        if (heap(n, x, y)) return JAVA.dotDouble(dtype, x, y, n, mode, threads);
+        if (heap(n, x, y)) return ExactAccumulator.round(heapState(dtype, DOT, x, y, n, mode, 0), 0);
         double[] f = new double[1];
         dot(dtype, x, y, n, mode, threads, f, new long[1]);
         return f[0];
@@ -228,7 +260,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public long dotLong(int dtype, MemorySegment x, MemorySegment y, long n, int threads) {
-        if (heap(n, x, y)) return JAVA.dotLong(dtype, x, y, n, threads);
+        if (heap(n, x, y)) return WideInteger.toLongExact(heapState(dtype, DOT, x, y, n, ACCURATE, 0), 0, "dot");
         long[] i = new long[1];
         dot(dtype, x, y, n, ACCURATE, threads, new double[1], i);
         return i[0];
@@ -269,7 +301,7 @@ public final class NativeKernels implements KernelBackend {
     @Override
     public void copy(int dtype, MemorySegment src, MemorySegment dst, long n, int threads) {
         if (small(n) || heap(n, src, dst)) {
-            MemorySegment.copy(src, 0, dst, 0, bytes(dtype, n)); // memmove semantics
+            Elementwise.copy(dtype, src, dst, n); // memmove semantics
             return;
         }
         check(ParaleloLib.plCopy(dtype, src, dst, n, threads), () -> "pl_copy(" + typeName(dtype) + ", n=" + n + ")");

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.paralelo.internal.ffi.ParaleloLib;
-import dev.paralelo.kernel.ExactSum;
+import dev.paralelo.kernel.ExactAccumulator;
 import dev.paralelo.shm.BarrierLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,17 +29,17 @@ class LayoutTest {
 
     @Test
     void exactSumHasTheLayoutOfPlAcc() {
-        ExactSum j = new ExactSum();
-        j.add(1.5);
-        j.add(-0x1p-1074);
-        j.add(Double.NaN);
+        long[] j = new long[ExactAccumulator.WORDS];
+        ExactAccumulator.add(j, 0, 1.5);
+        ExactAccumulator.add(j, 0, -0x1p-1074);
+        ExactAccumulator.add(j, 0, Double.NaN);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment c = a.allocate((long) ExactSum.WORDS * 8, 8);
+            MemorySegment c = a.allocate((long) ExactAccumulator.WORDS * 8, 8);
             ParaleloLib.plAccInit(c);
             ParaleloLib.plAccAdd(c, 1.5);
             ParaleloLib.plAccAdd(c, -0x1p-1074);
             ParaleloLib.plAccAdd(c, Double.NaN);
-            assertArrayEquals(j.words(), c.toArray(ValueLayout.JAVA_LONG));
+            assertArrayEquals(j, c.toArray(ValueLayout.JAVA_LONG));
         }
     }
 }

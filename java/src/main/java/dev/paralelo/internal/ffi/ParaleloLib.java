@@ -11,16 +11,148 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Bindings for {@code native/include/paralelo.h}, written by {@code native/tools/bindgen.py}
- * in jextract's style: do not edit by hand. Each function has a holder class, loaded on
- * first use, with its descriptor and two handles: the normal one, and a {@code critical}
- * one that may take heap segments and must only run short calls (it holds off the GC).
+ * in jextract's style: do not edit by hand. The header's {@code #define} constants are
+ * compile-time constants here, so using one never loads the library. Each function has a
+ * holder class, loaded on first use, with its descriptor and handle; the functions the
+ * generator lists as short kernels also have a {@code critical} handle, which may take heap
+ * segments and must only run short calls (it holds off the GC).
  */
 @SuppressWarnings("restricted")
 public final class ParaleloLib {
     private ParaleloLib() {}
+
+    /** {@code PL_VERSION}. */
+    public static final int PL_VERSION = 2;
+
+    /** {@code PL_OK}. */
+    public static final int PL_OK = 0;
+
+    /** {@code PL_E_ARG}: a null pointer, a negative length, an unknown enum value. */
+    public static final int PL_E_ARG = -1;
+
+    /** {@code PL_E_OVERFLOW}: an integer result does not fit in int64. */
+    public static final int PL_E_OVERFLOW = -2;
+
+    /** {@code PL_E_EMPTY}: min/max of no elements. */
+    public static final int PL_E_EMPTY = -3;
+
+    /** {@code PL_E_LEVEL}: a SIMD level this CPU does not support. */
+    public static final int PL_E_LEVEL = -4;
+
+    /** {@code PL_E_INDEX}: an offset outside [0, n). */
+    public static final int PL_E_INDEX = -5;
+
+    /** {@code PL_E_TIMEOUT}: a barrier wait ran out of time. */
+    public static final int PL_E_TIMEOUT = -6;
+
+    /** {@code PL_E_LAYOUT}: shared memory that does not hold the expected layout. */
+    public static final int PL_E_LAYOUT = -7;
+
+    /** {@code PL_E_ALIGN}: a partial's range that is not block-aligned (see pl_partial). */
+    public static final int PL_E_ALIGN = -8;
+
+    /** {@code PL_E_CONFIG}: PARALELO_SIMD names no SIMD level (see pl_check_config). */
+    public static final int PL_E_CONFIG = -9;
+
+    /** {@code PL_E_MISMATCH}: merging partial states of different kinds, ops, types or centres. */
+    public static final int PL_E_MISMATCH = -10;
+
+    /** {@code PL_F64}. */
+    public static final int PL_F64 = 0;
+
+    /** {@code PL_F32}. */
+    public static final int PL_F32 = 1;
+
+    /** {@code PL_I64}. */
+    public static final int PL_I64 = 2;
+
+    /** {@code PL_I32}. */
+    public static final int PL_I32 = 3;
+
+    /** {@code PL_SUM}. */
+    public static final int PL_SUM = 0;
+
+    /** {@code PL_MEAN}. */
+    public static final int PL_MEAN = 1;
+
+    /** {@code PL_MIN}. */
+    public static final int PL_MIN = 2;
+
+    /** {@code PL_MAX}. */
+    public static final int PL_MAX = 3;
+
+    /** {@code PL_VAR}. */
+    public static final int PL_VAR = 4;
+
+    /** {@code PL_DOT}. */
+    public static final int PL_DOT = 5;
+
+    /** {@code PL_ADD}. */
+    public static final int PL_ADD = 0;
+
+    /** {@code PL_SUB}. */
+    public static final int PL_SUB = 1;
+
+    /** {@code PL_MUL}. */
+    public static final int PL_MUL = 2;
+
+    /** {@code PL_ACCURATE}: 8 TwoSum lanes, block partials summed exactly (docs/ACCURACY.md). */
+    public static final int PL_ACCURATE = 0;
+
+    /** {@code PL_FAST}: 32 plain lanes (sum, dot), exact combine: numpy-level accuracy. */
+    public static final int PL_FAST = 1;
+
+    /** {@code PL_LEVEL_BASELINE}: x86-64 (SSE2). */
+    public static final int PL_LEVEL_BASELINE = 0;
+
+    /** {@code PL_LEVEL_AVX2}: AVX2 + FMA. */
+    public static final int PL_LEVEL_AVX2 = 1;
+
+    /** {@code PL_LEVEL_AVX512}: AVX-512 F/DQ/VL/BW. */
+    public static final int PL_LEVEL_AVX512 = 2;
+
+    /** {@code PL_LEVEL_NAMES}. */
+    public static final String PL_LEVEL_NAMES = "baseline avx2 avx512";
+
+    /** {@code PL_BLOCK}: elements per block; blocks start at multiples of PL_BLOCK. */
+    public static final int PL_BLOCK = 4096;
+
+    /** {@code PL_LANES}: virtual lanes; element i of a block goes to lane i % PL_LANES. */
+    public static final int PL_LANES = 8;
+
+    /** {@code PL_FAST_LANES}: lanes of fast-mode sums and dots. */
+    public static final int PL_FAST_LANES = 32;
+
+    /** {@code PL_PARALLEL_MIN}: calls with fewer elements run on the calling thread. */
+    public static final int PL_PARALLEL_MIN = 32768;
+
+    /** {@code PL_ACC_DIGITS}. */
+    public static final int PL_ACC_DIGITS = 68;
+
+    /** {@code PL_STATE_SUM}: pl_acc: float sum, mean and dot. */
+    public static final int PL_STATE_SUM = 1;
+
+    /** {@code PL_STATE_INTEGER}: pl_wide: integer sum, mean and dot. */
+    public static final int PL_STATE_INTEGER = 2;
+
+    /** {@code PL_STATE_EXTREMUM}: pl_extremum: min and max. */
+    public static final int PL_STATE_EXTREMUM = 3;
+
+    /** {@code PL_STATE_CENTERED}: pl_centered: float variance, second phase. */
+    public static final int PL_STATE_CENTERED = 4;
+
+    /** {@code PL_STATE_MOMENTS}: pl_moments: integer variance. */
+    public static final int PL_STATE_MOMENTS = 5;
+
+    /** {@code PL_WIDE_WORDS}. */
+    public static final int PL_WIDE_WORDS = 4;
+
+    /** {@code PL_BARRIER_MAGIC}: "PLBRB1". */
+    public static final long PL_BARRIER_MAGIC = 0x314252424C50L;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option CRITICAL = Linker.Option.critical(true);
@@ -36,23 +168,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_version", DESC, false);
     }
 
-    private static final class pl_version$critical {
-        static final MethodHandle HANDLE = handle("pl_version", pl_version$h.DESC, true);
-    }
-
-    /** {@code int pl_version(...)}. */
+    /** {@code int pl_version(void)} */
     public static int plVersion() {
         try {
             return (int) pl_version$h.HANDLE.invokeExact();
-        } catch (Throwable t) {
-            throw new AssertionError("pl_version", t);
-        }
-    }
-
-    /** {@code pl_version} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plVersionCritical() {
-        try {
-            return (int) pl_version$critical.HANDLE.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_version", t);
         }
@@ -63,23 +184,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_cpu_level", DESC, false);
     }
 
-    private static final class pl_cpu_level$critical {
-        static final MethodHandle HANDLE = handle("pl_cpu_level", pl_cpu_level$h.DESC, true);
-    }
-
-    /** {@code int pl_cpu_level(...)}. */
+    /** {@code int pl_cpu_level(void)} */
     public static int plCpuLevel() {
         try {
             return (int) pl_cpu_level$h.HANDLE.invokeExact();
-        } catch (Throwable t) {
-            throw new AssertionError("pl_cpu_level", t);
-        }
-    }
-
-    /** {@code pl_cpu_level} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plCpuLevelCritical() {
-        try {
-            return (int) pl_cpu_level$critical.HANDLE.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_cpu_level", t);
         }
@@ -90,23 +200,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_active_level", DESC, false);
     }
 
-    private static final class pl_active_level$critical {
-        static final MethodHandle HANDLE = handle("pl_active_level", pl_active_level$h.DESC, true);
-    }
-
-    /** {@code int pl_active_level(...)}. */
+    /** {@code int pl_active_level(void)} */
     public static int plActiveLevel() {
         try {
             return (int) pl_active_level$h.HANDLE.invokeExact();
-        } catch (Throwable t) {
-            throw new AssertionError("pl_active_level", t);
-        }
-    }
-
-    /** {@code pl_active_level} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plActiveLevelCritical() {
-        try {
-            return (int) pl_active_level$critical.HANDLE.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_active_level", t);
         }
@@ -117,25 +216,30 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_set_level", DESC, false);
     }
 
-    private static final class pl_set_level$critical {
-        static final MethodHandle HANDLE = handle("pl_set_level", pl_set_level$h.DESC, true);
-    }
-
-    /** {@code int pl_set_level(...)}. */
+    /** {@code int pl_set_level(int level)} */
     public static int plSetLevel(int level) {
         try {
             return (int) pl_set_level$h.HANDLE.invokeExact(level);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_set_level", t);
         }
     }
 
-    /** {@code pl_set_level} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plSetLevelCritical(int level) {
+    private static final class pl_check_config$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT);
+        static final MethodHandle HANDLE = handle("pl_check_config", DESC, false);
+    }
+
+    /** {@code int pl_check_config(void)} */
+    public static int plCheckConfig() {
         try {
-            return (int) pl_set_level$critical.HANDLE.invokeExact(level);
+            return (int) pl_check_config$h.HANDLE.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
-            throw new AssertionError("pl_set_level", t);
+            throw new AssertionError("pl_check_config", t);
         }
     }
 
@@ -144,23 +248,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_max_threads", DESC, false);
     }
 
-    private static final class pl_max_threads$critical {
-        static final MethodHandle HANDLE = handle("pl_max_threads", pl_max_threads$h.DESC, true);
-    }
-
-    /** {@code int pl_max_threads(...)}. */
+    /** {@code int pl_max_threads(void)} */
     public static int plMaxThreads() {
         try {
             return (int) pl_max_threads$h.HANDLE.invokeExact();
-        } catch (Throwable t) {
-            throw new AssertionError("pl_max_threads", t);
-        }
-    }
-
-    /** {@code pl_max_threads} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plMaxThreadsCritical() {
-        try {
-            return (int) pl_max_threads$critical.HANDLE.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_max_threads", t);
         }
@@ -171,23 +264,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_acc_init", DESC, false);
     }
 
-    private static final class pl_acc_init$critical {
-        static final MethodHandle HANDLE = handle("pl_acc_init", pl_acc_init$h.DESC, true);
-    }
-
-    /** {@code int pl_acc_init(...)}. */
+    /** {@code int pl_acc_init(pl_acc *acc)} */
     public static int plAccInit(MemorySegment acc) {
         try {
             return (int) pl_acc_init$h.HANDLE.invokeExact(acc);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_acc_init", t);
-        }
-    }
-
-    /** {@code pl_acc_init} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plAccInitCritical(MemorySegment acc) {
-        try {
-            return (int) pl_acc_init$critical.HANDLE.invokeExact(acc);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_acc_init", t);
         }
@@ -198,23 +280,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_acc_add", DESC, false);
     }
 
-    private static final class pl_acc_add$critical {
-        static final MethodHandle HANDLE = handle("pl_acc_add", pl_acc_add$h.DESC, true);
-    }
-
-    /** {@code int pl_acc_add(...)}. */
+    /** {@code int pl_acc_add(pl_acc *acc, double x)} */
     public static int plAccAdd(MemorySegment acc, double x) {
         try {
             return (int) pl_acc_add$h.HANDLE.invokeExact(acc, x);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_acc_add", t);
-        }
-    }
-
-    /** {@code pl_acc_add} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plAccAddCritical(MemorySegment acc, double x) {
-        try {
-            return (int) pl_acc_add$critical.HANDLE.invokeExact(acc, x);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_acc_add", t);
         }
@@ -225,23 +296,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_acc_merge", DESC, false);
     }
 
-    private static final class pl_acc_merge$critical {
-        static final MethodHandle HANDLE = handle("pl_acc_merge", pl_acc_merge$h.DESC, true);
-    }
-
-    /** {@code int pl_acc_merge(...)}. */
+    /** {@code int pl_acc_merge(pl_acc *dst, const pl_acc *src)} */
     public static int plAccMerge(MemorySegment dst, MemorySegment src) {
         try {
             return (int) pl_acc_merge$h.HANDLE.invokeExact(dst, src);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_acc_merge", t);
-        }
-    }
-
-    /** {@code pl_acc_merge} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plAccMergeCritical(MemorySegment dst, MemorySegment src) {
-        try {
-            return (int) pl_acc_merge$critical.HANDLE.invokeExact(dst, src);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_acc_merge", t);
         }
@@ -252,25 +312,236 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_acc_round", DESC, false);
     }
 
-    private static final class pl_acc_round$critical {
-        static final MethodHandle HANDLE = handle("pl_acc_round", pl_acc_round$h.DESC, true);
-    }
-
-    /** {@code int pl_acc_round(...)}. */
+    /** {@code int pl_acc_round(const pl_acc *acc, double *out)} */
     public static int plAccRound(MemorySegment acc, MemorySegment out) {
         try {
             return (int) pl_acc_round$h.HANDLE.invokeExact(acc, out);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_acc_round", t);
         }
     }
 
-    /** {@code pl_acc_round} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plAccRoundCritical(MemorySegment acc, MemorySegment out) {
+    private static final class pl_partition$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_partition", DESC, false);
+    }
+
+    /** {@code int pl_partition(int64_t n, int64_t parts, int64_t index, int64_t *lo, int64_t *hi)} */
+    public static int plPartition(long n, long parts, long index, MemorySegment lo, MemorySegment hi) {
         try {
-            return (int) pl_acc_round$critical.HANDLE.invokeExact(acc, out);
+            return (int) pl_partition$h.HANDLE.invokeExact(n, parts, index, lo, hi);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
-            throw new AssertionError("pl_acc_round", t);
+            throw new AssertionError("pl_partition", t);
+        }
+    }
+
+    private static final class pl_state_kind$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MethodHandle HANDLE = handle("pl_state_kind", DESC, false);
+    }
+
+    /** {@code int pl_state_kind(int dtype, int op)} */
+    public static int plStateKind(int dtype, int op) {
+        try {
+            return (int) pl_state_kind$h.HANDLE.invokeExact(dtype, op);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_state_kind", t);
+        }
+    }
+
+    private static final class pl_state_words$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
+        static final MethodHandle HANDLE = handle("pl_state_words", DESC, false);
+    }
+
+    /** {@code int pl_state_words(int kind)} */
+    public static int plStateWords(int kind) {
+        try {
+            return (int) pl_state_words$h.HANDLE.invokeExact(kind);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_state_words", t);
+        }
+    }
+
+    private static final class pl_state_layout$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_state_layout", DESC, false);
+    }
+
+    /** {@code int pl_state_layout(int kind, int64_t *offsets, int64_t n)} */
+    public static int plStateLayout(int kind, MemorySegment offsets, long n) {
+        try {
+            return (int) pl_state_layout$h.HANDLE.invokeExact(kind, offsets, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_state_layout", t);
+        }
+    }
+
+    private static final class pl_state_init$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_DOUBLE);
+        static final MethodHandle HANDLE = handle("pl_state_init", DESC, false);
+    }
+
+    /** {@code int pl_state_init(void *state, int dtype, int op, double center)} */
+    public static int plStateInit(MemorySegment state, int dtype, int op, double center) {
+        try {
+            return (int) pl_state_init$h.HANDLE.invokeExact(state, dtype, op, center);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_state_init", t);
+        }
+    }
+
+    private static final class pl_partial$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_partial", DESC, false);
+    }
+
+    /** {@code int pl_partial(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t hi, int mode, int threads, void *state)} */
+    public static int plPartial(int dtype, int op, MemorySegment x, long n, long lo, long hi, int mode, int threads, MemorySegment state) {
+        try {
+            return (int) pl_partial$h.HANDLE.invokeExact(dtype, op, x, n, lo, hi, mode, threads, state);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_partial", t);
+        }
+    }
+
+    private static final class pl_partial$critical {
+        static final MethodHandle HANDLE = handle("pl_partial", pl_partial$h.DESC, true);
+    }
+
+    /** {@code int pl_partial(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t hi, int mode, int threads, void *state)}, as a critical downcall: short calls only; heap segments allowed. */
+    public static int plPartialCritical(int dtype, int op, MemorySegment x, long n, long lo, long hi, int mode, int threads, MemorySegment state) {
+        try {
+            return (int) pl_partial$critical.HANDLE.invokeExact(dtype, op, x, n, lo, hi, mode, threads, state);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_partial", t);
+        }
+    }
+
+    private static final class pl_partial_dot$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_partial_dot", DESC, false);
+    }
+
+    /** {@code int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, int64_t lo, int64_t hi, int mode, int threads, void *state)} */
+    public static int plPartialDot(int dtype, MemorySegment x, MemorySegment y, long n, long lo, long hi, int mode, int threads, MemorySegment state) {
+        try {
+            return (int) pl_partial_dot$h.HANDLE.invokeExact(dtype, x, y, n, lo, hi, mode, threads, state);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_partial_dot", t);
+        }
+    }
+
+    private static final class pl_partial_dot$critical {
+        static final MethodHandle HANDLE = handle("pl_partial_dot", pl_partial_dot$h.DESC, true);
+    }
+
+    /** {@code int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, int64_t lo, int64_t hi, int mode, int threads, void *state)}, as a critical downcall: short calls only; heap segments allowed. */
+    public static int plPartialDotCritical(int dtype, MemorySegment x, MemorySegment y, long n, long lo, long hi, int mode, int threads, MemorySegment state) {
+        try {
+            return (int) pl_partial_dot$critical.HANDLE.invokeExact(dtype, x, y, n, lo, hi, mode, threads, state);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_partial_dot", t);
+        }
+    }
+
+    private static final class pl_merge$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_merge", DESC, false);
+    }
+
+    /** {@code int pl_merge(int kind, void *dst, const void *src)} */
+    public static int plMerge(int kind, MemorySegment dst, MemorySegment src) {
+        try {
+            return (int) pl_merge$h.HANDLE.invokeExact(kind, dst, src);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_merge", t);
+        }
+    }
+
+    private static final class pl_wide_to_i64$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_wide_to_i64", DESC, false);
+    }
+
+    /** {@code int pl_wide_to_i64(const pl_wide *w, int64_t *out)} */
+    public static int plWideToI64(MemorySegment w, MemorySegment out) {
+        try {
+            return (int) pl_wide_to_i64$h.HANDLE.invokeExact(w, out);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_wide_to_i64", t);
+        }
+    }
+
+    private static final class pl_wide_to_f64$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_wide_to_f64", DESC, false);
+    }
+
+    /** {@code int pl_wide_to_f64(const pl_wide *w, double *out)} */
+    public static int plWideToF64(MemorySegment w, MemorySegment out) {
+        try {
+            return (int) pl_wide_to_f64$h.HANDLE.invokeExact(w, out);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_wide_to_f64", t);
+        }
+    }
+
+    private static final class pl_extremum_result$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_extremum_result", DESC, false);
+    }
+
+    /** {@code int pl_extremum_result(const pl_extremum *st, double *out_f, int64_t *out_i, int64_t *index)} */
+    public static int plExtremumResult(MemorySegment st, MemorySegment out_f, MemorySegment out_i, MemorySegment index) {
+        try {
+            return (int) pl_extremum_result$h.HANDLE.invokeExact(st, out_f, out_i, index);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_extremum_result", t);
+        }
+    }
+
+    private static final class pl_variance_result$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_variance_result", DESC, false);
+    }
+
+    /** {@code int pl_variance_result(int kind, const void *state, int ddof, double *out)} */
+    public static int plVarianceResult(int kind, MemorySegment state, int ddof, MemorySegment out) {
+        try {
+            return (int) pl_variance_result$h.HANDLE.invokeExact(kind, state, ddof, out);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_variance_result", t);
         }
     }
 
@@ -279,52 +550,29 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_reduce", DESC, false);
     }
 
+    /** {@code int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads, double *out_f, int64_t *out_i)} */
+    public static int plReduce(int dtype, int op, MemorySegment x, long n, int mode, int threads, MemorySegment out_f, MemorySegment out_i) {
+        try {
+            return (int) pl_reduce$h.HANDLE.invokeExact(dtype, op, x, n, mode, threads, out_f, out_i);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_reduce", t);
+        }
+    }
+
     private static final class pl_reduce$critical {
         static final MethodHandle HANDLE = handle("pl_reduce", pl_reduce$h.DESC, true);
     }
 
-    /** {@code int pl_reduce(...)}. */
-    public static int plReduce(int dtype, int op, MemorySegment x, long n, int mode, int threads, MemorySegment out_f, MemorySegment out_i) {
-        try {
-            return (int) pl_reduce$h.HANDLE.invokeExact(dtype, op, x, n, mode, threads, out_f, out_i);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_reduce", t);
-        }
-    }
-
-    /** {@code pl_reduce} through a critical downcall: short calls only; heap segments allowed. */
+    /** {@code int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads, double *out_f, int64_t *out_i)}, as a critical downcall: short calls only; heap segments allowed. */
     public static int plReduceCritical(int dtype, int op, MemorySegment x, long n, int mode, int threads, MemorySegment out_f, MemorySegment out_i) {
         try {
             return (int) pl_reduce$critical.HANDLE.invokeExact(dtype, op, x, n, mode, threads, out_f, out_i);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_reduce", t);
-        }
-    }
-
-    private static final class pl_sum_partial$h {
-        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = handle("pl_sum_partial", DESC, false);
-    }
-
-    private static final class pl_sum_partial$critical {
-        static final MethodHandle HANDLE = handle("pl_sum_partial", pl_sum_partial$h.DESC, true);
-    }
-
-    /** {@code int pl_sum_partial(...)}. */
-    public static int plSumPartial(int dtype, MemorySegment x, long n, int mode, int threads, MemorySegment acc) {
-        try {
-            return (int) pl_sum_partial$h.HANDLE.invokeExact(dtype, x, n, mode, threads, acc);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_sum_partial", t);
-        }
-    }
-
-    /** {@code pl_sum_partial} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plSumPartialCritical(int dtype, MemorySegment x, long n, int mode, int threads, MemorySegment acc) {
-        try {
-            return (int) pl_sum_partial$critical.HANDLE.invokeExact(dtype, x, n, mode, threads, acc);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_sum_partial", t);
         }
     }
 
@@ -333,23 +581,27 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_variance", DESC, false);
     }
 
-    private static final class pl_variance$critical {
-        static final MethodHandle HANDLE = handle("pl_variance", pl_variance$h.DESC, true);
-    }
-
-    /** {@code int pl_variance(...)}. */
+    /** {@code int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int threads, double *out)} */
     public static int plVariance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads, MemorySegment out) {
         try {
             return (int) pl_variance$h.HANDLE.invokeExact(dtype, x, n, ddof, mode, threads, out);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_variance", t);
         }
     }
 
-    /** {@code pl_variance} through a critical downcall: short calls only; heap segments allowed. */
+    private static final class pl_variance$critical {
+        static final MethodHandle HANDLE = handle("pl_variance", pl_variance$h.DESC, true);
+    }
+
+    /** {@code int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int threads, double *out)}, as a critical downcall: short calls only; heap segments allowed. */
     public static int plVarianceCritical(int dtype, MemorySegment x, long n, int ddof, int mode, int threads, MemorySegment out) {
         try {
             return (int) pl_variance$critical.HANDLE.invokeExact(dtype, x, n, ddof, mode, threads, out);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_variance", t);
         }
@@ -360,23 +612,27 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_dot", DESC, false);
     }
 
-    private static final class pl_dot$critical {
-        static final MethodHandle HANDLE = handle("pl_dot", pl_dot$h.DESC, true);
-    }
-
-    /** {@code int pl_dot(...)}. */
+    /** {@code int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int threads, double *out_f, int64_t *out_i)} */
     public static int plDot(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads, MemorySegment out_f, MemorySegment out_i) {
         try {
             return (int) pl_dot$h.HANDLE.invokeExact(dtype, x, y, n, mode, threads, out_f, out_i);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_dot", t);
         }
     }
 
-    /** {@code pl_dot} through a critical downcall: short calls only; heap segments allowed. */
+    private static final class pl_dot$critical {
+        static final MethodHandle HANDLE = handle("pl_dot", pl_dot$h.DESC, true);
+    }
+
+    /** {@code int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int threads, double *out_f, int64_t *out_i)}, as a critical downcall: short calls only; heap segments allowed. */
     public static int plDotCritical(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads, MemorySegment out_f, MemorySegment out_i) {
         try {
             return (int) pl_dot$critical.HANDLE.invokeExact(dtype, x, y, n, mode, threads, out_f, out_i);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_dot", t);
         }
@@ -387,23 +643,27 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_binary", DESC, false);
     }
 
-    private static final class pl_binary$critical {
-        static final MethodHandle HANDLE = handle("pl_binary", pl_binary$h.DESC, true);
-    }
-
-    /** {@code int pl_binary(...)}. */
+    /** {@code int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_t n, int threads)} */
     public static int plBinary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n, int threads) {
         try {
             return (int) pl_binary$h.HANDLE.invokeExact(dtype, op, a, b, out, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_binary", t);
         }
     }
 
-    /** {@code pl_binary} through a critical downcall: short calls only; heap segments allowed. */
+    private static final class pl_binary$critical {
+        static final MethodHandle HANDLE = handle("pl_binary", pl_binary$h.DESC, true);
+    }
+
+    /** {@code int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_t n, int threads)}, as a critical downcall: short calls only; heap segments allowed. */
     public static int plBinaryCritical(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n, int threads) {
         try {
             return (int) pl_binary$critical.HANDLE.invokeExact(dtype, op, a, b, out, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_binary", t);
         }
@@ -414,23 +674,27 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_scale", DESC, false);
     }
 
-    private static final class pl_scale$critical {
-        static final MethodHandle HANDLE = handle("pl_scale", pl_scale$h.DESC, true);
-    }
-
-    /** {@code int pl_scale(...)}. */
+    /** {@code int pl_scale(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *out, int64_t n, int threads)} */
     public static int plScale(int dtype, MemorySegment x, double alpha_f, long alpha_i, MemorySegment out, long n, int threads) {
         try {
             return (int) pl_scale$h.HANDLE.invokeExact(dtype, x, alpha_f, alpha_i, out, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_scale", t);
         }
     }
 
-    /** {@code pl_scale} through a critical downcall: short calls only; heap segments allowed. */
+    private static final class pl_scale$critical {
+        static final MethodHandle HANDLE = handle("pl_scale", pl_scale$h.DESC, true);
+    }
+
+    /** {@code int pl_scale(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *out, int64_t n, int threads)}, as a critical downcall: short calls only; heap segments allowed. */
     public static int plScaleCritical(int dtype, MemorySegment x, double alpha_f, long alpha_i, MemorySegment out, long n, int threads) {
         try {
             return (int) pl_scale$critical.HANDLE.invokeExact(dtype, x, alpha_f, alpha_i, out, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_scale", t);
         }
@@ -441,23 +705,27 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_axpy", DESC, false);
     }
 
-    private static final class pl_axpy$critical {
-        static final MethodHandle HANDLE = handle("pl_axpy", pl_axpy$h.DESC, true);
-    }
-
-    /** {@code int pl_axpy(...)}. */
+    /** {@code int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, int64_t n, int threads)} */
     public static int plAxpy(int dtype, double alpha_f, long alpha_i, MemorySegment x, MemorySegment y, long n, int threads) {
         try {
             return (int) pl_axpy$h.HANDLE.invokeExact(dtype, alpha_f, alpha_i, x, y, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_axpy", t);
         }
     }
 
-    /** {@code pl_axpy} through a critical downcall: short calls only; heap segments allowed. */
+    private static final class pl_axpy$critical {
+        static final MethodHandle HANDLE = handle("pl_axpy", pl_axpy$h.DESC, true);
+    }
+
+    /** {@code int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, int64_t n, int threads)}, as a critical downcall: short calls only; heap segments allowed. */
     public static int plAxpyCritical(int dtype, double alpha_f, long alpha_i, MemorySegment x, MemorySegment y, long n, int threads) {
         try {
             return (int) pl_axpy$critical.HANDLE.invokeExact(dtype, alpha_f, alpha_i, x, y, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_axpy", t);
         }
@@ -468,23 +736,27 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_fill", DESC, false);
     }
 
-    private static final class pl_fill$critical {
-        static final MethodHandle HANDLE = handle("pl_fill", pl_fill$h.DESC, true);
-    }
-
-    /** {@code int pl_fill(...)}. */
+    /** {@code int pl_fill(int dtype, void *out, double value_f, int64_t value_i, int64_t n, int threads)} */
     public static int plFill(int dtype, MemorySegment out, double value_f, long value_i, long n, int threads) {
         try {
             return (int) pl_fill$h.HANDLE.invokeExact(dtype, out, value_f, value_i, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_fill", t);
         }
     }
 
-    /** {@code pl_fill} through a critical downcall: short calls only; heap segments allowed. */
+    private static final class pl_fill$critical {
+        static final MethodHandle HANDLE = handle("pl_fill", pl_fill$h.DESC, true);
+    }
+
+    /** {@code int pl_fill(int dtype, void *out, double value_f, int64_t value_i, int64_t n, int threads)}, as a critical downcall: short calls only; heap segments allowed. */
     public static int plFillCritical(int dtype, MemorySegment out, double value_f, long value_i, long n, int threads) {
         try {
             return (int) pl_fill$critical.HANDLE.invokeExact(dtype, out, value_f, value_i, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_fill", t);
         }
@@ -495,23 +767,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_copy", DESC, false);
     }
 
-    private static final class pl_copy$critical {
-        static final MethodHandle HANDLE = handle("pl_copy", pl_copy$h.DESC, true);
-    }
-
-    /** {@code int pl_copy(...)}. */
+    /** {@code int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads)} */
     public static int plCopy(int dtype, MemorySegment src, MemorySegment dst, long n, int threads) {
         try {
             return (int) pl_copy$h.HANDLE.invokeExact(dtype, src, dst, n, threads);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_copy", t);
-        }
-    }
-
-    /** {@code pl_copy} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plCopyCritical(int dtype, MemorySegment src, MemorySegment dst, long n, int threads) {
-        try {
-            return (int) pl_copy$critical.HANDLE.invokeExact(dtype, src, dst, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_copy", t);
         }
@@ -522,23 +783,27 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_slice_reduce", DESC, false);
     }
 
-    private static final class pl_slice_reduce$critical {
-        static final MethodHandle HANDLE = handle("pl_slice_reduce", pl_slice_reduce$h.DESC, true);
-    }
-
-    /** {@code int pl_slice_reduce(...)}. */
+    /** {@code int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void *out, int threads)} */
     public static int plSliceReduce(int dtype, int op, MemorySegment x, long n, long k, MemorySegment out, int threads) {
         try {
             return (int) pl_slice_reduce$h.HANDLE.invokeExact(dtype, op, x, n, k, out, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_slice_reduce", t);
         }
     }
 
-    /** {@code pl_slice_reduce} through a critical downcall: short calls only; heap segments allowed. */
+    private static final class pl_slice_reduce$critical {
+        static final MethodHandle HANDLE = handle("pl_slice_reduce", pl_slice_reduce$h.DESC, true);
+    }
+
+    /** {@code int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void *out, int threads)}, as a critical downcall: short calls only; heap segments allowed. */
     public static int plSliceReduceCritical(int dtype, int op, MemorySegment x, long n, long k, MemorySegment out, int threads) {
         try {
             return (int) pl_slice_reduce$critical.HANDLE.invokeExact(dtype, op, x, n, k, out, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_slice_reduce", t);
         }
@@ -549,23 +814,27 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_reduceat", DESC, false);
     }
 
-    private static final class pl_reduceat$critical {
-        static final MethodHandle HANDLE = handle("pl_reduceat", pl_reduceat$h.DESC, true);
-    }
-
-    /** {@code int pl_reduceat(...)}. */
+    /** {@code int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offsets, int64_t m, void *out, int threads)} */
     public static int plReduceat(int dtype, int op, MemorySegment x, long n, MemorySegment offsets, long m, MemorySegment out, int threads) {
         try {
             return (int) pl_reduceat$h.HANDLE.invokeExact(dtype, op, x, n, offsets, m, out, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_reduceat", t);
         }
     }
 
-    /** {@code pl_reduceat} through a critical downcall: short calls only; heap segments allowed. */
+    private static final class pl_reduceat$critical {
+        static final MethodHandle HANDLE = handle("pl_reduceat", pl_reduceat$h.DESC, true);
+    }
+
+    /** {@code int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offsets, int64_t m, void *out, int threads)}, as a critical downcall: short calls only; heap segments allowed. */
     public static int plReduceatCritical(int dtype, int op, MemorySegment x, long n, MemorySegment offsets, long m, MemorySegment out, int threads) {
         try {
             return (int) pl_reduceat$critical.HANDLE.invokeExact(dtype, op, x, n, offsets, m, out, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_reduceat", t);
         }
@@ -576,23 +845,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_probe_read", DESC, false);
     }
 
-    private static final class pl_probe_read$critical {
-        static final MethodHandle HANDLE = handle("pl_probe_read", pl_probe_read$h.DESC, true);
-    }
-
-    /** {@code int pl_probe_read(...)}. */
+    /** {@code int pl_probe_read(const double *x, int64_t n, int threads, double *out)} */
     public static int plProbeRead(MemorySegment x, long n, int threads, MemorySegment out) {
         try {
             return (int) pl_probe_read$h.HANDLE.invokeExact(x, n, threads, out);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_probe_read", t);
-        }
-    }
-
-    /** {@code pl_probe_read} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plProbeReadCritical(MemorySegment x, long n, int threads, MemorySegment out) {
-        try {
-            return (int) pl_probe_read$critical.HANDLE.invokeExact(x, n, threads, out);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_probe_read", t);
         }
@@ -603,23 +861,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_barrier_layout", DESC, false);
     }
 
-    private static final class pl_barrier_layout$critical {
-        static final MethodHandle HANDLE = handle("pl_barrier_layout", pl_barrier_layout$h.DESC, true);
-    }
-
-    /** {@code int pl_barrier_layout(...)}. */
+    /** {@code int pl_barrier_layout(int64_t *offsets, int64_t n)} */
     public static int plBarrierLayout(MemorySegment offsets, long n) {
         try {
             return (int) pl_barrier_layout$h.HANDLE.invokeExact(offsets, n);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_barrier_layout", t);
-        }
-    }
-
-    /** {@code pl_barrier_layout} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plBarrierLayoutCritical(MemorySegment offsets, long n) {
-        try {
-            return (int) pl_barrier_layout$critical.HANDLE.invokeExact(offsets, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_barrier_layout", t);
         }
@@ -630,23 +877,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_barrier_init", DESC, false);
     }
 
-    private static final class pl_barrier_init$critical {
-        static final MethodHandle HANDLE = handle("pl_barrier_init", pl_barrier_init$h.DESC, true);
-    }
-
-    /** {@code int pl_barrier_init(...)}. */
+    /** {@code int pl_barrier_init(void *b, int64_t parties)} */
     public static int plBarrierInit(MemorySegment b, long parties) {
         try {
             return (int) pl_barrier_init$h.HANDLE.invokeExact(b, parties);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_barrier_init", t);
-        }
-    }
-
-    /** {@code pl_barrier_init} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plBarrierInitCritical(MemorySegment b, long parties) {
-        try {
-            return (int) pl_barrier_init$critical.HANDLE.invokeExact(b, parties);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_barrier_init", t);
         }
@@ -657,23 +893,12 @@ public final class ParaleloLib {
         static final MethodHandle HANDLE = handle("pl_barrier_wait", DESC, false);
     }
 
-    private static final class pl_barrier_wait$critical {
-        static final MethodHandle HANDLE = handle("pl_barrier_wait", pl_barrier_wait$h.DESC, true);
-    }
-
-    /** {@code int pl_barrier_wait(...)}. */
+    /** {@code int pl_barrier_wait(void *b, int64_t timeout_ns)} */
     public static int plBarrierWait(MemorySegment b, long timeout_ns) {
         try {
             return (int) pl_barrier_wait$h.HANDLE.invokeExact(b, timeout_ns);
-        } catch (Throwable t) {
-            throw new AssertionError("pl_barrier_wait", t);
-        }
-    }
-
-    /** {@code pl_barrier_wait} through a critical downcall: short calls only; heap segments allowed. */
-    public static int plBarrierWaitCritical(MemorySegment b, long timeout_ns) {
-        try {
-            return (int) pl_barrier_wait$critical.HANDLE.invokeExact(b, timeout_ns);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_barrier_wait", t);
         }
@@ -686,13 +911,25 @@ public final class ParaleloLib {
         m.put("pl_cpu_level", FunctionDescriptor.of(JAVA_INT));
         m.put("pl_active_level", FunctionDescriptor.of(JAVA_INT));
         m.put("pl_set_level", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        m.put("pl_check_config", FunctionDescriptor.of(JAVA_INT));
         m.put("pl_max_threads", FunctionDescriptor.of(JAVA_INT));
         m.put("pl_acc_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         m.put("pl_acc_add", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE));
         m.put("pl_acc_merge", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         m.put("pl_acc_round", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        m.put("pl_partition", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
+        m.put("pl_state_kind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        m.put("pl_state_words", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        m.put("pl_state_layout", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+        m.put("pl_state_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_DOUBLE));
+        m.put("pl_partial", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS));
+        m.put("pl_partial_dot", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS));
+        m.put("pl_merge", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        m.put("pl_wide_to_i64", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        m.put("pl_wide_to_f64", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        m.put("pl_extremum_result", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        m.put("pl_variance_result", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         m.put("pl_reduce", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-        m.put("pl_sum_partial", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS));
         m.put("pl_variance", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
         m.put("pl_dot", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
         m.put("pl_binary", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
@@ -707,5 +944,10 @@ public final class ParaleloLib {
         m.put("pl_barrier_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         m.put("pl_barrier_wait", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         return m;
+    }
+
+    /** The functions that have a critical wrapper (for tests). */
+    public static Set<String> criticalFunctions() {
+        return Set.of("pl_axpy", "pl_binary", "pl_dot", "pl_fill", "pl_partial", "pl_partial_dot", "pl_reduce", "pl_reduceat", "pl_scale", "pl_slice_reduce", "pl_variance");
     }
 }

@@ -3,62 +3,43 @@ package dev.paralelo.kernel;
 import java.util.Arrays;
 
 /**
- * An exact sum of doubles: the partial state of every floating-point reduction in Paralelo.
+ * The exact accumulator, twin of {@code native/src/accum.c}: the state {@code pl_acc} as 72
+ * {@code long} words inside a larger state array, starting at a given word.
  *
- * <p>Terms are added without rounding into a 2,176-bit fixed-point integer (68 signed 32-bit
- * digits in 64-bit words, unit 2<sup>-1074</sup>), so adding is associative and commutative.
- * Partials produced anywhere (threads, worker processes, MPI ranks, the native or the Java
- * kernels) therefore {@linkplain #merge merge} to the same bits in any order, and
- * {@link #round()} rounds once, to nearest with ties to even. NaN and infinities are counted
- * separately and follow IEEE rules in {@link #round()}.
- *
- * <p>The state is 72 {@code long} words with the layout of the C struct {@code pl_acc}:
- * digits 0..67, then pending additions, NaN count, +inf count, -inf count. {@link #words()}
- * exposes it so the native kernels can fill it in place.
- *
- * <p>Not thread-safe: give each thread its own and merge.
+ * <p>Words 0..67 are signed 32-bit digits (value in units of 2<sup>-1074</sup>, digit k holding
+ * bits [32k, 32k+32), carries pending until normalised), then pending additions, the count of
+ * NaN terms, of +inf terms and of -inf terms. Adding is exact, so merging is associative and
+ * commutative; {@link #round} rounds once, to nearest with ties to even.
  */
-public final class ExactSum {
-    /** Number of 32-bit digits. */
+public final class ExactAccumulator {
+    private ExactAccumulator() {}
+
+    /** Number of 32-bit digits ({@code PL_ACC_DIGITS}). */
     public static final int DIGITS = 68;
-    /** Number of 64-bit words in the state ({@code sizeof(pl_acc) / 8}). */
+    /** Words of the state ({@code sizeof(pl_acc) / 8}). */
     public static final int WORDS = 72;
-    static final int ADDS = 68, NAN = 69, POS_INF = 70, NEG_INF = 71;
+    /** Word offsets of the fields after the digits. */
+    public static final int ADDS = 68, NAN = 69, POS_INF = 70, NEG_INF = 71;
     private static final long MASK = 0xFFFF_FFFFL;
     private static final long NORMALIZE_EVERY = 1L << 29;
 
-    private final long[] w = new long[WORDS];
-
-    /** A zero sum. */
-    public ExactSum() {}
-
-    /** The live state words, layout of {@code pl_acc}; for the native bindings. */
-    public long[] words() {
-        return w;
-    }
-
-    /** Resets to zero. */
-    public void clear() {
-        Arrays.fill(w, 0);
-    }
-
-    /** Adds x exactly. */
-    public void add(double x) {
+    /** Adds x exactly to the accumulator at w[at..at+72) ({@code pl_acc_add_term}). */
+    public static void add(long[] w, int at, double x) {
         long bits = Double.doubleToRawLongBits(x);
         int be = (int) ((bits >>> 52) & 0x7FF);
         long m = bits & ((1L << 52) - 1);
         boolean neg = bits < 0;
         if (be == 0x7FF) {
-            w[m != 0 ? NAN : neg ? NEG_INF : POS_INF]++;
+            w[at + (m != 0 ? NAN : neg ? NEG_INF : POS_INF)]++;
             return;
         }
         if (be == 0) {
-            if (m == 0) return;
-            be = 1;
+            if (m == 0) return; // a zero of either sign adds nothing
+            be = 1; // subnormal: same scale as the smallest normal, no hidden bit
         } else {
             m |= 1L << 52;
         }
-        int p = be - 1, k = p >>> 5, r = p & 31;
+        int p = be - 1, k = at + (p >>> 5), r = p & 31;
         long lo = (m & MASK) << r;
         long hi = (m >>> 32) << r;
         long d0 = lo & MASK, d1 = (lo >>> 32) + (hi & MASK), d2 = hi >>> 32;
@@ -71,42 +52,43 @@ public final class ExactSum {
             w[k + 1] += d1;
             w[k + 2] += d2;
         }
-        if (++w[ADDS] >= NORMALIZE_EVERY) normalize(w);
+        if (++w[at + ADDS] >= NORMALIZE_EVERY) normalize(w, at);
     }
 
-    /** Adds all of other's terms exactly; other is unchanged. */
-    public void merge(ExactSum other) {
-        long[] s = other.w.clone();
-        normalize(s);
-        normalize(w);
-        for (int k = 0; k < DIGITS; k++) w[k] += s[k];
-        w[ADDS] = 2;
-        w[NAN] += s[NAN];
-        w[POS_INF] += s[POS_INF];
-        w[NEG_INF] += s[NEG_INF];
-    }
-
-    private static void normalize(long[] d) {
-        for (int k = 0; k < DIGITS - 1; k++) {
+    /** Propagates carries: every digit but the top one in [0, 2^32), pending additions 0. */
+    public static void normalize(long[] d, int at) {
+        for (int k = at; k < at + DIGITS - 1; k++) {
             long low = d[k] & MASK;
             long carry = (d[k] - low) >> 32;
             d[k] = low;
             d[k + 1] += carry;
         }
-        d[ADDS] = 0;
+        d[at + ADDS] = 0;
+    }
+
+    /** dst += src ({@code pl_acc_merge}); src is unchanged. */
+    public static void merge(long[] dst, int dat, long[] src, int sat) {
+        long[] s = Arrays.copyOfRange(src, sat, sat + WORDS);
+        normalize(s, 0);
+        normalize(dst, dat);
+        for (int k = 0; k < DIGITS; k++) dst[dat + k] += s[k];
+        dst[dat + ADDS] = 2;
+        dst[dat + NAN] += s[NAN];
+        dst[dat + POS_INF] += s[POS_INF];
+        dst[dat + NEG_INF] += s[NEG_INF];
     }
 
     /** The sum rounded to the nearest double, ties to even; +0.0 when it is exactly zero. */
-    public double round() {
-        if (w[NAN] != 0 || (w[POS_INF] != 0 && w[NEG_INF] != 0)) return Double.NaN;
-        if (w[POS_INF] != 0) return Double.POSITIVE_INFINITY;
-        if (w[NEG_INF] != 0) return Double.NEGATIVE_INFINITY;
-        long[] a = w.clone();
-        normalize(a);
+    public static double round(long[] w, int at) {
+        if (w[at + NAN] != 0 || (w[at + POS_INF] != 0 && w[at + NEG_INF] != 0)) return Double.NaN;
+        if (w[at + POS_INF] != 0) return Double.POSITIVE_INFINITY;
+        if (w[at + NEG_INF] != 0) return Double.NEGATIVE_INFINITY;
+        long[] a = Arrays.copyOfRange(w, at, at + WORDS);
+        normalize(a, 0);
         boolean neg = a[DIGITS - 1] < 0;
         if (neg) {
             for (int k = 0; k < DIGITS; k++) a[k] = -a[k];
-            normalize(a);
+            normalize(a, 0);
         }
         int h = DIGITS - 1;
         while (h >= 0 && a[h] == 0) h--;
@@ -114,6 +96,7 @@ public final class ExactSum {
         int top = h * 32 + 63 - Long.numberOfLeadingZeros(a[h]);
         long bits;
         if (top <= 52) {
+            // Below 2^-1021 every multiple of 2^-1074 is representable: the integer is the bits.
             bits = window(a, 0) & ((2L << top) - 1);
         } else {
             long m = window(a, top - 52) & ((1L << 53) - 1);

@@ -1,0 +1,97 @@
+package dev.paralelo;
+
+import dev.paralelo.internal.ffi.ParaleloLib;
+import dev.paralelo.kernel.Reductions;
+import java.util.AbstractList;
+import java.util.List;
+import java.util.RandomAccess;
+
+/**
+ * The one partition of [0, n) that partial states may be computed over: whole blocks of
+ * {@link #BLOCK} elements, block boundaries at multiples of {@link #BLOCK} from element 0.
+ *
+ * <p>Every reduction's order of operations is fixed per block, and blocks combine exactly, so
+ * partials of block-aligned ranges merge to the bits of one call over the whole array. A range
+ * that starts or ends inside a block would split a block's lanes, and its partial could not
+ * merge to those bits: {@link Kernels#partial(Reduction, NumArray, BlockRange)} refuses it.
+ *
+ * <p>{@link #of(long, int)} splits into k parts: part i holds blocks [B*i/k, B*(i+1)/k) with
+ * B = ceil(n / BLOCK), the same rule as the C library's {@code pl_partition}, which its OpenMP
+ * threads use. In-process threads, worker processes and MPI ranks all split this way.
+ * {@link #byLength} cuts fixed-length tasks instead. Instances are immutable.
+ */
+public final class BlockPartition extends AbstractList<BlockRange> implements RandomAccess {
+    /** Elements per block ({@code PL_BLOCK}). */
+    public static final int BLOCK = ParaleloLib.PL_BLOCK;
+
+    private final long n;
+    private final int parts;
+    private final long length; // > 0: fixed-length ranges; 0: `parts` balanced parts
+
+    private BlockPartition(long n, int parts, long length) {
+        this.n = n;
+        this.parts = parts;
+        this.length = length;
+    }
+
+    /** [0, n) in `parts` block-aligned parts, as even as whole blocks allow (some may be empty). */
+    public static BlockPartition of(long n, int parts) {
+        if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
+        if (parts < 1) throw new IllegalArgumentException("parts must be >= 1, got " + parts);
+        return new BlockPartition(n, parts, 0);
+    }
+
+    /** [0, n) in consecutive ranges of `length` elements (a multiple of BLOCK), the last shorter. */
+    public static BlockPartition byLength(long n, long length) {
+        if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
+        if (length < BLOCK || length % BLOCK != 0) {
+            throw new IllegalArgumentException("range length must be a positive multiple of " + BLOCK + ", got " + length);
+        }
+        long count = Math.max(1, (n + length - 1) / length);
+        if (count > Integer.MAX_VALUE) throw new IllegalArgumentException(count + " ranges are too many for one partition");
+        return new BlockPartition(n, (int) count, length);
+    }
+
+    /** The whole of [0, n) as one range. */
+    public static BlockRange whole(long n) {
+        return new BlockRange(0, n);
+    }
+
+    /** The number of elements partitioned. */
+    public long elements() {
+        return n;
+    }
+
+    @Override
+    public int size() {
+        return parts;
+    }
+
+    @Override
+    public BlockRange get(int index) {
+        if (index < 0 || index >= parts) throw new IndexOutOfBoundsException("part " + index + " of " + parts);
+        if (length > 0) return new BlockRange(Math.min(n, index * length), Math.min(n, (index + 1) * length));
+        long[] r = Reductions.partition(n, parts, index);
+        return new BlockRange(r[0], r[1]);
+    }
+
+    /** Whether partials over r (of an array of n elements) merge to the whole array's bits. */
+    public static boolean isAligned(long n, BlockRange r) {
+        return r.end() <= n && (r.start() % BLOCK == 0 || r.start() == n) && (r.end() % BLOCK == 0 || r.end() == n);
+    }
+
+    /**
+     * Checks that r lies in [0, n) with both ends on block boundaries (or at n).
+     *
+     * @throws IndexOutOfBoundsException if r ends past n
+     * @throws IllegalArgumentException if an end is inside a block
+     */
+    public static void checkAligned(long n, BlockRange r) {
+        if (r.end() > n) throw new IndexOutOfBoundsException("range " + r + " ends past the array's " + n + " elements");
+        if (!isAligned(n, r)) {
+            throw new IllegalArgumentException("range " + r + " of an array of " + n + " elements is not block-aligned: "
+                    + "each end must be a multiple of " + BLOCK + " or the array's end, or its partial would not merge "
+                    + "to the bits of the whole array (take ranges from BlockPartition)");
+        }
+    }
+}

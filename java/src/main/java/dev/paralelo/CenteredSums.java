@@ -1,0 +1,92 @@
+package dev.paralelo;
+
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_CENTERED;
+import static dev.paralelo.kernel.States.CENTERED_CENTER;
+import static dev.paralelo.kernel.States.CENTERED_COUNT;
+import static dev.paralelo.kernel.States.CENTERED_DEV;
+import static dev.paralelo.kernel.States.CENTERED_SQ;
+
+import dev.paralelo.kernel.ExactAccumulator;
+import dev.paralelo.kernel.States;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The second phase of a float variance ({@code pl_centered}): over its elements, the exact
+ * sums (of block partials) of d = x - center and of d*d, center being the mean of the whole
+ * array found by the first phase ({@link Reduction#phases}). Only states with the same centre
+ * merge. {@link #variance(int)} is {@code (sum(d*d) - sum(d)^2 / n) / (n - ddof)}, the second
+ * term correcting for the rounding of the mean.
+ *
+ * <p>Immutable and thread-safe; kept normalised.
+ */
+public final class CenteredSums implements Partial {
+    private final long[] w;
+
+    CenteredSums(long[] words) {
+        ExactAccumulator.normalize(words, CENTERED_DEV);
+        ExactAccumulator.normalize(words, CENTERED_SQ);
+        this.w = words;
+    }
+
+    static CenteredSums decode(long[] w) {
+        PartialCodec.require(w[CENTERED_COUNT] >= 0, "count", w[CENTERED_COUNT], "a count is >= 0");
+        PartialCodec.checkAccumulator(w, CENTERED_DEV, "dev");
+        PartialCodec.checkAccumulator(w, CENTERED_SQ, "sq");
+        return new CenteredSums(w);
+    }
+
+    @Override
+    public CenteredSums merge(Partial other) {
+        CenteredSums o = PartialCodec.sameKind(CenteredSums.class, other);
+        long[] r = w.clone();
+        States.merge(PL_STATE_CENTERED, r, o.w);
+        return new CenteredSums(r);
+    }
+
+    /** The mean the deviations are taken from. */
+    public double center() {
+        return Double.longBitsToDouble(w[CENTERED_CENTER]);
+    }
+
+    /** The number of elements. */
+    public long count() {
+        return w[CENTERED_COUNT];
+    }
+
+    /** The variance with ddof degrees of freedom removed; NaN when count - ddof &lt;= 0 or the centre is not finite. */
+    public double variance(int ddof) {
+        if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
+        return States.variance(PL_STATE_CENTERED, w, ddof);
+    }
+
+    @Override
+    public int kind() {
+        return PL_STATE_CENTERED;
+    }
+
+    @Override
+    public int encodedLength() {
+        return PartialCodec.HEADER + 8 * w.length;
+    }
+
+    @Override
+    public void writeTo(ByteBuffer out) {
+        PartialCodec.write(out, PL_STATE_CENTERED, w);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CenteredSums e && Arrays.equals(w, e.w);
+    }
+
+    @Override
+    public int hashCode() {
+        return PartialCodec.hash(w);
+    }
+
+    @Override
+    public String toString() {
+        return "CenteredSums[" + count() + " elements around " + center() + "]";
+    }
+}

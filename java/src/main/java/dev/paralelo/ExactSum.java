@@ -1,0 +1,93 @@
+package dev.paralelo;
+
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_SUM;
+
+import dev.paralelo.kernel.ExactAccumulator;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * An exact sum of doubles: the partial state of float sums, means and dots ({@code pl_acc}).
+ *
+ * <p>Terms are held without rounding in a 2,176-bit fixed-point integer (68 signed 32-bit
+ * digits in 64-bit words, unit 2<sup>-1074</sup>), so merging is associative and commutative,
+ * and {@link #round()} rounds once, to nearest with ties to even. NaN and infinities are counted
+ * separately and follow IEEE rules in {@link #round()}. The kernels add each block's partial
+ * (a double-double) to it, so it is exact with respect to the block partials, not to the raw
+ * elements: that is what makes every partition give the same bits.
+ *
+ * <p>Immutable and thread-safe; kept normalised, so equal sums have equal encodings.
+ */
+public final class ExactSum implements Partial {
+    private final long[] w;
+
+    ExactSum(long[] words) {
+        ExactAccumulator.normalize(words, 0);
+        this.w = words;
+    }
+
+    static ExactSum decode(long[] w) {
+        PartialCodec.checkAccumulator(w, 0, "sum");
+        return new ExactSum(w);
+    }
+
+    /** The empty sum. */
+    public static ExactSum zero() {
+        return new ExactSum(new long[ExactAccumulator.WORDS]);
+    }
+
+    /** The exact sum of the given terms. */
+    public static ExactSum of(double... terms) {
+        long[] w = new long[ExactAccumulator.WORDS];
+        for (double t : terms) ExactAccumulator.add(w, 0, t);
+        return new ExactSum(w);
+    }
+
+    @Override
+    public ExactSum merge(Partial other) {
+        ExactSum o = PartialCodec.sameKind(ExactSum.class, other);
+        long[] r = w.clone();
+        ExactAccumulator.merge(r, 0, o.w, 0);
+        return new ExactSum(r);
+    }
+
+    /** The sum rounded to the nearest double, ties to even; +0.0 when it is exactly zero. */
+    public double round() {
+        return ExactAccumulator.round(w, 0);
+    }
+
+    /** The mean of count elements: {@link #round()} / count, as {@link Kernels#mean} computes it. */
+    public double mean(long count) {
+        return round() / count;
+    }
+
+    @Override
+    public int kind() {
+        return PL_STATE_SUM;
+    }
+
+    @Override
+    public int encodedLength() {
+        return PartialCodec.HEADER + 8 * w.length;
+    }
+
+    @Override
+    public void writeTo(ByteBuffer out) {
+        PartialCodec.write(out, PL_STATE_SUM, w);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ExactSum e && Arrays.equals(w, e.w);
+    }
+
+    @Override
+    public int hashCode() {
+        return PartialCodec.hash(w);
+    }
+
+    @Override
+    public String toString() {
+        return "ExactSum[" + round() + "]";
+    }
+}

@@ -1,0 +1,151 @@
+package dev.paralelo;
+
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_MAX;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_MIN;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_EXTREMUM;
+import static dev.paralelo.kernel.States.EXTREMUM_COUNT;
+import static dev.paralelo.kernel.States.EXTREMUM_DTYPE;
+import static dev.paralelo.kernel.States.EXTREMUM_INDEX;
+import static dev.paralelo.kernel.States.EXTREMUM_NAN;
+import static dev.paralelo.kernel.States.EXTREMUM_OP;
+import static dev.paralelo.kernel.States.EXTREMUM_VALUE;
+
+import dev.paralelo.kernel.States;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The partial state of a min or max ({@code pl_extremum}), with numpy's rules: any NaN makes
+ * the result NaN, and {@link #index()} is then the first NaN's; otherwise it is the first
+ * element equal to the extreme. A zero extreme is -0.0 for a min if any -0.0 was seen, and
+ * +0.0 for a max if any +0.0 was (the order-free rule of Java's {@code Math.min}/{@code max};
+ * numpy leaves it to the order of evaluation). Indices count from the array's element 0.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Extremum implements Partial {
+    private static final long CANONICAL_NAN = Double.doubleToRawLongBits(Double.NaN);
+
+    private final long[] w;
+
+    Extremum(long[] words) {
+        this.w = words;
+    }
+
+    static Extremum decode(long[] w) {
+        long dtype = w[EXTREMUM_DTYPE], op = w[EXTREMUM_OP], count = w[EXTREMUM_COUNT], nan = w[EXTREMUM_NAN];
+        PartialCodec.require(dtype >= 0 && dtype <= 3, "dtype", dtype, "element types are 0 to 3");
+        PartialCodec.require(op == PL_MIN || op == PL_MAX, "op", op, "a min/max state's op is " + PL_MIN + " or " + PL_MAX);
+        PartialCodec.require(count >= 0, "count", count, "a count is >= 0");
+        PartialCodec.require(nan == 0 || nan == 1, "nan", nan, "it is a flag, 0 or 1");
+        long index = w[EXTREMUM_INDEX], value = w[EXTREMUM_VALUE];
+        if (count == 0) {
+            PartialCodec.require(nan == 0 && index == 0 && value == 0, "index/value/nan", index + "/" + value + "/" + nan,
+                    "an empty state holds zeros");
+        } else {
+            PartialCodec.require(index >= 0, "index", index, "an index is >= 0");
+            boolean fl = dtype == DType.F64.code() || dtype == DType.F32.code();
+            if (nan == 1) {
+                PartialCodec.require(fl && value == CANONICAL_NAN, "value", value, "a NaN state of float data holds the canonical NaN");
+            } else if (fl) {
+                PartialCodec.require(!Double.isNaN(Double.longBitsToDouble(value)), "value", value, "NaN needs the nan flag");
+            } else if (dtype == DType.I32.code()) {
+                PartialCodec.require(value == (int) value, "value", value, "an i32 value fits 32 bits");
+            }
+        }
+        return new Extremum(w);
+    }
+
+    @Override
+    public Extremum merge(Partial other) {
+        Extremum o = PartialCodec.sameKind(Extremum.class, other);
+        long[] r = w.clone();
+        States.merge(PL_STATE_EXTREMUM, r, o.w);
+        return new Extremum(r);
+    }
+
+    /** The element type of the data. */
+    public DType elementType() {
+        return DType.ofCode((int) w[EXTREMUM_DTYPE]);
+    }
+
+    /** {@link Reduction#MIN} or {@link Reduction#MAX}. */
+    public Reduction operation() {
+        return Reduction.ofCode((int) w[EXTREMUM_OP]);
+    }
+
+    /** The number of elements seen. */
+    public long count() {
+        return w[EXTREMUM_COUNT];
+    }
+
+    /** Whether no element was seen (the identity); the finishes below then throw. */
+    public boolean isEmpty() {
+        return count() == 0;
+    }
+
+    /** Whether a NaN was seen (float data). */
+    public boolean isNaN() {
+        return w[EXTREMUM_NAN] != 0;
+    }
+
+    private void nonEmpty() {
+        if (isEmpty()) {
+            throw new IllegalStateException(operation().name().toLowerCase(java.util.Locale.ROOT)
+                    + " of an empty array is undefined (numpy raises too)");
+        }
+    }
+
+    /** The index of the first NaN, or else of the first element equal to the extreme. */
+    public long index() {
+        nonEmpty();
+        return w[EXTREMUM_INDEX];
+    }
+
+    /** The extreme as a double: NaN if any element was; f32 data widened; integers converted. */
+    public double doubleValue() {
+        nonEmpty();
+        if (elementType().isFloat()) return Double.longBitsToDouble(w[EXTREMUM_VALUE]);
+        return w[EXTREMUM_VALUE];
+    }
+
+    /** The extreme of integer data; IllegalStateException for float data (use {@link #doubleValue()}). */
+    public long longValue() {
+        nonEmpty();
+        if (elementType().isFloat()) throw new IllegalStateException("the extreme of " + elementType().label() + " data is a double");
+        return w[EXTREMUM_VALUE];
+    }
+
+    @Override
+    public int kind() {
+        return PL_STATE_EXTREMUM;
+    }
+
+    @Override
+    public int encodedLength() {
+        return PartialCodec.HEADER + 8 * w.length;
+    }
+
+    @Override
+    public void writeTo(ByteBuffer out) {
+        PartialCodec.write(out, PL_STATE_EXTREMUM, w);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Extremum e && Arrays.equals(w, e.w);
+    }
+
+    @Override
+    public int hashCode() {
+        return PartialCodec.hash(w);
+    }
+
+    @Override
+    public String toString() {
+        String what = operation().name().toLowerCase(java.util.Locale.ROOT) + " of " + count() + " " + elementType().label();
+        if (isEmpty()) return "Extremum[" + what + "]";
+        return "Extremum[" + what + ": " + (elementType().isFloat() ? Double.toString(doubleValue()) : Long.toString(longValue()))
+                + " at " + index() + "]";
+    }
+}

@@ -1,0 +1,78 @@
+package dev.paralelo;
+
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+
+/**
+ * The partial state of a reduction over a block-aligned range: a small immutable value that
+ * merges exactly with others and finishes to the reduction's result.
+ *
+ * <p>Every reduction has four parts: an identity (the state of an empty range), "accumulate a
+ * block-aligned range" ({@link Kernels#partial(Reduction, NumArray, BlockRange)}), {@link #merge}
+ * and a finish (for instance {@link ExactSum#round()}). Merging is associative and commutative
+ * and loses nothing, so the states of the ranges of any {@link BlockPartition}, made by threads,
+ * worker processes, MPI ranks, or the native or the Java kernels, merge in any order to the
+ * bits that one call over the whole array returns.
+ *
+ * <p>Each state has a little-endian byte encoding ({@link #toBytes}), the same in every
+ * language: a 16-byte header (magic {@code "PLST"}, version, kind, word count, flags) and the
+ * words of its C struct (paralelo.h), laid out in docs/FORMAT.md. Decoding checks every length
+ * and field and throws {@link PartialFormatException} naming the one that is wrong.
+ */
+public sealed interface Partial permits ExactSum, IntegerSum, Extremum, CenteredSums, IntegerMoments {
+    /**
+     * This state merged with another of the same kind: the state of both ranges together.
+     *
+     * @throws IllegalArgumentException if other is another kind of state, a min state merged
+     *     with a max state, states of different element types, or variance states centred on
+     *     different means
+     */
+    Partial merge(Partial other);
+
+    /** The {@code PL_STATE_*} kind code of paralelo.h, as in the encoding's header. */
+    int kind();
+
+    /** The number of bytes {@link #toBytes} returns. */
+    int encodedLength();
+
+    /** Writes the encoding at out's position (little-endian whatever out's order) and advances it. */
+    void writeTo(ByteBuffer out);
+
+    /** The encoding: header and words, little-endian. */
+    default byte[] toBytes() {
+        byte[] b = new byte[encodedLength()];
+        writeTo(ByteBuffer.wrap(b));
+        return b;
+    }
+
+    /** Decodes a whole array holding exactly one state. */
+    static Partial fromBytes(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        Partial p = read(in);
+        if (in.hasRemaining()) {
+            throw new PartialFormatException("partial state: " + in.remaining() + " bytes follow the state's "
+                    + p.encodedLength());
+        }
+        return p;
+    }
+
+    /** Decodes one state at in's position and advances past it; nothing is consumed on error. */
+    static Partial read(ByteBuffer in) {
+        return PartialCodec.read(in);
+    }
+
+    /**
+     * All the states merged.
+     *
+     * @throws IllegalArgumentException if there are none (an empty merge has no kind), or they
+     *     cannot be merged
+     */
+    @SuppressWarnings("unchecked")
+    static <P extends Partial> P mergeAll(Iterable<? extends P> parts) {
+        Iterator<? extends P> it = parts.iterator();
+        if (!it.hasNext()) throw new IllegalArgumentException("no partial states to merge");
+        P acc = it.next();
+        while (it.hasNext()) acc = (P) acc.merge(it.next());
+        return acc;
+    }
+}

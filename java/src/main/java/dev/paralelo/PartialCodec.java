@@ -1,0 +1,132 @@
+package dev.paralelo;
+
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_CENTERED;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_EXTREMUM;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_INTEGER;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_MOMENTS;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_SUM;
+
+import dev.paralelo.kernel.States;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The byte encoding of partial states (docs/FORMAT.md, "Partial states"): a 16-byte header,
+ * little-endian, then the state's words.
+ *
+ * <pre>
+ *  offset  size  field
+ *       0     4  magic   0x54534C50, the bytes "PLST"
+ *       4     2  version 1
+ *       6     2  kind    PL_STATE_* (1 sum, 2 integer, 3 extremum, 4 centered, 5 moments)
+ *       8     4  words   the number of 8-byte words that follow: the kind's struct size / 8
+ *      12     4  flags   0
+ *      16  8*words       the C struct's int64 words, little-endian
+ * </pre>
+ */
+final class PartialCodec {
+    private PartialCodec() {}
+
+    static final int MAGIC = 0x54534C50;
+    static final int VERSION = 1;
+    static final int HEADER = 16;
+
+    /** Writes the header and words at out's position and advances it. */
+    static void write(ByteBuffer out, int kind, long[] words) {
+        int length = HEADER + 8 * words.length;
+        ByteBuffer o = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        o.putInt(MAGIC).putShort((short) VERSION).putShort((short) kind).putInt(words.length).putInt(0);
+        for (long w : words) o.putLong(w);
+        out.position(out.position() + length);
+    }
+
+    private static PartialFormatException bad(String what) {
+        return new PartialFormatException("partial state: " + what);
+    }
+
+    /** Decodes one state at in's position; advances only on success. */
+    static Partial read(ByteBuffer in) {
+        ByteBuffer b = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (b.remaining() < HEADER) throw bad("truncated: " + b.remaining() + " bytes, the header alone takes " + HEADER);
+        int magic = b.getInt();
+        if (magic != MAGIC) throw bad(String.format("magic is 0x%08X, expected 0x%08X (\"PLST\")", magic, MAGIC));
+        int version = Short.toUnsignedInt(b.getShort());
+        if (version != VERSION) throw bad("version " + version + " is not supported (this library reads version " + VERSION + ")");
+        int kind = Short.toUnsignedInt(b.getShort());
+        int expected;
+        try {
+            expected = States.words(kind);
+        } catch (IllegalArgumentException e) {
+            throw bad("kind " + kind + " is unknown (known: 1 sum, 2 integer, 3 extremum, 4 centered, 5 moments)");
+        }
+        long words = Integer.toUnsignedLong(b.getInt());
+        if (words != expected) throw bad("words is " + words + ", but a state of kind " + kind + " has " + expected);
+        int flags = b.getInt();
+        if (flags != 0) throw bad(String.format("flags is 0x%08X, expected 0", flags));
+        if (b.remaining() < 8L * words) {
+            throw bad("truncated: kind " + kind + " needs " + 8 * words + " bytes after the header, " + b.remaining() + " remain");
+        }
+        long[] w = new long[expected];
+        for (int i = 0; i < expected; i++) w[i] = b.getLong();
+        Partial p = switch (kind) {
+            case PL_STATE_SUM -> ExactSum.decode(w);
+            case PL_STATE_INTEGER -> IntegerSum.decode(w);
+            case PL_STATE_EXTREMUM -> Extremum.decode(w);
+            case PL_STATE_CENTERED -> CenteredSums.decode(w);
+            default -> IntegerMoments.decode(w);
+        };
+        in.position(in.position() + HEADER + 8 * expected);
+        return p;
+    }
+
+    /** The public value of a state the kernels made (trusted words, owned by the result). */
+    static Partial of(int kind, long[] words) {
+        return switch (kind) {
+            case PL_STATE_SUM -> new ExactSum(words);
+            case PL_STATE_INTEGER -> new IntegerSum(words);
+            case PL_STATE_EXTREMUM -> new Extremum(words);
+            case PL_STATE_CENTERED -> new CenteredSums(words);
+            case PL_STATE_MOMENTS -> new IntegerMoments(words);
+            default -> throw new IllegalArgumentException("unknown partial state kind " + kind);
+        };
+    }
+
+    /** A field's check: throws naming the field when it fails. */
+    static void require(boolean ok, String field, Object value, String rule) {
+        if (!ok) throw bad(field + " is " + value + ", but " + rule);
+    }
+
+    /** Checks an exact accumulator's words at w[at..at+72) are canonical (normalised, bounded). */
+    static void checkAccumulator(long[] w, int at, String name) {
+        for (int k = 0; k < 67; k++) {
+            long d = w[at + k];
+            require(d >= 0 && d <= 0xFFFF_FFFFL, name + ".digit[" + k + "]", d, "a normalised digit is in [0, 2^32)");
+        }
+        long top = w[at + 67];
+        require(Math.abs(top) <= 1L << 24, name + ".digit[67]", top, "no sum of 2^62 doubles reaches it");
+        require(w[at + 68] == 0, name + ".adds", w[at + 68], "a normalised state has 0 pending additions");
+        for (int k = 69; k < 72; k++) {
+            require(w[at + k] >= 0, name + "." + new String[] {"nan", "pos_inf", "neg_inf"}[k - 69], w[at + k], "a count is >= 0");
+        }
+    }
+
+    /** Checks a 256-bit integer's words at w[at..at+4) are below 2^bits in magnitude. */
+    static void checkWide(long[] w, int at, int bits, String name) {
+        java.math.BigInteger v = dev.paralelo.kernel.WideInteger.toBigInteger(w, at);
+        require(v.abs().bitLength() <= bits, name, v, "no reduction of 2^62 int64 terms reaches 2^" + bits);
+    }
+
+    /** other as the same kind of state as self; IllegalArgumentException otherwise. */
+    static <T extends Partial> T sameKind(Class<T> type, Partial other) {
+        if (!type.isInstance(other)) {
+            throw new IllegalArgumentException("cannot merge " + (other == null ? "null" : other.getClass().getSimpleName())
+                    + " into " + type.getSimpleName() + ": partial states merge only with their own kind");
+        }
+        return type.cast(other);
+    }
+
+    static int hash(long[] w) {
+        return Arrays.hashCode(w);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.paralelo.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.function.IntConsumer;
+
+/**
+ * The pure-Java kernels' threads: one {@link ForkJoinPool} of daemon threads, one per core,
+ * playing the part of the OpenMP team in the C library.
+ */
+final class Parallel {
+    private Parallel() {}
+
+    private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
+        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+        t.setName("paralelo-kernel-" + t.getPoolIndex());
+        t.setDaemon(true);
+        return t;
+    }, null, false);
+
+    /** A thread that owns nothing: segments it may access are shared, not confined. */
+    private static final Thread STRANGER = new Thread(() -> { });
+
+    /** threads, or 1 if a segment is confined to the calling thread (pool threads may not touch it). */
+    static int shareable(int threads, MemorySegment... segs) {
+        if (threads <= 1) return 1;
+        for (MemorySegment s : segs) if (!s.isAccessibleBy(STRANGER)) return 1;
+        return threads;
+    }
+
+    /**
+     * Runs part(0) .. part(parts - 1), part 0 on the calling thread and the others in the pool,
+     * and returns when all have ended. The first exception thrown by a part is rethrown (as
+     * ForkJoinTask rethrows it: a RuntimeException or Error keeps its type).
+     */
+    static void run(int parts, IntConsumer part) {
+        if (parts <= 1) {
+            part.accept(0);
+            return;
+        }
+        ForkJoinTask<?>[] others = new ForkJoinTask<?>[parts - 1];
+        for (int i = 1; i < parts; i++) {
+            int id = i;
+            others[i - 1] = POOL.submit(() -> part.accept(id));
+        }
+        RuntimeException failure = null;
+        try {
+            part.accept(0);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (ForkJoinTask<?> t : others) {
+            try {
+                t.join();
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e;
+            }
+        }
+        if (failure != null) throw failure;
+    }
+}

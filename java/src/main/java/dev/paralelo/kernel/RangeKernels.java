@@ -1,0 +1,560 @@
+package dev.paralelo.kernel;
+
+import static dev.paralelo.kernel.KernelBackend.ACCURATE;
+import static dev.paralelo.kernel.KernelBackend.ADD;
+import static dev.paralelo.kernel.KernelBackend.BLOCK;
+import static dev.paralelo.kernel.KernelBackend.F32;
+import static dev.paralelo.kernel.KernelBackend.F64;
+import static dev.paralelo.kernel.KernelBackend.FAST;
+import static dev.paralelo.kernel.KernelBackend.FAST_LANES;
+import static dev.paralelo.kernel.KernelBackend.I32;
+import static dev.paralelo.kernel.KernelBackend.I64;
+import static dev.paralelo.kernel.KernelBackend.LANES;
+import static dev.paralelo.kernel.KernelBackend.MIN;
+import static dev.paralelo.kernel.KernelBackend.SUB;
+import static dev.paralelo.kernel.States.CENTERED_CENTER;
+import static dev.paralelo.kernel.States.CENTERED_COUNT;
+import static dev.paralelo.kernel.States.CENTERED_DEV;
+import static dev.paralelo.kernel.States.CENTERED_SQ;
+import static dev.paralelo.kernel.States.EXTREMUM_COUNT;
+import static dev.paralelo.kernel.States.EXTREMUM_INDEX;
+import static dev.paralelo.kernel.States.EXTREMUM_NAN;
+import static dev.paralelo.kernel.States.EXTREMUM_OP;
+import static dev.paralelo.kernel.States.EXTREMUM_VALUE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Single-threaded range kernels, twin of {@code native/src/impl.c}: the same functions, in the
+ * same order, with the same operations, so every result has the C library's bits. Java
+ * arithmetic on doubles is IEEE with no fused multiply-add unless {@link Math#fma} is called,
+ * which is exactly the C library's {@code -ffp-contract=off} contract. Where impl.c holds the
+ * 8 lanes in SIMD registers, this class holds them in arrays (or locals): lane l of a block
+ * takes elements l, l + 8, ... in both.
+ *
+ * <p>A range kernel accumulates x[lo, hi) into a state (see {@link States}); lo is a multiple
+ * of {@link KernelBackend#BLOCK} counted from x.
+ */
+final class RangeKernels {
+    private RangeKernels() {}
+
+    // ---- element access ---------------------------------------------------------------
+
+    /** Element i of a float array, widened to double ({@code elem_as_f64}). */
+    static double element(int dtype, MemorySegment x, long i) {
+        return dtype == F64 ? x.getAtIndex(JAVA_DOUBLE_UNALIGNED, i) : x.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+    }
+
+    /** Element i of an integer array ({@code elem_i64}). */
+    static long integer(int dtype, MemorySegment x, long i) {
+        return dtype == I64 ? x.getAtIndex(JAVA_LONG_UNALIGNED, i) : x.getAtIndex(JAVA_INT_UNALIGNED, i);
+    }
+
+    // ---- lanes and folds ----------------------------------------------------------------
+
+    private static boolean finite(double[] s, double[] c) {
+        for (int l = 0; l < LANES; l++) if (!Double.isFinite(s[l]) || !Double.isFinite(c[l])) return false;
+        return true;
+    }
+
+    /**
+     * A block's partial ({@code fold}): accurate mode folds the 8 lanes by a pairwise tree of
+     * TwoSums (low parts added to each pair's error); fast mode sums the lane sums in the same
+     * fixed tree. Writes hi and lo to out[0], out[1].
+     */
+    static void fold(int mode, double[] s, double[] c, double[] out) {
+        if (mode == FAST) {
+            out[0] = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+            out[1] = 0;
+            return;
+        }
+        // Level by level, pairs (0,1) (2,3) (4,5) (6,7), then (01,23) (45,67), then the last pair;
+        // written out so a fold allocates nothing (it runs once per block and once per slice).
+        double h0 = s[0] + s[1], h1 = s[2] + s[3], h2 = s[4] + s[5], h3 = s[6] + s[7];
+        double l0 = (c[0] + c[1]) + twoSumError(s[0], s[1], h0), l1 = (c[2] + c[3]) + twoSumError(s[2], s[3], h1);
+        double l2 = (c[4] + c[5]) + twoSumError(s[4], s[5], h2), l3 = (c[6] + c[7]) + twoSumError(s[6], s[7], h3);
+        double g0 = h0 + h1, g1 = h2 + h3;
+        double m0 = (l0 + l1) + twoSumError(h0, h1, g0), m1 = (l2 + l3) + twoSumError(h2, h3, g1);
+        double hi = g0 + g1;
+        out[0] = hi;
+        out[1] = (m0 + m1) + twoSumError(g0, g1, hi);
+    }
+
+    /** The exact error of t = a + b (TwoSum's second half, as impl.c computes it). */
+    private static double twoSumError(double a, double b, double t) {
+        double z = t - a;
+        return (a - (t - z)) + (b - z);
+    }
+
+    /** The 32 lane sums added in a fixed pairwise tree, in place ({@code tree32}). */
+    static double tree32(double[] l) {
+        for (int w = FAST_LANES / 2; w >= 1; w /= 2) {
+            for (int j = 0; j < w; j++) l[j] = l[2 * j] + l[2 * j + 1];
+        }
+        return l[0];
+    }
+
+    /** A fast-mode block of a sum (y == null) or a dot: lane j takes elements j, j+32, ... */
+    static double fastBlock(int dtype, MemorySegment x, MemorySegment y, long b, int len, double[] l) {
+        Arrays.fill(l, 0);
+        int i = 0;
+        // Whole rows of 32: lane j += element j of the row, a loop the JIT can vectorise across
+        // lanes without changing any lane's order of additions.
+        if (y == null && dtype == F64) {
+            for (; i + FAST_LANES <= len; i += FAST_LANES) {
+                long o = b + i;
+                for (int j = 0; j < FAST_LANES; j++) l[j] += x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + j);
+            }
+        } else if (y == null && dtype == F32) {
+            for (; i + FAST_LANES <= len; i += FAST_LANES) {
+                long o = b + i;
+                for (int j = 0; j < FAST_LANES; j++) l[j] += x.getAtIndex(JAVA_FLOAT_UNALIGNED, o + j);
+            }
+        } else if (dtype == F64) {
+            for (; i + FAST_LANES <= len; i += FAST_LANES) {
+                long o = b + i;
+                for (int j = 0; j < FAST_LANES; j++) {
+                    l[j] += x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + j) * y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + j);
+                }
+            }
+        }
+        for (; i < len; i++) { // the rest (and the kernels without a row loop), lane i % 32
+            l[i & (FAST_LANES - 1)] += y == null ? element(dtype, x, b + i) : element(dtype, x, b + i) * element(dtype, y, b + i);
+        }
+        return tree32(l);
+    }
+
+    /** Folds and adds the partial to acc; false (nothing added) if lanes or partial are not finite. */
+    private static boolean foldToAcc(long[] acc, int at, int mode, double[] s, double[] c, double[] tmp) {
+        if (!finite(s, c)) return false;
+        fold(mode, s, c, tmp);
+        if (!Double.isFinite(tmp[0]) || !Double.isFinite(tmp[1])) return false;
+        ExactAccumulator.add(acc, at, tmp[0]);
+        ExactAccumulator.add(acc, at, tmp[1]);
+        return true;
+    }
+
+    /** The lanes of one block of a float sum: lane l takes elements l, l+8, ... ({@code sum_lanes}). */
+    private static void sumLanes(int dtype, int mode, MemorySegment x, long b, int len, double[] s, double[] c) {
+        if (dtype == F64 && mode == ACCURATE) {
+            lanesF64(x, b, len, s, c);
+            return;
+        }
+        Arrays.fill(s, 0);
+        Arrays.fill(c, 0);
+        if (mode == ACCURATE) {
+            for (int i = 0; i < len; i++) {
+                int j = i & (LANES - 1);
+                double v = element(dtype, x, b + i), sj = s[j];
+                double t = sj + v;
+                double z = t - sj;
+                c[j] += (sj - (t - z)) + (v - z);
+                s[j] = t;
+            }
+        } else {
+            for (int i = 0; i < len; i++) s[i & (LANES - 1)] += element(dtype, x, b + i);
+        }
+    }
+
+    /** The accurate f64 lanes with the lanes in locals, the hot path of the pure-Java sum. */
+    private static void lanesF64(MemorySegment x, long b, int len, double[] s, double[] c) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        double c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+        int i = 0;
+        for (; i + LANES <= len; i += LANES) {
+            long o = b + i;
+            double v, t, z;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o); t = s0 + v; z = t - s0; c0 += (s0 - (t - z)) + (v - z); s0 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 1); t = s1 + v; z = t - s1; c1 += (s1 - (t - z)) + (v - z); s1 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 2); t = s2 + v; z = t - s2; c2 += (s2 - (t - z)) + (v - z); s2 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 3); t = s3 + v; z = t - s3; c3 += (s3 - (t - z)) + (v - z); s3 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 4); t = s4 + v; z = t - s4; c4 += (s4 - (t - z)) + (v - z); s4 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 5); t = s5 + v; z = t - s5; c5 += (s5 - (t - z)) + (v - z); s5 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 6); t = s6 + v; z = t - s6; c6 += (s6 - (t - z)) + (v - z); s6 = t;
+            v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 7); t = s7 + v; z = t - s7; c7 += (s7 - (t - z)) + (v - z); s7 = t;
+        }
+        s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3; s[4] = s4; s[5] = s5; s[6] = s6; s[7] = s7;
+        c[0] = c0; c[1] = c1; c[2] = c2; c[3] = c3; c[4] = c4; c[5] = c5; c[6] = c6; c[7] = c7;
+        for (int j = 0; i < len; i++, j++) {
+            double v = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, b + i), sj = s[j];
+            double t = sj + v, z = t - sj;
+            c[j] += (sj - (t - z)) + (v - z);
+            s[j] = t;
+        }
+    }
+
+    // ---- float sums and dots --------------------------------------------------------------
+
+    /** Float sum of [lo, hi): each block's partial added to acc ({@code k_sum}). */
+    static void sum(int dtype, int mode, MemorySegment x, long lo, long hi, long[] acc) {
+        double[] s = new double[LANES], c = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            if (mode == FAST) {
+                double v = fastBlock(dtype, x, null, b, len, l);
+                if (Double.isFinite(v)) {
+                    ExactAccumulator.add(acc, 0, v);
+                } else {
+                    for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, element(dtype, x, b + i));
+                }
+                continue;
+            }
+            sumLanes(dtype, mode, x, b, len, s, c);
+            if (!foldToAcc(acc, 0, mode, s, c, tmp)) {
+                // An infinity, a NaN or an overflow inside a lane: this block's terms go in exactly.
+                for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, element(dtype, x, b + i));
+            }
+        }
+    }
+
+    /**
+     * A float sum of at most one block without the accumulator ({@code k_sum_small}): out[0] =
+     * hi + lo, false when the partial is not finite.
+     */
+    static boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
+        if (mode == FAST) {
+            double v = fastBlock(dtype, x, null, 0, n, new double[FAST_LANES]);
+            out[0] = v + 0.0;
+            return Double.isFinite(v);
+        }
+        double[] s = new double[LANES], c = new double[LANES];
+        sumLanes(dtype, mode, x, 0, n, s, c);
+        if (!finite(s, c)) return false;
+        fold(mode, s, c, out);
+        if (!Double.isFinite(out[0]) || !Double.isFinite(out[1])) return false;
+        out[0] = out[0] + out[1];
+        return true;
+    }
+
+    /**
+     * Dot of [lo, hi) into acc ({@code k_dot}). Accurate mode is Ogita-Rump-Oishi Dot2 in lanes:
+     * p = x*y rounded, e = x*y - p exactly by a fused multiply-add, p goes through TwoSum and e
+     * joins the compensation. f32 products are exact in double, so e is 0 and skipped.
+     */
+    static void dot(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc) {
+        double[] s = new double[LANES], c = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            if (mode == FAST) {
+                double v = fastBlock(dtype, x, y, b, len, l);
+                if (Double.isFinite(v)) {
+                    ExactAccumulator.add(acc, 0, v);
+                } else {
+                    for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, element(dtype, x, b + i) * element(dtype, y, b + i));
+                }
+                continue;
+            }
+            Arrays.fill(s, 0);
+            Arrays.fill(c, 0);
+            for (int i = 0; i < len; i++) {
+                int j = i & (LANES - 1);
+                double u = element(dtype, x, b + i), v = element(dtype, y, b + i);
+                double p = u * v;
+                if (mode == ACCURATE) {
+                    double s0 = s[j], t = s0 + p, z = t - s0;
+                    c[j] += (s0 - (t - z)) + (p - z);
+                    s[j] = t;
+                    if (dtype == F64) c[j] += Math.fma(u, v, -p);
+                } else {
+                    s[j] += p;
+                }
+            }
+            if (!foldToAcc(acc, 0, mode, s, c, tmp)) {
+                for (int i = 0; i < len; i++) {
+                    double u = element(dtype, x, b + i), v = element(dtype, y, b + i);
+                    double p = u * v;
+                    ExactAccumulator.add(acc, 0, p);
+                    if (dtype == F64 && Double.isFinite(p)) ExactAccumulator.add(acc, 0, Math.fma(u, v, -p));
+                }
+            }
+        }
+    }
+
+    /** Float variance, second phase: lanes of sum(d*d) and sum(d), d = x - center ({@code k_centered}). */
+    static void centered(int dtype, int mode, MemorySegment x, long lo, long hi, long[] st) {
+        double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
+        double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
+        double[] fq = new double[2], fd = new double[2];
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            Arrays.fill(sq, 0);
+            Arrays.fill(cq, 0);
+            Arrays.fill(sd, 0);
+            Arrays.fill(cd, 0);
+            for (int i = 0; i < len; i++) {
+                int j = i & (LANES - 1);
+                double dv = element(dtype, x, b + i) - center;
+                double qv = dv * dv;
+                if (mode == ACCURATE) {
+                    double s0 = sq[j], t = s0 + qv, z = t - s0;
+                    cq[j] += (s0 - (t - z)) + (qv - z);
+                    sq[j] = t;
+                    s0 = sd[j];
+                    t = s0 + dv;
+                    z = t - s0;
+                    cd[j] += (s0 - (t - z)) + (dv - z);
+                    sd[j] = t;
+                } else {
+                    sq[j] += qv;
+                    sd[j] += dv;
+                }
+            }
+            boolean ok = finite(sq, cq) && finite(sd, cd);
+            if (ok) {
+                fold(mode, sq, cq, fq);
+                fold(mode, sd, cd, fd);
+                ok = Double.isFinite(fq[0]) && Double.isFinite(fq[1]) && Double.isFinite(fd[0]) && Double.isFinite(fd[1]);
+            }
+            if (ok) {
+                ExactAccumulator.add(st, CENTERED_SQ, fq[0]);
+                ExactAccumulator.add(st, CENTERED_SQ, fq[1]);
+                ExactAccumulator.add(st, CENTERED_DEV, fd[0]);
+                ExactAccumulator.add(st, CENTERED_DEV, fd[1]);
+            } else {
+                for (int i = 0; i < len; i++) {
+                    double dv = element(dtype, x, b + i) - center;
+                    ExactAccumulator.add(st, CENTERED_SQ, dv * dv);
+                    ExactAccumulator.add(st, CENTERED_DEV, dv);
+                }
+            }
+        }
+        st[CENTERED_COUNT] += hi - lo;
+    }
+
+    // ---- min and max ------------------------------------------------------------------------
+
+    /** The extreme of x[b, e) by comparisons, out[0] = whether a NaN is among them ({@code block_float_extreme}). */
+    private static double blockFloatExtreme(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
+        double r = element(dtype, x, b);
+        boolean hasNan = r != r;
+        for (long i = b + 1; i < e; i++) {
+            double v = element(dtype, x, i);
+            hasNan |= v != v;
+            if (States.better(op, v, r)) r = v;
+        }
+        nan[0] = hasNan;
+        return r;
+    }
+
+    /** Whether x[b, e) holds a zero of the sign a zero min (negative) or max (positive) takes. */
+    private static boolean hasPreferredZero(int dtype, int op, MemorySegment x, long b, long e) {
+        boolean wantNeg = op == MIN;
+        for (long i = b; i < e; i++) {
+            double v = element(dtype, x, i);
+            if (v == 0 && (Double.doubleToRawLongBits(v) < 0) == wantNeg) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Min or max of [lo, hi) folded into st, a block at a time ({@code float_extremum}): only a
+     * block that improves on the state is scanned again for the first index of its extreme; a
+     * NaN ends the range; the sign of a zero extreme is settled as impl.c settles it.
+     */
+    private static void floatExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
+        int op = (int) st[EXTREMUM_OP];
+        boolean has = st[EXTREMUM_COUNT] > 0;
+        double best = Double.longBitsToDouble(st[EXTREMUM_VALUE]);
+        boolean[] nan = new boolean[1];
+        for (long b = lo; b < hi && st[EXTREMUM_NAN] == 0; b += BLOCK) {
+            long e = Math.min(hi, b + BLOCK);
+            double m = blockFloatExtreme(dtype, op, x, b, e, nan);
+            if (nan[0]) {
+                long i = b;
+                while (!Double.isNaN(element(dtype, x, i))) i++;
+                st[EXTREMUM_NAN] = 1;
+                st[EXTREMUM_INDEX] = i;
+                best = Double.NaN;
+                break;
+            }
+            if (!has || States.better(op, m, best)) {
+                long i = b;
+                while (element(dtype, x, i) != m) i++;
+                best = m;
+                st[EXTREMUM_INDEX] = i;
+                has = true;
+            } else if (m != best) {
+                continue;
+            }
+            if (best == 0 && (Double.doubleToRawLongBits(best) < 0) != (op == MIN) && hasPreferredZero(dtype, op, x, b, e)) {
+                best = -best;
+            }
+        }
+        st[EXTREMUM_VALUE] = Double.doubleToRawLongBits(best);
+        st[EXTREMUM_COUNT] += hi - lo;
+    }
+
+    private static long blockIntExtreme(int dtype, int op, MemorySegment x, long b, long e) {
+        long r = integer(dtype, x, b);
+        for (long i = b + 1; i < e; i++) {
+            long v = integer(dtype, x, i);
+            if (op == MIN ? v < r : v > r) r = v;
+        }
+        return r;
+    }
+
+    private static void intExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
+        int op = (int) st[EXTREMUM_OP];
+        boolean has = st[EXTREMUM_COUNT] > 0;
+        for (long b = lo; b < hi; b += BLOCK) {
+            long e = Math.min(hi, b + BLOCK);
+            long m = blockIntExtreme(dtype, op, x, b, e);
+            if (!has || (op == MIN ? m < st[EXTREMUM_VALUE] : m > st[EXTREMUM_VALUE])) {
+                long i = b;
+                while (integer(dtype, x, i) != m) i++;
+                st[EXTREMUM_VALUE] = m;
+                st[EXTREMUM_INDEX] = i;
+                has = true;
+            }
+        }
+        st[EXTREMUM_COUNT] += hi - lo;
+    }
+
+    /** Min or max (the state's op) of [lo, hi) folded into st ({@code k_extremum}). */
+    static void extremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
+        if (dtype == F64 || dtype == F32) floatExtremum(dtype, x, lo, hi, st);
+        else intExtremum(dtype, x, lo, hi, st);
+    }
+
+    // ---- exact integer sums and dots ----------------------------------------------------------
+
+    /**
+     * Exact integer sum of [lo, hi) into the 256-bit state at acc[at] ({@code k_integer_sum}):
+     * each block's total (64 bits for i32; the high and low 32-bit halves of i64 terms summed
+     * apart and recombined in 128 bits) goes into the state.
+     */
+    static void integerSum(int dtype, MemorySegment x, long lo, long hi, long[] acc, int at) {
+        for (long b = lo; b < hi; b += BLOCK) {
+            long e = Math.min(hi, b + BLOCK);
+            if (dtype == I32) {
+                long s = 0;
+                for (long i = b; i < e; i++) s += x.getAtIndex(JAVA_INT_UNALIGNED, i);
+                WideInteger.add192(acc, at, s >> 63, s >> 63, s);
+            } else {
+                long h = 0, lsum = 0;
+                for (long i = b; i < e; i++) {
+                    long v = x.getAtIndex(JAVA_LONG_UNALIGNED, i);
+                    h += v >> 32;
+                    lsum += v & 0xFFFF_FFFFL;
+                }
+                // total = h * 2^32 + lsum, |h| < 2^44 and 0 <= lsum < 2^45, in 128 bits
+                long shifted = h << 32, low = shifted + lsum;
+                long high = (h >> 32) + (Long.compareUnsigned(low, shifted) < 0 ? 1 : 0);
+                WideInteger.add192(acc, at, high >> 63, high, low);
+            }
+        }
+    }
+
+    /**
+     * Exact integer dot of [lo, hi) into the 256-bit state at acc[at] ({@code k_integer_dot}):
+     * per block, each 128-bit product goes into a 192-bit sum (128 low bits and a top word
+     * counting their carries), which then goes into the state.
+     */
+    static void integerDot(int dtype, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc, int at) {
+        for (long b = lo; b < hi; b += BLOCK) {
+            long e = Math.min(hi, b + BLOCK);
+            long low = 0, mid = 0, top = 0;
+            for (long i = b; i < e; i++) {
+                long u = integer(dtype, x, i), v = integer(dtype, y, i);
+                long ph = Math.multiplyHigh(u, v), pl = u * v;
+                long nl = low + pl;
+                long c0 = Long.compareUnsigned(nl, low) < 0 ? 1 : 0;
+                long t = mid + ph;
+                long c1 = Long.compareUnsigned(t, mid) < 0 ? 1 : 0;
+                long nm = t + c0;
+                long c2 = c0 != 0 && nm == 0 ? 1 : 0;
+                top += c1 + c2 - (ph < 0 ? 1 : 0);
+                low = nl;
+                mid = nm;
+            }
+            WideInteger.add192(acc, at, top, mid, low);
+        }
+    }
+
+    // ---- elementwise --------------------------------------------------------------------------
+
+    /** out[i] = a[i] op b[i] over [lo, hi); integer arithmetic wraps ({@code k_binary}). */
+    static void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long lo, long hi) {
+        switch (dtype) {
+            case F64 -> {
+                for (long i = lo; i < hi; i++) {
+                    double u = a.getAtIndex(JAVA_DOUBLE_UNALIGNED, i), v = b.getAtIndex(JAVA_DOUBLE_UNALIGNED, i);
+                    out.setAtIndex(JAVA_DOUBLE_UNALIGNED, i, op == ADD ? u + v : op == SUB ? u - v : u * v);
+                }
+            }
+            case F32 -> {
+                for (long i = lo; i < hi; i++) {
+                    float u = a.getAtIndex(JAVA_FLOAT_UNALIGNED, i), v = b.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+                    out.setAtIndex(JAVA_FLOAT_UNALIGNED, i, op == ADD ? u + v : op == SUB ? u - v : u * v);
+                }
+            }
+            case I64 -> {
+                for (long i = lo; i < hi; i++) {
+                    long u = a.getAtIndex(JAVA_LONG_UNALIGNED, i), v = b.getAtIndex(JAVA_LONG_UNALIGNED, i);
+                    out.setAtIndex(JAVA_LONG_UNALIGNED, i, op == ADD ? u + v : op == SUB ? u - v : u * v);
+                }
+            }
+            default -> {
+                for (long i = lo; i < hi; i++) {
+                    int u = a.getAtIndex(JAVA_INT_UNALIGNED, i), v = b.getAtIndex(JAVA_INT_UNALIGNED, i);
+                    out.setAtIndex(JAVA_INT_UNALIGNED, i, op == ADD ? u + v : op == SUB ? u - v : u * v);
+                }
+            }
+        }
+    }
+
+    /** out[i] = alpha * x[i] over [lo, hi) ({@code k_scale}). */
+    static void scale(int dtype, MemorySegment x, double alphaF, long alphaI, MemorySegment out, long lo, long hi) {
+        float af32 = (float) alphaF;
+        for (long i = lo; i < hi; i++) {
+            switch (dtype) {
+                case F64 -> out.setAtIndex(JAVA_DOUBLE_UNALIGNED, i, alphaF * x.getAtIndex(JAVA_DOUBLE_UNALIGNED, i));
+                case F32 -> out.setAtIndex(JAVA_FLOAT_UNALIGNED, i, af32 * x.getAtIndex(JAVA_FLOAT_UNALIGNED, i));
+                case I64 -> out.setAtIndex(JAVA_LONG_UNALIGNED, i, alphaI * x.getAtIndex(JAVA_LONG_UNALIGNED, i));
+                default -> out.setAtIndex(JAVA_INT_UNALIGNED, i, (int) alphaI * x.getAtIndex(JAVA_INT_UNALIGNED, i));
+            }
+        }
+    }
+
+    /** y[i] = alpha * x[i] + y[i] over [lo, hi), two roundings ({@code k_axpy}). */
+    static void axpy(int dtype, double alphaF, long alphaI, MemorySegment x, MemorySegment y, long lo, long hi) {
+        float af32 = (float) alphaF;
+        for (long i = lo; i < hi; i++) {
+            switch (dtype) {
+                case F64 -> y.setAtIndex(JAVA_DOUBLE_UNALIGNED, i,
+                        alphaF * x.getAtIndex(JAVA_DOUBLE_UNALIGNED, i) + y.getAtIndex(JAVA_DOUBLE_UNALIGNED, i));
+                case F32 -> y.setAtIndex(JAVA_FLOAT_UNALIGNED, i,
+                        af32 * x.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + y.getAtIndex(JAVA_FLOAT_UNALIGNED, i));
+                case I64 -> y.setAtIndex(JAVA_LONG_UNALIGNED, i,
+                        alphaI * x.getAtIndex(JAVA_LONG_UNALIGNED, i) + y.getAtIndex(JAVA_LONG_UNALIGNED, i));
+                default -> y.setAtIndex(JAVA_INT_UNALIGNED, i,
+                        (int) alphaI * x.getAtIndex(JAVA_INT_UNALIGNED, i) + y.getAtIndex(JAVA_INT_UNALIGNED, i));
+            }
+        }
+    }
+
+    /** out[lo, hi) = value ({@code k_fill}); out is a view of exactly the array's bytes. */
+    static void fill(int dtype, MemorySegment out, double valueF, long valueI, long lo, long hi) {
+        switch (dtype) {
+            case F64 -> {
+                for (long i = lo; i < hi; i++) out.setAtIndex(JAVA_DOUBLE_UNALIGNED, i, valueF);
+            }
+            case F32 -> {
+                float v = (float) valueF;
+                for (long i = lo; i < hi; i++) out.setAtIndex(JAVA_FLOAT_UNALIGNED, i, v);
+            }
+            case I64 -> {
+                for (long i = lo; i < hi; i++) out.setAtIndex(JAVA_LONG_UNALIGNED, i, valueI);
+            }
+            default -> {
+                int v = (int) valueI;
+                for (long i = lo; i < hi; i++) out.setAtIndex(JAVA_INT_UNALIGNED, i, v);
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.paralelo.kernel;
+
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_CENTERED;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_EXTREMUM;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_INTEGER;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_SUM;
+import static dev.paralelo.kernel.KernelBackend.BLOCK;
+import static dev.paralelo.kernel.KernelBackend.DOT;
+import static dev.paralelo.kernel.KernelBackend.MAX;
+import static dev.paralelo.kernel.KernelBackend.MEAN;
+import static dev.paralelo.kernel.KernelBackend.MIN;
+import static dev.paralelo.kernel.KernelBackend.SUM;
+import static dev.paralelo.kernel.KernelBackend.VAR;
+import static dev.paralelo.kernel.States.CENTERED_CENTER;
+import static dev.paralelo.kernel.States.CENTERED_COUNT;
+import static dev.paralelo.kernel.States.EXTREMUM_DTYPE;
+import static dev.paralelo.kernel.States.EXTREMUM_NAN;
+import static dev.paralelo.kernel.States.EXTREMUM_OP;
+import static dev.paralelo.kernel.States.EXTREMUM_VALUE;
+import static dev.paralelo.kernel.States.MOMENTS_COUNT;
+import static dev.paralelo.kernel.States.MOMENTS_SUM;
+import static dev.paralelo.kernel.States.MOMENTS_SUMSQ;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Reductions: the block partition, the one "for blocks, then merge" loop, and finishes; twin of
+ * {@code native/src/reduce.c}.
+ *
+ * <p>Every reduction is a partial state ({@link States}): {@link #overBlocks} gives each thread
+ * a part of the block partition, lets it accumulate its part into a private identity, and
+ * merges the private states into the caller's. Merges are exact, associative and commutative,
+ * so neither the thread count nor the merge order can change a bit.
+ */
+public final class Reductions {
+    private Reductions() {}
+
+    /**
+     * The block partition ({@code pl_partition}): part {@code index} of {@code parts} of
+     * [0, n) as {lo, hi}, whole blocks, part i holding blocks [B*i/parts, B*(i+1)/parts) with
+     * B = ceil(n / BLOCK). The only place in Java that knows this rule.
+     */
+    public static long[] partition(long n, int parts, int index) {
+        if (n < 0 || parts < 1 || index < 0 || index >= parts) {
+            throw new IllegalArgumentException("no part " + index + " of " + parts + " of " + n + " elements");
+        }
+        long blocks = n / BLOCK + (n % BLOCK != 0 ? 1 : 0);
+        // floor(blocks * i / parts) without overflow: blocks = q * parts + r.
+        long q = blocks / parts, r = blocks % parts;
+        long b0 = q * index + r * index / parts, b1 = q * (index + 1) + r * (index + 1) / parts;
+        return new long[] {Math.min(n, b0 * BLOCK), Math.min(n, b1 * BLOCK)};
+    }
+
+    /** What a range kernel needs besides the range and the state ({@code job}). */
+    private record Job(int dtype, int op, int mode, MemorySegment x, MemorySegment y) {}
+
+    /** Runs the range kernel of the job's reduction over [lo, hi), into state ({@code accumulate}). */
+    private static void accumulate(Job j, int kind, long lo, long hi, long[] state) {
+        switch (kind) {
+            case PL_STATE_SUM -> {
+                if (j.op == DOT) RangeKernels.dot(j.dtype, j.mode, j.x, j.y, lo, hi, state);
+                else RangeKernels.sum(j.dtype, j.mode, j.x, lo, hi, state);
+            }
+            case PL_STATE_INTEGER -> {
+                if (j.op == DOT) RangeKernels.integerDot(j.dtype, j.x, j.y, lo, hi, state, 0);
+                else RangeKernels.integerSum(j.dtype, j.x, lo, hi, state, 0);
+            }
+            case PL_STATE_EXTREMUM -> RangeKernels.extremum(j.dtype, j.x, lo, hi, state);
+            case PL_STATE_CENTERED -> {
+                if (Double.isFinite(Double.longBitsToDouble(state[CENTERED_CENTER]))) {
+                    RangeKernels.centered(j.dtype, j.mode, j.x, lo, hi, state);
+                } else {
+                    state[CENTERED_COUNT] += hi - lo; // phase one found no finite mean: the variance is NaN
+                }
+            }
+            default -> {
+                for (long b = lo; b < hi; b += BLOCK) {
+                    long e = Math.min(hi, b + BLOCK);
+                    RangeKernels.integerSum(j.dtype, j.x, b, e, state, MOMENTS_SUM);
+                    RangeKernels.integerDot(j.dtype, j.x, j.x, b, e, state, MOMENTS_SUMSQ);
+                }
+                state[MOMENTS_COUNT] += hi - lo;
+            }
+        }
+    }
+
+    /**
+     * The one "for blocks, then merge" loop ({@code over_blocks}): [lo, hi) (lo block-aligned)
+     * split by the block partition between threads, each part accumulated into a private
+     * identity; the private states are merged in part order once all have ended.
+     */
+    private static void overBlocks(Job j, int kind, long lo, long hi, int threads, long[] state) {
+        int t = teamSize(threads, hi - lo);
+        if (t == 1) {
+            accumulate(j, kind, lo, hi, state);
+            return;
+        }
+        long[][] mine = new long[t][];
+        Parallel.run(t, id -> {
+            long[] part = partition(hi - lo, t, id);
+            long[] s = States.identityOf(kind, state);
+            if (part[0] < part[1]) accumulate(j, kind, lo + part[0], lo + part[1], s);
+            mine[id] = s;
+        });
+        for (long[] s : mine) States.merge(kind, state, s);
+    }
+
+    /** Threads for a call of n elements: 1 below the parallel threshold, at most one per block ({@code pl_team_size}). */
+    static int teamSize(int threads, long n) {
+        if (n < KernelBackend.PARALLEL_MIN || threads <= 1) return 1;
+        long blocks = (n + BLOCK - 1) / BLOCK;
+        return (int) Math.min(blocks, threads);
+    }
+
+    /** A range a partial may cover: inside [0, n), each end on a block boundary or at n ({@code check_range}). */
+    static void checkRange(long n, long lo, long hi) {
+        if (lo < 0 || hi < lo || hi > n) {
+            throw new IndexOutOfBoundsException("range [" + lo + ", " + hi + ") is not inside [0, " + n + ")");
+        }
+        if ((lo % BLOCK != 0 && lo != n) || (hi % BLOCK != 0 && hi != n)) {
+            throw new IllegalArgumentException("range [" + lo + ", " + hi + ") of " + n + " elements is not block-aligned");
+        }
+    }
+
+    /** Accumulates x[lo, hi) into a state made by {@link States#init} for (dtype, op) ({@code pl_partial}). */
+    static void partial(int dtype, int op, MemorySegment x, MemorySegment y, long n, long lo, long hi, int mode,
+            int threads, long[] state) {
+        int kind = States.kind(dtype, op);
+        checkRange(n, lo, hi);
+        if (kind == PL_STATE_EXTREMUM && (state[EXTREMUM_DTYPE] != dtype || state[EXTREMUM_OP] != op)) {
+            throw new IllegalArgumentException("the min/max state was made for another element type or operation");
+        }
+        Job j = new Job(dtype, op == MEAN ? SUM : op, mode, x, y);
+        overBlocks(j, kind, lo, hi, Parallel.shareable(threads, y == null ? new MemorySegment[] {x} : new MemorySegment[] {x, y}), state);
+    }
+
+    /** Sum of a float array: a single block's partial rounded directly, else the blocks' ({@code float_sum}). */
+    static double floatSum(int dtype, MemorySegment x, long n, int mode, int threads) {
+        if (n <= BLOCK) {
+            double[] out = new double[2];
+            if (RangeKernels.sumSmall(dtype, mode, x, (int) n, out)) return out[0];
+        }
+        long[] acc = new long[ExactAccumulator.WORDS];
+        overBlocks(new Job(dtype, SUM, mode, x, null), PL_STATE_SUM, 0, n, threads, acc);
+        return ExactAccumulator.round(acc, 0);
+    }
+
+    /** The min or max state of x[0, n), n > 0. */
+    static long[] extremum(int dtype, int op, MemorySegment x, long n, int threads) {
+        long[] st = States.init(dtype, op, 0);
+        overBlocks(new Job(dtype, op, 0, x, null), PL_STATE_EXTREMUM, 0, n, threads, st);
+        return st;
+    }
+
+    /** The integer sum state of x[0, n). */
+    static long[] integerSum(int dtype, MemorySegment x, long n, int threads) {
+        long[] w = new long[WideInteger.WORDS];
+        overBlocks(new Job(dtype, SUM, 0, x, null), PL_STATE_INTEGER, 0, n, threads, w);
+        return w;
+    }
+
+    /** sum or mean of floats, min or max of floats, mean of integers ({@code pl_reduce}). */
+    static double reduceDouble(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
+        threads = Parallel.shareable(threads, x);
+        if (op == MIN || op == MAX) {
+            long[] st = extremum(dtype, op, x, n, threads);
+            return st[EXTREMUM_NAN] != 0 ? Double.NaN : Double.longBitsToDouble(st[EXTREMUM_VALUE]);
+        }
+        if (States.isFloat(dtype)) {
+            double s = floatSum(dtype, x, n, mode, threads);
+            return op == SUM ? s : s / n; // 0/0 is NaN for an empty mean
+        }
+        return WideInteger.toDouble(integerSum(dtype, x, n, threads), 0) / n;
+    }
+
+    /** Integer sum, min or max ({@code pl_reduce}); ArithmeticException if a sum leaves a long. */
+    static long reduceLong(int dtype, int op, MemorySegment x, long n, int threads) {
+        threads = Parallel.shareable(threads, x);
+        if (op == MIN || op == MAX) return extremum(dtype, op, x, n, threads)[EXTREMUM_VALUE];
+        return WideInteger.toLongExact(integerSum(dtype, x, n, threads), 0, "sum");
+    }
+
+    /** Variance ({@code pl_variance}): floats in two phases, integers in one exact phase. */
+    static double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
+        if (n - ddof <= 0) return Double.NaN; // numpy: no degrees of freedom left
+        threads = Parallel.shareable(threads, x);
+        Job j = new Job(dtype, VAR, mode, x, null);
+        if (!States.isFloat(dtype)) {
+            long[] m = States.init(dtype, VAR, 0);
+            overBlocks(j, States.kind(dtype, VAR), 0, n, threads, m);
+            return States.variance(States.kind(dtype, VAR), m, ddof);
+        }
+        // Phase one: the mean. Phase two: the sums of deviations from it.
+        long[] c = States.init(dtype, VAR, floatSum(dtype, x, n, mode, threads) / n);
+        overBlocks(j, PL_STATE_CENTERED, 0, n, threads, c);
+        return States.variance(PL_STATE_CENTERED, c, ddof);
+    }
+
+    /** Float dot ({@code pl_dot}). */
+    static double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
+        long[] acc = new long[ExactAccumulator.WORDS];
+        overBlocks(new Job(dtype, DOT, mode, x, y), PL_STATE_SUM, 0, n, Parallel.shareable(threads, x, y), acc);
+        return ExactAccumulator.round(acc, 0);
+    }
+
+    /** Exact integer dot ({@code pl_dot}); ArithmeticException only if the final value leaves a long. */
+    static long dotLong(int dtype, MemorySegment x, MemorySegment y, long n, int threads) {
+        long[] w = new long[WideInteger.WORDS];
+        overBlocks(new Job(dtype, DOT, 0, x, y), PL_STATE_INTEGER, 0, n, Parallel.shareable(threads, x, y), w);
+        return WideInteger.toLongExact(w, 0, "dot");
+    }
+}

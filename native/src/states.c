@@ -1,0 +1,192 @@
+/*
+ * Partial states: identities, layouts, merges and finishes (paralelo.h, "Partial states").
+ * Java's twin is dev.paralelo.kernel.States. Every merge here is exact, associative and
+ * commutative, which is what lets threads, processes and MPI ranks merge in any order.
+ */
+#include "impl.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+int pl_state_kind(int dtype, int op) {
+    if (pl_dtype_size(dtype) == 0) return PL_E_ARG;
+    int fl = pl_dtype_is_float(dtype);
+    switch (op) {
+    case PL_SUM:
+    case PL_MEAN:
+    case PL_DOT: return fl ? PL_STATE_SUM : PL_STATE_INTEGER;
+    case PL_MIN:
+    case PL_MAX: return PL_STATE_EXTREMUM;
+    case PL_VAR: return fl ? PL_STATE_CENTERED : PL_STATE_MOMENTS;
+    default: return PL_E_ARG;
+    }
+}
+
+static size_t state_size(int kind) {
+    switch (kind) {
+    case PL_STATE_SUM: return sizeof(pl_acc);
+    case PL_STATE_INTEGER: return sizeof(pl_wide);
+    case PL_STATE_EXTREMUM: return sizeof(pl_extremum);
+    case PL_STATE_CENTERED: return sizeof(pl_centered);
+    case PL_STATE_MOMENTS: return sizeof(pl_moments);
+    default: return 0;
+    }
+}
+
+int pl_state_words(int kind) {
+    size_t s = state_size(kind);
+    return s ? (int)(s / 8) : PL_E_ARG;
+}
+
+int pl_state_layout(int kind, int64_t *offsets, int64_t n) {
+    int64_t o[8];
+    int k = 0;
+    switch (kind) {
+    case PL_STATE_SUM:
+        o[k++] = offsetof(pl_acc, digit);
+        o[k++] = offsetof(pl_acc, adds);
+        o[k++] = offsetof(pl_acc, nan);
+        o[k++] = offsetof(pl_acc, pos_inf);
+        o[k++] = offsetof(pl_acc, neg_inf);
+        break;
+    case PL_STATE_INTEGER: o[k++] = offsetof(pl_wide, word); break;
+    case PL_STATE_EXTREMUM:
+        o[k++] = offsetof(pl_extremum, dtype);
+        o[k++] = offsetof(pl_extremum, op);
+        o[k++] = offsetof(pl_extremum, count);
+        o[k++] = offsetof(pl_extremum, nan);
+        o[k++] = offsetof(pl_extremum, index);
+        o[k++] = offsetof(pl_extremum, value);
+        break;
+    case PL_STATE_CENTERED:
+        o[k++] = offsetof(pl_centered, center);
+        o[k++] = offsetof(pl_centered, count);
+        o[k++] = offsetof(pl_centered, dev);
+        o[k++] = offsetof(pl_centered, sq);
+        break;
+    case PL_STATE_MOMENTS:
+        o[k++] = offsetof(pl_moments, count);
+        o[k++] = offsetof(pl_moments, reserved);
+        o[k++] = offsetof(pl_moments, sum);
+        o[k++] = offsetof(pl_moments, sumsq);
+        break;
+    default: return PL_E_ARG;
+    }
+    o[k++] = (int64_t)state_size(kind);
+    if (!offsets || n < k) return PL_E_ARG;
+    memcpy(offsets, o, (size_t)k * sizeof *o);
+    return PL_OK;
+}
+
+int pl_state_init(void *state, int dtype, int op, double center) {
+    int kind = pl_state_kind(dtype, op);
+    if (kind < 0 || !state) return PL_E_ARG;
+    memset(state, 0, state_size(kind));
+    if (kind == PL_STATE_EXTREMUM) {
+        pl_extremum *e = state;
+        e->dtype = dtype;
+        e->op = op;
+    } else if (kind == PL_STATE_CENTERED) {
+        ((pl_centered *)state)->center = center;
+    }
+    return PL_OK;
+}
+
+void pl_extremum_merge(pl_extremum *dst, const pl_extremum *src) {
+    if (src->count == 0) return;
+    if (dst->count == 0) {
+        *dst = *src;
+        return;
+    }
+    int64_t count = dst->count + src->count;
+    if (dst->nan || src->nan) {
+        /* The first NaN of the two ranges. */
+        if (!dst->nan || (src->nan && src->index < dst->index)) *dst = *src;
+    } else if (!pl_dtype_is_float((int)dst->dtype)) {
+        int op = (int)dst->op;
+        if (op == PL_MIN ? src->value < dst->value : src->value > dst->value)
+            *dst = *src;
+        else if (src->value == dst->value && src->index < dst->index)
+            dst->index = src->index;
+    } else {
+        int op = (int)dst->op;
+        double a, b;
+        memcpy(&a, &dst->value, sizeof a);
+        memcpy(&b, &src->value, sizeof b);
+        if (pl_better(op, b, a)) {
+            *dst = *src;
+        } else if (a == b) {
+            if (src->index < dst->index) dst->index = src->index;
+            /* Equal zeros: the sign a zero min or max takes wins. */
+            if (a == 0 && signbit(b) != signbit(a) && (signbit(b) != 0) == (op == PL_MIN))
+                dst->value = src->value;
+        }
+    }
+    dst->count = count;
+}
+
+void pl_centered_merge(pl_centered *dst, const pl_centered *src) {
+    pl_acc_merge(&dst->dev, &src->dev);
+    pl_acc_merge(&dst->sq, &src->sq);
+    dst->count += src->count;
+}
+
+void pl_moments_merge(pl_moments *dst, const pl_moments *src) {
+    pl_wide_add(&dst->sum, &src->sum);
+    pl_wide_add(&dst->sumsq, &src->sumsq);
+    dst->count += src->count;
+}
+
+int pl_merge(int kind, void *dst, const void *src) {
+    if (!dst || !src || state_size(kind) == 0) return PL_E_ARG;
+    switch (kind) {
+    case PL_STATE_SUM: return pl_acc_merge(dst, src);
+    case PL_STATE_INTEGER: pl_wide_add(dst, src); return PL_OK;
+    case PL_STATE_EXTREMUM: {
+        pl_extremum *d = dst;
+        const pl_extremum *s = src;
+        if (d->dtype != s->dtype || d->op != s->op) return PL_E_MISMATCH;
+        pl_extremum_merge(d, s);
+        return PL_OK;
+    }
+    case PL_STATE_CENTERED: {
+        pl_centered *d = dst;
+        const pl_centered *s = src;
+        /* Deviations from different centres do not add up to anything. */
+        if (memcmp(&d->center, &s->center, sizeof d->center) != 0) return PL_E_MISMATCH;
+        pl_centered_merge(d, s);
+        return PL_OK;
+    }
+    default: pl_moments_merge(dst, src); return PL_OK;
+    }
+}
+
+int pl_extremum_result(const pl_extremum *st, double *out_f, int64_t *out_i, int64_t *index) {
+    if (!st || !out_f || !out_i || !index) return PL_E_ARG;
+    if (st->count == 0) return PL_E_EMPTY;
+    *index = st->index;
+    if (pl_dtype_is_float((int)st->dtype))
+        memcpy(out_f, &st->value, sizeof *out_f);
+    else
+        *out_i = st->value;
+    return PL_OK;
+}
+
+int pl_variance_result(int kind, const void *state, int ddof, double *out) {
+    if (!state || !out || ddof < 0) return PL_E_ARG;
+    if (kind == PL_STATE_MOMENTS) return pl_moments_variance(state, ddof, out);
+    if (kind != PL_STATE_CENTERED) return PL_E_ARG;
+    const pl_centered *st = state;
+    int64_t n = st->count;
+    if (n - ddof <= 0 || !isfinite(st->center)) {
+        *out = NAN; /* numpy: no degrees of freedom left; or the mean was not finite */
+        return PL_OK;
+    }
+    double sq, sd;
+    pl_acc_round(&st->sq, &sq);
+    pl_acc_round(&st->dev, &sd);
+    /* sd is the residual of the rounded mean; subtracting sd^2/n corrects for it. */
+    *out = (sq - sd * sd / (double)n) / (double)(n - ddof);
+    return PL_OK;
+}

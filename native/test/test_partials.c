@@ -1,0 +1,308 @@
+/* Partial states: every reduction merged from block-aligned partials (any partition, thread
+ * count, SIMD level and merge order) gives the bits of the whole-array call; ranges that are
+ * not block-aligned are refused; the integer dot and variance are exact; slices longer than a
+ * block equal the whole-array kernel on the slice. */
+#include "check.h"
+#include "paralelo.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int pl_dtype_is_float_test(int dtype) { return dtype == PL_F64 || dtype == PL_F32; }
+
+typedef union state {
+    pl_acc acc;
+    pl_wide wide;
+    pl_extremum extremum;
+    pl_centered centered;
+    pl_moments moments;
+} state;
+
+static void test_partition(void) {
+    const int64_t sizes[] = {0, 1, 4095, 4096, 4097, 40960, 40961, 1000003};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        int64_t n = sizes[s];
+        for (int64_t parts = 1; parts <= 9; parts++) {
+            int64_t prev = 0;
+            for (int64_t i = 0; i < parts; i++) {
+                int64_t lo, hi;
+                CHECK(pl_partition(n, parts, i, &lo, &hi) == PL_OK, "partition");
+                CHECK(lo == prev && hi >= lo && lo % PL_BLOCK == 0 && (hi % PL_BLOCK == 0 || hi == n),
+                      "n=%lld parts=%lld part %lld = [%lld, %lld)", (long long)n,
+                      (long long)parts, (long long)i, (long long)lo, (long long)hi);
+                prev = hi;
+            }
+            CHECK(prev == n, "parts cover [0, n)");
+        }
+    }
+    int64_t lo, hi;
+    CHECK(pl_partition(10, 0, 0, &lo, &hi) == PL_E_ARG, "no parts");
+    CHECK(pl_partition(10, 2, 2, &lo, &hi) == PL_E_ARG, "index past the parts");
+    /* Huge n and many parts: no overflow in blocks * index. */
+    int64_t big = INT64_C(1) << 62;
+    CHECK(pl_partition(big, 1 << 30, (1 << 30) - 1, &lo, &hi) == PL_OK && hi == big, "huge");
+}
+
+/* The merged partial of x over `cuts` (block-aligned cut points, ascending, then n) for one
+ * reduction, merged in reverse order to show order does not matter. */
+static int merged(int dtype, int op, const void *x, const void *y, int64_t n, int mode,
+                  double center, const int64_t *cuts, int ncuts, int threads, state *out) {
+    state parts[16];
+    int64_t lo = 0;
+    for (int c = 0; c < ncuts; c++) {
+        pl_state_init(&parts[c], dtype, op, center);
+        int s = op == PL_DOT ? pl_partial_dot(dtype, x, y, n, lo, cuts[c], mode, threads, &parts[c])
+                             : pl_partial(dtype, op, x, n, lo, cuts[c], mode, threads, &parts[c]);
+        if (s != PL_OK) return s;
+        lo = cuts[c];
+    }
+    int kind = pl_state_kind(dtype, op);
+    pl_state_init(out, dtype, op, center);
+    for (int c = ncuts - 1; c >= 0; c--)
+        if (pl_merge(kind, out, &parts[c]) != PL_OK) return PL_E_ARG;
+    return PL_OK;
+}
+
+/* Random block-aligned cuts of [0, n): up to 6 ranges, some empty. */
+static int random_cuts(int64_t n, int64_t *cuts) {
+    int64_t blocks = n / PL_BLOCK + (n % PL_BLOCK != 0);
+    int k = 1 + (int)(next_u64() % 6);
+    int64_t b[8];
+    for (int i = 0; i < k - 1; i++) b[i] = blocks ? (int64_t)(next_u64() % (uint64_t)(blocks + 1)) : 0;
+    for (int i = 0; i < k - 1; i++) /* insertion sort */
+        for (int j = i; j > 0 && b[j] < b[j - 1]; j--) {
+            int64_t t = b[j];
+            b[j] = b[j - 1];
+            b[j - 1] = t;
+        }
+    for (int i = 0; i < k - 1; i++) cuts[i] = b[i] * PL_BLOCK < n ? b[i] * PL_BLOCK : n;
+    cuts[k - 1] = n;
+    return k;
+}
+
+static void fill_data(int dtype, void *x, int64_t n, int seed) {
+    for (int64_t i = 0; i < n; i++) {
+        double u = uniform();
+        switch (dtype) {
+        case PL_F64:
+            ((double *)x)[i] = (u - 0.5) * pow(10.0, (double)((i * 7 + seed) % 17) - 8);
+            break;
+        case PL_F32: ((float *)x)[i] = (float)((u - 0.5) * 1e3); break;
+        case PL_I64: ((int64_t *)x)[i] = (int64_t)next_u64() >> (seed % 3 == 0 ? 1 : 20); break;
+        default: ((int32_t *)x)[i] = (int32_t)next_u64(); break;
+        }
+    }
+}
+
+static void test_partials_merge_to_the_whole(void) {
+    const int64_t sizes[] = {0, 5, 4096, 4097, 3 * 4096 + 17, 40961, 200003};
+    const int dtypes[] = {PL_F64, PL_F32, PL_I64, PL_I32};
+    int top = pl_cpu_level();
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        int64_t n = sizes[s];
+        for (int d = 0; d < 4; d++) {
+            int dtype = dtypes[d];
+            void *x = malloc((size_t)(n ? n : 1) * 8), *y = malloc((size_t)(n ? n : 1) * 8);
+            fill_data(dtype, x, n, (int)s);
+            fill_data(dtype, y, n, (int)s + 1);
+            for (int mode = PL_ACCURATE; mode <= PL_FAST; mode++) {
+                double want_sum = 0, want_mean = 0, want_dot = 0, want_var = 0, want_min = 0, want_max = 0;
+                int64_t isum = 0, idot = 0, imin = 0, imax = 0;
+                int rs = pl_reduce(dtype, PL_SUM, x, n, mode, 1, &want_sum, &isum);
+                pl_reduce(dtype, PL_MEAN, x, n, mode, 1, &want_mean, &isum);
+                if (rs == PL_OK) pl_reduce(dtype, PL_SUM, x, n, mode, 1, &want_sum, &isum);
+                int rd = pl_dot(dtype, x, y, n, mode, 1, &want_dot, &idot);
+                pl_variance(dtype, x, n, 1, mode, 1, &want_var);
+                int rmin = pl_reduce(dtype, PL_MIN, x, n, mode, 1, &want_min, &imin);
+                pl_reduce(dtype, PL_MAX, x, n, mode, 1, &want_max, &imax);
+                for (int trial = 0; trial < 6; trial++) {
+                    int level = trial % (top + 1), threads = 1 + trial;
+                    pl_set_level(level);
+                    int64_t cuts[8];
+                    int k = random_cuts(n, cuts);
+                    state st;
+                    double f = 0;
+                    int64_t i = 0, idx;
+                    /* sum and mean */
+                    CHECK(merged(dtype, PL_SUM, x, NULL, n, mode, 0, cuts, k, threads, &st) == PL_OK, "sum partial");
+                    if (pl_dtype_is_float_test(dtype)) {
+                        pl_acc_round(&st.acc, &f);
+                        CHECK(same_bits(f, want_sum), "sum dtype=%d n=%lld k=%d: %a vs %a", dtype,
+                              (long long)n, k, f, want_sum);
+                    } else {
+                        int r = pl_wide_to_i64(&st.wide, &i);
+                        CHECK(r == rs && (r != PL_OK || i == isum), "isum dtype=%d n=%lld", dtype, (long long)n);
+                    }
+                    /* dot */
+                    CHECK(merged(dtype, PL_DOT, x, y, n, mode, 0, cuts, k, threads, &st) == PL_OK, "dot partial");
+                    if (pl_dtype_is_float_test(dtype)) {
+                        pl_acc_round(&st.acc, &f);
+                        CHECK(same_bits(f, want_dot), "dot dtype=%d n=%lld", dtype, (long long)n);
+                    } else {
+                        int r = pl_wide_to_i64(&st.wide, &i);
+                        CHECK(r == rd && (r != PL_OK || i == idot), "idot dtype=%d n=%lld", dtype, (long long)n);
+                    }
+                    /* variance: floats centre on the whole-array mean, integers take one phase */
+                    double center = pl_dtype_is_float_test(dtype) ? want_mean : 0;
+                    CHECK(merged(dtype, PL_VAR, x, NULL, n, mode, center, cuts, k, threads, &st) == PL_OK, "var partial");
+                    pl_variance_result(pl_state_kind(dtype, PL_VAR), &st, 1, &f);
+                    CHECK(same_bits(f, want_var) || (isnan(f) && isnan(want_var)),
+                          "var dtype=%d n=%lld: %a vs %a", dtype, (long long)n, f, want_var);
+                    /* min and max */
+                    for (int op = PL_MIN; op <= PL_MAX; op++) {
+                        CHECK(merged(dtype, op, x, NULL, n, mode, 0, cuts, k, threads, &st) == PL_OK, "ext partial");
+                        int r = pl_extremum_result(&st.extremum, &f, &i, &idx);
+                        CHECK(r == rmin, "empty extremum status");
+                        if (r == PL_OK) {
+                            if (pl_dtype_is_float_test(dtype))
+                                CHECK(same_bits(f, op == PL_MIN ? want_min : want_max), "ext dtype=%d", dtype);
+                            else
+                                CHECK(i == (op == PL_MIN ? imin : imax), "iext dtype=%d", dtype);
+                        }
+                    }
+                }
+                pl_set_level(top);
+            }
+            free(x);
+            free(y);
+        }
+    }
+}
+
+static void test_alignment_is_enforced(void) {
+    double x[10000] = {0};
+    pl_acc acc;
+    pl_acc_init(&acc);
+    CHECK(pl_partial(PL_F64, PL_SUM, x, 10000, 1, 4096, PL_ACCURATE, 1, &acc) == PL_E_ALIGN, "lo off a block");
+    CHECK(pl_partial(PL_F64, PL_SUM, x, 10000, 0, 5000, PL_ACCURATE, 1, &acc) == PL_E_ALIGN, "hi off a block");
+    CHECK(pl_partial(PL_F64, PL_SUM, x, 10000, 8192, 10000, PL_ACCURATE, 1, &acc) == PL_OK, "hi at n");
+    CHECK(pl_partial(PL_F64, PL_SUM, x, 10000, 8192, 10001, PL_ACCURATE, 1, &acc) == PL_E_INDEX, "past n");
+    CHECK(pl_partial(PL_F64, PL_SUM, x, 10000, 4096, 0, PL_ACCURATE, 1, &acc) == PL_E_INDEX, "hi < lo");
+    pl_extremum a, b;
+    pl_state_init(&a, PL_F64, PL_MIN, 0);
+    pl_state_init(&b, PL_F64, PL_MAX, 0);
+    CHECK(pl_partial(PL_F64, PL_MIN, x, 10, 0, 10, PL_ACCURATE, 1, &b) == PL_E_MISMATCH, "a max state for a min");
+    CHECK(pl_merge(PL_STATE_EXTREMUM, &a, &b) == PL_E_MISMATCH, "min merged with max");
+    pl_centered c1, c2;
+    pl_state_init(&c1, PL_F64, PL_VAR, 1.0);
+    pl_state_init(&c2, PL_F64, PL_VAR, 2.0);
+    CHECK(pl_merge(PL_STATE_CENTERED, &c1, &c2) == PL_E_MISMATCH, "different centres");
+    CHECK(pl_state_kind(PL_F64, 9) == PL_E_ARG && pl_state_words(0) == PL_E_ARG, "unknown kinds");
+}
+
+/* The audit's case: exact dot 0, but 128-bit partial sums overflowed depending on threads. */
+static void test_integer_dot_is_exact(void) {
+    int64_t n = 8 * PL_BLOCK;
+    int64_t *x = calloc((size_t)n, 8), *y = calloc((size_t)n, 8);
+    x[0] = INT64_MIN; y[0] = INT64_MAX;
+    x[7 * PL_BLOCK] = INT64_MIN; y[7 * PL_BLOCK] = INT64_MAX;
+    x[3 * PL_BLOCK] = INT64_MIN; y[3 * PL_BLOCK] = INT64_MIN;
+    x[4 * PL_BLOCK] = INT64_MIN; y[4 * PL_BLOCK] = INT64_MIN;
+    x[7 * PL_BLOCK + 1] = -(INT64_C(1) << 32); y[7 * PL_BLOCK + 1] = INT64_C(1) << 32;
+    for (int t = 1; t <= 8; t++) {
+        double f;
+        int64_t d = -1;
+        CHECK(pl_dot(PL_I64, x, y, n, PL_ACCURATE, t, &f, &d) == PL_OK && d == 0,
+              "dot of the audit case on %d threads: %lld", t, (long long)d);
+    }
+    int64_t a[5] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, -(INT64_C(1) << 32)};
+    int64_t b[5] = {INT64_MIN, INT64_MIN, INT64_MAX, INT64_MAX, INT64_C(1) << 32};
+    double f;
+    int64_t d = -1;
+    CHECK(pl_dot(PL_I64, a, b, 5, PL_ACCURATE, 1, &f, &d) == PL_OK && d == 0, "short case: %lld", (long long)d);
+    int64_t big[2] = {INT64_MAX, 2};
+    CHECK(pl_dot(PL_I64, big, big, 2, PL_ACCURATE, 1, &f, &d) == PL_E_OVERFLOW, "a real overflow");
+    free(x);
+    free(y);
+}
+
+static void test_integer_variance_is_exact(void) {
+    int64_t x[3] = {INT64_C(1) << 60, (INT64_C(1) << 60) + 1, (INT64_C(1) << 60) + 2};
+    double v;
+    CHECK(pl_variance(PL_I64, x, 3, 0, PL_ACCURATE, 1, &v) == PL_OK && v == 2.0 / 3.0,
+          "var(2^60 + [0, 1, 2]) = 2/3, got %a", v);
+    CHECK(pl_variance(PL_I64, x, 3, 1, PL_ACCURATE, 1, &v) == PL_OK && v == 1.0, "sample var 1");
+    int64_t y[4] = {INT64_MAX, INT64_MIN, INT64_MAX, INT64_MIN};
+    /* mean -1/2; deviations +-(2^63 - 1/2); var = (2^63 - 1/2)^2 = 2^126 - 2^63 + 1/4, which
+     * rounds once to 2^126 (doubles just below 2^126 are 2^72 apart) */
+    CHECK(pl_variance(PL_I64, y, 4, 0, PL_ACCURATE, 1, &v) == PL_OK && v == ldexp(1, 126),
+          "extreme int64 variance %a", v);
+    int32_t z[5] = {7, 7, 7, 7, 7};
+    CHECK(pl_variance(PL_I32, z, 5, 0, PL_ACCURATE, 1, &v) == PL_OK && v == 0.0 && !signbit(v), "constant");
+}
+
+/* Slices of any length have the bits of pl_reduce over the slice. */
+static void test_slices_match_the_whole_kernel(void) {
+    int64_t n = 70001;
+    double *x = malloc((size_t)n * 8);
+    for (int64_t i = 0; i < n; i++) x[i] = (i % 2 ? -1 : 1) * pow(10.0, (double)(i % 13) - 6) + uniform();
+    const int64_t ks[] = {3, 4096, 4097, 5000, 12289, 70001};
+    double out[70001 / 3 + 2];
+    for (size_t s = 0; s < sizeof ks / sizeof *ks; s++) {
+        int64_t k = ks[s], m = n / k + (n % k != 0);
+        for (int op = PL_SUM; op <= PL_MAX; op++) {
+            CHECK(pl_slice_reduce(PL_F64, op, x, n, k, out, 2) == PL_OK, "slices");
+            for (int64_t j = 0; j < m; j++) {
+                int64_t a = j * k, len = a + k < n ? k : n - a;
+                double want;
+                int64_t unused;
+                pl_reduce(PL_F64, op, x + a, len, PL_ACCURATE, 1, &want, &unused);
+                CHECK(same_bits(out[j], want), "k=%lld op=%d slice %lld", (long long)k, op, (long long)j);
+            }
+        }
+    }
+    int64_t off[4] = {0, 9000, 9001, 30000};
+    CHECK(pl_reduceat(PL_F64, PL_SUM, x, n, off, 4, out, 2) == PL_OK, "reduceat");
+    for (int j = 0; j < 4; j++) {
+        int64_t a = off[j], b = j + 1 < 4 ? off[j + 1] : n;
+        double want;
+        int64_t unused;
+        pl_reduce(PL_F64, PL_SUM, x + a, b - a, PL_ACCURATE, 1, &want, &unused);
+        CHECK(same_bits(out[j], want), "reduceat slice %d", j);
+    }
+    free(x);
+}
+
+static void test_extremum_index(void) {
+    int64_t n = 5 * PL_BLOCK + 3;
+    double *x = malloc((size_t)n * 8);
+    for (int64_t i = 0; i < n; i++) x[i] = (double)(i % 1000);
+    x[2 * PL_BLOCK + 5] = -1;
+    x[4 * PL_BLOCK + 7] = -1;
+    for (int t = 1; t <= 5; t++) {
+        pl_extremum st;
+        pl_state_init(&st, PL_F64, PL_MIN, 0);
+        pl_partial(PL_F64, PL_MIN, x, n, 0, n, PL_ACCURATE, t, &st);
+        double f;
+        int64_t i, idx;
+        CHECK(pl_extremum_result(&st, &f, &i, &idx) == PL_OK && f == -1 && idx == 2 * PL_BLOCK + 5,
+              "first index of the min on %d threads: %lld", t, (long long)idx);
+        pl_state_init(&st, PL_F64, PL_MAX, 0);
+        pl_partial(PL_F64, PL_MAX, x, n, 0, n, PL_ACCURATE, t, &st);
+        CHECK(pl_extremum_result(&st, &f, &i, &idx) == PL_OK && f == 999 && idx == 999, "first max");
+    }
+    x[3 * PL_BLOCK + 1] = NAN;
+    x[4 * PL_BLOCK] = NAN;
+    pl_extremum st;
+    pl_state_init(&st, PL_F64, PL_MAX, 0);
+    pl_partial(PL_F64, PL_MAX, x, n, 0, n, PL_ACCURATE, 3, &st);
+    double f;
+    int64_t i, idx;
+    CHECK(pl_extremum_result(&st, &f, &i, &idx) == PL_OK && isnan(f) && idx == 3 * PL_BLOCK + 1, "first NaN");
+    free(x);
+}
+
+int main(void) {
+    test_partition();
+    test_partials_merge_to_the_whole();
+    test_alignment_is_enforced();
+    test_integer_dot_is_exact();
+    test_integer_variance_is_exact();
+    test_slices_match_the_whole_kernel();
+    test_extremum_index();
+    printf("test_partials: %d failures\n", failures);
+    return failures ? 1 : 0;
+}
