@@ -1,5 +1,6 @@
 package dev.paralelo.cli;
 
+import dev.paralelo.kernel.ConfigurationException;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -51,7 +52,7 @@ public final class Main {
                 case "shm" -> ShmCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'; try paralelo --help");
             };
-        } catch (UsageException e) {
+        } catch (UsageException | ConfigurationException e) {
             err.println("paralelo: " + e.getMessage());
             return 2;
         } catch (OutOfMemoryError e) {

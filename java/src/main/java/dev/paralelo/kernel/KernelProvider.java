@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * Picks the kernel implementation once, at first use, and remembers why.
  *
- * <p>Settings (system properties), each checked: a value that is not one of those listed is an
- * error that names the valid ones, never a silent fallback.
+ * <p>Settings (system properties), each checked: a value that is not one of those listed is a
+ * {@link ConfigurationException} that names the valid ones, thrown by every use of the
+ * kernels, never a silent fallback.
  * <ul>
  *   <li>{@code paralelo.provider}: {@code auto} (the default: native when the library loads,
  *       pure Java otherwise, with one warning that names the fix), {@code native} (the library
@@ -57,8 +58,7 @@ public final class KernelProvider {
         }
         if (c.failure != null) {
             // A fresh exception per call, with the first as its cause, so each caller's trace is its own.
-            if (c.failure instanceof IllegalArgumentException) throw new IllegalArgumentException(c.failure.getMessage(), c.failure);
-            throw new IllegalStateException(c.failure.getMessage(), c.failure);
+            throw new ConfigurationException(c.failure.getMessage(), c.failure);
         }
         return c;
     }
@@ -96,8 +96,8 @@ public final class KernelProvider {
                 if (simd != null) NativeKernels.setLevel(Math.min(NativeKernels.levelCode(simd), NativeKernels.cpuLevel()));
                 chosen = nk;
                 reason = nk.describe();
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                return new Choice(null, null, e); // a setting the library rejects: never a silent fallback
+            } catch (IllegalStateException e) {
+                return new Choice(null, null, e); // PARALELO_SIMD names no level: never a silent fallback
             } catch (UnsatisfiedLinkError | IllegalCallerException e) {
                 if (want.equals("native")) {
                     return new Choice(null, null, new IllegalStateException("-Dparalelo.provider=native, but " + e.getMessage(), e));

@@ -53,4 +53,35 @@ class BindingsTest {
         assertEquals(fromHeader.keySet(), bound.keySet(), "bound functions");
         for (String f : fromHeader.keySet()) assertEquals(fromHeader.get(f), bound.get(f), f);
     }
+
+    @Test
+    void generatedBindingsAreUpToDate() throws Exception {
+        Path root = Path.of(System.getProperty("user.dir")).getParent();
+        Process p = new ProcessBuilder(dev.paralelo.Python.executable(), "native/tools/bindgen.py", "--check")
+                .directory(root.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "ParaleloLib.java differs from what bindgen.py makes of paralelo.h: " + out);
+    }
+
+    @Test
+    void onlyShortKernelsHaveCriticalWrappersAndConstantsComeFromTheHeader() throws Exception {
+        assertTrue(ParaleloLib.criticalFunctions().contains("pl_reduce"));
+        assertTrue(!ParaleloLib.criticalFunctions().contains("pl_barrier_wait"), "a spin-wait must never hold off the GC");
+        for (java.lang.reflect.Method m : ParaleloLib.class.getMethods()) {
+            if (m.getName().endsWith("Critical")) {
+                String c = "pl" + m.getName().substring(2, m.getName().length() - "Critical".length())
+                        .replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+                assertTrue(ParaleloLib.criticalFunctions().contains(c), m.getName() + " is not on the critical list");
+            }
+        }
+        Path header = Path.of(System.getProperty("user.dir")).resolveSibling("native/include/paralelo.h");
+        Matcher d = Pattern.compile("#define (PL_[A-Z0-9_]+) \\(?(-?\\d+)\\)?\\s").matcher(Files.readString(header));
+        int seen = 0;
+        while (d.find()) {
+            assertEquals(Long.parseLong(d.group(2)), ((Number) ParaleloLib.class.getField(d.group(1)).get(null)).longValue(), d.group(1));
+            seen++;
+        }
+        assertTrue(seen > 30, "constants checked: " + seen);
+    }
 }

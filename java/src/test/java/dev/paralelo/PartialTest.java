@@ -1,0 +1,176 @@
+package dev.paralelo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** The partial states as values: encodings, strict decoding, merge rules and finishes. */
+class PartialTest {
+    private static final Kernels K = Kernels.using(Backends.nativeKernels());
+
+    /** One state of each kind, from real data. */
+    private static List<Partial> samples() {
+        F64Array f = Data.f64(Data.illConditioned(10_000, 1));
+        I64Array i = I64Array.of(5, -7, Long.MAX_VALUE, 3);
+        return List.of(K.partial(Reduction.SUM, f), K.partial(Reduction.SUM, i), K.partial(Reduction.MIN, f),
+                K.partial(Reduction.MAX, i), K.partialAround(f, BlockPartition.whole(f.length()), K.mean(f)),
+                K.partial(Reduction.VARIANCE, i));
+    }
+
+    private static void rejects(String fragment, Executable call) {
+        Throwable t = assertThrows(PartialFormatException.class, call);
+        assertTrue(t.getMessage().contains(fragment), "message '" + t.getMessage() + "' should mention '" + fragment + "'");
+    }
+
+    private static ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Test
+    void everyStateRoundTripsThroughItsEncoding() {
+        for (Partial p : samples()) {
+            byte[] b = p.toBytes();
+            assertEquals(p.encodedLength(), b.length);
+            assertEquals(16 + 8 * le(b).getInt(8), b.length, "header words field");
+            assertEquals(0x54534C50, le(b).getInt(0), "magic");
+            assertEquals(1, le(b).getShort(4), "version");
+            assertEquals(p.kind(), le(b).getShort(6), "kind");
+            Partial q = Partial.fromBytes(b);
+            assertEquals(p, q);
+            assertEquals(p.hashCode(), q.hashCode());
+            assertArrayEquals(b, q.toBytes(), "the encoding is canonical");
+        }
+    }
+
+    @Test
+    void statesReadOneAfterAnotherFromABuffer() {
+        List<Partial> all = samples();
+        ByteBuffer buf = ByteBuffer.allocate(all.stream().mapToInt(Partial::encodedLength).sum() + 3).order(ByteOrder.BIG_ENDIAN);
+        for (Partial p : all) p.writeTo(buf);
+        buf.put(new byte[] {1, 2, 3}).flip();
+        for (Partial p : all) assertEquals(p, Partial.read(buf));
+        assertEquals(3, buf.remaining());
+        int before = buf.position();
+        rejects("truncated: 3 bytes", () -> Partial.read(buf));
+        assertEquals(before, buf.position(), "nothing is consumed on error");
+    }
+
+    @Test
+    void decodingNamesTheBadField() {
+        byte[] good = ExactSum.of(1.5, 2.25).toBytes();
+        rejects("truncated: 10 bytes", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, 10)));
+        rejects("truncated: kind 1 needs 576 bytes", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, 100)));
+        rejects("bytes follow", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, good.length + 8)));
+        byte[] b = good.clone();
+        le(b).putInt(0, 0x12345678);
+        rejects("magic is 0x12345678", () -> Partial.fromBytes(b));
+        byte[] v = good.clone();
+        le(v).putShort(4, (short) 2);
+        rejects("version 2 is not supported", () -> Partial.fromBytes(v));
+        byte[] k = good.clone();
+        le(k).putShort(6, (short) 9);
+        rejects("kind 9 is unknown", () -> Partial.fromBytes(k));
+        byte[] w = good.clone();
+        le(w).putInt(8, 71);
+        rejects("words is 71", () -> Partial.fromBytes(w));
+        byte[] huge = good.clone();
+        le(huge).putInt(8, -1);
+        rejects("words is 4294967295", () -> Partial.fromBytes(huge));
+        byte[] fl = good.clone();
+        le(fl).putInt(12, 1);
+        rejects("flags is 0x00000001", () -> Partial.fromBytes(fl));
+        byte[] digit = good.clone();
+        le(digit).putLong(16 + 8 * 5, -1);
+        rejects("sum.digit[5] is -1", () -> Partial.fromBytes(digit));
+        byte[] adds = good.clone();
+        le(adds).putLong(16 + 8 * 68, 3);
+        rejects("sum.adds is 3", () -> Partial.fromBytes(adds));
+        byte[] nan = good.clone();
+        le(nan).putLong(16 + 8 * 69, -2);
+        rejects("sum.nan is -2", () -> Partial.fromBytes(nan));
+
+        byte[] e = K.partial(Reduction.MIN, F64Array.of(3, 1, 2)).toBytes();
+        byte[] op = e.clone();
+        le(op).putLong(16 + 8, 4);
+        rejects("op is 4", () -> Partial.fromBytes(op));
+        byte[] dt = e.clone();
+        le(dt).putLong(16, 7);
+        rejects("dtype is 7", () -> Partial.fromBytes(dt));
+        byte[] nanValue = e.clone();
+        le(nanValue).putLong(16 + 8 * 5, Double.doubleToRawLongBits(Double.NaN));
+        rejects("NaN needs the nan flag", () -> Partial.fromBytes(nanValue));
+
+        byte[] wide = IntegerSum.of(1).toBytes();
+        le(wide).putLong(16 + 8 * 3, 1L << 40);
+        rejects("value is", () -> Partial.fromBytes(wide));
+    }
+
+    @Test
+    void fuzzedBytesNeverDecodeToAnythingButAStateOrAFormatError() {
+        SplittableRandom r = new SplittableRandom(7);
+        List<byte[]> seeds = samples().stream().map(Partial::toBytes).toList();
+        int decoded = 0;
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = seeds.get(r.nextInt(seeds.size())).clone();
+            int flips = 1 + r.nextInt(3);
+            for (int f = 0; f < flips; f++) b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
+            if (r.nextInt(10) == 0) b = java.util.Arrays.copyOf(b, r.nextInt(b.length + 1));
+            try {
+                Partial p = Partial.fromBytes(b);
+                decoded++;
+                assertArrayEquals(b, p.toBytes(), "whatever decodes is canonical and re-encodes to the same bytes");
+                p.merge(p); // and merges without overflow trouble
+            } catch (PartialFormatException expected) {
+                // the one permitted failure
+            }
+        }
+        assertTrue(decoded > 0 && decoded < 20_000, "some flips land in value bits and decode: " + decoded);
+    }
+
+    @Test
+    void statesMergeOnlyWithTheirOwnKind() {
+        Partial sum = ExactSum.of(1), min = K.partial(Reduction.MIN, F64Array.of(1, 2));
+        Partial max = K.partial(Reduction.MAX, F64Array.of(1, 2)), imin = K.partial(Reduction.MIN, I64Array.of(1, 2));
+        assertThrows(IllegalArgumentException.class, () -> sum.merge(min));
+        assertThrows(IllegalArgumentException.class, () -> min.merge(max), "a min with a max");
+        assertThrows(IllegalArgumentException.class, () -> min.merge(imin), "f64 with i64");
+        F64Array x = F64Array.of(1, 2, 3);
+        CenteredSums a = K.partialAround(x, BlockPartition.whole(3), 2.0), b = K.partialAround(x, BlockPartition.whole(3), 2.5);
+        Throwable t = assertThrows(IllegalArgumentException.class, () -> a.merge(b));
+        assertTrue(t.getMessage().contains("different means"), t.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Partial.mergeAll(List.of()));
+    }
+
+    @Test
+    void identitiesAndFinishes() {
+        F64Array x = F64Array.of(4, -0.0, 0.0, -2, -2, 9, 9);
+        Extremum mn = (Extremum) K.partial(Reduction.MIN, x), mx = (Extremum) K.partial(Reduction.MAX, x);
+        assertEquals(-2, mn.doubleValue());
+        assertEquals(3, mn.index(), "the first of equal minima");
+        assertEquals(5, mx.index(), "the first of equal maxima");
+        Extremum empty = (Extremum) K.partial(Reduction.MIN, x, new BlockRange(7, 7));
+        assertTrue(empty.isEmpty());
+        assertEquals(mn, mn.merge(empty), "an empty range is the identity");
+        assertThrows(IllegalStateException.class, empty::doubleValue);
+        assertThrows(IllegalStateException.class, mn::longValue, "a float extreme is a double");
+        assertEquals(Reduction.MIN, mn.operation());
+        assertEquals(DType.F64, mn.elementType());
+        assertEquals(ExactSum.of(1, 2, 3), ExactSum.of(3).merge(ExactSum.of(1, 2)));
+        assertEquals(6.0, ExactSum.of(1, 2, 3).round());
+        assertEquals(0x1p-1074, ExactSum.of(1e308, 0x1p-1074, -1e308).round(), "exact, not rounded term by term");
+        assertEquals(ExactSum.zero(), ExactSum.of(5, -5), "canonical: equal values, equal states");
+        assertEquals(new java.math.BigInteger("18446744073709551614"), IntegerSum.of(Long.MAX_VALUE, Long.MAX_VALUE).toBigInteger());
+        assertThrows(ArithmeticException.class, IntegerSum.of(Long.MAX_VALUE, 1)::longValueExact);
+        assertEquals(Long.MAX_VALUE - 4, IntegerSum.of(Long.MAX_VALUE, 1, -5).longValueExact());
+        assertNotEquals(ExactSum.of(1), IntegerSum.of(1));
+    }
+}

@@ -1,0 +1,82 @@
+package dev.paralelo.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A misspelt setting is an error that names the valid values, in a child JVM running the CLI:
+ * exit status 2, one line on stderr, never a silent fallback. A good start prints nothing on
+ * stderr; -Dparalelo.log=debug says what runs.
+ */
+class ConfigTest {
+    private record Result(int status, String out, String err) {}
+
+    private static Result info(Map<String, String> env, String... props) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(List.of(props));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.paralelo.cli.Main", "info"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("PARALELO_SIMD");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM ended");
+        return new Result(p.exitValue(), out, new String(err.get(), StandardCharsets.UTF_8));
+    }
+
+    private static void refused(Result r, String... fragments) {
+        assertEquals(2, r.status, "exit status, stderr: " + r.err);
+        assertEquals(1, r.err.strip().lines().count(), "one line: " + r.err);
+        for (String f : fragments) assertTrue(r.err.contains(f), "'" + r.err + "' should mention " + f);
+    }
+
+    @Test
+    void misspeltProviderIsAnError() throws Exception {
+        refused(info(Map.of(), "-Dparalelo.provider=jav"), "paralelo.provider=jav", "auto, native, java");
+    }
+
+    @Test
+    void misspeltSimdLevelIsAnError() throws Exception {
+        refused(info(Map.of(), "-Dparalelo.simd=avx-512"), "paralelo.simd=avx-512", "baseline, avx2, avx512");
+    }
+
+    @Test
+    void misspeltLogLevelIsAnError() throws Exception {
+        refused(info(Map.of(), "-Dparalelo.log=verbose"), "paralelo.log=verbose", "warn, debug");
+    }
+
+    @Test
+    void misspeltSimdEnvironmentVariableIsAnError() throws Exception {
+        refused(info(Map.of("PARALELO_SIMD", "avx-512")), "PARALELO_SIMD='avx-512'", "baseline, avx2, avx512");
+    }
+
+    @Test
+    void aGoodStartIsQuietAndDebugSaysWhatRuns() throws Exception {
+        Result quiet = info(Map.of());
+        assertEquals(0, quiet.status, quiet.err);
+        assertEquals("", quiet.err, "nothing on stderr");
+        assertTrue(quiet.out.contains("native libparalelo"), quiet.out);
+        Result debug = info(Map.of(), "-Dparalelo.log=debug");
+        assertEquals(0, debug.status, debug.err);
+        assertTrue(debug.err.contains("paralelo: debug: using native libparalelo"), debug.err);
+        Result lowered = info(Map.of("PARALELO_SIMD", "baseline"));
+        assertTrue(lowered.out.contains("(baseline of CPU's"), lowered.out);
+    }
+}
