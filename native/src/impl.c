@@ -210,14 +210,23 @@ static void sum_lanes(int dtype, int mode, const void *x, int64_t b, int64_t len
     }
 }
 
+/* A fast-mode block of a sum (y == NULL) or a dot into acc: its value, or, when that is not
+ * finite, its terms one by one, exactly. */
+static void fast_block_to_acc(int dtype, const void *x, const void *y, int64_t b, int64_t len,
+                              pl_acc *acc) {
+    double v = fast_block(dtype, x, y, b, len);
+    if (isfinite(v)) {
+        pl_acc_add_term(acc, v);
+        return;
+    }
+    for (int64_t i = 0; i < len; i++)
+        pl_acc_add_term(acc, y == NULL ? elem_as_f64(dtype, x, b + i)
+                                       : elem_as_f64(dtype, x, b + i) * elem_as_f64(dtype, y, b + i));
+}
+
 static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len, pl_acc *acc) {
     if (mode == PL_FAST) {
-        double v = fast_block(dtype, x, NULL, b, len);
-        if (isfinite(v)) {
-            pl_acc_add_term(acc, v);
-            return;
-        }
-        for (int64_t i = 0; i < len; i++) pl_acc_add_term(acc, elem_as_f64(dtype, x, b + i));
+        fast_block_to_acc(dtype, x, NULL, b, len, acc);
         return;
     }
     double sl[LANES], cl[LANES];
@@ -260,13 +269,7 @@ static int k_sum_small(int dtype, int mode, const void *x, int64_t n, double *ou
 static void dot_block(int dtype, int mode, const void *x, const void *y, int64_t b, int64_t len,
                       pl_acc *acc) {
     if (mode == PL_FAST) {
-        double v = fast_block(dtype, x, y, b, len);
-        if (isfinite(v)) {
-            pl_acc_add_term(acc, v);
-            return;
-        }
-        for (int64_t i = 0; i < len; i++)
-            pl_acc_add_term(acc, elem_as_f64(dtype, x, b + i) * elem_as_f64(dtype, y, b + i));
+        fast_block_to_acc(dtype, x, y, b, len, acc);
         return;
     }
     vd s[NV] = {{0}}, c[NV] = {{0}};

@@ -39,43 +39,36 @@ int pl_state_words(int kind) {
     return s ? (int)(s / 8) : PL_E_ARG;
 }
 
+/* Each kind's field offsets in declaration order, then its size; -1 ends a list. */
+static const int64_t layout_sum[] = {offsetof(pl_acc, digit), offsetof(pl_acc, adds),
+                                     offsetof(pl_acc, nan), offsetof(pl_acc, pos_inf),
+                                     offsetof(pl_acc, neg_inf), sizeof(pl_acc), -1};
+static const int64_t layout_integer[] = {offsetof(pl_wide, word), sizeof(pl_wide), -1};
+static const int64_t layout_extremum[] = {
+    offsetof(pl_extremum, dtype), offsetof(pl_extremum, op),    offsetof(pl_extremum, count),
+    offsetof(pl_extremum, nan),   offsetof(pl_extremum, index), offsetof(pl_extremum, value),
+    sizeof(pl_extremum),          -1};
+static const int64_t layout_centered[] = {offsetof(pl_centered, center), offsetof(pl_centered, count),
+                                          offsetof(pl_centered, dev), offsetof(pl_centered, sq),
+                                          sizeof(pl_centered), -1};
+static const int64_t layout_moments[] = {offsetof(pl_moments, count), offsetof(pl_moments, reserved),
+                                         offsetof(pl_moments, sum), offsetof(pl_moments, sumsq),
+                                         sizeof(pl_moments), -1};
+
 int pl_state_layout(int kind, int64_t *offsets, int64_t n) {
-    int64_t o[8];
-    int k = 0;
+    const int64_t *l;
     switch (kind) {
-    case PL_STATE_SUM:
-        o[k++] = offsetof(pl_acc, digit);
-        o[k++] = offsetof(pl_acc, adds);
-        o[k++] = offsetof(pl_acc, nan);
-        o[k++] = offsetof(pl_acc, pos_inf);
-        o[k++] = offsetof(pl_acc, neg_inf);
-        break;
-    case PL_STATE_INTEGER: o[k++] = offsetof(pl_wide, word); break;
-    case PL_STATE_EXTREMUM:
-        o[k++] = offsetof(pl_extremum, dtype);
-        o[k++] = offsetof(pl_extremum, op);
-        o[k++] = offsetof(pl_extremum, count);
-        o[k++] = offsetof(pl_extremum, nan);
-        o[k++] = offsetof(pl_extremum, index);
-        o[k++] = offsetof(pl_extremum, value);
-        break;
-    case PL_STATE_CENTERED:
-        o[k++] = offsetof(pl_centered, center);
-        o[k++] = offsetof(pl_centered, count);
-        o[k++] = offsetof(pl_centered, dev);
-        o[k++] = offsetof(pl_centered, sq);
-        break;
-    case PL_STATE_MOMENTS:
-        o[k++] = offsetof(pl_moments, count);
-        o[k++] = offsetof(pl_moments, reserved);
-        o[k++] = offsetof(pl_moments, sum);
-        o[k++] = offsetof(pl_moments, sumsq);
-        break;
+    case PL_STATE_SUM: l = layout_sum; break;
+    case PL_STATE_INTEGER: l = layout_integer; break;
+    case PL_STATE_EXTREMUM: l = layout_extremum; break;
+    case PL_STATE_CENTERED: l = layout_centered; break;
+    case PL_STATE_MOMENTS: l = layout_moments; break;
     default: return PL_E_ARG;
     }
-    o[k++] = (int64_t)state_size(kind);
+    int64_t k = 0;
+    while (l[k] >= 0) k++;
     if (!offsets || n < k) return PL_E_ARG;
-    memcpy(offsets, o, (size_t)k * sizeof *o);
+    memcpy(offsets, l, (size_t)k * sizeof *l);
     return PL_OK;
 }
 

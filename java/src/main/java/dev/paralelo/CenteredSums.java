@@ -8,8 +8,6 @@ import static dev.paralelo.kernel.States.CENTERED_SQ;
 
 import dev.paralelo.kernel.ExactAccumulator;
 import dev.paralelo.kernel.States;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * The second phase of a float variance ({@code pl_centered}): over its elements, the exact
@@ -20,13 +18,15 @@ import java.util.Arrays;
  *
  * <p>Immutable and thread-safe; kept normalised.
  */
-public final class CenteredSums implements Partial {
-    private final long[] w;
-
+public final class CenteredSums extends StateWords implements Partial {
     CenteredSums(long[] words) {
+        super(PL_STATE_CENTERED, canonical(words));
+    }
+
+    private static long[] canonical(long[] words) {
         ExactAccumulator.normalize(words, CENTERED_DEV);
         ExactAccumulator.normalize(words, CENTERED_SQ);
-        this.w = words;
+        return words;
     }
 
     static CenteredSums decode(long[] w) {
@@ -38,10 +38,7 @@ public final class CenteredSums implements Partial {
 
     @Override
     public CenteredSums merge(Partial other) {
-        CenteredSums o = PartialCodec.sameKind(CenteredSums.class, other);
-        long[] r = w.clone();
-        States.merge(PL_STATE_CENTERED, r, o.w);
-        return new CenteredSums(r);
+        return new CenteredSums(mergedWords(other));
     }
 
     /** The mean the deviations are taken from. */
@@ -56,33 +53,7 @@ public final class CenteredSums implements Partial {
 
     /** The variance with ddof degrees of freedom removed; NaN when count - ddof &lt;= 0 or the centre is not finite. */
     public double variance(int ddof) {
-        if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
-        return States.variance(PL_STATE_CENTERED, w, ddof);
-    }
-
-    @Override
-    public int kind() {
-        return PL_STATE_CENTERED;
-    }
-
-    @Override
-    public int encodedLength() {
-        return PartialCodec.HEADER + 8 * w.length;
-    }
-
-    @Override
-    public void writeTo(ByteBuffer out) {
-        PartialCodec.write(out, PL_STATE_CENTERED, w);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof CenteredSums e && Arrays.equals(w, e.w);
-    }
-
-    @Override
-    public int hashCode() {
-        return PartialCodec.hash(w);
+        return varianceOf(ddof);
     }
 
     @Override

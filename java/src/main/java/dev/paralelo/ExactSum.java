@@ -3,8 +3,6 @@ package dev.paralelo;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_SUM;
 
 import dev.paralelo.kernel.ExactAccumulator;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * An exact sum of doubles: the partial state of float sums, means and dots ({@code pl_acc}).
@@ -18,12 +16,14 @@ import java.util.Arrays;
  *
  * <p>Immutable and thread-safe; kept normalised, so equal sums have equal encodings.
  */
-public final class ExactSum implements Partial {
-    private final long[] w;
-
+public final class ExactSum extends StateWords implements Partial {
     ExactSum(long[] words) {
+        super(PL_STATE_SUM, canonical(words));
+    }
+
+    private static long[] canonical(long[] words) {
         ExactAccumulator.normalize(words, 0);
-        this.w = words;
+        return words;
     }
 
     static ExactSum decode(long[] w) {
@@ -45,10 +45,7 @@ public final class ExactSum implements Partial {
 
     @Override
     public ExactSum merge(Partial other) {
-        ExactSum o = PartialCodec.sameKind(ExactSum.class, other);
-        long[] r = w.clone();
-        ExactAccumulator.merge(r, 0, o.w, 0);
-        return new ExactSum(r);
+        return new ExactSum(mergedWords(other));
     }
 
     /** The sum rounded to the nearest double, ties to even; +0.0 when it is exactly zero. */
@@ -59,31 +56,6 @@ public final class ExactSum implements Partial {
     /** The mean of count elements: {@link #round()} / count, as {@link Kernels#mean} computes it. */
     public double mean(long count) {
         return round() / count;
-    }
-
-    @Override
-    public int kind() {
-        return PL_STATE_SUM;
-    }
-
-    @Override
-    public int encodedLength() {
-        return PartialCodec.HEADER + 8 * w.length;
-    }
-
-    @Override
-    public void writeTo(ByteBuffer out) {
-        PartialCodec.write(out, PL_STATE_SUM, w);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ExactSum e && Arrays.equals(w, e.w);
-    }
-
-    @Override
-    public int hashCode() {
-        return PartialCodec.hash(w);
     }
 
     @Override

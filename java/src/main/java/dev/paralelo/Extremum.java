@@ -11,8 +11,6 @@ import static dev.paralelo.kernel.States.EXTREMUM_OP;
 import static dev.paralelo.kernel.States.EXTREMUM_VALUE;
 
 import dev.paralelo.kernel.States;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * The partial state of a min or max ({@code pl_extremum}), with numpy's rules: any NaN makes
@@ -23,13 +21,11 @@ import java.util.Arrays;
  *
  * <p>Immutable and thread-safe.
  */
-public final class Extremum implements Partial {
+public final class Extremum extends StateWords implements Partial {
     private static final long CANONICAL_NAN = Double.doubleToRawLongBits(Double.NaN);
 
-    private final long[] w;
-
     Extremum(long[] words) {
-        this.w = words;
+        super(PL_STATE_EXTREMUM, words);
     }
 
     static Extremum decode(long[] w) {
@@ -58,10 +54,7 @@ public final class Extremum implements Partial {
 
     @Override
     public Extremum merge(Partial other) {
-        Extremum o = PartialCodec.sameKind(Extremum.class, other);
-        long[] r = w.clone();
-        States.merge(PL_STATE_EXTREMUM, r, o.w);
-        return new Extremum(r);
+        return new Extremum(mergedWords(other));
     }
 
     /** The element type of the data. */
@@ -114,31 +107,6 @@ public final class Extremum implements Partial {
         nonEmpty();
         if (elementType().isFloat()) throw new IllegalStateException("the extreme of " + elementType().label() + " data is a double");
         return w[EXTREMUM_VALUE];
-    }
-
-    @Override
-    public int kind() {
-        return PL_STATE_EXTREMUM;
-    }
-
-    @Override
-    public int encodedLength() {
-        return PartialCodec.HEADER + 8 * w.length;
-    }
-
-    @Override
-    public void writeTo(ByteBuffer out) {
-        PartialCodec.write(out, PL_STATE_EXTREMUM, w);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Extremum e && Arrays.equals(w, e.w);
-    }
-
-    @Override
-    public int hashCode() {
-        return PartialCodec.hash(w);
     }
 
     @Override

@@ -7,8 +7,6 @@ import static dev.paralelo.kernel.States.MOMENTS_SUM;
 import static dev.paralelo.kernel.States.MOMENTS_SUMSQ;
 
 import dev.paralelo.kernel.States;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * The variance of integer data in one exact phase ({@code pl_moments}): the element count and
@@ -19,11 +17,9 @@ import java.util.Arrays;
  *
  * <p>Immutable and thread-safe.
  */
-public final class IntegerMoments implements Partial {
-    private final long[] w;
-
+public final class IntegerMoments extends StateWords implements Partial {
     IntegerMoments(long[] words) {
-        this.w = words;
+        super(PL_STATE_MOMENTS, words);
     }
 
     static IntegerMoments decode(long[] w) {
@@ -37,10 +33,7 @@ public final class IntegerMoments implements Partial {
 
     @Override
     public IntegerMoments merge(Partial other) {
-        IntegerMoments o = PartialCodec.sameKind(IntegerMoments.class, other);
-        long[] r = w.clone();
-        States.merge(PL_STATE_MOMENTS, r, o.w);
-        return new IntegerMoments(r);
+        return new IntegerMoments(mergedWords(other));
     }
 
     /** The number of elements. */
@@ -50,33 +43,7 @@ public final class IntegerMoments implements Partial {
 
     /** The variance with ddof degrees of freedom removed, rounded once; NaN when count - ddof &lt;= 0. */
     public double variance(int ddof) {
-        if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
-        return States.variance(PL_STATE_MOMENTS, w, ddof);
-    }
-
-    @Override
-    public int kind() {
-        return PL_STATE_MOMENTS;
-    }
-
-    @Override
-    public int encodedLength() {
-        return PartialCodec.HEADER + 8 * w.length;
-    }
-
-    @Override
-    public void writeTo(ByteBuffer out) {
-        PartialCodec.write(out, PL_STATE_MOMENTS, w);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof IntegerMoments e && Arrays.equals(w, e.w);
-    }
-
-    @Override
-    public int hashCode() {
-        return PartialCodec.hash(w);
+        return varianceOf(ddof);
     }
 
     @Override

@@ -4,8 +4,6 @@ import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_INTEGER;
 
 import dev.paralelo.kernel.WideInteger;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * An exact integer sum in 256 bits: the partial state of integer sums, means and dots
@@ -14,11 +12,9 @@ import java.util.Arrays;
  *
  * <p>Immutable and thread-safe.
  */
-public final class IntegerSum implements Partial {
-    private final long[] w;
-
+public final class IntegerSum extends StateWords implements Partial {
     IntegerSum(long[] words) {
-        this.w = words;
+        super(PL_STATE_INTEGER, words);
     }
 
     static IntegerSum decode(long[] w) {
@@ -40,10 +36,7 @@ public final class IntegerSum implements Partial {
 
     @Override
     public IntegerSum merge(Partial other) {
-        IntegerSum o = PartialCodec.sameKind(IntegerSum.class, other);
-        long[] r = w.clone();
-        WideInteger.add(r, 0, o.w, 0);
-        return new IntegerSum(r);
+        return new IntegerSum(mergedWords(other));
     }
 
     /** The value; ArithmeticException if it does not fit in a long. */
@@ -64,31 +57,6 @@ public final class IntegerSum implements Partial {
     /** The mean of count elements: {@link #doubleValue()} / count, as {@link Kernels#mean} computes it. */
     public double mean(long count) {
         return doubleValue() / count;
-    }
-
-    @Override
-    public int kind() {
-        return PL_STATE_INTEGER;
-    }
-
-    @Override
-    public int encodedLength() {
-        return PartialCodec.HEADER + 8 * w.length;
-    }
-
-    @Override
-    public void writeTo(ByteBuffer out) {
-        PartialCodec.write(out, PL_STATE_INTEGER, w);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof IntegerSum e && Arrays.equals(w, e.w);
-    }
-
-    @Override
-    public int hashCode() {
-        return PartialCodec.hash(w);
     }
 
     @Override

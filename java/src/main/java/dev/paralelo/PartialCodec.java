@@ -9,7 +9,6 @@ import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_SUM;
 import dev.paralelo.kernel.States;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * The byte encoding of partial states (docs/FORMAT.md, "Partial states"): a 16-byte header,
@@ -115,18 +114,5 @@ final class PartialCodec {
     static void checkWide(long[] w, int at, int bits, String name) {
         java.math.BigInteger v = dev.paralelo.kernel.WideInteger.toBigInteger(w, at);
         require(v.abs().bitLength() <= bits, name, v, "no reduction of 2^62 int64 terms reaches 2^" + bits);
-    }
-
-    /** other as the same kind of state as self; IllegalArgumentException otherwise. */
-    static <T extends Partial> T sameKind(Class<T> type, Partial other) {
-        if (!type.isInstance(other)) {
-            throw new IllegalArgumentException("cannot merge " + (other == null ? "null" : other.getClass().getSimpleName())
-                    + " into " + type.getSimpleName() + ": partial states merge only with their own kind");
-        }
-        return type.cast(other);
-    }
-
-    static int hash(long[] w) {
-        return Arrays.hashCode(w);
     }
 }

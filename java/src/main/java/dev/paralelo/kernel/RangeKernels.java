@@ -129,6 +129,21 @@ final class RangeKernels {
         return tree32(l);
     }
 
+    /**
+     * A fast-mode block of a sum (y == null) or a dot into acc ({@code fast_block_to_acc}): its
+     * value, or, when that is not finite, its terms one by one, exactly.
+     */
+    private static void fastBlockToAcc(int dtype, MemorySegment x, MemorySegment y, long b, int len, double[] l, long[] acc) {
+        double v = fastBlock(dtype, x, y, b, len, l);
+        if (Double.isFinite(v)) {
+            ExactAccumulator.add(acc, 0, v);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            ExactAccumulator.add(acc, 0, y == null ? element(dtype, x, b + i) : element(dtype, x, b + i) * element(dtype, y, b + i));
+        }
+    }
+
     /** Folds and adds the partial to acc; false (nothing added) if lanes or partial are not finite. */
     private static boolean foldToAcc(long[] acc, int at, int mode, double[] s, double[] c, double[] tmp) {
         if (!finite(s, c)) return false;
@@ -196,12 +211,7 @@ final class RangeKernels {
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
             if (mode == FAST) {
-                double v = fastBlock(dtype, x, null, b, len, l);
-                if (Double.isFinite(v)) {
-                    ExactAccumulator.add(acc, 0, v);
-                } else {
-                    for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, element(dtype, x, b + i));
-                }
+                fastBlockToAcc(dtype, x, null, b, len, l, acc);
                 continue;
             }
             sumLanes(dtype, mode, x, b, len, s, c);
@@ -241,12 +251,7 @@ final class RangeKernels {
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
             if (mode == FAST) {
-                double v = fastBlock(dtype, x, y, b, len, l);
-                if (Double.isFinite(v)) {
-                    ExactAccumulator.add(acc, 0, v);
-                } else {
-                    for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, element(dtype, x, b + i) * element(dtype, y, b + i));
-                }
+                fastBlockToAcc(dtype, x, y, b, len, l, acc);
                 continue;
             }
             Arrays.fill(s, 0);

@@ -1,0 +1,69 @@
+package dev.paralelo;
+
+import dev.paralelo.kernel.States;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * What every partial state shares: its kind and the words of its C struct, the encoding
+ * (docs/FORMAT.md, "Partial states"), and equality of words. Subclasses keep the words
+ * canonical, never expose the array, and never change it after construction.
+ */
+abstract sealed class StateWords permits ExactSum, IntegerSum, Extremum, CenteredSums, IntegerMoments {
+    /** The struct's words; owned by this state. */
+    final long[] w;
+    private final int kind;
+
+    StateWords(int kind, long[] words) {
+        this.kind = kind;
+        this.w = words;
+    }
+
+    /**
+     * The words of this state merged with other's ({@code pl_merge}).
+     *
+     * @throws IllegalArgumentException if other is not the same kind of state, or the states
+     *     do not merge (see {@link Partial#merge})
+     */
+    final long[] mergedWords(Partial other) {
+        if (other == null || other.getClass() != getClass()) {
+            throw new IllegalArgumentException("cannot merge " + (other == null ? "null" : other.getClass().getSimpleName())
+                    + " into " + getClass().getSimpleName() + ": partial states merge only with their own kind");
+        }
+        long[] r = w.clone();
+        States.merge(kind, r, ((StateWords) other).w);
+        return r;
+    }
+
+    /** The variance of a variance state with ddof degrees of freedom removed ({@code pl_variance_result}). */
+    final double varianceOf(int ddof) {
+        if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
+        return States.variance(kind, w, ddof);
+    }
+
+    /** The {@code PL_STATE_*} kind code of paralelo.h, as in the encoding's header. */
+    public final int kind() {
+        return kind;
+    }
+
+    /** The number of bytes the encoding takes. */
+    public final int encodedLength() {
+        return PartialCodec.HEADER + 8 * w.length;
+    }
+
+    /** Writes the encoding at out's position (little-endian whatever out's order) and advances it. */
+    public final void writeTo(ByteBuffer out) {
+        PartialCodec.write(out, kind, w);
+    }
+
+    /** States are equal when they are of one kind and their canonical words are equal. */
+    @Override
+    public final boolean equals(Object o) {
+        return o instanceof StateWords s && s.kind == kind && Arrays.equals(w, s.w);
+    }
+
+    @Override
+    public final int hashCode() {
+        return 31 * kind + Arrays.hashCode(w);
+    }
+}
