@@ -264,6 +264,20 @@ public final class Kernels {
     }
 
     /**
+     * Index of the smallest element, numpy's {@code argmin}: the first NaN if there is one,
+     * otherwise the first element equal to the minimum (-0.0 and +0.0 compare equal).
+     * IllegalArgumentException when empty.
+     */
+    public long argmin(NumArray x) {
+        return ((Extremum) partial(Reduction.MIN, nonEmpty(x, "argmin"))).index();
+    }
+
+    /** Index of the largest element, numpy's {@code argmax} (see {@link #argmin}). */
+    public long argmax(NumArray x) {
+        return ((Extremum) partial(Reduction.MAX, nonEmpty(x, "argmax"))).index();
+    }
+
+    /**
      * Variance with ddof degrees of freedom removed (0: population, 1: sample), NaN when
      * length - ddof &lt;= 0, as numpy. Floats: two passes, the mean and then compensated sums of
      * deviations from it; integers: exact sums of x and x*x, rounded once at the end.

@@ -152,4 +152,28 @@ class NumericsFixesTest {
             assertEquals(3 * BLOCK + 1, e.index(), "the first NaN, as numpy's argmax");
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void argminAndArgmaxFollowNumpy(KernelBackend b) {
+        Kernels k = Kernels.using(b);
+        double[] v = Data.uniform(100_003, 9);
+        int lo = 0, hi = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] < v[lo]) lo = i;
+            if (v[i] > v[hi]) hi = i;
+        }
+        assertEquals(lo, k.argmin(Data.f64(v)));
+        assertEquals(hi, k.argmax(Data.f64(v)));
+        assertEquals(0, k.argmin(F64Array.of(0.0, -0.0, -0.0)), "zeros compare equal: the first zero");
+        assertEquals(2, k.argmax(F64Array.of(1, 5, Double.NaN, 9, Double.NaN)), "the first NaN wins");
+        assertEquals(3, k.argmin(I32Array.of(4, 2, 9, -7, -7)));
+        String python = Python.run("import numpy as np, sys\n"
+                + "x = np.array([3.0, float('nan'), 1.0, 1.0, float('nan')])\n"
+                + "print(int(np.argmin(x)), int(np.argmax(x)), int(np.argmin(x[2:])), int(np.argmax(np.array([2, 9, 9]))))");
+        assertEquals(python.strip(), k.argmin(F64Array.of(3, Double.NaN, 1, 1, Double.NaN)) + " "
+                + k.argmax(F64Array.of(3, Double.NaN, 1, 1, Double.NaN)) + " " + k.argmin(F64Array.of(1, 1, Double.NaN)) + " "
+                + k.argmax(I64Array.of(2, 9, 9)));
+        assertThrows(IllegalArgumentException.class, () -> k.argmax(F64Array.of()));
+    }
 }
