@@ -22,14 +22,38 @@ int pl_acc_init(pl_acc *acc) {
     return PL_OK;
 }
 
+/* The lowest and highest digit that is not zero; 0 when every digit is zero. A sum touches a
+ * few digits around its magnitude, so the loops below run over that window only. */
+static int nonzero_span(const pl_acc *a, int *lo, int *hi) {
+    const int64_t *d = a->digit;
+    int l = 0, h = PL_ACC_DIGITS - 1;
+    /* Four digits at a time (68 = 17 * 4), then one at a time inside the first busy group. */
+    while (l < PL_ACC_DIGITS && (d[l] | d[l + 1] | d[l + 2] | d[l + 3]) == 0) l += 4;
+    if (l == PL_ACC_DIGITS) return 0;
+    while (d[l] == 0) l++;
+    while ((d[h] | d[h - 1] | d[h - 2] | d[h - 3]) == 0) h -= 4;
+    while (d[h] == 0) h--;
+    *lo = l;
+    *hi = h;
+    return 1;
+}
+
+/* Carries propagate upwards from the lowest non-zero digit until they die out above the
+ * highest one; the result is the unique form with digits 0..66 in [0, 2^32), whichever
+ * digits were touched. */
 void pl_acc_normalize(pl_acc *acc) {
-    for (int k = 0; k < PL_ACC_DIGITS - 1; k++) {
-        int64_t low = acc->digit[k] & DIGIT_MASK;
-        int64_t carry = (acc->digit[k] - low) / ((int64_t)1 << DIGIT_BITS);
-        acc->digit[k] = low;
-        acc->digit[k + 1] += carry;
-    }
+    int lo, hi;
     acc->adds = 0;
+    if (!nonzero_span(acc, &lo, &hi)) return;
+    int64_t carry = 0;
+    int k = lo;
+    for (; k < PL_ACC_DIGITS - 1 && (k <= hi || carry != 0); k++) {
+        int64_t d = acc->digit[k] + carry;
+        int64_t low = d & DIGIT_MASK;
+        carry = (d - low) / ((int64_t)1 << DIGIT_BITS); /* exact: d - low is a multiple */
+        acc->digit[k] = low;
+    }
+    if (k == PL_ACC_DIGITS - 1) acc->digit[k] += carry;
 }
 
 void pl_acc_add_term(pl_acc *acc, double x) {
@@ -83,7 +107,9 @@ int pl_acc_merge(pl_acc *dst, const pl_acc *src) {
     pl_acc s = *src;
     pl_acc_normalize(&s);
     pl_acc_normalize(dst);
-    for (int k = 0; k < PL_ACC_DIGITS; k++) dst->digit[k] += s.digit[k];
+    int lo, hi;
+    if (nonzero_span(&s, &lo, &hi))
+        for (int k = lo; k <= hi; k++) dst->digit[k] += s.digit[k];
     dst->adds = 2;
     dst->nan += s.nan;
     dst->pos_inf += s.pos_inf;
@@ -128,8 +154,9 @@ int pl_acc_round(const pl_acc *acc, double *out) {
     pl_acc a = *acc;
     pl_acc_normalize(&a);
     int neg = a.digit[PL_ACC_DIGITS - 1] < 0;
-    if (neg) {
-        for (int k = 0; k < PL_ACC_DIGITS; k++) a.digit[k] = -a.digit[k];
+    int lo, hi;
+    if (neg && nonzero_span(&a, &lo, &hi)) {
+        for (int k = lo; k < PL_ACC_DIGITS; k++) a.digit[k] = -a.digit[k];
         pl_acc_normalize(&a);
     }
     int h = PL_ACC_DIGITS - 1;

@@ -38,6 +38,9 @@
  * latency at every level (8 AVX2 registers), so they run at load speed in cache. */
 #define FAST_LANES PL_FAST_LANES
 #define NVF (FAST_LANES / VL)
+#ifndef PREFETCH_LOCALITY
+#define PREFETCH_LOCALITY 3
+#endif
 #ifndef PREFETCH_BYTES
 #define PREFETCH_BYTES 4096
 #endif
@@ -189,7 +192,7 @@ static void sum_lanes(int dtype, int mode, const void *x, int64_t b, int64_t len
         const char *base = (const char *)x + b * (dtype == PL_F64 ? 8 : 4);
         const int64_t sz = dtype == PL_F64 ? 8 : 4;
         for (; i + LANES <= len; i += LANES) {
-            __builtin_prefetch(base + i * sz + PREFETCH_BYTES, 0, 0);
+            __builtin_prefetch(base + i * sz + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
             for (int k = 0; k < NV; k++) {
                 vd v = load_as_f64(dtype, x, b + i + k * VL);
                 TWO_SUM(s[k], c[k], v);
@@ -238,8 +241,54 @@ static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len
     }
 }
 
+/*
+ * Accurate sums of whole blocks, GROUP blocks at a time. The 8 TwoSum lanes of a block are NV
+ * dependency chains (each step waits for the previous s), which leaves the add units idle most
+ * of the time in cache; interleaving GROUP blocks, each with its own lanes in registers, gives
+ * GROUP * NV independent chains. Every block still performs its own lanes' operations in its
+ * own order, so its partial, and the result, keep their bits. GROUP * NV = 4 chains: 4 AVX-512
+ * blocks, 2 AVX2 blocks, or 1 SSE2 block (already 4 vectors); more spills registers on AVX2.
+ */
+#define GROUP (4 / NV > 0 ? 4 / NV : 1)
+
+/* G (a constant after inlining, at most GROUP) whole blocks from b, interleaved. */
+static inline __attribute__((always_inline)) void sum_group(int G, int dtype, const void *x,
+                                                            int64_t b, pl_acc *acc) {
+    vd s[GROUP][NV], c[GROUP][NV];
+    for (int g = 0; g < G; g++)
+        for (int k = 0; k < NV; k++) s[g][k] = c[g][k] = (vd){0};
+    const int64_t sz = dtype == PL_F64 ? 8 : 4;
+    const char *base = (const char *)x + b * sz;
+    for (int64_t i = 0; i < PL_BLOCK; i += LANES) {
+        for (int g = 0; g < G; g++) {
+            __builtin_prefetch(base + (g * PL_BLOCK + i) * sz + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+            for (int k = 0; k < NV; k++) {
+                vd v = load_as_f64(dtype, x, b + g * PL_BLOCK + i + k * VL);
+                TWO_SUM(s[g][k], c[g][k], v);
+            }
+        }
+    }
+    for (int g = 0; g < G; g++) {
+        double sl[LANES], cl[LANES];
+        store_lanes(sl, s[g]);
+        store_lanes(cl, c[g]);
+        if (!fold_to_acc(PL_ACCURATE, sl, cl, acc)) {
+            int64_t start = b + g * PL_BLOCK; /* not finite in a lane: this block's terms, exactly */
+            for (int64_t i = 0; i < PL_BLOCK; i++) pl_acc_add_term(acc, elem_as_f64(dtype, x, start + i));
+        }
+    }
+}
+
 static void k_sum(int dtype, int mode, const void *x, int64_t lo, int64_t hi, pl_acc *acc) {
-    for (int64_t b = lo; b < hi; b += PL_BLOCK) {
+    int64_t b = lo;
+    if (mode == PL_ACCURATE && GROUP > 1) {
+        for (; b + GROUP * PL_BLOCK <= hi; b += GROUP * PL_BLOCK) sum_group(GROUP, dtype, x, b, acc);
+        if (GROUP > 2 && b + 2 * PL_BLOCK <= hi) {
+            sum_group(2, dtype, x, b, acc);
+            b += 2 * PL_BLOCK;
+        }
+    }
+    for (; b < hi; b += PL_BLOCK) {
         int64_t len = hi - b < PL_BLOCK ? hi - b : PL_BLOCK;
         sum_block(dtype, mode, x, b, len, acc);
     }
