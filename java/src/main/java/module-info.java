@@ -1,0 +1,19 @@
+/**
+ * Paralelo: every core from plain Java, through C/OpenMP kernels over off-heap arrays.
+ *
+ * <p>The API is {@code dev.paralelo} (typed off-heap arrays, the kernel facade, parallelism
+ * settings) and {@code dev.paralelo.shm} (arrays in shared memory, cross-process atomics). The
+ * kernel implementations ({@code dev.paralelo.kernel}), the native bindings
+ * ({@code dev.paralelo.internal.ffi}) and the command line ({@code dev.paralelo.cli}) are not
+ * exported.
+ *
+ * <p>The module calls native code, so a JVM that runs it on the module path needs
+ * {@code --enable-native-access=dev.paralelo}. On the class path (the launcher's
+ * {@code java -jar}, the benchmarks' shaded jar) it is {@code --enable-native-access=ALL-UNNAMED},
+ * which the jar's {@code Enable-Native-Access} manifest entry grants by itself under
+ * {@code java -jar}.
+ */
+module dev.paralelo {
+    exports dev.paralelo;
+    exports dev.paralelo.shm;
+}

@@ -1,0 +1,100 @@
+package dev.paralelo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher is safe to start several times at once on a fresh clone, as {@code mpirun -np 4
+ * ./paralelo info} does: one start builds, the others wait for it and then run, and all of them
+ * print only the command's output on stdout.
+ *
+ * <p>The working tree is copied as git lists it (tracked files and untracked ones that are not
+ * ignored, so uncommitted changes count; no {@code target/}, no {@code .paralelo/}), and the copy
+ * builds from scratch: this takes a minute or so.
+ */
+class LauncherTest {
+    private static final int STARTS = 4;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void simultaneousStartsOnAFreshCloneBuildOnceAndAllRun() throws Exception {
+        Path tree = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        Path clone = dir.resolve("clone");
+        copyWorkingTree(tree, clone);
+
+        List<Process> starts = new ArrayList<>();
+        for (int i = 0; i < STARTS; i++) {
+            ProcessBuilder pb = new ProcessBuilder(clone.resolve("paralelo").toString(), "info")
+                    .directory(clone.toFile())
+                    .redirectOutput(dir.resolve("out" + i).toFile())
+                    .redirectError(dir.resolve("err" + i).toFile());
+            // No JAVA_HOME: each start looks for a JDK itself and caches its choice, so the
+            // cache is written concurrently too. The JDK running this test is >= 22 and comes
+            // first on PATH, so the launcher finds one wherever JDKs live on this machine.
+            Map<String, String> env = pb.environment();
+            env.keySet().removeIf(k -> k.equals("JAVA_HOME") || k.startsWith("MAVEN_") || k.equals("PARALELO_JAVA_OPTS"));
+            env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+            starts.add(pb.start());
+        }
+
+        int buildLines = 0;
+        for (int i = 0; i < STARTS; i++) {
+            Process p = starts.get(i);
+            if (!p.waitFor(15, TimeUnit.MINUTES)) {
+                starts.forEach(Process::destroyForcibly);
+                fail("start " + i + " did not finish in 15 minutes");
+            }
+            String out = Files.readString(dir.resolve("out" + i), StandardCharsets.UTF_8);
+            String err = Files.readString(dir.resolve("err" + i), StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), "start " + i + " exit status; stderr:\n" + err);
+            List<String> lines = out.lines().toList();
+            assertEquals(3, lines.size(), "start " + i + ": only info's three lines on stdout:\n" + out);
+            assertTrue(lines.get(0).startsWith("paralelo kernels: native libparalelo"), out);
+            assertTrue(lines.get(1).startsWith("java: ") && lines.get(2).startsWith("cores: "), out);
+            buildLines += (int) err.lines().filter(l -> l.startsWith("paralelo: building")).count();
+        }
+        assertEquals(1, buildLines, "exactly one of the " + STARTS + " starts builds");
+        try (Stream<Path> logs = Files.list(clone.resolve(".paralelo").resolve("logs"))) {
+            assertEquals(1, logs.filter(p -> p.getFileName().toString().startsWith("build-")).count(), "one build log");
+        }
+        Path jdk = Path.of(Files.readString(clone.resolve(".paralelo").resolve("jdk")).strip());
+        assertTrue(Files.isExecutable(jdk.resolve("bin").resolve("java")), "the cached JDK choice names a JDK: " + jdk);
+    }
+
+    /** Copies what {@code git ls-files --cached --others --exclude-standard} lists and still exists. */
+    private static void copyWorkingTree(Path tree, Path to) throws IOException, InterruptedException {
+        Process git = new ProcessBuilder("git", "-C", tree.toString(), "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String listing = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(git.waitFor(60, TimeUnit.SECONDS) && git.exitValue() == 0,
+                "git ls-files failed in " + tree + ": this test copies the working tree as git lists it");
+        int copied = 0;
+        for (String name : listing.split("\0")) {
+            if (name.isEmpty()) continue;
+            Path from = tree.resolve(name);
+            if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) continue; // deleted, not yet committed
+            Path target = to.resolve(name);
+            Files.createDirectories(target.getParent());
+            Files.copy(from, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            copied++;
+        }
+        assertTrue(copied > 0 && Files.isExecutable(to.resolve("paralelo")), "copied the tree with its launcher");
+    }
+}
