@@ -46,8 +46,19 @@ public final class Kernels {
         return new Kernels(KernelProvider.get(), 0, SumMode.ACCURATE);
     }
 
-    /** Default settings with a specific implementation (tests and benchmarks compare them). */
-    public static Kernels using(KernelBackend backend) {
+    /**
+     * Default settings with a specific implementation (benchmarks and tests compare them).
+     *
+     * @throws dev.paralelo.kernel.ConfigurationException (an IllegalStateException) if NATIVE
+     *     is asked for and the library cannot be loaded or is misconfigured
+     */
+    public static Kernels using(Implementation implementation) {
+        return new Kernels(KernelProvider.of(Objects.requireNonNull(implementation, "implementation").name()), 0,
+                SumMode.ACCURATE);
+    }
+
+    /** Default settings with a given backend object (tests inside the library). */
+    static Kernels using(KernelBackend backend) {
         return new Kernels(Objects.requireNonNull(backend, "backend"), 0, SumMode.ACCURATE);
     }
 
@@ -78,8 +89,8 @@ public final class Kernels {
     }
 
     /** The implementation these kernels call. */
-    public KernelBackend backend() {
-        return backend;
+    public Implementation implementation() {
+        return Implementation.valueOf(backend.name().toUpperCase(java.util.Locale.ROOT));
     }
 
     /** Threads a call will ask for (before the core budget). */

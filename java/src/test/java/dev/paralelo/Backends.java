@@ -6,6 +6,7 @@ import dev.paralelo.kernel.NativeKernels;
 import java.util.stream.Stream;
 
 /** Both kernel implementations, for parameterized tests. The native one must load. */
+@SuppressWarnings("exports") // tests hand the unexported backends around
 public final class Backends {
     private Backends() {}
 

@@ -5,11 +5,11 @@ import dev.paralelo.F32Array;
 import dev.paralelo.F64Array;
 import dev.paralelo.I32Array;
 import dev.paralelo.I64Array;
+import dev.paralelo.Implementation;
 import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
 import dev.paralelo.SliceOp;
 import dev.paralelo.SumMode;
-import dev.paralelo.kernel.JavaKernels;
 import dev.paralelo.kernel.NativeKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -120,7 +120,6 @@ public final class Cases {
     }
 
     static final int CORES = Runtime.getRuntime().availableProcessors();
-    private static final JavaKernels JAVA_KERNELS = new JavaKernels();
 
     /** The case, or null when impl does not implement kernel for dtype. Checks the result once. */
     public static Case make(String kernel, DType t, int n, String impl, int threads) {
@@ -134,7 +133,7 @@ public final class Cases {
     }
 
     private static Kernels paralelo(String impl, int threads) {
-        Kernels k = impl.equals(JAVA) ? Kernels.using(JAVA_KERNELS) : Kernels.defaults();
+        Kernels k = impl.equals(JAVA) ? Kernels.using(Implementation.JAVA) : Kernels.defaults();
         if (impl.equals(FAST)) k = k.withMode(SumMode.FAST);
         return k.withThreads(threads);
     }
@@ -377,7 +376,7 @@ public final class Cases {
     // ---- the once-per-case result check --------------------------------------------------------
 
     private static double exactish(Inputs in, String kernel) {
-        Kernels ref = Kernels.using(JAVA_KERNELS);
+        Kernels ref = Kernels.using(Implementation.JAVA);
         NumArray x = in.x;
         return switch (kernel) {
             case "sum" -> x instanceof I32Array ia ? ref.sum(ia) : x instanceof F32Array fa ? ref.sum(fa) : ref.sum((F64Array) x);

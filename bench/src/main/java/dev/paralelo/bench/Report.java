@@ -2,9 +2,9 @@ package dev.paralelo.bench;
 
 import dev.paralelo.DType;
 import dev.paralelo.F64Array;
+import dev.paralelo.Implementation;
 import dev.paralelo.Kernels;
 import dev.paralelo.internal.ffi.ParaleloLib;
-import dev.paralelo.kernel.JavaKernels;
 import dev.paralelo.kernel.KernelProvider;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -325,7 +325,7 @@ public final class Report {
             });
             out.add(new Result("sum", "f64", n, "paralelo-critical-heap", 1, n * 8 / ns, ns));
             progress.step("overhead critical heap");
-            Kernels java = Kernels.using(new JavaKernels());
+            Kernels java = Kernels.using(Implementation.JAVA);
             F64Array xa = F64Array.wrap(x);
             ns = Harness.nanosPerCall(() -> java.sum(xa));
             out.add(new Result("sum", "f64", n, "paralelo-java", 1, n * 8 / ns, ns));

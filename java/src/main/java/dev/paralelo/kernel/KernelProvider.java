@@ -40,6 +40,41 @@ public final class KernelProvider {
         return chosen().backend;
     }
 
+    private static final class Java {
+        static final JavaKernels KERNELS = new JavaKernels();
+    }
+
+    private static final class Native {
+        static final KernelBackend KERNELS = load();
+
+        private static KernelBackend load() {
+            try {
+                return new NativeKernels();
+            } catch (UnsatisfiedLinkError | IllegalCallerException | IllegalStateException e) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * The implementation called {@code name} ("NATIVE" or "JAVA"), whatever the default is.
+     *
+     * @throws ConfigurationException if the native one is asked for and cannot be had
+     */
+    public static KernelBackend of(String name) {
+        if (name.equals("JAVA")) return Java.KERNELS;
+        if (!name.equals("NATIVE")) throw new IllegalArgumentException("no implementation " + name);
+        KernelBackend k = Native.KERNELS;
+        if (k == null) {
+            try {
+                new NativeKernels(); // the reason, once more, as this caller's exception
+            } catch (UnsatisfiedLinkError | IllegalCallerException | IllegalStateException e) {
+                throw new ConfigurationException("the native kernels are unavailable: " + e.getMessage(), e);
+            }
+        }
+        return k;
+    }
+
     /** Why this implementation was chosen. */
     public static String reason() {
         return chosen().reason;

@@ -92,7 +92,8 @@ public final class LibraryLoader {
         String msg = "libparalelo could not be loaded (" + String.join("; ", attempts) + "). "
                 + "Build it with ./paralelo build (or cmake -S . -B build && cmake --build build) and pass "
                 + "-D" + PROPERTY + "=/path/to/libparalelo.so; run the JVM with "
-                + "--enable-native-access=ALL-UNNAMED; or use -Dparalelo.provider=java for pure-Java kernels.";
+                + "--enable-native-access=ALL-UNNAMED (with the jar on the module path: --enable-native-access=dev.paralelo); "
+                + "or use -Dparalelo.provider=java for pure-Java kernels.";
         return new Loaded(null, null, new UnsatisfiedLinkError(msg));
     }
 }
