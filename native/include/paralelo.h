@@ -75,7 +75,11 @@ extern "C" {
 #define PL_BLOCK 4096        /* elements per block; blocks start at multiples of PL_BLOCK */
 #define PL_LANES 8           /* virtual lanes; element i of a block goes to lane i % PL_LANES */
 #define PL_FAST_LANES 32     /* lanes of fast-mode sums and dots */
-#define PL_PARALLEL_MIN 32768 /* calls with fewer elements run on the calling thread */
+/* Team size: a call of n elements runs on min(threads, n / PL_MIN_PER_THREAD) threads, at
+ * least 1, so that every thread's share pays for the parallel region (docs/ACCURACY.md,
+ * "Threads"); below PL_PARALLEL_MIN (twice that) it runs on the calling thread alone. */
+#define PL_MIN_PER_THREAD 65536
+#define PL_PARALLEL_MIN 131072
 
 /*
  * Exact accumulator: a fixed-point integer wide enough to hold any sum of up to 2^62
@@ -259,6 +263,9 @@ PL_API int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_
 /* Memory-bandwidth probe: reads n doubles with 8 independent SIMD accumulators, no
  * compensation, the ceiling a reduction can reach. *out receives the (unordered) sum. */
 PL_API int pl_probe_read(const double *x, int64_t n, int threads, double *out);
+/* The TwoSum ceiling: the same reads with the accurate mode's TwoSum on 4 interleaved groups of
+ * 8 lanes (no blocks, folds or exact combine), the fastest accurate mode could be. */
+PL_API int pl_probe_twosum(const double *x, int64_t n, int threads, double *out);
 
 /*
  * Cross-process barrier in shared memory (a mapped file), used by Java's SharedBarrier and by

@@ -92,9 +92,9 @@ int pl_max_threads(void) { return omp_get_max_threads(); }
 
 int pl_team_size(int threads, int64_t n) {
     int t = threads > 0 ? threads : omp_get_max_threads();
-    if (n < PL_PARALLEL_MIN || t < 1) return 1;
-    int64_t blocks = (n + PL_BLOCK - 1) / PL_BLOCK;
-    return blocks < t ? (int)blocks : t;
+    int64_t by_work = n / PL_MIN_PER_THREAD;
+    if (t < 1 || by_work < 2) return 1;
+    return by_work < t ? (int)by_work : t;
 }
 
 int pl_dtype_size(int dtype) {

@@ -47,6 +47,8 @@ typedef struct pl_impl {
     void (*fill)(int dtype, void *out, double vf, int64_t vi, int64_t lo, int64_t hi);
     /* Unordered sum of [lo, hi) with plain accumulators: the bandwidth probe. */
     double (*probe)(const double *x, int64_t lo, int64_t hi);
+    /* Unordered TwoSum of [lo, hi) on 4 interleaved groups of 8 lanes: the accurate ceiling. */
+    double (*probe_twosum)(const double *x, int64_t lo, int64_t hi);
 } pl_impl;
 
 extern const pl_impl pl_impl_baseline;
@@ -78,7 +80,8 @@ static inline int pl_better(int op, double a, double b) { return op == PL_MIN ? 
 int pl_dtype_size(int dtype);
 static inline int pl_dtype_is_float(int dtype) { return dtype == PL_F64 || dtype == PL_F32; }
 
-/* The number of threads a call of n elements gets: 1 below PL_PARALLEL_MIN. */
+/* The number of threads a call of n elements gets: min(threads, n / PL_MIN_PER_THREAD), 1
+ * below PL_PARALLEL_MIN. */
 int pl_team_size(int threads, int64_t n);
 
 /* Single-threaded reduction of x[0, n) to its result, as pl_reduce (slices.c uses it per

@@ -7,18 +7,32 @@
 
 #include <omp.h>
 
-int pl_probe_read(const double *x, int64_t n, int threads, double *out) {
+static int probe(int twosum, const double *x, int64_t n, int threads, double *out) {
     if (n < 0 || (n > 0 && !x) || !out) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
-    int t = pl_team_size(threads, n);
+    /* Exactly the threads asked for, whatever the size: the probe is compared with kernels at
+     * the same thread count. */
+    int t = threads > 0 ? threads : omp_get_max_threads();
+    if (t == 1) {
+        *out = twosum ? im->probe_twosum(x, 0, n) : im->probe(x, 0, n);
+        return PL_OK;
+    }
     double total = 0;
-#pragma omp parallel num_threads(t) reduction(+ : total) if (t > 1)
+#pragma omp parallel num_threads(t) reduction(+ : total)
     {
         int id = omp_get_thread_num(), nt = omp_get_num_threads();
         int64_t lo = n * id / nt, hi = n * (id + 1) / nt;
-        total += im->probe(x, lo, hi);
+        total += twosum ? im->probe_twosum(x, lo, hi) : im->probe(x, lo, hi);
     }
     *out = total;
     return PL_OK;
+}
+
+int pl_probe_read(const double *x, int64_t n, int threads, double *out) {
+    return probe(0, x, n, threads, out);
+}
+
+int pl_probe_twosum(const double *x, int64_t n, int threads, double *out) {
+    return probe(1, x, n, threads, out);
 }

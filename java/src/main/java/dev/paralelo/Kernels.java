@@ -2,6 +2,7 @@ package dev.paralelo;
 
 import dev.paralelo.kernel.KernelBackend;
 import dev.paralelo.kernel.KernelProvider;
+import dev.paralelo.kernel.Reductions;
 import dev.paralelo.kernel.States;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -125,8 +126,8 @@ public final class Kernels {
      * (small inputs, or one thread asked for), else the number of threads granted.
      */
     private int take(long n) {
-        int want = threads();
-        return n < PARALLEL_MIN || want == 1 ? 0 : BUDGET.acquire(want);
+        int want = Reductions.teamSize(threads(), n); // no more permits than threads the call can use
+        return want <= 1 ? 0 : BUDGET.acquire(want);
     }
 
     private static void giveBack(int permits) {

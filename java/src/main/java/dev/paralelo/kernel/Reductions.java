@@ -21,6 +21,7 @@ import static dev.paralelo.kernel.States.MOMENTS_COUNT;
 import static dev.paralelo.kernel.States.MOMENTS_SUM;
 import static dev.paralelo.kernel.States.MOMENTS_SUMSQ;
 
+import dev.paralelo.internal.ffi.ParaleloLib;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -105,11 +106,11 @@ public final class Reductions {
         for (long[] s : mine) States.merge(kind, state, s);
     }
 
-    /** Threads for a call of n elements: 1 below the parallel threshold, at most one per block ({@code pl_team_size}). */
-    static int teamSize(int threads, long n) {
-        if (n < KernelBackend.PARALLEL_MIN || threads <= 1) return 1;
-        long blocks = (n + BLOCK - 1) / BLOCK;
-        return (int) Math.min(blocks, threads);
+    /** Threads for a call of n elements: min(threads, n / PL_MIN_PER_THREAD), at least 1 ({@code pl_team_size}). */
+    public static int teamSize(int threads, long n) {
+        long byWork = n / ParaleloLib.PL_MIN_PER_THREAD;
+        if (threads <= 1 || byWork < 2) return 1;
+        return (int) Math.min(byWork, threads);
     }
 
     /** A range a partial may cover: inside [0, n), each end on a block boundary or at n ({@code check_range}). */

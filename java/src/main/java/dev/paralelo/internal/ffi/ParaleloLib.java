@@ -127,8 +127,11 @@ public final class ParaleloLib {
     /** {@code PL_FAST_LANES}: lanes of fast-mode sums and dots. */
     public static final int PL_FAST_LANES = 32;
 
-    /** {@code PL_PARALLEL_MIN}: calls with fewer elements run on the calling thread. */
-    public static final int PL_PARALLEL_MIN = 32768;
+    /** {@code PL_MIN_PER_THREAD}. */
+    public static final int PL_MIN_PER_THREAD = 65536;
+
+    /** {@code PL_PARALLEL_MIN}. */
+    public static final int PL_PARALLEL_MIN = 131072;
 
     /** {@code PL_ACC_DIGITS}. */
     public static final int PL_ACC_DIGITS = 68;
@@ -856,6 +859,22 @@ public final class ParaleloLib {
         }
     }
 
+    private static final class pl_probe_twosum$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_probe_twosum", DESC, false);
+    }
+
+    /** {@code int pl_probe_twosum(const double *x, int64_t n, int threads, double *out)} */
+    public static int plProbeTwosum(MemorySegment x, long n, int threads, MemorySegment out) {
+        try {
+            return (int) pl_probe_twosum$h.HANDLE.invokeExact(x, n, threads, out);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_probe_twosum", t);
+        }
+    }
+
     private static final class pl_barrier_layout$h {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
         static final MethodHandle HANDLE = handle("pl_barrier_layout", DESC, false);
@@ -940,6 +959,7 @@ public final class ParaleloLib {
         m.put("pl_slice_reduce", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
         m.put("pl_reduceat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT));
         m.put("pl_probe_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS));
+        m.put("pl_probe_twosum", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS));
         m.put("pl_barrier_layout", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         m.put("pl_barrier_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         m.put("pl_barrier_wait", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
