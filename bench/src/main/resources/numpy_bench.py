@@ -11,13 +11,16 @@ import time
 
 import numpy as np
 
-DT = {"f64": np.float64, "f32": np.float32, "i32": np.int32}
+DT = {"f64": np.float64, "f32": np.float32, "i32": np.int32, "i64": np.int64}
 
 
 def inputs(dtype, n):
     rng = np.random.default_rng(1234 + n)
     if dtype == "i32":
         x = rng.integers(-1_000_000, 1_000_000, size=n, dtype=np.int32)
+        return x, x.copy()
+    if dtype == "i64":
+        x = rng.integers(-1_000_000_000_000, 1_000_000_000_000, size=n, dtype=np.int64)
         return x, x.copy()
     x = rng.random(n).astype(DT[dtype])
     y = rng.random(n).astype(DT[dtype])

@@ -37,7 +37,8 @@ public final class Cases {
     /** Implementation names used in the JSON. */
     public static final String PARALELO = "paralelo", FAST = "paralelo-fast", JAVA = "paralelo-java",
             LOOP = "java-loop", SEGMENT = "java-segment-loop", STREAM = "java-stream",
-            PARALLEL_STREAM = "java-parallel-stream", VECTOR = "java-vector", NUMPY = "numpy", PROBE = "c-probe";
+            PARALLEL_STREAM = "java-parallel-stream", VECTOR = "java-vector", NUMPY = "numpy", PROBE = "c-probe",
+            TWOSUM = "c-twosum";
 
     /** The pure-Java implementations a "best pure Java" ratio may come from. */
     public static final String[] PURE_JAVA = {JAVA, LOOP, SEGMENT, STREAM, PARALLEL_STREAM, VECTOR};
@@ -51,6 +52,7 @@ public final class Cases {
         final double[] d, d2;
         final float[] f, f2;
         final int[] i;
+        final long[] l;
         final NumArray x, y, out;
         final long[] offsets;
         final I64Array offsetsArray;
@@ -63,6 +65,7 @@ public final class Cases {
             f = t == DType.F32 ? new float[n] : null;
             f2 = t == DType.F32 ? new float[n] : null;
             i = t == DType.I32 ? new int[n] : null;
+            l = t == DType.I64 ? new long[n] : null;
             for (int k = 0; k < n; k++) {
                 double a = r.nextDouble(), b = r.nextDouble();
                 if (d != null) {
@@ -71,8 +74,10 @@ public final class Cases {
                 } else if (f != null) {
                     f[k] = (float) a;
                     f2[k] = (float) b;
-                } else {
+                } else if (i != null) {
                     i[k] = r.nextInt(-1_000_000, 1_000_000);
+                } else {
+                    l[k] = r.nextLong(-1_000_000_000_000L, 1_000_000_000_000L);
                 }
             }
             switch (t) {
@@ -85,6 +90,11 @@ public final class Cases {
                     x = F32Array.of(f);
                     y = F32Array.of(f2);
                     out = F32Array.allocate(n);
+                }
+                case I64 -> {
+                    x = I64Array.of(l);
+                    y = I64Array.of(l);
+                    out = I64Array.allocate(n);
                 }
                 default -> {
                     x = I32Array.of(i);
@@ -147,7 +157,8 @@ public final class Cases {
                 case "sum" -> switch (t) {
                     case F64 -> () -> k.sum((F64Array) x);
                     case F32 -> () -> k.sum((F32Array) x);
-                    default -> () -> k.sum((I32Array) x);
+                    case I64 -> () -> k.sum((I64Array) x);
+                    case I32 -> () -> k.sum((I32Array) x);
                 };
                 case "mean" -> () -> k.mean(x);
                 case "variance" -> () -> k.variance(x);
@@ -163,7 +174,8 @@ public final class Cases {
         }
         if (t == DType.F64) return javaF64(kernel, in, impl);
         if (t == DType.F32) return javaF32(kernel, in, impl);
-        return kernel.equals("sum") ? javaI32Sum(in, impl) : null;
+        if (!kernel.equals("sum")) return null;
+        return t == DType.I32 ? javaI32Sum(in, impl) : javaI64Sum(in, impl);
     }
 
     private static DoubleSupplier sliceParalelo(Kernels k, NumArray x, int kk) {
@@ -332,21 +344,63 @@ public final class Cases {
                 for (long i = 0; i < n; i++) s += seg.getAtIndex(ValueLayout.JAVA_FLOAT, i);
                 return s;
             };
-            case VECTOR -> () -> {
-                FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
-                int i = 0, w = FS.length(), bound = n - 4 * w;
-                for (; i <= bound; i += 4 * w) {
-                    s0 = s0.add(FloatVector.fromArray(FS, a, i));
-                    s1 = s1.add(FloatVector.fromArray(FS, a, i + w));
-                    s2 = s2.add(FloatVector.fromArray(FS, a, i + 2 * w));
-                    s3 = s3.add(FloatVector.fromArray(FS, a, i + 3 * w));
-                }
-                double s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
-                for (; i < n; i++) s += a[i];
-                return s;
-            };
+            case VECTOR -> () -> vectorSumF32(a);
             default -> null;
         };
+    }
+
+    /**
+     * Four float vector accumulators, widened to double at the end. A method of its own (not a
+     * lambda body): C2 then compiles it with the vectors in registers; inlined into the
+     * supplier's lambda it fell back to boxed vector objects (0.07 GB/s).
+     */
+    static double vectorSumF32(float[] a) {
+        FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0, w = FS.length(), bound = a.length - 4 * w;
+        for (; i <= bound; i += 4 * w) {
+            s0 = s0.add(FloatVector.fromArray(FS, a, i));
+            s1 = s1.add(FloatVector.fromArray(FS, a, i + w));
+            s2 = s2.add(FloatVector.fromArray(FS, a, i + 2 * w));
+            s3 = s3.add(FloatVector.fromArray(FS, a, i + 3 * w));
+        }
+        double s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < a.length; i++) s += a[i];
+        return s;
+    }
+
+    private static DoubleSupplier javaI64Sum(Inputs in, String impl) {
+        long[] a = in.l;
+        MemorySegment seg = in.x.segment();
+        int n = in.n;
+        return switch (impl) {
+            case LOOP -> () -> {
+                long s = 0;
+                for (long v : a) s += v;
+                return s;
+            };
+            case SEGMENT -> () -> {
+                long s = 0;
+                for (long i = 0; i < n; i++) s += seg.getAtIndex(ValueLayout.JAVA_LONG, i);
+                return s;
+            };
+            case STREAM -> () -> Arrays.stream(a).sum();
+            case PARALLEL_STREAM -> () -> Arrays.stream(a).parallel().sum();
+            case VECTOR -> () -> vectorSumI64(a);
+            default -> null;
+        };
+    }
+
+    static double vectorSumI64(long[] a) {
+        VectorSpecies<Long> ls = LongVector.SPECIES_PREFERRED;
+        LongVector s0 = LongVector.zero(ls), s1 = s0;
+        int i = 0, w = ls.length(), bound = a.length - 2 * w;
+        for (; i <= bound; i += 2 * w) {
+            s0 = s0.add(LongVector.fromArray(ls, a, i));
+            s1 = s1.add(LongVector.fromArray(ls, a, i + w));
+        }
+        long s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < a.length; i++) s += a[i];
+        return s;
     }
 
     private static DoubleSupplier javaI32Sum(Inputs in, String impl) {
@@ -379,7 +433,8 @@ public final class Cases {
         Kernels ref = Kernels.using(Implementation.JAVA);
         NumArray x = in.x;
         return switch (kernel) {
-            case "sum" -> x instanceof I32Array ia ? ref.sum(ia) : x instanceof F32Array fa ? ref.sum(fa) : ref.sum((F64Array) x);
+            case "sum" -> x instanceof I32Array ia ? ref.sum(ia) : x instanceof I64Array la ? ref.sum(la)
+                    : x instanceof F32Array fa ? ref.sum(fa) : ref.sum((F64Array) x);
             case "mean" -> ref.mean(x);
             case "variance" -> ref.variance(x);
             case "dot" -> ref.dot(x, in.y);
@@ -420,5 +475,12 @@ public final class Cases {
         MemorySegment seg = in.x.segment();
         long doubles = seg.byteSize() / 8;
         return new Case("read", t, n, PROBE, threads, seg.byteSize(), () -> NativeKernels.probeRead(seg, doubles, threads));
+    }
+
+    /** The TwoSum ceiling of accurate mode on the same f64 data: a kernel "sum" row, impl c-twosum. */
+    public static Case twoSum(int n, int threads) {
+        Inputs in = inputs(DType.F64, n);
+        MemorySegment seg = in.x.segment();
+        return new Case("sum", DType.F64, n, TWOSUM, threads, seg.byteSize(), () -> NativeKernels.probeTwoSum(seg, n, threads));
     }
 }

@@ -111,13 +111,16 @@ public final class Report {
             w.write("]\n");
         }
         printTables(out, results);
+        printScaling(out, results);
         Path dir = json.toAbsolutePath().getParent();
-        Path png = dir.resolve("sum-f64.png");
+        Path png = dir.resolve("sum-f64.png"), scalingPng = dir.resolve("sum-f64-scaling.png");
         chart(results, png, machine);
+        scalingChart(results, scalingPng, machine);
         Files.writeString(dir.resolve("latest.md"), markdown(results, machine));
         out.println();
         printTargets(out, results);
-        out.printf(Locale.ROOT, "%nwrote %s, %s and %s (%.0f s)%n", json, png, dir.resolve("latest.md"), (System.nanoTime() - t0) / 1e9);
+        out.printf(Locale.ROOT, "%nwrote %s, %s, %s and %s (%.0f s)%n", json, png, scalingPng, dir.resolve("latest.md"),
+                (System.nanoTime() - t0) / 1e9);
     }
 
     private static void fail(String msg) {
@@ -159,25 +162,49 @@ public final class Report {
         return impl.startsWith("paralelo") || impl.equals(Cases.PARALLEL_STREAM) ? CORES : 1;
     }
 
+    /** Thread counts of the scaling table: 1, 2, 4, ... up to all cores, and all cores. */
+    static int[] scalingThreads() {
+        Set<Integer> ts = new java.util.TreeSet<>();
+        for (int t = 1; t < CORES; t *= 2) ts.add(t);
+        ts.add(CORES);
+        return ts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Sizes of the scaling table. */
+    static int[] scalingSizes(boolean smoke) {
+        return smoke ? new int[] {1 << 17} : new int[] {1 << 17, 1 << 20, 1 << 24};
+    }
+
     static List<Spec> plan(boolean smoke) {
-        List<Spec> p = new ArrayList<>();
-        int[] sumSizes = smoke ? new int[] {1 << 4, 4097} : new int[] {1 << 4, 1 << 8, 1 << 10, 4097, 1 << 14,
+        Set<Spec> p = new LinkedHashSet<>();
+        int[] sumSizes = smoke ? new int[] {1 << 4, 4097} : new int[] {1 << 4, 1 << 8, 1 << 10, 4097, 1 << 13, 1 << 14,
             1 << 17, 100_003, 1 << 20, 1 << 24, 1 << 26};
         int[] mid = smoke ? new int[] {1 << 12} : new int[] {1 << 17, 1 << 24};
         for (int n : sumSizes) {
             for (String impl : SUM_IMPLS) p.add(new Spec("sum", DType.F64, n, impl, threadsOf(impl)));
             p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, 1));
             p.add(new Spec("sum", DType.F64, n, Cases.FAST, 1));
+            p.add(new Spec("sum", DType.F64, n, Cases.TWOSUM, 1));
+            p.add(new Spec("sum", DType.F64, n, Cases.TWOSUM, CORES));
         }
-        for (DType t : new DType[] {DType.F32, DType.I32}) {
-            for (int n : mid) for (String impl : SUM_IMPLS) p.add(new Spec("sum", t, n, impl, threadsOf(impl)));
+        for (int n : scalingSizes(smoke)) {
+            for (int t : scalingThreads()) {
+                p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, t));
+                p.add(new Spec("sum", DType.F64, n, Cases.FAST, t));
+            }
         }
-        String[] kernels = {"mean", "variance", "dot", "min", "add", "slice-sum-8", "slice-sum-64", "slice-sum-1024", "ragged-sum"};
+        for (DType t : new DType[] {DType.F32, DType.I32, DType.I64}) {
+            int[] sizes = t == DType.F32 || smoke ? mid : new int[] {1 << 17, 1 << 20, 1 << 24};
+            for (int n : sizes) for (String impl : SUM_IMPLS) p.add(new Spec("sum", t, n, impl, threadsOf(impl)));
+        }
+        int[] varSizes = smoke ? mid : new int[] {1 << 14, 1 << 17, 1 << 20, 1 << 24};
+        for (int n : varSizes) for (String impl : SUM_IMPLS) p.add(new Spec("variance", DType.F64, n, impl, threadsOf(impl)));
+        String[] kernels = {"mean", "dot", "min", "add", "slice-sum-8", "slice-sum-64", "slice-sum-1024", "ragged-sum"};
         for (String k : kernels) {
             for (int n : mid) for (String impl : SUM_IMPLS) p.add(new Spec(k, DType.F64, n, impl, threadsOf(impl)));
         }
         if (!smoke) p.add(new Spec("slice-sum-64", DType.F32, 1 << 24, Cases.PARALELO, CORES));
-        return p;
+        return new ArrayList<>(p);
     }
 
     // ---- quick run -----------------------------------------------------------------------------
@@ -217,26 +244,27 @@ public final class Report {
             probes.add(s.dtype.label() + " " + s.n);
             numpyCases.add(s.kernel + " " + s.dtype.label() + " " + s.n);
         }
-        Progress progress = new Progress(plan.size() + 2 * probes.size() + numpyCases.size() + 9);
+        Progress progress = new Progress(plan.size() + scalingThreads().length * probes.size() + numpyCases.size() + 9);
         List<Result> results = new ArrayList<>();
         String lastInputs = "";
         for (Spec s : plan) {
             String inputs = s.dtype.label() + " " + s.n;
             if (!inputs.equals(lastInputs)) { // the probe measures the same bytes the kernels read
-                for (int t : new int[] {1, CORES}) {
+                boolean scaling = s.dtype == DType.F64 && java.util.Arrays.stream(scalingSizes(smoke)).anyMatch(v -> v == s.n);
+                for (int t : scaling ? scalingThreads() : new int[] {1, CORES}) {
                     Cases.Case c = Cases.probe(s.dtype, s.n, t);
                     results.add(measure(c));
                     progress.step("c-probe " + inputs + " " + t + "t");
                 }
                 lastInputs = inputs;
             }
-            Cases.Case c = Cases.make(s.kernel, s.dtype, s.n, s.impl, s.threads);
+            Cases.Case c = s.impl.equals(Cases.TWOSUM) ? Cases.twoSum(s.n, s.threads) : Cases.make(s.kernel, s.dtype, s.n, s.impl, s.threads);
             progress.step(s.kernel + " " + inputs + " " + s.impl + " " + s.threads + "t");
             if (c != null) results.add(measure(c));
         }
         results.addAll(numpy(numpyCases, progress));
         results.addAll(overhead(progress));
-        results.addAll(concurrent(smoke ? 1 << 16 : 1 << 24, progress));
+        results.addAll(concurrent(smoke ? 1 << 16 : 1 << 20, progress));
         progress.end();
         return results;
     }
@@ -413,7 +441,7 @@ public final class Report {
     // ---- output --------------------------------------------------------------------------------
 
     static String rowName(Result r) {
-        return r.impl + (r.threads > 1 || r.impl.startsWith("paralelo") || r.impl.equals(Cases.PROBE) ? " (" + r.threads + "t)" : "");
+        return r.impl + (r.threads > 1 || r.impl.startsWith("paralelo") || r.impl.startsWith("c-") ? " (" + r.threads + "t)" : "");
     }
 
     static String sizeLabel(long n) {
@@ -564,11 +592,64 @@ public final class Report {
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1200, 700);
     }
 
+    /** Sum of f64 by thread count: accurate, fast and the probe, GB/s, at the scaling sizes. */
+    static void printScaling(PrintStream out, List<Result> rs) {
+        List<Long> sizes = java.util.Arrays.stream(scalingSizes(false)).mapToLong(v -> v)
+                .filter(n -> !Double.isNaN(find(rs, "sum", "f64", n, Cases.FAST, CORES))).boxed().toList();
+        if (sizes.isEmpty()) sizes = java.util.Arrays.stream(scalingSizes(true)).mapToLong(v -> v).boxed().toList();
+        out.println();
+        StringBuilder head = new StringBuilder(String.format("%-34s", "sum f64 scaling  (GB/s)"));
+        for (long n : sizes) head.append(String.format("%30s", sizeLabel(n) + ": accurate / fast / probe"));
+        out.println(head);
+        for (int th : scalingThreads()) {
+            StringBuilder line = new StringBuilder(String.format("%-34s", th + (th == 1 ? " thread" : " threads")));
+            for (long n : sizes) {
+                line.append(String.format(Locale.ROOT, "%30s", String.format(Locale.ROOT, "%.1f / %.1f / %.1f",
+                        find(rs, "sum", "f64", n, Cases.PARALELO, th), find(rs, "sum", "f64", n, Cases.FAST, th),
+                        find(rs, "read", "f64", n, Cases.PROBE, th))));
+            }
+            out.println(line);
+        }
+    }
+
+    static void scalingChart(List<Result> rs, Path png, String machine) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        Map<String, XYSeries> series = new LinkedHashMap<>();
+        int[] threads = scalingThreads();
+        for (Result r : rs) {
+            boolean sum = r.kernel.equals("sum") && r.dtype.equals("f64") && (r.impl.equals(Cases.PARALELO) || r.impl.equals(Cases.FAST));
+            boolean probe = r.kernel.equals("read") && r.dtype.equals("f64");
+            if (!sum && !probe || java.util.Arrays.stream(scalingSizes(false)).noneMatch(v -> v == r.n)) continue;
+            if (java.util.Arrays.stream(threads).noneMatch(v -> v == r.threads)) continue;
+            String name = (probe ? Cases.PROBE : r.impl) + " " + sizeLabel(r.n);
+            series.computeIfAbsent(name, XYSeries::new).addOrUpdate(r.threads, r.gbps);
+        }
+        series.values().forEach(data::addSeries);
+        JFreeChart chart = ChartFactory.createXYLineChart("Sum of f64: GB/s by thread count", "threads", "GB/s", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        chart.addSubtitle(new org.jfree.chart.title.TextTitle(machine));
+        XYPlot plot = chart.getXYPlot();
+        NumberAxis x = new NumberAxis("threads");
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        plot.setDomainAxis(x);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            String key = data.getSeriesKey(i).toString();
+            renderer.setSeriesStroke(i, key.startsWith(Cases.PROBE) ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
+                    10f, new float[] {6f, 4f}, 0f) : new BasicStroke(key.startsWith("paralelo ") ? 3f : 2f));
+        }
+        plot.setRenderer(renderer);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1200, 700);
+    }
+
     // ---- targets -------------------------------------------------------------------------------
 
     static void printTargets(PrintStream out, List<Result> rs) {
         out.println("targets (ratios from this run):");
-        int n26 = 1 << 26, n17 = 1 << 17;
+        int n26 = 1 << 26, n24 = 1 << 24, n17 = 1 << 17;
         target(out, "sum f64 2^26: paralelo / c-probe (all threads)", find(rs, "sum", "f64", n26, Cases.PARALELO, CORES)
                 / find(rs, "read", "f64", n26, Cases.PROBE, CORES), 0.95);
         double fast17 = find(rs, "sum", "f64", n17, Cases.FAST, CORES), acc17 = find(rs, "sum", "f64", n17, Cases.PARALELO, CORES);
@@ -577,31 +658,78 @@ public final class Report {
         target(out, "sum f64 2^17: paralelo-fast / numpy", fast17 / find(rs, "sum", "f64", n17, Cases.NUMPY, 1), 3);
         target(out, "sum f64 2^17: paralelo / java-stream", acc17 / find(rs, "sum", "f64", n17, Cases.STREAM, 1), 20);
         target(out, "sum f64 2^17: paralelo / numpy", acc17 / find(rs, "sum", "f64", n17, Cases.NUMPY, 1), 1.2);
-        double worstFast = Double.POSITIVE_INFINITY, worstAcc = Double.POSITIVE_INFINITY;
-        long worstFastN = 0, worstAccN = 0;
-        for (Result r : rs) {
-            if (!r.kernel.equals("sum") || !r.dtype.equals("f64") || r.threads != CORES) continue;
-            if (r.impl.equals(Cases.FAST)) {
+        for (int th : new int[] {1, Math.min(2, CORES)}) {
+            double worst = Double.NaN;
+            long at = 0;
+            for (Result r : rs) {
+                if (!r.kernel.equals("sum") || !r.dtype.equals("f64") || r.threads != th || !r.impl.equals(Cases.FAST) || r.n < 256) continue;
                 double v = r.gbps / bestPureJava(rs, "sum", "f64", r.n);
-                if (v < worstFast) {
-                    worstFast = v;
-                    worstFastN = r.n;
+                if (v < worst || Double.isNaN(worst)) {
+                    worst = v;
+                    at = r.n;
                 }
             }
-            if (r.impl.equals(Cases.PARALELO) && r.n >= 256) {
-                double v = r.gbps / find(rs, "sum", "f64", r.n, Cases.STREAM, 1);
-                if (v < worstAcc) {
-                    worstAcc = v;
-                    worstAccN = r.n;
+            target(out, "sum f64, every size >= 2^8: paralelo-fast (" + th + "t) / best pure Java (worst at " + sizeLabel(at) + ")", worst, 0.9);
+        }
+        double worstTs = Double.NaN;
+        long worstTsN = 0;
+        for (long n = 1 << 13; n <= n17; n *= 2) {
+            double v = find(rs, "sum", "f64", n, Cases.PARALELO, 1) / find(rs, "sum", "f64", n, Cases.TWOSUM, 1);
+            if (v < worstTs || Double.isNaN(worstTs)) {
+                worstTs = v;
+                worstTsN = n;
+            }
+        }
+        target(out, "sum f64 2^13..2^17, 1 thread: paralelo / c-twosum (worst at " + sizeLabel(worstTsN) + ")", worstTs, 0.9);
+        info(out, "sum f64 2^17, 1 thread: paralelo / paralelo-fast", find(rs, "sum", "f64", n17, Cases.PARALELO, 1)
+                / find(rs, "sum", "f64", n17, Cases.FAST, 1));
+        target(out, "variance f64 2^24: paralelo / c-probe", find(rs, "variance", "f64", n24, Cases.PARALELO, CORES)
+                / find(rs, "read", "f64", n24, Cases.PROBE, CORES), 0.45);
+        double worstVar = Double.NaN;
+        long worstVarN = 0;
+        for (Result r : rs) {
+            if (r.kernel.equals("variance") && r.impl.equals(Cases.PARALELO) && r.n >= 1 << 14) {
+                double v = r.gbps / find(rs, "variance", "f64", r.n, Cases.NUMPY, 1);
+                if (v < worstVar || Double.isNaN(worstVar)) {
+                    worstVar = v;
+                    worstVarN = r.n;
                 }
             }
         }
-        target(out, "sum f64, every size: paralelo-fast / best pure Java (worst at " + sizeLabel(worstFastN) + ")", worstFast, 0.9);
-        target(out, "sum f64, every size >= 2^8: paralelo / java-stream (worst at " + sizeLabel(worstAccN) + ")", worstAcc, 5);
-        target(out, "slice-sum-64 f64 2^24: paralelo / c-probe", find(rs, "slice-sum-64", "f64", 1 << 24, Cases.PARALELO, CORES)
-                / find(rs, "read", "f64", 1 << 24, Cases.PROBE, CORES), 0.8);
-        target(out, "8 concurrent callers / 1 caller (aggregate GB/s)", find(rs, "sum-concurrent", "f64", 1 << 24, Cases.PARALELO, 8)
-                / find(rs, "sum-concurrent", "f64", 1 << 24, Cases.PARALELO, 1), 0.9);
+        target(out, "variance f64, every size >= 2^14: paralelo / numpy (worst at " + sizeLabel(worstVarN) + ")", worstVar, 1.0);
+        double probe24 = find(rs, "read", "f64", n24, Cases.PROBE, CORES);
+        target(out, "slice-sum-64 f64 2^24: paralelo / c-probe", find(rs, "slice-sum-64", "f64", n24, Cases.PARALELO, CORES) / probe24, 0.8);
+        target(out, "slice-sum-1024 f64 2^24: paralelo / c-probe", find(rs, "slice-sum-1024", "f64", n24, Cases.PARALELO, CORES) / probe24, 0.9);
+        for (int n : new int[] {n17, n24}) {
+            target(out, "slice-sum-8 f64 " + sizeLabel(n) + ": paralelo / java-loop", find(rs, "slice-sum-8", "f64", n, Cases.PARALELO, CORES)
+                    / find(rs, "slice-sum-8", "f64", n, Cases.LOOP, 1), 2);
+        }
+        target(out, "8 concurrent callers / 1 caller at 2^20 (aggregate GB/s)", find(rs, "sum-concurrent", "f64", 1 << 20, Cases.PARALELO, 8)
+                / find(rs, "sum-concurrent", "f64", 1 << 20, Cases.PARALELO, 1), 0.9);
+        for (String dt : new String[] {"i32", "i64"}) {
+            target(out, "sum " + dt + " 2^24: paralelo / c-probe", find(rs, "sum", dt, n24, Cases.PARALELO, CORES)
+                    / find(rs, "read", dt, n24, Cases.PROBE, CORES), 0.9);
+            for (int n : new int[] {n17, 1 << 20, n24}) {
+                target(out, "sum " + dt + " " + sizeLabel(n) + ": paralelo / java-parallel-stream", find(rs, "sum", dt, n, Cases.PARALELO, CORES)
+                        / find(rs, "sum", dt, n, Cases.PARALLEL_STREAM, CORES), 1.0);
+            }
+        }
+        for (int n : new int[] {n17, n24}) {
+            target(out, "dot f64 " + sizeLabel(n) + ": paralelo-fast / numpy", find(rs, "dot", "f64", n, Cases.FAST, CORES)
+                    / find(rs, "dot", "f64", n, Cases.NUMPY, 1), 1.0);
+        }
+        for (int n : scalingSizes(false)) {
+            double one = find(rs, "sum", "f64", n, Cases.PARALELO, 1), worst = Double.NaN;
+            for (int th : scalingThreads()) {
+                double v = find(rs, "sum", "f64", n, Cases.PARALELO, th) / one;
+                if (v < worst || Double.isNaN(worst)) worst = v;
+            }
+            target(out, "sum f64 " + sizeLabel(n) + ": slowest thread count / 1 thread (never slower)", worst, 1.0);
+        }
+    }
+
+    private static void info(PrintStream out, String what, double ratio) {
+        out.printf(Locale.ROOT, "  %-78s %7.2f%n", what, ratio);
     }
 
     private static void target(PrintStream out, String what, double ratio, double goal) {

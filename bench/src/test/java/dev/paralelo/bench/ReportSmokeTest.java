@@ -29,7 +29,7 @@ class ReportSmokeTest {
         List<String> lines = Files.readAllLines(json);
         assertEquals("[", lines.get(0));
         assertEquals("]", lines.get(lines.size() - 1));
-        Pattern obj = Pattern.compile("\\{\"kernel\": \"([a-z0-9-]+)\", \"dtype\": \"(f64|f32|i32)\", \"n\": (\\d+), \"impl\": \"([a-z0-9-]+)\", "
+        Pattern obj = Pattern.compile("\\{\"kernel\": \"([a-z0-9-]+)\", \"dtype\": \"(f64|f32|i32|i64)\", \"n\": (\\d+), \"impl\": \"([a-z0-9-]+)\", "
                 + "\"threads\": (\\d+), \"gbps\": ([0-9.E]+|null), \"ns_per_call\": ([0-9.E]+|null)\\},?");
         Set<String> impls = new HashSet<>(), kernels = new HashSet<>();
         for (String line : lines.subList(1, lines.size() - 1)) {
@@ -40,15 +40,17 @@ class ReportSmokeTest {
             assertTrue(Double.parseDouble(m.group(6)) > 0, line);
         }
         for (String impl : List.of("paralelo", "paralelo-fast", "paralelo-java", "java-loop", "java-segment-loop", "java-stream",
-                "java-parallel-stream", "java-vector", "numpy", "c-probe")) {
+                "java-parallel-stream", "java-vector", "numpy", "c-probe", "c-twosum")) {
             assertTrue(impls.contains(impl), "missing " + impl + " in " + impls);
         }
         for (String k : List.of("sum", "mean", "variance", "dot", "min", "add", "slice-sum-8", "slice-sum-64", "slice-sum-1024",
                 "ragged-sum", "sum-concurrent")) {
             assertTrue(kernels.contains(k), "missing kernel " + k);
         }
-        byte[] png = Files.readAllBytes(dir.resolve("sum-f64.png"));
-        assertTrue(png.length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
+        for (String chart : List.of("sum-f64.png", "sum-f64-scaling.png")) {
+            byte[] png = Files.readAllBytes(dir.resolve(chart));
+            assertTrue(png.length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart: " + chart);
+        }
         assertTrue(Files.readString(dir.resolve("latest.md")).contains("| implementation |"));
     }
 }

@@ -325,10 +325,17 @@ public final class NativeKernels implements KernelBackend {
         else check(ParaleloLib.plReduceat(dtype, op, x, n, offsets, m, out, threads), call);
     }
 
-    /** Reads n doubles as fast as possible (unordered sum): the bandwidth ceiling. */
+    /** Reads n doubles as fast as possible (unordered sum) on exactly `threads` threads: the bandwidth ceiling. */
     public static double probeRead(MemorySegment x, long n, int threads) {
         MemorySegment sc = SCRATCH.get();
         check(ParaleloLib.plProbeRead(x, n, threads, sc), () -> "pl_probe_read");
+        return sc.get(ValueLayout.JAVA_DOUBLE, 0);
+    }
+
+    /** The accurate mode's TwoSum work on n doubles, 4 interleaved groups, no blocks: its ceiling. */
+    public static double probeTwoSum(MemorySegment x, long n, int threads) {
+        MemorySegment sc = SCRATCH.get();
+        check(ParaleloLib.plProbeTwosum(x, n, threads, sc), () -> "pl_probe_twosum");
         return sc.get(ValueLayout.JAVA_DOUBLE, 0);
     }
 }
