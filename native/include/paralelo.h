@@ -106,6 +106,10 @@ typedef struct pl_acc {
  * worker processes, MPI ranks) merge to the bits one call over the whole array returns.
  * Each state is a struct of int64 words; Java's partial types hold the same words, and their
  * byte encoding (docs/FORMAT.md) is a 16-byte header followed by these words, little-endian.
+ *
+ * The functions below take a state as void *: it must point to the struct that
+ * pl_state_kind(dtype, op) names, made by pl_state_init. C cannot tell one struct from another;
+ * what the structs record (a min/max state's dtype and op, a centred state's centre) is checked.
  */
 #define PL_STATE_SUM 1      /* pl_acc: float sum, mean and dot */
 #define PL_STATE_INTEGER 2  /* pl_wide: integer sum, mean and dot */
@@ -174,6 +178,7 @@ PL_API int pl_acc_round(const pl_acc *acc, double *out);
  * The block partition: part `index` of `parts` of [0, n) is [*lo, *hi), whole blocks of
  * PL_BLOCK (the last part ends at n). Part i holds blocks [B*i/parts, B*(i+1)/parts) with
  * B = ceil(n / PL_BLOCK). Threads, worker processes and MPI ranks all split work this way.
+ * 0 <= n <= 2^62 (no array is larger), 1 <= parts <= INT32_MAX.
  */
 PL_API int pl_partition(int64_t n, int64_t parts, int64_t index, int64_t *lo, int64_t *hi);
 
@@ -184,7 +189,7 @@ PL_API int pl_state_kind(int dtype, int op);
 PL_API int pl_state_words(int kind);
 PL_API int pl_state_layout(int kind, int64_t *offsets, int64_t n);
 /* The identity of (dtype, op): an empty state. center is the mean a float PL_VAR state takes
- * its deviations from (ignored by other states). */
+ * its deviations from (any NaN is stored as the canonical one; ignored by other states). */
 PL_API int pl_state_init(void *state, int dtype, int op, double center);
 /*
  * Accumulates elements [lo, hi) of x[0, n) into a state made by pl_state_init for the same
@@ -197,7 +202,10 @@ PL_API int pl_partial(int dtype, int op, const void *x, int64_t n, int64_t lo, i
 /* The same for the dot of x and y (state of op PL_DOT). */
 PL_API int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, int64_t lo,
                           int64_t hi, int mode, int threads, void *state);
-/* dst = merge(dst, src) for two states of one kind (and one dtype and op, or one centre). */
+/* dst = merge(dst, src) for two states of one kind. PL_E_MISMATCH for min/max states of other
+ * dtypes or ops, or centred states of other centres (the fields C can see); PL_E_OVERFLOW (dst
+ * unchanged) when the element counts together pass 2^62. NaN and infinity counts of pl_acc
+ * saturate at 2^62. */
 PL_API int pl_merge(int kind, void *dst, const void *src);
 /* Finishes. pl_wide_to_i64: PL_E_OVERFLOW if the value leaves int64. pl_wide_to_f64: rounded
  * once, to nearest even. pl_extremum_result: PL_E_EMPTY for no elements; *out_f gets the value

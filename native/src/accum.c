@@ -111,9 +111,11 @@ int pl_acc_merge(pl_acc *dst, const pl_acc *src) {
     if (nonzero_span(&s, &lo, &hi))
         for (int k = lo; k <= hi; k++) dst->digit[k] += s.digit[k];
     dst->adds = 2;
-    dst->nan += s.nan;
-    dst->pos_inf += s.pos_inf;
-    dst->neg_inf += s.neg_inf;
+    /* Only whether a count is zero matters: saturate, so no merge of states, however many or
+     * however forged, can wrap one to zero. */
+    dst->nan = pl_count_add(dst->nan, s.nan);
+    dst->pos_inf = pl_count_add(dst->pos_inf, s.pos_inf);
+    dst->neg_inf = pl_count_add(dst->neg_inf, s.neg_inf);
     return PL_OK;
 }
 

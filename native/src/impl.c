@@ -108,6 +108,32 @@ static inline void store_lanes(double *out, const vd *v) {
  * same tree of plain sums, lo = 0. The partials of all blocks are then summed exactly; a single
  * block's exact sum rounded once is simply hi + lo.
  */
+/* One pair of the fold: TwoSum of the high parts, the low parts and the error into l. Works on
+ * doubles and on vectors alike (lane-wise). */
+#define FOLD_PAIR(ha, la, hb, lb, h, l)                                                       \
+    do {                                                                                      \
+        __typeof__(ha) t_ = (ha) + (hb);                                                      \
+        __typeof__(ha) z_ = t_ - (ha);                                                        \
+        __typeof__(ha) e_ = ((ha) - (t_ - z_)) + ((hb) - z_);                                 \
+        (l) = ((la) + (lb)) + e_;                                                             \
+        (h) = t_;                                                                             \
+    } while (0)
+
+/* The accurate fold's tree on 8 (s, c) lane pairs of any type T, into (*hi, *lo). */
+#define FOLD_TREE(T, s, c, hi, lo)                                                            \
+    do {                                                                                      \
+        T h0, l0, h1, l1, h2, l2, h3, l3;                                                     \
+        FOLD_PAIR(s[0], c[0], s[1], c[1], h0, l0);                                            \
+        FOLD_PAIR(s[2], c[2], s[3], c[3], h1, l1);                                            \
+        FOLD_PAIR(s[4], c[4], s[5], c[5], h2, l2);                                            \
+        FOLD_PAIR(s[6], c[6], s[7], c[7], h3, l3);                                            \
+        FOLD_PAIR(h0, l0, h1, l1, h0, l0);                                                    \
+        FOLD_PAIR(h2, l2, h3, l3, h2, l2);                                                    \
+        FOLD_PAIR(h0, l0, h2, l2, h0, l0);                                                    \
+        *(hi) = h0;                                                                           \
+        *(lo) = l0;                                                                           \
+    } while (0)
+
 static void fold(int mode, const double *s, const double *c, double *hi_out, double *lo_out) {
     if (mode == PL_FAST) {
         *hi_out = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
@@ -116,25 +142,7 @@ static void fold(int mode, const double *s, const double *c, double *hi_out, dou
     }
     /* Written out so that every value stays in a register; the order is the loop
      * "for each level, for j: TwoSum(h[2j], h[2j+1]); l[j] = (l[2j] + l[2j+1]) + error". */
-#define FOLD_PAIR(ha, la, hb, lb, h, l)                                                       \
-    do {                                                                                      \
-        double t_ = (ha) + (hb);                                                              \
-        double z_ = t_ - (ha);                                                                \
-        double e_ = ((ha) - (t_ - z_)) + ((hb) - z_);                                         \
-        (l) = ((la) + (lb)) + e_;                                                             \
-        (h) = t_;                                                                             \
-    } while (0)
-    double h0, l0, h1, l1, h2, l2, h3, l3;
-    FOLD_PAIR(s[0], c[0], s[1], c[1], h0, l0);
-    FOLD_PAIR(s[2], c[2], s[3], c[3], h1, l1);
-    FOLD_PAIR(s[4], c[4], s[5], c[5], h2, l2);
-    FOLD_PAIR(s[6], c[6], s[7], c[7], h3, l3);
-    FOLD_PAIR(h0, l0, h1, l1, h0, l0);
-    FOLD_PAIR(h2, l2, h3, l3, h2, l2);
-    FOLD_PAIR(h0, l0, h2, l2, h0, l0);
-#undef FOLD_PAIR
-    *hi_out = h0;
-    *lo_out = l0;
+    FOLD_TREE(double, s, c, hi_out, lo_out);
 }
 
 /* Fast mode's block value: the 32 lane sums added in a fixed pairwise tree, in place. */
@@ -797,6 +805,40 @@ static double k_probe(const double *x, int64_t lo, int64_t hi) {
 }
 
 /*
+ * Accurate sums of VL consecutive slices of k <= PL_BLOCK elements each, from slice j, with
+ * slice q of the batch in SIMD lane q: lane register l holds lane l (elements l, l + 8, ...)
+ * of VL slices, so each slice goes through exactly the TwoSum steps and the fold of a one-block
+ * sum (k_sum_small), and many short slices cost what a few long ones do. Writes each slice's
+ * hi + lo to out[j + q]; returns a bit mask of the slices whose partial was not finite, which
+ * the caller sums exactly instead (as k_sum_small's caller does).
+ */
+static unsigned k_slice_sums(int dtype, const void *x, int64_t k, int64_t j, double *out) {
+    vd s[LANES], c[LANES];
+    for (int l = 0; l < LANES; l++) s[l] = c[l] = (vd){0};
+    int64_t i = 0;
+    for (; i + LANES <= k; i += LANES)
+        for (int l = 0; l < LANES; l++) {
+            vd v;
+            for (int q = 0; q < VL; q++) v[q] = elem_as_f64(dtype, x, (j + q) * k + i + l);
+            TWO_SUM(s[l], c[l], v);
+        }
+    for (int l = 0; i < k; i++, l++) {
+        vd v;
+        for (int q = 0; q < VL; q++) v[q] = elem_as_f64(dtype, x, (j + q) * k + i);
+        TWO_SUM(s[l], c[l], v);
+    }
+    vd hi, lo;
+    FOLD_TREE(vd, s, c, &hi, &lo);
+    vd r = hi + lo;
+    unsigned bad = 0;
+    for (int q = 0; q < VL; q++) {
+        if (!isfinite(hi[q]) || !isfinite(lo[q])) bad |= 1u << q;
+        out[j + q] = r[q];
+    }
+    return bad;
+}
+
+/*
  * The TwoSum ceiling: the accurate sum's arithmetic (TwoSum into 8 lanes) on 4 interleaved
  * register groups of 8 lanes each, with no blocks, folds or accumulator. What accurate mode
  * could reach if its only cost were TwoSum itself; the report's c-twosum row.
@@ -836,6 +878,8 @@ const pl_impl PL_IMPL_NAME = {
     .scale = k_scale,
     .axpy = k_axpy,
     .fill = k_fill,
+    .slice_sums = k_slice_sums,
+    .slice_batch = VL,
     .probe = k_probe,
     .probe_twosum = k_probe_twosum,
 };

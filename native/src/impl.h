@@ -45,6 +45,10 @@ typedef struct pl_impl {
     void (*axpy)(int dtype, double af, int64_t ai, const void *x, void *y, int64_t lo,
                  int64_t hi);
     void (*fill)(int dtype, void *out, double vf, int64_t vi, int64_t lo, int64_t hi);
+    /* Accurate sums of slice_batch consecutive slices of k <= PL_BLOCK elements from slice j,
+     * with the bits of k_sum_small each, into out[j..]; a mask of the slices to redo exactly. */
+    unsigned (*slice_sums)(int dtype, const void *x, int64_t k, int64_t j, double *out);
+    int slice_batch;
     /* Unordered sum of [lo, hi) with plain accumulators: the bandwidth probe. */
     double (*probe)(const double *x, int64_t lo, int64_t hi);
     /* Unordered TwoSum of [lo, hi) on 4 interleaved groups of 8 lanes: the accurate ceiling. */
@@ -69,10 +73,18 @@ void pl_wide_add192(pl_wide *acc, int64_t top, uint64_t hi, uint64_t lo);
 /* The exact integer variance, rounded once; PL_E_ARG for a state no real data can produce. */
 int pl_moments_variance(const pl_moments *st, int ddof, double *out);
 
+/* No array holds more than 2^62 elements: counts in states stay at or below it. */
+#define PL_MAX_COUNT ((int64_t)1 << 62)
+/* a + b for counts in [0, PL_MAX_COUNT], saturated at PL_MAX_COUNT. */
+static inline int64_t pl_count_add(int64_t a, int64_t b) {
+    return a > PL_MAX_COUNT - b ? PL_MAX_COUNT : a + b;
+}
+
 /* States (states.c). */
-void pl_extremum_merge(pl_extremum *dst, const pl_extremum *src);
-void pl_centered_merge(pl_centered *dst, const pl_centered *src);
-void pl_moments_merge(pl_moments *dst, const pl_moments *src);
+/* Merges; PL_E_OVERFLOW (and dst unchanged) when the counts together pass PL_MAX_COUNT. */
+int pl_extremum_merge(pl_extremum *dst, const pl_extremum *src);
+int pl_centered_merge(pl_centered *dst, const pl_centered *src);
+int pl_moments_merge(pl_moments *dst, const pl_moments *src);
 /* Whether a is a better extreme than b for op (strictly; NaN excluded). */
 static inline int pl_better(int op, double a, double b) { return op == PL_MIN ? a < b : a > b; }
 

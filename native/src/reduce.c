@@ -15,15 +15,16 @@
 #include <string.h>
 
 int pl_partition(int64_t n, int64_t parts, int64_t index, int64_t *lo, int64_t *hi) {
-    if (n < 0 || parts < 1 || index < 0 || index >= parts || !lo || !hi || parts > INT32_MAX)
+    if (n < 0 || n > PL_MAX_COUNT || parts < 1 || index < 0 || index >= parts || !lo || !hi ||
+        parts > INT32_MAX)
         return PL_E_ARG;
     int64_t blocks = n / PL_BLOCK + (n % PL_BLOCK != 0);
     /* floor(blocks * i / parts) without overflow: blocks = q * parts + r. */
     int64_t q = blocks / parts, r = blocks % parts;
     int64_t b0 = q * index + r * index / parts;
     int64_t b1 = q * (index + 1) + r * (index + 1) / parts;
-    *lo = b0 * PL_BLOCK < n ? b0 * PL_BLOCK : n;
-    *hi = b1 * PL_BLOCK < n ? b1 * PL_BLOCK : n;
+    *lo = b0 < blocks ? b0 * PL_BLOCK : n; /* the last block may end at n, short of a whole one */
+    *hi = b1 < blocks ? b1 * PL_BLOCK : n;
     return PL_OK;
 }
 
@@ -109,7 +110,7 @@ static void over_blocks(const job *j, int kind, int64_t lo, int64_t hi, int thre
         pl_partition(hi - lo, omp_get_num_threads(), omp_get_thread_num(), &a, &b);
         if (a < b) accumulate(j, kind, lo + a, lo + b, &mine);
 #pragma omp critical(pl_merge_partials)
-        pl_merge(kind, state, &mine);
+        (void)pl_merge(kind, state, &mine); /* parts of one call: counts cannot overflow */
     }
 }
 

@@ -81,16 +81,23 @@ int pl_state_init(void *state, int dtype, int op, double center) {
         e->dtype = dtype;
         e->op = op;
     } else if (kind == PL_STATE_CENTERED) {
-        ((pl_centered *)state)->center = center;
+        /* Any NaN as the canonical one, so that states of one (NaN) mean merge. */
+        ((pl_centered *)state)->center = center == center ? center : __builtin_nan("");
     }
     return PL_OK;
 }
 
-void pl_extremum_merge(pl_extremum *dst, const pl_extremum *src) {
-    if (src->count == 0) return;
+/* Whether two counts of elements (each in [0, PL_MAX_COUNT]) may be added. */
+static int counts_fit(int64_t a, int64_t b) {
+    return a >= 0 && b >= 0 && a <= PL_MAX_COUNT - b;
+}
+
+int pl_extremum_merge(pl_extremum *dst, const pl_extremum *src) {
+    if (!counts_fit(dst->count, src->count)) return PL_E_OVERFLOW;
+    if (src->count == 0) return PL_OK;
     if (dst->count == 0) {
         *dst = *src;
-        return;
+        return PL_OK;
     }
     int64_t count = dst->count + src->count;
     if (dst->nan || src->nan) {
@@ -117,18 +124,23 @@ void pl_extremum_merge(pl_extremum *dst, const pl_extremum *src) {
         }
     }
     dst->count = count;
+    return PL_OK;
 }
 
-void pl_centered_merge(pl_centered *dst, const pl_centered *src) {
+int pl_centered_merge(pl_centered *dst, const pl_centered *src) {
+    if (!counts_fit(dst->count, src->count)) return PL_E_OVERFLOW;
     pl_acc_merge(&dst->dev, &src->dev);
     pl_acc_merge(&dst->sq, &src->sq);
     dst->count += src->count;
+    return PL_OK;
 }
 
-void pl_moments_merge(pl_moments *dst, const pl_moments *src) {
+int pl_moments_merge(pl_moments *dst, const pl_moments *src) {
+    if (!counts_fit(dst->count, src->count)) return PL_E_OVERFLOW;
     pl_wide_add(&dst->sum, &src->sum);
     pl_wide_add(&dst->sumsq, &src->sumsq);
     dst->count += src->count;
+    return PL_OK;
 }
 
 int pl_merge(int kind, void *dst, const void *src) {
@@ -140,23 +152,21 @@ int pl_merge(int kind, void *dst, const void *src) {
         pl_extremum *d = dst;
         const pl_extremum *s = src;
         if (d->dtype != s->dtype || d->op != s->op) return PL_E_MISMATCH;
-        pl_extremum_merge(d, s);
-        return PL_OK;
+        return pl_extremum_merge(d, s);
     }
     case PL_STATE_CENTERED: {
         pl_centered *d = dst;
         const pl_centered *s = src;
         /* Deviations from different centres do not add up to anything. */
         if (memcmp(&d->center, &s->center, sizeof d->center) != 0) return PL_E_MISMATCH;
-        pl_centered_merge(d, s);
-        return PL_OK;
+        return pl_centered_merge(d, s);
     }
-    default: pl_moments_merge(dst, src); return PL_OK;
+    default: return pl_moments_merge(dst, src);
     }
 }
 
 int pl_extremum_result(const pl_extremum *st, double *out_f, int64_t *out_i, int64_t *index) {
-    if (!st || !out_f || !out_i || !index) return PL_E_ARG;
+    if (!st || !out_f || !out_i || !index || st->count < 0) return PL_E_ARG;
     if (st->count == 0) return PL_E_EMPTY;
     *index = st->index;
     if (pl_dtype_is_float((int)st->dtype))
@@ -172,6 +182,7 @@ int pl_variance_result(int kind, const void *state, int ddof, double *out) {
     if (kind != PL_STATE_CENTERED) return PL_E_ARG;
     const pl_centered *st = state;
     int64_t n = st->count;
+    if (n < 0 || n > PL_MAX_COUNT) return PL_E_ARG;
     if (n - ddof <= 0 || !isfinite(st->center)) {
         *out = NAN; /* numpy: no degrees of freedom left; or the mean was not finite */
         return PL_OK;

@@ -139,14 +139,18 @@ static void square128(pl_u128 a, pl_wide *r) {
  */
 int pl_moments_variance(const pl_moments *st, int ddof, double *out) {
     int64_t n = st->count;
+    if (n < 0 || n > PL_MAX_COUNT) return PL_E_ARG;
     if (n - ddof <= 0) {
         *out = NAN;
         return PL_OK;
     }
     pl_wide sum = st->sum;
     if (is_negative(&sum)) negate(&sum);
-    if (sum.word[2] | sum.word[3] || is_negative(&st->sumsq) || top_bit(&st->sumsq) >= 190)
-        return PL_E_ARG; /* beyond what 2^62 int64 terms can produce */
+    /* Beyond what 2^62 int64 terms can produce (|sum| < 2^125, sumsq < 2^188); also keeps
+     * sum^2 and n * sumsq inside 256 bits. */
+    if (sum.word[2] | sum.word[3] || (sum.word[1] >> 63) || is_negative(&st->sumsq) ||
+        top_bit(&st->sumsq) >= 190)
+        return PL_E_ARG;
     pl_wide num, sq;
     if (!mul_small(&st->sumsq, (uint64_t)n, &num)) return PL_E_ARG;
     square128((pl_u128)sum.word[1] << 64 | sum.word[0], &sq);

@@ -5,6 +5,7 @@
 #include "check.h"
 #include "paralelo.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -193,6 +194,37 @@ static void test_alignment_is_enforced(void) {
     CHECK(pl_state_kind(PL_F64, 9) == PL_E_ARG && pl_state_words(0) == PL_E_ARG, "unknown kinds");
 }
 
+/* Forged or huge states: counts never wrap, finishes refuse what no data can produce. */
+static void test_states_keep_their_bounds(void) {
+    int64_t lo, hi;
+    CHECK(pl_partition(INT64_MAX, 1, 0, &lo, &hi) == PL_E_ARG, "no array is that long");
+    CHECK(pl_partition((INT64_C(1) << 62), 3, 2, &lo, &hi) == PL_OK && hi == (INT64_C(1) << 62), "2^62 ends at n");
+    pl_extremum a, b;
+    pl_state_init(&a, PL_F64, PL_MIN, 0);
+    pl_state_init(&b, PL_F64, PL_MIN, 0);
+    a.count = b.count = INT64_C(1) << 62;
+    CHECK(pl_merge(PL_STATE_EXTREMUM, &a, &b) == PL_E_OVERFLOW && a.count == (INT64_C(1) << 62), "counts past 2^62");
+    pl_acc n1, n2;
+    pl_acc_init(&n1);
+    pl_acc_init(&n2);
+    n1.nan = INT64_C(1) << 62;
+    n2.nan = 5;
+    pl_acc_merge(&n1, &n1);
+    pl_acc_merge(&n1, &n2);
+    double r;
+    pl_acc_round(&n1, &r);
+    CHECK(isnan(r) && n1.nan == (INT64_C(1) << 62), "NaN counts saturate");
+    pl_moments m;
+    pl_state_init(&m, PL_I64, PL_VAR, 0);
+    m.count = 1;
+    m.sum.word[0] = m.sum.word[1] = UINT64_MAX; /* 2^128 - 1 */
+    m.sum.word[2] = m.sum.word[3] = 0;
+    m.sumsq.word[0] = 1;
+    CHECK(pl_variance_result(PL_STATE_MOMENTS, &m, 0, &r) == PL_E_ARG, "a sum no data reaches");
+    m.count = INT64_MIN;
+    CHECK(pl_variance_result(PL_STATE_MOMENTS, &m, 1, &r) == PL_E_ARG, "a negative count");
+}
+
 /* The audit's case: exact dot 0, but 128-bit partial sums overflowed depending on threads. */
 static void test_integer_dot_is_exact(void) {
     int64_t n = 8 * PL_BLOCK;
@@ -239,7 +271,10 @@ static void test_slices_match_the_whole_kernel(void) {
     int64_t n = 70001;
     double *x = malloc((size_t)n * 8);
     for (int64_t i = 0; i < n; i++) x[i] = (i % 2 ? -1 : 1) * pow(10.0, (double)(i % 13) - 6) + uniform();
-    const int64_t ks[] = {3, 4096, 4097, 5000, 12289, 70001};
+    x[1234] = NAN;                      /* a NaN in one slice */
+    x[40000] = x[40001] = DBL_MAX;      /* a lane that overflows, and an exact sum that does not */
+    x[40002] = -DBL_MAX;
+    const int64_t ks[] = {3, 8, 64, 100, 1000, 4096, 4097, 5000, 12289, 70001};
     double out[70001 / 3 + 2];
     for (size_t s = 0; s < sizeof ks / sizeof *ks; s++) {
         int64_t k = ks[s], m = n / k + (n % k != 0);
@@ -299,6 +334,7 @@ int main(void) {
     test_partition();
     test_partials_merge_to_the_whole();
     test_alignment_is_enforced();
+    test_states_keep_their_bounds();
     test_integer_dot_is_exact();
     test_integer_variance_is_exact();
     test_slices_match_the_whole_kernel();

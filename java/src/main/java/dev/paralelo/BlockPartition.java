@@ -36,18 +36,19 @@ public final class BlockPartition extends AbstractList<BlockRange> implements Ra
 
     /** [0, n) in `parts` block-aligned parts, as even as whole blocks allow (some may be empty). */
     public static BlockPartition of(long n, int parts) {
-        if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
+        checkLength(n);
         if (parts < 1) throw new IllegalArgumentException("parts must be >= 1, got " + parts);
         return new BlockPartition(n, parts, 0);
     }
 
     /** [0, n) in consecutive ranges of `length` elements (a multiple of BLOCK), the last shorter. */
     public static BlockPartition byLength(long n, long length) {
-        if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
-        if (length < BLOCK || length % BLOCK != 0) {
-            throw new IllegalArgumentException("range length must be a positive multiple of " + BLOCK + ", got " + length);
+        checkLength(n);
+        if (length < BLOCK || length % BLOCK != 0 || length > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("range length must be a positive multiple of " + BLOCK
+                    + " up to 2^62, got " + length);
         }
-        long count = Math.max(1, (n + length - 1) / length);
+        long count = Math.max(1, n / length + (n % length != 0 ? 1 : 0));
         if (count > Integer.MAX_VALUE) throw new IllegalArgumentException(count + " ranges are too many for one partition");
         return new BlockPartition(n, (int) count, length);
     }
@@ -55,6 +56,13 @@ public final class BlockPartition extends AbstractList<BlockRange> implements Ra
     /** The whole of [0, n) as one range. */
     public static BlockRange whole(long n) {
         return new BlockRange(0, n);
+    }
+
+    /** The most elements a partition covers: 2^62, more than any array holds. */
+    public static final long MAX_ELEMENTS = 1L << 62;
+
+    private static void checkLength(long n) {
+        if (n < 0 || n > MAX_ELEMENTS) throw new IllegalArgumentException("n must be in [0, 2^62], got " + n);
     }
 
     /** The number of elements partitioned. */
@@ -70,7 +78,10 @@ public final class BlockPartition extends AbstractList<BlockRange> implements Ra
     @Override
     public BlockRange get(int index) {
         if (index < 0 || index >= parts) throw new IndexOutOfBoundsException("part " + index + " of " + parts);
-        if (length > 0) return new BlockRange(Math.min(n, index * length), Math.min(n, (index + 1) * length));
+        if (length > 0) {
+            long start = Math.min(n, index * length); // index * length < n + length <= 2^63
+            return new BlockRange(start, n - start <= length ? n : start + length);
+        }
         long[] r = Reductions.partition(n, parts, index);
         return new BlockRange(r[0], r[1]);
     }

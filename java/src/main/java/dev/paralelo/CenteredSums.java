@@ -30,9 +30,17 @@ public final class CenteredSums extends StateWords implements Partial {
     }
 
     static CenteredSums decode(long[] w) {
-        PartialCodec.require(w[CENTERED_COUNT] >= 0, "count", w[CENTERED_COUNT], "a count is >= 0");
+        PartialCodec.checkCount(w[CENTERED_COUNT]);
+        double center = Double.longBitsToDouble(w[CENTERED_CENTER]);
+        PartialCodec.require(!Double.isNaN(center) || w[CENTERED_CENTER] == Double.doubleToRawLongBits(Double.NaN),
+                "center", Long.toHexString(w[CENTERED_CENTER]), "a NaN centre is the canonical NaN");
         PartialCodec.checkAccumulator(w, CENTERED_DEV, "dev");
         PartialCodec.checkAccumulator(w, CENTERED_SQ, "sq");
+        PartialCodec.require(w[CENTERED_SQ + 67] >= 0, "sq", "negative", "a sum of squares is >= 0");
+        if (w[CENTERED_COUNT] == 0) {
+            PartialCodec.require(PartialCodec.zeroAccumulator(w, CENTERED_DEV) && PartialCodec.zeroAccumulator(w, CENTERED_SQ),
+                    "dev/sq", "non-zero", "an empty state's sums are zero");
+        }
         return new CenteredSums(w);
     }
 

@@ -32,7 +32,7 @@ public final class Extremum extends StateWords implements Partial {
         long dtype = w[EXTREMUM_DTYPE], op = w[EXTREMUM_OP], count = w[EXTREMUM_COUNT], nan = w[EXTREMUM_NAN];
         PartialCodec.require(dtype >= 0 && dtype <= 3, "dtype", dtype, "element types are 0 to 3");
         PartialCodec.require(op == PL_MIN || op == PL_MAX, "op", op, "a min/max state's op is " + PL_MIN + " or " + PL_MAX);
-        PartialCodec.require(count >= 0, "count", count, "a count is >= 0");
+        PartialCodec.checkCount(count);
         PartialCodec.require(nan == 0 || nan == 1, "nan", nan, "it is a flag, 0 or 1");
         long index = w[EXTREMUM_INDEX], value = w[EXTREMUM_VALUE];
         if (count == 0) {
@@ -44,7 +44,9 @@ public final class Extremum extends StateWords implements Partial {
             if (nan == 1) {
                 PartialCodec.require(fl && value == CANONICAL_NAN, "value", value, "a NaN state of float data holds the canonical NaN");
             } else if (fl) {
-                PartialCodec.require(!Double.isNaN(Double.longBitsToDouble(value)), "value", value, "NaN needs the nan flag");
+                double v = Double.longBitsToDouble(value);
+                PartialCodec.require(!Double.isNaN(v), "value", value, "NaN needs the nan flag");
+                PartialCodec.require(dtype == DType.F64.code() || (double) (float) v == v, "value", v, "an f32 extreme is a float");
             } else if (dtype == DType.I32.code()) {
                 PartialCodec.require(value == (int) value, "value", value, "an i32 value fits 32 bits");
             }

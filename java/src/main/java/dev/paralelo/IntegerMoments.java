@@ -23,11 +23,19 @@ public final class IntegerMoments extends StateWords implements Partial {
     }
 
     static IntegerMoments decode(long[] w) {
-        PartialCodec.require(w[MOMENTS_COUNT] >= 0, "count", w[MOMENTS_COUNT], "a count is >= 0");
+        long n = w[MOMENTS_COUNT];
+        PartialCodec.checkCount(n);
         PartialCodec.require(w[MOMENTS_RESERVED] == 0, "reserved", w[MOMENTS_RESERVED], "it is 0");
-        PartialCodec.checkWide(w, MOMENTS_SUM, 127, "sum");
-        PartialCodec.checkWide(w, MOMENTS_SUMSQ, 189, "sumsq");
-        PartialCodec.require(w[MOMENTS_SUMSQ + 3] >= 0, "sumsq", "negative", "a sum of squares is >= 0");
+        java.math.BigInteger sum = dev.paralelo.kernel.WideInteger.toBigInteger(w, MOMENTS_SUM);
+        java.math.BigInteger sumsq = dev.paralelo.kernel.WideInteger.toBigInteger(w, MOMENTS_SUMSQ);
+        java.math.BigInteger count = java.math.BigInteger.valueOf(n);
+        // What n int64 values can produce: |sum| <= n 2^63, 0 <= sumsq <= n 2^126, and, by
+        // Cauchy-Schwarz, n sumsq >= sum^2 (which merging keeps).
+        PartialCodec.require(sum.abs().compareTo(count.shiftLeft(63)) <= 0, "sum", sum, "|sum| <= count * 2^63");
+        PartialCodec.require(sumsq.signum() >= 0 && sumsq.compareTo(count.shiftLeft(126)) <= 0, "sumsq", sumsq,
+                "0 <= sumsq <= count * 2^126");
+        PartialCodec.require(count.multiply(sumsq).compareTo(sum.multiply(sum)) >= 0, "sumsq", sumsq,
+                "count * sumsq >= sum^2 for any data");
         return new IntegerMoments(w);
     }
 

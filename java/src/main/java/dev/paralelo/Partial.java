@@ -14,6 +14,12 @@ import java.util.Iterator;
  * worker processes, MPI ranks, or the native or the Java kernels, merge in any order to the
  * bits that one call over the whole array returns.
  *
+ * <p>A partial describes the array it was computed on, and its ranges count from that array's
+ * element 0. To distribute one array, take ranges of it from {@link BlockPartition}; a view
+ * ({@code x.slice(a, b)}) is an array of its own whose blocks start at a, so partials of views
+ * merge to the whole array's bits only when every view starts on a block boundary of it, and
+ * min/max indices then count from each view's start.
+ *
  * <p>Each state has a little-endian byte encoding ({@link #toBytes}), the same in every
  * language: a 16-byte header (magic {@code "PLST"}, version, kind, word count, flags) and the
  * words of its C struct (paralelo.h), laid out in docs/FORMAT.md. Decoding checks every length
@@ -22,10 +28,14 @@ import java.util.Iterator;
 public sealed interface Partial permits ExactSum, IntegerSum, Extremum, CenteredSums, IntegerMoments {
     /**
      * This state merged with another of the same kind: the state of both ranges together.
+     * States record what their merge needs and no more: a min or max records its operation and
+     * element type, a float variance its centre, and those must match; sums, dots and integer
+     * moments record neither type nor operation (an ExactSum of f32 data merges with one of
+     * f64 data: both are exact sums of doubles), so pair them as the computation needs.
      *
      * @throws IllegalArgumentException if other is another kind of state, a min state merged
-     *     with a max state, states of different element types, or variance states centred on
-     *     different means
+     *     with a max state, min/max states of different element types, variance states centred
+     *     on different means, or states whose element counts together pass 2^62
      */
     Partial merge(Partial other);
 
@@ -47,7 +57,7 @@ public sealed interface Partial permits ExactSum, IntegerSum, Extremum, Centered
 
     /** Decodes a whole array holding exactly one state. */
     static Partial fromBytes(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
+        ByteBuffer in = ByteBuffer.wrap(java.util.Objects.requireNonNull(bytes, "bytes"));
         Partial p = read(in);
         if (in.hasRemaining()) {
             throw new PartialFormatException("partial state: " + in.remaining() + " bytes follow the state's "

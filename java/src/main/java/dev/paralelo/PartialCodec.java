@@ -31,9 +31,10 @@ final class PartialCodec {
     static final int VERSION = 1;
     static final int HEADER = 16;
 
-    /** Writes the header and words at out's position and advances it. */
+    /** Writes the header and words at out's position and advances it; nothing when it has no room. */
     static void write(ByteBuffer out, int kind, long[] words) {
         int length = HEADER + 8 * words.length;
+        if (out.remaining() < length) throw new java.nio.BufferOverflowException();
         ByteBuffer o = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         o.putInt(MAGIC).putShort((short) VERSION).putShort((short) kind).putInt(words.length).putInt(0);
         for (long w : words) o.putLong(w);
@@ -46,7 +47,7 @@ final class PartialCodec {
 
     /** Decodes one state at in's position; advances only on success. */
     static Partial read(ByteBuffer in) {
-        ByteBuffer b = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = java.util.Objects.requireNonNull(in, "bytes").duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (b.remaining() < HEADER) throw bad("truncated: " + b.remaining() + " bytes, the header alone takes " + HEADER);
         int magic = b.getInt();
         if (magic != MAGIC) throw bad(String.format("magic is 0x%08X, expected 0x%08X (\"PLST\")", magic, MAGIC));
@@ -103,11 +104,26 @@ final class PartialCodec {
             require(d >= 0 && d <= 0xFFFF_FFFFL, name + ".digit[" + k + "]", d, "a normalised digit is in [0, 2^32)");
         }
         long top = w[at + 67];
-        require(Math.abs(top) <= 1L << 24, name + ".digit[67]", top, "no sum of 2^62 doubles reaches it");
+        require(Math.abs(top) <= 1L << 24, name + ".digit[67]", top, "its magnitude is at most 2^24");
         require(w[at + 68] == 0, name + ".adds", w[at + 68], "a normalised state has 0 pending additions");
         for (int k = 69; k < 72; k++) {
-            require(w[at + k] >= 0, name + "." + new String[] {"nan", "pos_inf", "neg_inf"}[k - 69], w[at + k], "a count is >= 0");
+            require(w[at + k] >= 0 && w[at + k] <= MAX_COUNT, name + "." + new String[] {"nan", "pos_inf", "neg_inf"}[k - 69],
+                    w[at + k], "a count is in [0, 2^62]");
         }
+    }
+
+    /** No array holds more elements. */
+    static final long MAX_COUNT = 1L << 62;
+
+    /** Checks a count of elements is in [0, 2^62]. */
+    static void checkCount(long count) {
+        require(count >= 0 && count <= MAX_COUNT, "count", count, "a count is in [0, 2^62]");
+    }
+
+    /** Whether the accumulator at w[at..] holds exactly zero and no special values. */
+    static boolean zeroAccumulator(long[] w, int at) {
+        for (int k = 0; k < 72; k++) if (w[at + k] != 0) return false;
+        return true;
     }
 
     /** Checks a 256-bit integer's words at w[at..at+4) are below 2^bits in magnitude. */

@@ -50,8 +50,12 @@ class NumericsFixesTest {
         Kernels k = Kernels.using(b).withThreads(2);
         int n = 70_001;
         double[] v = Data.illConditioned(n, 11);
+        v[1234] = Double.NaN;
+        v[40_000] = Double.MAX_VALUE; // a lane overflows, the exact sum does not
+        v[40_001] = Double.MAX_VALUE;
+        v[40_002] = -Double.MAX_VALUE;
         F64Array x = Data.f64(v);
-        for (long len : new long[] {3, 4096, 4097, 5000, 12_289, 40_000, n}) {
+        for (long len : new long[] {3, 8, 64, 100, 1000, 4096, 4097, 5000, 12_289, 40_000, n}) {
             long m = (n + len - 1) / len;
             for (SliceOp op : SliceOp.values()) {
                 F64Array out = F64Array.allocate(m);

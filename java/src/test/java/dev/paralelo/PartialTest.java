@@ -128,7 +128,11 @@ class PartialTest {
                 Partial p = Partial.fromBytes(b);
                 decoded++;
                 assertArrayEquals(b, p.toBytes(), "whatever decodes is canonical and re-encodes to the same bytes");
-                p.merge(p); // and merges without overflow trouble
+                try {
+                    p.merge(p); // and merges without overflow trouble, or says why not
+                } catch (IllegalArgumentException tooMany) {
+                    assertTrue(tooMany.getMessage().contains("2^62"), tooMany.getMessage());
+                }
             } catch (PartialFormatException expected) {
                 // the one permitted failure
             }
@@ -172,5 +176,64 @@ class PartialTest {
         assertThrows(ArithmeticException.class, IntegerSum.of(Long.MAX_VALUE, 1)::longValueExact);
         assertEquals(Long.MAX_VALUE - 4, IntegerSum.of(Long.MAX_VALUE, 1, -5).longValueExact());
         assertNotEquals(ExactSum.of(1), IntegerSum.of(1));
+    }
+
+    private static byte[] encode(int kind, long... words) {
+        ByteBuffer b = ByteBuffer.allocate(16 + 8 * words.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x54534C50).putShort((short) 1).putShort((short) kind).putInt(words.length).putInt(0);
+        for (long w : words) b.putLong(w);
+        return b.array();
+    }
+
+    @Test
+    void decodedStatesCannotWrapTheirCountsOrContradictThemselves() {
+        long[] acc = new long[72];
+        acc[69] = Long.MAX_VALUE; // a NaN count no data can reach
+        rejects("sum.nan is 9223372036854775807", () -> Partial.fromBytes(encode(1, acc)));
+        acc[69] = 1L << 62;
+        ExactSum nans = (ExactSum) Partial.fromBytes(encode(1, acc));
+        acc[69] = 2;
+        ExactSum two = (ExactSum) Partial.fromBytes(encode(1, acc));
+        assertTrue(Double.isNaN(nans.merge(nans).merge(two).round()), "NaN counts saturate, never wrap to zero");
+        assertArrayEquals(nans.merge(nans).toBytes(), Partial.fromBytes(nans.merge(nans).toBytes()).toBytes());
+
+        rejects("count is 9223372036854775807", () -> Partial.fromBytes(encode(3, 0, 2, Long.MAX_VALUE, 0, 5,
+                Double.doubleToRawLongBits(-7.0))));
+        Extremum big = (Extremum) Partial.fromBytes(encode(3, 0, 2, 1L << 62, 0, 5, Double.doubleToRawLongBits(-7.0)));
+        Throwable t = assertThrows(IllegalArgumentException.class, () -> big.merge(big));
+        assertTrue(t.getMessage().contains("2^62"), t.getMessage());
+
+        rejects("count * sumsq >= sum^2", () -> Partial.fromBytes(encode(5, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0)));
+        rejects("|sum| <= count * 2^63", () -> Partial.fromBytes(encode(5, 0, 0, 5, 0, 0, 0, 25, 0, 0, 0)));
+        long[] centered = new long[146];
+        centered[0] = Double.doubleToRawLongBits(1.0);
+        centered[1] = 2;
+        centered[2 + 72 + 67] = -1; // a negative sum of squares
+        rejects("sq is negative", () -> Partial.fromBytes(encode(4, centered)));
+        centered[2 + 72 + 67] = 0;
+        centered[0] = 0x7FF0000000000001L;
+        rejects("a NaN centre is the canonical NaN", () -> Partial.fromBytes(encode(4, centered)));
+        rejects("an f32 extreme is a float", () -> Partial.fromBytes(encode(3, 1, 2, 1, 0, 0, Double.doubleToRawLongBits(0.1))));
+    }
+
+    @Test
+    void writingIntoABufferWithoutRoomWritesNothing() {
+        ByteBuffer small = ByteBuffer.allocate(20);
+        assertThrows(java.nio.BufferOverflowException.class, () -> ExactSum.of(1).writeTo(small));
+        assertEquals(0, small.position());
+        assertEquals(0, small.get(0), "nothing written");
+        assertThrows(NullPointerException.class, () -> Partial.fromBytes(null));
+    }
+
+    @Test
+    void partitionsOfHugeArraysDoNotOverflow() {
+        long max = BlockPartition.MAX_ELEMENTS;
+        assertEquals(max, BlockPartition.of(max, 1).get(0).end());
+        assertEquals(max, BlockPartition.of(max, 3).get(2).end());
+        BlockPartition big = BlockPartition.byLength(max, 1L << 61);
+        assertEquals(2, big.size());
+        assertEquals(max, big.get(1).end());
+        assertEquals(2, BlockPartition.byLength((1L << 61) + 1, 1L << 61).size(), "the last element is not dropped");
+        assertThrows(IllegalArgumentException.class, () -> BlockPartition.of(Long.MAX_VALUE, 1), "no array is that long");
     }
 }

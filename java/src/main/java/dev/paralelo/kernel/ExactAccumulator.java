@@ -55,15 +55,26 @@ public final class ExactAccumulator {
         if (++w[at + ADDS] >= NORMALIZE_EVERY) normalize(w, at);
     }
 
-    /** Propagates carries: every digit but the top one in [0, 2^32), pending additions 0. */
+    /**
+     * Propagates carries ({@code pl_acc_normalize}): upwards from the lowest non-zero digit until
+     * they die out above the highest one, giving the unique form with every digit but the top
+     * one in [0, 2^32); pending additions 0.
+     */
     public static void normalize(long[] d, int at) {
-        for (int k = at; k < at + DIGITS - 1; k++) {
-            long low = d[k] & MASK;
-            long carry = (d[k] - low) >> 32;
-            d[k] = low;
-            d[k + 1] += carry;
-        }
         d[at + ADDS] = 0;
+        int lo = 0, hi = DIGITS - 1;
+        while (lo < DIGITS && d[at + lo] == 0) lo++;
+        if (lo == DIGITS) return;
+        while (d[at + hi] == 0) hi--;
+        long carry = 0;
+        int k = lo;
+        for (; k < DIGITS - 1 && (k <= hi || carry != 0); k++) {
+            long v = d[at + k] + carry;
+            long low = v & MASK;
+            carry = (v - low) >> 32; // exact: v - low is a multiple of 2^32
+            d[at + k] = low;
+        }
+        if (k == DIGITS - 1) d[at + k] += carry;
     }
 
     /** dst += src ({@code pl_acc_merge}); src is unchanged. */
@@ -73,9 +84,10 @@ public final class ExactAccumulator {
         normalize(dst, dat);
         for (int k = 0; k < DIGITS; k++) dst[dat + k] += s[k];
         dst[dat + ADDS] = 2;
-        dst[dat + NAN] += s[NAN];
-        dst[dat + POS_INF] += s[POS_INF];
-        dst[dat + NEG_INF] += s[NEG_INF];
+        // Only whether a count is zero matters: saturate, so no merge can wrap one to zero.
+        dst[dat + NAN] = States.countAdd(dst[dat + NAN], s[NAN]);
+        dst[dat + POS_INF] = States.countAdd(dst[dat + POS_INF], s[POS_INF]);
+        dst[dat + NEG_INF] = States.countAdd(dst[dat + NEG_INF], s[NEG_INF]);
     }
 
     /** The sum rounded to the nearest double, ties to even; +0.0 when it is exactly zero. */

@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * Picks the kernel implementation once, at first use, and remembers why.
  *
- * <p>Settings (system properties), each checked: a value that is not one of those listed is a
- * {@link ConfigurationException} that names the valid ones, thrown by every use of the
- * kernels, never a silent fallback.
+ * <p>Settings (system properties), each checked at the first use of any implementation: a
+ * value that is not one of those listed is a {@link ConfigurationException} that names the
+ * valid ones, thrown by every use of the kernels, never a silent fallback.
  * <ul>
  *   <li>{@code paralelo.provider}: {@code auto} (the default: native when the library loads,
  *       pure Java otherwise, with one warning that names the fix), {@code native} (the library
@@ -31,6 +31,54 @@ public final class KernelProvider {
 
     private static final System.Logger LOG = System.getLogger("dev.paralelo");
 
+    /** The settings, checked; or why they are not valid. */
+    private record Settings(String provider, boolean debug, String simd, RuntimeException failure) {
+        Settings valid() {
+            if (failure != null) throw new ConfigurationException(failure.getMessage(), failure);
+            return this;
+        }
+    }
+
+    private static final class Checked {
+        static final Settings SETTINGS = read();
+
+        private static Settings read() {
+            try {
+                return new Settings(setting("paralelo.provider", PROVIDERS, "auto"),
+                        setting("paralelo.log", LOG_LEVELS, "warn").equals("debug"),
+                        setting("paralelo.simd", NativeKernels.LEVEL_NAMES, null), null);
+            } catch (IllegalArgumentException e) {
+                return new Settings(null, false, null, e);
+            }
+        }
+    }
+
+    /** The pure-Java kernels, one instance. */
+    private static final class Java {
+        static final JavaKernels KERNELS = new JavaKernels();
+    }
+
+    /** The native kernels at the configured SIMD level, or why they cannot be had. */
+    private static final class Native {
+        static final Throwable FAILURE;
+        static final NativeKernels KERNELS;
+
+        static {
+            NativeKernels k = null;
+            Throwable failure = null;
+            try {
+                k = new NativeKernels();
+                String simd = Checked.SETTINGS.simd();
+                if (simd != null) NativeKernels.setLevel(Math.min(NativeKernels.levelCode(simd), NativeKernels.cpuLevel()));
+            } catch (UnsatisfiedLinkError | IllegalCallerException | IllegalStateException e) {
+                k = null;
+                failure = e;
+            }
+            KERNELS = k;
+            FAILURE = failure;
+        }
+    }
+
     private record Choice(KernelBackend backend, String reason, RuntimeException failure) {}
 
     private static volatile Choice choice;
@@ -40,44 +88,26 @@ public final class KernelProvider {
         return chosen().backend;
     }
 
-    private static final class Java {
-        static final JavaKernels KERNELS = new JavaKernels();
-    }
-
-    private static final class Native {
-        static final KernelBackend KERNELS = load();
-
-        private static KernelBackend load() {
-            try {
-                return new NativeKernels();
-            } catch (UnsatisfiedLinkError | IllegalCallerException | IllegalStateException e) {
-                return null;
-            }
-        }
-    }
-
-    /**
-     * The implementation called {@code name} ("NATIVE" or "JAVA"), whatever the default is.
-     *
-     * @throws ConfigurationException if the native one is asked for and cannot be had
-     */
-    public static KernelBackend of(String name) {
-        if (name.equals("JAVA")) return Java.KERNELS;
-        if (!name.equals("NATIVE")) throw new IllegalArgumentException("no implementation " + name);
-        KernelBackend k = Native.KERNELS;
-        if (k == null) {
-            try {
-                new NativeKernels(); // the reason, once more, as this caller's exception
-            } catch (UnsatisfiedLinkError | IllegalCallerException | IllegalStateException e) {
-                throw new ConfigurationException("the native kernels are unavailable: " + e.getMessage(), e);
-            }
-        }
-        return k;
-    }
-
     /** Why this implementation was chosen. */
     public static String reason() {
         return chosen().reason;
+    }
+
+    /**
+     * The implementation called {@code name} ("NATIVE" or "JAVA"), whatever the default is, with
+     * the settings applied.
+     *
+     * @throws ConfigurationException if a setting is misspelt, or the native implementation is
+     *     asked for and cannot be had
+     */
+    public static KernelBackend of(String name) {
+        Checked.SETTINGS.valid();
+        if (name.equals("JAVA")) return Java.KERNELS;
+        if (!name.equals("NATIVE")) throw new IllegalArgumentException("no implementation " + name);
+        if (Native.KERNELS == null) {
+            throw new ConfigurationException("the native kernels are unavailable: " + Native.FAILURE.getMessage(), Native.FAILURE);
+        }
+        return Native.KERNELS;
     }
 
     private static Choice chosen() {
@@ -110,41 +140,29 @@ public final class KernelProvider {
     }
 
     private static Choice pick() {
-        String want;
-        boolean debug;
-        String simd;
-        try {
-            want = setting("paralelo.provider", PROVIDERS, "auto");
-            debug = setting("paralelo.log", LOG_LEVELS, "warn").equals("debug");
-            simd = setting("paralelo.simd", NativeKernels.LEVEL_NAMES, null);
-        } catch (IllegalArgumentException e) {
-            return new Choice(null, null, e);
-        }
+        Settings s = Checked.SETTINGS;
+        if (s.failure() != null) return new Choice(null, null, s.failure());
         KernelBackend chosen;
         String reason;
-        if (want.equals("java")) {
-            chosen = new JavaKernels();
+        if (s.provider().equals("java")) {
+            chosen = Java.KERNELS;
             reason = "pure-Java kernels (-Dparalelo.provider=java)";
+        } else if (Native.KERNELS != null) {
+            chosen = Native.KERNELS;
+            reason = Native.KERNELS.describe();
+        } else if (Native.FAILURE instanceof IllegalStateException e) {
+            return new Choice(null, null, e); // PARALELO_SIMD names no level: never a silent fallback
+        } else if (s.provider().equals("native")) {
+            return new Choice(null, null, new IllegalStateException("-Dparalelo.provider=native, but "
+                    + Native.FAILURE.getMessage(), Native.FAILURE));
         } else {
-            try {
-                NativeKernels nk = new NativeKernels();
-                if (simd != null) NativeKernels.setLevel(Math.min(NativeKernels.levelCode(simd), NativeKernels.cpuLevel()));
-                chosen = nk;
-                reason = nk.describe();
-            } catch (IllegalStateException e) {
-                return new Choice(null, null, e); // PARALELO_SIMD names no level: never a silent fallback
-            } catch (UnsatisfiedLinkError | IllegalCallerException e) {
-                if (want.equals("native")) {
-                    return new Choice(null, null, new IllegalStateException("-Dparalelo.provider=native, but " + e.getMessage(), e));
-                }
-                chosen = new JavaKernels();
-                reason = "pure-Java kernels, because the native library is unavailable";
-                LOG.log(Level.WARNING, "paralelo: the native kernels are unavailable, running the pure-Java ones (same results, "
-                        + "slower): " + e.getMessage());
-            }
+            chosen = Java.KERNELS;
+            reason = "pure-Java kernels, because the native library is unavailable";
+            LOG.log(Level.WARNING, "paralelo: the native kernels are unavailable, running the pure-Java ones (same results, "
+                    + "slower): " + Native.FAILURE.getMessage());
         }
         LOG.log(Level.DEBUG, "paralelo: using " + reason);
-        if (debug) System.err.println("paralelo: debug: using " + reason);
+        if (s.debug()) System.err.println("paralelo: debug: using " + reason);
         return new Choice(chosen, reason, null);
     }
 }

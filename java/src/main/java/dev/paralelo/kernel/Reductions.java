@@ -42,14 +42,15 @@ public final class Reductions {
      * B = ceil(n / BLOCK). The only place in Java that knows this rule.
      */
     public static long[] partition(long n, int parts, int index) {
-        if (n < 0 || parts < 1 || index < 0 || index >= parts) {
-            throw new IllegalArgumentException("no part " + index + " of " + parts + " of " + n + " elements");
+        if (n < 0 || n > States.MAX_COUNT || parts < 1 || index < 0 || index >= parts) {
+            throw new IllegalArgumentException("no part " + index + " of " + parts + " of " + n + " elements"
+                    + (n > States.MAX_COUNT ? " (no array holds more than 2^62)" : ""));
         }
         long blocks = n / BLOCK + (n % BLOCK != 0 ? 1 : 0);
         // floor(blocks * i / parts) without overflow: blocks = q * parts + r.
         long q = blocks / parts, r = blocks % parts;
         long b0 = q * index + r * index / parts, b1 = q * (index + 1) + r * (index + 1) / parts;
-        return new long[] {Math.min(n, b0 * BLOCK), Math.min(n, b1 * BLOCK)};
+        return new long[] {b0 < blocks ? b0 * BLOCK : n, b1 < blocks ? b1 * BLOCK : n};
     }
 
     /** What a range kernel needs besides the range and the state ({@code job}). */

@@ -31,6 +31,23 @@ public final class States {
     public static final int MOMENTS_COUNT = 0, MOMENTS_RESERVED = 1, MOMENTS_SUM = 2,
             MOMENTS_SUMSQ = MOMENTS_SUM + WideInteger.WORDS, MOMENTS_WORDS = MOMENTS_SUMSQ + WideInteger.WORDS;
 
+    /** No array holds more than 2^62 elements: counts in states stay at or below it. */
+    public static final long MAX_COUNT = 1L << 62;
+
+    /** a + b for counts in [0, MAX_COUNT], saturated at MAX_COUNT ({@code pl_count_add}). */
+    static long countAdd(long a, long b) {
+        return a > MAX_COUNT - b ? MAX_COUNT : a + b;
+    }
+
+    /** The two counts added; IllegalArgumentException when they pass MAX_COUNT ({@code counts_fit}). */
+    private static long countsAdded(long a, long b) {
+        if (a < 0 || b < 0 || a > MAX_COUNT - b) {
+            throw new IllegalArgumentException("cannot merge states of " + a + " and " + b
+                    + " elements: together they pass 2^62, more than any array holds");
+        }
+        return a + b;
+    }
+
     static boolean isFloat(int dtype) {
         return dtype == KernelBackend.F64 || dtype == KernelBackend.F32;
     }
@@ -83,7 +100,7 @@ public final class States {
             s[EXTREMUM_DTYPE] = dtype;
             s[EXTREMUM_OP] = op;
         } else if (kind == PL_STATE_CENTERED) {
-            s[CENTERED_CENTER] = Double.doubleToRawLongBits(center);
+            s[CENTERED_CENTER] = Double.doubleToLongBits(center); // any NaN as the canonical one
         }
         return s;
     }
@@ -107,12 +124,12 @@ public final class States {
 
     /** dst = merge(dst, src) for min/max states of one dtype and op ({@code pl_extremum_merge}). */
     static void extremumMerge(long[] dst, long[] src) {
+        long count = countsAdded(dst[EXTREMUM_COUNT], src[EXTREMUM_COUNT]);
         if (src[EXTREMUM_COUNT] == 0) return;
         if (dst[EXTREMUM_COUNT] == 0) {
             System.arraycopy(src, 0, dst, 0, EXTREMUM_WORDS);
             return;
         }
-        long count = dst[EXTREMUM_COUNT] + src[EXTREMUM_COUNT];
         int op = (int) dst[EXTREMUM_OP];
         if (dst[EXTREMUM_NAN] != 0 || src[EXTREMUM_NAN] != 0) {
             // The first NaN of the two ranges.
@@ -143,7 +160,8 @@ public final class States {
      * dst = merge(dst, src) for two states of one kind ({@code pl_merge}).
      *
      * @throws IllegalArgumentException for min/max states of different element types or
-     *     operations, or variance states centred on different means
+     *     operations, variance states centred on different means, or element counts that
+     *     together pass 2^62
      */
     public static void merge(int kind, long[] dst, long[] src) {
         switch (kind) {
@@ -162,14 +180,16 @@ public final class States {
                             + Double.longBitsToDouble(dst[CENTERED_CENTER]) + " and "
                             + Double.longBitsToDouble(src[CENTERED_CENTER]) + ")");
                 }
+                long count = countsAdded(dst[CENTERED_COUNT], src[CENTERED_COUNT]);
                 ExactAccumulator.merge(dst, CENTERED_DEV, src, CENTERED_DEV);
                 ExactAccumulator.merge(dst, CENTERED_SQ, src, CENTERED_SQ);
-                dst[CENTERED_COUNT] += src[CENTERED_COUNT];
+                dst[CENTERED_COUNT] = count;
             }
             case PL_STATE_MOMENTS -> {
+                long count = countsAdded(dst[MOMENTS_COUNT], src[MOMENTS_COUNT]);
                 WideInteger.add(dst, MOMENTS_SUM, src, MOMENTS_SUM);
                 WideInteger.add(dst, MOMENTS_SUMSQ, src, MOMENTS_SUMSQ);
-                dst[MOMENTS_COUNT] += src[MOMENTS_COUNT];
+                dst[MOMENTS_COUNT] = count;
             }
             default -> throw new IllegalArgumentException("unknown partial state kind " + kind);
         }
@@ -180,6 +200,7 @@ public final class States {
         if (kind == PL_STATE_MOMENTS) return WideInteger.momentsVariance(s[MOMENTS_COUNT], s, MOMENTS_SUM, MOMENTS_SUMSQ, ddof);
         if (kind != PL_STATE_CENTERED) throw new IllegalArgumentException("not a variance state: kind " + kind);
         long n = s[CENTERED_COUNT];
+        if (n < 0 || n > MAX_COUNT) throw new IllegalArgumentException("a variance state of " + n + " elements");
         double center = Double.longBitsToDouble(s[CENTERED_CENTER]);
         if (n - ddof <= 0 || !Double.isFinite(center)) return Double.NaN; // no degrees of freedom, or no finite mean
         double sq = ExactAccumulator.round(s, CENTERED_SQ), sd = ExactAccumulator.round(s, CENTERED_DEV);

@@ -68,9 +68,10 @@ public final class WideInteger {
      * double (a correct rounding, like the C long division's).
      */
     public static double momentsVariance(long n, long[] st, int sumAt, int sumsqAt, int ddof) {
+        if (n < 0 || n > States.MAX_COUNT) throw new IllegalArgumentException("integer moments of " + n + " elements");
         if (n - ddof <= 0) return Double.NaN;
         BigInteger sum = toBigInteger(st, sumAt), sumsq = toBigInteger(st, sumsqAt);
-        if (sum.abs().bitLength() > 128 || sumsq.signum() < 0 || sumsq.bitLength() > 190) {
+        if (sum.abs().bitLength() > 127 || sumsq.signum() < 0 || sumsq.bitLength() > 190) {
             throw new IllegalArgumentException("integer moments beyond what 2^62 int64 terms can produce");
         }
         BigInteger num = sumsq.multiply(BigInteger.valueOf(n)).subtract(sum.multiply(sum));

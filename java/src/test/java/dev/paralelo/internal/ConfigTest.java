@@ -21,10 +21,15 @@ class ConfigTest {
     private record Result(int status, String out, String err) {}
 
     private static Result info(Map<String, String> env, String... props) throws Exception {
+        return child("dev.paralelo.cli.Main", List.of("info"), env, props);
+    }
+
+    private static Result child(String main, List<String> args, Map<String, String> env, String... props) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(List.of(props));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.paralelo.cli.Main", "info"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("PARALELO_SIMD");
         pb.environment().putAll(env);
@@ -78,5 +83,14 @@ class ConfigTest {
         assertTrue(debug.err.contains("paralelo: debug: using native libparalelo"), debug.err);
         Result lowered = info(Map.of("PARALELO_SIMD", "baseline"));
         assertTrue(lowered.out.contains("(baseline of CPU's"), lowered.out);
+    }
+
+    @Test
+    void anExplicitImplementationHonoursAndChecksTheSettingsToo() throws Exception {
+        Result lowered = child("dev.paralelo.internal.UsingMain", List.of("NATIVE"), Map.of(), "-Dparalelo.simd=baseline");
+        assertEquals(0, lowered.status, lowered.err);
+        assertEquals("6.0 baseline", lowered.out.strip(), "the level applies to Kernels.using(NATIVE) as well");
+        refused(child("dev.paralelo.internal.UsingMain", List.of("JAVA"), Map.of(), "-Dparalelo.simd=AVX2"), "paralelo.simd=AVX2");
+        refused(child("dev.paralelo.internal.UsingMain", List.of("NATIVE"), Map.of(), "-Dparalelo.provider=nativ"), "auto, native, java");
     }
 }
