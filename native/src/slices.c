@@ -8,6 +8,16 @@
 
 #include <omp.h>
 
+/*
+ * Slices of at most SLICE_BATCH_MAX elements go through im->slice_sums, a batch of slices per
+ * SIMD vector, when the data is cache-sized (SLICE_BATCH_BYTES); the batch reads its slices
+ * lane by lane, which the caches serve well and memory does not. Measured (one thread, Zen 5,
+ * GB/s, batch vs one slice at a time): k = 8: 5.6 vs 2.7 at 2^17, 3.0 vs 4.3 at 2^24; k = 16:
+ * 9.7 vs 7.4 at 2^17, 3.1 vs 8.0 at 2^24; k = 64: 16.7 vs 20.5 at 2^17.
+ */
+#define SLICE_BATCH_MAX 16
+#define SLICE_BATCH_BYTES ((int64_t)8 << 20)
+
 static int slice_op_ok(int dtype, int op, const void *x, int64_t n, const void *out) {
     if (pl_dtype_size(dtype) == 0 || op < PL_SUM || op > PL_MAX || n < 0) return 0;
     return n == 0 || (x && out);
@@ -43,7 +53,8 @@ int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void
     int t = pl_team_size(threads, n);
     int status = PL_OK;
     int64_t first = 0; /* slices before `first` were done in batches */
-    if (pl_dtype_is_float(dtype) && (op == PL_SUM || op == PL_MEAN) && k <= PL_BLOCK) {
+    if (pl_dtype_is_float(dtype) && (op == PL_SUM || op == PL_MEAN) && k <= SLICE_BATCH_MAX &&
+        n * pl_dtype_size(dtype) <= SLICE_BATCH_BYTES) {
         /* Whole slices, slice_batch at a time in SIMD lanes; the same bits as one by one. */
         int64_t batch = im->slice_batch, batches = (n / k) / batch;
         double *o = out;
