@@ -419,10 +419,14 @@ static void centered_block(int dtype, int mode, const void *x, int64_t b, int64_
                            double center, pl_centered *st) {
     vd sq[NV] = {{0}}, cq[NV] = {{0}}, sd[NV] = {{0}}, cd[NV] = {{0}};
     vd m = (vd){0} + center;
+    const int64_t sz = dtype == PL_F64 ? 8 : 4;
+    const char *base = (const char *)x + b * sz;
     int64_t i = 0;
-    for (; i + LANES <= len; i += LANES)
+    for (; i + LANES <= len; i += LANES) {
+        __builtin_prefetch(base + i * sz + PREFETCH_BYTES, 0, PREFETCH_LOCALITY); /* as sum_lanes */
         for (int k = 0; k < NV; k++)
             CENTERED_STEP(mode, load_as_f64(dtype, x, b + i + k * VL), m, sq[k], cq[k], sd[k], cd[k]);
+    }
     double sql[LANES], cql[LANES], sdl[LANES], cdl[LANES];
     store_lanes(sql, sq);
     store_lanes(cql, cq);
@@ -606,13 +610,18 @@ static void k_integer_sum(int dtype, const void *x, int64_t lo, int64_t hi, pl_w
         int64_t i = b;
         pl_i128 total;
         if (dtype == PL_I32) {
+            /* Two accumulators and a prefetch: integer adds have no rounding, so the order is free. */
             const int32_t *p = x;
-            vl lanes = {0};
-            for (; i + VL <= e; i += VL) {
-                vin v;
+            vl lanes = {0}, lanes2 = {0};
+            for (; i + 2 * VL <= e; i += 2 * VL) {
+                __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+                vin v, w;
                 memcpy(&v, p + i, sizeof v);
+                memcpy(&w, p + i + VL, sizeof w);
                 lanes += __builtin_convertvector(v, vl);
+                lanes2 += __builtin_convertvector(w, vl);
             }
+            lanes += lanes2;
             int64_t s = 0;
             for (int l = 0; l < VL; l++) s += lanes[l];
             for (; i < e; i++) s += p[i];
@@ -622,6 +631,7 @@ static void k_integer_sum(int dtype, const void *x, int64_t lo, int64_t hi, pl_w
             vl hs = {0}, ls = {0};
             const vl mask = (vl){0} + 0xFFFFFFFFLL;
             for (; i + VL <= e; i += VL) {
+                __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
                 vl v;
                 memcpy(&v, p + i, sizeof v);
                 hs += v >> 32;
