@@ -385,7 +385,7 @@ public final class Report {
         for (int callers : new int[] {1, 2, 8}) {
             ExecutorService pool = Executors.newFixedThreadPool(callers);
             try {
-                int rounds = 12;
+                int rounds = Math.max(12, (1 << 28) / n); // at least 2 GiB per caller: wall time, not thread start-up
                 CyclicBarrier start = new CyclicBarrier(callers + 1);
                 List<Future<Long>> fs = new ArrayList<>();
                 for (int c = 0; c < callers; c++) {
