@@ -572,24 +572,12 @@ public final class Report {
             series.computeIfAbsent(name, XYSeries::new).addOrUpdate(r.n, r.gbps);
         }
         series.values().forEach(data::addSeries);
-        JFreeChart chart = ChartFactory.createXYLineChart("Sum of f64: GB/s by array size", "elements (log scale)", "GB/s", data,
-                PlotOrientation.VERTICAL, true, false, false);
-        chart.addSubtitle(new org.jfree.chart.title.TextTitle(machine));
-        XYPlot plot = chart.getXYPlot();
         LogAxis x = new LogAxis("elements (log scale)");
         x.setBase(2);
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         x.setNumberFormatOverride(new java.text.DecimalFormat("0"));
-        plot.setDomainAxis(x);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-        for (int i = 0; i < data.getSeriesCount(); i++) {
-            renderer.setSeriesStroke(i, new BasicStroke(data.getSeriesKey(i).toString().startsWith("paralelo (") ? 3f : 1.5f));
-        }
-        plot.setRenderer(renderer);
-        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1200, 700);
+        save(data, "Sum of f64: GB/s by array size", x, png, machine,
+                key -> new BasicStroke(key.startsWith("paralelo (") ? 3f : 1.5f));
     }
 
     /** Sum of f64 by thread count: accurate, fast and the probe, GB/s, at the scaling sizes. */
@@ -625,22 +613,25 @@ public final class Report {
             series.computeIfAbsent(name, XYSeries::new).addOrUpdate(r.threads, r.gbps);
         }
         series.values().forEach(data::addSeries);
-        JFreeChart chart = ChartFactory.createXYLineChart("Sum of f64: GB/s by thread count", "threads", "GB/s", data,
-                PlotOrientation.VERTICAL, true, false, false);
-        chart.addSubtitle(new org.jfree.chart.title.TextTitle(machine));
-        XYPlot plot = chart.getXYPlot();
         NumberAxis x = new NumberAxis("threads");
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        save(data, "Sum of f64: GB/s by thread count", x, png, machine, key -> key.startsWith(Cases.PROBE)
+                ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                : new BasicStroke(key.startsWith("paralelo ") ? 3f : 2f));
+    }
+
+    /** A line chart of GB/s over the given x axis, one stroke per series, as a 1200x700 PNG. */
+    private static void save(XYSeriesCollection data, String title, org.jfree.chart.axis.ValueAxis x, Path png, String machine,
+            java.util.function.Function<String, BasicStroke> stroke) throws IOException {
+        JFreeChart chart = ChartFactory.createXYLineChart(title, x.getLabel(), "GB/s", data, PlotOrientation.VERTICAL, true, false, false);
+        chart.addSubtitle(new org.jfree.chart.title.TextTitle(machine));
+        XYPlot plot = chart.getXYPlot();
         plot.setDomainAxis(x);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-        for (int i = 0; i < data.getSeriesCount(); i++) {
-            String key = data.getSeriesKey(i).toString();
-            renderer.setSeriesStroke(i, key.startsWith(Cases.PROBE) ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
-                    10f, new float[] {6f, 4f}, 0f) : new BasicStroke(key.startsWith("paralelo ") ? 3f : 2f));
-        }
+        for (int i = 0; i < data.getSeriesCount(); i++) renderer.setSeriesStroke(i, stroke.apply(data.getSeriesKey(i).toString()));
         plot.setRenderer(renderer);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1200, 700);
     }
