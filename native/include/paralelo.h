@@ -268,8 +268,9 @@ PL_API int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t 
 PL_API int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offsets,
                        int64_t m, void *out, int threads);
 
-/* Memory-bandwidth probe: reads n doubles with 8 independent SIMD accumulators, no
- * compensation, the ceiling a reduction can reach. *out receives the (unordered) sum. */
+/* Memory-bandwidth probe: reads n doubles with 8 independent SIMD accumulators and the kernels'
+ * prefetch, no compensation, the ceiling a reduction can reach, on the team size a kernel
+ * would use. *out receives the (unordered) sum. */
 PL_API int pl_probe_read(const double *x, int64_t n, int threads, double *out);
 /* The TwoSum ceiling: the same reads with the accurate mode's TwoSum on 4 interleaved groups of
  * 8 lanes (no blocks, folds or exact combine), the fastest accurate mode could be. */

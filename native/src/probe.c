@@ -11,9 +11,9 @@ static int probe(int twosum, const double *x, int64_t n, int threads, double *ou
     if (n < 0 || (n > 0 && !x) || !out) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
-    /* Exactly the threads asked for, whatever the size: the probe is compared with kernels at
-     * the same thread count. */
-    int t = threads > 0 ? threads : omp_get_max_threads();
+    /* The kernels' team-size rule, so that a probe "on N threads" is what a kernel asked for N
+     * threads does: below 2 * PL_MIN_PER_THREAD elements, one thread and no parallel region. */
+    int t = pl_team_size(threads, n);
     if (t == 1) {
         *out = twosum ? im->probe_twosum(x, 0, n) : im->probe(x, 0, n);
         return PL_OK;
