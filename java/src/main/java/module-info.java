@@ -14,6 +14,10 @@
  * {@code java -jar}.
  */
 module dev.paralelo {
+    // Optional: the Vector API kernels load only when the module is resolved
+    // (--add-modules jdk.incubator.vector); without it the library runs native or scalar.
+    requires static jdk.incubator.vector;
+
     exports dev.paralelo;
     exports dev.paralelo.shm;
 }

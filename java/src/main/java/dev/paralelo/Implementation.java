@@ -7,6 +7,13 @@ package dev.paralelo;
 public enum Implementation {
     /** The C library through FFM: OpenMP threads, SIMD picked at run time. Needs libparalelo. */
     NATIVE,
-    /** The pure-Java twin of the C library: runs anywhere, one ForkJoinPool for threads. */
+    /**
+     * The pure-Java twin on the Panama Vector API, at the JVM's preferred vector width. Needs the
+     * {@code jdk.incubator.vector} module ({@code --add-modules jdk.incubator.vector}).
+     */
+    VECTOR,
+    /** The pure-Java twin in plain scalar Java: runs anywhere. */
+    SCALAR,
+    /** The best pure-Java implementation available: VECTOR when it can run, else SCALAR. */
     JAVA
 }

@@ -89,7 +89,7 @@ public final class Kernels {
         return new Kernels(backend, threads, Objects.requireNonNull(m, "mode"));
     }
 
-    /** The implementation these kernels call. */
+    /** The implementation these kernels call: NATIVE, VECTOR or SCALAR. */
     public Implementation implementation() {
         return Implementation.valueOf(backend.name().toUpperCase(java.util.Locale.ROOT));
     }

@@ -26,7 +26,7 @@ class PartialMergeTest {
 
     private static List<Worker> workers(SumMode mode) {
         List<Worker> w = new ArrayList<>();
-        for (KernelBackend b : List.of(Backends.nativeKernels(), Backends.javaKernels())) {
+        for (KernelBackend b : List.of(Backends.nativeKernels(), Backends.vectorKernels(), Backends.javaKernels())) {
             for (int t : new int[] {1, 2, 3}) w.add(new Worker(Kernels.using(b).withThreads(t).withMode(mode), b.name() + "/" + t));
         }
         return w;

@@ -34,6 +34,8 @@ class ReproducibilityTest {
             NativeKernels.setLevel(top);
         }
         for (int t : THREADS) assertEquals(want, Double.doubleToRawLongBits(op.apply(java, t)), what + ": java, " + t + " threads");
+        KernelBackend vector = Backends.vectorKernels();
+        for (int t : THREADS) assertEquals(want, Double.doubleToRawLongBits(op.apply(vector, t)), what + ": vector, " + t + " threads");
     }
 
     @Test

@@ -27,21 +27,21 @@ final class Elementwise {
         Parallel.run(team, id -> body.run(count * id / team, count * (id + 1) / team));
     }
 
-    static void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n, int threads) {
-        forRanges(n, Parallel.shareable(threads, a, b, out), (lo, hi) -> RangeKernels.binary(dtype, op, a, b, out, lo, hi));
+    static void binary(RangeKernelSet k, int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n, int threads) {
+        forRanges(n, Parallel.shareable(threads, a, b, out), (lo, hi) -> k.binary(dtype, op, a, b, out, lo, hi));
     }
 
-    static void scale(int dtype, MemorySegment x, double alphaF, long alphaI, MemorySegment out, long n, int threads) {
-        forRanges(n, Parallel.shareable(threads, x, out), (lo, hi) -> RangeKernels.scale(dtype, x, alphaF, alphaI, out, lo, hi));
+    static void scale(RangeKernelSet k, int dtype, MemorySegment x, double alphaF, long alphaI, MemorySegment out, long n, int threads) {
+        forRanges(n, Parallel.shareable(threads, x, out), (lo, hi) -> k.scale(dtype, x, alphaF, alphaI, out, lo, hi));
     }
 
-    static void axpy(int dtype, double alphaF, long alphaI, MemorySegment x, MemorySegment y, long n, int threads) {
-        forRanges(n, Parallel.shareable(threads, x, y), (lo, hi) -> RangeKernels.axpy(dtype, alphaF, alphaI, x, y, lo, hi));
+    static void axpy(RangeKernelSet k, int dtype, double alphaF, long alphaI, MemorySegment x, MemorySegment y, long n, int threads) {
+        forRanges(n, Parallel.shareable(threads, x, y), (lo, hi) -> k.axpy(dtype, alphaF, alphaI, x, y, lo, hi));
     }
 
-    static void fill(int dtype, MemorySegment out, double valueF, long valueI, long n, int threads) {
+    static void fill(RangeKernelSet k, int dtype, MemorySegment out, double valueF, long valueI, long n, int threads) {
         MemorySegment view = out.asSlice(0, n * size(dtype));
-        forRanges(n, Parallel.shareable(threads, out), (lo, hi) -> RangeKernels.fill(dtype, view, valueF, valueI, lo, hi));
+        forRanges(n, Parallel.shareable(threads, out), (lo, hi) -> k.fill(dtype, view, valueF, valueI, lo, hi));
     }
 
     /** dst[i] = src[i]; overlapping ranges are copied as if through a temporary ({@code pl_copy}). */

@@ -12,65 +12,77 @@ import java.lang.foreign.MemorySegment;
  * thread is processed on that thread alone.
  */
 public final class JavaKernels implements KernelBackend {
+    private final RangeKernelSet set;
+
+    /** The scalar pure-Java kernels. */
+    public JavaKernels() {
+        this(RangeKernelSet.SCALAR);
+    }
+
+    JavaKernels(RangeKernelSet set) {
+        this.set = set;
+    }
+
+    /** {@code scalar} or {@code vector}. */
     @Override
     public String name() {
-        return "java";
+        return set.name();
     }
 
     @Override
     public String describe() {
-        return "pure-Java kernels";
+        return set == RangeKernelSet.SCALAR ? "pure-Java kernels (scalar)" : "pure-Java kernels on the Vector API (" + set + ")";
     }
 
     @Override
     public double reduceDouble(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
-        return Reductions.reduceDouble(dtype, op, x, n, mode, threads);
+        return Reductions.reduceDouble(set, dtype, op, x, n, mode, threads);
     }
 
     @Override
     public long reduceLong(int dtype, int op, MemorySegment x, long n, int threads) {
-        return Reductions.reduceLong(dtype, op, x, n, threads);
+        return Reductions.reduceLong(set, dtype, op, x, n, threads);
     }
 
     @Override
     public double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
-        return Reductions.variance(dtype, x, n, ddof, mode, threads);
+        return Reductions.variance(set, dtype, x, n, ddof, mode, threads);
     }
 
     @Override
     public double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
-        return Reductions.dotDouble(dtype, x, y, n, mode, threads);
+        return Reductions.dotDouble(set, dtype, x, y, n, mode, threads);
     }
 
     @Override
     public long dotLong(int dtype, MemorySegment x, MemorySegment y, long n, int threads) {
-        return Reductions.dotLong(dtype, x, y, n, threads);
+        return Reductions.dotLong(set, dtype, x, y, n, threads);
     }
 
     @Override
     public void partial(int dtype, int op, MemorySegment x, MemorySegment y, long n, long lo, long hi, int mode,
             int threads, long[] state) {
-        Reductions.partial(dtype, op, x, y, n, lo, hi, mode, threads, state);
+        Reductions.partial(set, dtype, op, x, y, n, lo, hi, mode, threads, state);
     }
 
     @Override
     public void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n, int threads) {
-        Elementwise.binary(dtype, op, a, b, out, n, threads);
+        Elementwise.binary(set, dtype, op, a, b, out, n, threads);
     }
 
     @Override
     public void scale(int dtype, MemorySegment x, double alphaF, long alphaI, MemorySegment out, long n, int threads) {
-        Elementwise.scale(dtype, x, alphaF, alphaI, out, n, threads);
+        Elementwise.scale(set, dtype, x, alphaF, alphaI, out, n, threads);
     }
 
     @Override
     public void axpy(int dtype, double alphaF, long alphaI, MemorySegment x, MemorySegment y, long n, int threads) {
-        Elementwise.axpy(dtype, alphaF, alphaI, x, y, n, threads);
+        Elementwise.axpy(set, dtype, alphaF, alphaI, x, y, n, threads);
     }
 
     @Override
     public void fill(int dtype, MemorySegment out, double valueF, long valueI, long n, int threads) {
-        Elementwise.fill(dtype, out, valueF, valueI, n, threads);
+        Elementwise.fill(set, dtype, out, valueF, valueI, n, threads);
     }
 
     @Override
@@ -80,12 +92,12 @@ public final class JavaKernels implements KernelBackend {
 
     @Override
     public void sliceReduce(int dtype, int op, MemorySegment x, long n, long k, MemorySegment out, int threads) {
-        Slices.sliceReduce(dtype, op, x, n, k, out, threads);
+        Slices.sliceReduce(set, dtype, op, x, n, k, out, threads);
     }
 
     @Override
     public void reduceAt(int dtype, int op, MemorySegment x, long n, MemorySegment offsets, long m,
             MemorySegment out, int threads) {
-        Slices.reduceAt(dtype, op, x, n, offsets, m, out, threads);
+        Slices.reduceAt(set, dtype, op, x, n, offsets, m, out, threads);
     }
 }

@@ -11,8 +11,10 @@ import java.util.List;
  * valid ones, thrown by every use of the kernels, never a silent fallback.
  * <ul>
  *   <li>{@code paralelo.provider}: {@code auto} (the default: native when the library loads,
- *       pure Java otherwise, with one warning that names the fix), {@code native} (the library
- *       must load) or {@code java};</li>
+ *       otherwise the Vector API kernels when {@code jdk.incubator.vector} is on the module path,
+ *       otherwise scalar Java, with one warning that names the fix), {@code native} (the library
+ *       must load), {@code vector} (the module must be there), {@code scalar}, or {@code java}
+ *       (vector when it can be, else scalar);</li>
  *   <li>{@code paralelo.simd}: {@code baseline}, {@code avx2} or {@code avx512}, a SIMD level no
  *       higher than the CPU's (as the environment variable {@code PARALELO_SIMD});</li>
  *   <li>{@code paralelo.log}: {@code warn} (the default: a successful start logs nothing) or
@@ -24,8 +26,8 @@ import java.util.List;
 public final class KernelProvider {
     private KernelProvider() {}
 
-    /** Valid values of {@code paralelo.provider}. */
-    public static final List<String> PROVIDERS = List.of("auto", "native", "java");
+    /** Valid values of {@code paralelo.provider}: {@code java} is the best pure-Java one available. */
+    public static final List<String> PROVIDERS = List.of("auto", "native", "vector", "scalar", "java");
     /** Valid values of {@code paralelo.log}. */
     public static final List<String> LOG_LEVELS = List.of("warn", "debug");
 
@@ -53,9 +55,51 @@ public final class KernelProvider {
         }
     }
 
-    /** The pure-Java kernels, one instance. */
-    private static final class Java {
+    /** The scalar pure-Java kernels, one instance. */
+    private static final class Scalar {
         static final JavaKernels KERNELS = new JavaKernels();
+    }
+
+    /**
+     * The Vector API kernels, or null with the reason: the incubator module must be in the boot
+     * layer (--add-modules jdk.incubator.vector), and only then is the class that uses it loaded.
+     */
+    private static final class Vector {
+        static final String MISSING;
+        static final JavaKernels KERNELS;
+
+        static {
+            JavaKernels k = null;
+            String missing = null;
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                missing = "the jdk.incubator.vector module is not on the module path (run the JVM with "
+                        + "--add-modules jdk.incubator.vector)";
+            } else {
+                try {
+                    k = new JavaKernels((RangeKernelSet) Class.forName("dev.paralelo.kernel.VectorRangeKernels")
+                            .getDeclaredMethod("preferred").invoke(null));
+                } catch (ReflectiveOperationException | LinkageError e) {
+                    missing = "the Vector API kernels could not start: " + e;
+                }
+            }
+            KERNELS = k;
+            MISSING = missing;
+        }
+    }
+
+    /** The Vector API kernels, or null when the module is missing (see {@link #vectorMissing}). */
+    public static KernelBackend vector() {
+        return Vector.KERNELS;
+    }
+
+    /** Why the Vector API kernels are not available, or null when they are. */
+    public static String vectorMissing() {
+        return Vector.MISSING;
+    }
+
+    /** The best pure-Java kernels here: on the Vector API when possible, else scalar. */
+    private static JavaKernels bestJava() {
+        return Vector.KERNELS != null ? Vector.KERNELS : Scalar.KERNELS;
     }
 
     /** The native kernels at the configured SIMD level, or why they cannot be had. */
@@ -102,8 +146,20 @@ public final class KernelProvider {
      */
     public static KernelBackend of(String name) {
         Checked.SETTINGS.valid();
-        if (name.equals("JAVA")) return Java.KERNELS;
-        if (!name.equals("NATIVE")) throw new IllegalArgumentException("no implementation " + name);
+        switch (name) {
+            case "JAVA" -> {
+                return bestJava();
+            }
+            case "SCALAR" -> {
+                return Scalar.KERNELS;
+            }
+            case "VECTOR" -> {
+                if (Vector.KERNELS == null) throw new ConfigurationException("the Vector API kernels are unavailable: " + Vector.MISSING, null);
+                return Vector.KERNELS;
+            }
+            case "NATIVE" -> { }
+            default -> throw new IllegalArgumentException("no implementation " + name);
+        }
         if (Native.KERNELS == null) {
             throw new ConfigurationException("the native kernels are unavailable: " + Native.FAILURE.getMessage(), Native.FAILURE);
         }
@@ -144,9 +200,18 @@ public final class KernelProvider {
         if (s.failure() != null) return new Choice(null, null, s.failure());
         KernelBackend chosen;
         String reason;
-        if (s.provider().equals("java")) {
-            chosen = Java.KERNELS;
-            reason = "pure-Java kernels (-Dparalelo.provider=java)";
+        if (s.provider().equals("scalar")) {
+            chosen = Scalar.KERNELS;
+            reason = "scalar pure-Java kernels (-Dparalelo.provider=scalar)";
+        } else if (s.provider().equals("vector")) {
+            if (Vector.KERNELS == null) return new Choice(null, null, new IllegalStateException("-Dparalelo.provider=vector, but "
+                    + Vector.MISSING));
+            chosen = Vector.KERNELS;
+            reason = Vector.KERNELS.describe() + " (-Dparalelo.provider=vector)";
+        } else if (s.provider().equals("java")) {
+            chosen = bestJava();
+            reason = chosen.describe() + " (-Dparalelo.provider=java: the best pure-Java kernels"
+                    + (Vector.KERNELS == null ? "; vector unavailable: " + Vector.MISSING : "") + ")";
         } else if (Native.KERNELS != null) {
             chosen = Native.KERNELS;
             reason = Native.KERNELS.describe();
@@ -156,10 +221,12 @@ public final class KernelProvider {
             return new Choice(null, null, new IllegalStateException("-Dparalelo.provider=native, but "
                     + Native.FAILURE.getMessage(), Native.FAILURE));
         } else {
-            chosen = Java.KERNELS;
-            reason = "pure-Java kernels, because the native library is unavailable";
+            chosen = bestJava();
+            reason = chosen.describe() + ", because the native library is unavailable"
+                    + (Vector.KERNELS == null ? " and " + Vector.MISSING : "");
             LOG.log(Level.WARNING, "paralelo: the native kernels are unavailable, running the pure-Java ones (same results, "
-                    + "slower): " + Native.FAILURE.getMessage());
+                    + "slower): " + Native.FAILURE.getMessage() + (Vector.KERNELS == null ? "; for the faster Java kernels, "
+                    + Vector.MISSING : ""));
         }
         LOG.log(Level.DEBUG, "paralelo: using " + reason);
         if (s.debug()) System.err.println("paralelo: debug: using " + reason);

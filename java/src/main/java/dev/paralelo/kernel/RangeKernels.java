@@ -57,7 +57,7 @@ final class RangeKernels {
 
     // ---- lanes and folds ----------------------------------------------------------------
 
-    private static boolean finite(double[] s, double[] c) {
+    static boolean finite(double[] s, double[] c) {
         for (int l = 0; l < LANES; l++) if (!Double.isFinite(s[l]) || !Double.isFinite(c[l])) return false;
         return true;
     }
@@ -134,7 +134,11 @@ final class RangeKernels {
      * value, or, when that is not finite, its terms one by one, exactly.
      */
     private static void fastBlockToAcc(int dtype, MemorySegment x, MemorySegment y, long b, int len, double[] l, long[] acc) {
-        double v = fastBlock(dtype, x, y, b, len, l);
+        blockValueToAcc(dtype, x, y, b, len, fastBlock(dtype, x, y, b, len, l), acc);
+    }
+
+    /** A fast-mode block's value into acc, or, when it is not finite, the block's terms exactly. */
+    static void blockValueToAcc(int dtype, MemorySegment x, MemorySegment y, long b, int len, double v, long[] acc) {
         if (Double.isFinite(v)) {
             ExactAccumulator.add(acc, 0, v);
             return;
@@ -145,7 +149,7 @@ final class RangeKernels {
     }
 
     /** Folds and adds the partial to acc; false (nothing added) if lanes or partial are not finite. */
-    private static boolean foldToAcc(long[] acc, int at, int mode, double[] s, double[] c, double[] tmp) {
+    static boolean foldToAcc(long[] acc, int at, int mode, double[] s, double[] c, double[] tmp) {
         if (!finite(s, c)) return false;
         fold(mode, s, c, tmp);
         if (!Double.isFinite(tmp[0]) || !Double.isFinite(tmp[1])) return false;
@@ -356,19 +360,29 @@ final class RangeKernels {
         return false;
     }
 
+    /** The extreme of x[b, e) and whether a NaN is among them: scalar here, SIMD in the vector set. */
+    @FunctionalInterface
+    interface BlockExtreme {
+        double of(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan);
+    }
+
+    private static void floatExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
+        floatExtremum(dtype, x, lo, hi, st, RangeKernels::blockFloatExtreme);
+    }
+
     /**
      * Min or max of [lo, hi) folded into st, a block at a time ({@code float_extremum}): only a
      * block that improves on the state is scanned again for the first index of its extreme; a
      * NaN ends the range; the sign of a zero extreme is settled as impl.c settles it.
      */
-    private static void floatExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
+    static void floatExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st, BlockExtreme extreme) {
         int op = (int) st[EXTREMUM_OP];
         boolean has = st[EXTREMUM_COUNT] > 0;
         double best = Double.longBitsToDouble(st[EXTREMUM_VALUE]);
         boolean[] nan = new boolean[1];
         for (long b = lo; b < hi && st[EXTREMUM_NAN] == 0; b += BLOCK) {
             long e = Math.min(hi, b + BLOCK);
-            double m = blockFloatExtreme(dtype, op, x, b, e, nan);
+            double m = extreme.of(dtype, op, x, b, e, nan);
             if (nan[0]) {
                 long i = b;
                 while (!Double.isNaN(element(dtype, x, i))) i++;

@@ -54,23 +54,23 @@ public final class Reductions {
     }
 
     /** What a range kernel needs besides the range and the state ({@code job}). */
-    private record Job(int dtype, int op, int mode, MemorySegment x, MemorySegment y) {}
+    private record Job(RangeKernelSet k, int dtype, int op, int mode, MemorySegment x, MemorySegment y) {}
 
     /** Runs the range kernel of the job's reduction over [lo, hi), into state ({@code accumulate}). */
     private static void accumulate(Job j, int kind, long lo, long hi, long[] state) {
         switch (kind) {
             case PL_STATE_SUM -> {
-                if (j.op == DOT) RangeKernels.dot(j.dtype, j.mode, j.x, j.y, lo, hi, state);
-                else RangeKernels.sum(j.dtype, j.mode, j.x, lo, hi, state);
+                if (j.op == DOT) j.k.dot(j.dtype, j.mode, j.x, j.y, lo, hi, state);
+                else j.k.sum(j.dtype, j.mode, j.x, lo, hi, state);
             }
             case PL_STATE_INTEGER -> {
-                if (j.op == DOT) RangeKernels.integerDot(j.dtype, j.x, j.y, lo, hi, state, 0);
-                else RangeKernels.integerSum(j.dtype, j.x, lo, hi, state, 0);
+                if (j.op == DOT) j.k.integerDot(j.dtype, j.x, j.y, lo, hi, state, 0);
+                else j.k.integerSum(j.dtype, j.x, lo, hi, state, 0);
             }
-            case PL_STATE_EXTREMUM -> RangeKernels.extremum(j.dtype, j.x, lo, hi, state);
+            case PL_STATE_EXTREMUM -> j.k.extremum(j.dtype, j.x, lo, hi, state);
             case PL_STATE_CENTERED -> {
                 if (Double.isFinite(Double.longBitsToDouble(state[CENTERED_CENTER]))) {
-                    RangeKernels.centered(j.dtype, j.mode, j.x, lo, hi, state);
+                    j.k.centered(j.dtype, j.mode, j.x, lo, hi, state);
                 } else {
                     state[CENTERED_COUNT] += hi - lo; // phase one found no finite mean: the variance is NaN
                 }
@@ -78,8 +78,8 @@ public final class Reductions {
             default -> {
                 for (long b = lo; b < hi; b += BLOCK) {
                     long e = Math.min(hi, b + BLOCK);
-                    RangeKernels.integerSum(j.dtype, j.x, b, e, state, MOMENTS_SUM);
-                    RangeKernels.integerDot(j.dtype, j.x, j.x, b, e, state, MOMENTS_SUMSQ);
+                    j.k.integerSum(j.dtype, j.x, b, e, state, MOMENTS_SUM);
+                    j.k.integerDot(j.dtype, j.x, j.x, b, e, state, MOMENTS_SUMSQ);
                 }
                 state[MOMENTS_COUNT] += hi - lo;
             }
@@ -125,90 +125,90 @@ public final class Reductions {
     }
 
     /** Accumulates x[lo, hi) into a state made by {@link States#init} for (dtype, op) ({@code pl_partial}). */
-    static void partial(int dtype, int op, MemorySegment x, MemorySegment y, long n, long lo, long hi, int mode,
+    static void partial(RangeKernelSet k, int dtype, int op, MemorySegment x, MemorySegment y, long n, long lo, long hi, int mode,
             int threads, long[] state) {
         int kind = States.kind(dtype, op);
         checkRange(n, lo, hi);
         if (kind == PL_STATE_EXTREMUM && (state[EXTREMUM_DTYPE] != dtype || state[EXTREMUM_OP] != op)) {
             throw new IllegalArgumentException("the min/max state was made for another element type or operation");
         }
-        Job j = new Job(dtype, op == MEAN ? SUM : op, mode, x, y);
+        Job j = new Job(k, dtype, op == MEAN ? SUM : op, mode, x, y);
         overBlocks(j, kind, lo, hi, Parallel.shareable(threads, y == null ? new MemorySegment[] {x} : new MemorySegment[] {x, y}), state);
     }
 
     /** Sum of a float array: a single block's partial rounded directly, else the blocks' ({@code float_sum}). */
-    static double floatSum(int dtype, MemorySegment x, long n, int mode, int threads) {
+    static double floatSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int mode, int threads) {
         if (n <= BLOCK) {
             double[] out = new double[2];
-            if (RangeKernels.sumSmall(dtype, mode, x, (int) n, out)) return out[0];
+            if (k.sumSmall(dtype, mode, x, (int) n, out)) return out[0];
         }
         long[] acc = new long[ExactAccumulator.WORDS];
-        overBlocks(new Job(dtype, SUM, mode, x, null), PL_STATE_SUM, 0, n, threads, acc);
+        overBlocks(new Job(k, dtype, SUM, mode, x, null), PL_STATE_SUM, 0, n, threads, acc);
         return ExactAccumulator.round(acc, 0);
     }
 
     /** The min or max state of x[0, n), n > 0. */
-    static long[] extremum(int dtype, int op, MemorySegment x, long n, int threads) {
+    static long[] extremum(RangeKernelSet k, int dtype, int op, MemorySegment x, long n, int threads) {
         long[] st = States.init(dtype, op, 0);
-        overBlocks(new Job(dtype, op, 0, x, null), PL_STATE_EXTREMUM, 0, n, threads, st);
+        overBlocks(new Job(k, dtype, op, 0, x, null), PL_STATE_EXTREMUM, 0, n, threads, st);
         return st;
     }
 
     /** The integer sum state of x[0, n). */
-    static long[] integerSum(int dtype, MemorySegment x, long n, int threads) {
+    static long[] integerSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int threads) {
         long[] w = new long[WideInteger.WORDS];
-        overBlocks(new Job(dtype, SUM, 0, x, null), PL_STATE_INTEGER, 0, n, threads, w);
+        overBlocks(new Job(k, dtype, SUM, 0, x, null), PL_STATE_INTEGER, 0, n, threads, w);
         return w;
     }
 
     /** sum or mean of floats, min or max of floats, mean of integers ({@code pl_reduce}). */
-    static double reduceDouble(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
+    static double reduceDouble(RangeKernelSet k, int dtype, int op, MemorySegment x, long n, int mode, int threads) {
         threads = Parallel.shareable(threads, x);
         if (op == MIN || op == MAX) {
-            long[] st = extremum(dtype, op, x, n, threads);
+            long[] st = extremum(k, dtype, op, x, n, threads);
             return st[EXTREMUM_NAN] != 0 ? Double.NaN : Double.longBitsToDouble(st[EXTREMUM_VALUE]);
         }
         if (States.isFloat(dtype)) {
-            double s = floatSum(dtype, x, n, mode, threads);
+            double s = floatSum(k, dtype, x, n, mode, threads);
             return op == SUM ? s : s / n; // 0/0 is NaN for an empty mean
         }
-        return WideInteger.toDouble(integerSum(dtype, x, n, threads), 0) / n;
+        return WideInteger.toDouble(integerSum(k, dtype, x, n, threads), 0) / n;
     }
 
     /** Integer sum, min or max ({@code pl_reduce}); ArithmeticException if a sum leaves a long. */
-    static long reduceLong(int dtype, int op, MemorySegment x, long n, int threads) {
+    static long reduceLong(RangeKernelSet k, int dtype, int op, MemorySegment x, long n, int threads) {
         threads = Parallel.shareable(threads, x);
-        if (op == MIN || op == MAX) return extremum(dtype, op, x, n, threads)[EXTREMUM_VALUE];
-        return WideInteger.toLongExact(integerSum(dtype, x, n, threads), 0, "sum");
+        if (op == MIN || op == MAX) return extremum(k, dtype, op, x, n, threads)[EXTREMUM_VALUE];
+        return WideInteger.toLongExact(integerSum(k, dtype, x, n, threads), 0, "sum");
     }
 
     /** Variance ({@code pl_variance}): floats in two phases, integers in one exact phase. */
-    static double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
+    static double variance(RangeKernelSet k, int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
         if (n - ddof <= 0) return Double.NaN; // numpy: no degrees of freedom left
         threads = Parallel.shareable(threads, x);
-        Job j = new Job(dtype, VAR, mode, x, null);
+        Job j = new Job(k, dtype, VAR, mode, x, null);
         if (!States.isFloat(dtype)) {
             long[] m = States.init(dtype, VAR, 0);
             overBlocks(j, States.kind(dtype, VAR), 0, n, threads, m);
             return States.variance(States.kind(dtype, VAR), m, ddof);
         }
         // Phase one: the mean. Phase two: the sums of deviations from it.
-        long[] c = States.init(dtype, VAR, floatSum(dtype, x, n, mode, threads) / n);
+        long[] c = States.init(dtype, VAR, floatSum(k, dtype, x, n, mode, threads) / n);
         overBlocks(j, PL_STATE_CENTERED, 0, n, threads, c);
         return States.variance(PL_STATE_CENTERED, c, ddof);
     }
 
     /** Float dot ({@code pl_dot}). */
-    static double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
+    static double dotDouble(RangeKernelSet k, int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
         long[] acc = new long[ExactAccumulator.WORDS];
-        overBlocks(new Job(dtype, DOT, mode, x, y), PL_STATE_SUM, 0, n, Parallel.shareable(threads, x, y), acc);
+        overBlocks(new Job(k, dtype, DOT, mode, x, y), PL_STATE_SUM, 0, n, Parallel.shareable(threads, x, y), acc);
         return ExactAccumulator.round(acc, 0);
     }
 
     /** Exact integer dot ({@code pl_dot}); ArithmeticException only if the final value leaves a long. */
-    static long dotLong(int dtype, MemorySegment x, MemorySegment y, long n, int threads) {
+    static long dotLong(RangeKernelSet k, int dtype, MemorySegment x, MemorySegment y, long n, int threads) {
         long[] w = new long[WideInteger.WORDS];
-        overBlocks(new Job(dtype, DOT, 0, x, y), PL_STATE_INTEGER, 0, n, Parallel.shareable(threads, x, y), w);
+        overBlocks(new Job(k, dtype, DOT, 0, x, y), PL_STATE_INTEGER, 0, n, Parallel.shareable(threads, x, y), w);
         return WideInteger.toLongExact(w, 0, "dot");
     }
 }

@@ -1,0 +1,62 @@
+package dev.paralelo.kernel;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One set of the single-threaded range kernels, the Java counterpart of the C library's
+ * {@code pl_impl} table (impl.h), which impl.c fills once per SIMD level. {@link #SCALAR} is
+ * {@link RangeKernels}, plain Java; {@code VectorRangeKernels} overrides the hot kernels with the
+ * Panama Vector API. Every set performs the same operations in the same order per lane, so all
+ * return the same bits.
+ */
+interface RangeKernelSet {
+    /** "scalar" or "vector". */
+    String name();
+
+    default void sum(int dtype, int mode, MemorySegment x, long lo, long hi, long[] acc) {
+        RangeKernels.sum(dtype, mode, x, lo, hi, acc);
+    }
+
+    default boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
+        return RangeKernels.sumSmall(dtype, mode, x, n, out);
+    }
+
+    default void dot(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc) {
+        RangeKernels.dot(dtype, mode, x, y, lo, hi, acc);
+    }
+
+    default void centered(int dtype, int mode, MemorySegment x, long lo, long hi, long[] st) {
+        RangeKernels.centered(dtype, mode, x, lo, hi, st);
+    }
+
+    default void extremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
+        RangeKernels.extremum(dtype, x, lo, hi, st);
+    }
+
+    default void integerSum(int dtype, MemorySegment x, long lo, long hi, long[] acc, int at) {
+        RangeKernels.integerSum(dtype, x, lo, hi, acc, at);
+    }
+
+    default void integerDot(int dtype, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc, int at) {
+        RangeKernels.integerDot(dtype, x, y, lo, hi, acc, at);
+    }
+
+    default void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long lo, long hi) {
+        RangeKernels.binary(dtype, op, a, b, out, lo, hi);
+    }
+
+    default void scale(int dtype, MemorySegment x, double alphaF, long alphaI, MemorySegment out, long lo, long hi) {
+        RangeKernels.scale(dtype, x, alphaF, alphaI, out, lo, hi);
+    }
+
+    default void axpy(int dtype, double alphaF, long alphaI, MemorySegment x, MemorySegment y, long lo, long hi) {
+        RangeKernels.axpy(dtype, alphaF, alphaI, x, y, lo, hi);
+    }
+
+    default void fill(int dtype, MemorySegment out, double valueF, long valueI, long lo, long hi) {
+        RangeKernels.fill(dtype, out, valueF, valueI, lo, hi);
+    }
+
+    /** Plain Java, the twin of impl.c's scalar code. */
+    RangeKernelSet SCALAR = () -> "scalar";
+}

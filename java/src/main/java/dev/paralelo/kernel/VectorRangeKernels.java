@@ -1,0 +1,398 @@
+package dev.paralelo.kernel;
+
+import static dev.paralelo.kernel.KernelBackend.ACCURATE;
+import static dev.paralelo.kernel.KernelBackend.ADD;
+import static dev.paralelo.kernel.KernelBackend.BLOCK;
+import static dev.paralelo.kernel.KernelBackend.F32;
+import static dev.paralelo.kernel.KernelBackend.F64;
+import static dev.paralelo.kernel.KernelBackend.FAST;
+import static dev.paralelo.kernel.KernelBackend.FAST_LANES;
+import static dev.paralelo.kernel.KernelBackend.LANES;
+import static dev.paralelo.kernel.KernelBackend.MIN;
+import static dev.paralelo.kernel.KernelBackend.SUB;
+import static dev.paralelo.kernel.States.CENTERED_CENTER;
+import static dev.paralelo.kernel.States.CENTERED_COUNT;
+import static dev.paralelo.kernel.States.CENTERED_DEV;
+import static dev.paralelo.kernel.States.CENTERED_SQ;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The hot range kernels on the Panama Vector API, with the bits of {@link RangeKernels} and of
+ * the C library: the twin of impl.c's SIMD code. The 8 accurate lanes of a block (32 in fast
+ * mode) are LANES / VL vectors of VL doubles, lane k*VL + j in element j of vector k, exactly
+ * as impl.c lays them out; each lane sees the same IEEE operations in the same order (Java never
+ * contracts a multiply and an add into a fused one; Dot2's error term is an explicit
+ * {@code fma}, as {@link Math#fma}). A vector of lane group k is processed over the whole block
+ * before the next group, so one vector pair lives in registers at a time however wide the
+ * species is, and 4 blocks are interleaved (as impl.c does) to give the add units independent
+ * chains. Kernels on other types, and the rest of the set, stay scalar.
+ *
+ * <p>Only loaded when the {@code jdk.incubator.vector} module is present (see
+ * {@link KernelProvider}); works for species of 128, 256 and 512 bits.
+ */
+final class VectorRangeKernels implements RangeKernelSet {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private final VectorSpecies<Double> s;
+    private final VectorSpecies<Float> sf;
+    private final int vl, groups, fastGroups;
+    private final DoubleVector zero;
+
+    /** The kernels on species sp: 2, 4 or 8 doubles per vector. */
+    VectorRangeKernels(VectorSpecies<Double> sp) {
+        int len = sp.length();
+        if (len != 2 && len != 4 && len != 8) throw new IllegalArgumentException("no lanes layout for " + sp);
+        this.s = sp;
+        this.sf = FloatVector.SPECIES_PREFERRED;
+        this.vl = len;
+        this.groups = LANES / len;
+        this.fastGroups = FAST_LANES / len;
+        this.zero = DoubleVector.zero(sp);
+    }
+
+    /** The kernels on the JVM's preferred species (what -XX:MaxVectorSize allows). */
+    static VectorRangeKernels preferred() {
+        return new VectorRangeKernels(DoubleVector.SPECIES_PREFERRED);
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public String toString() {
+        return s.vectorBitSize() + "-bit vectors";
+    }
+
+    private DoubleVector load(MemorySegment x, long i) {
+        return DoubleVector.fromMemorySegment(s, x, 8 * i, LE);
+    }
+
+    // ---- sums --------------------------------------------------------------------------------
+
+    @Override
+    public void sum(int dtype, int mode, MemorySegment x, long lo, long hi, long[] acc) {
+        if (dtype != F64) {
+            RangeKernels.sum(dtype, mode, x, lo, hi, acc);
+            return;
+        }
+        double[][] sl = new double[4][LANES], cl = new double[4][LANES];
+        double[] tmp = new double[2], l = new double[FAST_LANES];
+        long b = lo;
+        if (mode == ACCURATE) {
+            for (; b + 4L * BLOCK <= hi; b += 4L * BLOCK) {
+                accurateLanes4(x, b, sl, cl);
+                for (int g = 0; g < 4; g++) foldOrExact(x, b + (long) g * BLOCK, BLOCK, sl[g], cl[g], tmp, acc);
+            }
+        }
+        for (; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            if (mode == FAST) {
+                RangeKernels.blockValueToAcc(dtype, x, null, b, len, fastBlock(x, null, b, len, l), acc);
+            } else {
+                accurateLanes(x, null, b, len, sl[0], cl[0]);
+                foldOrExact(x, b, len, sl[0], cl[0], tmp, acc);
+            }
+        }
+    }
+
+    /** The block's partial into acc, or its terms one by one when a lane is not finite. */
+    private static void foldOrExact(MemorySegment x, long b, int len, double[] sl, double[] cl, double[] tmp, long[] acc) {
+        if (!RangeKernels.foldToAcc(acc, 0, ACCURATE, sl, cl, tmp)) {
+            for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, RangeKernels.element(F64, x, b + i));
+        }
+    }
+
+    /** The accurate lanes of 4 whole blocks from b, interleaved: 4 TwoSum chains per lane group. */
+    private void accurateLanes4(MemorySegment x, long b, double[][] sl, double[][] cl) {
+        for (int k = 0; k < groups; k++) {
+            DoubleVector s0 = zero, s1 = zero, s2 = zero, s3 = zero, c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+            long o = b + (long) k * vl;
+            for (int i = 0; i < BLOCK; i += LANES) {
+                DoubleVector v0 = load(x, o + i), v1 = load(x, o + BLOCK + i), v2 = load(x, o + 2 * BLOCK + i),
+                        v3 = load(x, o + 3 * BLOCK + i);
+                DoubleVector t0 = s0.add(v0), t1 = s1.add(v1), t2 = s2.add(v2), t3 = s3.add(v3);
+                DoubleVector z0 = t0.sub(s0), z1 = t1.sub(s1), z2 = t2.sub(s2), z3 = t3.sub(s3);
+                c0 = c0.add(s0.sub(t0.sub(z0)).add(v0.sub(z0)));
+                c1 = c1.add(s1.sub(t1.sub(z1)).add(v1.sub(z1)));
+                c2 = c2.add(s2.sub(t2.sub(z2)).add(v2.sub(z2)));
+                c3 = c3.add(s3.sub(t3.sub(z3)).add(v3.sub(z3)));
+                s0 = t0;
+                s1 = t1;
+                s2 = t2;
+                s3 = t3;
+            }
+            s0.intoArray(sl[0], k * vl);
+            s1.intoArray(sl[1], k * vl);
+            s2.intoArray(sl[2], k * vl);
+            s3.intoArray(sl[3], k * vl);
+            c0.intoArray(cl[0], k * vl);
+            c1.intoArray(cl[1], k * vl);
+            c2.intoArray(cl[2], k * vl);
+            c3.intoArray(cl[3], k * vl);
+        }
+    }
+
+    /**
+     * The accurate lanes of one block of len elements (a sum, or a dot when y is not null): whole
+     * rows of 8 in vectors, then the rest into lanes 0, 1, ... as impl.c's scalar tail does.
+     */
+    private void accurateLanes(MemorySegment x, MemorySegment y, long b, int len, double[] sl, double[] cl) {
+        int rows = len - len % LANES;
+        for (int k = 0; k < groups; k++) {
+            DoubleVector sv = zero, cv = zero;
+            long o = b + (long) k * vl;
+            for (int i = 0; i < rows; i += LANES) {
+                DoubleVector v = load(x, o + i);
+                DoubleVector p = y == null ? v : v.mul(load(y, o + i));
+                DoubleVector t = sv.add(p), z = t.sub(sv);
+                cv = cv.add(sv.sub(t.sub(z)).add(p.sub(z)));
+                if (y != null) cv = cv.add(v.fma(load(y, o + i), p.neg()));
+                sv = t;
+            }
+            sv.intoArray(sl, k * vl);
+            cv.intoArray(cl, k * vl);
+        }
+        for (int i = rows, j = 0; i < len; i++, j++) {
+            double u = RangeKernels.element(F64, x, b + i);
+            double p = y == null ? u : u * RangeKernels.element(F64, y, b + i);
+            double t = sl[j] + p, z = t - sl[j];
+            cl[j] += (sl[j] - (t - z)) + (p - z);
+            if (y != null) cl[j] += Math.fma(u, RangeKernels.element(F64, y, b + i), -p);
+            sl[j] = t;
+        }
+    }
+
+    /** A fast-mode block (impl.c fast_block): 32 plain lanes, 4 accumulators per pass, then the tree. */
+    private double fastBlock(MemorySegment x, MemorySegment y, long b, int len, double[] l) {
+        int rows = len - len % FAST_LANES;
+        for (int k = 0; k < fastGroups; k += 4) {
+            DoubleVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+            long o = b + (long) k * vl;
+            for (int i = 0; i < rows; i += FAST_LANES) {
+                long r = o + i;
+                if (y == null) {
+                    a0 = a0.add(load(x, r));
+                    a1 = a1.add(load(x, r + vl));
+                    a2 = a2.add(load(x, r + 2L * vl));
+                    a3 = a3.add(load(x, r + 3L * vl));
+                } else {
+                    a0 = a0.add(load(x, r).mul(load(y, r)));
+                    a1 = a1.add(load(x, r + vl).mul(load(y, r + vl)));
+                    a2 = a2.add(load(x, r + 2L * vl).mul(load(y, r + 2L * vl)));
+                    a3 = a3.add(load(x, r + 3L * vl).mul(load(y, r + 3L * vl)));
+                }
+            }
+            a0.intoArray(l, k * vl);
+            a1.intoArray(l, (k + 1) * vl);
+            a2.intoArray(l, (k + 2) * vl);
+            a3.intoArray(l, (k + 3) * vl);
+        }
+        for (int i = rows; i < len; i++) {
+            double v = RangeKernels.element(F64, x, b + i);
+            l[i & (FAST_LANES - 1)] += y == null ? v : v * RangeKernels.element(F64, y, b + i);
+        }
+        return RangeKernels.tree32(l);
+    }
+
+    @Override
+    public boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
+        if (dtype != F64) return RangeKernels.sumSmall(dtype, mode, x, n, out);
+        if (mode == FAST) {
+            double v = fastBlock(x, null, 0, n, new double[FAST_LANES]);
+            out[0] = v + 0.0;
+            return Double.isFinite(v);
+        }
+        double[] sl = new double[LANES], cl = new double[LANES];
+        accurateLanes(x, null, 0, n, sl, cl);
+        if (!RangeKernels.finite(sl, cl)) return false;
+        RangeKernels.fold(mode, sl, cl, out);
+        if (!Double.isFinite(out[0]) || !Double.isFinite(out[1])) return false;
+        out[0] = out[0] + out[1];
+        return true;
+    }
+
+    @Override
+    public void dot(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc) {
+        if (dtype != F64) {
+            RangeKernels.dot(dtype, mode, x, y, lo, hi, acc);
+            return;
+        }
+        double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            if (mode == FAST) {
+                RangeKernels.blockValueToAcc(dtype, x, y, b, len, fastBlock(x, y, b, len, l), acc);
+                continue;
+            }
+            accurateLanes(x, y, b, len, sl, cl);
+            if (!RangeKernels.foldToAcc(acc, 0, mode, sl, cl, tmp)) {
+                for (int i = 0; i < len; i++) {
+                    double u = RangeKernels.element(F64, x, b + i), v = RangeKernels.element(F64, y, b + i);
+                    double p = u * v;
+                    ExactAccumulator.add(acc, 0, p);
+                    if (Double.isFinite(p)) ExactAccumulator.add(acc, 0, Math.fma(u, v, -p));
+                }
+            }
+        }
+    }
+
+    // ---- variance, second phase ----------------------------------------------------------------
+
+    @Override
+    public void centered(int dtype, int mode, MemorySegment x, long lo, long hi, long[] st) {
+        if (dtype != F64) {
+            RangeKernels.centered(dtype, mode, x, lo, hi, st);
+            return;
+        }
+        double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
+        DoubleVector m = DoubleVector.broadcast(s, center);
+        double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
+        double[] fq = new double[2], fd = new double[2];
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b), rows = len - len % LANES;
+            for (int k = 0; k < groups; k++) {
+                DoubleVector vsq = zero, vcq = zero, vsd = zero, vcd = zero;
+                long o = b + (long) k * vl;
+                for (int i = 0; i < rows; i += LANES) {
+                    DoubleVector dv = load(x, o + i).sub(m), qv = dv.mul(dv);
+                    if (mode == ACCURATE) {
+                        DoubleVector t = vsq.add(qv), z = t.sub(vsq);
+                        vcq = vcq.add(vsq.sub(t.sub(z)).add(qv.sub(z)));
+                        vsq = t;
+                        t = vsd.add(dv);
+                        z = t.sub(vsd);
+                        vcd = vcd.add(vsd.sub(t.sub(z)).add(dv.sub(z)));
+                        vsd = t;
+                    } else {
+                        vsq = vsq.add(qv);
+                        vsd = vsd.add(dv);
+                    }
+                }
+                vsq.intoArray(sq, k * vl);
+                vcq.intoArray(cq, k * vl);
+                vsd.intoArray(sd, k * vl);
+                vcd.intoArray(cd, k * vl);
+            }
+            for (int i = rows, j = 0; i < len; i++, j++) {
+                double dv = RangeKernels.element(F64, x, b + i) - center, qv = dv * dv;
+                if (mode == ACCURATE) {
+                    double t = sq[j] + qv, z = t - sq[j];
+                    cq[j] += (sq[j] - (t - z)) + (qv - z);
+                    sq[j] = t;
+                    t = sd[j] + dv;
+                    z = t - sd[j];
+                    cd[j] += (sd[j] - (t - z)) + (dv - z);
+                    sd[j] = t;
+                } else {
+                    sq[j] += qv;
+                    sd[j] += dv;
+                }
+            }
+            boolean ok = RangeKernels.finite(sq, cq) && RangeKernels.finite(sd, cd);
+            if (ok) {
+                RangeKernels.fold(mode, sq, cq, fq);
+                RangeKernels.fold(mode, sd, cd, fd);
+                ok = Double.isFinite(fq[0]) && Double.isFinite(fq[1]) && Double.isFinite(fd[0]) && Double.isFinite(fd[1]);
+            }
+            if (ok) {
+                ExactAccumulator.add(st, CENTERED_SQ, fq[0]);
+                ExactAccumulator.add(st, CENTERED_SQ, fq[1]);
+                ExactAccumulator.add(st, CENTERED_DEV, fd[0]);
+                ExactAccumulator.add(st, CENTERED_DEV, fd[1]);
+            } else {
+                for (int i = 0; i < len; i++) {
+                    double dv = RangeKernels.element(F64, x, b + i) - center;
+                    ExactAccumulator.add(st, CENTERED_SQ, dv * dv);
+                    ExactAccumulator.add(st, CENTERED_DEV, dv);
+                }
+            }
+        }
+        st[CENTERED_COUNT] += hi - lo;
+    }
+
+    // ---- min and max ---------------------------------------------------------------------------
+
+    @Override
+    public void extremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
+        if (dtype != F64) {
+            RangeKernels.extremum(dtype, x, lo, hi, st);
+            return;
+        }
+        RangeKernels.floatExtremum(dtype, x, lo, hi, st, this::blockExtreme);
+    }
+
+    /**
+     * The block's extreme by vector min/max. Their NaN rule (NaN if any) flags a NaN; a zero's
+     * sign may differ from the scalar scan's, which the caller never relies on (it settles the
+     * sign of a zero extreme by scanning, and compares zeros as equal).
+     */
+    private double blockExtreme(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
+        double first = RangeKernels.element(F64, x, b);
+        DoubleVector m = DoubleVector.broadcast(s, first);
+        long i = b;
+        for (; i + vl <= e; i += vl) m = op == MIN ? m.min(load(x, i)) : m.max(load(x, i));
+        double r = m.reduceLanes(op == MIN ? VectorOperators.MIN : VectorOperators.MAX);
+        for (; i < e; i++) {
+            double v = RangeKernels.element(F64, x, i);
+            r = op == MIN ? Math.min(r, v) : Math.max(r, v);
+        }
+        nan[0] = Double.isNaN(r);
+        return r;
+    }
+
+    // ---- elementwise ---------------------------------------------------------------------------
+
+    @Override
+    public void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long lo, long hi) {
+        if (dtype == F64) {
+            long i = lo;
+            for (; i + vl <= hi; i += vl) {
+                DoubleVector u = load(a, i), v = load(b, i);
+                (op == ADD ? u.add(v) : op == SUB ? u.sub(v) : u.mul(v)).intoMemorySegment(out, 8 * i, LE);
+            }
+            RangeKernels.binary(dtype, op, a, b, out, i, hi);
+        } else if (dtype == F32) {
+            int fl = sf.length();
+            long i = lo;
+            for (; i + fl <= hi; i += fl) {
+                FloatVector u = FloatVector.fromMemorySegment(sf, a, 4 * i, LE), v = FloatVector.fromMemorySegment(sf, b, 4 * i, LE);
+                (op == ADD ? u.add(v) : op == SUB ? u.sub(v) : u.mul(v)).intoMemorySegment(out, 4 * i, LE);
+            }
+            RangeKernels.binary(dtype, op, a, b, out, i, hi);
+        } else {
+            RangeKernels.binary(dtype, op, a, b, out, lo, hi);
+        }
+    }
+
+    @Override
+    public void scale(int dtype, MemorySegment x, double alphaF, long alphaI, MemorySegment out, long lo, long hi) {
+        if (dtype != F64) {
+            RangeKernels.scale(dtype, x, alphaF, alphaI, out, lo, hi);
+            return;
+        }
+        DoubleVector a = DoubleVector.broadcast(s, alphaF);
+        long i = lo;
+        for (; i + vl <= hi; i += vl) a.mul(load(x, i)).intoMemorySegment(out, 8 * i, LE);
+        RangeKernels.scale(dtype, x, alphaF, alphaI, out, i, hi);
+    }
+
+    @Override
+    public void axpy(int dtype, double alphaF, long alphaI, MemorySegment x, MemorySegment y, long lo, long hi) {
+        if (dtype != F64) {
+            RangeKernels.axpy(dtype, alphaF, alphaI, x, y, lo, hi);
+            return;
+        }
+        DoubleVector a = DoubleVector.broadcast(s, alphaF);
+        long i = lo;
+        for (; i + vl <= hi; i += vl) a.mul(load(x, i)).add(load(y, i)).intoMemorySegment(y, 8 * i, LE); // two roundings
+        RangeKernels.axpy(dtype, alphaF, alphaI, x, y, i, hi);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.paralelo;
+
+import java.util.SplittableRandom;
+
+/**
+ * A child-JVM entry point for {@link VectorWidthTest}: random cases, each computed by the Vector
+ * API kernels (at the JVM's preferred width, set by -XX:MaxVectorSize), the scalar Java kernels
+ * and the native ones, compared bit for bit. Prints "WIDTH CASES" and exits 0, or prints the
+ * first difference and exits 1.
+ */
+public final class VectorCrossCheck {
+    private VectorCrossCheck() {}
+
+    private static final double[] SPECIAL = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0.0,
+        Double.MIN_VALUE, -Double.MIN_VALUE, 0x1p-1022, Double.MAX_VALUE, -Double.MAX_VALUE, 0x1.fffffffffffffp1022};
+
+    /** Random size: mostly small, sometimes up to 100,000. */
+    private static int size(SplittableRandom r) {
+        return switch (r.nextInt(4)) {
+            case 0 -> r.nextInt(64);
+            case 1 -> r.nextInt(5000);
+            case 2 -> 4096 * r.nextInt(1, 5) + r.nextInt(-3, 4);
+            default -> r.nextInt(100_001);
+        };
+    }
+
+    private static double value(SplittableRandom r, boolean specials) {
+        if (specials && r.nextInt(200) == 0) return SPECIAL[r.nextInt(SPECIAL.length)];
+        return switch (r.nextInt(3)) {
+            case 0 -> r.nextDouble(-1, 1);
+            case 1 -> (r.nextBoolean() ? 1 : -1) * Math.pow(10, r.nextDouble(-300, 300));
+            default -> r.nextInt(-1000, 1000);
+        };
+    }
+
+    private static void same(String what, double a, double b, double c) {
+        long x = Double.doubleToRawLongBits(a), y = Double.doubleToRawLongBits(b), z = Double.doubleToRawLongBits(c);
+        boolean nan = Double.isNaN(a) && Double.isNaN(b) && Double.isNaN(c);
+        if (!nan && (x != y || y != z)) {
+            System.out.println("DIFF " + what + ": vector " + a + " scalar " + b + " native " + c);
+            System.exit(1);
+        }
+    }
+
+    /** Runs `cases` random cases with seed args[1]. */
+    public static void main(String[] args) {
+        int cases = Integer.parseInt(args[0]);
+        SplittableRandom r = new SplittableRandom(Long.parseLong(args[1]));
+        Kernels vec = Kernels.using(Implementation.VECTOR), sca = Kernels.using(Implementation.SCALAR),
+                nat = Kernels.using(Implementation.NATIVE);
+        for (int c = 0; c < cases; c++) {
+            int n = size(r), off = r.nextInt(9);
+            boolean specials = r.nextInt(3) == 0;
+            double[] v = new double[n + off], w = new double[n + off];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = value(r, specials);
+                w[i] = value(r, specials);
+            }
+            SumMode mode = r.nextBoolean() ? SumMode.ACCURATE : SumMode.FAST;
+            int threads = 1 + r.nextInt(3);
+            Kernels kv = vec.withMode(mode).withThreads(threads), ks = sca.withMode(mode), kn = nat.withMode(mode).withThreads(threads);
+            boolean f32 = r.nextInt(4) == 0;
+            NumArray x, y;
+            if (f32) {
+                x = Data.f32(v).slice(off, off + n);
+                y = Data.f32(w).slice(off, off + n);
+            } else {
+                x = F64Array.of(v).slice(off, off + n); // views starting at unaligned elements
+                y = F64Array.of(w).slice(off, off + n);
+            }
+            String tag = "case " + c + " n=" + n + " off=" + off + " " + mode + (f32 ? " f32" : " f64");
+            same("sum " + tag, sum(kv, x), sum(ks, x), sum(kn, x));
+            same("mean " + tag, kv.mean(x), ks.mean(x), kn.mean(x));
+            same("dot " + tag, kv.dot(x, y), ks.dot(x, y), kn.dot(x, y));
+            same("var " + tag, kv.variance(x, 1), ks.variance(x, 1), kn.variance(x, 1));
+            if (n > 0) {
+                same("min " + tag, min(kv, x), min(ks, x), min(kn, x));
+                same("max " + tag, max(kv, x), max(ks, x), max(kn, x));
+                same("argmax " + tag, kv.argmax(x), ks.argmax(x), kn.argmax(x));
+                long k = 1 + r.nextInt(Math.max(1, Math.min(n, 9000)));
+                F64Array ov = F64Array.allocate((n + k - 1) / k), os = F64Array.allocate(ov.length()), on = F64Array.allocate(ov.length());
+                kv.reduceSlices(SliceOp.SUM, x, k, ov);
+                ks.reduceSlices(SliceOp.SUM, x, k, os);
+                kn.reduceSlices(SliceOp.SUM, x, k, on);
+                for (long j = 0; j < ov.length(); j++) same("slice " + j + " k=" + k + " " + tag, ov.get(j), os.get(j), on.get(j));
+                if (!f32) {
+                    F64Array ev = F64Array.allocate(n), es = F64Array.allocate(n), en = F64Array.allocate(n);
+                    double alpha = value(r, false);
+                    kv.add(x, y, ev);
+                    ks.add(x, y, es);
+                    kn.add(x, y, en);
+                    kv.axpy(alpha, x, ev);
+                    ks.axpy(alpha, x, es);
+                    kn.axpy(alpha, x, en);
+                    for (long i = 0; i < n; i += 1 + n / 64) same("axpy[" + i + "] " + tag, ev.get(i), es.get(i), en.get(i));
+                }
+            }
+        }
+        System.out.println(jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.vectorBitSize() + " " + cases);
+    }
+
+    private static double sum(Kernels k, NumArray x) {
+        return x instanceof F64Array f ? k.sum(f) : k.sum((F32Array) x);
+    }
+
+    private static double min(Kernels k, NumArray x) {
+        return x instanceof F64Array f ? k.min(f) : k.min((F32Array) x);
+    }
+
+    private static double max(Kernels k, NumArray x) {
+        return x instanceof F64Array f ? k.max(f) : k.max((F32Array) x);
+    }
+}
