@@ -39,26 +39,24 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRangeKernels implements RangeKernelSet {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    private final VectorSpecies<Double> s;
-    private final VectorSpecies<Float> sf;
-    private final int vl, groups, fastGroups;
-    private final DoubleVector zero;
+    /*
+     * Static final species: the Vector API compiles to SIMD instructions only when the species is
+     * a constant the JIT can see; held in an instance field, every operation fell back to boxed
+     * vectors (10x slower than scalar Java). The preferred species follows -XX:MaxVectorSize.
+     */
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length(), GROUPS = LANES / Math.max(1, Math.min(LANES, VL)),
+            FAST_GROUPS = FAST_LANES / Math.max(1, Math.min(LANES, VL));
+    private static final VectorRangeKernels PREFERRED = new VectorRangeKernels();
 
-    /** The kernels on species sp: 2, 4 or 8 doubles per vector. */
-    VectorRangeKernels(VectorSpecies<Double> sp) {
-        int len = sp.length();
-        if (len != 2 && len != 4 && len != 8) throw new IllegalArgumentException("no lanes layout for " + sp);
-        this.s = sp;
-        this.sf = FloatVector.SPECIES_PREFERRED;
-        this.vl = len;
-        this.groups = LANES / len;
-        this.fastGroups = FAST_LANES / len;
-        this.zero = DoubleVector.zero(sp);
+    private VectorRangeKernels() {
+        if (VL != 2 && VL != 4 && VL != 8) throw new IllegalStateException("no lanes layout for " + S);
     }
 
     /** The kernels on the JVM's preferred species (what -XX:MaxVectorSize allows). */
     static VectorRangeKernels preferred() {
-        return new VectorRangeKernels(DoubleVector.SPECIES_PREFERRED);
+        return PREFERRED;
     }
 
     @Override
@@ -68,11 +66,15 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public String toString() {
-        return s.vectorBitSize() + "-bit vectors";
+        return S.vectorBitSize() + "-bit vectors";
     }
 
-    private DoubleVector load(MemorySegment x, long i) {
-        return DoubleVector.fromMemorySegment(s, x, 8 * i, LE);
+    private static DoubleVector load(MemorySegment x, long i) {
+        return DoubleVector.fromMemorySegment(S, x, 8 * i, LE);
+    }
+
+    private static DoubleVector zero() {
+        return DoubleVector.zero(S);
     }
 
     // ---- sums --------------------------------------------------------------------------------
@@ -95,9 +97,9 @@ final class VectorRangeKernels implements RangeKernelSet {
         for (; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
             if (mode == FAST) {
-                RangeKernels.blockValueToAcc(dtype, x, null, b, len, fastBlock(x, null, b, len, l), acc);
+                RangeKernels.blockValueToAcc(dtype, x, null, b, len, fastBlock(x, b, len, l), acc);
             } else {
-                accurateLanes(x, null, b, len, sl[0], cl[0]);
+                accurateLanes(x, b, len, sl[0], cl[0]);
                 foldOrExact(x, b, len, sl[0], cl[0], tmp, acc);
             }
         }
@@ -112,9 +114,9 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     /** The accurate lanes of 4 whole blocks from b, interleaved: 4 TwoSum chains per lane group. */
     private void accurateLanes4(MemorySegment x, long b, double[][] sl, double[][] cl) {
-        for (int k = 0; k < groups; k++) {
-            DoubleVector s0 = zero, s1 = zero, s2 = zero, s3 = zero, c0 = zero, c1 = zero, c2 = zero, c3 = zero;
-            long o = b + (long) k * vl;
+        for (int k = 0; k < GROUPS; k++) {
+            DoubleVector s0 = zero(), s1 = zero(), s2 = zero(), s3 = zero(), c0 = zero(), c1 = zero(), c2 = zero(), c3 = zero();
+            long o = b + (long) k * VL;
             for (int i = 0; i < BLOCK; i += LANES) {
                 DoubleVector v0 = load(x, o + i), v1 = load(x, o + BLOCK + i), v2 = load(x, o + 2 * BLOCK + i),
                         v3 = load(x, o + 3 * BLOCK + i);
@@ -129,75 +131,114 @@ final class VectorRangeKernels implements RangeKernelSet {
                 s2 = t2;
                 s3 = t3;
             }
-            s0.intoArray(sl[0], k * vl);
-            s1.intoArray(sl[1], k * vl);
-            s2.intoArray(sl[2], k * vl);
-            s3.intoArray(sl[3], k * vl);
-            c0.intoArray(cl[0], k * vl);
-            c1.intoArray(cl[1], k * vl);
-            c2.intoArray(cl[2], k * vl);
-            c3.intoArray(cl[3], k * vl);
+            s0.intoArray(sl[0], k * VL);
+            s1.intoArray(sl[1], k * VL);
+            s2.intoArray(sl[2], k * VL);
+            s3.intoArray(sl[3], k * VL);
+            c0.intoArray(cl[0], k * VL);
+            c1.intoArray(cl[1], k * VL);
+            c2.intoArray(cl[2], k * VL);
+            c3.intoArray(cl[3], k * VL);
         }
     }
 
     /**
-     * The accurate lanes of one block of len elements (a sum, or a dot when y is not null): whole
-     * rows of 8 in vectors, then the rest into lanes 0, 1, ... as impl.c's scalar tail does.
+     * The accurate lanes of one block of len elements of a sum: whole rows of 8 in vectors, then
+     * the rest into lanes 0, 1, ... as impl.c's scalar tail does. Sums and dots have methods of
+     * their own, so that each is compiled for one shape (a vector merged across an untaken branch
+     * falls back to boxed vectors).
      */
-    private void accurateLanes(MemorySegment x, MemorySegment y, long b, int len, double[] sl, double[] cl) {
+    private static void accurateLanes(MemorySegment x, long b, int len, double[] sl, double[] cl) {
         int rows = len - len % LANES;
-        for (int k = 0; k < groups; k++) {
-            DoubleVector sv = zero, cv = zero;
-            long o = b + (long) k * vl;
+        for (int k = 0; k < GROUPS; k++) {
+            DoubleVector sv = zero(), cv = zero();
+            long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
                 DoubleVector v = load(x, o + i);
-                DoubleVector p = y == null ? v : v.mul(load(y, o + i));
-                DoubleVector t = sv.add(p), z = t.sub(sv);
-                cv = cv.add(sv.sub(t.sub(z)).add(p.sub(z)));
-                if (y != null) cv = cv.add(v.fma(load(y, o + i), p.neg()));
+                DoubleVector t = sv.add(v), z = t.sub(sv);
+                cv = cv.add(sv.sub(t.sub(z)).add(v.sub(z)));
                 sv = t;
             }
-            sv.intoArray(sl, k * vl);
-            cv.intoArray(cl, k * vl);
+            sv.intoArray(sl, k * VL);
+            cv.intoArray(cl, k * VL);
         }
         for (int i = rows, j = 0; i < len; i++, j++) {
-            double u = RangeKernels.element(F64, x, b + i);
-            double p = y == null ? u : u * RangeKernels.element(F64, y, b + i);
-            double t = sl[j] + p, z = t - sl[j];
-            cl[j] += (sl[j] - (t - z)) + (p - z);
-            if (y != null) cl[j] += Math.fma(u, RangeKernels.element(F64, y, b + i), -p);
+            double v = RangeKernels.element(F64, x, b + i);
+            double t = sl[j] + v, z = t - sl[j];
+            cl[j] += (sl[j] - (t - z)) + (v - z);
             sl[j] = t;
         }
     }
 
-    /** A fast-mode block (impl.c fast_block): 32 plain lanes, 4 accumulators per pass, then the tree. */
-    private double fastBlock(MemorySegment x, MemorySegment y, long b, int len, double[] l) {
+    /** The accurate lanes of one block of a dot (Dot2: TwoSum of the product, its exact error by fma). */
+    private static void accurateDotLanes(MemorySegment x, MemorySegment y, long b, int len, double[] sl, double[] cl) {
+        int rows = len - len % LANES;
+        for (int k = 0; k < GROUPS; k++) {
+            DoubleVector sv = zero(), cv = zero();
+            long o = b + (long) k * VL;
+            for (int i = 0; i < rows; i += LANES) {
+                DoubleVector u = load(x, o + i), w = load(y, o + i);
+                DoubleVector p = u.mul(w);
+                DoubleVector t = sv.add(p), z = t.sub(sv);
+                cv = cv.add(sv.sub(t.sub(z)).add(p.sub(z)));
+                cv = cv.add(u.fma(w, p.neg()));
+                sv = t;
+            }
+            sv.intoArray(sl, k * VL);
+            cv.intoArray(cl, k * VL);
+        }
+        for (int i = rows, j = 0; i < len; i++, j++) {
+            double u = RangeKernels.element(F64, x, b + i), w = RangeKernels.element(F64, y, b + i);
+            double p = u * w;
+            double t = sl[j] + p, z = t - sl[j];
+            cl[j] += (sl[j] - (t - z)) + (p - z);
+            cl[j] += Math.fma(u, w, -p);
+            sl[j] = t;
+        }
+    }
+
+    /** A fast-mode block of a sum (impl.c fast_block): 32 plain lanes, 4 accumulators per pass, then the tree. */
+    private static double fastBlock(MemorySegment x, long b, int len, double[] l) {
         int rows = len - len % FAST_LANES;
-        for (int k = 0; k < fastGroups; k += 4) {
-            DoubleVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-            long o = b + (long) k * vl;
+        for (int k = 0; k < FAST_GROUPS; k += 4) {
+            DoubleVector a0 = zero(), a1 = zero(), a2 = zero(), a3 = zero();
+            long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += FAST_LANES) {
                 long r = o + i;
-                if (y == null) {
-                    a0 = a0.add(load(x, r));
-                    a1 = a1.add(load(x, r + vl));
-                    a2 = a2.add(load(x, r + 2L * vl));
-                    a3 = a3.add(load(x, r + 3L * vl));
-                } else {
-                    a0 = a0.add(load(x, r).mul(load(y, r)));
-                    a1 = a1.add(load(x, r + vl).mul(load(y, r + vl)));
-                    a2 = a2.add(load(x, r + 2L * vl).mul(load(y, r + 2L * vl)));
-                    a3 = a3.add(load(x, r + 3L * vl).mul(load(y, r + 3L * vl)));
-                }
+                a0 = a0.add(load(x, r));
+                a1 = a1.add(load(x, r + VL));
+                a2 = a2.add(load(x, r + 2L * VL));
+                a3 = a3.add(load(x, r + 3L * VL));
             }
-            a0.intoArray(l, k * vl);
-            a1.intoArray(l, (k + 1) * vl);
-            a2.intoArray(l, (k + 2) * vl);
-            a3.intoArray(l, (k + 3) * vl);
+            a0.intoArray(l, k * VL);
+            a1.intoArray(l, (k + 1) * VL);
+            a2.intoArray(l, (k + 2) * VL);
+            a3.intoArray(l, (k + 3) * VL);
+        }
+        for (int i = rows; i < len; i++) l[i & (FAST_LANES - 1)] += RangeKernels.element(F64, x, b + i);
+        return RangeKernels.tree32(l);
+    }
+
+    /** A fast-mode block of a dot: lane products added, no fused multiply-add (as impl.c). */
+    private static double fastDotBlock(MemorySegment x, MemorySegment y, long b, int len, double[] l) {
+        int rows = len - len % FAST_LANES;
+        for (int k = 0; k < FAST_GROUPS; k += 4) {
+            DoubleVector a0 = zero(), a1 = zero(), a2 = zero(), a3 = zero();
+            long o = b + (long) k * VL;
+            for (int i = 0; i < rows; i += FAST_LANES) {
+                long r = o + i;
+                a0 = a0.add(load(x, r).mul(load(y, r)));
+                a1 = a1.add(load(x, r + VL).mul(load(y, r + VL)));
+                a2 = a2.add(load(x, r + 2L * VL).mul(load(y, r + 2L * VL)));
+                a3 = a3.add(load(x, r + 3L * VL).mul(load(y, r + 3L * VL)));
+            }
+            a0.intoArray(l, k * VL);
+            a1.intoArray(l, (k + 1) * VL);
+            a2.intoArray(l, (k + 2) * VL);
+            a3.intoArray(l, (k + 3) * VL);
         }
         for (int i = rows; i < len; i++) {
-            double v = RangeKernels.element(F64, x, b + i);
-            l[i & (FAST_LANES - 1)] += y == null ? v : v * RangeKernels.element(F64, y, b + i);
+            l[i & (FAST_LANES - 1)] += RangeKernels.element(F64, x, b + i) * RangeKernels.element(F64, y, b + i);
         }
         return RangeKernels.tree32(l);
     }
@@ -206,12 +247,12 @@ final class VectorRangeKernels implements RangeKernelSet {
     public boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
         if (dtype != F64) return RangeKernels.sumSmall(dtype, mode, x, n, out);
         if (mode == FAST) {
-            double v = fastBlock(x, null, 0, n, new double[FAST_LANES]);
+            double v = fastBlock(x, 0, n, new double[FAST_LANES]);
             out[0] = v + 0.0;
             return Double.isFinite(v);
         }
         double[] sl = new double[LANES], cl = new double[LANES];
-        accurateLanes(x, null, 0, n, sl, cl);
+        accurateLanes(x, 0, n, sl, cl);
         if (!RangeKernels.finite(sl, cl)) return false;
         RangeKernels.fold(mode, sl, cl, out);
         if (!Double.isFinite(out[0]) || !Double.isFinite(out[1])) return false;
@@ -229,10 +270,10 @@ final class VectorRangeKernels implements RangeKernelSet {
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
             if (mode == FAST) {
-                RangeKernels.blockValueToAcc(dtype, x, y, b, len, fastBlock(x, y, b, len, l), acc);
+                RangeKernels.blockValueToAcc(dtype, x, y, b, len, fastDotBlock(x, y, b, len, l), acc);
                 continue;
             }
-            accurateLanes(x, y, b, len, sl, cl);
+            accurateDotLanes(x, y, b, len, sl, cl);
             if (!RangeKernels.foldToAcc(acc, 0, mode, sl, cl, tmp)) {
                 for (int i = 0; i < len; i++) {
                     double u = RangeKernels.element(F64, x, b + i), v = RangeKernels.element(F64, y, b + i);
@@ -253,14 +294,14 @@ final class VectorRangeKernels implements RangeKernelSet {
             return;
         }
         double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
-        DoubleVector m = DoubleVector.broadcast(s, center);
+        DoubleVector m = DoubleVector.broadcast(S, center);
         double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
         double[] fq = new double[2], fd = new double[2];
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b), rows = len - len % LANES;
-            for (int k = 0; k < groups; k++) {
-                DoubleVector vsq = zero, vcq = zero, vsd = zero, vcd = zero;
-                long o = b + (long) k * vl;
+            for (int k = 0; k < GROUPS; k++) {
+                DoubleVector vsq = zero(), vcq = zero(), vsd = zero(), vcd = zero();
+                long o = b + (long) k * VL;
                 for (int i = 0; i < rows; i += LANES) {
                     DoubleVector dv = load(x, o + i).sub(m), qv = dv.mul(dv);
                     if (mode == ACCURATE) {
@@ -276,10 +317,10 @@ final class VectorRangeKernels implements RangeKernelSet {
                         vsd = vsd.add(dv);
                     }
                 }
-                vsq.intoArray(sq, k * vl);
-                vcq.intoArray(cq, k * vl);
-                vsd.intoArray(sd, k * vl);
-                vcd.intoArray(cd, k * vl);
+                vsq.intoArray(sq, k * VL);
+                vcq.intoArray(cq, k * VL);
+                vsd.intoArray(sd, k * VL);
+                vcd.intoArray(cd, k * VL);
             }
             for (int i = rows, j = 0; i < len; i++, j++) {
                 double dv = RangeKernels.element(F64, x, b + i) - center, qv = dv * dv;
@@ -330,15 +371,15 @@ final class VectorRangeKernels implements RangeKernelSet {
     }
 
     /**
-     * The block's extreme by vector min/max. Their NaN rule (NaN if any) flags a NaN; a zero's
+     * The block's extreme by vector min/max. Their NaN rule (NaN if any) flags a NaN; a zero()'s
      * sign may differ from the scalar scan's, which the caller never relies on (it settles the
-     * sign of a zero extreme by scanning, and compares zeros as equal).
+     * sign of a zero() extreme by scanning, and compares zeros as equal).
      */
     private double blockExtreme(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
         double first = RangeKernels.element(F64, x, b);
-        DoubleVector m = DoubleVector.broadcast(s, first);
+        DoubleVector m = DoubleVector.broadcast(S, first);
         long i = b;
-        for (; i + vl <= e; i += vl) m = op == MIN ? m.min(load(x, i)) : m.max(load(x, i));
+        for (; i + VL <= e; i += VL) m = op == MIN ? m.min(load(x, i)) : m.max(load(x, i));
         double r = m.reduceLanes(op == MIN ? VectorOperators.MIN : VectorOperators.MAX);
         for (; i < e; i++) {
             double v = RangeKernels.element(F64, x, i);
@@ -352,24 +393,26 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long lo, long hi) {
+        long i = lo;
         if (dtype == F64) {
-            long i = lo;
-            for (; i + vl <= hi; i += vl) {
-                DoubleVector u = load(a, i), v = load(b, i);
-                (op == ADD ? u.add(v) : op == SUB ? u.sub(v) : u.mul(v)).intoMemorySegment(out, 8 * i, LE);
+            // One loop per operation: a vector chosen by a branch inside the loop would be boxed.
+            if (op == ADD) {
+                for (; i + VL <= hi; i += VL) load(a, i).add(load(b, i)).intoMemorySegment(out, 8 * i, LE);
+            } else if (op == SUB) {
+                for (; i + VL <= hi; i += VL) load(a, i).sub(load(b, i)).intoMemorySegment(out, 8 * i, LE);
+            } else {
+                for (; i + VL <= hi; i += VL) load(a, i).mul(load(b, i)).intoMemorySegment(out, 8 * i, LE);
             }
-            RangeKernels.binary(dtype, op, a, b, out, i, hi);
         } else if (dtype == F32) {
-            int fl = sf.length();
-            long i = lo;
+            int fl = SF.length();
             for (; i + fl <= hi; i += fl) {
-                FloatVector u = FloatVector.fromMemorySegment(sf, a, 4 * i, LE), v = FloatVector.fromMemorySegment(sf, b, 4 * i, LE);
-                (op == ADD ? u.add(v) : op == SUB ? u.sub(v) : u.mul(v)).intoMemorySegment(out, 4 * i, LE);
+                FloatVector u = FloatVector.fromMemorySegment(SF, a, 4 * i, LE), v = FloatVector.fromMemorySegment(SF, b, 4 * i, LE);
+                if (op == ADD) u.add(v).intoMemorySegment(out, 4 * i, LE);
+                else if (op == SUB) u.sub(v).intoMemorySegment(out, 4 * i, LE);
+                else u.mul(v).intoMemorySegment(out, 4 * i, LE);
             }
-            RangeKernels.binary(dtype, op, a, b, out, i, hi);
-        } else {
-            RangeKernels.binary(dtype, op, a, b, out, lo, hi);
         }
+        RangeKernels.binary(dtype, op, a, b, out, i, hi);
     }
 
     @Override
@@ -378,9 +421,9 @@ final class VectorRangeKernels implements RangeKernelSet {
             RangeKernels.scale(dtype, x, alphaF, alphaI, out, lo, hi);
             return;
         }
-        DoubleVector a = DoubleVector.broadcast(s, alphaF);
+        DoubleVector a = DoubleVector.broadcast(S, alphaF);
         long i = lo;
-        for (; i + vl <= hi; i += vl) a.mul(load(x, i)).intoMemorySegment(out, 8 * i, LE);
+        for (; i + VL <= hi; i += VL) a.mul(load(x, i)).intoMemorySegment(out, 8 * i, LE);
         RangeKernels.scale(dtype, x, alphaF, alphaI, out, i, hi);
     }
 
@@ -390,9 +433,9 @@ final class VectorRangeKernels implements RangeKernelSet {
             RangeKernels.axpy(dtype, alphaF, alphaI, x, y, lo, hi);
             return;
         }
-        DoubleVector a = DoubleVector.broadcast(s, alphaF);
+        DoubleVector a = DoubleVector.broadcast(S, alphaF);
         long i = lo;
-        for (; i + vl <= hi; i += vl) a.mul(load(x, i)).add(load(y, i)).intoMemorySegment(y, 8 * i, LE); // two roundings
+        for (; i + VL <= hi; i += VL) a.mul(load(x, i)).add(load(y, i)).intoMemorySegment(y, 8 * i, LE); // two roundings
         RangeKernels.axpy(dtype, alphaF, alphaI, x, y, i, hi);
     }
 }
