@@ -175,6 +175,13 @@ public final class SharedArray implements AutoCloseable {
     /** Reserves total bytes for the new file; "no space" when the filesystem cannot hold them. */
     private static void reserve(FileChannel ch, Path tmp, Path target, long total) throws IOException {
         if (total == 0) return;
+        // Refuse what plainly does not fit before asking for it: on some filesystems (ext4) a
+        // failed fallocate keeps what it got, filling the disk until the file is removed.
+        long usable = Files.getFileStore(tmp.getParent()).getUsableSpace();
+        if (usable < total) {
+            throw new IOException("no space for " + target + ": it needs " + total + " bytes and " + tmp.getParent()
+                    + " has " + usable + " free");
+        }
         int err = Libc.fallocate(tmp.toString(), total);
         if (err == 0) return;
         if (err == Libc.ENOSPC || err == Libc.EFBIG) {
