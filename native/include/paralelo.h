@@ -285,9 +285,14 @@ PL_API int pl_probe_twosum(const double *x, int64_t n, int threads, double *out)
  *  - the last arrival stores 0 to `arrived`, then stores generation + 1 with release;
  *  - the others spin until `generation` (acquire) changes, so everything written before any
  *    party arrived is visible to every party after the wait.
- * A wait that times out leaves the barrier broken; create a new one.
+ * A wait that times out breaks the barrier for good: it swaps `generation` from its value to
+ * PL_BARRIER_BROKEN (a compare-and-swap, so a generation that completed first is not broken),
+ * and the last arrival publishes generation + 1 by a compare-and-swap too. From then on every
+ * wait, in any process, fails with PL_E_TIMEOUT at once: a lone party that retries after its
+ * own timeout does not pass the barrier alone. Create a new one.
  */
 #define PL_BARRIER_MAGIC 0x314252424C50LL /* "PLBRB1" */
+#define PL_BARRIER_BROKEN (-1LL)         /* `generation` of a broken barrier */
 typedef struct pl_barrier {
     int64_t magic;
     int64_t parties;
@@ -301,9 +306,12 @@ typedef struct pl_barrier {
 /* Fills offsets[0..3] with the byte offsets of magic, parties, arrived and generation, and
  * offsets[4] with sizeof(pl_barrier); n must be at least 5. */
 PL_API int pl_barrier_layout(int64_t *offsets, int64_t n);
-/* Initialises the barrier at b (64-byte aligned) for `parties` parties. */
+/* Initialises the barrier at b (64-byte aligned) for `parties` parties (at least 1). */
 PL_API int pl_barrier_init(void *b, int64_t parties);
-/* Waits until `parties` callers have arrived, or timeout_ns passes (PL_E_TIMEOUT). */
+/* Waits until `parties` callers have arrived, or timeout_ns passes (PL_E_TIMEOUT; any
+ * timeout_ns >= 0 is valid, INT64_MAX waits for ever). PL_E_TIMEOUT also when the barrier is
+ * or becomes broken (an earlier wait timed out); PL_E_LAYOUT when b holds no barrier or one
+ * with fewer than 1 party. */
 PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
 
 #ifdef __cplusplus

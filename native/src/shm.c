@@ -40,21 +40,37 @@ int pl_barrier_wait(void *b, int64_t timeout_ns) {
     pl_barrier *br = b;
     if (__atomic_load_n(&br->magic, __ATOMIC_ACQUIRE) != PL_BARRIER_MAGIC) return PL_E_LAYOUT;
     int64_t parties = __atomic_load_n(&br->parties, __ATOMIC_RELAXED);
+    if (parties < 1) return PL_E_LAYOUT;
     int64_t gen = __atomic_load_n(&br->generation, __ATOMIC_ACQUIRE);
+    if (gen == PL_BARRIER_BROKEN) return PL_E_TIMEOUT;
+    int64_t start = now_ns();
     int64_t arrived = __atomic_add_fetch(&br->arrived, 1, __ATOMIC_SEQ_CST);
     if (arrived == parties) {
         __atomic_store_n(&br->arrived, 0, __ATOMIC_RELAXED);
-        __atomic_store_n(&br->generation, gen + 1, __ATOMIC_RELEASE);
+        /* A CAS, not a store: a waiter that timed out meanwhile has broken this generation,
+         * and the barrier must stay broken. */
+        int64_t expected = gen;
+        if (!__atomic_compare_exchange_n(&br->generation, &expected, gen + 1, 0, __ATOMIC_SEQ_CST,
+                                         __ATOMIC_ACQUIRE))
+            return PL_E_TIMEOUT;
         return PL_OK;
     }
-    int64_t deadline = now_ns() + timeout_ns;
-    for (unsigned spins = 0; __atomic_load_n(&br->generation, __ATOMIC_ACQUIRE) == gen; spins++) {
+    for (unsigned spins = 0;; spins++) {
+        int64_t now = __atomic_load_n(&br->generation, __ATOMIC_ACQUIRE);
+        if (now != gen) return now == PL_BARRIER_BROKEN ? PL_E_TIMEOUT : PL_OK;
         if (spins < 1000) {
             __builtin_ia32_pause();
-        } else {
-            if (now_ns() > deadline) return PL_E_TIMEOUT;
-            sched_yield();
+            continue;
         }
+        /* Elapsed time against the timeout, never start + timeout: INT64_MAX waits for ever
+         * instead of overflowing into the past. */
+        if (now_ns() - start > timeout_ns) {
+            int64_t expected = gen;
+            if (__atomic_compare_exchange_n(&br->generation, &expected, PL_BARRIER_BROKEN, 0,
+                                            __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+                return PL_E_TIMEOUT;
+            continue; /* the generation completed (or broke) just now: look again */
+        }
+        sched_yield();
     }
-    return PL_OK;
 }

@@ -4,6 +4,8 @@
  *   paralelo_shm_peer sum FILE                 prints count and sum of the f8 data
  *   paralelo_shm_peer write FILE VALUE         stores VALUE into every f8 element
  *   paralelo_shm_peer barrier FILE SLOT ROUNDS the barrier round trip (see SharedBarrierTest)
+ *   paralelo_shm_peer wait FILE TIMEOUT_NS     one pl_barrier_wait on the barrier at the data
+ *                                              start; prints "ready", then its status code
  */
 #include "paralelo.h"
 
@@ -76,6 +78,11 @@ int main(int argc, char **argv) {
             if (pl_barrier_wait(p + off, 20000000000LL) != PL_OK) return 3;
         }
         printf("ok %lld rounds\n", (long long)rounds);
+    } else if (strcmp(argv[1], "wait") == 0 && argc == 4) {
+        long long timeout = strtoll(argv[3], NULL, 10);
+        printf("ready\n");
+        fflush(stdout);
+        printf("%d\n", pl_barrier_wait(p + off, (int64_t)timeout));
     } else {
         fprintf(stderr, "bad arguments\n");
         return 2;

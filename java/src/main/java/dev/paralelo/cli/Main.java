@@ -1,7 +1,13 @@
 package dev.paralelo.cli;
 
 import dev.paralelo.kernel.ConfigurationException;
+import dev.paralelo.shm.SharedArray;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 
 /**
@@ -14,10 +20,11 @@ public final class Main {
     static final String USAGE = """
             usage: paralelo <command> [options]
               stats FILE [--dtype f64|f32|i64|i32] [--threads N] [--json]
-                  count, sum, mean, min, max and std of a .npy or raw file, mapped (not read)
+                  count, sum, mean, min, max and std of a .npy file, a raw file (--dtype
+                  required) or a shared array's NAME, mapped (not read)
               shm create NAME --dtype D --length N [--fill zeros|arange|random] [--force]
               shm ls
-              shm rm NAME
+              shm rm NAME [--any-file]
                   shared arrays (.npy files in /dev/shm, or -Dparalelo.shm.dir) for other processes
               info
                   which kernels run here and why
@@ -30,6 +37,24 @@ public final class Main {
         UsageException(String message) {
             super(message);
         }
+    }
+
+    /**
+     * An I/O failure as one line: "PATH: reason", with "permission denied" or "no such file"
+     * where the JDK gives only the path; subject names what the user typed when the failure
+     * does not name a file.
+     */
+    static String describe(IOException e, String subject) {
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            String reason = f.getReason();
+            if (reason == null) {
+                reason = e instanceof AccessDeniedException ? "permission denied"
+                        : e instanceof NoSuchFileException ? "no such file"
+                        : e instanceof FileAlreadyExistsException ? "already exists" : e.getClass().getSimpleName();
+            }
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason;
+        }
+        return subject + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
     }
 
     /** Entry point; exits with the command's status. */
@@ -53,7 +78,8 @@ public final class Main {
                 default -> throw new UsageException("unknown command '" + args[0] + "'; try paralelo --help");
             };
         } catch (UsageException | ConfigurationException e) {
-            err.println("paralelo: " + e.getMessage());
+            // One line, whatever the message holds: names and paths come from the user or a directory.
+            err.println("paralelo: " + SharedArray.printable(e.getMessage()));
             return 2;
         } catch (OutOfMemoryError e) {
             err.println("paralelo: out of memory: " + e.getMessage());

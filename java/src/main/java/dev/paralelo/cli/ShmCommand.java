@@ -24,21 +24,37 @@ final class ShmCommand {
         try {
             return switch (args[0]) {
                 case "create" -> create(args, out);
-                case "ls" -> list(out);
-                case "rm" -> {
-                    if (args.length != 2) throw new UsageException("usage: shm rm NAME");
-                    SharedArray.delete(args[1]);
-                    yield 0;
+                case "ls" -> {
+                    if (args.length != 1) throw new UsageException("usage: shm ls");
+                    yield list(out);
                 }
+                case "rm" -> remove(args);
                 default -> throw new UsageException("unknown shm subcommand '" + args[0] + "'; use create, ls or rm");
             };
         } catch (FileAlreadyExistsException e) {
             throw new UsageException(e.getFile() + " already exists; pass --force to replace it");
         } catch (NoSuchFileException e) {
             throw new UsageException(e.getFile() + ": no such shared array");
-        } catch (IOException | IllegalArgumentException | ArithmeticException e) {
+        } catch (IOException e) {
+            throw new UsageException(Main.describe(e, "shm " + args[0]));
+        } catch (IllegalArgumentException | ArithmeticException e) {
             throw new UsageException(e.getMessage() != null ? e.getMessage() : e.toString());
         }
+    }
+
+    /** rm NAME [--any-file]: an array only, unless --any-file (still never a directory or device). */
+    private static int remove(String[] args) throws IOException, UsageException {
+        String name = null;
+        boolean anyFile = false;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--any-file")) anyFile = true;
+            else if (args[i].startsWith("--")) throw new UsageException("unknown option " + args[i] + " for shm rm");
+            else if (name != null) throw new UsageException("usage: shm rm NAME [--any-file]");
+            else name = args[i];
+        }
+        if (name == null) throw new UsageException("usage: shm rm NAME [--any-file]");
+        SharedArray.delete(name, anyFile);
+        return 0;
     }
 
     private static int create(String[] args, PrintStream out) throws IOException, UsageException {
@@ -73,8 +89,9 @@ final class ShmCommand {
         if (!fill.equals("zeros") && !fill.equals("arange") && !fill.equals("random")) {
             throw new UsageException("--fill takes zeros, arange or random, got '" + fill + "'");
         }
-        try (SharedArray a = SharedArray.create(SharedArray.resolve(name), dtype, new long[] {length}, force)) {
-            fill(a.array(), fill);
+        String how = fill;
+        // Filled before it is published: a reader sees no array or the whole, filled one.
+        try (SharedArray a = SharedArray.create(SharedArray.resolve(name), dtype, new long[] {length}, force, x -> fill(x, how))) {
             out.println(a.path() + ": " + dtype.label() + ", shape " + NpyHeader.shapeString(a.shape()));
         }
         return 0;
@@ -94,14 +111,16 @@ final class ShmCommand {
         }
     }
 
+    /** One line per array; names are escaped (another user may have planted any bytes there). */
     private static int list(PrintStream out) throws IOException {
         var entries = SharedArray.list();
         out.printf("%-24s %-5s %-20s %14s%n", "NAME", "TYPE", "SHAPE", "BYTES");
         for (SharedArray.Entry e : entries) {
+            String name = SharedArray.printable(e.name());
             if (e.problem() != null) {
-                out.printf("%-24s %-5s %-20s %14d  (%s)%n", e.name(), "?", "?", e.bytes(), e.problem());
+                out.printf("%-24s %-5s %-20s %14d  (%s)%n", name, "?", "?", e.bytes(), SharedArray.printable(e.problem()));
             } else {
-                out.printf("%-24s %-5s %-20s %14d%n", e.name(), e.dtype().label(), NpyHeader.shapeString(e.shape()), e.bytes());
+                out.printf("%-24s %-5s %-20s %14d%n", name, e.dtype().label(), NpyHeader.shapeString(e.shape()), e.bytes());
             }
         }
         return 0;

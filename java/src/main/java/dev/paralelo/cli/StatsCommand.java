@@ -8,11 +8,13 @@ import dev.paralelo.I64Array;
 import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
 import dev.paralelo.cli.Main.UsageException;
-import dev.paralelo.shm.SharedArray;
+import dev.paralelo.shm.NpyFormatException;
 import dev.paralelo.shm.NpyHeader;
+import dev.paralelo.shm.SharedArray;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +30,7 @@ final class StatsCommand {
 
     static int run(String[] args, PrintStream out) throws UsageException {
         String file = null;
-        DType dtype = DType.F64;
+        DType dtype = null;
         int threads = 0;
         boolean json = false;
         for (int i = 0; i < args.length; i++) {
@@ -49,32 +51,85 @@ final class StatsCommand {
                 }
             }
         }
-        if (file == null) throw new UsageException("stats needs a FILE (a .npy or raw file)");
+        if (file == null) throw new UsageException("stats needs a FILE (a .npy file, a raw file with --dtype, or a shared array's NAME)");
         Kernels k = Kernels.defaults().withThreads(threads);
-        Path path = Path.of(file);
-        if (!java.nio.file.Files.exists(path) && !file.contains("/") && !file.contains("..")) {
-            Path named = SharedArray.resolve(file); // a shared array's name
-            if (java.nio.file.Files.exists(named)) path = named;
-        }
-        try (SharedArray mf = SharedArray.openAny(path, dtype, false)) {
-            Map<String, Object> stats = compute(k, mf.array());
+        Path path = locate(file);
+        try (SharedArray mf = dtype == null ? SharedArray.open(path, false) : SharedArray.openAny(path, dtype, false)) {
+            NpyHeader h = mf.header();
+            if (dtype != null && h != null && h.dtype() != dtype) {
+                throw new UsageException(file + ": --dtype " + dtype.label() + " contradicts the .npy header, which says "
+                        + h.dtype().label() + " (" + h.dtype().numpyDescr() + "); drop --dtype for a .npy file");
+            }
+            Map<String, Object> stats;
+            try {
+                stats = compute(k, mf.array());
+                mf.checkIntact();     // a truncation that raced with the last kernel call
+            } catch (InternalError e) {
+                // The pure-Java kernels touched a page that another process truncated away: the
+                // JVM turns that SIGBUS into an InternalError (docs/FORMAT.md).
+                throw new UsageException(file + ": the file was truncated while being read (" + e.getMessage() + ")");
+            }
             if (json) {
                 out.println(toJson(stats));
             } else {
-                NpyHeader h = mf.header();
-                out.println(file + ": " + mf.array().dtype().label() + ", shape "
+                out.println(SharedArray.printable(file) + ": " + mf.array().dtype().label() + ", shape "
                         + NpyHeader.shapeString(mf.shape()) + (h == null ? " (raw)" : " (.npy v" + h.version() + ")"));
                 for (Map.Entry<String, Object> e : stats.entrySet()) {
                     out.printf("%-6s %s%n", e.getKey(), e.getValue() == null ? "undefined" : e.getValue());
                 }
             }
             return 0;
-        } catch (NoSuchFileException e) {
-            throw new UsageException(file + ": no such file");
+        } catch (NpyFormatException e) {
+            String hint = dtype == null && e.getMessage().startsWith("not a .npy file")
+                    ? "; a raw file (no header) needs --dtype f64|f32|i64|i32" : "";
+            throw new UsageException(file + ": " + e.getMessage() + hint);
         } catch (IOException e) {
-            throw new UsageException(file + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            throw new UsageException(Main.describe(e, file));
         } catch (ArithmeticException | IllegalArgumentException | IllegalStateException e) {
             throw new UsageException(file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The file a FILE argument names. An argument with a '/' is a path (relative to the current
+     * directory). A bare word is a path when such a file exists here, else a shared array's
+     * name (see {@link SharedArray#resolve}); when it is both, which one is meant is not
+     * guessed.
+     */
+    static Path locate(String arg) throws UsageException {
+        Path asPath;
+        try {
+            asPath = Path.of(arg);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException("'" + SharedArray.printable(arg) + "' is not a valid path: " + e.getReason());
+        }
+        if (arg.contains("/")) return asPath;
+        boolean isFile = Files.exists(asPath, LinkOption.NOFOLLOW_LINKS);
+        Path named;
+        try {
+            named = SharedArray.resolve(arg);
+        } catch (IllegalArgumentException e) {
+            if (isFile) return asPath;
+            throw new UsageException(SharedArray.printable(arg) + ": no such file, and not a shared array name ("
+                    + e.getMessage() + ")");
+        }
+        boolean isNamed = Files.exists(named, LinkOption.NOFOLLOW_LINKS);
+        if (isFile && isNamed && !sameFile(asPath, named)) {
+            throw new UsageException("'" + SharedArray.printable(arg) + "' is ambiguous: it names the file ./" + SharedArray.printable(arg)
+                    + " and the shared array " + SharedArray.printable(named.toString()) + "; write ./"
+                    + SharedArray.printable(arg) + " for the file or the shared array's full path");
+        }
+        if (isFile) return asPath;
+        if (isNamed) return named;
+        throw new UsageException(SharedArray.printable(arg) + ": no such file or shared array (looked in ./ and "
+                + SharedArray.directory() + ")");
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 

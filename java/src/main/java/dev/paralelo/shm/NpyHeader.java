@@ -30,6 +30,17 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
         return true;
     }
 
+    /**
+     * Whether the bytes start close to the .npy magic: its first byte 0x93, or at least four of
+     * its six bytes in place (one or two corrupted bytes). Such a file is never read as raw data.
+     */
+    public static boolean nearMagic(byte[] head, int length) {
+        if (length >= 1 && head[0] == MAGIC[0]) return true;
+        int same = 0;
+        for (int i = 0; i < Math.min(length, MAGIC.length); i++) if (head[i] == MAGIC[i]) same++;
+        return same >= 4;
+    }
+
     /** Number of elements the shape describes. */
     public long count() {
         long c = 1;
@@ -54,7 +65,11 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
      * @param length how many bytes of head are valid
      */
     public static NpyHeader parse(byte[] head, int length, long fileSize) throws NpyFormatException {
-        if (!hasMagic(head, length)) throw new NpyFormatException("not a .npy file: the magic string \\x93NUMPY is missing");
+        if (!hasMagic(head, length)) {
+            throw new NpyFormatException(nearMagic(head, length)
+                    ? "corrupt .npy file: its first bytes are close to the magic string \\x93NUMPY but differ"
+                    : "not a .npy file: the magic string \\x93NUMPY is missing");
+        }
         if (length < 10) throw new NpyFormatException("truncated .npy header: the file has only " + fileSize + " bytes");
         int major = head[6] & 0xFF, minor = head[7] & 0xFF;
         if (major < 1 || major > 3 || minor != 0) {

@@ -8,7 +8,6 @@ import dev.paralelo.I32Array;
 import dev.paralelo.I64Array;
 import dev.paralelo.NumArray;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,15 +15,22 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -74,16 +80,28 @@ public final class SharedArray implements AutoCloseable {
 
     /**
      * The file of the array called name: {@code directory()/name}, with {@code .npy} appended
-     * unless the name already ends with it. Names may not contain '/', "..", or control
-     * characters, and may not be empty.
+     * unless the name already ends with it. A name may not be empty, start with '.', contain
+     * '/' or "..", or hold a character that does not print as itself: control characters
+     * (DEL and C1 included), format characters (bidirectional overrides, zero-width joiners),
+     * line separators, unpaired surrogates, unassigned code points or U+FFFD (what an invalid
+     * byte in a command-line argument becomes). IllegalArgumentException says which.
      */
     public static Path resolve(String name) {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("a shared array name may not be empty");
-        if (name.contains("/") || name.contains("..") || name.chars().anyMatch(c -> c < 32)) {
-            throw new IllegalArgumentException("invalid shared array name '" + name.replaceAll("\\p{Cntrl}", "?")
-                    + "': names may not contain '/', '..' or control characters (use a path instead)");
-        }
         if (name.length() > 200) throw new IllegalArgumentException("shared array name is longer than 200 characters");
+        if (name.contains("/") || name.contains("..")) {
+            throw new IllegalArgumentException("invalid shared array name '" + Names.escape(name)
+                    + "': names may not contain '/' or '..' (use a path instead)");
+        }
+        if (name.startsWith(".")) {
+            throw new IllegalArgumentException("invalid shared array name '" + Names.escape(name) + "': names may not start with '.'");
+        }
+        int bad = Names.firstUnprintable(name);
+        if (bad >= 0) {
+            throw new IllegalArgumentException("invalid shared array name '" + Names.escape(name) + "': character "
+                    + String.format(java.util.Locale.ROOT, "U+%04X", name.codePointAt(bad))
+                    + " does not print as itself (control, format or unassigned characters are refused)");
+        }
         return directory().resolve(name.endsWith(".npy") ? name : name + ".npy");
     }
 
@@ -91,15 +109,32 @@ public final class SharedArray implements AutoCloseable {
 
     /** Creates a zeroed array called name (see {@link #resolve}); fails if it exists. */
     public static SharedArray create(String name, DType dtype, long... shape) throws IOException {
-        return create(resolve(name), dtype, shape, false);
+        return create(resolve(name), dtype, shape, false, null);
+    }
+
+    /** {@link #create(Path, DType, long[], boolean, Consumer)} with nothing to fill: the array is zeros. */
+    public static SharedArray create(Path path, DType dtype, long[] shape, boolean replace) throws IOException {
+        return create(path, dtype, shape, replace, null);
     }
 
     /**
-     * Creates a zeroed .npy file at path and maps it read-write. If the file exists it is an
-     * error ({@link FileAlreadyExistsException}) unless replace is true, in which case the old
-     * file is removed first (processes that still map it keep the old memory).
+     * Creates a .npy file at path, fills it and publishes it, mapped read-write.
+     *
+     * <p>The file is made under a temporary name in the same directory ({@code .NAME.*.partial},
+     * mode 0600), its blocks are reserved ({@code posix_fallocate}: zeros that need no further
+     * space, so a mapping of it cannot fault on a full filesystem), its header is written, then
+     * fill (when not null) runs on the mapped elements, and only then does the file appear at
+     * path, atomically ({@code link(2)}, or {@code rename(2)} when replacing). A process that
+     * opens path sees either no file or the complete, filled array; a creator killed before
+     * that leaves only the temporary file.
+     *
+     * @param replace whether an existing array at path is replaced (processes that still map it
+     *     keep the old memory); only a regular file that parses as .npy is replaced, anything
+     *     else is refused. Without it an existing file is a {@link FileAlreadyExistsException}.
+     * @throws IOException "no space" when the filesystem cannot hold the array
      */
-    public static SharedArray create(Path path, DType dtype, long[] shape, boolean replace) throws IOException {
+    public static SharedArray create(Path path, DType dtype, long[] shape, boolean replace, Consumer<? super NumArray> fill)
+            throws IOException {
         long count = 1;
         for (long d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + NpyHeader.shapeString(shape));
@@ -107,35 +142,122 @@ public final class SharedArray implements AutoCloseable {
         }
         long bytes = Math.multiplyExact(count, (long) dtype.size());
         byte[] head = NpyHeader.encode(dtype, shape, false, DATA_ALIGNMENT);
-        // The file is sparse: its pages are allocated when first written. On a full filesystem
-        // (a small /dev/shm, say) that write is a SIGBUS, which kills the JVM if native code
-        // does it, so refuse up front when the space is plainly not there.
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null && Files.isDirectory(parent)) {
-            long free = Files.getFileStore(parent).getUsableSpace();
-            if (free < head.length + bytes) {
-                throw new IOException("not enough space for " + path + ": it needs " + (head.length + bytes)
-                        + " bytes and " + parent + " has " + free + " free");
-            }
-        }
-        if (replace) Files.deleteIfExists(path);
-        FileChannel ch;
+        long total = Math.addExact(head.length, bytes);
+        Path target = path.toAbsolutePath();
+        Path parent = target.getParent();
+        if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw alreadyExists(target);
+        if (replace) checkReplaceable(target);
+        Path tmp = parent.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Long.toUnsignedString(new SecureRandom().nextLong(), 36) + ".partial");
+        FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(OWNER_RW));
+        SharedArray made = null;
         try {
-            ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(OWNER_RW));
-        } catch (FileAlreadyExistsException e) {
-            throw new FileAlreadyExistsException(path.toString(), null, "a shared array already exists there (replace it explicitly, e.g. --force)");
-        }
-        try {
+            reserve(ch, tmp, target, total);
             ch.write(ByteBuffer.wrap(head), 0);
-            if (bytes > 0) ch.write(ByteBuffer.wrap(new byte[1]), head.length + bytes - 1); // sparse zeros
             NpyHeader h = new NpyHeader(head[6], dtype, false, shape.clone(), head.length);
-            return map(path, ch, dtype, head.length, bytes, true, h);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            Files.deleteIfExists(path);
+            made = map(target, ch, dtype, head.length, bytes, true, h);
+            if (fill != null) fill.accept(made.array);
+            publish(tmp, target, replace);
+            return made;
+        } catch (IOException | RuntimeException | Error e) {
+            if (made != null) made.close();
+            else ch.close();
+            Files.deleteIfExists(tmp);
             throw e;
         }
+    }
+
+    private static FileAlreadyExistsException alreadyExists(Path p) {
+        return new FileAlreadyExistsException(p.toString(), null, "a file already exists there (replace an array explicitly, e.g. --force)");
+    }
+
+    /** Reserves total bytes for the new file; "no space" when the filesystem cannot hold them. */
+    private static void reserve(FileChannel ch, Path tmp, Path target, long total) throws IOException {
+        if (total == 0) return;
+        // Refuse what plainly does not fit before asking for it: on some filesystems (ext4) a
+        // failed fallocate keeps what it got, filling the disk until the file is removed.
+        long usable = Files.getFileStore(tmp.getParent()).getUsableSpace();
+        if (usable < total) {
+            throw new IOException("no space for " + target + ": it needs " + total + " bytes and " + tmp.getParent()
+                    + " has " + usable + " free");
+        }
+        int err = Libc.fallocate(tmp.toString(), total);
+        if (err == 0) return;
+        if (err == Libc.ENOSPC || err == Libc.EFBIG) {
+            long free = Files.getFileStore(tmp.getParent()).getUsableSpace();
+            throw new IOException("no space for " + target + ": it needs " + total + " bytes and " + tmp.getParent()
+                    + " has " + free + " free");
+        }
+        if (err != Libc.EOPNOTSUPP && err != Libc.EINVAL) {
+            throw new IOException("cannot reserve " + total + " bytes for " + target + " (errno " + err + ")");
+        }
+        // No posix_fallocate here: write the zeros, which allocates the blocks just the same.
+        ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+        try {
+            for (long at = 0; at < total; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), total - at));
+                at += ch.write(zeros, at);
+            }
+        } catch (IOException e) {
+            throw new IOException("no space for " + target + ": it needs " + total + " bytes (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Makes the filled temporary file appear at target: link (never replaces) or rename (replaces). */
+    private static void publish(Path tmp, Path target, boolean replace) throws IOException {
+        if (replace) {
+            checkReplaceable(target);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        try {
+            Files.createLink(target, tmp);
+        } catch (FileAlreadyExistsException e) {
+            throw alreadyExists(target);
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            if (e instanceof FileSystemException f && (f instanceof NoSuchFileException || f instanceof AccessDeniedException)) throw f;
+            // A filesystem without hard links: rename, after a check that can race with another creator.
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw alreadyExists(target);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        Files.delete(tmp);
+    }
+
+    /** IOException unless target is absent or a regular file that parses as .npy. */
+    private static void checkReplaceable(Path target) throws IOException {
+        String why = notAnArray(target);
+        if (why != null) {
+            throw new IOException("refusing to replace " + target + ": " + why + "; only shared arrays are replaced (remove it yourself)");
+        }
+    }
+
+    /** Why path is not a shared array (a regular .npy file), or null when it is one or is absent. */
+    private static String notAnArray(Path path) throws IOException {
+        PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (!a.isRegularFile()) return "it is " + kind(a);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            byte[] head = readHead(ch, size);
+            NpyHeader.parse(head, head.length, size);
+            return null;
+        } catch (NpyFormatException e) {
+            return "it is not a .npy array (" + e.getMessage() + ")";
+        }
+    }
+
+    /** "a directory", "a FIFO", ...: what a file that is not regular is. */
+    static String kind(BasicFileAttributes a) {
+        if (a.isDirectory()) return "a directory";
+        if (a.isSymbolicLink()) return "a symbolic link";
+        if (a.isRegularFile()) return "a regular file";
+        return "a FIFO, socket or device";
     }
 
     // ---- open ------------------------------------------------------------------------------
@@ -145,43 +267,106 @@ public final class SharedArray implements AutoCloseable {
         return open(resolve(name), writable);
     }
 
-    /** Opens a .npy file; {@link NpyFormatException} if it is not one Paralelo can map. */
+    /**
+     * Opens a .npy file; {@link NpyFormatException} if it is not one Paralelo can map.
+     *
+     * <p>Every open refuses a symbolic link (the last component is opened with
+     * {@code O_NOFOLLOW}) and anything that is not a regular file (a FIFO would block, a device
+     * or a /proc file has no size to map), checked before the file is opened. A writable open
+     * refuses a file another user owns ({@link #openWritableOfAnyOwner} opts in) and a file
+     * without its owner-write bit; a read-only open of a file that other users may write logs
+     * a warning (System.Logger {@code dev.paralelo}).
+     */
     public static SharedArray open(Path path, boolean writable) throws IOException {
-        return openFile(path, null, writable, false);
+        return openFile(path, null, writable, Kind.NPY, false);
     }
 
-    /** Opens a raw headerless file of elements of dtype (as {@code numpy.memmap} writes them). */
+    /** A writable open of a .npy file that another user may own: the explicit opt-in {@link #open} asks for. */
+    public static SharedArray openWritableOfAnyOwner(Path path) throws IOException {
+        return openFile(path, null, true, Kind.NPY, true);
+    }
+
+    /**
+     * Opens a raw headerless file of elements of dtype (as {@code numpy.memmap} writes them).
+     * A file whose name ends in {@code .npy} or whose first bytes are the .npy magic, or close
+     * to it, is never read as raw: NpyFormatException.
+     */
     public static SharedArray openRaw(Path path, DType dtype, boolean writable) throws IOException {
-        return openFile(path, java.util.Objects.requireNonNull(dtype, "dtype"), writable, true);
+        return openFile(path, java.util.Objects.requireNonNull(dtype, "dtype"), writable, Kind.RAW, false);
     }
 
-    /** Opens a .npy file if it starts with the .npy magic, else raw data of rawType. */
+    /**
+     * Opens a .npy file, or raw data of rawType: a file is .npy when its name ends in {@code .npy}
+     * or its first bytes are (or are close to) the magic, and then its header decides the type.
+     */
     public static SharedArray openAny(Path path, DType rawType, boolean writable) throws IOException {
-        return openFile(path, java.util.Objects.requireNonNull(rawType, "rawType"), writable, false);
+        return openFile(path, java.util.Objects.requireNonNull(rawType, "rawType"), writable, Kind.ANY, false);
     }
 
-    /** rawType null: .npy only; raw true: never parse a header. */
-    private static SharedArray openFile(Path path, DType rawType, boolean writable, boolean raw) throws IOException {
-        if (!Files.exists(path)) throw new NoSuchFileException(path.toString(), null, "no such file");
-        if (Files.isDirectory(path)) throw new IOException(path + " is a directory");
-        if (writable && !Files.getPosixFilePermissions(path).contains(PosixFilePermission.OWNER_WRITE)) {
-            // Checked by mode, not access(2): root may write anything, but a read-only file says what its owner wants.
-            throw new AccessDeniedException(path.toString(), null, "the file is read-only (mode "
-                    + PosixFilePermissions.toString(Files.getPosixFilePermissions(path)) + "); open it read-only");
+    private enum Kind { NPY, RAW, ANY }
+
+    private static final System.Logger LOG = System.getLogger("dev.paralelo");
+
+    private static SharedArray openFile(Path path, DType rawType, boolean writable, Kind kind, boolean anyOwner) throws IOException {
+        PosixFileAttributes before = attributes(path);
+        if (before.isSymbolicLink()) {
+            throw new FileSystemException(path.toString(), null, "is a symbolic link, and links are not followed"
+                    + " (another user may have planted it); open the file it points to by its own path");
         }
-        FileChannel ch = writable
-                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : FileChannel.open(path, StandardOpenOption.READ);
+        if (before.isDirectory()) throw new FileSystemException(path.toString(), null, "is a directory");
+        if (!before.isRegularFile()) {
+            throw new FileSystemException(path.toString(), null, "is not a regular file (" + kind(before)
+                    + "); only regular files are mapped");
+        }
+        Set<PosixFilePermission> perms = before.permissions();
+        if (writable) {
+            int me = Libc.geteuid();
+            int owner = ownerUid(path);
+            if (!anyOwner && me >= 0 && owner >= 0 && owner != me) {
+                throw new AccessDeniedException(path.toString(), null, "owned by " + before.owner().getName()
+                        + " (uid " + owner + "), not by this user (uid " + me + "): a writable open of another user's file "
+                        + "needs the explicit opt-in (SharedArray.openWritableOfAnyOwner)");
+            }
+            if (!perms.contains(PosixFilePermission.OWNER_WRITE)) {
+                // Checked by mode, not access(2): root may write anything, but a read-only file says what its owner wants.
+                throw new AccessDeniedException(path.toString(), null, "the file is read-only (mode "
+                        + PosixFilePermissions.toString(perms) + "); open it read-only");
+            }
+        } else if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+            LOG.log(System.Logger.Level.WARNING, path + " is writable by " + (perms.contains(PosixFilePermission.OTHERS_WRITE)
+                    ? "every user" : "its group") + " (mode " + PosixFilePermissions.toString(perms)
+                    + "): others may change or truncate it while it is read");
+        }
+        FileChannel ch;
         try {
+            ch = writable
+                    ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
+                    : FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(path.toString(), null, "permission denied");
+        }
+        try {
+            // The checks above were made on the path; make sure it still names the same file.
+            if (!java.util.Objects.equals(before.fileKey(), attributes(path).fileKey())) {
+                throw new FileSystemException(path.toString(), null, "was replaced while being opened");
+            }
             long size = ch.size();
             byte[] head = readHead(ch, size);
-            if (!raw && (NpyHeader.hasMagic(head, head.length) || rawType == null)) {
+            boolean npy = kind == Kind.NPY || NpyHeader.hasMagic(head, head.length) || looksNpy(path, head);
+            if (kind == Kind.RAW && npy) {
+                throw new NpyFormatException("not read as raw data: " + (NpyHeader.hasMagic(head, head.length) || NpyHeader.nearMagic(head, head.length)
+                        ? "its first bytes are the .npy magic or close to it" : "its name ends in .npy"));
+            }
+            if (npy) {
                 NpyHeader h = NpyHeader.parse(head, head.length, size);
                 if (h.dataOffset() % h.dtype().size() != 0) {
                     throw new NpyFormatException("unsupported .npy layout: data at offset " + h.dataOffset()
                             + " is not aligned to its " + h.dtype().size() + "-byte elements");
                 }
                 return map(path, ch, h.dtype(), h.dataOffset(), h.dataBytes(), writable, h);
+            }
+            if (size == 0 && ch.read(ByteBuffer.allocate(1), 0) > 0) {
+                throw new NpyFormatException("reports a size of 0 bytes but has content (a /proc or /sys file?); it cannot be mapped");
             }
             if (size % rawType.size() != 0) {
                 throw new NpyFormatException("raw file of " + size + " bytes is not a whole number of " + rawType.label()
@@ -191,6 +376,31 @@ public final class SharedArray implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+    }
+
+    /** Whether a file must be read as .npy whatever it holds: its name ends in .npy or it starts near the magic. */
+    private static boolean looksNpy(Path path, byte[] head) {
+        Path name = path.getFileName();
+        return (name != null && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npy"))
+                || NpyHeader.nearMagic(head, head.length);
+    }
+
+    private static PosixFileAttributes attributes(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.toString(), null, "no such file");
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(path.toString(), null, "permission denied");
+        }
+    }
+
+    private static int ownerUid(Path path) {
+        try {
+            return (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
@@ -242,10 +452,14 @@ public final class SharedArray implements AutoCloseable {
 
     // ---- listing and removal -----------------------------------------------------------------
 
-    /** One entry of {@link #list()}: a .npy file's name, type and shape, or why it cannot be read. */
+    /**
+     * One entry of {@link #list()}: a .npy file's name, type and shape, or why it cannot be read.
+     * The name is the file's, as the directory holds it: escape it before printing
+     * ({@link #printable}).
+     */
     public record Entry(String name, Path path, DType dtype, long[] shape, long bytes, String problem) {}
 
-    /** The .npy files in {@link #directory()}, sorted by name. */
+    /** The .npy files in {@link #directory()}, sorted by name; links and other non-regular files are listed with a problem. */
     public static List<Entry> list() throws IOException {
         List<Entry> out = new ArrayList<>();
         Path dir = directory();
@@ -253,13 +467,25 @@ public final class SharedArray implements AutoCloseable {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.sorted().toList()) {
                 String file = p.getFileName().toString();
-                if (!file.endsWith(".npy") || !Files.isRegularFile(p)) continue;
+                if (!file.endsWith(".npy") || file.startsWith(".")) continue;
                 String name = file.substring(0, file.length() - 4);
-                long size = Files.size(p);
-                try (InputStream in = Files.newInputStream(p)) {
-                    byte[] head = in.readNBytes((int) Math.min(size, NpyHeader.MAX_HEADER + 12));
+                PosixFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) {
+                    continue; // removed meanwhile
+                }
+                if (!a.isRegularFile()) {
+                    out.add(new Entry(name, p, null, null, a.size(), kind(a) + ", not an array"));
+                    continue;
+                }
+                long size = a.size();
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                    byte[] head = readHead(ch, size);
                     NpyHeader h = NpyHeader.parse(head, head.length, size);
                     out.add(new Entry(name, p, h.dtype(), h.shape(), size, null));
+                } catch (AccessDeniedException e) {
+                    out.add(new Entry(name, p, null, null, size, "permission denied"));
                 } catch (IOException e) {
                     out.add(new Entry(name, p, null, null, size, e.getMessage()));
                 }
@@ -268,9 +494,40 @@ public final class SharedArray implements AutoCloseable {
         return out;
     }
 
-    /** Removes the array called name; processes that map it keep their memory until they unmap. */
+    /** A name or message with every character that does not print as itself escaped ({@code \t}, {@code \}{@code u202E}, ...). */
+    public static String printable(String s) {
+        return Names.escape(s);
+    }
+
+    /**
+     * Removes the array called name; processes that map it keep their memory until they unmap.
+     * Only a regular file that parses as .npy is removed: anything else is an IOException
+     * ({@link #delete(String, boolean)} removes other regular files and links).
+     */
     public static void delete(String name) throws IOException {
+        delete(name, false);
+    }
+
+    /**
+     * Removes NAME.npy. With anyFile, also a regular file that is not an array, or a symbolic
+     * link (the link itself); a directory or other special file is never removed.
+     */
+    public static void delete(String name, boolean anyFile) throws IOException {
         Path p = resolve(name);
+        PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(p.toString(), null, "no such shared array");
+        }
+        boolean removable = a.isRegularFile() || (anyFile && a.isSymbolicLink());
+        if (!removable) throw new FileSystemException(p.toString(), null, "is " + kind(a) + ", not a shared array; not removed");
+        if (!anyFile) {
+            String why = notAnArray(p);
+            if (why != null) {
+                throw new FileSystemException(p.toString(), null, why + "; not removed (remove it explicitly: shm rm --any-file)");
+            }
+        }
         if (!Files.deleteIfExists(p)) throw new NoSuchFileException(p.toString(), null, "no such shared array");
     }
 
@@ -312,6 +569,24 @@ public final class SharedArray implements AutoCloseable {
     /** File bytes the mapping covers (header included). */
     public long mappedEnd() {
         return mappedEnd;
+    }
+
+    /**
+     * IllegalStateException if the file is now shorter than the mapping (another process
+     * truncated it): the check every kernel call makes first, for a caller to repeat after its
+     * last call, so that a truncation that raced with the call is not missed.
+     */
+    public void checkIntact() {
+        long now;
+        try {
+            now = channel.size();
+        } catch (IOException e) {
+            throw new IllegalStateException(path + ": cannot check the file's size: " + e.getMessage(), e);
+        }
+        if (now < mappedEnd) {
+            throw new IllegalStateException(path + " was truncated to " + now + " bytes while mapped; the array needs "
+                    + mappedEnd + " bytes");
+        }
     }
 
     /** Unmaps the file; the array is unusable afterwards. Idempotent. */

@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
@@ -15,8 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  * A barrier for threads in any number of processes (Java, or C through {@code pl_barrier_wait}),
  * in shared memory laid out as {@link BarrierLayout}. Everything a party wrote before
  * {@link #await} is visible to every party after it returns (release/acquire on the generation
- * word; docs/FORMAT.md). Reusable: each completed wait starts a new generation. A wait that
- * times out leaves the barrier broken for that generation; make a new one.
+ * word; docs/FORMAT.md). Reusable: each completed wait starts a new generation.
+ *
+ * <p>A wait that times out breaks the barrier for good, in every process: it stores
+ * {@link BarrierLayout#BROKEN} into the generation word (unless the generation completed
+ * first), so that the parties still waiting, and every later wait, fail with
+ * {@link BrokenBarrierException} instead of passing with too few parties. Make a new barrier.
  */
 public final class SharedBarrier implements AutoCloseable {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
@@ -32,6 +37,7 @@ public final class SharedBarrier implements AutoCloseable {
             throw new IllegalStateException("no initialised barrier in this memory (magic word missing)");
         }
         this.parties = (long) LONG.get(seg, BarrierLayout.PARTIES_OFFSET);
+        if (parties < 1) throw new IllegalStateException("corrupt barrier: it says " + parties + " parties (at least 1)");
     }
 
     private static MemorySegment region(MemorySegment at) {
@@ -54,23 +60,29 @@ public final class SharedBarrier implements AutoCloseable {
         return new SharedBarrier(s, null);
     }
 
-    /** Attaches to a barrier another party initialised. */
+    /** Attaches to a barrier another party initialised; IllegalStateException if it holds no valid barrier. */
     public static SharedBarrier attach(MemorySegment at) {
         return new SharedBarrier(region(at), null);
     }
 
     /** Creates a named barrier file (see {@link SharedArray#resolve}). */
     public static SharedBarrier create(String name, long parties) throws IOException {
-        SharedArray a = SharedArray.create(name, DType.I64, BarrierLayout.LENGTH / 8);
-        init(a.array().segment(), parties);
+        if (parties < 1) throw new IllegalArgumentException("parties must be >= 1, got " + parties);
+        SharedArray a = SharedArray.create(SharedArray.resolve(name), DType.I64, new long[] {BarrierLayout.LENGTH / 8}, false,
+                arr -> init(arr.segment(), parties));
         return new SharedBarrier(a.array().segment(), a);
     }
 
-    /** Opens a named barrier file. */
+    /** Opens a named barrier file; IllegalStateException if it holds no valid barrier. */
     public static SharedBarrier open(String name) throws IOException {
         SharedArray a = SharedArray.open(name, true);
-        a.array(I64Array.class);
-        return new SharedBarrier(region(a.array().segment()), a);
+        try {
+            a.array(I64Array.class);
+            return new SharedBarrier(region(a.array().segment()), a);
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
     }
 
     /** Number of parties. */
@@ -78,33 +90,72 @@ public final class SharedBarrier implements AutoCloseable {
         return parties;
     }
 
-    /** Completed generations so far. */
+    /** Completed generations so far, or {@link BarrierLayout#BROKEN} once broken. */
     public long generation() {
         return (long) LONG.getAcquire(seg, BarrierLayout.GENERATION_OFFSET);
     }
 
-    /** Waits until all parties have arrived; TimeoutException after timeout (the barrier is then broken). */
-    public void await(Duration timeout) throws TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /** Whether a wait has timed out on this barrier, in any process. */
+    public boolean isBroken() {
+        return generation() == BarrierLayout.BROKEN;
+    }
+
+    /** The timeout in nanoseconds, saturated: a negative one is 0, one past 292 years is forever. */
+    static long nanos(Duration timeout) {
+        if (timeout.isNegative()) return 0;
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Waits until all parties have arrived.
+     *
+     * @param timeout how long to wait; any length (a Duration past Long.MAX_VALUE nanoseconds
+     *     waits for ever)
+     * @throws TimeoutException when the timeout passes first; the barrier is then broken
+     * @throws BrokenBarrierException when the barrier is or becomes broken (another party's
+     *     wait timed out), before or during this wait
+     */
+    public void await(Duration timeout) throws TimeoutException, BrokenBarrierException {
+        long limit = nanos(timeout);
+        long start = System.nanoTime();
         long gen = (long) LONG.getAcquire(seg, BarrierLayout.GENERATION_OFFSET);
+        if (gen == BarrierLayout.BROKEN) throw broken();
         long arrived = (long) LONG.getAndAdd(seg, BarrierLayout.ARRIVED_OFFSET, 1L) + 1;
         if (arrived == parties) {
             LONG.set(seg, BarrierLayout.ARRIVED_OFFSET, 0L);
-            LONG.setRelease(seg, BarrierLayout.GENERATION_OFFSET, gen + 1);
+            // A CAS, not a store: a waiter that timed out meanwhile has broken this generation.
+            if (!LONG.compareAndSet(seg, BarrierLayout.GENERATION_OFFSET, gen, gen + 1)) throw broken();
             return;
         }
-        for (int spins = 0; (long) LONG.getAcquire(seg, BarrierLayout.GENERATION_OFFSET) == gen; spins++) {
+        for (int spins = 0; ; spins++) {
+            long now = (long) LONG.getAcquire(seg, BarrierLayout.GENERATION_OFFSET);
+            if (now != gen) {
+                if (now == BarrierLayout.BROKEN) throw broken();
+                return;
+            }
             if (spins < 1000) {
                 Thread.onSpinWait();
-            } else {
-                if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("barrier wait timed out after " + timeout + " (" + arrived + " of " + parties
-                            + " parties arrived)");
-                }
-                if (spins < 5000) Thread.yield();
-                else LockSupport.parkNanos(50_000);
+                continue;
             }
+            // Elapsed time against the limit: no deadline to overflow.
+            if (System.nanoTime() - start > limit) {
+                if (LONG.compareAndSet(seg, BarrierLayout.GENERATION_OFFSET, gen, BarrierLayout.BROKEN)) {
+                    throw new TimeoutException("barrier wait timed out after " + timeout + " (" + arrived + " of " + parties
+                            + " parties arrived); the barrier is now broken for every party");
+                }
+                continue; // the last party arrived just now, or another broke it: look again
+            }
+            if (spins < 5000) Thread.yield();
+            else LockSupport.parkNanos(50_000);
         }
+    }
+
+    private static BrokenBarrierException broken() {
+        return new BrokenBarrierException("the shared barrier is broken: a wait on it timed out; create a new one");
     }
 
     /** Closes the file mapping if this barrier was created or opened by name. */

@@ -118,7 +118,7 @@ class StatsCommandTest {
         String[][] cases = {
             {"obj.npy", "pickled"}, {"big.npy", "big-endian"}, {"cplx.npy", "complex"},
             {"truncated.npy", "truncated"}, {"header-only.npy", "truncated"}, {"missing.npy", "no such file"},
-            {"odd.raw", "whole number"},
+            {"odd.raw", "corrupt .npy"},
         };
         for (String[] c : cases) {
             Result r = stats(dir.resolve(c[0]).toString());
@@ -143,7 +143,7 @@ class StatsCommandTest {
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.paralelo.cli.Main", "stats", big.toString(), "--json"));
+                "dev.paralelo.cli.Main", "stats", big.toString(), "--dtype", "f64", "--json"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

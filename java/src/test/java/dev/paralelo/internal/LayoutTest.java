@@ -24,6 +24,8 @@ class LayoutTest {
             assertEquals(0, ParaleloLib.plBarrierInit(b, 3));
             assertEquals(BarrierLayout.MAGIC, b.get(ValueLayout.JAVA_LONG, BarrierLayout.MAGIC_OFFSET));
             assertEquals(3, b.get(ValueLayout.JAVA_LONG, BarrierLayout.PARTIES_OFFSET));
+            assertEquals(ParaleloLib.PL_BARRIER_MAGIC, BarrierLayout.MAGIC);
+            assertEquals(ParaleloLib.PL_BARRIER_BROKEN, BarrierLayout.BROKEN, "the broken generation is the same word on both sides");
         }
     }
 

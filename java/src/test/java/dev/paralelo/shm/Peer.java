@@ -63,6 +63,33 @@ public final class Peer {
                     stdin.readLine();
                 }
             }
+            case "create-and-hang" -> { // create PATH with a fill that stops halfway and waits to be killed
+                SharedArray.create(path, dev.paralelo.DType.F64, new long[] {Long.parseLong(args[2])}, false, x -> {
+                    F64Array a = (F64Array) x;
+                    for (long i = 0; i < a.length() / 2; i++) a.set(i, 1.0);
+                    System.out.println("filling");
+                    System.out.flush();
+                    try {
+                        stdin.readLine(); // the test kills this process here
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                System.out.println("published");
+            }
+            case "create-two-then-fill" -> { // DIR N: two arrays of N doubles, created first, then filled natively
+                Path dir = path;
+                long n = Long.parseLong(args[2]);
+                try (SharedArray a = SharedArray.create(dir.resolve("a.npy"), dev.paralelo.DType.F64, new long[] {n}, false);
+                        SharedArray b = SharedArray.create(dir.resolve("b.npy"), dev.paralelo.DType.F64, new long[] {n}, false)) {
+                    Kernels.defaults().fill(a.array(), 1.0);
+                    Kernels.defaults().fill(b.array(), 2.0);
+                    System.out.println("filled both");
+                } catch (java.io.IOException e) {
+                    System.out.println("refused: " + e.getMessage());
+                    System.exit(3);
+                }
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
     }

@@ -4,9 +4,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +26,11 @@ import java.util.Locale;
  * <ol>
  *   <li>the file named by the system property {@code paralelo.library};</li>
  *   <li>the copy bundled in the jar under {@code /native/<os>-<arch>/libparalelo.so}, extracted
- *       to a private temporary file;</li>
+ *       once to a content-addressed cache, {@code $XDG_CACHE_HOME/paralelo/<sha256>/} (else
+ *       {@code ~/.cache/paralelo/<sha256>/}; {@code -Dparalelo.cache.dir} overrides the parent),
+ *       owner-only, reused by later starts and checked against its hash before every load;
+ *       when no cache directory is usable, a private temporary copy that is deleted as soon as
+ *       it is loaded;</li>
  *   <li>{@code System.loadLibrary("paralelo")}, i.e. {@code java.library.path}.</li>
  * </ol>
  * When all fail, the error lists each attempt and says what to do.
@@ -59,6 +73,76 @@ public final class LibraryLoader {
         return (os.contains("linux") ? "linux" : os.replace(' ', '_')) + "-" + arch;
     }
 
+    /** System property naming the cache directory's parent; default $XDG_CACHE_HOME, else ~/.cache. */
+    public static final String CACHE_PROPERTY = "paralelo.cache.dir";
+
+    /** Hex SHA-256 of bytes. */
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
+    }
+
+    /** The directory the per-hash cache directories go in: {@code <cache home>/paralelo}. */
+    static Path cacheRoot() {
+        String prop = System.getProperty(CACHE_PROPERTY);
+        if (prop != null && !prop.isBlank()) return Path.of(prop).toAbsolutePath().resolve("paralelo");
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && xdg.startsWith("/")) return Path.of(xdg, "paralelo"); // the spec ignores relative values
+        return Path.of(System.getProperty("user.home"), ".cache", "paralelo");
+    }
+
+    /**
+     * The library in the content-addressed cache, {@code <cache root>/<sha256>/libparalelo.so}:
+     * reused when its bytes hash to sha, (re)written otherwise. Both directories must be this
+     * user's, not links, and writable by nobody else (new ones are made 0700), so that nobody
+     * can swap the file between the hash check and the load.
+     */
+    private static Path cached(byte[] bytes, String sha) throws IOException {
+        Path root = cacheRoot();
+        Path dir = root.resolve(sha);
+        Files.createDirectories(root.getParent());
+        privateDirectory(root);
+        privateDirectory(dir);
+        Path lib = dir.resolve("libparalelo.so");
+        if (Files.isRegularFile(lib, LinkOption.NOFOLLOW_LINKS) && sha.equals(sha256(readNoFollow(lib)))) return lib;
+        Path tmp = Files.createTempFile(dir, ".libparalelo-", ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        if (!sha.equals(sha256(readNoFollow(lib)))) throw new IOException(lib + " does not hold what was written to it");
+        return lib;
+    }
+
+    private static byte[] readNoFollow(Path p) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                InputStream in = java.nio.channels.Channels.newInputStream(ch)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Creates dir 0700 if missing; IOException unless it is a directory of this user's that no one else may write. */
+    private static void privateDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException e) {
+            // checked below
+        }
+        PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isDirectory()) throw new IOException(dir + " is not a directory");
+        String me = System.getProperty("user.name");
+        if (!a.owner().getName().equals(me)) throw new IOException(dir + " belongs to " + a.owner().getName() + ", not to " + me);
+        Set<PosixFilePermission> p = a.permissions();
+        if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(dir + " is writable by other users (mode " + PosixFilePermissions.toString(p) + ")");
+        }
+    }
+
     private static Loaded load() {
         List<String> attempts = new ArrayList<>();
         String prop = System.getProperty(PROPERTY);
@@ -75,10 +159,31 @@ public final class LibraryLoader {
             if (in == null) {
                 attempts.add("bundled " + resource + ": not in the jar (no build for " + platform() + ")");
             } else {
-                Path tmp = Files.createTempFile("libparalelo-", ".so");
-                tmp.toFile().deleteOnExit();
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                return new Loaded(SymbolLookup.libraryLookup(tmp, Arena.global()), "bundled " + resource, null);
+                byte[] bytes = in.readAllBytes();
+                String sha = sha256(bytes);
+                Path cached;
+                try {
+                    cached = cached(bytes, sha);
+                } catch (IOException | RuntimeException e) {
+                    cached = null;
+                    attempts.add("cache: " + e.getMessage());
+                }
+                if (cached != null) {
+                    return new Loaded(SymbolLookup.libraryLookup(cached, Arena.global()), "bundled " + resource + " (cached in "
+                            + cached.getParent() + ")", null);
+                }
+                // No usable cache: a private temporary copy, deleted as soon as it is loaded (the
+                // mapping keeps the library alive), so that nothing is left behind even by kill -9
+                // after start-up.
+                Path tmp = Files.createTempFile("libparalelo-", ".so", PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
+                try {
+                    Files.write(tmp, bytes);
+                    return new Loaded(SymbolLookup.libraryLookup(tmp, Arena.global()), "bundled " + resource
+                            + " (from a temporary copy; " + String.join("; ", attempts) + ")", null);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
             }
         } catch (IOException | RuntimeException e) {
             attempts.add("bundled " + resource + ": " + e.getMessage());

@@ -157,6 +157,9 @@ public final class ParaleloLib {
     /** {@code PL_BARRIER_MAGIC}: "PLBRB1". */
     public static final long PL_BARRIER_MAGIC = 0x314252424C50L;
 
+    /** {@code PL_BARRIER_BROKEN}: `generation` of a broken barrier. */
+    public static final long PL_BARRIER_BROKEN = -1L;
+
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option CRITICAL = Linker.Option.critical(true);
 

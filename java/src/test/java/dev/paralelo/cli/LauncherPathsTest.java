@@ -1,0 +1,92 @@
+package dev.paralelo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralelo.DType;
+import dev.paralelo.I64Array;
+import dev.paralelo.shm.Privileged;
+import dev.paralelo.shm.SharedArray;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher runs the CLI in the caller's directory: {@code cd data && ../paralelo stats
+ * x.npy} reads data/x.npy, never a shared array of the same name. The launcher runs from a
+ * minimal tree (itself, its argument file, a jar of the compiled classes) that needs no build.
+ */
+class LauncherPathsTest {
+    @TempDir
+    Path dir;
+
+    private Path launcherTree() throws Exception {
+        Path tree = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        Path root = dir.resolve("root");
+        Files.createDirectories(root.resolve("java/src/main/launcher"));
+        Files.createDirectories(root.resolve("java/target"));
+        Files.createDirectories(root.resolve("bench/target"));
+        Files.copy(tree.resolve("paralelo"), root.resolve("paralelo"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(tree.resolve("java/src/main/launcher/jvm.args"), root.resolve("java/src/main/launcher/jvm.args"));
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.paralelo.cli.Main");
+        m.getMainAttributes().putValue("Enable-Native-Access", "ALL-UNNAMED");
+        Path classes = Privileged.classes();
+        try (OutputStream f = Files.newOutputStream(root.resolve("java/target/paralelo-0.1.0-SNAPSHOT.jar"));
+                JarOutputStream jar = new JarOutputStream(f, m);
+                Stream<Path> all = Files.walk(classes)) {
+            for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
+                jar.putNextEntry(new JarEntry(classes.relativize(p).toString()));
+                Files.copy(p, jar);
+                jar.closeEntry();
+            }
+        }
+        Files.write(root.resolve("bench/target/benchmarks.jar"), new byte[0]); // present: no build is needed
+        return root;
+    }
+
+    private Privileged.Run launch(Path root, Path cwd, Path shm, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder();
+        List<String> cmd = new java.util.ArrayList<>(List.of(root.resolve("paralelo").toString()));
+        cmd.addAll(List.of(args));
+        Path out = dir.resolve("out"), err = dir.resolve("err");
+        pb.command(cmd).directory(cwd.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("PARALELO_JAVA_OPTS", "-D" + SharedArray.DIR_PROPERTY + "=" + shm);
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the launcher finished");
+        return new Privileged.Run(p.exitValue(), Files.readString(out).strip(), Files.readString(err).strip());
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheCallersDirectory() throws Exception {
+        Path root = launcherTree();
+        Path data = Files.createDirectories(dir.resolve("data")), shm = Files.createDirectories(dir.resolve("shm"));
+        SharedArray.create(data.resolve("x.npy"), DType.I64, new long[] {3}, false, a -> ((I64Array) a).set(0, 7)).close();
+        Files.createDirectories(data.resolve("sub"));
+        SharedArray.create(data.resolve("sub/y.npy"), DType.I64, new long[] {2}, false).close();
+
+        Privileged.Run here = launch(root, data, shm, "stats", "x.npy", "--json");
+        assertEquals(0, here.status(), here.err());
+        assertTrue(here.out().startsWith("{\"count\": 3, \"sum\": 7,"), "data/x.npy, not a file in the repository: " + here.out());
+        Privileged.Run sub = launch(root, data, shm, "stats", "sub/y.npy", "--json");
+        assertTrue(sub.status() == 0 && sub.out().startsWith("{\"count\": 2,"), sub.out() + sub.err());
+
+        SharedArray.create(shm.resolve("x.npy"), DType.I64, new long[] {5}, false).close();
+        Privileged.Run both = launch(root, data, shm, "stats", "x.npy", "--json");
+        assertEquals(2, both.status(), "a name that is both a file here and a shared array is refused: " + both.out());
+        assertTrue(both.err().contains("ambiguous") && !both.err().contains("\n"), both.err());
+        Privileged.Run explicit = launch(root, data, shm, "stats", "./x.npy", "--json");
+        assertTrue(explicit.status() == 0 && explicit.out().startsWith("{\"count\": 3,"), explicit.out() + explicit.err());
+    }
+}
