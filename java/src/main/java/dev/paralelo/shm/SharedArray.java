@@ -7,6 +7,7 @@ import dev.paralelo.F64Array;
 import dev.paralelo.I32Array;
 import dev.paralelo.I64Array;
 import dev.paralelo.NumArray;
+import dev.paralelo.internal.ffi.Libc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;

@@ -54,7 +54,7 @@ class ConfigTest {
 
     @Test
     void misspeltProviderIsAnError() throws Exception {
-        refused(info(Map.of(), "-Dparalelo.provider=jav"), "paralelo.provider=jav", "auto, native, java");
+        refused(info(Map.of(), "-Dparalelo.provider=jav"), "paralelo.provider=jav", "auto, native, vector, scalar, java");
     }
 
     @Test
@@ -91,6 +91,6 @@ class ConfigTest {
         assertEquals(0, lowered.status, lowered.err);
         assertEquals("6.0 baseline", lowered.out.strip(), "the level applies to Kernels.using(NATIVE) as well");
         refused(child("dev.paralelo.internal.UsingMain", List.of("JAVA"), Map.of(), "-Dparalelo.simd=AVX2"), "paralelo.simd=AVX2");
-        refused(child("dev.paralelo.internal.UsingMain", List.of("NATIVE"), Map.of(), "-Dparalelo.provider=nativ"), "auto, native, java");
+        refused(child("dev.paralelo.internal.UsingMain", List.of("NATIVE"), Map.of(), "-Dparalelo.provider=nativ"), "auto, native, vector, scalar, java");
     }
 }

@@ -136,7 +136,7 @@ class LoaderTest {
 
         String bare = classesWithoutNative().toString();
         String fallback = run(bare);
-        assertTrue(fallback.startsWith("0\n") && fallback.contains("pure-Java kernels, because the native library is unavailable"), fallback);
+        assertTrue(fallback.startsWith("0\n") && fallback.contains("pure-Java kernels (scalar), because the native library is unavailable"), fallback);
         assertEquals(1, fallback.split("the native kernels are unavailable", -1).length - 1, "one warning: " + fallback);
         assertTrue(fallback.contains("./paralelo build") && fallback.contains("-Dparalelo.provider=java"), "it names the fix: " + fallback);
         String required = run(bare, "-Dparalelo.provider=native");

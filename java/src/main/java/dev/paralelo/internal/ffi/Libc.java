@@ -1,4 +1,4 @@
-package dev.paralelo.shm;
+package dev.paralelo.internal.ffi;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -18,11 +18,11 @@ import java.util.Optional;
  * {@code invokeExact} only. Linux only; {@link #available()} says whether the symbols were found.
  */
 @SuppressWarnings("restricted")
-final class Libc {
+public final class Libc {
     private Libc() {}
 
     /** errno values the callers name. */
-    static final int ENOSPC = 28, EFBIG = 27, EOPNOTSUPP = 95, EINVAL = 22;
+    public static final int ENOSPC = 28, EFBIG = 27, EOPNOTSUPP = 95, EINVAL = 22;
 
     private static final int O_WRONLY = 1, O_CLOEXEC = 0x80000;
     /** O_NOFOLLOW differs between architectures; 0 where it is not known (the name is ours anyway). */
@@ -53,7 +53,7 @@ final class Libc {
     }
 
     /** Whether posix_fallocate and its helpers were found. */
-    static boolean available() {
+    public static boolean available() {
         return Holders.OPEN != null && Holders.CLOSE != null && Holders.POSIX_FALLOCATE != null;
     }
 
@@ -62,7 +62,7 @@ final class Libc {
      * so that later writes into a mapping of it cannot fail for lack of space. Returns 0, or
      * the errno value (ENOSPC when the filesystem is full).
      */
-    static int fallocate(String path, long length) {
+    public static int fallocate(String path, long length) {
         if (!available()) return EOPNOTSUPP;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Linker.Option.captureStateLayout());
@@ -81,7 +81,7 @@ final class Libc {
     }
 
     /** The effective user id, or -1 when it cannot be read. */
-    static int geteuid() {
+    public static int geteuid() {
         if (Holders.GETEUID == null) return -1;
         try {
             return (int) Holders.GETEUID.invokeExact();
