@@ -35,7 +35,8 @@ public final class Cases {
     private Cases() {}
 
     /** Implementation names used in the JSON. */
-    public static final String PARALELO = "paralelo", FAST = "paralelo-fast", JAVA = "paralelo-java",
+    public static final String PARALELO = "paralelo", FAST = "paralelo-fast", JAVA = "paralelo-scalar",
+            PVECTOR = "paralelo-vector", PVECTOR_FAST = "paralelo-vector-fast",
             LOOP = "java-loop", SEGMENT = "java-segment-loop", STREAM = "java-stream",
             PARALLEL_STREAM = "java-parallel-stream", VECTOR = "java-vector", NUMPY = "numpy", PROBE = "c-probe",
             TWOSUM = "c-twosum";
@@ -143,14 +144,15 @@ public final class Cases {
     }
 
     private static Kernels paralelo(String impl, int threads) {
-        Kernels k = impl.equals(JAVA) ? Kernels.using(Implementation.JAVA) : Kernels.defaults();
-        if (impl.equals(FAST)) k = k.withMode(SumMode.FAST);
+        Kernels k = impl.equals(JAVA) ? Kernels.using(Implementation.SCALAR)
+                : impl.startsWith(PVECTOR) ? Kernels.using(Implementation.VECTOR) : Kernels.defaults();
+        if (impl.equals(FAST) || impl.equals(PVECTOR_FAST)) k = k.withMode(SumMode.FAST);
         return k.withThreads(threads);
     }
 
     private static DoubleSupplier build(String kernel, DType t, Inputs in, String impl, int threads) {
-        if (impl.equals(PARALELO) || impl.equals(FAST) || impl.equals(JAVA)) {
-            boolean fast = impl.equals(FAST);
+        if (impl.startsWith("paralelo")) {
+            boolean fast = impl.endsWith("-fast");
             Kernels k = paralelo(impl, threads);
             NumArray x = in.x, y = in.y, out = in.out;
             return switch (kernel) {
@@ -430,7 +432,7 @@ public final class Cases {
     // ---- the once-per-case result check --------------------------------------------------------
 
     private static double exactish(Inputs in, String kernel) {
-        Kernels ref = Kernels.using(Implementation.JAVA);
+        Kernels ref = Kernels.using(Implementation.SCALAR);
         NumArray x = in.x;
         return switch (kernel) {
             case "sum" -> x instanceof I32Array ia ? ref.sum(ia) : x instanceof I64Array la ? ref.sum(la)

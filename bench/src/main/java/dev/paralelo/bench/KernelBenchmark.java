@@ -37,7 +37,8 @@ public class KernelBenchmark {
     @Param({"16", "256", "1000", "4096", "4097", "65536", "131072", "1048576", "4194304", "16777216", "67108864"})
     public int n;
 
-    @Param({"paralelo", "paralelo-1t", "paralelo-fast", "paralelo-java", "java-loop", "java-segment-loop", "java-stream",
+    @Param({"paralelo", "paralelo-1t", "paralelo-fast", "paralelo-scalar", "paralelo-vector", "paralelo-vector-fast", "java-loop",
+        "java-segment-loop", "java-stream",
         "java-parallel-stream", "java-vector"})
     public String impl;
 

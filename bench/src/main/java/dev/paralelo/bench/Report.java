@@ -186,6 +186,10 @@ public final class Report {
             p.add(new Spec("sum", DType.F64, n, Cases.FAST, 1));
             p.add(new Spec("sum", DType.F64, n, Cases.TWOSUM, 1));
             p.add(new Spec("sum", DType.F64, n, Cases.TWOSUM, CORES));
+            for (int th : new int[] {1, CORES}) {
+                p.add(new Spec("sum", DType.F64, n, Cases.PVECTOR, th));
+                p.add(new Spec("sum", DType.F64, n, Cases.PVECTOR_FAST, th));
+            }
         }
         for (int n : scalingSizes(smoke)) {
             for (int t : scalingThreads()) {
@@ -356,7 +360,7 @@ public final class Report {
             Kernels java = Kernels.using(Implementation.JAVA);
             F64Array xa = F64Array.wrap(x);
             ns = Harness.nanosPerCall(() -> java.sum(xa));
-            out.add(new Result("sum", "f64", n, "paralelo-java", 1, n * 8 / ns, ns));
+            out.add(new Result("sum", "f64", n, Cases.JAVA, 1, n * 8 / ns, ns));
             progress.step("overhead pure Java");
         }
         // Heap double[] against off-heap through the public API (large heap sums run in critical chunks).

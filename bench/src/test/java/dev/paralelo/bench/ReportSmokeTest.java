@@ -39,7 +39,7 @@ class ReportSmokeTest {
             kernels.add(m.group(1));
             assertTrue(Double.parseDouble(m.group(6)) > 0, line);
         }
-        for (String impl : List.of("paralelo", "paralelo-fast", "paralelo-java", "java-loop", "java-segment-loop", "java-stream",
+        for (String impl : List.of("paralelo", "paralelo-fast", "paralelo-scalar", "paralelo-vector", "paralelo-vector-fast", "java-loop", "java-segment-loop", "java-stream",
                 "java-parallel-stream", "java-vector", "numpy", "c-probe", "c-twosum")) {
             assertTrue(impls.contains(impl), "missing " + impl + " in " + impls);
         }

@@ -41,6 +41,15 @@ public final class NativeKernels implements KernelBackend {
      * IllegalStateException if PARALELO_SIMD names no SIMD level.
      */
     public NativeKernels() {
+        this(true);
+    }
+
+    /**
+     * As {@link #NativeKernels()}; with crossover false every call downcalls, whatever its size
+     * (tests compare the two).
+     */
+    public NativeKernels(boolean crossover) {
+        this.small = crossover ? SMALL : null;
         LibraryLoader.lookup();
         int v = ParaleloLib.plVersion();
         if (v != PL_VERSION) throw new UnsatisfiedLinkError("libparalelo ABI version " + v + ", expected " + PL_VERSION);
@@ -118,6 +127,21 @@ public final class NativeKernels implements KernelBackend {
 
     private static final JavaKernels JAVA = new JavaKernels();
 
+    /** The Vector API kernels for calls below the crossover, or null when the module is absent. */
+    private static final KernelBackend SMALL = KernelProvider.vector();
+
+    /** SMALL, or null when this instance never crosses over. */
+    private final KernelBackend small;
+
+    /** Whether a call of n elements of kernel key ("min.f64", "sum-fast.f64") takes the vector path. */
+    private boolean small(String kernel, int dtype, int mode, long n) {
+        return small != null && n < Crossover.below(kernel + (mode == FAST ? "-fast." : ".") + typeName(dtype));
+    }
+
+    private static String binaryName(int op) {
+        return op == ADD ? "add" : op == SUB ? "sub" : "mul";
+    }
+
     private static boolean small(long n) {
         return n <= CRITICAL_MAX;
     }
@@ -182,6 +206,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public double reduceDouble(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
+        if (small(opName(op), dtype, op == SUM || op == MEAN ? mode : ACCURATE, n)) return small.reduceDouble(dtype, op, x, n, mode, threads);
         Supplier<String> call = () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")";
         if (small(n)) {
             double[] f = new double[1];
@@ -222,6 +247,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
+        if (small("variance", dtype, mode, n)) return small.variance(dtype, x, n, ddof, mode, threads);
         Supplier<String> call = () -> "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")";
         if (small(n)) {
             double[] f = new double[1];
@@ -252,6 +278,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
+        if (small("dot", dtype, mode, n)) return small.dotDouble(dtype, x, y, n, mode, threads);
         if (heap(n, x, y)) return ExactAccumulator.round(heapState(dtype, DOT, x, y, n, mode, 0), 0);
         double[] f = new double[1];
         dot(dtype, x, y, n, mode, threads, f, new long[1]);
@@ -269,7 +296,8 @@ public final class NativeKernels implements KernelBackend {
     @Override
     public void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n, int threads) {
         Supplier<String> call = () -> "pl_binary(" + typeName(dtype) + ", n=" + n + ")";
-        if (small(n)) check(ParaleloLib.plBinaryCritical(dtype, op, a, b, out, n, 1), call);
+        if (small(binaryName(op), dtype, ACCURATE, n)) small.binary(dtype, op, a, b, out, n, threads);
+        else if (small(n)) check(ParaleloLib.plBinaryCritical(dtype, op, a, b, out, n, 1), call);
         else if (heap(n, a, b, out)) JAVA.binary(dtype, op, a, b, out, n, threads);
         else check(ParaleloLib.plBinary(dtype, op, a, b, out, n, threads), call);
     }

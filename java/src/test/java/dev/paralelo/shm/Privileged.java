@@ -2,6 +2,7 @@ package dev.paralelo.shm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.paralelo.internal.ffi.Libc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
