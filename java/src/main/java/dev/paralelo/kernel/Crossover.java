@@ -53,6 +53,25 @@ public final class Crossover {
         return Table.BELOW.getOrDefault(key, 0L);
     }
 
+    /** The kernels a table may name, in the order of {@link #flat()}'s index. */
+    static final String[] KERNELS = {"sum", "mean", "min", "max", "variance", "dot", "add", "sub", "mul"};
+
+    /**
+     * The table as an array for the hot path (a map lookup with a built key would cost more than
+     * the small calls it is for): entry (kernel * 2 + fast) * 4 + dtype, kernel an index into
+     * {@link #KERNELS}, dtype a PL_* element type.
+     */
+    static long[] flat() {
+        long[] f = new long[KERNELS.length * 8];
+        String[] types = {"f64", "f32", "i64", "i32"};
+        for (int k = 0; k < KERNELS.length; k++) {
+            for (int fast = 0; fast < 2; fast++) {
+                for (int d = 0; d < 4; d++) f[(k * 2 + fast) * 4 + d] = below(KERNELS[k] + (fast == 1 ? "-fast." : ".") + types[d]);
+            }
+        }
+        return f;
+    }
+
     /** The whole table, e.g. "add.f64 < 64, dot.f64 < 256, ...". */
     public static String describe() {
         StringBuilder sb = new StringBuilder();

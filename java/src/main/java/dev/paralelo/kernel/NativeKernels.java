@@ -50,6 +50,7 @@ public final class NativeKernels implements KernelBackend {
      */
     public NativeKernels(boolean crossover) {
         this.small = crossover ? SMALL : null;
+        this.below = crossover && SMALL != null ? Crossover.flat() : null;
         LibraryLoader.lookup();
         int v = ParaleloLib.plVersion();
         if (v != PL_VERSION) throw new UnsatisfiedLinkError("libparalelo ABI version " + v + ", expected " + PL_VERSION);
@@ -133,13 +134,13 @@ public final class NativeKernels implements KernelBackend {
     /** SMALL, or null when this instance never crosses over. */
     private final KernelBackend small;
 
-    /** Whether a call of n elements of kernel key ("min.f64", "sum-fast.f64") takes the vector path. */
-    private boolean small(String kernel, int dtype, int mode, long n) {
-        return small != null && n < Crossover.below(kernel + (mode == FAST ? "-fast." : ".") + typeName(dtype));
-    }
+    /** The crossover table, flat ({@link Crossover#flat}); indices of its kernels below. */
+    private final long[] below;
+    private static final int K_SUM = 0, K_VARIANCE = 4, K_DOT = 5, K_ADD = 6;
 
-    private static String binaryName(int op) {
-        return op == ADD ? "add" : op == SUB ? "sub" : "mul";
+    /** Whether a call of n elements of kernel k (an index into Crossover.KERNELS) takes the vector path. */
+    private boolean small(int k, int dtype, int mode, long n) {
+        return small != null && n < below[(k * 2 + (mode == FAST ? 1 : 0)) * 4 + dtype];
     }
 
     private static boolean small(long n) {
@@ -206,7 +207,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public double reduceDouble(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
-        if (small(opName(op), dtype, op == SUM || op == MEAN ? mode : ACCURATE, n)) return small.reduceDouble(dtype, op, x, n, mode, threads);
+        if (small(K_SUM + op, dtype, op == SUM || op == MEAN ? mode : ACCURATE, n)) return small.reduceDouble(dtype, op, x, n, mode, threads);
         Supplier<String> call = () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")";
         if (small(n)) {
             double[] f = new double[1];
@@ -247,7 +248,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
-        if (small("variance", dtype, mode, n)) return small.variance(dtype, x, n, ddof, mode, threads);
+        if (small(K_VARIANCE, dtype, mode, n)) return small.variance(dtype, x, n, ddof, mode, threads);
         Supplier<String> call = () -> "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")";
         if (small(n)) {
             double[] f = new double[1];
@@ -278,7 +279,7 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
-        if (small("dot", dtype, mode, n)) return small.dotDouble(dtype, x, y, n, mode, threads);
+        if (small(K_DOT, dtype, mode, n)) return small.dotDouble(dtype, x, y, n, mode, threads);
         if (heap(n, x, y)) return ExactAccumulator.round(heapState(dtype, DOT, x, y, n, mode, 0), 0);
         double[] f = new double[1];
         dot(dtype, x, y, n, mode, threads, f, new long[1]);
@@ -296,7 +297,7 @@ public final class NativeKernels implements KernelBackend {
     @Override
     public void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long n, int threads) {
         Supplier<String> call = () -> "pl_binary(" + typeName(dtype) + ", n=" + n + ")";
-        if (small(binaryName(op), dtype, ACCURATE, n)) small.binary(dtype, op, a, b, out, n, threads);
+        if (small(K_ADD + op, dtype, ACCURATE, n)) small.binary(dtype, op, a, b, out, n, threads);
         else if (small(n)) check(ParaleloLib.plBinaryCritical(dtype, op, a, b, out, n, 1), call);
         else if (heap(n, a, b, out)) JAVA.binary(dtype, op, a, b, out, n, threads);
         else check(ParaleloLib.plBinary(dtype, op, a, b, out, n, threads), call);
