@@ -18,7 +18,7 @@ final class Elementwise {
 
     /** Runs body over [0, n) on the team size of n elements, in contiguous chunks ({@code SPLIT}). */
     static void forRanges(long n, int threads, Range body) {
-        forChunks(n, Reductions.teamSize(threads, n), body);
+        forChunks(n, Reductions.javaTeamSize(threads, n), body);
     }
 
     /** Runs body over [0, count) on t threads (at most count), in contiguous chunks. */

@@ -42,7 +42,7 @@ final class Slices {
     /** Consecutive slices of k elements ({@code pl_slice_reduce}). */
     static void sliceReduce(RangeKernelSet set, int dtype, int op, MemorySegment x, long n, long k, MemorySegment out, int threads) {
         long m = n / k + (n % k != 0 ? 1 : 0);
-        Elementwise.forChunks(m, Reductions.teamSize(Parallel.shareable(threads, x, out), n), (lo, hi) -> {
+        Elementwise.forChunks(m, Reductions.javaTeamSize(Parallel.shareable(threads, x, out), n), (lo, hi) -> {
             for (long j = lo; j < hi; j++) reduceSlice(set, dtype, op, x, j * k, Math.min(n, j * k + k), out, j);
         });
     }
@@ -50,7 +50,7 @@ final class Slices {
     /** numpy's reduceat over checked offsets ({@code pl_reduceat}). */
     static void reduceAt(RangeKernelSet set, int dtype, int op, MemorySegment x, long n, MemorySegment offsets, long m, MemorySegment out,
             int threads) {
-        Elementwise.forChunks(m, Reductions.teamSize(Parallel.shareable(threads, x, offsets, out), n), (lo, hi) -> {
+        Elementwise.forChunks(m, Reductions.javaTeamSize(Parallel.shareable(threads, x, offsets, out), n), (lo, hi) -> {
             for (long j = lo; j < hi; j++) {
                 long a = offsets.getAtIndex(JAVA_LONG_UNALIGNED, j);
                 long b = j + 1 < m ? offsets.getAtIndex(JAVA_LONG_UNALIGNED, j + 1) : n;

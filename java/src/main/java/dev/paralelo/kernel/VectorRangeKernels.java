@@ -69,13 +69,11 @@ final class VectorRangeKernels implements RangeKernelSet {
         return S.vectorBitSize() + "-bit vectors";
     }
 
-    private static DoubleVector load(MemorySegment x, long i) {
-        return DoubleVector.fromMemorySegment(S, x, 8 * i, LE);
-    }
-
-    private static DoubleVector zero() {
-        return DoubleVector.zero(S);
-    }
+    /*
+     * No helper returns a vector: every load and zero below is written out where it is used. A
+     * vector that crosses a call the JIT declines to inline (as it may, for budget, in a large
+     * caller) is boxed, and the loop runs 10 to 20 times slower than scalar code.
+     */
 
     // ---- sums --------------------------------------------------------------------------------
 
@@ -115,11 +113,11 @@ final class VectorRangeKernels implements RangeKernelSet {
     /** The accurate lanes of 4 whole blocks from b, interleaved: 4 TwoSum chains per lane group. */
     private void accurateLanes4(MemorySegment x, long b, double[][] sl, double[][] cl) {
         for (int k = 0; k < GROUPS; k++) {
-            DoubleVector s0 = zero(), s1 = zero(), s2 = zero(), s3 = zero(), c0 = zero(), c1 = zero(), c2 = zero(), c3 = zero();
+            DoubleVector s0 = DoubleVector.zero(S), s1 = DoubleVector.zero(S), s2 = DoubleVector.zero(S), s3 = DoubleVector.zero(S), c0 = DoubleVector.zero(S), c1 = DoubleVector.zero(S), c2 = DoubleVector.zero(S), c3 = DoubleVector.zero(S);
             long o = b + (long) k * VL;
             for (int i = 0; i < BLOCK; i += LANES) {
-                DoubleVector v0 = load(x, o + i), v1 = load(x, o + BLOCK + i), v2 = load(x, o + 2 * BLOCK + i),
-                        v3 = load(x, o + 3 * BLOCK + i);
+                DoubleVector v0 = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE), v1 = DoubleVector.fromMemorySegment(S, x, 8 * (o + BLOCK + i), LE), v2 = DoubleVector.fromMemorySegment(S, x, 8 * (o + 2 * BLOCK + i), LE),
+                        v3 = DoubleVector.fromMemorySegment(S, x, 8 * (o + 3 * BLOCK + i), LE);
                 DoubleVector t0 = s0.add(v0), t1 = s1.add(v1), t2 = s2.add(v2), t3 = s3.add(v3);
                 DoubleVector z0 = t0.sub(s0), z1 = t1.sub(s1), z2 = t2.sub(s2), z3 = t3.sub(s3);
                 c0 = c0.add(s0.sub(t0.sub(z0)).add(v0.sub(z0)));
@@ -151,10 +149,10 @@ final class VectorRangeKernels implements RangeKernelSet {
     private static void accurateLanes(MemorySegment x, long b, int len, double[] sl, double[] cl) {
         int rows = len - len % LANES;
         for (int k = 0; k < GROUPS; k++) {
-            DoubleVector sv = zero(), cv = zero();
+            DoubleVector sv = DoubleVector.zero(S), cv = DoubleVector.zero(S);
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
-                DoubleVector v = load(x, o + i);
+                DoubleVector v = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE);
                 DoubleVector t = sv.add(v), z = t.sub(sv);
                 cv = cv.add(sv.sub(t.sub(z)).add(v.sub(z)));
                 sv = t;
@@ -174,10 +172,10 @@ final class VectorRangeKernels implements RangeKernelSet {
     private static void accurateDotLanes(MemorySegment x, MemorySegment y, long b, int len, double[] sl, double[] cl) {
         int rows = len - len % LANES;
         for (int k = 0; k < GROUPS; k++) {
-            DoubleVector sv = zero(), cv = zero();
+            DoubleVector sv = DoubleVector.zero(S), cv = DoubleVector.zero(S);
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
-                DoubleVector u = load(x, o + i), w = load(y, o + i);
+                DoubleVector u = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE), w = DoubleVector.fromMemorySegment(S, y, 8 * (o + i), LE);
                 DoubleVector p = u.mul(w);
                 DoubleVector t = sv.add(p), z = t.sub(sv);
                 cv = cv.add(sv.sub(t.sub(z)).add(p.sub(z)));
@@ -201,14 +199,14 @@ final class VectorRangeKernels implements RangeKernelSet {
     private static double fastBlock(MemorySegment x, long b, int len, double[] l) {
         int rows = len - len % FAST_LANES;
         for (int k = 0; k < FAST_GROUPS; k += 4) {
-            DoubleVector a0 = zero(), a1 = zero(), a2 = zero(), a3 = zero();
+            DoubleVector a0 = DoubleVector.zero(S), a1 = DoubleVector.zero(S), a2 = DoubleVector.zero(S), a3 = DoubleVector.zero(S);
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += FAST_LANES) {
                 long r = o + i;
-                a0 = a0.add(load(x, r));
-                a1 = a1.add(load(x, r + VL));
-                a2 = a2.add(load(x, r + 2L * VL));
-                a3 = a3.add(load(x, r + 3L * VL));
+                a0 = a0.add(DoubleVector.fromMemorySegment(S, x, 8 * (r), LE));
+                a1 = a1.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + VL), LE));
+                a2 = a2.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 2L * VL), LE));
+                a3 = a3.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 3L * VL), LE));
             }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
@@ -223,14 +221,14 @@ final class VectorRangeKernels implements RangeKernelSet {
     private static double fastDotBlock(MemorySegment x, MemorySegment y, long b, int len, double[] l) {
         int rows = len - len % FAST_LANES;
         for (int k = 0; k < FAST_GROUPS; k += 4) {
-            DoubleVector a0 = zero(), a1 = zero(), a2 = zero(), a3 = zero();
+            DoubleVector a0 = DoubleVector.zero(S), a1 = DoubleVector.zero(S), a2 = DoubleVector.zero(S), a3 = DoubleVector.zero(S);
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += FAST_LANES) {
                 long r = o + i;
-                a0 = a0.add(load(x, r).mul(load(y, r)));
-                a1 = a1.add(load(x, r + VL).mul(load(y, r + VL)));
-                a2 = a2.add(load(x, r + 2L * VL).mul(load(y, r + 2L * VL)));
-                a3 = a3.add(load(x, r + 3L * VL).mul(load(y, r + 3L * VL)));
+                a0 = a0.add(DoubleVector.fromMemorySegment(S, x, 8 * (r), LE).mul(DoubleVector.fromMemorySegment(S, y, 8 * (r), LE)));
+                a1 = a1.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + VL), LE).mul(DoubleVector.fromMemorySegment(S, y, 8 * (r + VL), LE)));
+                a2 = a2.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 2L * VL), LE).mul(DoubleVector.fromMemorySegment(S, y, 8 * (r + 2L * VL), LE)));
+                a3 = a3.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 3L * VL), LE).mul(DoubleVector.fromMemorySegment(S, y, 8 * (r + 3L * VL), LE)));
             }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
@@ -300,10 +298,10 @@ final class VectorRangeKernels implements RangeKernelSet {
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b), rows = len - len % LANES;
             for (int k = 0; k < GROUPS; k++) {
-                DoubleVector vsq = zero(), vcq = zero(), vsd = zero(), vcd = zero();
+                DoubleVector vsq = DoubleVector.zero(S), vcq = DoubleVector.zero(S), vsd = DoubleVector.zero(S), vcd = DoubleVector.zero(S);
                 long o = b + (long) k * VL;
                 for (int i = 0; i < rows; i += LANES) {
-                    DoubleVector dv = load(x, o + i).sub(m), qv = dv.mul(dv);
+                    DoubleVector dv = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE).sub(m), qv = dv.mul(dv);
                     if (mode == ACCURATE) {
                         DoubleVector t = vsq.add(qv), z = t.sub(vsq);
                         vcq = vcq.add(vsq.sub(t.sub(z)).add(qv.sub(z)));
@@ -371,15 +369,15 @@ final class VectorRangeKernels implements RangeKernelSet {
     }
 
     /**
-     * The block's extreme by vector min/max. Their NaN rule (NaN if any) flags a NaN; a zero()'s
+     * The block's extreme by vector min/max. Their NaN rule (NaN if any) flags a NaN; a DoubleVector.zero(S)'s
      * sign may differ from the scalar scan's, which the caller never relies on (it settles the
-     * sign of a zero() extreme by scanning, and compares zeros as equal).
+     * sign of a DoubleVector.zero(S) extreme by scanning, and compares zeros as equal).
      */
     private double blockExtreme(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
         double first = RangeKernels.element(F64, x, b);
         DoubleVector m = DoubleVector.broadcast(S, first);
         long i = b;
-        for (; i + VL <= e; i += VL) m = op == MIN ? m.min(load(x, i)) : m.max(load(x, i));
+        for (; i + VL <= e; i += VL) m = op == MIN ? m.min(DoubleVector.fromMemorySegment(S, x, 8 * (i), LE)) : m.max(DoubleVector.fromMemorySegment(S, x, 8 * (i), LE));
         double r = m.reduceLanes(op == MIN ? VectorOperators.MIN : VectorOperators.MAX);
         for (; i < e; i++) {
             double v = RangeKernels.element(F64, x, i);
@@ -397,11 +395,11 @@ final class VectorRangeKernels implements RangeKernelSet {
         if (dtype == F64) {
             // One loop per operation: a vector chosen by a branch inside the loop would be boxed.
             if (op == ADD) {
-                for (; i + VL <= hi; i += VL) load(a, i).add(load(b, i)).intoMemorySegment(out, 8 * i, LE);
+                for (; i + VL <= hi; i += VL) DoubleVector.fromMemorySegment(S, a, 8 * (i), LE).add(DoubleVector.fromMemorySegment(S, b, 8 * (i), LE)).intoMemorySegment(out, 8 * i, LE);
             } else if (op == SUB) {
-                for (; i + VL <= hi; i += VL) load(a, i).sub(load(b, i)).intoMemorySegment(out, 8 * i, LE);
+                for (; i + VL <= hi; i += VL) DoubleVector.fromMemorySegment(S, a, 8 * (i), LE).sub(DoubleVector.fromMemorySegment(S, b, 8 * (i), LE)).intoMemorySegment(out, 8 * i, LE);
             } else {
-                for (; i + VL <= hi; i += VL) load(a, i).mul(load(b, i)).intoMemorySegment(out, 8 * i, LE);
+                for (; i + VL <= hi; i += VL) DoubleVector.fromMemorySegment(S, a, 8 * (i), LE).mul(DoubleVector.fromMemorySegment(S, b, 8 * (i), LE)).intoMemorySegment(out, 8 * i, LE);
             }
         } else if (dtype == F32) {
             int fl = SF.length();
@@ -423,7 +421,7 @@ final class VectorRangeKernels implements RangeKernelSet {
         }
         DoubleVector a = DoubleVector.broadcast(S, alphaF);
         long i = lo;
-        for (; i + VL <= hi; i += VL) a.mul(load(x, i)).intoMemorySegment(out, 8 * i, LE);
+        for (; i + VL <= hi; i += VL) a.mul(DoubleVector.fromMemorySegment(S, x, 8 * (i), LE)).intoMemorySegment(out, 8 * i, LE);
         RangeKernels.scale(dtype, x, alphaF, alphaI, out, i, hi);
     }
 
@@ -435,7 +433,7 @@ final class VectorRangeKernels implements RangeKernelSet {
         }
         DoubleVector a = DoubleVector.broadcast(S, alphaF);
         long i = lo;
-        for (; i + VL <= hi; i += VL) a.mul(load(x, i)).add(load(y, i)).intoMemorySegment(y, 8 * i, LE); // two roundings
+        for (; i + VL <= hi; i += VL) a.mul(DoubleVector.fromMemorySegment(S, x, 8 * (i), LE)).add(DoubleVector.fromMemorySegment(S, y, 8 * (i), LE)).intoMemorySegment(y, 8 * i, LE); // two roundings
         RangeKernels.axpy(dtype, alphaF, alphaI, x, y, i, hi);
     }
 }
