@@ -30,8 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  * contracts a multiply and an add into a fused one; Dot2's error term is an explicit
  * {@code fma}, as {@link Math#fma}). A vector of lane group k is processed over the whole block
  * before the next group, so one vector pair lives in registers at a time however wide the
- * species is, and 4 blocks are interleaved (as impl.c does) to give the add units independent
- * chains. Kernels on other types, and the rest of the set, stay scalar.
+ * species is. (Interleaving 4 blocks, as impl.c does, was faster in isolation but, inside the
+ * benchmark report's JVM, compiled to boxed vectors at 6 GB/s: the single-block loop is the one
+ * the JIT compiles reliably.) Kernels on other types, and the rest of the set, stay scalar.
  *
  * <p>Only loaded when the {@code jdk.incubator.vector} module is present (see
  * {@link KernelProvider}); works for species of 128, 256 and 512 bits.
@@ -83,22 +84,14 @@ final class VectorRangeKernels implements RangeKernelSet {
             RangeKernels.sum(dtype, mode, x, lo, hi, acc);
             return;
         }
-        double[][] sl = new double[4][LANES], cl = new double[4][LANES];
-        double[] tmp = new double[2], l = new double[FAST_LANES];
-        long b = lo;
-        if (mode == ACCURATE) {
-            for (; b + 4L * BLOCK <= hi; b += 4L * BLOCK) {
-                accurateLanes4(x, b, sl, cl);
-                for (int g = 0; g < 4; g++) foldOrExact(x, b + (long) g * BLOCK, BLOCK, sl[g], cl[g], tmp, acc);
-            }
-        }
-        for (; b < hi; b += BLOCK) {
+        double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
+        for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
             if (mode == FAST) {
                 RangeKernels.blockValueToAcc(dtype, x, null, b, len, fastBlock(x, b, len, l), acc);
             } else {
-                accurateLanes(x, b, len, sl[0], cl[0]);
-                foldOrExact(x, b, len, sl[0], cl[0], tmp, acc);
+                accurateLanes(x, b, len, sl, cl);
+                foldOrExact(x, b, len, sl, cl, tmp, acc);
             }
         }
     }
@@ -107,36 +100,6 @@ final class VectorRangeKernels implements RangeKernelSet {
     private static void foldOrExact(MemorySegment x, long b, int len, double[] sl, double[] cl, double[] tmp, long[] acc) {
         if (!RangeKernels.foldToAcc(acc, 0, ACCURATE, sl, cl, tmp)) {
             for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, RangeKernels.element(F64, x, b + i));
-        }
-    }
-
-    /** The accurate lanes of 4 whole blocks from b, interleaved: 4 TwoSum chains per lane group. */
-    private void accurateLanes4(MemorySegment x, long b, double[][] sl, double[][] cl) {
-        for (int k = 0; k < GROUPS; k++) {
-            DoubleVector s0 = DoubleVector.zero(S), s1 = DoubleVector.zero(S), s2 = DoubleVector.zero(S), s3 = DoubleVector.zero(S), c0 = DoubleVector.zero(S), c1 = DoubleVector.zero(S), c2 = DoubleVector.zero(S), c3 = DoubleVector.zero(S);
-            long o = b + (long) k * VL;
-            for (int i = 0; i < BLOCK; i += LANES) {
-                DoubleVector v0 = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE), v1 = DoubleVector.fromMemorySegment(S, x, 8 * (o + BLOCK + i), LE), v2 = DoubleVector.fromMemorySegment(S, x, 8 * (o + 2 * BLOCK + i), LE),
-                        v3 = DoubleVector.fromMemorySegment(S, x, 8 * (o + 3 * BLOCK + i), LE);
-                DoubleVector t0 = s0.add(v0), t1 = s1.add(v1), t2 = s2.add(v2), t3 = s3.add(v3);
-                DoubleVector z0 = t0.sub(s0), z1 = t1.sub(s1), z2 = t2.sub(s2), z3 = t3.sub(s3);
-                c0 = c0.add(s0.sub(t0.sub(z0)).add(v0.sub(z0)));
-                c1 = c1.add(s1.sub(t1.sub(z1)).add(v1.sub(z1)));
-                c2 = c2.add(s2.sub(t2.sub(z2)).add(v2.sub(z2)));
-                c3 = c3.add(s3.sub(t3.sub(z3)).add(v3.sub(z3)));
-                s0 = t0;
-                s1 = t1;
-                s2 = t2;
-                s3 = t3;
-            }
-            s0.intoArray(sl[0], k * VL);
-            s1.intoArray(sl[1], k * VL);
-            s2.intoArray(sl[2], k * VL);
-            s3.intoArray(sl[3], k * VL);
-            c0.intoArray(cl[0], k * VL);
-            c1.intoArray(cl[1], k * VL);
-            c2.intoArray(cl[2], k * VL);
-            c3.intoArray(cl[3], k * VL);
         }
     }
 
