@@ -90,8 +90,18 @@ const pl_impl *pl_impl_active(void) {
 
 int pl_max_threads(void) { return omp_get_max_threads(); }
 
+/* The most threads a call asks OpenMP for: what OpenMP allows, and no more than 4 per
+ * processor (libgomp aborts the process when it cannot create the threads it was asked for, and
+ * more threads than that never run faster). */
+static int thread_cap(void) {
+    int cap = 4 * omp_get_num_procs(), limit = omp_get_thread_limit();
+    return limit > 0 && limit < cap ? limit : cap;
+}
+
 int pl_team_size(int threads, int64_t n) {
     int t = threads > 0 ? threads : omp_get_max_threads();
+    int cap = thread_cap();
+    if (t > cap) t = cap;
     int64_t by_work = n / PL_MIN_PER_THREAD;
     if (t < 1 || by_work < 2) return 1;
     return by_work < t ? (int)by_work : t;

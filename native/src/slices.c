@@ -99,8 +99,16 @@ int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offs
     int status = PL_OK;
 #pragma omp parallel for num_threads(t) schedule(dynamic, 64) if (t > 1)
     for (int64_t j = 0; j < m; j++) {
-        int64_t a = offsets[j];
-        int64_t b = j + 1 < m ? offsets[j + 1] : n;
+        /* Each offset is read once and checked where it is used: another thread or process may
+         * write the offsets (or out may be them) while slices run, and a value that changed
+         * after the check above must never become an address. */
+        int64_t a = __atomic_load_n(&offsets[j], __ATOMIC_RELAXED);
+        int64_t b = j + 1 < m ? __atomic_load_n(&offsets[j + 1], __ATOMIC_RELAXED) : n;
+        if (a < 0 || a >= n || b < 0 || b > n) {
+#pragma omp atomic write
+            status = PL_E_INDEX;
+            continue;
+        }
         if (b <= a) b = a + 1; /* numpy: a non-increasing pair yields x[a] */
         int s = reduce_slice(im, dtype, op, x, a, b, out, j);
         if (s != PL_OK) {

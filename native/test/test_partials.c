@@ -7,6 +7,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +331,64 @@ static void test_extremum_index(void) {
     free(x);
 }
 
+/* A thread count no machine has is clamped, not passed to OpenMP (libgomp aborts when it cannot
+ * create the threads). */
+static void test_huge_thread_counts_are_clamped(void) {
+    int64_t n = 1 << 20;
+    double *x = calloc((size_t)n, 8), r = -1;
+    int64_t i;
+    CHECK(pl_reduce(PL_F64, PL_SUM, x, n, PL_ACCURATE, 100000, &r, &i) == PL_OK && r == 0, "100000 threads");
+    CHECK(pl_probe_read(x, n, 100000, &r) == PL_OK, "probe with 100000 threads");
+    CHECK(pl_fill(PL_F64, x, 1.0, 0, n, 100000) == PL_OK && x[n - 1] == 1.0, "fill with 100000 threads");
+    free(x);
+}
+
+/* Offsets written by another thread while reduceat runs: every offset is checked as it is used,
+ * so the call returns PL_OK or PL_E_INDEX and never reads outside x. */
+typedef struct scribbler {
+    int64_t *offsets;
+    int64_t m;
+    volatile int stop;
+} scribbler;
+
+static void *scribble(void *arg) {
+    scribbler *s = arg;
+    uint64_t r = 12345;
+    while (!s->stop) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        __atomic_store_n(&s->offsets[r % (uint64_t)s->m], (int64_t)(r >> 1) - (INT64_C(1) << 61), __ATOMIC_RELAXED);
+        __atomic_store_n(&s->offsets[(r >> 7) % (uint64_t)s->m], (int64_t)((r >> 20) % 1000), __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+static void test_reduceat_survives_offsets_written_meanwhile(void) {
+    int64_t n = 1000, m = 4000;
+    double *x = calloc((size_t)n, 8), *out = calloc((size_t)m, 8);
+    int64_t *off = calloc((size_t)m, 8);
+    scribbler s = {off, m, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, scribble, &s);
+    int bad = 0;
+    for (int round = 0; round < 2000; round++) {
+        for (int64_t j = 0; j < m; j++) __atomic_store_n(&off[j], j % n, __ATOMIC_RELAXED);
+        int st = pl_reduceat(PL_F64, PL_SUM, x, n, off, m, out, 2);
+        if (st != PL_OK && st != PL_E_INDEX) bad++;
+    }
+    s.stop = 1;
+    pthread_join(th, NULL);
+    CHECK(bad == 0, "reduceat under racing writes returns PL_OK or PL_E_INDEX (%d others)", bad);
+    /* out being the offsets themselves (a user error Java refuses) is memory-safe too */
+    int64_t *alias = calloc(16, 8);
+    for (int j = 0; j < 16; j++) alias[j] = j;
+    int st = pl_reduceat(PL_I64, PL_SUM, alias, 16, alias, 16, alias, 1);
+    CHECK(st == PL_OK || st == PL_E_INDEX, "out aliasing offsets: %d", st);
+    free(alias);
+    free(x);
+    free(out);
+    free(off);
+}
+
 int main(void) {
     test_partition();
     test_partials_merge_to_the_whole();
@@ -339,6 +398,8 @@ int main(void) {
     test_integer_variance_is_exact();
     test_slices_match_the_whole_kernel();
     test_extremum_index();
+    test_huge_thread_counts_are_clamped();
+    test_reduceat_survives_offsets_written_meanwhile();
     printf("test_partials: %d failures\n", failures);
     return failures ? 1 : 0;
 }
