@@ -239,7 +239,9 @@ PL_API int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, 
 PL_API int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
                   double *out_f, int64_t *out_i);
 
-/* Elementwise, out[i] = a[i] op b[i]. Integer arithmetic wraps (two's complement), as numpy. */
+/* Elementwise, out[i] = a[i] op b[i]. Integer arithmetic wraps (two's complement), as numpy.
+ * Elementwise outputs may be exactly an input; a partial overlap is undefined here (the Java
+ * API copies the overlapping input first, which is numpy's rule). */
 PL_API int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_t n,
                      int threads);
 /* out[i] = alpha * x[i]; floats use alpha_f (f32: (float)alpha_f), integers alpha_i. */
@@ -261,7 +263,9 @@ PL_API int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads
  * pl_slice_reduce: out[j] = op(x[j*k .. min((j+1)*k, n))), j < ceil(n / k), k >= 1.
  * pl_reduceat: numpy add.reduceat semantics over m offsets, each in [0, n):
  * out[j] = op(x[off[j] .. off[j+1])) when off[j] < off[j+1], else x[off[j]]; the last slice
- * runs to n.
+ * runs to n. Each offset is checked as it is read (PL_E_INDEX when outside [0, n)), so offsets
+ * that another thread or process writes during the call never become addresses.
+ * out must not overlap x or offsets (the result would depend on the order of slices).
  */
 PL_API int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,
                            int threads);

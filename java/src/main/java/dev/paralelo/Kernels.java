@@ -4,6 +4,7 @@ import dev.paralelo.kernel.KernelBackend;
 import dev.paralelo.kernel.KernelProvider;
 import dev.paralelo.kernel.Reductions;
 import dev.paralelo.kernel.States;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -19,6 +20,14 @@ import java.util.Objects;
  * <p>Every argument is checked here, before any native code runs: nulls, closed arenas,
  * lengths that differ, element types that do not match, read-only outputs, negative or zero
  * slice lengths, offsets out of range. Each raises a Java exception naming the argument.
+ *
+ * <p>Outputs and inputs may share memory. An output that is exactly an input (same memory,
+ * same length) is allowed everywhere an output is elementwise, and computes in place. An output
+ * that only partly overlaps an input is computed as numpy computes it: as if the inputs were
+ * copied first (the overlapping inputs are copied to private memory, then the kernel runs). Slice
+ * reductions ({@link #reduceSlices}, {@link #reduceAt}) reject an output that overlaps any input.
+ * Two different mappings of one file are different memory to the JVM and cannot be told apart;
+ * see docs/ACCURACY.md, "Aliasing".
  *
  * <p>Results are reproducible: the same inputs give the same bits for any thread count, SIMD
  * level, and native or Java implementation. Every reduction is a {@link Partial} state over the
@@ -188,6 +197,44 @@ public final class Kernels {
 
     private static MemorySegment seg(NumArray a) {
         return a.segment();
+    }
+
+    /** Whether a and b share memory but are not the same memory (a partial overlap). */
+    private static boolean overlapsPartly(NumArray a, NumArray b) {
+        MemorySegment x = a.segment(), y = b.segment();
+        if (x.byteSize() == 0 || y.byteSize() == 0 || x.asOverlappingSlice(y).isEmpty()) return false;
+        return !sameMemory(x, y);
+    }
+
+    private static boolean sameMemory(MemorySegment x, MemorySegment y) {
+        return x.byteSize() == y.byteSize() && x.isNative() == y.isNative()
+                && (x.isNative() ? x.address() == y.address()
+                        : x.heapBase().equals(y.heapBase()) && x.address() == y.address());
+    }
+
+    /**
+     * in, or a private copy of it (owned by arena) when out overlaps it partly: the input as it
+     * was before the call, which is numpy's rule for overlapping operands.
+     */
+    private NumArray unaliased(NumArray in, NumArray out, Arena[] arena) {
+        if (!overlapsPartly(in, out)) return in;
+        if (arena[0] == null) arena[0] = Arena.ofConfined();
+        MemorySegment copy = NumArray.allocateSegment(arena[0], in.length(), in.dtype());
+        MemorySegment.copy(in.segment(), 0, copy, 0, in.segment().byteSize());
+        return NumArray.wrapAs(in.dtype(), copy);
+    }
+
+    private static void closeIfOpen(Arena[] arena) {
+        if (arena[0] != null) arena[0].close();
+    }
+
+    /** IllegalArgumentException when out shares any memory with in. */
+    private static void disjoint(NumArray out, NumArray in, String inName) {
+        MemorySegment o = out.segment(), i = in.segment();
+        if (o.byteSize() != 0 && i.byteSize() != 0 && o.asOverlappingSlice(i).isPresent()) {
+            throw new IllegalArgumentException("out (" + out.describe() + ") shares memory with " + inName
+                    + " (" + in.describe() + "); slice reductions need an output apart from their inputs");
+        }
     }
 
     // ---- reductions -------------------------------------------------------------------------
@@ -438,13 +485,22 @@ public final class Kernels {
         sameLength(a, "a", b, "b");
         sameLength(a, "a", out, "out");
         writable(out, "out");
-        run(a.length(), t -> {
-            backend.binary(a.dtype().code(), op, seg(a), seg(b), seg(out), a.length(), t);
-            return null;
-        });
+        Arena[] temp = {null};
+        try {
+            NumArray a1 = unaliased(a, out, temp), b1 = unaliased(b, out, temp);
+            run(a.length(), t -> {
+                backend.binary(a.dtype().code(), op, seg(a1), seg(b1), seg(out), a.length(), t);
+                return null;
+            });
+        } finally {
+            closeIfOpen(temp);
+        }
     }
 
-    /** out[i] = a[i] + b[i]. Integer arithmetic wraps, as numpy's. out may be a or b. */
+    /**
+     * out[i] = a[i] + b[i]. Integer arithmetic wraps, as numpy's. out may be a or b, or overlap
+     * them (computed as if a and b were copied first, as numpy does).
+     */
     public void add(NumArray a, NumArray b, NumArray out) {
         binary(KernelBackend.ADD, a, b, out);
     }
@@ -483,10 +539,16 @@ public final class Kernels {
         sameType(x, "x", out, "out");
         sameLength(x, "x", out, "out");
         writable(out, "out");
-        run(x.length(), t -> {
-            backend.scale(x.dtype().code(), seg(x), af, ai, seg(out), x.length(), t);
-            return null;
-        });
+        Arena[] temp = {null};
+        try {
+            NumArray x1 = unaliased(x, out, temp);
+            run(x.length(), t -> {
+                backend.scale(x.dtype().code(), seg(x1), af, ai, seg(out), x.length(), t);
+                return null;
+            });
+        } finally {
+            closeIfOpen(temp);
+        }
     }
 
     /** y[i] = alpha * x[i] + y[i] for float arrays, rounded twice (no fused multiply-add). */
@@ -506,10 +568,16 @@ public final class Kernels {
         sameType(x, "x", y, "y");
         sameLength(x, "x", y, "y");
         writable(y, "y");
-        run(x.length(), t -> {
-            backend.axpy(x.dtype().code(), af, ai, seg(x), seg(y), x.length(), t);
-            return null;
-        });
+        Arena[] temp = {null};
+        try {
+            NumArray x1 = unaliased(x, y, temp);
+            run(x.length(), t -> {
+                backend.axpy(x.dtype().code(), af, ai, seg(x1), seg(y), x.length(), t);
+                return null;
+            });
+        } finally {
+            closeIfOpen(temp);
+        }
     }
 
     /** Sets every element of a float array to value. */
@@ -571,6 +639,7 @@ public final class Kernels {
         if (k < 1) throw new IllegalArgumentException("slice length k must be >= 1, got " + k);
         long m = x.length() / k + (x.length() % k != 0 ? 1 : 0);
         outputFor(op, x, out, m);
+        disjoint(out, x, "x");
         run(x.length(), t -> {
             backend.sliceReduce(x.dtype().code(), op.code(), seg(x), x.length(), k, seg(out), t);
             return null;
@@ -588,13 +657,15 @@ public final class Kernels {
         live(offsets, "offsets");
         live(out, "out");
         long n = x.length(), m = offsets.length();
+        outputFor(op, x, out, m);
+        disjoint(out, x, "x");
+        disjoint(out, offsets, "offsets");
         for (long j = 0; j < m; j++) {
             long o = offsets.get(j);
             if (o < 0 || o >= n) {
                 throw new IndexOutOfBoundsException("offsets[" + j + "] = " + o + " is outside [0, " + n + ")");
             }
         }
-        outputFor(op, x, out, m);
         run(n, t -> {
             backend.reduceAt(x.dtype().code(), op.code(), seg(x), n, seg(offsets), m, seg(out), t);
             return null;

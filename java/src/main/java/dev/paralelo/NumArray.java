@@ -51,6 +51,16 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
         return arena.allocate(n * type.size(), ALIGNMENT);
     }
 
+    /** An array of type over seg (no check beyond the segment's own scope). */
+    static NumArray wrapAs(DType type, MemorySegment seg) {
+        return switch (type) {
+            case F64 -> F64Array.wrap(seg);
+            case F32 -> F32Array.wrap(seg);
+            case I64 -> I64Array.wrap(seg);
+            case I32 -> I32Array.wrap(seg);
+        };
+    }
+
     /** The element type. */
     public abstract DType dtype();
 

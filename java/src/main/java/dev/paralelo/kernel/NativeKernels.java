@@ -110,7 +110,7 @@ public final class NativeKernels implements KernelBackend {
         switch (status) {
             case PL_E_OVERFLOW -> throw new ArithmeticException(call + " overflows a 64-bit integer");
             case PL_E_EMPTY -> throw new IllegalArgumentException(call + " of an empty array is undefined");
-            case PL_E_INDEX -> throw new IndexOutOfBoundsException(call + ": an index is outside the array");
+            case PL_E_INDEX -> throw new IndexOutOfBoundsException(call + ": an offset is outside the array (checked before the call, so the offsets changed during it)");
             case PL_E_ALIGN -> throw new IllegalArgumentException(call + ": the range is not block-aligned");
             case PL_E_MISMATCH -> throw new IllegalArgumentException(call + ": the state was made for another reduction");
             case PL_E_CONFIG -> throw new IllegalStateException(call + ": PARALELO_SIMD names no SIMD level");

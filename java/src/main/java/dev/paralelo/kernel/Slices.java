@@ -54,6 +54,10 @@ final class Slices {
             for (long j = lo; j < hi; j++) {
                 long a = offsets.getAtIndex(JAVA_LONG_UNALIGNED, j);
                 long b = j + 1 < m ? offsets.getAtIndex(JAVA_LONG_UNALIGNED, j + 1) : n;
+                if (a < 0 || a >= n || b < 0 || b > n) { // checked before the call; re-read here, so checked again
+                    throw new IndexOutOfBoundsException("reduceAt: offsets[" + j + "] or the next one is outside [0, "
+                            + n + "): the offsets changed during the call");
+                }
                 reduceSlice(set, dtype, op, x, a, b <= a ? a + 1 : b, out, j); // numpy: a non-increasing pair yields x[a]
             }
         });
