@@ -1,0 +1,55 @@
+package dev.paralelo.pool;
+
+import java.io.IOException;
+
+/**
+ * The parent's end of a way to reach worker processes: frames out to the workers, each taken by
+ * exactly one of them (whichever is free), and frames back from any worker. The pool knows
+ * nothing else about a transport; shared-memory rings ({@code dev.paralelo.pool.shm}) and, later,
+ * network sockets implement it.
+ *
+ * <p>A frame is an opaque byte string of at most {@link #maxFrameBytes()} bytes (the pool's wire
+ * format, docs/PROTOCOL.md). A transport moves frames whole or not at all, never reorders the
+ * bytes of one frame, and may deliver frames in any order. It does not retry: a frame a worker
+ * took and never answered is the pool's to resend (leases).
+ *
+ * <p>One thread sends and receives at a time on a parent end (the pool's); {@link #close()} may
+ * come from any thread.
+ */
+public interface Transport extends AutoCloseable {
+    /**
+     * Queues frame[off, off + len) for the next free worker. Waits while the queue is full, at
+     * most timeoutNanos; false if it is still full then.
+     *
+     * @throws IllegalArgumentException if len is more than {@link #maxFrameBytes()}
+     * @throws TransportClosedException once the transport is closed
+     */
+    boolean send(byte[] frame, int off, int len, long timeoutNanos);
+
+    /**
+     * The next frame a worker sent back, waiting at most timeoutNanos (spinning briefly, then
+     * sleeping: an idle wait burns no core); null if none came.
+     *
+     * @throws TransportClosedException once the transport is closed
+     */
+    byte[] receive(long timeoutNanos);
+
+    /** The largest frame either direction carries. */
+    int maxFrameBytes();
+
+    /**
+     * What a worker process needs to connect (the argument of {@code paralelo worker --connect}),
+     * for instance {@code shm:/dev/shm/paralelo-pool-1234-0.ring}.
+     */
+    String endpoint();
+
+    /**
+     * Tells the workers that the parent is alive (workers exit when the parent's heartbeat stops
+     * for a few seconds, or its process is gone). The pool calls it at least every 100 ms.
+     */
+    void heartbeat();
+
+    /** Tells the workers to exit, releases the transport and removes what it created. */
+    @Override
+    void close() throws IOException;
+}
