@@ -2,7 +2,8 @@
  * Paralelo: every core from plain Java, through C/OpenMP kernels over off-heap arrays.
  *
  * <p>The API is {@code dev.paralelo} (typed off-heap arrays, the kernel facade, parallelism
- * settings) and {@code dev.paralelo.shm} (arrays in shared memory, cross-process atomics). The
+ * settings), {@code dev.paralelo.shm} (arrays in shared memory, cross-process atomics) and
+ * {@code dev.paralelo.pool} (worker processes, the wire format, the transport interface). The
  * kernel implementations ({@code dev.paralelo.kernel}), the native bindings
  * ({@code dev.paralelo.internal.ffi}) and the command line ({@code dev.paralelo.cli}) are not
  * exported.
@@ -20,4 +21,8 @@ module dev.paralelo {
 
     exports dev.paralelo;
     exports dev.paralelo.shm;
+    exports dev.paralelo.pool;
+
+    // Transports of the worker pool, found by endpoint scheme.
+    uses dev.paralelo.pool.TransportProvider;
 }

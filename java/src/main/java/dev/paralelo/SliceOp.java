@@ -20,8 +20,14 @@ public enum SliceOp {
     }
 
     /** The {@code PL_*} operation code of paralelo.h. */
-    int code() {
+    public int code() {
         return code;
+    }
+
+    /** The slice operation with this {@code PL_*} code; IllegalArgumentException if there is none. */
+    public static SliceOp ofCode(int code) {
+        for (SliceOp v : values()) if (v.code == code) return v;
+        throw new IllegalArgumentException("no slice operation has code " + code);
     }
 
     /** The output element type for an input of type t. */

@@ -24,7 +24,13 @@ public enum SumMode {
     }
 
     /** The {@code PL_*} mode code of paralelo.h. */
-    int code() {
+    public int code() {
         return code;
+    }
+
+    /** The summation mode with this {@code PL_*} code; IllegalArgumentException if there is none. */
+    public static SumMode ofCode(int code) {
+        for (SumMode v : values()) if (v.code == code) return v;
+        throw new IllegalArgumentException("no summation mode has code " + code);
     }
 }

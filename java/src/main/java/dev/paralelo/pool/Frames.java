@@ -1,0 +1,346 @@
+package dev.paralelo.pool;
+
+import static dev.paralelo.pool.WireFormat.*;
+
+import dev.paralelo.BlockPartition;
+import dev.paralelo.DType;
+import dev.paralelo.Reduction;
+import dev.paralelo.SliceOp;
+import dev.paralelo.SumMode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Encodes and decodes the frames of docs/PROTOCOL.md. Decoding trusts nothing: every length is
+ * checked against the frame before it is used, every code against the known ones, every
+ * reserved field against zero, and every task against the arrays it names; a bad frame raises
+ * {@link ProtocolException} naming the field, and never allocates more than the frame's size.
+ * There is no Java serialization and nothing on the decode path runs code named by the data.
+ */
+public final class Frames {
+    private Frames() {}
+
+    /** A decoded TASKS frame. */
+    public record TaskBatch(long job, List<ArrayRef> arrays, List<Task> tasks) {}
+
+    /** A decoded RESULTS frame. */
+    public record ResultBatch(long job, List<Result> results) {}
+
+    // ---- encoding -----------------------------------------------------------------------------
+
+    /** The encoded length of a TASKS frame over these arrays with n tasks. */
+    public static int tasksLength(List<ArrayRef> arrays, int n) {
+        long len = HEADER_LENGTH + 8L;
+        for (ArrayRef a : arrays) len += 16 + pad8(utf8(a.path()).length);
+        len += (long) n * TASK_LENGTH;
+        if (len > Integer.MAX_VALUE) throw new IllegalArgumentException("frame too large: " + len + " bytes");
+        return (int) len;
+    }
+
+    /** A TASKS frame. IllegalArgumentException if arrays or tasks are out of the format's range. */
+    public static byte[] encodeTasks(long job, List<ArrayRef> arrays, List<Task> tasks) {
+        if (arrays.isEmpty() || arrays.size() > MAX_ARRAYS) {
+            throw new IllegalArgumentException("a TASKS frame names 1 to " + MAX_ARRAYS + " arrays, not " + arrays.size());
+        }
+        ByteBuffer b = header(tasksLength(arrays, tasks.size()), TYPE_TASKS, tasks.size(), job);
+        b.putShort((short) arrays.size()).putShort((short) 0).putInt(0);
+        for (ArrayRef a : arrays) {
+            byte[] p = utf8(a.path());
+            if (p.length > MAX_PATH_BYTES) {
+                throw new IllegalArgumentException("array path longer than " + MAX_PATH_BYTES + " bytes: " + a.path());
+            }
+            b.put((byte) a.dtype().code()).put((byte) 0).putShort((short) p.length).putInt(0).putLong(a.length());
+            b.put(p);
+            b.position(b.position() + pad8(p.length) - p.length);
+        }
+        for (Task t : tasks) {
+            b.putLong(t.id()).put((byte) t.kind()).put((byte) t.op()).put((byte) t.mode()).put((byte) (t.around() ? 1 : 0));
+            b.putShort((short) t.x()).putShort((short) t.y()).putShort((short) t.out()).putShort((short) 0).putInt(0);
+            b.putLong(t.start()).putLong(t.end()).putLong(t.k()).putDouble(t.center()).putLong(0);
+        }
+        return b.array();
+    }
+
+    /** The encoded length of a RESULT record with a payload of n bytes. */
+    public static int resultLength(int payloadBytes) {
+        return RESULT_HEADER_LENGTH + pad8(payloadBytes);
+    }
+
+    /** A RESULTS frame. */
+    public static byte[] encodeResults(long job, List<Result> results) {
+        long len = HEADER_LENGTH;
+        for (Result r : results) len += resultLength(r.payload().length);
+        if (len > Integer.MAX_VALUE) throw new IllegalArgumentException("frame too large: " + len + " bytes");
+        ByteBuffer b = header((int) len, TYPE_RESULTS, results.size(), job);
+        for (Result r : results) {
+            b.putLong(r.taskId()).putInt(r.status()).putInt(r.payload().length).put(r.payload());
+            b.position(b.position() + pad8(r.payload().length) - r.payload().length);
+        }
+        return b.array();
+    }
+
+    /** A HELLO frame. */
+    public static byte[] encodeHello(Hello h) {
+        ByteBuffer b = header(HEADER_LENGTH + HELLO_LENGTH, TYPE_HELLO, 1, 0);
+        b.putInt(h.worker()).putInt(h.threads()).putLong(h.pid()).putLong(0);
+        return b.array();
+    }
+
+    private static ByteBuffer header(int length, int type, int count, long job) {
+        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MAGIC).putShort((short) VERSION).putShort((short) type).putInt(length).putInt(count).putLong(job);
+        return b;
+    }
+
+    // ---- decoding -----------------------------------------------------------------------------
+
+    /**
+     * The type of the frame in frame[0, len), after checking its header: magic, version, a known
+     * type, and a length field equal to len.
+     */
+    public static int type(byte[] frame, int len) {
+        ByteBuffer b = wrap(frame, len);
+        if (len < HEADER_LENGTH) throw new ProtocolException("frame: truncated header, " + len + " of " + HEADER_LENGTH + " bytes");
+        int magic = b.getInt(MAGIC_OFFSET);
+        if (magic != MAGIC) throw new ProtocolException("frame: wrong magic 0x" + Integer.toHexString(magic) + " (not a Paralelo frame)");
+        int version = Short.toUnsignedInt(b.getShort(VERSION_OFFSET));
+        if (version != VERSION) throw new ProtocolException("frame: version " + version + " (this side reads version " + VERSION + ")");
+        int type = Short.toUnsignedInt(b.getShort(TYPE_OFFSET));
+        if (type != TYPE_TASKS && type != TYPE_RESULTS && type != TYPE_HELLO) {
+            throw new ProtocolException("frame: unknown type " + type);
+        }
+        long declared = Integer.toUnsignedLong(b.getInt(LENGTH_OFFSET));
+        if (declared != len) throw new ProtocolException("frame: length field " + declared + " but the frame has " + len + " bytes");
+        return type;
+    }
+
+    /** The job id of a frame whose header {@link #type} accepted. */
+    public static long job(byte[] frame) {
+        return ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).getLong(JOB_OFFSET);
+    }
+
+    /** Decodes and checks a TASKS frame (see the class comment). */
+    public static TaskBatch decodeTasks(byte[] frame, int len) {
+        expect(frame, len, TYPE_TASKS);
+        ByteBuffer b = body(frame, len);
+        long count = Integer.toUnsignedLong(b.getInt(COUNT_OFFSET));
+        long job = b.getLong(JOB_OFFSET);
+        need(b, 8, "array table");
+        int arrayCount = Short.toUnsignedInt(b.getShort());
+        zero(b.getShort(), "array table: reserved");
+        zero(b.getInt(), "array table: reserved");
+        if (arrayCount < 1 || arrayCount > MAX_ARRAYS) {
+            throw new ProtocolException("array table: " + arrayCount + " arrays (1 to " + MAX_ARRAYS + ")");
+        }
+        List<ArrayRef> arrays = new ArrayList<>(arrayCount);
+        for (int i = 0; i < arrayCount; i++) {
+            String f = "array " + i;
+            need(b, 16, f);
+            int code = Byte.toUnsignedInt(b.get());
+            DType dtype = dtype(code, f);
+            zero(b.get(), f + ": reserved");
+            int pathLen = Short.toUnsignedInt(b.getShort());
+            zero(b.getInt(), f + ": reserved");
+            long length = b.getLong();
+            if (length < 0 || length > BlockPartition.MAX_ELEMENTS) throw new ProtocolException(f + ": length " + Long.toUnsignedString(length));
+            if (pathLen == 0 || pathLen > MAX_PATH_BYTES) throw new ProtocolException(f + ": path length " + pathLen + " (1 to " + MAX_PATH_BYTES + ")");
+            need(b, pad8(pathLen), f + ": path");
+            String path = text(b, pathLen, f + ": path");
+            if (path.indexOf('\0') >= 0) throw new ProtocolException(f + ": path holds a NUL byte");
+            for (int p = pathLen; p < pad8(pathLen); p++) zero(b.get(), f + ": padding");
+            arrays.add(new ArrayRef(path, dtype, length));
+        }
+        if (count * TASK_LENGTH != b.remaining()) {
+            throw new ProtocolException("frame: " + count + " tasks need " + count * TASK_LENGTH + " bytes after the array table, "
+                    + "but " + b.remaining() + " remain");
+        }
+        List<Task> tasks = new ArrayList<>((int) count);
+        for (int i = 0; i < count; i++) tasks.add(task(b, i, arrays));
+        return new TaskBatch(job, List.copyOf(arrays), List.copyOf(tasks));
+    }
+
+    private static Task task(ByteBuffer b, int i, List<ArrayRef> arrays) {
+        String f = "task " + i;
+        long id = b.getLong();
+        int kind = Byte.toUnsignedInt(b.get()), op = Byte.toUnsignedInt(b.get()), mode = Byte.toUnsignedInt(b.get());
+        int flags = Byte.toUnsignedInt(b.get());
+        int x = Short.toUnsignedInt(b.getShort()), y = Short.toUnsignedInt(b.getShort()), out = Short.toUnsignedInt(b.getShort());
+        zero(b.getShort(), f + ": reserved");
+        zero(b.getInt(), f + ": reserved");
+        long start = b.getLong(), end = b.getLong(), k = b.getLong();
+        double center = b.getDouble();
+        zero(b.getLong(), f + ": reserved");
+        if (flags > 1) throw new ProtocolException(f + ": unknown flags 0x" + Integer.toHexString(flags));
+        boolean around = flags == 1;
+        try {
+            SumMode.ofCode(mode);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(f + ": unknown mode " + mode);
+        }
+        ArrayRef xa = array(arrays, x, f + ": x");
+        if (kind == KIND_PARTIAL) {
+            Reduction r = reduction(op, f);
+            if (out != NO_ARRAY) throw new ProtocolException(f + ": a partial has no output array, but out is " + out);
+            if (r == Reduction.DOT) {
+                ArrayRef ya = array(arrays, y, f + ": y");
+                if (ya.dtype() != xa.dtype() || ya.length() != xa.length()) {
+                    throw new ProtocolException(f + ": y (" + ya.dtype().label() + ", " + ya.length() + ") does not match x ("
+                            + xa.dtype().label() + ", " + xa.length() + ")");
+                }
+            } else if (y != NO_ARRAY) {
+                throw new ProtocolException(f + ": " + r + " takes one array, but y is " + y);
+            }
+            boolean twoPhase = r == Reduction.VARIANCE && xa.dtype().isFloat();
+            if (around != twoPhase) {
+                throw new ProtocolException(f + (around ? ": only a float variance takes a centre" : ": a float variance needs its centre"));
+            }
+            if (!around && Double.doubleToRawLongBits(center) != 0) throw new ProtocolException(f + ": centre must be 0 without the flag");
+            if (start < 0 || end < start || end > xa.length()) {
+                throw new ProtocolException(f + ": range [" + start + ", " + end + ") outside the " + xa.length() + " elements of x");
+            }
+            if (start % BlockPartition.BLOCK != 0 || (end % BlockPartition.BLOCK != 0 && end != xa.length())) {
+                throw new ProtocolException(f + ": range [" + start + ", " + end + ") is not block-aligned");
+            }
+            if (k != 0) throw new ProtocolException(f + ": a partial has no slice length, but k is " + k);
+        } else if (kind == KIND_SLICES) {
+            SliceOp s;
+            try {
+                s = SliceOp.ofCode(op);
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException(f + ": unknown slice kernel " + op);
+            }
+            if (y != NO_ARRAY) throw new ProtocolException(f + ": slices take one input, but y is " + y);
+            if (around) throw new ProtocolException(f + ": slices take no centre");
+            ArrayRef oa = array(arrays, out, f + ": out");
+            if (k < 1) throw new ProtocolException(f + ": slice length " + k);
+            long m = xa.length() / k + (xa.length() % k != 0 ? 1 : 0);
+            if (oa.length() != m || oa.dtype() != s.outputType(xa.dtype())) {
+                throw new ProtocolException(f + ": out (" + oa.dtype().label() + ", " + oa.length() + ") cannot hold the " + m + " "
+                        + s.outputType(xa.dtype()).label() + " results");
+            }
+            if (start < 0 || end < start || end > m) {
+                throw new ProtocolException(f + ": slices [" + start + ", " + end + ") outside the " + m + " slices");
+            }
+            if (oa.path().equals(xa.path())) throw new ProtocolException(f + ": out is x");
+        } else {
+            throw new ProtocolException(f + ": unknown kind " + kind);
+        }
+        return new Task(id, kind, op, mode, around, x, y, out, start, end, k, center);
+    }
+
+    /** Decodes and checks a RESULTS frame; payloads are copied out of the frame. */
+    public static ResultBatch decodeResults(byte[] frame, int len) {
+        expect(frame, len, TYPE_RESULTS);
+        ByteBuffer b = body(frame, len);
+        long count = Integer.toUnsignedLong(b.getInt(COUNT_OFFSET));
+        if (count * RESULT_HEADER_LENGTH > b.remaining()) {
+            throw new ProtocolException("frame: " + count + " results cannot fit in " + b.remaining() + " bytes");
+        }
+        List<Result> results = new ArrayList<>((int) count);
+        for (int i = 0; i < count; i++) {
+            String f = "result " + i;
+            need(b, RESULT_HEADER_LENGTH, f);
+            long id = b.getLong();
+            int status = b.getInt();
+            if (status < STATUS_OK || status > STATUS_PROTOCOL) throw new ProtocolException(f + ": unknown status " + status);
+            long plen = Integer.toUnsignedLong(b.getInt());
+            if (plen > b.remaining() || pad8((int) plen) > b.remaining()) {
+                throw new ProtocolException(f + ": payload of " + plen + " bytes, but " + b.remaining() + " remain");
+            }
+            byte[] payload = new byte[(int) plen];
+            b.get(payload);
+            for (int p = (int) plen; p < pad8((int) plen); p++) zero(b.get(), f + ": padding");
+            results.add(new Result(id, status, payload));
+        }
+        if (b.hasRemaining()) throw new ProtocolException("frame: " + b.remaining() + " bytes after the last result");
+        return new ResultBatch(b.getLong(JOB_OFFSET), List.copyOf(results));
+    }
+
+    /** Decodes and checks a HELLO frame. */
+    public static Hello decodeHello(byte[] frame, int len) {
+        expect(frame, len, TYPE_HELLO);
+        ByteBuffer b = body(frame, len);
+        if (b.remaining() != HELLO_LENGTH) throw new ProtocolException("hello: " + b.remaining() + " bytes, not " + HELLO_LENGTH);
+        if (b.getInt(COUNT_OFFSET) != 1) throw new ProtocolException("hello: count " + b.getInt(COUNT_OFFSET) + ", not 1");
+        zero(b.getLong(JOB_OFFSET), "hello: job");
+        int worker = b.getInt(), threads = b.getInt();
+        long pid = b.getLong();
+        zero(b.getLong(), "hello: reserved");
+        if (worker < 0 || threads < 1 || pid <= 0) {
+            throw new ProtocolException("hello: worker " + worker + ", threads " + threads + ", pid " + pid);
+        }
+        return new Hello(worker, threads, pid);
+    }
+
+    // ---- checks -------------------------------------------------------------------------------
+
+    private static void expect(byte[] frame, int len, int want) {
+        int type = type(frame, len);
+        if (type != want) throw new ProtocolException("frame: type " + type + " where type " + want + " was expected");
+    }
+
+    private static ByteBuffer wrap(byte[] frame, int len) {
+        if (frame == null) throw new ProtocolException("frame: null");
+        if (len < 0 || len > frame.length) throw new ProtocolException("frame: length " + len + " outside a buffer of " + frame.length);
+        return ByteBuffer.wrap(frame, 0, len).slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static ByteBuffer body(byte[] frame, int len) {
+        return wrap(frame, len).position(HEADER_LENGTH);
+    }
+
+    private static void need(ByteBuffer b, long bytes, String field) {
+        if (bytes > b.remaining()) throw new ProtocolException(field + ": truncated, needs " + bytes + " bytes, " + b.remaining() + " remain");
+    }
+
+    private static void zero(long v, String field) {
+        if (v != 0) throw new ProtocolException(field + " must be 0, is " + v);
+    }
+
+    private static DType dtype(int code, String field) {
+        try {
+            return DType.ofCode(code);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(field + ": unknown element type " + code);
+        }
+    }
+
+    private static Reduction reduction(int op, String field) {
+        try {
+            return Reduction.ofCode(op);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(field + ": unknown kernel " + op);
+        }
+    }
+
+    private static ArrayRef array(List<ArrayRef> arrays, int index, String field) {
+        if (index >= arrays.size()) throw new ProtocolException(field + ": array index " + index + " but the table has " + arrays.size());
+        return arrays.get(index);
+    }
+
+    private static String text(ByteBuffer b, int len, String field) {
+        ByteBuffer s = b.slice(b.position(), len);
+        b.position(b.position() + len);
+        try {
+            CharBuffer c = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(s);
+            return c.toString();
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(field + ": not UTF-8");
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int pad8(int n) {
+        return (n + 7) & ~7;
+    }
+}

@@ -1,0 +1,181 @@
+package dev.paralelo.pool;
+
+import static dev.paralelo.pool.WireFormat.*;
+
+import dev.paralelo.BlockRange;
+import dev.paralelo.Kernels;
+import dev.paralelo.NumArray;
+import dev.paralelo.Partial;
+import dev.paralelo.Reduction;
+import dev.paralelo.SliceOp;
+import dev.paralelo.SumMode;
+import dev.paralelo.shm.SharedArray;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The loop of a worker process: take a TASKS frame, run its tasks with the kernels on the
+ * arrays it names (mapped once and kept open while the file stays the same), answer with
+ * RESULTS frames. A task that cannot run answers with an error status and a message; the loop
+ * itself ends only when the parent closes the transport or stops beating.
+ */
+public final class Worker implements AutoCloseable {
+    /** How long one wait for a frame lasts before the worker checks on its parent. */
+    static final long IDLE_CHECK_NANOS = 200_000_000L;
+
+    private final WorkerLink link;
+    private final int index;
+    private final Kernels kernels;
+    private final Map<String, Mapped> open = new HashMap<>();
+
+    /** A mapped array, with the file identity it was opened at. */
+    private record Mapped(SharedArray file, Object key, boolean writable) {}
+
+    /** A worker on link, numbered index, running kernels on threads threads. */
+    public Worker(WorkerLink link, int index, int threads) {
+        this.link = Objects.requireNonNull(link, "link");
+        this.index = index;
+        this.kernels = Kernels.defaults().withThreads(threads);
+    }
+
+    /**
+     * Says hello, then serves frames until the parent closes the transport (returns 0) or dies
+     * (returns 3: the parent stopped beating).
+     */
+    public int run() {
+        int threads = kernels.threads();
+        byte[] hello = Frames.encodeHello(new Hello(index, threads, ProcessHandle.current().pid()));
+        try {
+            sendAll(hello);
+            while (true) {
+                byte[] frame = link.receive(IDLE_CHECK_NANOS);
+                if (frame == null) {
+                    if (!link.parentAlive()) return 3;
+                    continue;
+                }
+                serve(frame);
+            }
+        } catch (TransportClosedException e) {
+            return 0;
+        }
+    }
+
+    /** Runs one frame's tasks and sends their results (in as many frames as the size limit needs). */
+    void serve(byte[] frame) {
+        Frames.TaskBatch batch;
+        try {
+            batch = Frames.decodeTasks(frame, frame.length);
+        } catch (ProtocolException e) {
+            // Without a decodable header the job is unknown: answer job 0, task 0; the parent
+            // drops results of other jobs, and its own frames are never malformed.
+            long job = frame.length >= HEADER_LENGTH ? Frames.job(frame) : 0;
+            sendResults(job, List.of(Result.error(0, STATUS_PROTOCOL, "worker " + index + ": " + e.getMessage())));
+            return;
+        }
+        List<Result> results = new ArrayList<>(batch.tasks().size());
+        for (Task t : batch.tasks()) results.add(run(t, batch.arrays()));
+        sendResults(batch.job(), results);
+    }
+
+    private Result run(Task t, List<ArrayRef> arrays) {
+        try {
+            Kernels k = kernels.withMode(SumMode.ofCode(t.mode()));
+            NumArray x = array(arrays.get(t.x()), false);
+            if (t.kind() == KIND_PARTIAL) {
+                Reduction op = Reduction.ofCode(t.op());
+                BlockRange range = new BlockRange(t.start(), t.end());
+                Partial p = op == Reduction.DOT ? k.partial(op, x, array(arrays.get(t.y()), false), range)
+                        : t.around() ? k.partialAround(x, range, t.center()) : k.partial(op, x, range);
+                return new Result(t.id(), STATUS_OK, p.toBytes());
+            }
+            NumArray out = array(arrays.get(t.out()), true);
+            long from = t.start() * t.k(), to = Math.min(x.length(), t.end() * t.k());
+            k.reduceSlices(SliceOp.ofCode(t.op()), x.slice(Math.min(from, to), to), t.k(), out.slice(t.start(), t.end()));
+            return new Result(t.id(), STATUS_OK, new byte[0]);
+        } catch (IOException | IllegalStateException e) {
+            return Result.error(t.id(), STATUS_ARRAY, message(e));
+        } catch (InternalError e) {
+            // The pure-Java kernels touched a page that a truncation removed (the JVM turns that
+            // SIGBUS into an InternalError).
+            return Result.error(t.id(), STATUS_ARRAY, "an array file was truncated while the task read it");
+        } catch (ArithmeticException e) {
+            return Result.error(t.id(), STATUS_KERNEL, message(e));
+        } catch (RuntimeException e) {
+            return Result.error(t.id(), STATUS_KERNEL, e.toString());
+        }
+    }
+
+    private static String message(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    /**
+     * The array ref names, mapped: kept from an earlier task while the path still names the
+     * same file (same device and inode), else (re)opened. Its type and length must be ref's.
+     */
+    private NumArray array(ArrayRef ref, boolean writable) throws IOException {
+        Path path = Path.of(ref.path());
+        Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        Mapped m = open.get(ref.path());
+        if (m != null && (!Objects.equals(m.key(), key) || (writable && !m.writable()))) {
+            m.file().close();
+            open.remove(ref.path());
+            m = null;
+        }
+        if (m == null) {
+            SharedArray f = SharedArray.openAny(path, ref.dtype(), writable);
+            m = new Mapped(f, key, writable);
+            open.put(ref.path(), m);
+        }
+        NumArray a = m.file().array();
+        if (a.dtype() != ref.dtype() || a.length() != ref.length()) {
+            throw new IOException(ref.path() + " holds " + a.describe() + ", but the task names a " + ref.dtype().label()
+                    + " array of " + ref.length() + " elements");
+        }
+        m.file().checkIntact();
+        return a;
+    }
+
+    private void sendResults(long job, List<Result> results) {
+        int max = link.maxFrameBytes();
+        List<Result> part = new ArrayList<>();
+        long len = HEADER_LENGTH;
+        for (Result r : results) {
+            Result fit = Frames.resultLength(r.payload().length) + HEADER_LENGTH > max
+                    ? Result.error(r.taskId(), STATUS_KERNEL, "the result's " + r.payload().length + " bytes exceed the frame limit")
+                    : r;
+            int rl = Frames.resultLength(fit.payload().length);
+            if (len + rl > max && !part.isEmpty()) {
+                sendAll(Frames.encodeResults(job, part));
+                part.clear();
+                len = HEADER_LENGTH;
+            }
+            part.add(fit);
+            len += rl;
+        }
+        if (!part.isEmpty() || results.isEmpty()) sendAll(Frames.encodeResults(job, part));
+    }
+
+    /** Sends a frame, waiting while the parent's queue is full (the parent drains it). */
+    private void sendAll(byte[] frame) {
+        while (!link.send(frame, 0, frame.length, IDLE_CHECK_NANOS)) {
+            if (!link.parentAlive()) throw new TransportClosedException("the parent stopped while results waited to be sent");
+        }
+    }
+
+    /** Unmaps every array and closes the link. */
+    @Override
+    public void close() throws IOException {
+        for (Mapped m : open.values()) m.file().close();
+        open.clear();
+        link.close();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.paralelo.pool;
+
+/**
+ * The entry point of a worker process: {@code WorkerMain --connect ENDPOINT --worker I --threads T}.
+ * The pool starts it; {@code paralelo worker} runs it by hand. Exit status 0 when the parent
+ * closed the pool, 2 for bad arguments or an endpoint it cannot reach, 3 when the parent died.
+ */
+public final class WorkerMain {
+    private WorkerMain() {}
+
+    /** Runs a worker until its parent closes the pool or dies. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** {@link #main} without the exit: the status. */
+    public static int run(String[] args) {
+        String endpoint = null;
+        int worker = 0, threads = 1;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--connect" -> endpoint = value(args, ++i, a);
+                    case "--worker" -> worker = Integer.parseInt(value(args, ++i, a));
+                    case "--threads" -> threads = Integer.parseInt(value(args, ++i, a));
+                    default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+                }
+            }
+            if (endpoint == null) throw new IllegalArgumentException("--connect ENDPOINT is required");
+            if (worker < 0 || threads < 1) throw new IllegalArgumentException("--worker must be >= 0 and --threads >= 1");
+        } catch (IllegalArgumentException e) {
+            System.err.println("paralelo worker: " + e.getMessage());
+            return 2;
+        }
+        WorkerLink link;
+        try {
+            link = Transports.forEndpoint(endpoint).connect(endpoint);
+        } catch (Exception e) {
+            System.err.println("paralelo worker: cannot connect to " + endpoint + ": " + e.getMessage());
+            return 2;
+        }
+        try (Worker w = new Worker(link, worker, threads)) {
+            return w.run();
+        } catch (java.io.IOException e) {
+            System.err.println("paralelo worker: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
+        return args[i];
+    }
+}

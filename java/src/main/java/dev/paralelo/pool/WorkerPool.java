@@ -1,0 +1,574 @@
+package dev.paralelo.pool;
+
+import static dev.paralelo.pool.WireFormat.*;
+
+import dev.paralelo.BlockPartition;
+import dev.paralelo.BlockRange;
+import dev.paralelo.CenteredSums;
+import dev.paralelo.DType;
+import dev.paralelo.ExactSum;
+import dev.paralelo.Extremum;
+import dev.paralelo.IntegerMoments;
+import dev.paralelo.IntegerSum;
+import dev.paralelo.NumArray;
+import dev.paralelo.Partial;
+import dev.paralelo.PartialFormatException;
+import dev.paralelo.Reduction;
+import dev.paralelo.SliceOp;
+import dev.paralelo.SumMode;
+import dev.paralelo.shm.SharedArray;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Worker processes that run reductions over shared arrays, the task farm of the talk done
+ * properly: the parent sends indirect messages (a task names an array file, a block range and a
+ * kernel, never the data), many tasks per frame, and merges the workers' partial states exactly,
+ * so every result has the bits the in-process kernels give ({@link dev.paralelo.Kernels}), for
+ * any number of workers, whatever order results arrive in.
+ *
+ * <pre>{@code
+ * try (WorkerPool pool = WorkerPool.start(2);
+ *      SharedArray a = SharedArray.open("data", false)) {
+ *     double s = pool.sum(a);   // == Kernels.defaults().sum(a.array(F64Array.class))
+ * }
+ * }</pre>
+ *
+ * <p>Tasks carry leases: a task not answered before its lease ends is sent again (to whichever
+ * worker is free), and when a worker process dies every task in flight is sent again at once; the
+ * first result for a task counts, later ones are dropped. A job fails with {@link PoolException}
+ * when a task cannot run on its array or when every worker has died; the workers exit when the
+ * pool closes, and by themselves within seconds when the parent dies.
+ *
+ * <p>One job runs at a time (methods are synchronized); each job uses all the workers. Workers
+ * are JVMs started from the same class path (or module path), {@code threads} kernel threads
+ * each: by default one worker per core and threads × workers = cores.
+ */
+public final class WorkerPool implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.paralelo");
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final Builder settings;
+    private final Transport transport;
+    private final List<Process> processes = new ArrayList<>();
+    private final AtomicInteger deaths = new AtomicInteger();
+    private final ScheduledExecutorService beat;
+    private final Path log;
+    private final Thread shutdownHook;
+    private long jobs;
+    private int deathsSeen;
+    private JobStats last = new JobStats(0, 0, 0, 0, 0);
+    private volatile boolean closed;
+
+    /** Settings for {@link #start()}; every setting has a default. */
+    public static final class Builder {
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private int threads;
+        private int batch;
+        private long taskElements;
+        private Duration lease = Duration.ofSeconds(2);
+        private Duration startTimeout = Duration.ofSeconds(60);
+        private String scheme = "shm";
+        private int maxFrameBytes = 64 << 10;
+        private SumMode mode = SumMode.ACCURATE;
+        private final List<String> javaOptions = new ArrayList<>();
+
+        private Builder() {}
+
+        /** Worker processes (default: one per core). */
+        public Builder workers(int n) {
+            if (n < 1) throw new IllegalArgumentException("a pool needs at least 1 worker, got " + n);
+            workers = n;
+            return this;
+        }
+
+        /** Kernel threads per worker (default: cores / workers, at least 1). */
+        public Builder threadsPerWorker(int n) {
+            if (n < 1) throw new IllegalArgumentException("threads per worker must be >= 1, got " + n);
+            threads = n;
+            return this;
+        }
+
+        /** Tasks per frame; 0 (the default) adapts: about a quarter of a worker's share of a job, at most 256. */
+        public Builder batchSize(int n) {
+            if (n < 0) throw new IllegalArgumentException("batch size must be >= 0 (0 = adaptive), got " + n);
+            batch = n;
+            return this;
+        }
+
+        /**
+         * Elements per task, a multiple of {@link BlockPartition#BLOCK}; 0 (the default) adapts:
+         * about 8 tasks per worker, between 16 blocks and 4 Mi elements per task.
+         */
+        public Builder taskElements(long n) {
+            if (n < 0 || n % BlockPartition.BLOCK != 0) {
+                throw new IllegalArgumentException("task length must be a multiple of " + BlockPartition.BLOCK + " (0 = adaptive), got " + n);
+            }
+            taskElements = n;
+            return this;
+        }
+
+        /** How long a task may stay unanswered before it is sent again (default 2 s). */
+        public Builder lease(Duration d) {
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("lease must be positive, got " + d);
+            lease = d;
+            return this;
+        }
+
+        /** How long the workers may take to start and say hello (default 60 s). */
+        public Builder startTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("start timeout must be positive, got " + d);
+            startTimeout = d;
+            return this;
+        }
+
+        /** The transport's scheme (default {@code shm}: rings in shared memory). */
+        public Builder transport(String s) {
+            scheme = Objects.requireNonNull(s, "scheme");
+            return this;
+        }
+
+        /** The summation mode of the workers' sums and dots (default accurate). */
+        public Builder mode(SumMode m) {
+            mode = Objects.requireNonNull(m, "mode");
+            return this;
+        }
+
+        /** Extra JVM options for the worker processes (for instance {@code -Dparalelo.provider=java}). */
+        public Builder javaOptions(List<String> options) {
+            javaOptions.addAll(options);
+            return this;
+        }
+
+        /** Starts the workers and waits until each has said hello. */
+        public WorkerPool start() throws IOException {
+            return new WorkerPool(this);
+        }
+    }
+
+    /** Settings to adjust before {@link Builder#start()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A pool of n workers with the default settings. */
+    public static WorkerPool start(int n) throws IOException {
+        return builder().workers(n).start();
+    }
+
+    private WorkerPool(Builder b) throws IOException {
+        this.settings = b;
+        if (b.threads == 0) b.threads = Math.max(1, Runtime.getRuntime().availableProcessors() / b.workers);
+        this.log = Files.createTempFile("paralelo-pool-", ".log",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        this.transport = Transports.provider(b.scheme).create(b.workers, b.maxFrameBytes);
+        this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "paralelo-pool-heartbeat-" + POOLS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.shutdownHook = new Thread(this::stopWorkers, "paralelo-pool-shutdown");
+        try {
+            beat.scheduleAtFixedRate(transport::heartbeat, 0, 100, TimeUnit.MILLISECONDS);
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            for (int i = 0; i < b.workers; i++) {
+                Process p = new ProcessBuilder(command(i)).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                p.onExit().thenRun(deaths::incrementAndGet);
+                processes.add(p);
+            }
+            awaitHellos();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private List<String> command(int index) {
+        List<String> c = new ArrayList<>();
+        c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String modulePath = System.getProperty("jdk.module.path");
+        boolean modular = WorkerPool.class.getModule().isNamed() && modulePath != null;
+        c.add(modular ? "--enable-native-access=dev.paralelo" : "--enable-native-access=ALL-UNNAMED");
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) c.add("--add-modules=jdk.incubator.vector");
+        c.add("-XX:+UseSerialGC");
+        for (Map.Entry<Object, Object> e : System.getProperties().entrySet()) {
+            if (e.getKey() instanceof String k && k.startsWith("paralelo.")) c.add("-D" + k + "=" + e.getValue());
+        }
+        c.addAll(settings.javaOptions);
+        if (modular) {
+            c.addAll(List.of("-p", modulePath, "-m", "dev.paralelo/" + WorkerMain.class.getName()));
+        } else {
+            c.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
+        }
+        c.addAll(List.of("--connect", transport.endpoint(), "--worker", Integer.toString(index),
+                "--threads", Integer.toString(settings.threads)));
+        return c;
+    }
+
+    private void awaitHellos() {
+        boolean[] seen = new boolean[settings.workers];
+        int count = 0;
+        long end = System.nanoTime() + settings.startTimeout.toNanos();
+        while (count < settings.workers) {
+            long left = end - System.nanoTime();
+            if (left <= 0) throw new PoolException("only " + count + " of " + settings.workers + " workers started within "
+                    + settings.startTimeout + logTail());
+            for (int i = 0; i < processes.size(); i++) {
+                if (!processes.get(i).isAlive()) {
+                    throw new PoolException("worker " + i + " exited with status " + processes.get(i).exitValue()
+                            + " while starting" + logTail());
+                }
+            }
+            byte[] f = transport.receive(Math.min(left, 50_000_000L));
+            if (f == null || Frames.type(f, f.length) != TYPE_HELLO) continue; // results of no job yet: none
+            Hello h = Frames.decodeHello(f, f.length);
+            if (h.worker() < seen.length && !seen[h.worker()]) {
+                seen[h.worker()] = true;
+                count++;
+            }
+        }
+    }
+
+    // ---- reductions ------------------------------------------------------------------------------
+
+    /** The sum, as {@code Kernels.sum} gives it (integer sums exact, then converted). */
+    public synchronized double sum(SharedArray x) {
+        Partial p = reduce(Reduction.SUM, x);
+        return p instanceof ExactSum s ? s.round() : ((IntegerSum) p).longValueExact();
+    }
+
+    /** The exact sum of an integer array; ArithmeticException if it leaves a long. */
+    public synchronized long sumLong(SharedArray x) {
+        if (x.array().dtype().isFloat()) throw new IllegalArgumentException("sumLong of a float array: use sum");
+        return ((IntegerSum) reduce(Reduction.SUM, x)).longValueExact();
+    }
+
+    /** The mean (NaN for an empty array, as numpy). */
+    public synchronized double mean(SharedArray x) {
+        long n = x.array().length();
+        Partial p = reduce(Reduction.MEAN, x);
+        return p instanceof ExactSum s ? s.mean(n) : ((IntegerSum) p).mean(n);
+    }
+
+    /** The smallest element (numpy's NaN rule); IllegalArgumentException for an empty array. */
+    public synchronized double min(SharedArray x) {
+        return extreme(Reduction.MIN, x);
+    }
+
+    /** The largest element (numpy's NaN rule); IllegalArgumentException for an empty array. */
+    public synchronized double max(SharedArray x) {
+        return extreme(Reduction.MAX, x);
+    }
+
+    private double extreme(Reduction op, SharedArray x) {
+        if (x.array().length() == 0) throw new IllegalArgumentException(op.name().toLowerCase() + " of an empty array is undefined");
+        Extremum e = (Extremum) reduce(op, x);
+        return e.elementType().isFloat() ? e.doubleValue() : e.longValue();
+    }
+
+    /** The variance with ddof degrees of freedom removed (NaN when length - ddof &lt;= 0). */
+    public synchronized double variance(SharedArray x, int ddof) {
+        if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
+        Partial p = reduce(Reduction.VARIANCE, x);
+        return p instanceof CenteredSums c ? c.variance(ddof) : ((IntegerMoments) p).variance(ddof);
+    }
+
+    /** The population variance (ddof 0). */
+    public synchronized double variance(SharedArray x) {
+        return variance(x, 0);
+    }
+
+    /** The dot product of two arrays of the same type and length, as {@code Kernels.dot}. */
+    public synchronized double dot(SharedArray x, SharedArray y) {
+        Partial p = reduce(Reduction.DOT, x, y);
+        return p instanceof ExactSum s ? s.round() : ((IntegerSum) p).longValueExact();
+    }
+
+    /**
+     * The merged partial state of op over the whole of x, computed by the workers over the
+     * ranges of one {@link BlockPartition}: the general form. A float variance takes two jobs
+     * (the mean, then the sums around it) and returns the {@link CenteredSums}.
+     */
+    public synchronized Partial reduce(Reduction op, SharedArray x) {
+        Objects.requireNonNull(op, "op");
+        if (op == Reduction.DOT) throw new IllegalArgumentException("a dot takes two arrays: reduce(DOT, x, y)");
+        ArrayRef a = ref(x);
+        if (op == Reduction.VARIANCE && a.dtype().isFloat()) {
+            // A mean that is not finite (an infinity or NaN in the data) is carried as it is: the
+            // state then finishes to NaN, as one process gives.
+            double center = ((ExactSum) partials(a, null, Reduction.SUM, false, 0)).mean(a.length());
+            return partials(a, null, Reduction.VARIANCE, true, center);
+        }
+        return partials(a, null, op, false, 0);
+    }
+
+    /** The merged partial state of a dot of x and y (op must be DOT). */
+    public synchronized Partial reduce(Reduction op, SharedArray x, SharedArray y) {
+        if (op != Reduction.DOT) throw new IllegalArgumentException(op + " takes one array, not two");
+        ArrayRef a = ref(x), b = ref(y);
+        if (a.dtype() != b.dtype() || a.length() != b.length()) {
+            throw new IllegalArgumentException("dot of a " + x.array().describe() + " and a " + y.array().describe());
+        }
+        return partials(a, b, op, false, 0);
+    }
+
+    private Partial partials(ArrayRef x, ArrayRef y, Reduction op, boolean around, double center) {
+        List<ArrayRef> arrays = y == null ? List.of(x) : List.of(x, y);
+        BlockPartition parts = BlockPartition.byLength(x.length(), taskLength(x.length()));
+        List<Task> tasks = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            BlockRange r = parts.get(i);
+            tasks.add(new Task(i, KIND_PARTIAL, op.code(), settings.mode.code(), around, 0, y == null ? NO_ARRAY : 1, NO_ARRAY,
+                    r.start(), r.end(), 0, around ? center : 0.0));
+        }
+        byte[][] payloads = run(arrays, tasks);
+        Partial acc = null;
+        for (int i = 0; i < payloads.length; i++) {
+            Partial p;
+            try {
+                p = Partial.fromBytes(payloads[i]);
+            } catch (PartialFormatException e) {
+                throw new PoolException("task " + i + ": a worker answered with a bad partial state: " + e.getMessage(), e);
+            }
+            acc = acc == null ? p : acc.merge(p);
+        }
+        return acc;
+    }
+
+    /**
+     * out[j] = op(x[j*k .. min((j+1)*k, n))), as {@code Kernels.reduceSlices}, computed by the
+     * workers, which write their slices into out in place (only acknowledgements travel back).
+     */
+    public synchronized void reduceSlices(SliceOp op, SharedArray x, long k, SharedArray out) {
+        Objects.requireNonNull(op, "op");
+        if (k < 1) throw new IllegalArgumentException("slice length k must be >= 1, got " + k);
+        ArrayRef a = ref(x), o = ref(out);
+        if (out.isReadOnly()) throw new IllegalArgumentException("out (" + out.path() + ") is read-only");
+        long m = a.length() / k + (a.length() % k != 0 ? 1 : 0);
+        if (o.length() != m || o.dtype() != op.outputType(a.dtype())) {
+            throw new IllegalArgumentException("out is a " + out.array().describe() + ", but " + op + " of " + a.dtype().label()
+                    + " with k = " + k + " writes " + m + " " + op.outputType(a.dtype()).label() + " elements");
+        }
+        if (a.path().equals(o.path())) throw new IllegalArgumentException("out is x");
+        long per = Math.max(1, taskLength(a.length()) / k);
+        List<Task> tasks = new ArrayList<>();
+        for (long j = 0, id = 0; j < m; j += per, id++) {
+            tasks.add(new Task(id, KIND_SLICES, op.code(), settings.mode.code(), false, 0, NO_ARRAY, 1, j, Math.min(m, j + per), k, 0.0));
+        }
+        run(List.of(a, o), tasks);
+    }
+
+    private ArrayRef ref(SharedArray a) {
+        Objects.requireNonNull(a, "array");
+        a.checkIntact();
+        NumArray v = a.array();
+        return new ArrayRef(a.path().toAbsolutePath().toString(), v.dtype(), v.length());
+    }
+
+    private long taskLength(long n) {
+        if (settings.taskElements > 0) return settings.taskElements;
+        long per = n / (settings.workers * 8L);
+        per = (per + BlockPartition.BLOCK - 1) / BlockPartition.BLOCK * BlockPartition.BLOCK;
+        return Math.clamp(per, 16L * BlockPartition.BLOCK, 4L << 20);
+    }
+
+    /** The statistics of the last job. */
+    public synchronized JobStats lastJob() {
+        return last;
+    }
+
+    /** Workers whose process is alive. */
+    public int liveWorkers() {
+        int n = 0;
+        for (Process p : processes) if (p.isAlive()) n++;
+        return n;
+    }
+
+    /** The process ids of the workers, in worker order (for tools and tests). */
+    public List<Long> workerPids() {
+        return processes.stream().map(Process::pid).toList();
+    }
+
+    // ---- the job loop ----------------------------------------------------------------------------
+
+    /** A frame sent: its tasks and when their lease ends. */
+    private record Sent(int[] tasks, long deadline) {}
+
+    /** Runs tasks to completion; the OK payload of each, by task index. */
+    private byte[][] run(List<ArrayRef> arrays, List<Task> tasks) {
+        if (closed) throw new IllegalStateException("the pool is closed");
+        long job = ++jobs;
+        int n = tasks.size();
+        byte[][] done = new byte[n][];
+        boolean[] inFlight = new boolean[n];
+        ArrayDeque<Integer> pending = new ArrayDeque<>(n);
+        for (int i = 0; i < n; i++) pending.add(i);
+        ArrayDeque<Sent> sent = new ArrayDeque<>();
+        int live = liveWorkers();
+        int batch = settings.batch > 0 ? settings.batch : Math.clamp(n / (Math.max(1, live) * 4L), 1, 256);
+        int window = Math.max(1, live) * batch * 2;
+        long lease = settings.lease.toNanos();
+        int remaining = n, flying = 0;
+        long frames = 0, reissued = 0, duplicates = 0;
+        long t0 = System.nanoTime();
+        while (remaining > 0) {
+            int d = deaths.get();
+            if (d != deathsSeen) {
+                deathsSeen = d;
+                if (liveWorkers() == 0) throw new PoolException("every worker died (" + exitStatuses() + ")" + logTail());
+                // A worker died: whatever it held comes back now, not after its lease.
+                for (Sent s : sent) for (int i : s.tasks()) if (done[i] == null && inFlight[i]) {
+                    inFlight[i] = false;
+                    flying--;
+                    pending.addFirst(i);
+                    reissued++;
+                }
+                sent.clear();
+            }
+            while (flying < window && !pending.isEmpty()) {
+                int[] ids = new int[Math.min(batch, pending.size())];
+                int c = 0;
+                List<Task> part = new ArrayList<>(ids.length);
+                while (c < ids.length && !pending.isEmpty()) {
+                    int i = pending.poll();
+                    if (done[i] != null) continue;
+                    ids[c++] = i;
+                    part.add(tasks.get(i));
+                }
+                if (c == 0) break;
+                byte[] frame = Frames.encodeTasks(job, arrays, part);
+                if (!transport.send(frame, 0, frame.length, 0)) { // the queue is full: wait for results
+                    for (int j = c - 1; j >= 0; j--) pending.addFirst(ids[j]);
+                    break;
+                }
+                frames++;
+                long deadline = System.nanoTime() + lease;
+                for (int j = 0; j < c; j++) {
+                    inFlight[ids[j]] = true;
+                }
+                flying += c;
+                sent.add(new Sent(c == ids.length ? ids : Arrays.copyOf(ids, c), deadline));
+            }
+            byte[] f = transport.receive(flying > 0 ? 1_000_000L : 0);
+            while (f != null) {
+                if (Frames.type(f, f.length) == TYPE_RESULTS && Frames.job(f) == job) {
+                    for (Result r : Frames.decodeResults(f, f.length).results()) {
+                        if (r.status() != STATUS_OK) {
+                            throw new PoolException("task " + r.taskId() + " failed: " + r.message());
+                        }
+                        if (r.taskId() < 0 || r.taskId() >= n) throw new PoolException("a worker answered unknown task " + r.taskId());
+                        int i = (int) r.taskId();
+                        if (done[i] != null) {
+                            duplicates++;
+                            continue;
+                        }
+                        done[i] = r.payload();
+                        remaining--;
+                        if (inFlight[i]) {
+                            inFlight[i] = false;
+                            flying--;
+                        }
+                    }
+                }
+                f = transport.receive(0);
+            }
+            long now = System.nanoTime();
+            while (!sent.isEmpty() && sent.peek().deadline() - now < 0) {
+                for (int i : sent.poll().tasks()) if (done[i] == null && inFlight[i]) {
+                    inFlight[i] = false;
+                    flying--;
+                    pending.add(i);
+                    reissued++;
+                }
+            }
+            while (!sent.isEmpty() && allDone(sent.peek(), done)) sent.poll();
+        }
+        last = new JobStats(n, frames, reissued, duplicates, System.nanoTime() - t0);
+        return done;
+    }
+
+    private static boolean allDone(Sent s, byte[][] done) {
+        for (int i : s.tasks()) if (done[i] == null) return false;
+        return true;
+    }
+
+    private String exitStatuses() {
+        List<String> s = new ArrayList<>();
+        for (int i = 0; i < processes.size(); i++) {
+            Process p = processes.get(i);
+            s.add("worker " + i + ": " + (p.isAlive() ? "alive" : "exit " + p.exitValue()));
+        }
+        return String.join(", ", s);
+    }
+
+    /** The last lines the workers printed, for an error message. */
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            if (lines.isEmpty()) return "";
+            int from = Math.max(0, lines.size() - 10);
+            return "; the workers' last output (" + log + "):\n  " + String.join("\n  ", lines.subList(from, lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    // ---- closing ---------------------------------------------------------------------------------
+
+    /**
+     * Stops the workers (they exit when the transport closes; any still running after 5 s are
+     * killed), removes the transport's files and the workers' log. Idempotent; works after every
+     * worker died.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        stopWorkers();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs or ran stopWorkers
+        }
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove the pool's log " + log + ": " + e.getMessage());
+        }
+    }
+
+    private void stopWorkers() {
+        beat.shutdownNow();
+        try {
+            transport.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the pool's transport: " + e.getMessage());
+        }
+        long end = System.nanoTime() + 5_000_000_000L;
+        for (Process p : processes) {
+            try {
+                long left = end - System.nanoTime();
+                if (left <= 0 || !p.waitFor(left, TimeUnit.NANOSECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
