@@ -26,6 +26,13 @@ public final class Main {
               shm ls
               shm rm NAME [--any-file]
                   shared arrays (.npy files in /dev/shm, or -Dparalelo.shm.dir) for other processes
+              demo [--workers N] [--json]
+                  the talk's task farm: arange(1<<22) float32 in shared memory, summed by N
+                  worker processes (default: one per core), checked against one process
+              sum FILE [--workers N] [--dtype D] [--json]
+                  the sum of an array file or shared array, computed by N worker processes
+              worker --connect ENDPOINT --worker I --threads T
+                  a worker process (the pool starts these)
               info
                   which kernels run here and why
             """;
@@ -75,6 +82,9 @@ public final class Main {
                 case "bench" -> throw new UsageException("the benchmark report runs from the launcher: ./paralelo bench [--full] [--json FILE]");
                 case "info" -> InfoCommand.run(out);
                 case "shm" -> ShmCommand.run(rest, out);
+                case "demo" -> PoolCommands.demo(rest, out);
+                case "sum" -> PoolCommands.sum(rest, out);
+                case "worker" -> PoolCommands.worker(rest);
                 default -> throw new UsageException("unknown command '" + args[0] + "'; try paralelo --help");
             };
         } catch (UsageException | ConfigurationException e) {

@@ -133,12 +133,12 @@ final class StatsCommand {
         }
     }
 
-    private static String value(String[] args, int i, String opt) throws UsageException {
+    static String value(String[] args, int i, String opt) throws UsageException {
         if (i >= args.length) throw new UsageException(opt + " needs a value");
         return args[i];
     }
 
-    private static int positive(String s, String opt) throws UsageException {
+    static int positive(String s, String opt) throws UsageException {
         try {
             int v = Integer.parseInt(s);
             if (v < 1) throw new NumberFormatException();

@@ -3,6 +3,7 @@ package dev.paralelo.pool;
 import static dev.paralelo.pool.WireFormat.*;
 
 import dev.paralelo.BlockRange;
+import dev.paralelo.Implementation;
 import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
 import dev.paralelo.Partial;
@@ -39,11 +40,14 @@ public final class Worker implements AutoCloseable {
     /** A mapped array, with the file identity it was opened at. */
     private record Mapped(SharedArray file, Object key, boolean writable) {}
 
-    /** A worker on link, numbered index, running kernels on threads threads. */
-    public Worker(WorkerLink link, int index, int threads) {
+    /**
+     * A worker on link, numbered index, running kernels of implementation (null: the provider's
+     * choice) on threads threads.
+     */
+    public Worker(WorkerLink link, int index, int threads, Implementation implementation) {
         this.link = Objects.requireNonNull(link, "link");
         this.index = index;
-        this.kernels = Kernels.defaults().withThreads(threads);
+        this.kernels = (implementation == null ? Kernels.defaults() : Kernels.using(implementation)).withThreads(threads);
     }
 
     /**

@@ -1,7 +1,10 @@
 package dev.paralelo.pool;
 
+import dev.paralelo.Implementation;
+
 /**
- * The entry point of a worker process: {@code WorkerMain --connect ENDPOINT --worker I --threads T}.
+ * The entry point of a worker process:
+ * {@code WorkerMain --connect ENDPOINT --worker I --threads T [--kernels auto|native|vector|scalar|java]}.
  * The pool starts it; {@code paralelo worker} runs it by hand. Exit status 0 when the parent
  * closed the pool, 2 for bad arguments or an endpoint it cannot reach, 3 when the parent died.
  */
@@ -17,6 +20,7 @@ public final class WorkerMain {
     public static int run(String[] args) {
         String endpoint = null;
         int worker = 0, threads = 1;
+        Implementation kernels = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -24,6 +28,10 @@ public final class WorkerMain {
                     case "--connect" -> endpoint = value(args, ++i, a);
                     case "--worker" -> worker = Integer.parseInt(value(args, ++i, a));
                     case "--threads" -> threads = Integer.parseInt(value(args, ++i, a));
+                    case "--kernels" -> {
+                        String v = value(args, ++i, a);
+                        kernels = v.equals("auto") ? null : Implementation.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                    }
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
@@ -40,7 +48,7 @@ public final class WorkerMain {
             System.err.println("paralelo worker: cannot connect to " + endpoint + ": " + e.getMessage());
             return 2;
         }
-        try (Worker w = new Worker(link, worker, threads)) {
+        try (Worker w = new Worker(link, worker, threads, kernels)) {
             return w.run();
         } catch (java.io.IOException e) {
             System.err.println("paralelo worker: " + e.getMessage());

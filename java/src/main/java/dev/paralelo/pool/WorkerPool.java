@@ -8,6 +8,7 @@ import dev.paralelo.CenteredSums;
 import dev.paralelo.DType;
 import dev.paralelo.ExactSum;
 import dev.paralelo.Extremum;
+import dev.paralelo.Implementation;
 import dev.paralelo.IntegerMoments;
 import dev.paralelo.IntegerSum;
 import dev.paralelo.NumArray;
@@ -86,6 +87,7 @@ public final class WorkerPool implements AutoCloseable {
         private String scheme = "shm";
         private int maxFrameBytes = 64 << 10;
         private SumMode mode = SumMode.ACCURATE;
+        private Implementation kernels = Implementation.JAVA;
         private final List<String> javaOptions = new ArrayList<>();
 
         private Builder() {}
@@ -146,6 +148,18 @@ public final class WorkerPool implements AutoCloseable {
         /** The summation mode of the workers' sums and dots (default accurate). */
         public Builder mode(SumMode m) {
             mode = Objects.requireNonNull(m, "mode");
+            return this;
+        }
+
+        /**
+         * The kernels the workers run (null: each worker's provider decides, as in-process).
+         * Default {@link Implementation#JAVA}, the pure-Java twin: if another process truncates
+         * an array file while a task reads it, the JVM turns the fault into an error the worker
+         * reports, where native code would die of SIGBUS (docs/FORMAT.md). The bits are the same
+         * either way; the native kernels are faster on small tasks.
+         */
+        public Builder workerKernels(Implementation i) {
+            kernels = i;
             return this;
         }
 
@@ -217,7 +231,8 @@ public final class WorkerPool implements AutoCloseable {
             c.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
         }
         c.addAll(List.of("--connect", transport.endpoint(), "--worker", Integer.toString(index),
-                "--threads", Integer.toString(settings.threads)));
+                "--threads", Integer.toString(settings.threads),
+                "--kernels", settings.kernels == null ? "auto" : settings.kernels.name().toLowerCase(java.util.Locale.ROOT)));
         return c;
     }
 
@@ -277,7 +292,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private double extreme(Reduction op, SharedArray x) {
-        if (x.array().length() == 0) throw new IllegalArgumentException(op.name().toLowerCase() + " of an empty array is undefined");
+        if (x.array().length() == 0) throw new IllegalArgumentException(op.name().toLowerCase(java.util.Locale.ROOT) + " of an empty array is undefined");
         Extremum e = (Extremum) reduce(op, x);
         return e.elementType().isFloat() ? e.doubleValue() : e.longValue();
     }

@@ -1,0 +1,143 @@
+package dev.paralelo.cli;
+
+import dev.paralelo.BlockPartition;
+import dev.paralelo.DType;
+import dev.paralelo.F32Array;
+import dev.paralelo.Kernels;
+import dev.paralelo.cli.Main.UsageException;
+import dev.paralelo.pool.JobStats;
+import dev.paralelo.pool.PoolException;
+import dev.paralelo.pool.WorkerMain;
+import dev.paralelo.pool.WorkerPool;
+import dev.paralelo.shm.NpyFormatException;
+import dev.paralelo.shm.SharedArray;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The worker-pool commands: {@code demo} (the talk's task farm, end to end), {@code sum} (a
+ * distributed sum of any array file) and {@code worker} (a worker's entry point).
+ */
+final class PoolCommands {
+    private PoolCommands() {}
+
+    /** The talk's array: 1 &lt;&lt; 22 float32 values, arange. */
+    static final int DEMO_LENGTH = 1 << 22;
+    private static final int WARMUP = 3, RUNS = 7;
+
+    /**
+     * {@code demo [--workers N] [--json]}: puts arange(1 &lt;&lt; 22) as float32 in shared memory,
+     * sums it with N workers in one-block tasks (4096 elements, the smallest task the block
+     * partition allows; the talk used 1024), checks it against one process, and prints the
+     * median job time of 7 runs after 3 warm-up runs.
+     */
+    static int demo(String[] args, PrintStream out) throws UsageException {
+        int workers = Runtime.getRuntime().availableProcessors();
+        boolean json = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--workers" -> workers = StatsCommand.positive(StatsCommand.value(args, ++i, "--workers"), "--workers");
+                case "--json" -> json = true;
+                default -> throw new UsageException("unknown argument '" + args[i] + "' for demo (demo [--workers N] [--json])");
+            }
+        }
+        Path path = SharedArray.directory().resolve("paralelo-demo-" + ProcessHandle.current().pid() + ".npy");
+        try (SharedArray a = SharedArray.create(path, DType.F32, new long[] {DEMO_LENGTH}, true, v -> {
+                    F32Array x = (F32Array) v;
+                    for (int i = 0; i < DEMO_LENGTH; i++) x.set(i, i);
+                });
+                WorkerPool pool = WorkerPool.builder().workers(workers).taskElements(BlockPartition.BLOCK).start()) {
+            try {
+                double expected = Kernels.defaults().sum(a.array(F32Array.class));
+                double result = 0;
+                long[] nanos = new long[RUNS];
+                JobStats stats = null;
+                for (int r = 0; r < WARMUP + RUNS; r++) {
+                    result = pool.sum(a);
+                    stats = pool.lastJob();
+                    if (r >= WARMUP) nanos[r - WARMUP] = stats.nanos();
+                }
+                Arrays.sort(nanos);
+                double seconds = nanos[RUNS / 2] / 1e9;
+                if (json) {
+                    out.printf(Locale.ROOT, "{\"result\": %s, \"expected\": %s, \"workers\": %d, \"tasks\": %d, \"seconds\": %s}%n",
+                            result, expected, workers, stats.tasks(), seconds);
+                } else {
+                    out.printf(Locale.ROOT, "sum of arange(%d) as float32 in shared memory, %d workers: %.1f%n", DEMO_LENGTH, workers, result);
+                    out.printf(Locale.ROOT, "one process:  %.1f (%s)%n", expected, result == expected ? "the same bits" : "DIFFERENT");
+                    out.printf(Locale.ROOT, "job: %.3f ms (median of %d), %d tasks of %d elements, %.0f tasks/s, %.2f GB/s%n",
+                            seconds * 1e3, RUNS, stats.tasks(), BlockPartition.BLOCK, stats.tasks() / seconds,
+                            DEMO_LENGTH * 4.0 / seconds / 1e9);
+                }
+                return result == expected ? 0 : 1;
+            } finally {
+                a.delete();
+            }
+        } catch (IOException e) {
+            throw new UsageException(Main.describe(e, "demo"));
+        } catch (PoolException e) {
+            throw new UsageException("demo: " + e.getMessage());
+        }
+    }
+
+    /** {@code sum FILE --workers N [--dtype D] [--json]}: a distributed sum. */
+    static int sum(String[] args, PrintStream out) throws UsageException {
+        String file = null;
+        DType dtype = null;
+        int workers = Runtime.getRuntime().availableProcessors();
+        boolean json = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--workers" -> workers = StatsCommand.positive(StatsCommand.value(args, ++i, "--workers"), "--workers");
+                case "--json" -> json = true;
+                case "--dtype" -> {
+                    try {
+                        dtype = DType.parse(StatsCommand.value(args, ++i, "--dtype"));
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
+                default -> {
+                    if (args[i].startsWith("--")) throw new UsageException("unknown option " + args[i] + " for sum");
+                    if (file != null) throw new UsageException("sum takes one FILE, got '" + file + "' and '" + args[i] + "'");
+                    file = args[i];
+                }
+            }
+        }
+        if (file == null) throw new UsageException("sum needs a FILE (a .npy file, a raw file with --dtype, or a shared array's NAME)");
+        Path path = StatsCommand.locate(file);
+        try (SharedArray a = dtype == null ? SharedArray.open(path, false) : SharedArray.openAny(path, dtype, false)) {
+            if (dtype != null && a.header() != null && a.header().dtype() != dtype) {
+                throw new UsageException(file + ": --dtype " + dtype.label() + " contradicts the .npy header, which says "
+                        + a.header().dtype().label());
+            }
+            String value;
+            try (WorkerPool pool = WorkerPool.start(workers)) {
+                value = a.array().dtype().isFloat() ? Double.toString(pool.sum(a)) : Long.toString(pool.sumLong(a));
+            }
+            if (json) {
+                boolean finite = !value.equals("NaN") && !value.contains("Infinity");
+                out.println("{\"sum\": " + (finite ? value : "null") + ", \"workers\": " + workers + "}");
+            } else {
+                out.println(value);
+            }
+            return 0;
+        } catch (NpyFormatException e) {
+            String hint = dtype == null && e.getMessage().startsWith("not a .npy file")
+                    ? "; a raw file (no header) needs --dtype f64|f32|i64|i32" : "";
+            throw new UsageException(file + ": " + e.getMessage() + hint);
+        } catch (IOException e) {
+            throw new UsageException(Main.describe(e, file));
+        } catch (PoolException | ArithmeticException | IllegalArgumentException | IllegalStateException e) {
+            throw new UsageException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code worker --connect ENDPOINT --worker I --threads T}: runs a worker (the pool starts these). */
+    static int worker(String[] args) {
+        return WorkerMain.run(args);
+    }
+}
