@@ -1,0 +1,202 @@
+package dev.paralelo.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralelo.DType;
+import dev.paralelo.F64Array;
+import dev.paralelo.Kernels;
+import dev.paralelo.shm.SharedArray;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults with real processes: workers killed with kill -9 or stopped with SIGSTOP in the middle
+ * of a job, every worker dead, the parent killed, the array truncated or deleted under a job.
+ */
+class PoolFaultTest {
+    @TempDir
+    static Path dir;
+
+    /** 2^25 doubles (256 MiB). */
+    static final long N = 1L << 25;
+    static SharedArray big;
+    static double want;
+
+    @BeforeAll
+    static void data() throws Exception {
+        big = SharedArray.create(dir.resolve("big.npy"), DType.F64, new long[] {N}, true, a -> {
+            F64Array x = (F64Array) a;
+            for (long i = 0; i < N; i++) x.set(i, (i % 1000) * 0.001 - 0.25);
+        });
+        want = Kernels.defaults().sum(big.array(F64Array.class));
+    }
+
+    static WorkerPool.Builder slowJobs(int workers) {
+        // one thread per worker, the scalar kernels, one block per task and one task per frame:
+        // 8192 round trips, a job long enough to be hit in the middle
+        return WorkerPool.builder().workers(workers).threadsPerWorker(1).taskElements(4096).batchSize(1)
+                .workerKernels(dev.paralelo.Implementation.SCALAR);
+    }
+
+    static void signal(String sig, long pid) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start();
+        assertEquals(0, p.waitFor(), "kill -" + sig + " " + pid);
+    }
+
+    /**
+     * Runs a sum of big in the background and, a third of the way into it (timed by a sum just
+     * before), runs action; returns the job's result.
+     */
+    static double sumWhile(WorkerPool pool, ThrowingRunnable action) throws Exception {
+        pool.sum(big);
+        long third = Math.max(1, pool.lastJob().nanos() / 3_000_000);
+        CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(big));
+        Thread.sleep(third);
+        action.run();
+        return job.get(120, TimeUnit.SECONDS);
+    }
+
+    /** A third of the time a sum of a takes on pool, in ms (timed by running one). */
+    static long aThirdOfASum(WorkerPool pool, SharedArray a) {
+        pool.sum(a);
+        return Math.max(1, pool.lastJob().nanos() / 3_000_000);
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void aWorkerKilledMidJobLosesNothing() throws Exception {
+        // the lease is a minute: only the death itself can bring the dead worker's tasks back in time
+        try (WorkerPool pool = slowJobs(3).lease(Duration.ofMinutes(1)).start()) {
+            long victim = pool.workerPids().get(0);
+            double got = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> sumWhile(pool, () -> ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly)));
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+            JobStats s = pool.lastJob();
+            assertEquals(N / 4096, s.tasks(), "each task counted once");
+            assertTrue(s.reissued() >= 1, "the dead worker's task was sent again: " + s);
+            assertEquals(2, pool.liveWorkers());
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "the pool goes on with 2");
+        }
+    }
+
+    @Test
+    void aStoppedWorkerLosesItsTasksAfterTheLease() throws Exception {
+        try (WorkerPool pool = slowJobs(2).lease(Duration.ofMillis(400)).start()) {
+            long victim = pool.workerPids().get(1);
+            try {
+                double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> sumWhile(pool, () -> signal("STOP", victim)));
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+                assertTrue(pool.lastJob().reissued() >= 1, "the stopped worker's task went to the other: " + pool.lastJob());
+                assertEquals(N / 4096, pool.lastJob().tasks());
+            } finally {
+                signal("CONT", victim);
+            }
+            // the late worker's results belong to an old job now, or are duplicates: dropped
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)));
+        }
+    }
+
+    @Test
+    void whenEveryWorkerDiesTheJobFailsAndCloseWorks() throws Exception {
+        WorkerPool pool = slowJobs(2).start();
+        try {
+            for (long pid : pool.workerPids()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(PoolException.class, () -> pool.sum(big)));
+            assertTrue(e.getMessage().contains("every worker died"), e.getMessage());
+        } finally {
+            assertTimeoutPreemptively(Duration.ofSeconds(30), pool::close);
+        }
+        assertThrows(IllegalStateException.class, () -> pool.sum(big));
+    }
+
+    @Test
+    void everyWorkerKilledDuringAJobFailsItToo() throws Exception {
+        try (WorkerPool pool = slowJobs(2).lease(Duration.ofMinutes(1)).start()) {
+            long third = aThirdOfASum(pool, big);
+            CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(big));
+            Thread.sleep(third);
+            for (long pid : pool.workerPids()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> job.get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof PoolException && e.getCause().getMessage().contains("every worker died"), e.toString());
+        }
+    }
+
+    /** The parent is killed: its workers notice and exit within seconds, no orphans. */
+    @Test
+    void workersExitWhenTheParentDies() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), PoolParent.class.getName()));
+        Process parent = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<ProcessHandle> workers = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = r.readLine();
+            assertTrue(line != null && line.startsWith("pids "), "the parent started its pool: " + line);
+            for (String p : line.substring(5).split(" ")) workers.add(ProcessHandle.of(Long.parseLong(p)).orElseThrow());
+            parent.destroyForcibly().waitFor();
+            long end = System.nanoTime() + 15_000_000_000L;
+            while (System.nanoTime() < end && workers.stream().anyMatch(ProcessHandle::isAlive)) Thread.sleep(100);
+            for (ProcessHandle w : workers) assertTrue(!w.isAlive(), "worker " + w.pid() + " outlived its parent");
+        } finally {
+            for (ProcessHandle w : workers) w.destroyForcibly();
+        }
+    }
+
+    /** A truncation under a job: a clear error in the parent, and the workers live on. */
+    @Test
+    void anArrayTruncatedDuringAJobIsAnErrorNotACrash() throws Exception {
+        Path p = dir.resolve("victim.npy");
+        try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {N}, true);
+                WorkerPool pool = slowJobs(2).start()) {
+            long third = aThirdOfASum(pool, a);
+            CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(a));
+            Thread.sleep(third);
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                ch.truncate(4096);
+            }
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> job.get(60, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof PoolException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("truncated"), e.getCause().getMessage());
+            Thread.sleep(200);
+            assertEquals(2, pool.liveWorkers(), "no worker died of SIGBUS");
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "and the pool goes on");
+        }
+    }
+
+    /** Deleted under a job: workers that mapped it may finish; a worker that opens it fails clearly. */
+    @Test
+    void anArrayDeletedDuringAJobGivesTheRightSumOrAClearError() throws Exception {
+        Path p = dir.resolve("deleted.npy");
+        try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {N}, true, x -> Kernels.defaults().fill(x, 0.5));
+                WorkerPool pool = slowJobs(2).start()) {
+            long third = aThirdOfASum(pool, a);
+            CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(a));
+            Thread.sleep(third);
+            a.delete();
+            try {
+                assertEquals(N * 0.5, job.get(60, TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertTrue(e.getCause() instanceof PoolException && e.getCause().getMessage().contains("deleted.npy"), e.toString());
+            }
+            assertEquals(2, pool.liveWorkers());
+        }
+    }
+}
