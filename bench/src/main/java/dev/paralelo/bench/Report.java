@@ -104,23 +104,34 @@ public final class Report {
         out.println("kernels: " + KernelProvider.reason());
         long t0 = System.nanoTime();
         List<Result> results = full ? runJmh(jmhParams) : runQuick(smoke);
+        Progress poolProgress = new Progress(8);
+        List<PoolBench.Figure> pool = PoolBench.run(smoke, poolProgress);
+        poolProgress.end();
         Files.createDirectories(json.toAbsolutePath().getParent());
         try (Writer w = Files.newBufferedWriter(json)) {
             w.write("[\n");
             for (int i = 0; i < results.size(); i++) w.write("  " + results.get(i).json() + (i + 1 < results.size() ? ",\n" : "\n"));
             w.write("]\n");
         }
+        Files.writeString(dir(json).resolve("pool.json"),
+                "[\n" + String.join(",\n", pool.stream().map(f -> "  " + f.json()).toList()) + "\n]\n");
         printTables(out, results);
         printScaling(out, results);
+        PoolBench.print(out, pool);
         Path dir = json.toAbsolutePath().getParent();
         Path png = dir.resolve("sum-f64.png"), scalingPng = dir.resolve("sum-f64-scaling.png");
         chart(results, png, machine);
         scalingChart(results, scalingPng, machine);
-        Files.writeString(dir.resolve("latest.md"), markdown(results, machine));
+        Files.writeString(dir.resolve("latest.md"), markdown(results, machine) + PoolBench.markdown(pool));
         out.println();
         printTargets(out, results);
+        PoolBench.targets(out, pool);
         out.printf(Locale.ROOT, "%nwrote %s, %s, %s and %s (%.0f s)%n", json, png, scalingPng, dir.resolve("latest.md"),
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static Path dir(Path json) {
+        return json.toAbsolutePath().getParent();
     }
 
     private static void fail(String msg) {
@@ -727,7 +738,7 @@ public final class Report {
         out.printf(Locale.ROOT, "  %-78s %7.2f%n", what, ratio);
     }
 
-    private static void target(PrintStream out, String what, double ratio, double goal) {
+    static void target(PrintStream out, String what, double ratio, double goal) {
         String verdict = Double.isNaN(ratio) ? "not measured" : ratio >= goal ? "met" : "MISSED";
         out.printf(Locale.ROOT, "  %-78s %7.2f  (target >= %s) %s%n", what, ratio, goal, verdict);
     }
