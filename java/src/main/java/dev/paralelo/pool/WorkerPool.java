@@ -67,12 +67,11 @@ public final class WorkerPool implements AutoCloseable {
     private final Builder settings;
     private final Transport transport;
     private final List<Process> processes = new ArrayList<>();
-    private final AtomicInteger deaths = new AtomicInteger();
     private final ScheduledExecutorService beat;
     private final Path log;
     private final Thread shutdownHook;
     private long jobs;
-    private int deathsSeen;
+    private int liveSeen;
     private JobStats last = new JobStats(0, 0, 0, 0, 0);
     private volatile boolean closed;
 
@@ -203,10 +202,10 @@ public final class WorkerPool implements AutoCloseable {
             for (int i = 0; i < b.workers; i++) {
                 Process p = new ProcessBuilder(command(i)).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-                p.onExit().thenRun(deaths::incrementAndGet);
                 processes.add(p);
             }
             awaitHellos();
+            liveSeen = b.workers;
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -435,20 +434,23 @@ public final class WorkerPool implements AutoCloseable {
         ArrayDeque<Integer> pending = new ArrayDeque<>(n);
         for (int i = 0; i < n; i++) pending.add(i);
         ArrayDeque<Sent> sent = new ArrayDeque<>();
-        int live = liveWorkers();
-        int batch = settings.batch > 0 ? settings.batch : Math.clamp(n / (Math.max(1, live) * 4L), 1, 256);
-        int window = Math.max(1, live) * batch * 2;
+        int workers = Math.max(1, liveWorkers());
+        int batch = settings.batch > 0 ? settings.batch : Math.clamp(n / (workers * 4L), 1, 256);
+        int window = workers * batch * 2;
         long lease = settings.lease.toNanos();
         int remaining = n, flying = 0;
         long frames = 0, reissued = 0, duplicates = 0;
         long t0 = System.nanoTime();
         while (remaining > 0) {
-            int d = deaths.get();
-            if (d != deathsSeen) {
-                deathsSeen = d;
-                if (liveWorkers() == 0) throw new PoolException("every worker died (" + exitStatuses() + ")" + logTail());
+            // Process.isAlive reads what the JDK's reaper thread recorded (no system call);
+            // onExit's callbacks would run in the common pool, which may be the caller's.
+            int live = liveWorkers();
+            if (live != liveSeen) {
+                boolean fewer = live < liveSeen;
+                liveSeen = live;
+                if (live == 0) throw new PoolException("every worker died (" + exitStatuses() + ")" + logTail());
                 // A worker died: whatever it held comes back now, not after its lease.
-                for (Sent s : sent) for (int i : s.tasks()) if (done[i] == null && inFlight[i]) {
+                if (fewer) for (Sent s : sent) for (int i : s.tasks()) if (done[i] == null && inFlight[i]) {
                     inFlight[i] = false;
                     flying--;
                     pending.addFirst(i);

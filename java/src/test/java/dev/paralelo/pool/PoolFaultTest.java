@@ -63,6 +63,7 @@ class PoolFaultTest {
      * before), runs action; returns the job's result.
      */
     static double sumWhile(WorkerPool pool, ThrowingRunnable action) throws Exception {
+        pool.sum(big); // the first sum maps the file and compiles: slower than the one timed
         pool.sum(big);
         long third = Math.max(1, pool.lastJob().nanos() / 3_000_000);
         CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(big));
@@ -74,6 +75,7 @@ class PoolFaultTest {
     /** A third of the time a sum of a takes on pool, in ms (timed by running one). */
     static long aThirdOfASum(WorkerPool pool, SharedArray a) {
         pool.sum(a);
+        pool.sum(a);
         return Math.max(1, pool.lastJob().nanos() / 3_000_000);
     }
 
@@ -81,37 +83,55 @@ class PoolFaultTest {
         void run() throws Exception;
     }
 
+    /**
+     * Workers busy with long tasks (2 Mi elements each, scalar kernels): a worker killed a third
+     * of the way into a job is almost always in the middle of one. The lease is a minute, so only
+     * the death itself can bring that task back in time. Up to three tries, each with a fresh
+     * pool, until a kill lands on a task.
+     */
     @Test
     void aWorkerKilledMidJobLosesNothing() throws Exception {
-        // the lease is a minute: only the death itself can bring the dead worker's tasks back in time
-        try (WorkerPool pool = slowJobs(3).lease(Duration.ofMinutes(1)).start()) {
-            long victim = pool.workerPids().get(0);
-            double got = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                    () -> sumWhile(pool, () -> ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly)));
-            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
-            JobStats s = pool.lastJob();
-            assertEquals(N / 4096, s.tasks(), "each task counted once");
-            assertTrue(s.reissued() >= 1, "the dead worker's task was sent again: " + s);
-            assertEquals(2, pool.liveWorkers());
-            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "the pool goes on with 2");
+        boolean hit = false;
+        for (int attempt = 0; attempt < 3 && !hit; attempt++) {
+            try (WorkerPool pool = busyWorkers(3).lease(Duration.ofMinutes(1)).start()) {
+                long victim = pool.workerPids().get(attempt % 3);
+                double got = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                        () -> sumWhile(pool, () -> ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly)));
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+                JobStats s = pool.lastJob();
+                assertEquals(N / (1 << 21), s.tasks(), "each task counted once");
+                hit = s.reissued() >= 1;
+                assertEquals(2, pool.liveWorkers());
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "the pool goes on with 2");
+            }
         }
+        assertTrue(hit, "in three tries no kill landed on a task in flight");
     }
 
+    static WorkerPool.Builder busyWorkers(int workers) {
+        return slowJobs(workers).taskElements(1 << 21);
+    }
+
+    /** As above, with SIGSTOP: the stopped worker's task comes back when its lease ends. */
     @Test
     void aStoppedWorkerLosesItsTasksAfterTheLease() throws Exception {
-        try (WorkerPool pool = slowJobs(2).lease(Duration.ofMillis(400)).start()) {
-            long victim = pool.workerPids().get(1);
-            try {
-                double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> sumWhile(pool, () -> signal("STOP", victim)));
-                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
-                assertTrue(pool.lastJob().reissued() >= 1, "the stopped worker's task went to the other: " + pool.lastJob());
-                assertEquals(N / 4096, pool.lastJob().tasks());
-            } finally {
-                signal("CONT", victim);
+        boolean hit = false;
+        for (int attempt = 0; attempt < 3 && !hit; attempt++) {
+            try (WorkerPool pool = busyWorkers(2).lease(Duration.ofMillis(300)).start()) {
+                long victim = pool.workerPids().get(attempt % 2);
+                try {
+                    double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> sumWhile(pool, () -> signal("STOP", victim)));
+                    assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+                    assertEquals(N / (1 << 21), pool.lastJob().tasks());
+                    hit = pool.lastJob().reissued() >= 1;
+                } finally {
+                    signal("CONT", victim);
+                }
+                // the late worker's results belong to an old job now, or are duplicates: dropped
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)));
             }
-            // the late worker's results belong to an old job now, or are duplicates: dropped
-            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)));
         }
+        assertTrue(hit, "in three tries no stop landed on a task in flight");
     }
 
     @Test
