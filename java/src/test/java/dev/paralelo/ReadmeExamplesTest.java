@@ -36,7 +36,7 @@ class ReadmeExamplesTest {
             blocks.add(body.toString());
         }
         assertTrue(blocks.size() >= 2, "README has Java examples");
-        StringBuilder src = new StringBuilder("import dev.paralelo.*;\nimport dev.paralelo.shm.*;\nimport java.lang.foreign.Arena;\n"
+        StringBuilder src = new StringBuilder("import dev.paralelo.*;\nimport dev.paralelo.shm.*;\nimport dev.paralelo.pool.*;\nimport java.lang.foreign.Arena;\n"
                 + "public class ReadmeExample {\n    public static void run() throws Exception {\n");
         for (String b : blocks) src.append("        {\n").append(b).append("        }\n");
         src.append("    }\n}\n");
