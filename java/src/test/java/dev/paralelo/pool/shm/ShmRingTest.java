@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The ring on its own, in one process: framing, wrap-around, full and empty, limits. */
 class ShmRingTest {
     static final long PID = ProcessHandle.current().pid();
+    static final int PID_INT = (int) PID;
 
     private final Arena arena = Arena.ofShared();
 
