@@ -368,4 +368,9 @@ public final class ShmRing {
     int who() {
         return who;
     }
+
+    /** The ring's memory (for tests that stop a process between two steps). */
+    MemorySegment segment() {
+        return seg;
+    }
 }
