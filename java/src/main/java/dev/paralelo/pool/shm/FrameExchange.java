@@ -10,12 +10,40 @@ import dev.paralelo.pool.TransportClosedException;
  * shared); {@link #shutDown()} may come from any thread.
  */
 final class FrameExchange {
-    /** A wait starts sweeping after this long, then sweeps every {@link #SWEEP_EVERY_NANOS}. */
+    /** A ring that stays stuck this long is swept, then every {@link #SWEEP_EVERY_NANOS} while it stays so. */
     static final long SWEEP_AFTER_NANOS = 1_000_000, SWEEP_EVERY_NANOS = 10_000_000;
+
+    /**
+     * How long one ring has made no progress for this end, across calls (the pool may poll with
+     * a zero timeout), and when it was last swept.
+     */
+    private static final class Stall {
+        private final RingSweeper sweeper; // null at a worker
+        private long since = -1, lastSweep;
+
+        Stall(RingSweeper sweeper) {
+            this.sweeper = sweeper;
+        }
+
+        void progress() {
+            since = -1;
+        }
+
+        void stuck(long now) {
+            if (sweeper == null) return;
+            if (since < 0) {
+                since = now;
+                lastSweep = now;
+            } else if (now - since >= SWEEP_AFTER_NANOS && now - lastSweep >= SWEEP_EVERY_NANOS) {
+                lastSweep = now;
+                if (sweeper.sweep(now) > 0) since = -1;
+            }
+        }
+    }
 
     private final RingFile file;
     private final ShmRing out, in;
-    private final RingSweeper outSweeper, inSweeper; // the parent's; null at a worker
+    private final Stall outStall, inStall;
     private final Backoff backoff = new Backoff();
     private volatile boolean shut;
 
@@ -23,8 +51,8 @@ final class FrameExchange {
         this.file = file;
         this.out = out;
         this.in = in;
-        this.outSweeper = outSweeper;
-        this.inSweeper = inSweeper;
+        this.outStall = new Stall(outSweeper);
+        this.inStall = new Stall(inSweeper);
     }
 
     /** See {@link dev.paralelo.pool.Transport#send}. */
@@ -34,19 +62,20 @@ final class FrameExchange {
         }
         try {
             checkOpen();
-            if (out.offer(frame, off, len)) return true;
-            long start = System.nanoTime(), lastSweep = start;
+            long start = 0;
             backoff.reset();
-            for (;;) {
-                long now = System.nanoTime(), waited = now - start;
-                if (waited >= timeoutNanos) return false;
-                if (outSweeper != null && waited >= SWEEP_AFTER_NANOS && now - lastSweep >= SWEEP_EVERY_NANOS) {
-                    outSweeper.sweep(now);
-                    lastSweep = now;
+            for (boolean first = true; ; first = false) {
+                if (out.offer(frame, off, len)) {
+                    outStall.progress();
+                    return true;
                 }
+                long now = System.nanoTime();
+                if (first) start = now;
+                outStall.stuck(now);
+                long waited = now - start;
+                if (waited >= timeoutNanos) return false;
                 backoff.idle(timeoutNanos - waited);
                 checkOpen();
-                if (out.offer(frame, off, len)) return true;
             }
         } catch (IllegalStateException e) {
             throw closedOr(e);
@@ -57,20 +86,21 @@ final class FrameExchange {
     byte[] receive(long timeoutNanos) {
         try {
             checkOpen();
-            byte[] f = in.poll();
-            if (f != null) return f;
-            long start = System.nanoTime(), lastSweep = start;
+            long start = 0;
             backoff.reset();
-            for (;;) {
-                long now = System.nanoTime(), waited = now - start;
-                if (waited >= timeoutNanos) return null;
-                if (inSweeper != null && waited >= SWEEP_AFTER_NANOS && now - lastSweep >= SWEEP_EVERY_NANOS) {
-                    inSweeper.sweep(now);
-                    lastSweep = now;
+            for (boolean first = true; ; first = false) {
+                byte[] f = in.poll();
+                if (f != null) {
+                    inStall.progress();
+                    return f;
                 }
+                long now = System.nanoTime();
+                if (first) start = now;
+                inStall.stuck(now);
+                long waited = now - start;
+                if (waited >= timeoutNanos) return null;
                 backoff.idle(timeoutNanos - waited);
                 checkOpen();
-                if ((f = in.poll()) != null) return f;
             }
         } catch (IllegalStateException e) {
             throw closedOr(e);
