@@ -129,6 +129,11 @@ final class RingFile implements AutoCloseable {
         return results;
     }
 
+    /** The mapped data: the header, then the rings. */
+    MemorySegment segment() {
+        return seg;
+    }
+
     RingGeometry geometry() {
         return geometry;
     }

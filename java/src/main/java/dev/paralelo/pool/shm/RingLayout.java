@@ -28,16 +28,8 @@ public final class RingLayout {
     public static final long TAIL_OFFSET = 0;
     /** int64 next position a consumer claims (compare-and-set). */
     public static final long HEAD_OFFSET = 128;
-    /** int32 futex word consumers sleep on; producers bump it after publishing when {@link #DATA_WAITERS_OFFSET} is not 0. */
-    public static final long DATA_SIGNAL_OFFSET = 256;
-    /** int32 number of consumers asleep on {@link #DATA_SIGNAL_OFFSET}. */
-    public static final long DATA_WAITERS_OFFSET = 260;
-    /** int32 futex word producers sleep on; consumers bump it after releasing when {@link #SPACE_WAITERS_OFFSET} is not 0. */
-    public static final long SPACE_SIGNAL_OFFSET = 384;
-    /** int32 number of producers asleep on {@link #SPACE_SIGNAL_OFFSET}. */
-    public static final long SPACE_WAITERS_OFFSET = 388;
     /** Start of the slot descriptors, {@link #SLOT_LENGTH} bytes each; the data follows them. */
-    public static final long SLOTS_OFFSET = 512;
+    public static final long SLOTS_OFFSET = 256;
 
     /** Bytes of one slot descriptor. */
     public static final int SLOT_LENGTH = 32;

@@ -105,6 +105,33 @@ class RingProcessTest {
     }
 
     @Test
+    void aCProgramJoinsAsAWorkerBesideAJvm() throws Exception {
+        Path cPeer = Path.of(System.getProperty("user.dir"), "target", "native", "paralelo_shm_peer");
+        assertTrue(Files.isExecutable(cPeer), "the C peer was not built: " + cPeer);
+        int tasks = 10_000;
+        BitSet answered = new BitSet();
+        Process c, jvm;
+        try (ShmTransport t = ShmTransport.create(dir, G)) {
+            c = new ProcessBuilder(cPeer.toString(), "ring-echo", t.path().toString(), "1000000")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            peers.add(c);
+            jvm = peer("echo", t.endpoint());
+            assertEquals("connected", RingPeer.line(c));
+            assertEquals("connected", RingPeer.line(jvm));
+            int got = pump(t, 0, tasks, answered, 60_000 * MS);
+            while (got < tasks) {
+                int more = take(t, answered, 5_000 * MS);
+                assertTrue(more > 0, "answers stopped at " + got);
+                got += more;
+            }
+        }
+        String byC = RingPeer.line(c), byJvm = RingPeer.line(jvm);
+        long nc = Long.parseLong(byC.replace("answered ", "")), nj = Long.parseLong(byJvm.replace("closed after ", ""));
+        assertEquals(tasks, nc + nj, byC + ", " + byJvm);
+        assertTrue(nc > 0, "the C worker answered some: " + byC + ", " + byJvm);
+    }
+
+    @Test
     void aWorkerKilledWhileHoldingATaskDoesNotWedgeTheRing() throws Exception {
         BitSet answered = new BitSet();
         try (ShmTransport t = ShmTransport.create(dir, G)) {
