@@ -318,6 +318,92 @@ PL_API int pl_barrier_init(void *b, int64_t parties);
  * with fewer than 1 party. */
 PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
 
+/*
+ * Ring file: the worker pool's local transport (docs/FORMAT.md, "Ring file"; Java:
+ * dev.paralelo.pool.shm, RingFileLayout and RingLayout). The file is a .npy array of int64; at
+ * its data start (64-byte aligned) lies a pl_ring_file, then the task ring (parent to workers),
+ * then the result ring (workers to parent), each `ring_length` bytes: a pl_ring, `slots`
+ * pl_ring_slot descriptors, `slots * slot_bytes` data bytes, padding to 128.
+ *
+ * Positions are int64 counters that only grow; position p uses slot p & (slots - 1). A frame of
+ * n bytes is a record of max(1, ceil(n / slot_bytes)) consecutive positions. A slot's `sequence`
+ * is p while free for p (or claimed and not yet published), p + 1 once published, p + slots once
+ * released. Its `owner` is (lap << 32) | who, lap = p >> log2(slots) truncated to 32 bits, who 0,
+ * a producer's pid, PL_RING_READER | a consumer's pid, or PL_RING_RECLAIMED (the parent took the
+ * record over from a dead owner). Memory ordering:
+ *  - produce: read `tail`; every slot of [t, t+k) must have sequence == its position (acquire),
+ *    else the ring is full; compare-and-swap `tail` t -> t+k; compare-and-swap owner of t from
+ *    (lap, 0) to (lap, pid) (if that fails the parent reclaimed the claim: claim again); write
+ *    `length` and the bytes; store sequence t + 1 with release;
+ *  - consume: read `head` h and sequence of h (acquire); at h + 1 read `length`, compare-and-swap
+ *    `head` h -> h+k, compare-and-swap owner (lap, producer) -> (lap, PL_RING_READER | pid) (if
+ *    that fails, skip the record: it was reclaimed), copy the bytes out, then release each slot,
+ *    the first last: owner (next lap, 0), then sequence p + slots with release.
+ * A record with a negative length is a skipped one of -length positions (what the parent
+ * publishes over a dead producer's claim): consumers release it without delivering.
+ * pl_ring_offer and pl_ring_poll follow this protocol, as Java's ShmRing does; they never wait.
+ */
+#define PL_RING_MAGIC 0x474E49524C50LL /* "PLRING" */
+#define PL_RING_VERSION 1
+#define PL_RING_TASKS 0              /* `which` ring: parent to workers */
+#define PL_RING_RESULTS 1            /* `which` ring: workers to parent */
+#define PL_RING_READER 0x40000000    /* owner bit: taken by the consumer whose pid is below it */
+#define PL_RING_RECLAIMED 0x80000000LL /* owner's low 32 bits: taken over by the parent */
+#define PL_RING_MAX_PID 4194303      /* largest pid an owner word holds (2^22 - 1) */
+#define PL_RING_FULL 1               /* pl_ring_offer: no room now (not an error) */
+#define PL_RING_EMPTY 1              /* pl_ring_poll: nothing published now (not an error) */
+
+typedef struct pl_ring_slot {
+    int64_t sequence;
+    int64_t owner;
+    int32_t length; /* frame bytes, or minus the positions of a skipped record */
+    int32_t reserved[3];
+} pl_ring_slot;
+
+typedef struct pl_ring {
+    int64_t tail; /* next position producers claim */
+    int64_t pad0[15];
+    int64_t head; /* next position consumers claim */
+    int64_t pad1[15];
+    pl_ring_slot slots[]; /* then slots * slot_bytes data bytes */
+} pl_ring;
+
+typedef struct pl_ring_file {
+    int64_t magic; /* PL_RING_MAGIC, stored last (release) when the file is made */
+    int32_t version;
+    int32_t header_length; /* sizeof(pl_ring_file) */
+    int32_t slot_bytes;    /* a power of two in [8, 65536] */
+    int32_t slots;         /* a power of two in [16, 2^24] */
+    int32_t max_frame;     /* at most slots * slot_bytes / 2 */
+    int32_t slot_length;   /* sizeof(pl_ring_slot) */
+    int64_t ring_length;
+    int64_t parent_pid;
+    int64_t pad0[10];
+    int64_t heartbeat; /* the parent adds 1 at least every 100 ms */
+    int64_t pad1[15];
+    int64_t closed; /* 1 once the parent closed the transport (release) */
+    int64_t pad2[31];
+} pl_ring_file;
+
+/* Fills offsets[0..19]: pl_ring_file's magic, version, header_length, slot_bytes, slots,
+ * max_frame, slot_length, ring_length, parent_pid, heartbeat, closed and its size; pl_ring's
+ * tail, head, slots and its size; pl_ring_slot's sequence, owner, length and its size. n must
+ * be at least 20. */
+PL_API int pl_ring_layout(int64_t *offsets, int64_t n);
+/* PL_OK if the `bytes` bytes at file (64-byte aligned) hold a ring file this library can use:
+ * magic, version, sizes, and rings that fit; PL_E_LAYOUT if not, PL_E_ARG for a null pointer. */
+PL_API int pl_ring_check(const void *file, int64_t bytes);
+/* Queues frame[0, len) on ring `which` as process `pid`: PL_OK, or PL_RING_FULL when it has no
+ * room now; PL_E_ARG when len is outside [0, max_frame] or pid outside [1, PL_RING_MAX_PID];
+ * PL_E_LAYOUT when pl_ring_check fails. */
+PL_API int pl_ring_offer(void *file, int64_t bytes, int which, const void *frame, int64_t len,
+                         int64_t pid);
+/* Takes the next frame of ring `which` as process `pid` into out (capacity bytes, at least
+ * max_frame) and its length into *len: PL_OK, or PL_RING_EMPTY when none is published now;
+ * PL_E_LAYOUT when pl_ring_check fails or a record's length is corrupt. */
+PL_API int pl_ring_poll(void *file, int64_t bytes, int which, void *out, int64_t capacity,
+                        int64_t *len, int64_t pid);
+
 #ifdef __cplusplus
 }
 #endif

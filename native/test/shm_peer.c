@@ -6,6 +6,8 @@
  *   paralelo_shm_peer barrier FILE SLOT ROUNDS the barrier round trip (see SharedBarrierTest)
  *   paralelo_shm_peer wait FILE TIMEOUT_NS     one pl_barrier_wait on the barrier at the data
  *                                              start; prints "ready", then its status code
+ *   paralelo_shm_peer ring-echo FILE COUNT     a pool worker on a ring file: answers COUNT tasks
+ *                                              (id, then FNV-1a of the task) and prints "answered N"
  */
 #include "paralelo.h"
 
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +40,39 @@ static char *map_file(const char *path, size_t *size, size_t *offset) {
     *offset = (p[6] == 1 ? 10 : 12) + hl;
     *size = (size_t)st.st_size;
     return p;
+}
+
+/* The ring worker: tasks in, answers out, as Java's RingPeer "echo" answers them. */
+static int ring_echo(char *file, int64_t bytes, int64_t count) {
+    if (pl_ring_check(file, bytes) != PL_OK) {
+        fprintf(stderr, "not a ring file\n");
+        return 2;
+    }
+    const pl_ring_file *header = (const pl_ring_file *)(void *)file;
+    unsigned char *task = malloc((size_t)header->max_frame);
+    int64_t pid = (int64_t)getpid(), answered = 0, len;
+    if (!task) return 2;
+    printf("connected\n");
+    fflush(stdout);
+    while (answered < count && !__atomic_load_n(&header->closed, __ATOMIC_ACQUIRE)) {
+        int rc = pl_ring_poll(file, bytes, PL_RING_TASKS, task, header->max_frame, &len, pid);
+        if (rc == PL_RING_EMPTY) {
+            sched_yield();
+            continue;
+        }
+        if (rc != PL_OK || len < 8) return 3;
+        uint64_t h = 1469598103934665603ULL;
+        for (int64_t i = 0; i < len; i++) h = (h ^ (uint64_t)(int64_t)(signed char)task[i]) * 1099511628211ULL;
+        unsigned char answer[16];
+        memcpy(answer, task, 8);
+        memcpy(answer + 8, &h, 8);
+        while ((rc = pl_ring_offer(file, bytes, PL_RING_RESULTS, answer, 16, pid)) == PL_RING_FULL) sched_yield();
+        if (rc != PL_OK) return 4;
+        answered++;
+    }
+    free(task);
+    printf("answered %lld\n", (long long)answered);
+    return 0;
 }
 
 int main(int argc, char **argv) {
@@ -78,6 +114,10 @@ int main(int argc, char **argv) {
             if (pl_barrier_wait(p + off, 20000000000LL) != PL_OK) return 3;
         }
         printf("ok %lld rounds\n", (long long)rounds);
+    } else if (strcmp(argv[1], "ring-echo") == 0 && argc == 4) {
+        int rc = ring_echo(p + off, (int64_t)(size - off), atoll(argv[3]));
+        munmap(p, size);
+        return rc;
     } else if (strcmp(argv[1], "wait") == 0 && argc == 4) {
         long long timeout = strtoll(argv[3], NULL, 10);
         printf("ready\n");

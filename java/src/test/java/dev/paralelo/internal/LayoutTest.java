@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.paralelo.internal.ffi.ParaleloLib;
 import dev.paralelo.kernel.ExactAccumulator;
+import dev.paralelo.pool.shm.RingFileLayout;
+import dev.paralelo.pool.shm.RingLayout;
 import dev.paralelo.shm.BarrierLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -26,6 +28,29 @@ class LayoutTest {
             assertEquals(3, b.get(ValueLayout.JAVA_LONG, BarrierLayout.PARTIES_OFFSET));
             assertEquals(ParaleloLib.PL_BARRIER_MAGIC, BarrierLayout.MAGIC);
             assertEquals(ParaleloLib.PL_BARRIER_BROKEN, BarrierLayout.BROKEN, "the broken generation is the same word on both sides");
+        }
+    }
+
+    @Test
+    void ringFileLayoutMatchesTheCStructs() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.JAVA_LONG, 20);
+            assertEquals(0, ParaleloLib.plRingLayout(out, 20));
+            long slotsEnd = RingLayout.dataOffset(0);
+            assertArrayEquals(new long[] {
+                RingFileLayout.MAGIC_OFFSET, RingFileLayout.VERSION_OFFSET, RingFileLayout.HEADER_LENGTH_OFFSET,
+                RingFileLayout.SLOT_BYTES_OFFSET, RingFileLayout.SLOTS_OFFSET, RingFileLayout.MAX_FRAME_OFFSET,
+                RingFileLayout.SLOT_LENGTH_OFFSET, RingFileLayout.RING_LENGTH_OFFSET, RingFileLayout.PARENT_PID_OFFSET,
+                RingFileLayout.HEARTBEAT_OFFSET, RingFileLayout.CLOSED_OFFSET, RingFileLayout.LENGTH,
+                RingLayout.TAIL_OFFSET, RingLayout.HEAD_OFFSET, RingLayout.SLOTS_OFFSET, slotsEnd,
+                RingLayout.SEQUENCE_OFFSET, RingLayout.OWNER_OFFSET, RingLayout.FRAME_LENGTH_OFFSET, RingLayout.SLOT_LENGTH},
+                    out.toArray(ValueLayout.JAVA_LONG));
+            assertEquals(ParaleloLib.PL_E_ARG, ParaleloLib.plRingLayout(out, 19), "too short an array is refused");
+            assertEquals(ParaleloLib.PL_RING_MAGIC, RingFileLayout.MAGIC);
+            assertEquals(ParaleloLib.PL_RING_VERSION, RingFileLayout.VERSION);
+            assertEquals(ParaleloLib.PL_RING_READER, RingLayout.READER);
+            assertEquals(ParaleloLib.PL_RING_RECLAIMED, RingLayout.RECLAIMED & 0xFFFF_FFFFL);
+            assertEquals(ParaleloLib.PL_RING_MAX_PID, RingLayout.MAX_PID);
         }
     }
 

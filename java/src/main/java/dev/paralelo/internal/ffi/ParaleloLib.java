@@ -160,6 +160,33 @@ public final class ParaleloLib {
     /** {@code PL_BARRIER_BROKEN}: `generation` of a broken barrier. */
     public static final long PL_BARRIER_BROKEN = -1L;
 
+    /** {@code PL_RING_MAGIC}: "PLRING". */
+    public static final long PL_RING_MAGIC = 0x474E49524C50L;
+
+    /** {@code PL_RING_VERSION}. */
+    public static final int PL_RING_VERSION = 1;
+
+    /** {@code PL_RING_TASKS}: `which` ring: parent to workers. */
+    public static final int PL_RING_TASKS = 0;
+
+    /** {@code PL_RING_RESULTS}: `which` ring: workers to parent. */
+    public static final int PL_RING_RESULTS = 1;
+
+    /** {@code PL_RING_READER}: owner bit: taken by the consumer whose pid is below it. */
+    public static final int PL_RING_READER = 0x40000000;
+
+    /** {@code PL_RING_RECLAIMED}: owner's low 32 bits: taken over by the parent. */
+    public static final long PL_RING_RECLAIMED = 0x80000000L;
+
+    /** {@code PL_RING_MAX_PID}: largest pid an owner word holds (2^22 - 1). */
+    public static final int PL_RING_MAX_PID = 4194303;
+
+    /** {@code PL_RING_FULL}: pl_ring_offer: no room now (not an error). */
+    public static final int PL_RING_FULL = 1;
+
+    /** {@code PL_RING_EMPTY}: pl_ring_poll: nothing published now (not an error). */
+    public static final int PL_RING_EMPTY = 1;
+
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option CRITICAL = Linker.Option.critical(true);
 
@@ -926,6 +953,70 @@ public final class ParaleloLib {
         }
     }
 
+    private static final class pl_ring_layout$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_ring_layout", DESC, false);
+    }
+
+    /** {@code int pl_ring_layout(int64_t *offsets, int64_t n)} */
+    public static int plRingLayout(MemorySegment offsets, long n) {
+        try {
+            return (int) pl_ring_layout$h.HANDLE.invokeExact(offsets, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_ring_layout", t);
+        }
+    }
+
+    private static final class pl_ring_check$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_ring_check", DESC, false);
+    }
+
+    /** {@code int pl_ring_check(const void *file, int64_t bytes)} */
+    public static int plRingCheck(MemorySegment file, long bytes) {
+        try {
+            return (int) pl_ring_check$h.HANDLE.invokeExact(file, bytes);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_ring_check", t);
+        }
+    }
+
+    private static final class pl_ring_offer$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_ring_offer", DESC, false);
+    }
+
+    /** {@code int pl_ring_offer(void *file, int64_t bytes, int which, const void *frame, int64_t len, int64_t pid)} */
+    public static int plRingOffer(MemorySegment file, long bytes, int which, MemorySegment frame, long len, long pid) {
+        try {
+            return (int) pl_ring_offer$h.HANDLE.invokeExact(file, bytes, which, frame, len, pid);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_ring_offer", t);
+        }
+    }
+
+    private static final class pl_ring_poll$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_ring_poll", DESC, false);
+    }
+
+    /** {@code int pl_ring_poll(void *file, int64_t bytes, int which, void *out, int64_t capacity, int64_t *len, int64_t pid)} */
+    public static int plRingPoll(MemorySegment file, long bytes, int which, MemorySegment out, long capacity, MemorySegment len, long pid) {
+        try {
+            return (int) pl_ring_poll$h.HANDLE.invokeExact(file, bytes, which, out, capacity, len, pid);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_ring_poll", t);
+        }
+    }
+
     /** Every bound function's descriptor by C name, in header order (for tests). */
     public static Map<String, FunctionDescriptor> descriptors() {
         Map<String, FunctionDescriptor> m = new LinkedHashMap<>();
@@ -966,6 +1057,10 @@ public final class ParaleloLib {
         m.put("pl_barrier_layout", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         m.put("pl_barrier_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         m.put("pl_barrier_wait", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        m.put("pl_ring_layout", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        m.put("pl_ring_check", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        m.put("pl_ring_offer", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+        m.put("pl_ring_poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
         return m;
     }
 

@@ -1,0 +1,135 @@
+package dev.paralelo.pool.shm;
+
+import dev.paralelo.pool.TransportClosedException;
+
+/**
+ * One end of a ring file: frames out on one ring and in on the other, waiting with a
+ * {@link Backoff} and checking the closed flag while it waits. The parent's end also sweeps
+ * both rings ({@link RingSweeper}) while a wait lasts, so a dead worker's half-made or half-read
+ * record is freed. Used by one thread at a time (the {@link Backoff} and sweepers are not
+ * shared); {@link #shutDown()} may come from any thread.
+ */
+final class FrameExchange {
+    /** A ring that stays stuck this long is swept, then every {@link #SWEEP_EVERY_NANOS} while it stays so. */
+    static final long SWEEP_AFTER_NANOS = 1_000_000, SWEEP_EVERY_NANOS = 10_000_000;
+
+    /**
+     * How long one ring has made no progress for this end, across calls (the pool may poll with
+     * a zero timeout), and when it was last swept.
+     */
+    private static final class Stall {
+        private final RingSweeper sweeper; // null at a worker
+        private long since = -1, lastSweep;
+
+        Stall(RingSweeper sweeper) {
+            this.sweeper = sweeper;
+        }
+
+        void progress() {
+            since = -1;
+        }
+
+        void stuck(long now) {
+            if (sweeper == null) return;
+            if (since < 0) {
+                since = now;
+                lastSweep = now;
+            } else if (now - since >= SWEEP_AFTER_NANOS && now - lastSweep >= SWEEP_EVERY_NANOS) {
+                lastSweep = now;
+                if (sweeper.sweep(now) > 0) since = -1;
+            }
+        }
+    }
+
+    private final RingFile file;
+    private final ShmRing out, in;
+    private final Stall outStall, inStall;
+    private final Backoff backoff = new Backoff();
+    private volatile boolean shut;
+
+    FrameExchange(RingFile file, ShmRing out, ShmRing in, RingSweeper outSweeper, RingSweeper inSweeper) {
+        this.file = file;
+        this.out = out;
+        this.in = in;
+        this.outStall = new Stall(outSweeper);
+        this.inStall = new Stall(inSweeper);
+    }
+
+    /** See {@link dev.paralelo.pool.Transport#send}. */
+    boolean send(byte[] frame, int off, int len, long timeoutNanos) {
+        if (len > out.maxFrameBytes()) {
+            throw new IllegalArgumentException("frame of " + len + " bytes is longer than the transport's largest, " + out.maxFrameBytes());
+        }
+        try {
+            checkOpen();
+            long start = 0;
+            backoff.reset();
+            for (boolean first = true; ; first = false) {
+                if (out.offer(frame, off, len)) {
+                    outStall.progress();
+                    return true;
+                }
+                long now = System.nanoTime();
+                if (first) start = now;
+                outStall.stuck(now);
+                long waited = now - start;
+                if (waited >= timeoutNanos) return false;
+                backoff.idle(timeoutNanos - waited);
+                checkOpen();
+            }
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** See {@link dev.paralelo.pool.Transport#receive}. */
+    byte[] receive(long timeoutNanos) {
+        try {
+            checkOpen();
+            long start = 0;
+            backoff.reset();
+            for (boolean first = true; ; first = false) {
+                byte[] f = in.poll();
+                if (f != null) {
+                    inStall.progress();
+                    return f;
+                }
+                long now = System.nanoTime();
+                if (first) start = now;
+                inStall.stuck(now);
+                long waited = now - start;
+                if (waited >= timeoutNanos) return null;
+                backoff.idle(timeoutNanos - waited);
+                checkOpen();
+            }
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    int maxFrameBytes() {
+        return out.maxFrameBytes();
+    }
+
+    /** From now on every call fails with TransportClosedException (before the mapping goes). */
+    void shutDown() {
+        shut = true;
+    }
+
+    boolean isShut() {
+        return shut;
+    }
+
+    private void checkOpen() {
+        if (shut) throw new TransportClosedException("the transport " + file.path() + " is closed");
+        if (file.closed()) throw new TransportClosedException("the parent closed the transport " + file.path());
+    }
+
+    /** A segment closed under a running call is the transport's close, not a bug. */
+    private RuntimeException closedOr(IllegalStateException e) {
+        if (e instanceof TransportClosedException || !shut) return e;
+        TransportClosedException c = new TransportClosedException("the transport " + file.path() + " was closed during the call");
+        c.initCause(e);
+        return c;
+    }
+}

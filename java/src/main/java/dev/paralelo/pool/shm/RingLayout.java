@@ -1,0 +1,65 @@
+package dev.paralelo.pool.shm;
+
+/**
+ * Byte layout of one ring in shared memory, the Java twin of {@code struct pl_ring} and
+ * {@code struct pl_ring_slot} in {@code paralelo.h} (a test checks that the two agree). Offsets
+ * are from the start of the ring, which is 64-byte aligned.
+ *
+ * <p>A ring has {@code slots} slots (a power of two), each a {@link #SLOT_LENGTH}-byte
+ * descriptor and {@code slotBytes} bytes of data. Positions are int64 counters that only grow;
+ * position {@code p} uses slot {@code p & (slots - 1)}. A frame of {@code n} bytes occupies
+ * {@code max(1, ceil(n / slotBytes))} consecutive positions, its bytes contiguous in the data
+ * area except where they wrap past its end. The two cursors each have 128 bytes (two cache
+ * lines, the span of the adjacent-line prefetcher) to themselves, so producers claiming at the
+ * tail do not slow consumers claiming at the head.
+ *
+ * <p>A slot's sequence word says what its current position {@code p} holds: {@code p} free (or
+ * claimed by a producer that has not published yet), {@code p + 1} published. Releasing the slot
+ * stores {@code p + slots}, which is free for the position one lap later. The owner word is
+ * {@code (lap << 32) | who}, where lap is {@code (p >>> log2(slots))} truncated to 32 bits and
+ * who is 0 (nobody), a producer's pid, {@link #READER} | a consumer's pid, or
+ * {@link #RECLAIMED}; every change of owner is a compare-and-set, so the parent and a stalled
+ * process never both own a record (docs/FORMAT.md, "Ring file").
+ */
+public final class RingLayout {
+    private RingLayout() {}
+
+    /** int64 next position a producer claims (compare-and-set). */
+    public static final long TAIL_OFFSET = 0;
+    /** int64 next position a consumer claims (compare-and-set). */
+    public static final long HEAD_OFFSET = 128;
+    /** Start of the slot descriptors, {@link #SLOT_LENGTH} bytes each; the data follows them. */
+    public static final long SLOTS_OFFSET = 256;
+
+    /** Bytes of one slot descriptor. */
+    public static final int SLOT_LENGTH = 32;
+    /** int64 in a descriptor: the sequence word (free at p, published at p + 1). */
+    public static final int SEQUENCE_OFFSET = 0;
+    /** int64 in a descriptor: the owner word, {@code (lap << 32) | who}. */
+    public static final int OWNER_OFFSET = 8;
+    /** int32 in a descriptor: the frame's length in bytes, or minus the positions of a skipped (poisoned) record. */
+    public static final int FRAME_LENGTH_OFFSET = 16;
+
+    /** Bit of an owner's who: the record was taken by the consumer whose pid is in the low bits. */
+    public static final int READER = 0x4000_0000;
+    /** An owner's who: the record was taken over by the parent (its owner died or stalled). */
+    public static final int RECLAIMED = 0x8000_0000;
+    /** Largest pid an owner word holds (Linux's pid_max is at most 2^22). */
+    public static final int MAX_PID = (1 << 22) - 1;
+
+    /** Smallest and largest slot data size in bytes (powers of two). */
+    public static final int MIN_SLOT_BYTES = 8, MAX_SLOT_BYTES = 1 << 16;
+    /** Smallest and largest number of slots (powers of two). */
+    public static final int MIN_SLOTS = 16, MAX_SLOTS = 1 << 24;
+
+    /** Offset of the data area of a ring with this many slots. */
+    public static long dataOffset(int slots) {
+        return SLOTS_OFFSET + (long) slots * SLOT_LENGTH;
+    }
+
+    /** Bytes of a whole ring: header, descriptors, data, rounded up to 128. */
+    public static long length(int slots, int slotBytes) {
+        long end = dataOffset(slots) + (long) slots * slotBytes;
+        return (end + 127) & ~127L;
+    }
+}

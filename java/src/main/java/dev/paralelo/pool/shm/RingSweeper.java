@@ -1,0 +1,121 @@
+package dev.paralelo.pool.shm;
+
+import java.util.function.LongPredicate;
+
+/**
+ * Frees a ring from records whose owner died (or stalled for longer than a timeout), so that a
+ * worker killed in the middle of a frame never wedges the ring for the others. The parent runs
+ * one sweeper per ring, from its own waits; nobody else sweeps.
+ *
+ * <p>Two records can block a ring. At the head, a record a producer claimed and never
+ * published blocks every consumer: it is published again as a skipped record. A lap behind the
+ * tail, a record a consumer took and never released blocks every producer: it is released. In
+ * both cases the sweeper first takes the record with a compare-and-set of its owner word, so it
+ * never races with an owner that is only slow: if the owner is alive and did record itself, the
+ * sweeper leaves the record alone; if it did not record itself yet (it stalled between its claim
+ * and that compare-and-set, or died there) the sweeper takes the record after it has stayed so
+ * for the stuck timeout, and the owner's own compare-and-set then fails: a producer claims
+ * again, a consumer skips the frame. A skipped frame is lost; the pool resends on its own.
+ *
+ * <p>Not thread-safe: one thread sweeps a ring.
+ */
+public final class RingSweeper {
+    private final ShmRing ring;
+    private final LongPredicate alive;
+    private final long stuckNanos;
+    private final Stuck atHead = new Stuck(), behindTail = new Stuck();
+
+    /** How long a suspect record without a live recorded owner stays before it is taken over. */
+    private static final class Stuck {
+        long pos = -1, owner, since;
+
+        /** True once (pos, owner) has been seen unchanged for stuckNanos. */
+        boolean expired(long p, long o, long now, long stuckNanos) {
+            if (p != pos || o != owner) {
+                pos = p;
+                owner = o;
+                since = now;
+                return false;
+            }
+            return now - since >= stuckNanos;
+        }
+    }
+
+    /**
+     * A sweeper of ring; alive says whether a pid names a live process; stuckNanos is how long a
+     * record without a recorded owner must stay stuck before it is taken over.
+     */
+    public RingSweeper(ShmRing ring, LongPredicate alive, long stuckNanos) {
+        this.ring = ring;
+        this.alive = alive;
+        this.stuckNanos = stuckNanos;
+    }
+
+    /** Whether the process with this pid exists (and is not a zombie). */
+    public static boolean processAlive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Looks at the two records that can block the ring and frees them if their owners are gone; how many it freed. */
+    public int sweep(long nowNanos) {
+        int freed = 0;
+        long h = ring.head();
+        if (ring.sequence(h) == h && h < ring.tail()) freed += unpublished(h, nowNanos, atHead);
+        long t = ring.tail();
+        long c = firstUnreleased(t - ring.slots(), t);
+        if (c >= 0) {
+            long s = ring.sequence(c);
+            if (s == c) freed += unpublished(c, nowNanos, behindTail);
+            else if (s == c + 1 && ring.head() > c) freed += unreleased(c, nowNanos);
+        }
+        return freed;
+    }
+
+    /**
+     * The first position in [from, to) whose slot has not been released for the next lap, or
+     * -1. Every position before tail - slots was released (a producer claimed the same slot a lap
+     * later), and a record's first slot is released last, so this is the start of a record.
+     */
+    private long firstUnreleased(long from, long to) {
+        for (long c = Math.max(0, from); c < to; c++) {
+            if (ring.sequence(c) < c + ring.slots()) return c;
+        }
+        return -1;
+    }
+
+    /** A record claimed at pos and not published: republished as skipped once its producer is gone. */
+    private int unpublished(long pos, long now, Stuck stuck) {
+        long ow = ring.owner(pos);
+        int holder = (int) ow;
+        if (ow != ring.ownerWord(pos, holder)) return 0; // not this lap's owner word: moved on meanwhile
+        boolean take;
+        if (holder == 0) take = stuck.expired(pos, ow, now, stuckNanos); // claimed, owner not recorded yet
+        else if (holder > 0 && (holder & RingLayout.READER) == 0) take = !alive.test(holder);
+        else take = false;
+        if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
+        // The record's length may never have been written: take every following position whose
+        // owner is not recorded yet, up to the first record another producer owns (or the tail).
+        // A live producer whose record we take this way fails its own compare-and-set and claims
+        // again, before writing anything.
+        long end = pos + 1, tail = ring.tail();
+        while (end < tail && end - pos < ring.slots() && ring.casOwner(end, ring.ownerWord(end, 0),
+                ring.ownerWord(end, RingLayout.RECLAIMED))) {
+            end++;
+        }
+        ring.publishSkipped(pos, end);
+        return 1;
+    }
+
+    /** A record consumed at pos and not released: released once its consumer is gone. */
+    private int unreleased(long pos, long now) {
+        long ow = ring.owner(pos);
+        int holder = (int) ow;
+        if (ow != ring.ownerWord(pos, holder) || holder <= 0) return 0;
+        boolean take = (holder & RingLayout.READER) != 0
+                ? !alive.test(holder & ~RingLayout.READER)
+                : behindTail.expired(pos, ow, now, stuckNanos); // claimed by a consumer that has not recorded itself yet
+        if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
+        ring.release(pos, ring.positions(ring.frameLength(pos)));
+        return 1;
+    }
+}

@@ -1,0 +1,376 @@
+package dev.paralelo.pool.shm;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * A bounded lock-free ring of variable-size frames in shared memory, for any number of
+ * producers and consumers in any number of processes, laid out as {@link RingLayout}.
+ *
+ * <p>Protocol (docs/FORMAT.md, "Ring file"; a bounded queue with one sequence word per slot):
+ * <ul>
+ *   <li>A producer reads the tail t, checks that the k slots a frame needs are free for
+ *       positions t..t+k-1 (sequence {@code == position}, acquire), claims them with a
+ *       compare-and-set of the tail from t to t+k, takes the record with a compare-and-set of
+ *       the first slot's owner word from (lap, nobody) to (lap, its pid), writes the length and
+ *       the bytes, and publishes with a release store of sequence t+1.
+ *   <li>A consumer reads the head h and the sequence of h (acquire); at h+1 the record is
+ *       published: it reads the length, claims the record's positions with a compare-and-set of
+ *       the head, takes the record with a compare-and-set of the owner word from (lap, producer)
+ *       to (lap, {@link RingLayout#READER} | its pid), copies the bytes out, and releases every
+ *       slot: owner (next lap, nobody), then sequence {@code position + slots} with release.
+ * </ul>
+ * A consumer acquires the sequence the producer released after writing, so it never sees a
+ * half-written frame; a producer acquires the sequence the consumer released after reading, so
+ * it never overwrites a frame being read. Both compare-and-sets on the owner word lose to the
+ * parent's {@link RingSweeper} when it reclaims a record whose owner died: a stalled process
+ * then drops what it held (a producer retries, a consumer skips the frame) instead of racing
+ * with the parent.
+ *
+ * <p>Thread safety: {@link #offer}, {@link #poll} and {@link #drain} may be called by any
+ * number of threads and processes at once. The methods never block: waiting is the caller's
+ * (see {@link Backoff}).
+ */
+public final class ShmRing {
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final int SLOT_SHIFT = Integer.numberOfTrailingZeros(RingLayout.SLOT_LENGTH);
+
+    /** Receives frames from {@link #drain}. */
+    @FunctionalInterface
+    public interface FrameHandler {
+        /**
+         * One frame: its bytes are {@code frame[0, frame.byteSize())}, valid only during the
+         * call (they are in the ring, or a copy when the frame wraps past its end).
+         */
+        void onFrame(MemorySegment frame);
+    }
+
+    private final MemorySegment seg;
+    private final int slots;
+    private final long mask;
+    private final int lapShift;
+    private final int slotBytes;
+    private final int slotBytesShift;
+    private final int maxFrame;
+    private final long dataOffset;
+    private final long dataEnd;
+    private final int who;
+
+    /**
+     * A ring over seg (at least {@link RingLayout#length} bytes, 64-byte aligned when native),
+     * used by the process whose pid is pid (recorded as the owner of the records it takes).
+     * Does not initialise the memory: see {@link #init}.
+     */
+    public ShmRing(MemorySegment seg, int slotBytes, int slots, int maxFrame, long pid) {
+        checkGeometry(slotBytes, slots, maxFrame);
+        Objects.requireNonNull(seg, "seg");
+        long need = RingLayout.length(slots, slotBytes);
+        if (seg.byteSize() < need) throw new IllegalArgumentException("a ring of " + slots + " slots of " + slotBytes
+                + " bytes needs " + need + " bytes, got " + seg.byteSize());
+        if (seg.isNative() && seg.address() % 64 != 0) throw new IllegalArgumentException("a ring must be 64-byte aligned");
+        if (pid < 1 || pid > RingLayout.MAX_PID) throw new IllegalArgumentException("pid " + pid + " is outside [1, " + RingLayout.MAX_PID + "]");
+        this.seg = seg.asSlice(0, need);
+        this.slots = slots;
+        this.mask = slots - 1;
+        this.lapShift = Integer.numberOfTrailingZeros(slots);
+        this.slotBytes = slotBytes;
+        this.slotBytesShift = Integer.numberOfTrailingZeros(slotBytes);
+        this.maxFrame = maxFrame;
+        this.dataOffset = RingLayout.dataOffset(slots);
+        this.dataEnd = dataOffset + (long) slots * slotBytes;
+        this.who = (int) pid;
+    }
+
+    /**
+     * IllegalArgumentException unless slotBytes and slots are powers of two within
+     * {@link RingLayout}'s limits and maxFrame is in [0, slots * slotBytes / 2].
+     */
+    public static void checkGeometry(int slotBytes, int slots, int maxFrame) {
+        if (Integer.bitCount(slotBytes) != 1 || slotBytes < RingLayout.MIN_SLOT_BYTES || slotBytes > RingLayout.MAX_SLOT_BYTES) {
+            throw new IllegalArgumentException("slot bytes must be a power of two in [" + RingLayout.MIN_SLOT_BYTES + ", "
+                    + RingLayout.MAX_SLOT_BYTES + "], got " + slotBytes);
+        }
+        if (Integer.bitCount(slots) != 1 || slots < RingLayout.MIN_SLOTS || slots > RingLayout.MAX_SLOTS) {
+            throw new IllegalArgumentException("slots must be a power of two in [" + RingLayout.MIN_SLOTS + ", "
+                    + RingLayout.MAX_SLOTS + "], got " + slots);
+        }
+        long half = (long) slots * slotBytes / 2;
+        if (maxFrame < 0 || maxFrame > Math.min(half, Integer.MAX_VALUE - slotBytes)) {
+            throw new IllegalArgumentException("the largest frame must be in [0, " + half + "] bytes (half the ring), got " + maxFrame);
+        }
+    }
+
+    /** Makes seg an empty ring: cursors 0, every slot free for its first position. Before any other process sees it. */
+    public static void init(MemorySegment seg, int slotBytes, int slots) {
+        checkGeometry(slotBytes, slots, 0);
+        long need = RingLayout.length(slots, slotBytes);
+        if (seg.byteSize() < need) throw new IllegalArgumentException("a ring needs " + need + " bytes, got " + seg.byteSize());
+        seg.asSlice(0, RingLayout.SLOTS_OFFSET).fill((byte) 0);
+        for (long i = 0; i < slots; i++) {
+            long d = RingLayout.SLOTS_OFFSET + (i << SLOT_SHIFT);
+            LONG.set(seg, d + RingLayout.SEQUENCE_OFFSET, i);
+            LONG.set(seg, d + RingLayout.OWNER_OFFSET, 0L);
+            LONG.set(seg, d + RingLayout.FRAME_LENGTH_OFFSET, 0L);
+            LONG.set(seg, d + RingLayout.FRAME_LENGTH_OFFSET + 8, 0L);
+        }
+    }
+
+    /** The largest frame this ring carries, in bytes. */
+    public int maxFrameBytes() {
+        return maxFrame;
+    }
+
+    /** Number of slots. */
+    public int slots() {
+        return slots;
+    }
+
+    /** Data bytes per slot. */
+    public int slotBytes() {
+        return slotBytes;
+    }
+
+    // ---- words -------------------------------------------------------------------------------
+
+    private long desc(long pos) {
+        return RingLayout.SLOTS_OFFSET + ((pos & mask) << SLOT_SHIFT);
+    }
+
+    long sequence(long pos) {
+        return (long) LONG.getAcquire(seg, desc(pos) + RingLayout.SEQUENCE_OFFSET);
+    }
+
+    long owner(long pos) {
+        return (long) LONG.getAcquire(seg, desc(pos) + RingLayout.OWNER_OFFSET);
+    }
+
+    /** The owner word of position pos held by who. */
+    long ownerWord(long pos, int holder) {
+        return ((pos >>> lapShift) << 32) | (holder & 0xFFFF_FFFFL);
+    }
+
+    boolean casOwner(long pos, long expected, long value) {
+        return LONG.compareAndSet(seg, desc(pos) + RingLayout.OWNER_OFFSET, expected, value);
+    }
+
+    long head() {
+        return (long) LONG.getVolatile(seg, RingLayout.HEAD_OFFSET);
+    }
+
+    long tail() {
+        return (long) LONG.getVolatile(seg, RingLayout.TAIL_OFFSET);
+    }
+
+    /** The frame length recorded at pos; IllegalStateException if it is outside what this ring allows. */
+    int frameLength(long pos) {
+        int len = (int) INT.get(seg, desc(pos) + RingLayout.FRAME_LENGTH_OFFSET);
+        if (len > maxFrame || len < -slots) {
+            throw new IllegalStateException("corrupt ring: the record at position " + pos + " says " + len
+                    + " bytes (at most " + maxFrame + ")");
+        }
+        return len;
+    }
+
+    /** Positions a record of frame length len occupies (a negative len is a skipped record of -len positions). */
+    int positions(int len) {
+        if (len < 0) return -len;
+        return len <= slotBytes ? 1 : (int) (((long) len + slotBytes - 1) >>> slotBytesShift);
+    }
+
+    // ---- producing ---------------------------------------------------------------------------
+
+    /**
+     * Queues src[off, off + len) if there is room now; false if the ring is full. Never blocks.
+     *
+     * @throws IllegalArgumentException if len is more than {@link #maxFrameBytes()}
+     */
+    public boolean offer(byte[] src, int off, int len) {
+        Objects.checkFromIndexSize(off, len, src.length);
+        checkLength(len);
+        int k = positions(len);
+        for (;;) {
+            long t = claim(k);
+            if (t < 0) return false;
+            if (!casOwner(t, ownerWord(t, 0), ownerWord(t, who))) continue; // reclaimed meanwhile: nothing written, claim again
+            INT.set(seg, desc(t) + RingLayout.FRAME_LENGTH_OFFSET, len);
+            long at = dataAt(t);
+            long room = dataEnd - at;
+            if (len <= room) {
+                MemorySegment.copy(src, off, seg, ValueLayout.JAVA_BYTE, at, len);
+            } else {
+                MemorySegment.copy(src, off, seg, ValueLayout.JAVA_BYTE, at, (int) room);
+                MemorySegment.copy(src, off + (int) room, seg, ValueLayout.JAVA_BYTE, dataOffset, len - (int) room);
+            }
+            LONG.setRelease(seg, desc(t) + RingLayout.SEQUENCE_OFFSET, t + 1);
+            return true;
+        }
+    }
+
+    private void checkLength(int len) {
+        if (len > maxFrame) throw new IllegalArgumentException("frame of " + len + " bytes is longer than the ring's largest, " + maxFrame);
+    }
+
+    /** Claims k positions at the tail: the first, or -1 when one of them is not free yet (full). */
+    private long claim(int k) {
+        for (;;) {
+            long t = tail();
+            boolean stale = false;
+            for (long x = t, end = t + k; x < end; x++) {
+                long s = sequence(x);
+                if (s != x) {
+                    // Below x: position x - slots is not released yet, the ring is full there. Above:
+                    // another producer claimed x since we read the tail.
+                    if (s < x) return -1;
+                    stale = true;
+                    break;
+                }
+            }
+            if (!stale && LONG.compareAndSet(seg, RingLayout.TAIL_OFFSET, t, t + k)) return t;
+        }
+    }
+
+    private long dataAt(long pos) {
+        return dataOffset + ((pos & mask) << slotBytesShift);
+    }
+
+    // ---- consuming ---------------------------------------------------------------------------
+
+    /** The next frame, or null if none is published now. Never blocks. */
+    public byte[] poll() {
+        for (;;) {
+            long h = head();
+            long s = sequence(h);
+            if (s != h + 1) {
+                if (s <= h) return null; // nothing published at the head (free, or claimed and being written)
+                continue; // another consumer took it since we read the head
+            }
+            int len = frameLength(h);
+            int k = positions(len);
+            if (!LONG.compareAndSet(seg, RingLayout.HEAD_OFFSET, h, h + k)) continue;
+            if (!take(h)) continue; // reclaimed by the parent while we stalled
+            if (len < 0) { // a skipped record: release it and look further
+                release(h, k);
+                continue;
+            }
+            byte[] out = new byte[len];
+            long at = dataAt(h);
+            long room = dataEnd - at;
+            if (len <= room) {
+                MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, at, out, 0, len);
+            } else {
+                MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, at, out, 0, (int) room);
+                MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, dataOffset, out, (int) room, len - (int) room);
+            }
+            release(h, k);
+            return out;
+        }
+    }
+
+    /**
+     * Takes up to limit published frames with one compare-and-set of the head and hands each to
+     * handler, in order; returns how many it handed over (0 when none was published). If the
+     * handler throws, the frames after that one in the batch are released undelivered and the
+     * exception propagates.
+     */
+    public int drain(FrameHandler handler, int limit) {
+        Objects.requireNonNull(handler, "handler");
+        if (limit < 1) throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        for (;;) {
+            long h = head();
+            long end = h;
+            for (int n = 0; n < limit; n++) {
+                if (sequence(end) != end + 1) break;
+                end += positions(frameLength(end));
+            }
+            if (end == h) {
+                if (sequence(h) > h + 1) continue; // the head moved on meanwhile
+                return 0;
+            }
+            if (!LONG.compareAndSet(seg, RingLayout.HEAD_OFFSET, h, end)) continue;
+            return deliver(h, end, handler);
+        }
+    }
+
+    private int deliver(long from, long end, FrameHandler handler) {
+        int delivered = 0;
+        long r = from;
+        try {
+            while (r < end) {
+                int len = frameLength(r);
+                int k = positions(len);
+                long at = r;
+                r += k;
+                if (!take(at)) continue;
+                try {
+                    if (len >= 0) {
+                        long off = dataAt(at);
+                        if (len <= dataEnd - off) {
+                            handler.onFrame(seg.asSlice(off, len));
+                        } else {
+                            byte[] copy = new byte[len];
+                            int room = (int) (dataEnd - off);
+                            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, off, copy, 0, room);
+                            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, dataOffset, copy, room, len - room);
+                            handler.onFrame(MemorySegment.ofArray(copy));
+                        }
+                        delivered++;
+                    }
+                } finally {
+                    release(at, k);
+                }
+            }
+            return delivered;
+        } finally {
+            // Only after a handler threw: the rest of the batch is ours to release.
+            while (r < end) {
+                int len = frameLength(r);
+                int k = positions(len);
+                if (take(r)) release(r, k);
+                r += k;
+            }
+        }
+    }
+
+    /**
+     * Takes the published record at pos, whose positions this consumer claimed: owner word
+     * (lap, producer) to (lap, READER | pid). False if the parent reclaimed it first.
+     */
+    private boolean take(long pos) {
+        long ow = owner(pos);
+        int holder = (int) ow;
+        if (ow >>> 32 != (pos >>> lapShift & 0xFFFF_FFFFL) || holder <= 0 || (holder & RingLayout.READER) != 0) return false;
+        return casOwner(pos, ow, ownerWord(pos, RingLayout.READER | who));
+    }
+
+    /** Frees the k positions of the record at pos for the next lap; the first one last. */
+    void release(long pos, int k) {
+        for (long x = pos + k - 1; x >= pos; x--) {
+            long d = desc(x);
+            LONG.setRelease(seg, d + RingLayout.OWNER_OFFSET, ownerWord(x + slots, 0));
+            LONG.setRelease(seg, d + RingLayout.SEQUENCE_OFFSET, x + slots);
+        }
+    }
+
+    // ---- for the sweeper ---------------------------------------------------------------------
+
+    /** Publishes [pos, end) as one skipped record that consumers release without delivering. */
+    void publishSkipped(long pos, long end) {
+        long d = desc(pos);
+        INT.set(seg, d + RingLayout.FRAME_LENGTH_OFFSET, (int) -(end - pos));
+        LONG.setRelease(seg, d + RingLayout.OWNER_OFFSET, ownerWord(pos, who));
+        LONG.setRelease(seg, d + RingLayout.SEQUENCE_OFFSET, pos + 1);
+    }
+
+    /** The pid this ring records as the owner of what it takes. */
+    int who() {
+        return who;
+    }
+
+    /** The ring's memory (for tests that stop a process between two steps). */
+    MemorySegment segment() {
+        return seg;
+    }
+}

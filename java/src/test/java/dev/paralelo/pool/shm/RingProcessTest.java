@@ -1,0 +1,240 @@
+package dev.paralelo.pool.shm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The transport between real processes: workers in other JVMs, killed with SIGKILL mid-stream, and a parent killed under its workers. */
+class RingProcessTest {
+    static final long MS = 1_000_000;
+    /** Small rings, so that a few hundred frames go round them many times. */
+    static final RingGeometry G = new RingGeometry(32, 256, 4096);
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> peers = new ArrayList<>();
+
+    @AfterEach
+    void stopPeers() throws InterruptedException {
+        for (Process p : peers) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    Process peer(String... args) throws Exception {
+        Process p = RingPeer.start(args);
+        peers.add(p);
+        return p;
+    }
+
+    /** Task n: its id and a payload of 0 to 600 bytes (up to 20 slots). */
+    static byte[] task(int n) {
+        int len = 8 + (int) ((n * 0x9E3779B9L >>> 7) % 601);
+        byte[] b = new byte[len];
+        for (int i = 8; i < len; i++) b[i] = (byte) (n + i);
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(0, n);
+        return b;
+    }
+
+    /** Sends tasks [from, to) and takes answers while it goes; every answer must be right and new. Returns the answers taken. */
+    static int pump(ShmTransport t, int from, int to, BitSet answered, long timeoutNanos) {
+        int got = 0;
+        long start = System.nanoTime();
+        for (int n = from; n < to; ) {
+            byte[] f = task(n);
+            if (t.send(f, 0, f.length, 0)) n++;
+            got += take(t, answered, 0);
+            if (System.nanoTime() - start > timeoutNanos) throw new AssertionError("stuck after sending " + (n - from) + " tasks");
+        }
+        return got;
+    }
+
+    static int take(ShmTransport t, BitSet answered, long waitNanos) {
+        int got = 0;
+        for (byte[] a = t.receive(waitNanos); a != null; a = t.receive(0)) {
+            int n = (int) ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            assertTrue(Arrays.equals(RingPeer.answer(task(n)), a), "answer " + n + " is wrong");
+            assertFalse(answered.get(n), "task " + n + " answered twice");
+            answered.set(n);
+            got++;
+        }
+        return got;
+    }
+
+    @Test
+    void workersInOtherJvmsAnswerEveryTaskOnceAndExitWhenClosed() throws Exception {
+        int tasks = 20_000;
+        BitSet answered = new BitSet();
+        Process a, b;
+        try (ShmTransport t = ShmTransport.create(dir, G)) {
+            a = peer("echo", t.endpoint());
+            b = peer("echo", t.endpoint());
+            assertEquals("connected", RingPeer.line(a));
+            assertEquals("connected", RingPeer.line(b));
+            int got = pump(t, 0, tasks, answered, 60_000 * MS);
+            while (got < tasks) {
+                int more = take(t, answered, 5_000 * MS);
+                assertTrue(more > 0, "answers stopped at " + got);
+                got += more;
+            }
+            assertEquals(tasks, answered.cardinality());
+        }
+        String ea = RingPeer.line(a), eb = RingPeer.line(b);
+        assertTrue(a.waitFor(10, TimeUnit.SECONDS) && b.waitFor(10, TimeUnit.SECONDS), "workers exit when the transport closes");
+        assertEquals(0, a.exitValue());
+        assertEquals(0, b.exitValue());
+        long byA = Long.parseLong(ea.replace("closed after ", "")), byB = Long.parseLong(eb.replace("closed after ", ""));
+        assertEquals(tasks, byA + byB, ea + ", " + eb);
+        assertTrue(byA > 0 && byB > 0, "both workers took tasks: " + ea + ", " + eb);
+    }
+
+    @Test
+    void aCProgramJoinsAsAWorkerBesideAJvm() throws Exception {
+        Path cPeer = Path.of(System.getProperty("user.dir"), "target", "native", "paralelo_shm_peer");
+        assertTrue(Files.isExecutable(cPeer), "the C peer was not built: " + cPeer);
+        int tasks = 10_000;
+        BitSet answered = new BitSet();
+        Process c, jvm;
+        try (ShmTransport t = ShmTransport.create(dir, G)) {
+            c = new ProcessBuilder(cPeer.toString(), "ring-echo", t.path().toString(), "1000000")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            peers.add(c);
+            jvm = peer("echo", t.endpoint());
+            assertEquals("connected", RingPeer.line(c));
+            assertEquals("connected", RingPeer.line(jvm));
+            int got = pump(t, 0, tasks, answered, 60_000 * MS);
+            while (got < tasks) {
+                int more = take(t, answered, 5_000 * MS);
+                assertTrue(more > 0, "answers stopped at " + got);
+                got += more;
+            }
+        }
+        String byC = RingPeer.line(c), byJvm = RingPeer.line(jvm);
+        long nc = Long.parseLong(byC.replace("answered ", "")), nj = Long.parseLong(byJvm.replace("closed after ", ""));
+        assertEquals(tasks, nc + nj, byC + ", " + byJvm);
+        assertTrue(nc > 0, "the C worker answered some: " + byC + ", " + byJvm);
+    }
+
+    @Test
+    void aWorkerKilledWhileHoldingATaskDoesNotWedgeTheRing() throws Exception {
+        BitSet answered = new BitSet();
+        try (ShmTransport t = ShmTransport.create(dir, G)) {
+            Process holder = peer("hold", t.endpoint());
+            byte[] f = task(0);
+            assertTrue(t.send(f, 0, f.length, 0));
+            assertTrue(RingPeer.line(holder).startsWith("holding"));
+            holder.destroyForcibly().waitFor();
+            Process worker = peer("echo", t.endpoint());
+            assertEquals("connected", RingPeer.line(worker));
+            // Many laps of the task ring, through the slot the dead worker held.
+            int got = pump(t, 1, 3001, answered, 30_000 * MS);
+            while (got < 3000) {
+                int more = take(t, answered, 5_000 * MS);
+                assertTrue(more > 0, "answers stopped at " + got);
+                got += more;
+            }
+            assertFalse(answered.get(0), "the held task is lost (the pool resends it)");
+            assertEquals(3000, answered.cardinality());
+        }
+    }
+
+    @Test
+    void aWorkerKilledWhileWritingAResultDoesNotWedgeTheRing() throws Exception {
+        BitSet answered = new BitSet();
+        try (ShmTransport t = ShmTransport.create(dir, G)) {
+            Process claimer = peer("claim", t.endpoint());
+            assertTrue(RingPeer.line(claimer).startsWith("claimed"));
+            Process worker = peer("echo", t.endpoint());
+            assertEquals("connected", RingPeer.line(worker));
+            byte[] f = task(1);
+            assertTrue(t.send(f, 0, f.length, 0));
+            long t0 = System.nanoTime();
+            // The claimed record is ahead of the answer; the claimer is alive, so nothing passes it.
+            assertEquals(0, take(t, answered, 300 * MS));
+            claimer.destroyForcibly().waitFor();
+            assertEquals(1, take(t, answered, 5_000 * MS), "the answer behind the dead claim arrives");
+            assertTrue(System.nanoTime() - t0 < 3_000 * MS);
+            int got = pump(t, 2, 2002, answered, 30_000 * MS);
+            while (got < 2000) {
+                int more = take(t, answered, 5_000 * MS);
+                assertTrue(more > 0, "answers stopped at " + got);
+                got += more;
+            }
+        }
+    }
+
+    @Test
+    void workersKilledAtRandomMomentsMidStreamLoseOnlyWhatTheyHeld() throws Exception {
+        BitSet answered = new BitSet();
+        try (ShmTransport t = ShmTransport.create(dir, G)) {
+            Process survivor = peer("echo", t.endpoint());
+            assertEquals("connected", RingPeer.line(survivor));
+            int sent = 0, victims = 3;
+            for (int v = 0; v < victims; v++) {
+                Process victim = peer("echo", t.endpoint());
+                assertEquals("connected", RingPeer.line(victim));
+                sent = pumpFor(t, sent, answered, 150 + 97 * v);
+                victim.destroyForcibly().waitFor(); // SIGKILL, wherever it is
+            }
+            int end = sent + 3000;
+            pump(t, sent, end, answered, 30_000 * MS);
+            long quiet = System.nanoTime();
+            while (System.nanoTime() - quiet < 2_000 * MS) {
+                if (take(t, answered, 100 * MS) > 0) quiet = System.nanoTime();
+            }
+            int lost = end - answered.cardinality();
+            System.out.println("ring kill test: " + victims + " workers killed mid-stream, " + lost + " of " + end + " tasks lost");
+            // Each victim held at most its tasks in flight: one it was working on, one half-written answer.
+            assertTrue(lost <= 2 * victims, lost + " of " + end + " tasks unanswered");
+            for (int n = sent; n < end; n++) assertTrue(answered.get(n), "task " + n + ", sent after the last kill, was answered");
+        }
+    }
+
+    /** Sends and takes for about ms milliseconds; returns the next task number. */
+    static int pumpFor(ShmTransport t, int from, BitSet answered, long ms) {
+        long stop = System.nanoTime() + ms * MS;
+        int n = from;
+        while (System.nanoTime() < stop) {
+            byte[] f = task(n);
+            if (t.send(f, 0, f.length, 0)) n++;
+            take(t, answered, 0);
+        }
+        return n;
+    }
+
+    @Test
+    void aWorkerSeesItsParentGoneOnceTheParentIsKilledAndRemovesItsFile() throws Exception {
+        Process parent = peer("parent", dir.toString());
+        String endpoint = RingPeer.line(parent);
+        assertTrue(endpoint.startsWith("shm:"), endpoint);
+        Path file = Path.of(endpoint.substring(4));
+        try (ShmWorkerLink link = ShmWorkerLink.connect(endpoint)) {
+            assertTrue(link.parentAlive());
+            assertEquals(parent.pid(), link.parentPid());
+            parent.destroyForcibly().waitFor();
+            long t0 = System.nanoTime();
+            while (link.parentAlive() && System.nanoTime() - t0 < 5_000 * MS) Thread.sleep(20);
+            assertFalse(link.parentAlive(), "the parent's pid is gone");
+            assertTrue(System.nanoTime() - t0 < 1_000 * MS, "noticed at once, not after the heartbeat timeout");
+            assertNotNull(link.receive(0) == null ? "" : null, "nothing to receive, and no failure");
+            assertTrue(Files.exists(file));
+        }
+        assertFalse(Files.exists(file), "the last link removed the orphaned ring file");
+    }
+}

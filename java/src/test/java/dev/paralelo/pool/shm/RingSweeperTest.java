@@ -1,0 +1,170 @@
+package dev.paralelo.pool.shm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the parent's sweeper does with records whose owner died half-way, and what it leaves
+ * alone. A "dead" process is a pid the liveness predicate calls dead; the half-done steps are
+ * written with the layout's offsets, as a process killed between two of them leaves them.
+ */
+class RingSweeperTest {
+    static final int SLOTS = 16, SLOT_BYTES = 8;
+    static final int DEAD = 777_777, STALLED = 666_666;
+    static final long STUCK = 1_000;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment seg = arena.allocate(RingLayout.length(SLOTS, SLOT_BYTES), 128);
+    private final ShmRing ring;
+    private final RingSweeper sweeper;
+
+    RingSweeperTest() {
+        ShmRing.init(seg, SLOT_BYTES, SLOTS);
+        ring = new ShmRing(seg, SLOT_BYTES, SLOTS, 64, ShmRingTest.PID);
+        sweeper = new RingSweeper(ring, pid -> pid != DEAD, STUCK);
+    }
+
+    @AfterEach
+    void free() {
+        arena.close();
+    }
+
+    /** A producer claims k positions at the tail, records itself as owner (unless 0) and stops. */
+    long claimAndStop(int k, int owner) {
+        long t = seg.get(ValueLayout.JAVA_LONG, RingLayout.TAIL_OFFSET);
+        seg.set(ValueLayout.JAVA_LONG, RingLayout.TAIL_OFFSET, t + k);
+        if (owner != 0) assertTrue(ring.casOwner(t, ring.ownerWord(t, 0), ring.ownerWord(t, owner)));
+        return t;
+    }
+
+    /** A consumer claims the record at the head, records itself as its reader (unless 0) and stops. */
+    long takeAndStop(int owner) {
+        long h = seg.get(ValueLayout.JAVA_LONG, RingLayout.HEAD_OFFSET);
+        int k = ring.positions(ring.frameLength(h));
+        seg.set(ValueLayout.JAVA_LONG, RingLayout.HEAD_OFFSET, h + k);
+        if (owner != 0) assertTrue(ring.casOwner(h, ring.owner(h), ring.ownerWord(h, RingLayout.READER | owner)));
+        return h;
+    }
+
+    static byte[] frame(int len, int seed) {
+        return ShmRingTest.frame(len, seed);
+    }
+
+    void offer(byte[] f) {
+        assertTrue(ring.offer(f, 0, f.length));
+    }
+
+    /** The ring still works for several laps. */
+    void keepsGoing() {
+        for (int i = 0; i < 5 * SLOTS; i++) {
+            byte[] f = frame(i % 20, i);
+            offer(f);
+            assertArrayEquals(f, ring.poll(), "frame " + i + " after the sweep");
+        }
+        assertNull(ring.poll());
+    }
+
+    @Test
+    void aDeadProducersRecordIsSkippedAtOnce() {
+        offer(frame(8, 1));
+        claimAndStop(3, DEAD);
+        offer(frame(8, 2));
+        assertArrayEquals(frame(8, 1), ring.poll());
+        assertNull(ring.poll(), "the unpublished record blocks the head");
+        assertEquals(1, sweeper.sweep(0));
+        assertArrayEquals(frame(8, 2), ring.poll(), "the record after the dead one");
+        keepsGoing();
+    }
+
+    @Test
+    void aProducerThatDiedBeforeRecordingItselfIsSkippedAfterTheTimeout() {
+        claimAndStop(2, 0);
+        offer(frame(16, 3));
+        assertEquals(0, sweeper.sweep(0));
+        assertEquals(0, sweeper.sweep(STUCK - 1), "not stuck for long enough yet");
+        assertNull(ring.poll());
+        assertEquals(1, sweeper.sweep(STUCK));
+        assertArrayEquals(frame(16, 3), ring.poll(), "the next producer's record is intact");
+        keepsGoing();
+    }
+
+    @Test
+    void aLiveProducerIsNeverSkipped() {
+        long t = claimAndStop(1, STALLED);
+        assertEquals(0, sweeper.sweep(0));
+        assertEquals(0, sweeper.sweep(Long.MAX_VALUE / 2));
+        assertNull(ring.poll());
+        // It publishes in the end, and the frame arrives.
+        seg.set(ValueLayout.JAVA_INT, RingLayout.SLOTS_OFFSET + RingLayout.FRAME_LENGTH_OFFSET, 0);
+        seg.set(ValueLayout.JAVA_LONG, RingLayout.SLOTS_OFFSET + RingLayout.SEQUENCE_OFFSET, t + 1);
+        assertArrayEquals(new byte[0], ring.poll());
+    }
+
+    @Test
+    void aStalledProducerWhoseClaimWasTakenOverClaimsAgainWithoutWriting() {
+        long t = claimAndStop(2, 0);
+        long later = claimAndStop(1, 0); // a second producer, also between its two steps
+        offer(frame(8, 4));
+        sweeper.sweep(0);
+        assertEquals(1, sweeper.sweep(STUCK));
+        // Both stalled producers now fail the compare-and-set that would record them.
+        assertFalse(ring.casOwner(t, ring.ownerWord(t, 0), ring.ownerWord(t, STALLED)));
+        assertFalse(ring.casOwner(later, ring.ownerWord(later, 0), ring.ownerWord(later, STALLED)));
+        assertArrayEquals(frame(8, 4), ring.poll());
+        keepsGoing();
+    }
+
+    @Test
+    void aDeadConsumersRecordIsReleased() {
+        for (int i = 0; i < SLOTS; i++) offer(frame(8, i));
+        takeAndStop(DEAD);
+        assertFalse(ring.offer(frame(8, 99), 0, 8), "full: the dead consumer's slot is not released");
+        for (int i = 1; i < SLOTS; i++) assertArrayEquals(frame(8, i), ring.poll());
+        assertFalse(ring.offer(frame(8, 99), 0, 8), "still blocked a lap later");
+        assertEquals(1, sweeper.sweep(0));
+        offer(frame(8, 99));
+        assertArrayEquals(frame(8, 99), ring.poll());
+        keepsGoing();
+    }
+
+    @Test
+    void aConsumerThatDiedBeforeRecordingItselfIsReleasedAfterTheTimeout() {
+        offer(frame(40, 5)); // 5 slots
+        long h = takeAndStop(0);
+        for (int i = 0; i < SLOTS - 5; i++) offer(frame(8, i));
+        for (int i = 0; i < SLOTS - 5; i++) ring.poll();
+        assertFalse(ring.offer(frame(8, 6), 0, 8));
+        assertEquals(0, sweeper.sweep(0));
+        assertEquals(1, sweeper.sweep(STUCK));
+        // The stalled consumer can no longer take what it claimed.
+        assertFalse(ring.casOwner(h, ring.ownerWord(h, ShmRingTest.PID_INT), ring.ownerWord(h, RingLayout.READER | STALLED)));
+        keepsGoing();
+    }
+
+    @Test
+    void aLiveConsumerIsNeverReleased() {
+        for (int i = 0; i < SLOTS; i++) offer(frame(8, i));
+        takeAndStop(STALLED);
+        for (int i = 1; i < SLOTS; i++) ring.poll();
+        assertEquals(0, sweeper.sweep(0));
+        assertEquals(0, sweeper.sweep(Long.MAX_VALUE / 2));
+        assertFalse(ring.offer(frame(8, 7), 0, 8));
+    }
+
+    @Test
+    void theRealLivenessCheckKnowsThisProcessAndAFinishedOne() throws Exception {
+        assertTrue(RingSweeper.processAlive(ProcessHandle.current().pid()));
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        assertFalse(RingSweeper.processAlive(p.pid()));
+    }
+}

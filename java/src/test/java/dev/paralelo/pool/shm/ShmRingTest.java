@@ -1,0 +1,168 @@
+package dev.paralelo.pool.shm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The ring on its own, in one process: framing, wrap-around, full and empty, limits. */
+class ShmRingTest {
+    static final long PID = ProcessHandle.current().pid();
+    static final int PID_INT = (int) PID;
+
+    private final Arena arena = Arena.ofShared();
+
+    @AfterEach
+    void free() {
+        arena.close();
+    }
+
+    ShmRing ring(int slotBytes, int slots, int maxFrame) {
+        MemorySegment seg = arena.allocate(RingLayout.length(slots, slotBytes), 128);
+        ShmRing.init(seg, slotBytes, slots);
+        return new ShmRing(seg, slotBytes, slots, maxFrame, PID);
+    }
+
+    static byte[] frame(int len, int seed) {
+        byte[] b = new byte[len];
+        for (int i = 0; i < len; i++) b[i] = (byte) (seed * 31 + i * 7);
+        return b;
+    }
+
+    @Test
+    void framesComeOutWholeAndInOrderAcrossManyLaps() {
+        ShmRing r = ring(8, 16, 64);
+        Random rnd = new Random(1);
+        List<byte[]> queued = new ArrayList<>();
+        int sent = 0, got = 0;
+        // Lengths that take 1 to 8 slots, so records start at every slot and wrap at every offset.
+        for (int round = 0; round < 5000; round++) {
+            byte[] f = frame(rnd.nextInt(65), round);
+            if (r.offer(f, 0, f.length)) {
+                queued.add(f);
+                sent++;
+            }
+            if (rnd.nextInt(3) == 0 || !queued.isEmpty() && rnd.nextBoolean()) {
+                byte[] g = r.poll();
+                if (queued.isEmpty()) {
+                    assertNull(g);
+                } else {
+                    assertArrayEquals(queued.remove(0), g, "frame " + got);
+                    got++;
+                }
+            }
+        }
+        for (byte[] f : queued) assertArrayEquals(f, r.poll());
+        assertNull(r.poll());
+        assertTrue(sent > 2000 && r.tail() > 30 * 16, "the test went round the ring many times: " + r.tail());
+    }
+
+    @Test
+    void aFullRingRefusesUntilAConsumerReleases() {
+        ShmRing r = ring(8, 16, 64);
+        byte[] f = frame(8, 1);
+        for (int i = 0; i < 16; i++) assertTrue(r.offer(f, 0, 8), "slot " + i);
+        assertFalse(r.offer(f, 0, 8), "17th frame in 16 slots");
+        assertFalse(r.offer(new byte[0], 0, 0), "even an empty frame needs a slot");
+        assertArrayEquals(f, r.poll());
+        assertTrue(r.offer(f, 0, 8), "one slot released");
+        assertFalse(r.offer(f, 0, 8));
+    }
+
+    @Test
+    void aLargeFrameWaitsForAllItsSlots() {
+        ShmRing r = ring(8, 16, 64);
+        byte[] small = frame(8, 2), big = frame(64, 3); // 1 and 8 slots
+        for (int i = 0; i < 10; i++) assertTrue(r.offer(small, 0, 8));
+        assertFalse(r.offer(big, 0, 64), "8 slots needed, 6 free");
+        for (int i = 0; i < 2; i++) r.poll();
+        assertTrue(r.offer(big, 0, 64), "8 free now; the frame wraps past the end");
+        for (int i = 0; i < 8; i++) assertArrayEquals(small, r.poll());
+        assertArrayEquals(big, r.poll());
+    }
+
+    @Test
+    void theLargestFrameRoundTripsAndALargerOneIsRefused() {
+        ShmRing r = ring(64, 2048, 64 * 1024);
+        byte[] max = frame(64 * 1024, 4);
+        assertTrue(r.offer(max, 0, max.length));
+        assertArrayEquals(max, r.poll());
+        byte[] over = new byte[64 * 1024 + 1];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.offer(over, 0, over.length));
+        assertTrue(e.getMessage().contains("65537"), e.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> r.offer(max, 10, max.length));
+        assertNull(r.poll(), "nothing was queued by the refused offers");
+    }
+
+    @Test
+    void emptyFramesAreFrames() {
+        ShmRing r = ring(8, 16, 64);
+        assertTrue(r.offer(new byte[0], 0, 0));
+        assertArrayEquals(new byte[0], r.poll());
+        assertNull(r.poll());
+    }
+
+    @Test
+    void drainHandsOverABatchInOrderAndCopiesAWrappedFrame() {
+        ShmRing r = ring(8, 16, 64);
+        for (int i = 0; i < 12; i++) r.offer(frame(8, i), 0, 8);
+        for (int i = 0; i < 12; i++) r.poll();
+        // Head and tail at 12: a 40-byte frame takes positions 12..16 and wraps.
+        List<byte[]> got = new ArrayList<>();
+        r.offer(frame(3, 100), 0, 3);
+        r.offer(frame(40, 101), 0, 40);
+        r.offer(frame(5, 102), 0, 5);
+        assertEquals(2, r.drain(f -> got.add(f.toArray(ValueLayout.JAVA_BYTE)), 2));
+        assertEquals(1, r.drain(f -> got.add(f.toArray(ValueLayout.JAVA_BYTE)), 100));
+        assertEquals(0, r.drain(f -> got.add(f.toArray(ValueLayout.JAVA_BYTE)), 100));
+        assertArrayEquals(frame(3, 100), got.get(0));
+        assertArrayEquals(frame(40, 101), got.get(1));
+        assertArrayEquals(frame(5, 102), got.get(2));
+    }
+
+    @Test
+    void aHandlerThatThrowsLosesItsBatchButFreesTheSlots() {
+        ShmRing r = ring(8, 16, 64);
+        for (int i = 0; i < 16; i++) r.offer(frame(8, i), 0, 8);
+        assertThrows(IllegalStateException.class, () -> r.drain(f -> {
+            throw new IllegalStateException("handler failed");
+        }, 4));
+        for (int i = 0; i < 4; i++) assertTrue(r.offer(frame(8, 50 + i), 0, 8), "slot " + i + " was released");
+        assertArrayEquals(frame(8, 4), r.poll(), "the rest of the queue is intact");
+    }
+
+    @Test
+    void aCorruptLengthIsAnErrorNotAnOutOfBoundsRead() {
+        ShmRing r = ring(8, 16, 64);
+        MemorySegment seg = arena.allocate(RingLayout.length(16, 8), 128);
+        ShmRing.init(seg, 8, 16);
+        ShmRing s = new ShmRing(seg, 8, 16, 64, PID);
+        s.offer(frame(8, 1), 0, 8);
+        seg.set(ValueLayout.JAVA_INT, RingLayout.SLOTS_OFFSET + RingLayout.FRAME_LENGTH_OFFSET, 1 << 30);
+        IllegalStateException e = assertThrows(IllegalStateException.class, s::poll);
+        assertTrue(e.getMessage().startsWith("corrupt ring"), e.getMessage());
+        assertNull(r.poll());
+    }
+
+    @Test
+    void badGeometriesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> ShmRing.checkGeometry(24, 16, 8), "slot bytes not a power of two");
+        assertThrows(IllegalArgumentException.class, () -> ShmRing.checkGeometry(8, 8, 8), "too few slots");
+        assertThrows(IllegalArgumentException.class, () -> ShmRing.checkGeometry(8, 16, 65), "frame over half the ring");
+        MemorySegment small = arena.allocate(1024, 128);
+        assertThrows(IllegalArgumentException.class, () -> new ShmRing(small, 8, 16, 64, PID), "segment too small");
+        MemorySegment seg = arena.allocate(RingLayout.length(16, 8) + 64, 128);
+        assertThrows(IllegalArgumentException.class, () -> new ShmRing(seg.asSlice(8), 8, 16, 64, PID), "unaligned");
+    }
+}

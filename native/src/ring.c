@@ -1,0 +1,201 @@
+/*
+ * The ring file's rings, the C twin of Java's dev.paralelo.pool.shm.ShmRing (function by
+ * function: claim, offer, poll, take, release), so that a C process can join a pool as a
+ * worker. The protocol and its memory ordering are described at pl_ring in paralelo.h and in
+ * docs/FORMAT.md ("Ring file"); both sides use 64-bit atomics on the same aligned words, which
+ * are lock-free on x86-64 and therefore work between processes. The parent's sweeper (which
+ * frees records whose owner died) is Java's alone.
+ */
+#include "impl.h"
+
+#include <stddef.h>
+#include <string.h>
+
+int pl_ring_layout(int64_t *offsets, int64_t n) {
+    if (!offsets || n < 20) return PL_E_ARG;
+    const int64_t v[20] = {
+        (int64_t)offsetof(pl_ring_file, magic),       (int64_t)offsetof(pl_ring_file, version),
+        (int64_t)offsetof(pl_ring_file, header_length), (int64_t)offsetof(pl_ring_file, slot_bytes),
+        (int64_t)offsetof(pl_ring_file, slots),       (int64_t)offsetof(pl_ring_file, max_frame),
+        (int64_t)offsetof(pl_ring_file, slot_length), (int64_t)offsetof(pl_ring_file, ring_length),
+        (int64_t)offsetof(pl_ring_file, parent_pid),  (int64_t)offsetof(pl_ring_file, heartbeat),
+        (int64_t)offsetof(pl_ring_file, closed),      (int64_t)sizeof(pl_ring_file),
+        (int64_t)offsetof(pl_ring, tail),             (int64_t)offsetof(pl_ring, head),
+        (int64_t)offsetof(pl_ring, slots),            (int64_t)sizeof(pl_ring),
+        (int64_t)offsetof(pl_ring_slot, sequence),    (int64_t)offsetof(pl_ring_slot, owner),
+        (int64_t)offsetof(pl_ring_slot, length),      (int64_t)sizeof(pl_ring_slot)};
+    memcpy(offsets, v, sizeof v);
+    return PL_OK;
+}
+
+/* One ring of a checked file, with its geometry. */
+typedef struct ring_view {
+    pl_ring *ring;
+    unsigned char *data;
+    int64_t slots, mask, slot_bytes, max_frame;
+    int lap_shift, slot_bytes_shift;
+} ring_view;
+
+static int is_pow2(int64_t x) { return x > 0 && (x & (x - 1)) == 0; }
+
+static int log2_of(int64_t x) { return __builtin_ctzll((unsigned long long)x); }
+
+static int64_t ring_length(int64_t slots, int64_t slot_bytes) {
+    int64_t end = (int64_t)sizeof(pl_ring) + slots * ((int64_t)sizeof(pl_ring_slot) + slot_bytes);
+    return (end + 127) & ~(int64_t)127;
+}
+
+int pl_ring_check(const void *file, int64_t bytes) {
+    if (!file) return PL_E_ARG;
+    const pl_ring_file *f = file;
+    if (((uintptr_t)file & 63) != 0 || bytes < (int64_t)sizeof(pl_ring_file)) return PL_E_LAYOUT;
+    if (__atomic_load_n(&f->magic, __ATOMIC_ACQUIRE) != PL_RING_MAGIC) return PL_E_LAYOUT;
+    if (f->version != PL_RING_VERSION || f->header_length != (int32_t)sizeof(pl_ring_file) ||
+        f->slot_length != (int32_t)sizeof(pl_ring_slot))
+        return PL_E_LAYOUT;
+    int64_t sb = f->slot_bytes, n = f->slots, mf = f->max_frame;
+    if (!is_pow2(sb) || sb < 8 || sb > 65536 || !is_pow2(n) || n < 16 || n > (1 << 24)) return PL_E_LAYOUT;
+    if (mf < 0 || mf > n * sb / 2 || f->ring_length != ring_length(n, sb)) return PL_E_LAYOUT;
+    if (bytes < (int64_t)sizeof(pl_ring_file) + 2 * f->ring_length) return PL_E_LAYOUT;
+    return PL_OK;
+}
+
+static int open_view(void *file, int64_t bytes, int which, ring_view *v) {
+    int rc = pl_ring_check(file, bytes);
+    if (rc != PL_OK) return rc;
+    if (which != PL_RING_TASKS && which != PL_RING_RESULTS) return PL_E_ARG;
+    pl_ring_file *f = file;
+    v->ring = (pl_ring *)(void *)((unsigned char *)file + sizeof(pl_ring_file) + which * f->ring_length);
+    v->slots = f->slots;
+    v->mask = f->slots - 1;
+    v->slot_bytes = f->slot_bytes;
+    v->max_frame = f->max_frame;
+    v->lap_shift = log2_of(f->slots);
+    v->slot_bytes_shift = log2_of(f->slot_bytes);
+    v->data = (unsigned char *)&v->ring->slots[v->slots];
+    return PL_OK;
+}
+
+static pl_ring_slot *desc(const ring_view *v, int64_t pos) { return &v->ring->slots[pos & v->mask]; }
+
+static int64_t sequence(const ring_view *v, int64_t pos) {
+    return __atomic_load_n(&desc(v, pos)->sequence, __ATOMIC_ACQUIRE);
+}
+
+/* The owner word of position pos held by `who` (its low 32 bits). */
+static int64_t owner_word(const ring_view *v, int64_t pos, uint32_t who) {
+    return (int64_t)(((uint64_t)pos >> v->lap_shift) << 32 | who);
+}
+
+static int cas_owner(const ring_view *v, int64_t pos, int64_t expected, int64_t value) {
+    return __atomic_compare_exchange_n(&desc(v, pos)->owner, &expected, value, 0, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_ACQUIRE);
+}
+
+/* Positions a record of frame length len occupies (negative: a skipped record of -len). */
+static int64_t positions(const ring_view *v, int64_t len) {
+    if (len < 0) return -len;
+    return len <= v->slot_bytes ? 1 : (len + v->slot_bytes - 1) >> v->slot_bytes_shift;
+}
+
+/* Claims k positions at the tail: the first, or -1 when one is not free yet (full). */
+static int64_t claim(const ring_view *v, int64_t k) {
+    for (;;) {
+        int64_t t = __atomic_load_n(&v->ring->tail, __ATOMIC_SEQ_CST);
+        int stale = 0;
+        for (int64_t x = t; x < t + k; x++) {
+            int64_t s = sequence(v, x);
+            if (s != x) {
+                /* Below x: position x - slots is not released, the ring is full there. Above:
+                 * another producer claimed x since we read the tail. */
+                if (s < x) return -1;
+                stale = 1;
+                break;
+            }
+        }
+        int64_t expected = t;
+        if (!stale && __atomic_compare_exchange_n(&v->ring->tail, &expected, t + k, 0, __ATOMIC_SEQ_CST,
+                                                  __ATOMIC_RELAXED))
+            return t;
+    }
+}
+
+int pl_ring_offer(void *file, int64_t bytes, int which, const void *frame, int64_t len, int64_t pid) {
+    ring_view v;
+    int rc = open_view(file, bytes, which, &v);
+    if (rc != PL_OK) return rc;
+    if (len < 0 || len > v.max_frame || (!frame && len > 0) || pid < 1 || pid > PL_RING_MAX_PID) return PL_E_ARG;
+    int64_t k = positions(&v, len);
+    for (;;) {
+        int64_t t = claim(&v, k);
+        if (t < 0) return PL_RING_FULL;
+        /* Reclaimed meanwhile (we stalled for the parent's stuck timeout): nothing written, claim again. */
+        if (!cas_owner(&v, t, owner_word(&v, t, 0), owner_word(&v, t, (uint32_t)pid))) continue;
+        desc(&v, t)->length = (int32_t)len;
+        int64_t at = (t & v.mask) << v.slot_bytes_shift, room = v.slots * v.slot_bytes - at;
+        if (len <= room) {
+            if (len > 0) memcpy(v.data + at, frame, (size_t)len);
+        } else {
+            memcpy(v.data + at, frame, (size_t)room);
+            memcpy(v.data, (const unsigned char *)frame + room, (size_t)(len - room));
+        }
+        __atomic_store_n(&desc(&v, t)->sequence, t + 1, __ATOMIC_RELEASE);
+        return PL_OK;
+    }
+}
+
+/* Takes the published record at pos, whose positions this consumer claimed: owner (lap, producer)
+ * to (lap, PL_RING_READER | pid). 0 if the parent reclaimed it first. */
+static int take(const ring_view *v, int64_t pos, int64_t pid) {
+    int64_t ow = __atomic_load_n(&desc(v, pos)->owner, __ATOMIC_ACQUIRE);
+    int32_t who = (int32_t)(uint32_t)ow;
+    if ((uint64_t)ow >> 32 != (((uint64_t)pos >> v->lap_shift) & 0xFFFFFFFFu) || who <= 0 ||
+        (who & PL_RING_READER) != 0)
+        return 0;
+    return cas_owner(v, pos, ow, owner_word(v, pos, (uint32_t)(PL_RING_READER | pid)));
+}
+
+/* Frees the k positions of the record at pos for the next lap; the first one last. */
+static void release(const ring_view *v, int64_t pos, int64_t k) {
+    for (int64_t x = pos + k - 1; x >= pos; x--) {
+        __atomic_store_n(&desc(v, x)->owner, owner_word(v, x + v->slots, 0), __ATOMIC_RELEASE);
+        __atomic_store_n(&desc(v, x)->sequence, x + v->slots, __ATOMIC_RELEASE);
+    }
+}
+
+int pl_ring_poll(void *file, int64_t bytes, int which, void *out, int64_t capacity, int64_t *len,
+                 int64_t pid) {
+    ring_view v;
+    int rc = open_view(file, bytes, which, &v);
+    if (rc != PL_OK) return rc;
+    if (!out || !len || capacity < v.max_frame || pid < 1 || pid > PL_RING_MAX_PID) return PL_E_ARG;
+    for (;;) {
+        int64_t h = __atomic_load_n(&v.ring->head, __ATOMIC_SEQ_CST);
+        int64_t s = sequence(&v, h);
+        if (s != h + 1) {
+            if (s <= h) return PL_RING_EMPTY; /* nothing published at the head */
+            continue;                         /* another consumer took it since we read the head */
+        }
+        int64_t n = __atomic_load_n(&desc(&v, h)->length, __ATOMIC_RELAXED);
+        if (n > v.max_frame || n < -v.slots) return PL_E_LAYOUT;
+        int64_t k = positions(&v, n), expected = h;
+        if (!__atomic_compare_exchange_n(&v.ring->head, &expected, h + k, 0, __ATOMIC_SEQ_CST,
+                                         __ATOMIC_RELAXED))
+            continue;
+        if (!take(&v, h, pid)) continue; /* reclaimed by the parent while we stalled */
+        if (n < 0) {                     /* a skipped record: release it and look further */
+            release(&v, h, k);
+            continue;
+        }
+        int64_t at = (h & v.mask) << v.slot_bytes_shift, room = v.slots * v.slot_bytes - at;
+        if (n <= room) {
+            if (n > 0) memcpy(out, v.data + at, (size_t)n);
+        } else {
+            memcpy(out, v.data + at, (size_t)room);
+            memcpy((unsigned char *)out + room, v.data, (size_t)(n - room));
+        }
+        release(&v, h, k);
+        *len = n;
+        return PL_OK;
+    }
+}

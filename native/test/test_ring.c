@@ -1,0 +1,217 @@
+/* The ring file's C rings: framing, wrap-around, full and empty, skipped records, bad
+ * arguments and files, and 2 producer and 2 consumer threads on one ring. */
+#include "check.h"
+#include "paralelo.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <time.h>
+
+enum { SLOT_BYTES = 16, SLOTS = 32, MAX_FRAME = 256 };
+
+static int64_t ring_length(void) {
+    int64_t end = (int64_t)sizeof(pl_ring) + SLOTS * ((int64_t)sizeof(pl_ring_slot) + SLOT_BYTES);
+    return (end + 127) & ~(int64_t)127;
+}
+
+static int64_t file_bytes(void) { return (int64_t)sizeof(pl_ring_file) + 2 * ring_length(); }
+
+/* A ring file's data as Java's RingFile.create lays it out. */
+static void *make_file(void) {
+    int64_t bytes = file_bytes();
+    unsigned char *p = aligned_alloc(128, (size_t)bytes);
+    memset(p, 0, (size_t)bytes);
+    pl_ring_file *f = (pl_ring_file *)(void *)p;
+    f->version = PL_RING_VERSION;
+    f->header_length = (int32_t)sizeof(pl_ring_file);
+    f->slot_bytes = SLOT_BYTES;
+    f->slots = SLOTS;
+    f->max_frame = MAX_FRAME;
+    f->slot_length = (int32_t)sizeof(pl_ring_slot);
+    f->ring_length = ring_length();
+    f->parent_pid = 1;
+    for (int r = 0; r < 2; r++) {
+        pl_ring *ring = (pl_ring *)(void *)(p + sizeof(pl_ring_file) + r * ring_length());
+        for (int64_t i = 0; i < SLOTS; i++) ring->slots[i].sequence = i;
+    }
+    __atomic_store_n(&f->magic, PL_RING_MAGIC, __ATOMIC_RELEASE);
+    return p;
+}
+
+static void fill(unsigned char *b, int64_t n, int64_t seed) {
+    for (int64_t i = 0; i < n; i++) b[i] = (unsigned char)(seed * 31 + i * 7);
+}
+
+static void test_layout(void) {
+    int64_t o[20];
+    CHECK(pl_ring_layout(o, 20) == PL_OK, "layout");
+    CHECK(o[11] == 512 && o[15] == 256 && o[19] == 32, "sizes %lld %lld %lld", (long long)o[11],
+          (long long)o[15], (long long)o[19]);
+    CHECK(o[9] == 128 && o[10] == 256 && o[13] == 128, "each mutable word on its own 128 bytes");
+    CHECK(pl_ring_layout(o, 19) == PL_E_ARG && pl_ring_layout(NULL, 20) == PL_E_ARG, "bad layout args");
+}
+
+static void test_round_trips_and_wraps(void) {
+    void *f = make_file();
+    int64_t bytes = file_bytes();
+    unsigned char in[MAX_FRAME], out[MAX_FRAME];
+    int64_t queued[64], head = 0, tail = 0, len;
+    uint64_t r = 12345;
+    int sent = 0;
+    for (int64_t i = 0; i < 20000; i++) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        int64_t n = (int64_t)(r >> 33) % 97; /* 0 to 96 bytes: 1 to 6 slots */
+        fill(in, n, i);
+        int rc = pl_ring_offer(f, bytes, PL_RING_TASKS, in, n, 42);
+        if (rc == PL_OK) {
+            queued[tail++ % 64] = i << 8 | n;
+            sent++;
+        } else {
+            CHECK(rc == PL_RING_FULL, "offer %lld: %d", (long long)i, rc);
+        }
+        if ((r >> 20) % 3 != 0) {
+            rc = pl_ring_poll(f, bytes, PL_RING_TASKS, out, sizeof out, &len, 43);
+            if (head == tail) {
+                CHECK(rc == PL_RING_EMPTY, "poll of an empty ring: %d", rc);
+            } else {
+                int64_t q = queued[head++ % 64];
+                fill(in, q & 255, q >> 8);
+                CHECK(rc == PL_OK && len == (q & 255) && memcmp(in, out, (size_t)len) == 0, "frame %lld",
+                      (long long)(q >> 8));
+            }
+        }
+    }
+    CHECK(sent > 5000, "only %d frames went through", sent);
+    CHECK(pl_ring_poll(f, bytes, PL_RING_RESULTS, out, sizeof out, &len, 43) == PL_RING_EMPTY, "the other ring");
+    free(f);
+}
+
+static void test_full_skipped_and_bad(void) {
+    void *f = make_file();
+    int64_t bytes = file_bytes(), len;
+    unsigned char in[MAX_FRAME] = {0}, out[MAX_FRAME];
+    for (int i = 0; i < SLOTS; i++) CHECK(pl_ring_offer(f, bytes, 1, in, SLOT_BYTES, 42) == PL_OK, "slot %d", i);
+    CHECK(pl_ring_offer(f, bytes, 1, in, 0, 42) == PL_RING_FULL, "full");
+    for (int i = 0; i < SLOTS; i++) CHECK(pl_ring_poll(f, bytes, 1, out, sizeof out, &len, 43) == PL_OK, "take %d", i);
+
+    /* A skipped record of 3 positions (as Java's sweeper publishes it), then a frame. */
+    pl_ring *ring = (pl_ring *)(void *)((unsigned char *)f + sizeof(pl_ring_file));
+    int64_t t = ring->tail;
+    ring->tail = t + 3;
+    ring->slots[t & (SLOTS - 1)].length = -3;
+    ring->slots[t & (SLOTS - 1)].owner = (int64_t)((uint64_t)(t / SLOTS) << 32 | 7);
+    __atomic_store_n(&ring->slots[t & (SLOTS - 1)].sequence, t + 1, __ATOMIC_RELEASE);
+    fill(in, 5, 9);
+    CHECK(pl_ring_offer(f, bytes, 0, in, 5, 42) == PL_OK, "after the skipped record");
+    CHECK(pl_ring_poll(f, bytes, 0, out, sizeof out, &len, 43) == PL_OK && len == 5 && memcmp(in, out, 5) == 0,
+          "the skipped record is passed over");
+    CHECK(pl_ring_poll(f, bytes, 0, out, sizeof out, &len, 43) == PL_RING_EMPTY, "then empty");
+    for (int i = 0; i < 3 * SLOTS; i++) {
+        CHECK(pl_ring_offer(f, bytes, 0, in, 5, 42) == PL_OK && pl_ring_poll(f, bytes, 0, out, sizeof out, &len, 43) == PL_OK,
+              "lap after the skip, %d", i);
+    }
+
+    CHECK(pl_ring_offer(f, bytes, 0, in, MAX_FRAME + 1, 42) == PL_E_ARG, "too long");
+    CHECK(pl_ring_offer(f, bytes, 0, in, -1, 42) == PL_E_ARG, "negative length");
+    CHECK(pl_ring_offer(f, bytes, 2, in, 1, 42) == PL_E_ARG, "no such ring");
+    CHECK(pl_ring_offer(f, bytes, 0, in, 1, 0) == PL_E_ARG, "pid 0");
+    CHECK(pl_ring_offer(f, bytes, 0, in, 1, PL_RING_MAX_PID + 1) == PL_E_ARG, "pid too large");
+    CHECK(pl_ring_poll(f, bytes, 0, out, MAX_FRAME - 1, &len, 43) == PL_E_ARG, "buffer too small");
+    CHECK(pl_ring_poll(f, bytes, 0, out, sizeof out, NULL, 43) == PL_E_ARG, "no length");
+    CHECK(pl_ring_check(NULL, bytes) == PL_E_ARG, "null file");
+    CHECK(pl_ring_check(f, bytes - 1) == PL_E_LAYOUT, "rings past the end");
+    CHECK(pl_ring_check((unsigned char *)f + 8, bytes - 8) == PL_E_LAYOUT, "unaligned");
+
+    /* A corrupt length is an error, not a read out of bounds. */
+    CHECK(pl_ring_offer(f, bytes, 0, in, 5, 42) == PL_OK, "one more");
+    t = ring->head;
+    ring->slots[t & (SLOTS - 1)].length = 1 << 30;
+    CHECK(pl_ring_poll(f, bytes, 0, out, sizeof out, &len, 43) == PL_E_LAYOUT, "corrupt length");
+
+    pl_ring_file *h = f;
+    h->slots = 48;
+    CHECK(pl_ring_check(f, bytes) == PL_E_LAYOUT, "slots not a power of two");
+    h->slots = SLOTS;
+    h->version = 2;
+    CHECK(pl_ring_offer(f, bytes, 0, in, 1, 42) == PL_E_LAYOUT, "another version");
+    h->version = PL_RING_VERSION;
+    h->magic = 0;
+    CHECK(pl_ring_poll(f, bytes, 0, out, sizeof out, &len, 43) == PL_E_LAYOUT, "no magic");
+    free(f);
+}
+
+enum { THREADS = 2, PER_PRODUCER = 100000 };
+static void *shared_file;
+static int64_t received[THREADS];
+static unsigned char seen[THREADS][PER_PRODUCER];
+static int64_t total_received;
+static time_t deadline; /* a broken ring fails the test instead of hanging it */
+
+static int late(void) { return time(NULL) > deadline; }
+
+static void *produce(void *arg) {
+    int64_t id = (int64_t)(intptr_t)arg;
+    unsigned char b[64];
+    for (int64_t n = 0; n < PER_PRODUCER; n++) {
+        int64_t len = 8 + (n * 7 + id) % 40;
+        int64_t key = id << 32 | n;
+        memcpy(b, &key, 8);
+        fill(b + 8, len - 8, key);
+        while (pl_ring_offer(shared_file, file_bytes(), 0, b, len, 100 + id) == PL_RING_FULL) {
+            if (late()) return NULL;
+            sched_yield();
+        }
+    }
+    return NULL;
+}
+
+static void *consume(void *arg) {
+    int64_t id = (int64_t)(intptr_t)arg, len, key;
+    unsigned char b[MAX_FRAME], want[64];
+    while (__atomic_load_n(&total_received, __ATOMIC_RELAXED) < THREADS * PER_PRODUCER && !late()) {
+        if (pl_ring_poll(shared_file, file_bytes(), 0, b, sizeof b, &len, 200 + id) != PL_OK) {
+            sched_yield();
+            continue;
+        }
+        memcpy(&key, b, 8);
+        int64_t p = key >> 32, n = key & 0xFFFFFFFF;
+        if (p < 0 || p >= THREADS || n < 0 || n >= PER_PRODUCER || len != 8 + (n * 7 + p) % 40) {
+            CHECK(0, "bad frame key %llx length %lld", (unsigned long long)key, (long long)len);
+            continue;
+        }
+        fill(want, len - 8, key);
+        CHECK(memcmp(want, b + 8, (size_t)len - 8) == 0, "torn frame %lld/%lld", (long long)p, (long long)n);
+        CHECK(__atomic_exchange_n(&seen[p][n], 1, __ATOMIC_RELAXED) == 0, "frame %lld/%lld twice", (long long)p,
+              (long long)n);
+        received[id]++;
+        __atomic_add_fetch(&total_received, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    shared_file = make_file();
+    deadline = time(NULL) + 30;
+    pthread_t t[2 * THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        pthread_create(&t[i], NULL, produce, (void *)(intptr_t)i);
+        pthread_create(&t[THREADS + i], NULL, consume, (void *)(intptr_t)i);
+    }
+    for (int i = 0; i < 2 * THREADS; i++) pthread_join(t[i], NULL);
+    int64_t missing = 0;
+    for (int p = 0; p < THREADS; p++)
+        for (int n = 0; n < PER_PRODUCER; n++) missing += !seen[p][n];
+    CHECK(missing == 0, "%lld frames missing", (long long)missing);
+    CHECK(received[0] + received[1] == THREADS * PER_PRODUCER, "received %lld", (long long)(received[0] + received[1]));
+    free(shared_file);
+}
+
+int main(void) {
+    test_layout();
+    test_round_trips_and_wraps();
+    test_full_skipped_and_bad();
+    test_threads();
+    if (failures) printf("%d failures\n", failures);
+    return failures != 0;
+}
