@@ -22,7 +22,9 @@ module dev.paralelo {
     exports dev.paralelo;
     exports dev.paralelo.shm;
     exports dev.paralelo.pool;
+    exports dev.paralelo.pool.shm;
 
     // Transports of the worker pool, found by endpoint scheme.
     uses dev.paralelo.pool.TransportProvider;
+    provides dev.paralelo.pool.TransportProvider with dev.paralelo.pool.shm.ShmTransportProvider;
 }

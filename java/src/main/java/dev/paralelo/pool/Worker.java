@@ -84,23 +84,49 @@ public final class Worker implements AutoCloseable {
             sendResults(job, List.of(Result.error(0, STATUS_PROTOCOL, "worker " + index + ": " + e.getMessage())));
             return;
         }
+        Frame f = new Frame(batch.arrays());
         List<Result> results = new ArrayList<>(batch.tasks().size());
-        for (Task t : batch.tasks()) results.add(run(t, batch.arrays()));
+        for (Task t : batch.tasks()) results.add(run(t, f));
         sendResults(batch.job(), results);
     }
 
-    private Result run(Task t, List<ArrayRef> arrays) {
+    /**
+     * The arrays of one frame, each looked up once for all its tasks: a path that names another
+     * file than before is reopened, a truncated file fails the tasks that use it (the kernels
+     * check the size again on every call).
+     */
+    private final class Frame {
+        private final List<ArrayRef> refs;
+        private final NumArray[] arrays;
+        private final boolean[] writable;
+
+        Frame(List<ArrayRef> refs) {
+            this.refs = refs;
+            this.arrays = new NumArray[refs.size()];
+            this.writable = new boolean[refs.size()];
+        }
+
+        NumArray get(int i, boolean write) throws IOException {
+            if (arrays[i] == null || (write && !writable[i])) {
+                arrays[i] = array(refs.get(i), write);
+                writable[i] |= write;
+            }
+            return arrays[i];
+        }
+    }
+
+    private Result run(Task t, Frame f) {
         try {
             Kernels k = kernels.withMode(SumMode.ofCode(t.mode()));
-            NumArray x = array(arrays.get(t.x()), false);
+            NumArray x = f.get(t.x(), false);
             if (t.kind() == KIND_PARTIAL) {
                 Reduction op = Reduction.ofCode(t.op());
                 BlockRange range = new BlockRange(t.start(), t.end());
-                Partial p = op == Reduction.DOT ? k.partial(op, x, array(arrays.get(t.y()), false), range)
+                Partial p = op == Reduction.DOT ? k.partial(op, x, f.get(t.y(), false), range)
                         : t.around() ? k.partialAround(x, range, t.center()) : k.partial(op, x, range);
                 return new Result(t.id(), STATUS_OK, p.toBytes());
             }
-            NumArray out = array(arrays.get(t.out()), true);
+            NumArray out = f.get(t.out(), true);
             long from = t.start() * t.k(), to = Math.min(x.length(), t.end() * t.k());
             k.reduceSlices(SliceOp.ofCode(t.op()), x.slice(Math.min(from, to), to), t.k(), out.slice(t.start(), t.end()));
             return new Result(t.id(), STATUS_OK, new byte[0]);

@@ -160,7 +160,7 @@ class ShmRingTest {
         assertThrows(IllegalArgumentException.class, () -> ShmRing.checkGeometry(24, 16, 8), "slot bytes not a power of two");
         assertThrows(IllegalArgumentException.class, () -> ShmRing.checkGeometry(8, 8, 8), "too few slots");
         assertThrows(IllegalArgumentException.class, () -> ShmRing.checkGeometry(8, 16, 65), "frame over half the ring");
-        MemorySegment small = arena.allocate(1024, 128);
+        MemorySegment small = arena.allocate(RingLayout.length(16, 8) - 8, 128);
         assertThrows(IllegalArgumentException.class, () -> new ShmRing(small, 8, 16, 64, PID), "segment too small");
         MemorySegment seg = arena.allocate(RingLayout.length(16, 8) + 64, 128);
         assertThrows(IllegalArgumentException.class, () -> new ShmRing(seg.asSlice(8), 8, 16, 64, PID), "unaligned");
