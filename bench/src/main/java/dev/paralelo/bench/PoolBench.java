@@ -41,6 +41,8 @@ final class PoolBench {
     }
 
     static final int DEMO = 1 << 22;
+    /** The progress steps of {@link #run}: batched, unbatched (two kernels each), latency, talk, in-process, 2-worker (two). */
+    static final int STEPS = 9;
 
     static List<Figure> run(boolean smoke, Report.Progress progress) throws Exception {
         Map<String, Figure> f = new LinkedHashMap<>();

@@ -104,7 +104,7 @@ public final class Report {
         out.println("kernels: " + KernelProvider.reason());
         long t0 = System.nanoTime();
         List<Result> results = full ? runJmh(jmhParams) : runQuick(smoke);
-        Progress poolProgress = new Progress(8);
+        Progress poolProgress = new Progress(PoolBench.STEPS);
         List<PoolBench.Figure> pool = PoolBench.run(smoke, poolProgress);
         poolProgress.end();
         Files.createDirectories(json.toAbsolutePath().getParent());
@@ -235,7 +235,7 @@ public final class Report {
 
         void step(String what) {
             done++;
-            int width = 30, filled = (int) ((long) width * done / Math.max(1, total));
+            int width = 30, filled = (int) Math.min(width, (long) width * done / Math.max(1, total));
             String line = String.format(Locale.ROOT, "\r[%s%s] %3d%%  %-48s", "#".repeat(filled), " ".repeat(width - filled),
                     100L * done / Math.max(1, total), what.length() > 48 ? what.substring(0, 48) : what);
             if (tty || done == total || done % 25 == 0) {
