@@ -137,15 +137,40 @@ final class RangeKernels {
         blockValueToAcc(dtype, x, y, b, len, fastBlock(dtype, x, y, b, len, l), acc);
     }
 
-    /** A fast-mode block's value into acc, or, when it is not finite, the block's terms exactly. */
+    /**
+     * A fast-mode block's value into acc, or, when it is not finite, the block's terms exactly
+     * (a dot's exact products: one that overflows, or cancels one that does, is still exact).
+     */
     static void blockValueToAcc(int dtype, MemorySegment x, MemorySegment y, long b, int len, double v, long[] acc) {
         if (Double.isFinite(v)) {
             ExactAccumulator.add(acc, 0, v);
             return;
         }
-        for (int i = 0; i < len; i++) {
-            ExactAccumulator.add(acc, 0, y == null ? element(dtype, x, b + i) : element(dtype, x, b + i) * element(dtype, y, b + i));
+        if (y == null) {
+            for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, element(dtype, x, b + i));
+        } else {
+            exactProducts(dtype, x, y, b, len, acc);
         }
+    }
+
+    /** The block's exact products, one by one, into acc (a dot block's exact path). */
+    static void exactProducts(int dtype, MemorySegment x, MemorySegment y, long b, int len, long[] acc) {
+        for (int i = 0; i < len; i++) ExactAccumulator.addProduct(acc, 0, element(dtype, x, b + i), element(dtype, y, b + i));
+    }
+
+    /** Scale of both factors in the tiny-product test (impl.c {@code TINY_SCALE}). */
+    static final double TINY_SCALE = 0x1p553;
+    /** Bound of the scaled product in that test ({@code TINY_W}). */
+    static final double TINY_W = 0x1p138;
+
+    /**
+     * Whether u * v is a tiny product ({@code tiny_product}): 0 &lt; |u v| &lt; 2^-968, where Dot2's
+     * error term fma(u, v, -p) may be rounded, tested as impl.c's lanes test it, on
+     * w = (u 2^553)(v 2^553): a zero factor gives 0 or NaN, a larger product 2^138 or more.
+     */
+    static boolean tinyProduct(double u, double v) {
+        double w = (u * TINY_SCALE) * (v * TINY_SCALE);
+        return w != 0 && Math.abs(w) < TINY_W;
     }
 
     /** Folds and adds the partial to acc; false (nothing added) if lanes or partial are not finite. */
@@ -248,7 +273,9 @@ final class RangeKernels {
     /**
      * Dot of [lo, hi) into acc ({@code k_dot}). Accurate mode is Ogita-Rump-Oishi Dot2 in lanes:
      * p = x*y rounded, e = x*y - p exactly by a fused multiply-add, p goes through TwoSum and e
-     * joins the compensation. f32 products are exact in double, so e is 0 and skipped.
+     * joins the compensation. f32 products are exact in double, so e is 0 and skipped. A block
+     * with a tiny product ({@link #tinyProduct}: e may be rounded) or lanes that are not finite
+     * adds its exact products instead.
      */
     static void dot(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc) {
         double[] s = new double[LANES], c = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
@@ -260,27 +287,20 @@ final class RangeKernels {
             }
             Arrays.fill(s, 0);
             Arrays.fill(c, 0);
+            boolean exact = false;
             for (int i = 0; i < len; i++) {
                 int j = i & (LANES - 1);
                 double u = element(dtype, x, b + i), v = element(dtype, y, b + i);
                 double p = u * v;
-                if (mode == ACCURATE) {
-                    double s0 = s[j], t = s0 + p, z = t - s0;
-                    c[j] += (s0 - (t - z)) + (p - z);
-                    s[j] = t;
-                    if (dtype == F64) c[j] += Math.fma(u, v, -p);
-                } else {
-                    s[j] += p;
+                double s0 = s[j], t = s0 + p, z = t - s0;
+                c[j] += (s0 - (t - z)) + (p - z);
+                s[j] = t;
+                if (dtype == F64) {
+                    c[j] += Math.fma(u, v, -p);
+                    exact |= tinyProduct(u, v);
                 }
             }
-            if (!foldToAcc(acc, 0, mode, s, c, tmp)) {
-                for (int i = 0; i < len; i++) {
-                    double u = element(dtype, x, b + i), v = element(dtype, y, b + i);
-                    double p = u * v;
-                    ExactAccumulator.add(acc, 0, p);
-                    if (dtype == F64 && Double.isFinite(p)) ExactAccumulator.add(acc, 0, Math.fma(u, v, -p));
-                }
-            }
+            if (exact || !foldToAcc(acc, 0, mode, s, c, tmp)) exactProducts(dtype, x, y, b, len, acc);
         }
     }
 
@@ -325,14 +345,33 @@ final class RangeKernels {
                 ExactAccumulator.add(st, CENTERED_DEV, fd[0]);
                 ExactAccumulator.add(st, CENTERED_DEV, fd[1]);
             } else {
-                for (int i = 0; i < len; i++) {
-                    double dv = element(dtype, x, b + i) - center;
-                    ExactAccumulator.add(st, CENTERED_SQ, dv * dv);
-                    ExactAccumulator.add(st, CENTERED_DEV, dv);
-                }
+                exactDeviations(dtype, x, b, len, center, st);
             }
         }
         st[CENTERED_COUNT] += hi - lo;
+    }
+
+    /**
+     * A block of the centred sums whose lanes are not finite, exactly ({@code centered_finish}):
+     * x - c as x and -c, (x - c)^2 as x*x - 2*x*c + c*c (exact products), so that a finite
+     * variance stays finite whatever its sums' size; a non-finite x adds its IEEE d and d*d.
+     */
+    static void exactDeviations(int dtype, MemorySegment x, long b, int len, double center, long[] st) {
+        for (int i = 0; i < len; i++) {
+            double v = element(dtype, x, b + i);
+            if (Double.isFinite(v)) {
+                ExactAccumulator.add(st, CENTERED_DEV, v);
+                ExactAccumulator.add(st, CENTERED_DEV, -center);
+                ExactAccumulator.addProduct(st, CENTERED_SQ, v, v);
+                ExactAccumulator.addProduct(st, CENTERED_SQ, v, -center);
+                ExactAccumulator.addProduct(st, CENTERED_SQ, v, -center);
+                ExactAccumulator.addProduct(st, CENTERED_SQ, center, center);
+            } else {
+                double dv = v - center;
+                ExactAccumulator.add(st, CENTERED_SQ, dv * dv);
+                ExactAccumulator.add(st, CENTERED_DEV, dv);
+            }
+        }
     }
 
     // ---- min and max ------------------------------------------------------------------------
