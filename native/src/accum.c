@@ -15,6 +15,7 @@
  */
 #include "impl.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -275,10 +276,11 @@ int pl_acc_mean(const pl_acc *acc, int64_t n, double *out) {
     if (isinf(s) && !acc->pos_inf && !acc->neg_inf && !acc->nan) {
         /* A finite sum too large for a double, whose mean is finite (|mean| <= max |x|): the
          * sum rounded at 2^-64 of its size, divided, and scaled back. Two roundings, as
-         * round(S) / n takes; both values are normal, so the scaling back is exact unless the
-         * mean itself rounds past DBL_MAX. */
+         * round(S) / n takes; both values are normal, so the scaling back is exact, unless the
+         * roundings carried a mean of about DBL_MAX past it. */
         pl_acc_round_scaled(acc, 64, &s);
-        *out = ldexp(s / (double)n, 64);
+        double m = ldexp(s / (double)n, 64);
+        *out = isinf(m) ? copysign(DBL_MAX, m) : m; /* rounded past DBL_MAX, which bounds it */
         return PL_OK;
     }
     *out = s / (double)n; /* 0/0 is NaN for an empty mean */

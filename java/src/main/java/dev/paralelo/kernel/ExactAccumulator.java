@@ -202,12 +202,15 @@ public final class ExactAccumulator {
     /**
      * The mean of n elements whose sum the state holds ({@code pl_acc_mean}): {@link #round} / n,
      * except that a finite sum too large for a double gives its finite mean: the sum rounded at
-     * 2^-64 of its size, divided, and scaled back (two roundings, as round / n takes). n = 0
-     * gives NaN for an empty sum.
+     * 2^-64 of its size, divided, and scaled back (two roundings, as round / n takes; never past
+     * DBL_MAX, which bounds the mean). n = 0 gives NaN for an empty sum.
      */
     public static double mean(long[] w, int at, long n) {
         double s = round(w, at);
-        if (Double.isInfinite(s) && !special(w, at)) return Math.scalb(roundScaled(w, at, 64) / n, 64);
+        if (Double.isInfinite(s) && !special(w, at)) {
+            double m = Math.scalb(roundScaled(w, at, 64) / n, 64);
+            return Double.isInfinite(m) ? Math.copySign(Double.MAX_VALUE, m) : m; // rounded past DBL_MAX, which bounds it
+        }
         return s / n;
     }
 
