@@ -133,15 +133,10 @@ final class VectorRangeKernels implements RangeKernelSet {
         }
     }
 
-    /** Bits of {@link RangeKernels#TINY_W}, shifted as the test below shifts |w|'s bits. */
-    private static final long TINY_BOUND = Long.MIN_VALUE + Double.doubleToRawLongBits(RangeKernels.TINY_W) - 1;
-
     /**
      * The accurate lanes of one block of a dot (Dot2: TwoSum of the product, its exact error by
-     * fma), and whether the block holds a tiny product ({@link RangeKernels#tinyProduct}). The
-     * test takes w = (u 2^553)(v 2^553) and keeps the minimum of |w|'s bits + (2^63 - 1), a
-     * wrapping add that sends 0 to the largest long and 1.. to the smallest, so that the
-     * minimum is below TINY_BOUND exactly when some 0 &lt; |w| &lt; 2^138 (impl.c's AVX-512 test,
+     * fma), and whether the block holds a tiny product ({@link RangeKernels#tinyProduct}): the
+     * minimum of {@link RangeKernels#tinyKey} over the block, lane-wise (impl.c's AVX-512 test,
      * signed).
      */
     private static boolean accurateDotLanes(MemorySegment x, MemorySegment y, long b, int len, double[] sl, double[] cl) {
@@ -163,7 +158,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             }
             sv.intoArray(sl, k * VL);
             cv.intoArray(cl, k * VL);
-            tiny |= least.reduceLanes(VectorOperators.MIN) < TINY_BOUND;
+            tiny |= least.reduceLanes(VectorOperators.MIN) < RangeKernels.TINY_KEY_BOUND;
         }
         for (int i = rows, j = 0; i < len; i++, j++) {
             double u = RangeKernels.element(F64, x, b + i), w = RangeKernels.element(F64, y, b + i);
