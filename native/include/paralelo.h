@@ -239,13 +239,16 @@ PL_API int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int 
                      double *out_f, int64_t *out_i);
 
 /* Variance with ddof (0 population, 1 sample). Floats, two phases: mean = the rounded exact
- * sum / n, then the centred sums: var = (sum(d*d) - sum(d)^2 / n) / (n - ddof). Integers, one
- * exact phase: var = (n * sum(x*x) - sum(x)^2) / (n * (n - ddof)), rounded once. */
+ * sum / n, then the centred sums: var = (sum(d*d) - sum(d)^2 / n) / (n - ddof), exact for blocks
+ * whose deviations or squares overflow and rescaled when the sums pass DBL_MAX, so that finite
+ * data gives inf only for a variance past DBL_MAX, never NaN. Integers, one exact phase:
+ * var = (n * sum(x*x) - sum(x)^2) / (n * (n - ddof)), rounded once. */
 PL_API int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
                        double *out);
 
-/* Dot product of x and y (same dtype). Floats: *out_f; integers: exact, *out_i, PL_E_OVERFLOW
- * only if the final value leaves int64. */
+/* Dot product of x and y (same dtype). Floats: *out_f (blocks with a product that overflows or
+ * underflows add exact products: docs/ACCURACY.md, "Extremes"); integers: exact, *out_i,
+ * PL_E_OVERFLOW only if the final value leaves int64. */
 PL_API int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
                   double *out_f, int64_t *out_i);
 
