@@ -26,7 +26,7 @@ extern "C" {
 #define PL_API
 #endif
 
-#define PL_VERSION 2
+#define PL_VERSION 3
 
 /* Status codes. */
 #define PL_OK 0
@@ -82,14 +82,17 @@ extern "C" {
 #define PL_PARALLEL_MIN 131072
 
 /*
- * Exact accumulator: a fixed-point integer wide enough to hold any sum of up to 2^62
- * finite doubles without rounding. Digit k holds bits [32k, 32k+32) of the value in
- * units of 2^-1074 (signed, carries pending until normalised). Adding is exact, so merging
- * accumulators is associative and commutative: partials made by threads, processes or
- * MPI ranks merge to the same bits in any order. pl_acc_round rounds once, to nearest even.
- * The struct is 72 int64 words; Java's ExactSum uses the same layout.
+ * Exact accumulator: a fixed-point integer wide enough to hold, without rounding, any sum of up
+ * to 2^62 finite doubles or exact products of two finite doubles. Digit k holds bits
+ * [32k, 32k+32) of the value in units of 2^-2162 (signed, carries pending until normalised):
+ * 34 digits below 2^-1074 (a product of doubles can reach down to 2^-2148), 68 digits that hold
+ * every double, and 34 above (a product reaches 2^2048, a square of a difference of doubles
+ * 2^2050). Adding is exact, so merging accumulators is associative and commutative: partials
+ * made by threads, processes or MPI ranks merge to the same bits in any order. pl_acc_round
+ * rounds once, to nearest even. The struct is 140 int64 words; Java's ExactSum uses the same
+ * layout.
  */
-#define PL_ACC_DIGITS 68
+#define PL_ACC_DIGITS 136
 typedef struct pl_acc {
     int64_t digit[PL_ACC_DIGITS];
     int64_t adds;    /* additions since the last normalisation */
@@ -171,8 +174,15 @@ PL_API int pl_max_threads(void); /* OpenMP's default team size */
 /* Exact accumulator. */
 PL_API int pl_acc_init(pl_acc *acc);
 PL_API int pl_acc_add(pl_acc *acc, double x);
+/* acc += x * y, the exact product (no rounding, overflow or underflow); a NaN or infinite
+ * factor adds the IEEE product (inf * 0 is NaN). */
+PL_API int pl_acc_add_product(pl_acc *acc, double x, double y);
 PL_API int pl_acc_merge(pl_acc *dst, const pl_acc *src);
 PL_API int pl_acc_round(const pl_acc *acc, double *out);
+/* The mean of n elements whose sum acc holds: pl_acc_round / n, except that a finite sum too
+ * large for a double gives its finite mean (rounded at a scale where it fits, then divided).
+ * n == 0 gives NaN. */
+PL_API int pl_acc_mean(const pl_acc *acc, int64_t n, double *out);
 
 /*
  * The block partition: part `index` of `parts` of [0, n) is [*lo, *hi), whole blocks of
@@ -229,13 +239,16 @@ PL_API int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int 
                      double *out_f, int64_t *out_i);
 
 /* Variance with ddof (0 population, 1 sample). Floats, two phases: mean = the rounded exact
- * sum / n, then the centred sums: var = (sum(d*d) - sum(d)^2 / n) / (n - ddof). Integers, one
- * exact phase: var = (n * sum(x*x) - sum(x)^2) / (n * (n - ddof)), rounded once. */
+ * sum / n, then the centred sums: var = (sum(d*d) - sum(d)^2 / n) / (n - ddof), exact for blocks
+ * whose deviations or squares overflow and rescaled when the sums pass DBL_MAX, so that finite
+ * data gives inf only for a variance past DBL_MAX, never NaN. Integers, one exact phase:
+ * var = (n * sum(x*x) - sum(x)^2) / (n * (n - ddof)), rounded once. */
 PL_API int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
                        double *out);
 
-/* Dot product of x and y (same dtype). Floats: *out_f; integers: exact, *out_i, PL_E_OVERFLOW
- * only if the final value leaves int64. */
+/* Dot product of x and y (same dtype). Floats: *out_f (blocks with a product that overflows or
+ * underflows add exact products: docs/ACCURACY.md, "Extremes"); integers: exact, *out_i,
+ * PL_E_OVERFLOW only if the final value leaves int64. */
 PL_API int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
                   double *out_f, int64_t *out_i);
 

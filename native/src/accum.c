@@ -1,20 +1,29 @@
 /*
  * The exact accumulator (see pl_acc in paralelo.h).
  *
- * A finite double is m * 2^(p - 1074) with m < 2^53 and 0 <= p <= 2045. Shifted into place it
- * spans at most 85 bits, i.e. three 32-bit digits starting at digit p / 32. Each addition puts
- * less than 2^33 into a digit, so signed 64-bit digits can take 2^29 additions before carries
- * must be propagated; pl_acc_normalize does that and leaves every digit but the top one in
- * [0, 2^32). Nothing here rounds until pl_acc_round, which rounds once to nearest, ties to
- * even, and so is independent of the order in which terms and partials arrived.
+ * The value is a signed integer in units of 2^-2162, held in 136 digits of 32 bits: 34 digits
+ * (1,088 bits) below 2^-1074, the 68 digits that hold every double, and 34 above. A finite
+ * double is m * 2^(p - 1074) with m < 2^53 and 0 <= p <= 2045: shifted into place it spans at
+ * most 85 bits, i.e. three digits starting at digit (p + 1088) / 32. The exact product of two
+ * finite doubles is a 106-bit integer times 2^(p + q - 2148): at least 2^-2148 and below 2^2048,
+ * so five digits hold it, and 2^62 such products (or squares of differences of two doubles,
+ * below 2^2050) stay below 2^2112, far from the top digit. Each addition puts less than 2^33
+ * into a digit, so signed 64-bit digits can take 2^29 additions before carries must be
+ * propagated; pl_acc_normalize does that and leaves every digit but the top one in [0, 2^32).
+ * Nothing here rounds until pl_acc_round, which rounds once to nearest, ties to even, and so
+ * is independent of the order in which terms and partials arrived.
  */
 #include "impl.h"
 
+#include <float.h>
+#include <math.h>
 #include <string.h>
 
 #define DIGIT_BITS 32
 #define DIGIT_MASK 0xFFFFFFFFLL
 #define NORMALIZE_EVERY (1LL << 29)
+/* Bits below 2^-1074: bit b of the integer has the weight 2^(b - LOW_BITS - 1074). */
+#define LOW_BITS (34 * DIGIT_BITS)
 
 int pl_acc_init(pl_acc *acc) {
     if (!acc) return PL_E_ARG;
@@ -27,7 +36,7 @@ int pl_acc_init(pl_acc *acc) {
 static int nonzero_span(const pl_acc *a, int *lo, int *hi) {
     const int64_t *d = a->digit;
     int l = 0, h = PL_ACC_DIGITS - 1;
-    /* Four digits at a time (68 = 17 * 4), then one at a time inside the first busy group. */
+    /* Four digits at a time (136 = 34 * 4), then one at a time inside the first busy group. */
     while (l < PL_ACC_DIGITS && (d[l] | d[l + 1] | d[l + 2] | d[l + 3]) == 0) l += 4;
     if (l == PL_ACC_DIGITS) return 0;
     while (d[l] == 0) l++;
@@ -39,7 +48,7 @@ static int nonzero_span(const pl_acc *a, int *lo, int *hi) {
 }
 
 /* Carries propagate upwards from the lowest non-zero digit until they die out above the
- * highest one; the result is the unique form with digits 0..66 in [0, 2^32), whichever
+ * highest one; the result is the unique form with digits 0..134 in [0, 2^32), whichever
  * digits were touched. */
 void pl_acc_normalize(pl_acc *acc) {
     int lo, hi;
@@ -56,49 +65,88 @@ void pl_acc_normalize(pl_acc *acc) {
     if (k == PL_ACC_DIGITS - 1) acc->digit[k] += carry;
 }
 
+/* Adds or subtracts the n digits d (each below 2^33) from digit k up. */
+static inline void add_digits(pl_acc *acc, int k, const int64_t *d, int n, int neg) {
+    for (int j = 0; j < n; j++) acc->digit[k + j] += neg ? -d[j] : d[j];
+    if (++acc->adds >= NORMALIZE_EVERY) pl_acc_normalize(acc);
+}
+
+/* A finite double's significand m (< 2^53) and the position p of its unit, x = m 2^(p - 1074);
+ * 0 for a zero. */
+static inline uint64_t unpack(uint64_t bits, int *p) {
+    int be = (int)((bits >> 52) & 0x7FF);
+    uint64_t m = bits & ((1ULL << 52) - 1);
+    if (be == 0) {
+        be = 1; /* subnormal: same scale as the smallest normal, no hidden bit */
+    } else {
+        m |= 1ULL << 52;
+    }
+    *p = be - 1;
+    return m;
+}
+
 void pl_acc_add_term(pl_acc *acc, double x) {
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
-    int be = (int)((bits >> 52) & 0x7FF);
-    uint64_t m = bits & ((1ULL << 52) - 1);
-    int neg = (int)(bits >> 63);
-    if (be == 0x7FF) {
-        if (m)
+    if (((bits >> 52) & 0x7FF) == 0x7FF) {
+        if (bits & ((1ULL << 52) - 1))
             acc->nan++;
-        else if (neg)
+        else if (bits >> 63)
             acc->neg_inf++;
         else
             acc->pos_inf++;
         return;
     }
-    if (be == 0) {
-        if (m == 0) return; /* a zero of either sign adds nothing */
-        be = 1;             /* subnormal: same scale as the smallest normal, no hidden bit */
-    } else {
-        m |= 1ULL << 52;
-    }
-    int p = be - 1;
-    int k = p / DIGIT_BITS, r = p % DIGIT_BITS;
+    int p;
+    uint64_t m = unpack(bits, &p);
+    if (m == 0) return; /* a zero of either sign adds nothing */
+    p += LOW_BITS;
+    int r = p % DIGIT_BITS;
     uint64_t lo = (m & DIGIT_MASK) << r; /* < 2^63 */
     uint64_t hi = (m >> 32) << r;        /* < 2^52 */
-    int64_t d0 = (int64_t)(lo & DIGIT_MASK);
-    int64_t d1 = (int64_t)((lo >> 32) + (hi & DIGIT_MASK));
-    int64_t d2 = (int64_t)(hi >> 32);
-    if (neg) {
-        acc->digit[k] -= d0;
-        acc->digit[k + 1] -= d1;
-        acc->digit[k + 2] -= d2;
-    } else {
-        acc->digit[k] += d0;
-        acc->digit[k + 1] += d1;
-        acc->digit[k + 2] += d2;
+    int64_t d[3] = {(int64_t)(lo & DIGIT_MASK), (int64_t)((lo >> 32) + (hi & DIGIT_MASK)),
+                    (int64_t)(hi >> 32)};
+    add_digits(acc, p / DIGIT_BITS, d, 3, (int)(bits >> 63));
+}
+
+/*
+ * The exact product x * y. Finite factors: their significands' 106-bit product, placed at
+ * 2^(p + q - 2148), which is at or above the accumulator's unit (2^-2162) and, as a term, far
+ * below its top: no product of doubles is rounded, overflows or underflows here. A non-finite
+ * factor gives the IEEE product's special value (inf * 0 is NaN), counted as a term is.
+ */
+void pl_acc_add_product_term(pl_acc *acc, double x, double y) {
+    if (!isfinite(x) || !isfinite(y)) {
+        pl_acc_add_term(acc, x * y);
+        return;
     }
-    if (++acc->adds >= NORMALIZE_EVERY) pl_acc_normalize(acc);
+    uint64_t bx, by;
+    memcpy(&bx, &x, sizeof bx);
+    memcpy(&by, &y, sizeof by);
+    int p, q;
+    uint64_t mx = unpack(bx, &p), my = unpack(by, &q);
+    if (mx == 0 || my == 0) return;
+    pl_u128 m = (pl_u128)mx * my; /* < 2^106 */
+    int pos = p + q + LOW_BITS - 1074, r = pos % DIGIT_BITS;
+    /* The four 32-bit digits of m, each shifted by r (< 2^63), recombined into five digits. */
+    uint64_t t[4];
+    for (int j = 0; j < 4; j++) t[j] = (uint64_t)(m >> (32 * j) & DIGIT_MASK) << r;
+    int64_t d[5];
+    d[0] = (int64_t)(t[0] & DIGIT_MASK);
+    for (int j = 1; j < 4; j++) d[j] = (int64_t)((t[j] & DIGIT_MASK) + (t[j - 1] >> 32));
+    d[4] = (int64_t)(t[3] >> 32);
+    add_digits(acc, pos / DIGIT_BITS, d, 5, (int)((bx ^ by) >> 63));
 }
 
 int pl_acc_add(pl_acc *acc, double x) {
     if (!acc) return PL_E_ARG;
     pl_acc_add_term(acc, x);
+    return PL_OK;
+}
+
+int pl_acc_add_product(pl_acc *acc, double x, double y) {
+    if (!acc) return PL_E_ARG;
+    pl_acc_add_product_term(acc, x, y);
     return PL_OK;
 }
 
@@ -143,53 +191,98 @@ static int any_below(const pl_acc *a, int pos) {
     return below != 0;
 }
 
-int pl_acc_round(const pl_acc *acc, double *out) {
-    if (!acc || !out) return PL_E_ARG;
+/* |value| of a finite accumulator, normalised, into *a; whether the value is negative. */
+static int magnitude(const pl_acc *acc, pl_acc *a) {
+    *a = *acc;
+    pl_acc_normalize(a);
+    int neg = a->digit[PL_ACC_DIGITS - 1] < 0;
+    int lo, hi;
+    if (neg && nonzero_span(a, &lo, &hi)) {
+        for (int k = lo; k < PL_ACC_DIGITS; k++) a->digit[k] = -a->digit[k];
+        pl_acc_normalize(a);
+    }
+    return neg;
+}
+
+/* The index of the highest set bit of a normalised non-negative accumulator; -1 for zero. */
+static int top_bit(const pl_acc *a) {
+    int h = PL_ACC_DIGITS - 1;
+    while (h >= 0 && a->digit[h] == 0) h--;
+    return h < 0 ? -1 : h * DIGIT_BITS + 63 - __builtin_clzll((uint64_t)a->digit[h]);
+}
+
+/* The value times 2^-scale (0 <= scale <= 2048), rounded once to nearest even; NaN and
+ * infinities as pl_acc_round. Scaling the integer's weights, not a rounded result, keeps the
+ * single rounding: a value too large for a double is rounded as exactly as any other. */
+void pl_acc_round_scaled(const pl_acc *acc, int scale, double *out) {
     if (acc->nan || (acc->pos_inf && acc->neg_inf)) {
         *out = __builtin_nan("");
-        return PL_OK;
+        return;
     }
     if (acc->pos_inf || acc->neg_inf) {
         *out = acc->pos_inf ? __builtin_inf() : -__builtin_inf();
-        return PL_OK;
+        return;
     }
-    pl_acc a = *acc;
-    pl_acc_normalize(&a);
-    int neg = a.digit[PL_ACC_DIGITS - 1] < 0;
-    int lo, hi;
-    if (neg && nonzero_span(&a, &lo, &hi)) {
-        for (int k = lo; k < PL_ACC_DIGITS; k++) a.digit[k] = -a.digit[k];
-        pl_acc_normalize(&a);
-    }
-    int h = PL_ACC_DIGITS - 1;
-    while (h >= 0 && a.digit[h] == 0) h--;
-    if (h < 0) {
+    pl_acc a;
+    int neg = magnitude(acc, &a);
+    int top = top_bit(&a);
+    if (top < 0) {
         *out = 0.0;
-        return PL_OK;
+        return;
     }
-    int top = h * DIGIT_BITS + 63 - __builtin_clzll((uint64_t)a.digit[h]);
-    uint64_t bits;
-    if (top <= 52) {
-        /* Below 2^-1021 every multiple of 2^-1074 is representable: the integer is the
-         * bit pattern (a subnormal, or the smallest binade of normals). */
-        bits = window(&a, 0) & ((2ULL << top) - 1);
+    /* Bit b weighs 2^(b - LOW_BITS - 1074 - scale): the result's last bit is bit top - 52, or
+     * for a result below 2^-1022 the bit of 2^-1074, whichever is higher. */
+    int sub = LOW_BITS + scale; /* the bit of 2^-1074 */
+    int lsb = top - 52 > sub ? top - 52 : sub; /* < PL_ACC_DIGITS * 32 for scale <= 2048 */
+    uint64_t bits, m = window(&a, lsb) & ((1ULL << 53) - 1);
+    int half = (int)(window(&a, lsb - 1) & 1);
+    int sticky = any_below(&a, lsb - 1);
+    if (half && (sticky || (m & 1))) m++;
+    if (lsb == sub) {
+        bits = m; /* below 2^-1021 the integer is the bit pattern (2^53 being 2^-1021) */
     } else {
-        uint64_t m = window(&a, top - 52) & ((1ULL << 53) - 1);
-        int half = (int)(window(&a, top - 53) & 1);
-        int sticky = top - 53 > 0 && any_below(&a, top - 53);
-        if (half && (sticky || (m & 1))) m++;
         if (m == (1ULL << 53)) {
             m >>= 1;
-            top++;
+            lsb++;
         }
-        int be = top - 51;
+        int be = lsb - sub + 1;
         if (be >= 0x7FF) {
             *out = neg ? -__builtin_inf() : __builtin_inf();
-            return PL_OK;
+            return;
         }
         bits = ((uint64_t)be << 52) | (m & ((1ULL << 52) - 1));
     }
     if (neg) bits |= 1ULL << 63;
     memcpy(out, &bits, sizeof bits);
+}
+
+int pl_acc_round(const pl_acc *acc, double *out) {
+    if (!acc || !out) return PL_E_ARG;
+    pl_acc_round_scaled(acc, 0, out);
+    return PL_OK;
+}
+
+int pl_acc_exponent(const pl_acc *acc) {
+    pl_acc a;
+    magnitude(acc, &a);
+    int top = top_bit(&a);
+    return top < 0 ? INT32_MIN : top - LOW_BITS - 1074;
+}
+
+int pl_acc_mean(const pl_acc *acc, int64_t n, double *out) {
+    if (!acc || !out || n < 0) return PL_E_ARG;
+    double s;
+    pl_acc_round(acc, &s);
+    if (isinf(s) && !acc->pos_inf && !acc->neg_inf && !acc->nan) {
+        /* A finite sum too large for a double, whose mean is finite (|mean| <= max |x|): the
+         * sum rounded at 2^-64 of its size, divided, and scaled back. Two roundings, as
+         * round(S) / n takes; both values are normal, so the scaling back is exact, unless the
+         * roundings carried a mean of about DBL_MAX past it. */
+        pl_acc_round_scaled(acc, 64, &s);
+        double m = ldexp(s / (double)n, 64);
+        *out = isinf(m) ? copysign(DBL_MAX, m) : m; /* rounded past DBL_MAX, which bounds it */
+        return PL_OK;
+    }
+    *out = s / (double)n; /* 0/0 is NaN for an empty mean */
     return PL_OK;
 }

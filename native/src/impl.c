@@ -12,9 +12,7 @@
 
 #include <math.h>
 #include <string.h>
-#if defined(__AVX512F__) || defined(__FMA__)
 #include <immintrin.h>
-#endif
 
 #ifndef PL_IMPL_NAME
 #error "PL_IMPL_NAME must name the table this compilation defines"
@@ -76,7 +74,13 @@ static inline double elem_as_f64(int dtype, const void *x, int64_t i) {
     return dtype == PL_F64 ? ((const double *)x)[i] : (double)((const float *)x)[i];
 }
 
-/* a * b - p with one rounding, lane-wise. */
+/* a * b - p with one rounding, lane-wise: one instruction with FMA, else glibc's correctly
+ * rounded fma per lane. */
+#if defined(__AVX512F__) || defined(__FMA__)
+#define VECTOR_FMA 1
+#else
+#define VECTOR_FMA 0
+#endif
 static inline vd fms(vd a, vd b, vd p) {
 #if defined(__AVX512F__)
     return (vd)_mm512_fmsub_pd((__m512d)a, (__m512d)b, (__m512d)p);
@@ -239,9 +243,11 @@ static void fast_block_to_acc(int dtype, const void *x, const void *y, int64_t b
         pl_acc_add_term(acc, v);
         return;
     }
-    for (int64_t i = 0; i < len; i++)
-        pl_acc_add_term(acc, y == NULL ? elem_as_f64(dtype, x, b + i)
-                                       : elem_as_f64(dtype, x, b + i) * elem_as_f64(dtype, y, b + i));
+    if (y == NULL)
+        for (int64_t i = 0; i < len; i++) pl_acc_add_term(acc, elem_as_f64(dtype, x, b + i));
+    else /* exact products: one that overflows, or cancels one that does, is still exact */
+        for (int64_t i = 0; i < len; i++)
+            pl_acc_add_product_term(acc, elem_as_f64(dtype, x, b + i), elem_as_f64(dtype, y, b + i));
 }
 
 static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len, pl_acc *acc) {
@@ -338,7 +344,83 @@ static int k_sum_small(int dtype, int mode, const void *x, int64_t n, double *ou
  * Dot, accurate mode (Ogita-Rump-Oishi Dot2 in lanes): p = x*y rounded, e = x*y - p exactly by
  * a fused multiply-subtract, p goes through TwoSum and e joins the compensation. f32 products
  * are exact in double, so e is 0 and skipped.
+ *
+ * e is exact only while x*y - p is a multiple of 2^-1074, which holds when |x*y| > 2^-969 (the
+ * exponents of x and y then add up to at least -970, so the product's last bit is at or above
+ * 2^-1074) or when a factor is zero. A block holding a "tiny" product, 0 < |x*y| < 2^-968 (e
+ * would be rounded, or p and e flushed to zero), or whose lanes are not finite (an infinite or
+ * NaN factor, a product or a lane that overflowed), adds its exact products to the accumulator
+ * one by one instead. The decision depends on the block's data only.
+ *
+ * The test must not slow the lanes, which keep every vector unit busy: a compare or a minimum
+ * per vector cost 10 to 25% on AVX2 and AVX-512 (Zen 5), and a zero factor, common in real
+ * data, must not count. So it is made of multiplies and a little integer work: w =
+ * (x 2^553)(y 2^553), exactly x*y 2^1106 for any product that matters (a tiny product has
+ * both |x|, |y| < 2^106), is tiny exactly when 0 < |w| < 2^138 (TINY_W): a zero factor gives
+ * 0 (or NaN, 0 times an overflowed factor), a larger product 2^138 or more (or infinity), and
+ * the smallest nonzero product 2^-1042, whose bit pattern is 2^32. So the test reads the high
+ * 32 bits of |w| only, two vectors at a time: 0 < high < 0x48900000. (A product just below
+ * 2^-968 may round w up to 2^138 and not count: its e is exact anyway.) AVX-512 keeps instead
+ * the unsigned minimum of |w|'s bits minus 1, one instruction per vector.
  */
+#define TINY_SCALE 0x1p553
+#define TINY_W 0x1p138
+#define TINY_W_HIGH 0x48900000 /* the high 32 bits of 2^138's bit pattern (the low ones are 0) */
+
+/* Whether a product is tiny, as the lanes test it (the scalar tails and the exact path). */
+static inline int tiny_product(double u, double v) {
+    double w = (u * TINY_SCALE) * (v * TINY_SCALE);
+    return w != 0 && fabs(w) < TINY_W;
+}
+
+#if defined(__AVX512F__)
+typedef __m512i tiny_acc; /* min over lanes of |w|'s bits - 1, unsigned */
+static inline tiny_acc tiny_init(void) { return _mm512_set1_epi64(-1); }
+static inline tiny_acc tiny_add(tiny_acc a, const vd *w) {
+    __m512i bits = _mm512_and_si512((__m512i)w[0], _mm512_set1_epi64(INT64_MAX));
+    return _mm512_min_epu64(a, _mm512_sub_epi64(bits, _mm512_set1_epi64(1)));
+}
+static inline int tiny_seen(tiny_acc a) {
+    /* bits(|w|) - 1 < bits(2^138) - 1: 0 < |w| < 2^138 */
+    return _mm512_cmplt_epu64_mask(a, _mm512_set1_epi64(0x4890000000000000LL - 1)) != 0;
+}
+#elif defined(__AVX2__)
+typedef __m256i tiny_acc; /* min over 32-bit lanes of high(|w|) - 1, unsigned */
+static inline tiny_acc tiny_init(void) { return _mm256_set1_epi32(-1); }
+/* The high halves of |w| of two vectors at once (a shuffle takes the odd 32-bit words). */
+static inline tiny_acc tiny_add(tiny_acc a, const vd *w) {
+    __m256i h = _mm256_castps_si256(_mm256_shuffle_ps((__m256)w[0], (__m256)w[1], 0xDD));
+    h = _mm256_sub_epi32(_mm256_and_si256(h, _mm256_set1_epi32(0x7FFFFFFF)), _mm256_set1_epi32(1));
+    return _mm256_min_epu32(a, h);
+}
+static inline int tiny_seen(tiny_acc a) {
+    /* 0 < high < TINY_W_HIGH as high - 1 < TINY_W_HIGH - 1, unsigned: the minimum decides */
+    __m256i lt = _mm256_cmpeq_epi32(_mm256_min_epu32(a, _mm256_set1_epi32(TINY_W_HIGH - 2)), a);
+    return _mm256_movemask_epi8(lt) != 0;
+}
+#else
+typedef int32_t vi32 __attribute__((vector_size(VBYTES)));
+typedef uint32_t vu32 __attribute__((vector_size(VBYTES)));
+typedef vi32 tiny_acc; /* all ones in a 32-bit lane that saw a tiny product */
+static inline tiny_acc tiny_init(void) { return (tiny_acc){0}; }
+/* SSE2 has no unsigned minimum: each pair of vectors' high halves is tested as
+ * 0 < h < TINY_W_HIGH, h = high & 0x7FFFFFFF; h + 0x7FFFFFFF, wrapped, maps 0 to the largest
+ * signed value and 1.. to the smallest, so one signed compare does both bounds. */
+static inline tiny_acc tiny_add(tiny_acc a, const vd *w) {
+    for (int k = 0; k < NV; k += 2) {
+        vu32 h = (vu32)_mm_shuffle_ps((__m128)w[k], (__m128)w[k + 1], 0xDD);
+        vi32 shifted = (vi32)((h & 0x7FFFFFFFu) + 0x7FFFFFFFu);
+        a |= ((vi32){0} + (INT32_MIN + TINY_W_HIGH - 1)) > shifted;
+    }
+    return a;
+}
+static inline int tiny_seen(tiny_acc a) {
+    int any = 0;
+    for (int l = 0; l < 2 * VL; l++) any |= a[l] != 0;
+    return any;
+}
+#endif
+
 static void dot_block(int dtype, int mode, const void *x, const void *y, int64_t b, int64_t len,
                       pl_acc *acc) {
     if (mode == PL_FAST) {
@@ -347,37 +429,56 @@ static void dot_block(int dtype, int mode, const void *x, const void *y, int64_t
     }
     vd s[NV] = {{0}}, c[NV] = {{0}};
     int64_t i = 0;
-    for (; i + LANES <= len; i += LANES)
-        for (int k = 0; k < NV; k++) {
-            vd u = load_as_f64(dtype, x, b + i + k * VL), v = load_as_f64(dtype, y, b + i + k * VL);
-            vd p = u * v;
-            if (mode == PL_ACCURATE) {
+    int exact = 0;
+    if (dtype == PL_F64) {
+        const double *xd = (const double *)x + b, *yd = (const double *)y + b;
+        const vd scale = (vd){0} + TINY_SCALE;
+        tiny_acc tiny = tiny_init();
+        for (; i + LANES <= len; i += LANES) {
+#if !VECTOR_FMA
+            /* The row's fma calls first: every vector register is the callee's to clobber, so
+             * the lanes are spilled once per row rather than around each call. */
+            double e[LANES];
+            for (int l = 0; l < LANES; l++) e[l] = fma(xd[i + l], yd[i + l], -(xd[i + l] * yd[i + l]));
+#endif
+            vd w[NV];
+            for (int k = 0; k < NV; k++) {
+                vd u = load_as_f64(dtype, xd, i + k * VL), v = load_as_f64(dtype, yd, i + k * VL);
+                vd p = u * v;
                 TWO_SUM(s[k], c[k], p);
-                if (dtype == PL_F64) c[k] += fms(u, v, p);
-            } else {
-                s[k] += p;
+#if VECTOR_FMA
+                c[k] += fms(u, v, p);
+#else
+                c[k] += load_as_f64(PL_F64, e, k * VL);
+#endif
+                w[k] = (u * scale) * (v * scale);
             }
+            tiny = tiny_add(tiny, w);
         }
+        exact = tiny_seen(tiny);
+    } else {
+        for (; i + LANES <= len; i += LANES)
+            for (int k = 0; k < NV; k++) {
+                vd p = load_as_f64(dtype, x, b + i + k * VL) * load_as_f64(dtype, y, b + i + k * VL);
+                TWO_SUM(s[k], c[k], p);
+            }
+    }
     double sl[LANES], cl[LANES];
     store_lanes(sl, s);
     store_lanes(cl, c);
     for (int l = 0; i < len; i++, l++) {
         double u = elem_as_f64(dtype, x, b + i), v = elem_as_f64(dtype, y, b + i);
         double p = u * v;
-        if (mode == PL_ACCURATE) {
-            TWO_SUM(sl[l], cl[l], p);
-            if (dtype == PL_F64) cl[l] += fma(u, v, -p);
-        } else {
-            sl[l] += p;
+        TWO_SUM(sl[l], cl[l], p);
+        if (dtype == PL_F64) {
+            cl[l] += fma(u, v, -p);
+            exact |= tiny_product(u, v);
         }
     }
-    if (fold_to_acc(mode, sl, cl, acc)) return;
-    for (i = 0; i < len; i++) {
-        double u = elem_as_f64(dtype, x, b + i), v = elem_as_f64(dtype, y, b + i);
-        double p = u * v;
-        pl_acc_add_term(acc, p);
-        if (dtype == PL_F64 && isfinite(p)) pl_acc_add_term(acc, fma(u, v, -p));
-    }
+    if (!exact && fold_to_acc(mode, sl, cl, acc)) return;
+    /* A tiny product, or lanes that are not finite: the block's exact products. */
+    for (i = 0; i < len; i++)
+        pl_acc_add_product_term(acc, elem_as_f64(dtype, x, b + i), elem_as_f64(dtype, y, b + i));
 }
 
 static void k_dot(int dtype, int mode, const void *x, const void *y, int64_t lo, int64_t hi,
@@ -403,10 +504,23 @@ static void centered_finish(int dtype, int mode, const void *x, int64_t b, int64
         pl_acc_add_term(&st->dev, dl);
         return;
     }
+    /* Not finite (a deviation or its square overflowed, or the data holds an infinity or a
+     * NaN): this block's sums exactly, of x - c as x and -c, of (x - c)^2 as x*x - 2*x*c + c*c
+     * (exact products), so that a finite variance stays finite whatever its sums' size. */
     for (int64_t i = 0; i < len; i++) {
-        double dv = elem_as_f64(dtype, x, b + i) - center;
-        pl_acc_add_term(&st->sq, dv * dv);
-        pl_acc_add_term(&st->dev, dv);
+        double v = elem_as_f64(dtype, x, b + i);
+        if (isfinite(v)) {
+            pl_acc_add_term(&st->dev, v);
+            pl_acc_add_term(&st->dev, -center);
+            pl_acc_add_product_term(&st->sq, v, v);
+            pl_acc_add_product_term(&st->sq, v, -center);
+            pl_acc_add_product_term(&st->sq, v, -center);
+            pl_acc_add_product_term(&st->sq, center, center);
+        } else {
+            double dv = v - center;
+            pl_acc_add_term(&st->sq, dv * dv);
+            pl_acc_add_term(&st->dev, dv);
+        }
     }
 }
 

@@ -64,7 +64,13 @@ const pl_impl *pl_impl_active(void);
 
 /* Exact accumulator internals shared by the kernels (accum.c). */
 void pl_acc_add_term(pl_acc *acc, double x);
+/* acc += x * y exactly, for any two doubles (non-finite factors: the IEEE product's value). */
+void pl_acc_add_product_term(pl_acc *acc, double x, double y);
 void pl_acc_normalize(pl_acc *acc);
+/* The value times 2^-scale rounded once, 0 <= scale <= 2048 (pl_acc_round is scale 0). */
+void pl_acc_round_scaled(const pl_acc *acc, int scale, double *out);
+/* floor(log2 |value|) of the finite digits (NaN and infinity counts ignored); INT32_MIN for 0. */
+int pl_acc_exponent(const pl_acc *acc);
 
 /* 256-bit integers (wide.c). */
 void pl_wide_add(pl_wide *acc, const pl_wide *v);

@@ -161,17 +161,23 @@ int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, int64_t l
     return partial(&j, n, lo, hi, threads, state);
 }
 
-/* Sum or mean of floats: a single block's partial rounded directly (hi + lo is its exact sum
- * rounded once, the bits the accumulator would give), else the partial over the blocks. */
+/* Sum, or mean when `mean` is set, of floats: a single block's partial rounded directly (hi + lo
+ * is its exact sum rounded once, the bits the accumulator would give), else the partial over
+ * the blocks. A mean is that sum / n, except that a finite sum past DBL_MAX gives its finite
+ * mean (pl_acc_mean); a single finite block's sum cannot be past it. */
 static double float_sum(const pl_impl *im, int dtype, const void *x, int64_t n, int mode,
-                        int threads) {
+                        int threads, int mean) {
     double s;
-    if (n <= PL_BLOCK && im->sum_small(dtype, mode, x, n, &s)) return s;
+    if (n <= PL_BLOCK && im->sum_small(dtype, mode, x, n, &s))
+        return mean ? s / (double)n : s; /* 0/0 is NaN for an empty mean */
     job j = {im, dtype, PL_SUM, mode, x, NULL};
     pl_acc acc;
     pl_acc_init(&acc);
     over_blocks(&j, PL_STATE_SUM, 0, n, threads, &acc);
-    pl_acc_round(&acc, &s);
+    if (mean)
+        pl_acc_mean(&acc, n, &s);
+    else
+        pl_acc_round(&acc, &s);
     return s;
 }
 
@@ -188,8 +194,7 @@ static int reduce_checked(const pl_impl *im, int dtype, int op, const void *x, i
         return pl_extremum_result(&st, out_f, out_i, &index);
     }
     if (pl_dtype_is_float(dtype)) {
-        double s = float_sum(im, dtype, x, n, mode, threads);
-        *out_f = op == PL_SUM ? s : s / (double)n; /* 0/0 is NaN for an empty mean */
+        *out_f = float_sum(im, dtype, x, n, mode, threads, op == PL_MEAN);
         return PL_OK;
     }
     job j = {im, dtype, PL_SUM, mode, x, NULL};
@@ -236,7 +241,7 @@ int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int thr
     }
     /* Phase one: the mean. Phase two: the sums of deviations from it. */
     pl_centered c;
-    pl_state_init(&c, dtype, PL_VAR, float_sum(im, dtype, x, n, mode, threads) / (double)n);
+    pl_state_init(&c, dtype, PL_VAR, float_sum(im, dtype, x, n, mode, threads, 1));
     over_blocks(&j, PL_STATE_CENTERED, 0, n, threads, &c);
     return pl_variance_result(PL_STATE_CENTERED, &c, ddof, out);
 }

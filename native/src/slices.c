@@ -64,13 +64,14 @@ int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void
             unsigned redo = im->slice_sums(dtype, x, k, j, o);
             for (int64_t q = 0; q < batch; q++) {
                 if (redo & (1u << q)) { /* not finite in a lane: the slice's exact path */
-                    int s = reduce_slice(im, dtype, PL_SUM, x, (j + q) * k, (j + q + 1) * k, out, j + q);
+                    int s = reduce_slice(im, dtype, op, x, (j + q) * k, (j + q + 1) * k, out, j + q);
                     if (s != PL_OK) {
 #pragma omp atomic write
                         status = s;
                     }
+                } else if (op == PL_MEAN) {
+                    o[j + q] /= (double)k;
                 }
-                if (op == PL_MEAN) o[j + q] /= (double)k;
             }
         }
         first = batches * batch;

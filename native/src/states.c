@@ -190,7 +190,23 @@ int pl_variance_result(int kind, const void *state, int ddof, double *out) {
     double sq, sd;
     pl_acc_round(&st->sq, &sq);
     pl_acc_round(&st->dev, &sd);
-    /* sd is the residual of the rounded mean; subtracting sd^2/n corrects for it. */
-    *out = (sq - sd * sd / (double)n) / (double)(n - ddof);
+    int special = st->sq.nan || st->sq.pos_inf || st->sq.neg_inf || st->dev.nan ||
+                  st->dev.pos_inf || st->dev.neg_inf;
+    if (special || (isfinite(sq) && fabs(sd) < 0x1p500)) {
+        /* sd is the residual of the rounded mean; subtracting sd^2/n corrects for it. */
+        *out = (sq - sd * sd / (double)n) / (double)(n - ddof);
+        return PL_OK;
+    }
+    /* Finite sums too large for that formula (a variance near or past DBL_MAX, or a centre far
+     * from the data's mean): the same formula on the sums scaled by 2^-2k and 2^-k, rounded
+     * once each at that scale, then scaled back by 2^2k, which overflows to infinity only when
+     * the variance does. 2k brings sq below 2^1001 and sd below 2^501. */
+    int eq = pl_acc_exponent(&st->sq), ed = pl_acc_exponent(&st->dev), k = 1;
+    if (eq > 1000 && (eq - 999) / 2 > k) k = (eq - 999) / 2;
+    if (ed > 500 && ed - 500 > k) k = ed - 500;
+    if (k > 1024) k = 1024; /* no state of real data comes near (sq < 2^2113, sd < 2^1088) */
+    pl_acc_round_scaled(&st->sq, 2 * k, &sq);
+    pl_acc_round_scaled(&st->dev, k, &sd);
+    *out = ldexp((sq - sd * sd / (double)n) / (double)(n - ddof), 2 * k);
     return PL_OK;
 }

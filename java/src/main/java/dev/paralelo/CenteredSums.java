@@ -36,7 +36,7 @@ public final class CenteredSums extends StateWords implements Partial {
                 "center", Long.toHexString(w[CENTERED_CENTER]), "a NaN centre is the canonical NaN");
         PartialCodec.checkAccumulator(w, CENTERED_DEV, "dev");
         PartialCodec.checkAccumulator(w, CENTERED_SQ, "sq");
-        PartialCodec.require(w[CENTERED_SQ + 67] >= 0, "sq", "negative", "a sum of squares is >= 0");
+        PartialCodec.require(w[CENTERED_SQ + ExactAccumulator.DIGITS - 1] >= 0, "sq", "negative", "a sum of squares is >= 0");
         if (w[CENTERED_COUNT] == 0) {
             PartialCodec.require(PartialCodec.zeroAccumulator(w, CENTERED_DEV) && PartialCodec.zeroAccumulator(w, CENTERED_SQ),
                     "dev/sq", "non-zero", "an empty state's sums are zero");

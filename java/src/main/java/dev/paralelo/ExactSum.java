@@ -7,9 +7,10 @@ import dev.paralelo.kernel.ExactAccumulator;
 /**
  * An exact sum of doubles: the partial state of float sums, means and dots ({@code pl_acc}).
  *
- * <p>Terms are held without rounding in a 2,176-bit fixed-point integer (68 signed 32-bit
- * digits in 64-bit words, unit 2<sup>-1074</sup>), so merging is associative and commutative,
- * and {@link #round()} rounds once, to nearest with ties to even. NaN and infinities are counted
+ * <p>Terms are held without rounding in a 4,352-bit fixed-point integer (136 signed 32-bit
+ * digits in 64-bit words, unit 2<sup>-2162</sup>: wide enough for exact products of doubles,
+ * which dots add where a block's products underflow or overflow), so merging is associative
+ * and commutative, and {@link #round()} rounds once, to nearest with ties to even. NaN and infinities are counted
  * separately and follow IEEE rules in {@link #round()}. The kernels add each block's partial
  * (a double-double) to it, so it is exact with respect to the block partials, not to the raw
  * elements: that is what makes every partition give the same bits.
@@ -53,9 +54,13 @@ public final class ExactSum extends StateWords implements Partial {
         return ExactAccumulator.round(w, 0);
     }
 
-    /** The mean of count elements: {@link #round()} / count, as {@link Kernels#mean} computes it. */
+    /**
+     * The mean of count elements, as {@link Kernels#mean} computes it: {@link #round()} / count,
+     * except that a finite sum too large for a double gives its finite mean (the sum rounded at
+     * 2^-64 of its size, divided, scaled back).
+     */
     public double mean(long count) {
-        return round() / count;
+        return ExactAccumulator.mean(w, 0, count);
     }
 
     @Override

@@ -6,6 +6,7 @@ import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_INTEGER;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_MOMENTS;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_SUM;
 
+import dev.paralelo.kernel.ExactAccumulator;
 import dev.paralelo.kernel.States;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,7 +18,7 @@ import java.nio.ByteOrder;
  * <pre>
  *  offset  size  field
  *       0     4  magic   0x54534C50, the bytes "PLST"
- *       4     2  version 1
+ *       4     2  version 2 (1 had 72-word accumulators, unit 2^-1074)
  *       6     2  kind    PL_STATE_* (1 sum, 2 integer, 3 extremum, 4 centered, 5 moments)
  *       8     4  words   the number of 8-byte words that follow: the kind's struct size / 8
  *      12     4  flags   0
@@ -28,7 +29,7 @@ final class PartialCodec {
     private PartialCodec() {}
 
     static final int MAGIC = 0x54534C50;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER = 16;
 
     /** Writes the header and words at out's position and advances it; nothing when it has no room. */
@@ -97,18 +98,19 @@ final class PartialCodec {
         if (!ok) throw bad(field + " is " + value + ", but " + rule);
     }
 
-    /** Checks an exact accumulator's words at w[at..at+72) are canonical (normalised, bounded). */
+    /** Checks an exact accumulator's words at w[at..at+140) are canonical (normalised, bounded). */
     static void checkAccumulator(long[] w, int at, String name) {
-        for (int k = 0; k < 67; k++) {
+        int top = ExactAccumulator.DIGITS - 1;
+        for (int k = 0; k < top; k++) {
             long d = w[at + k];
             require(d >= 0 && d <= 0xFFFF_FFFFL, name + ".digit[" + k + "]", d, "a normalised digit is in [0, 2^32)");
         }
-        long top = w[at + 67];
-        require(Math.abs(top) <= 1L << 24, name + ".digit[67]", top, "its magnitude is at most 2^24");
-        require(w[at + 68] == 0, name + ".adds", w[at + 68], "a normalised state has 0 pending additions");
-        for (int k = 69; k < 72; k++) {
-            require(w[at + k] >= 0 && w[at + k] <= MAX_COUNT, name + "." + new String[] {"nan", "pos_inf", "neg_inf"}[k - 69],
-                    w[at + k], "a count is in [0, 2^62]");
+        require(Math.abs(w[at + top]) <= 1L << 24, name + ".digit[" + top + "]", w[at + top], "its magnitude is at most 2^24");
+        require(w[at + ExactAccumulator.ADDS] == 0, name + ".adds", w[at + ExactAccumulator.ADDS], "a normalised state has 0 pending additions");
+        String[] counts = {"nan", "pos_inf", "neg_inf"};
+        for (int k = 0; k < 3; k++) {
+            long c = w[at + ExactAccumulator.NAN + k];
+            require(c >= 0 && c <= MAX_COUNT, name + "." + counts[k], c, "a count is in [0, 2^62]");
         }
     }
 
@@ -122,7 +124,7 @@ final class PartialCodec {
 
     /** Whether the accumulator at w[at..] holds exactly zero and no special values. */
     static boolean zeroAccumulator(long[] w, int at) {
-        for (int k = 0; k < 72; k++) if (w[at + k] != 0) return false;
+        for (int k = 0; k < ExactAccumulator.WORDS; k++) if (w[at + k] != 0) return false;
         return true;
     }
 

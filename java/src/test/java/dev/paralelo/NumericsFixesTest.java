@@ -5,16 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralelo.kernel.KernelBackend;
+import dev.paralelo.kernel.NativeKernels;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The numerics the partial states fixed, on both implementations: the integer dot is exact
+ * The numerics the partial states fixed, on every implementation: the integer dot is exact
  * whatever the thread count, slices longer than a block are blocked like whole arrays, the
- * integer variance is exact, and min/max report the first index.
+ * integer variance is exact, and min/max report the first index. And (issue 13, item 3) float
+ * variances and dots of finite data near the ends of the double range: never NaN, finite when
+ * the exact result is, within docs/ACCURACY.md's bounds, and the same bits from any partition.
  */
 class NumericsFixesTest {
     static java.util.stream.Stream<KernelBackend> backends() {
@@ -179,5 +187,276 @@ class NumericsFixesTest {
                 + k.argmax(F64Array.of(3, Double.NaN, 1, 1, Double.NaN)) + " " + k.argmin(F64Array.of(1, 1, Double.NaN)) + " "
                 + k.argmax(I64Array.of(2, 9, 9)));
         assertThrows(IllegalArgumentException.class, () -> k.argmax(F64Array.of()));
+    }
+
+    // ---- issue 13, item 3: variance and dot near the ends of the double range -----------------
+
+    /**
+     * Runs check on b's kernels with 1 and 3 threads, in both modes, and for the native backend
+     * at every SIMD level the CPU has; each run must return the same bits as the first.
+     */
+    private static void everywhere(KernelBackend b, String what, java.util.function.Function<Kernels, Double> op, Consumer<Double> check) {
+        List<Double> got = new ArrayList<>();
+        int top = NativeKernels.cpuLevel();
+        int levels = b == Backends.nativeKernels() ? top : 0;
+        try {
+            for (int level = 0; level <= levels; level++) {
+                if (b == Backends.nativeKernels()) NativeKernels.setLevel(level);
+                for (int t : new int[] {1, 3}) got.add(op.apply(Kernels.using(b).withThreads(t)));
+            }
+        } finally {
+            if (b == Backends.nativeKernels()) NativeKernels.setLevel(top);
+        }
+        for (double g : got) assertEquals(Double.doubleToRawLongBits(got.get(0)), Double.doubleToRawLongBits(g), what + ": every level and thread count");
+        check.accept(got.get(0));
+    }
+
+    private static final double U = 0x1p-53;
+    private static final double DBL_MAX = Double.MAX_VALUE;
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void varianceOfValuesNearDblMaxIsInfinityAsNumpySays(KernelBackend b) {
+        for (SumMode m : SumMode.values()) {
+            F64Array a = F64Array.of(1.7e308, 1.7e308, -1.7e308), c = F64Array.of(1.2345e300, 0, 0);
+            everywhere(b, "var a", k -> k.withMode(m).variance(a), v -> assertEquals(Double.POSITIVE_INFINITY, v, "exact 2.57e616; was NaN"));
+            everywhere(b, "var c", k -> k.withMode(m).variance(c, 1), v -> assertEquals(Double.POSITIVE_INFINITY, v, "exact 5.08e599; was NaN"));
+            everywhere(b, "std a", k -> k.withMode(m).std(a), v -> assertEquals(Double.POSITIVE_INFINITY, v));
+        }
+    }
+
+    @Test
+    void numpyAgreesOnTheVariancesPastDblMaxAndDisagreesOnTheDot() {
+        String python = Python.run("import numpy as np, warnings\n"
+                + "warnings.simplefilter('ignore')\n"
+                + "print(np.var([1.7e308, 1.7e308, -1.7e308]), np.var([1.2345e300, 0, 0], ddof=1), np.dot([1e200, 1e200], [1e200, -1e200]))");
+        assertEquals("inf inf nan", python.strip(), "numpy's answers, which docs/ACCURACY.md compares with ours");
+        Kernels k = Kernels.using(Backends.nativeKernels());
+        assertEquals(Double.POSITIVE_INFINITY, k.variance(F64Array.of(1.7e308, 1.7e308, -1.7e308)));
+        assertEquals(0.0, k.dot(F64Array.of(1e200, 1e200), F64Array.of(1e200, -1e200)), "the exact dot, where numpy says nan");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void finiteVarianceWhoseSumOfSquaresOverflowsIsFinite(KernelBackend b) {
+        F64Array four = F64Array.of(1e154, -1e154, 1e154, -1e154);
+        for (SumMode m : SumMode.values()) {
+            everywhere(b, "var +-1e154", k -> k.withMode(m).variance(four), v -> assertEquals(1e154 * 1e154, v, "4e308 / 4; was inf"));
+            everywhere(b, "sample var +-1e154", k -> k.withMode(m).variance(four, 1),
+                    v -> assertEquals(4.0 / 3 * 1e308, v, 4.0 / 3 * 1e308 * 4 * U, "4e308 / 3; was inf"));
+        }
+        int n = 3 * BLOCK + 17;
+        double[] x = new double[n];
+        for (int i = 0; i + 1 < n; i++) x[i] = i % 2 == 0 ? 1.3e154 : -1.3e154; // mean 0, sum of squares ~2e312
+        F64Array a = F64Array.of(x);
+        double want = 1.3e154 * 1.3e154 * ((double) (n - 1) / n);
+        everywhere(b, "var +-1.3e154", k -> k.variance(a), v -> assertEquals(want, v, want * 4 * U));
+        for (int i = 0; i + 1 < n; i++) x[i] = i % 2 == 0 ? 1.5e154 : -1.5e154; // the variance itself is 2.25e308
+        F64Array c = F64Array.of(x);
+        everywhere(b, "var +-1.5e154", k -> k.variance(c), v -> assertEquals(Double.POSITIVE_INFINITY, v));
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void meanAndVarianceOfValuesWhoseSumOverflowsAreFinite(KernelBackend b) {
+        F64Array a = F64Array.of(1.7e308, 1.7e308);
+        double[] big = new double[2 * BLOCK + 5];
+        java.util.Arrays.fill(big, DBL_MAX);
+        F64Array c = F64Array.of(big);
+        for (SumMode m : SumMode.values()) {
+            everywhere(b, "mean", k -> k.withMode(m).mean(a), v -> assertEquals(1.7e308, v, "was inf"));
+            everywhere(b, "var", k -> k.withMode(m).variance(a), v -> assertEquals(0.0, v, "was NaN"));
+            everywhere(b, "mean of MAX", k -> k.withMode(m).mean(c), v -> assertEquals(DBL_MAX, v, 2 * Math.ulp(DBL_MAX), "two roundings"));
+            everywhere(b, "var of MAX", k -> k.withMode(m).variance(c, 1), v -> assertEquals(0.0, v));
+        }
+        F64Array s = F64Array.allocate(3);
+        Kernels.using(b).reduceSlices(SliceOp.MEAN, F64Array.of(1.7e308, 1.7e308, 1, 2, 3, 4), 2, s);
+        assertEquals(List.of(1.7e308, 1.5, 3.5), List.of(s.get(0), s.get(1), s.get(2)), "slice means");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void dotOfOverflowingProductsIsTheExactValue(KernelBackend b) {
+        for (SumMode m : SumMode.values()) {
+            everywhere(b, "[1e200, 1e200] . [1e200, -1e200]", k -> k.withMode(m).dot(F64Array.of(1e200, 1e200), F64Array.of(1e200, -1e200)),
+                    v -> assertEquals(0.0, v, "exact 0; was NaN"));
+            // 2^1100 - (2^1100 - 2^1048) - (2^1048 - 2^1021): every product overflows, the dot is 2^1021.
+            everywhere(b, "overflowing products", k -> k.withMode(m).dot(F64Array.of(0x1p1000, -0x1p1000, 0x1p1000),
+                    F64Array.of(0x1p100, 0x1p100 - 0x1p48, -0x1p48 + 0x1p21)), v -> assertEquals(0x1p1021, v));
+        }
+        // Random data whose every block holds an overflowing product: each block is exact, so the
+        // dot is the exact value rounded once (BigDecimal.doubleValue rounds correctly).
+        SplittableRandom r = new SplittableRandom(13);
+        for (int n : new int[] {2, 9, 4096, 4097, 3 * BLOCK + 100}) {
+            double[] x = new double[n], y = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = Math.scalb(1 + r.nextDouble(), 500 + r.nextInt(30)) * (r.nextBoolean() ? 1 : -1);
+                y[i] = Math.scalb(1 + r.nextDouble(), (i % BLOCK == 0 ? 530 : 500) + r.nextInt(20)) * (r.nextBoolean() ? 1 : -1);
+            }
+            // pairs x y - x nextUp(y) = -x ulp(y) keep the exact result finite (below 2^1013)
+            for (int i = 0; i + 1 < n; i += 2) {
+                x[i + 1] = -x[i];
+                y[i + 1] = Math.nextUp(y[i]);
+            }
+            if (n % 2 == 1) x[n - 1] = 0x1p-40; // no partner: a product of about 2^480
+            double want = Data.exactDot(x, y).doubleValue();
+            F64Array fx = F64Array.of(x), fy = F64Array.of(y);
+            everywhere(b, "overflowing n=" + n, k -> k.dot(fx, fy), v -> assertEquals(want, v, "correctly rounded, n=" + n));
+            assertTrue(Double.isFinite(want) && Math.abs(want) > 1e250, "the test's data: " + want);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void dotOfUnderflowingProductsKeepsTheirErrorTerms(KernelBackend b) {
+        double unit = Double.MIN_VALUE; // 2^-1074
+        everywhere(b, "[1.5e-323]*2 . [0.5]*2", k -> k.dot(F64Array.of(1.5e-323, 1.5e-323), F64Array.of(0.5, 0.5)),
+                v -> assertEquals(3 * unit, v, "exact 1.5e-323; was 2e-323"));
+        double[] t = new double[3 * BLOCK];
+        java.util.Arrays.fill(t, 0x1p-538); // each product 2^-1076 rounds to 0
+        F64Array ft = F64Array.of(t);
+        everywhere(b, "products that round to zero", k -> k.dot(ft, ft), v -> assertEquals(0x1.8p-1063, v, "3 * 2^-1064; was 0"));
+        // Two tiny products among zero factors (which are no tiny products), at many positions.
+        int n = 2 * BLOCK + 9;
+        for (int pos = 0; pos < n; pos += 997) {
+            double[] x = new double[n], y = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = i % 3 == 0 ? -0.0 : 0.0;
+                y[i] = i % 2 == 0 ? 5 : -7;
+            }
+            int other = n - 1 - pos / 3;
+            x[pos] = x[other] = 3 * unit;
+            y[pos] = y[other] = 0.5;
+            F64Array fx = F64Array.of(x), fy = F64Array.of(y);
+            int p = pos;
+            everywhere(b, "tiny at " + pos, k -> k.dot(fx, fy), v -> assertEquals(3 * unit, v, "tiny products at " + p + ", " + other));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void partialsOfExtremeDataMergeToTheWholeBits(KernelBackend b) {
+        int n = 5 * BLOCK + 77;
+        SplittableRandom r = new SplittableRandom(77);
+        double[] x = new double[n], y = new double[n], z = new double[n], w = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = z[i] = w[i] = Math.scalb(r.nextDouble(-1, 1), r.nextInt(-100, 100));
+            y[i] = Math.scalb(r.nextDouble(-1, 1), r.nextInt(-100, 100));
+        }
+        x[10] = 1e200; y[10] = 1e200;                                      // block 0: an overflowing product
+        x[BLOCK + 3] = 0x1p-700; y[BLOCK + 3] = 0x1.3p-380;                // block 1: a tiny product
+        x[4 * BLOCK + 1] = -1e200; y[4 * BLOCK + 1] = 1e200;               // block 4: cancels block 0
+        for (int i = 0; i < 16; i++) z[3 * BLOCK + 8 * i] = i % 2 == 0 ? 1.3e154 : -1.3e154; // block 3: squares overflow a lane
+        w[2 * BLOCK + 7] = DBL_MAX; w[2 * BLOCK + 15] = DBL_MAX; w[3 * BLOCK + 7] = -DBL_MAX; w[3 * BLOCK + 15] = -DBL_MAX; // sums overflow a lane
+        F64Array fx = F64Array.of(x), fy = F64Array.of(y), fz = F64Array.of(z), fw = F64Array.of(w);
+        List<List<BlockRange>> partitions = new ArrayList<>();
+        for (int parts : new int[] {1, 2, 3, 6}) partitions.add(BlockPartition.of(n, parts));
+        partitions.add(List.of(new BlockRange(0, BLOCK), new BlockRange(BLOCK, 4L * BLOCK), new BlockRange(4L * BLOCK, n)));
+        for (SumMode m : SumMode.values()) {
+            Kernels k = Kernels.using(b).withMode(m).withThreads(2);
+            double dot = k.dot(fx, fy), var = k.variance(fz, 1), mean = k.mean(fz), sum = k.sum(fw);
+            assertTrue(Double.isFinite(dot) && Double.isFinite(var) && Double.isFinite(sum), dot + " " + var + " " + sum);
+            for (List<BlockRange> ranges : partitions) {
+                Partial d = null, v = null, s = null, mu = null;
+                for (BlockRange range : ranges) {
+                    Partial pd = Partial.fromBytes(k.partial(Reduction.DOT, fx, fy, range).toBytes());
+                    Partial pv = Partial.fromBytes(k.partialAround(fz, range, mean).toBytes());
+                    Partial ps = Partial.fromBytes(k.partial(Reduction.SUM, fw, range).toBytes());
+                    Partial pm = k.partial(Reduction.SUM, fz, range);
+                    d = d == null ? pd : pd.merge(d);
+                    v = v == null ? pv : pv.merge(v);
+                    s = s == null ? ps : ps.merge(s);
+                    mu = mu == null ? pm : pm.merge(mu);
+                }
+                String tag = m + " over " + ranges;
+                assertEquals(Double.doubleToRawLongBits(dot), Double.doubleToRawLongBits(((ExactSum) d).round()), "dot " + tag);
+                assertEquals(Double.doubleToRawLongBits(var), Double.doubleToRawLongBits(((CenteredSums) v).variance(1)), "var " + tag);
+                assertEquals(Double.doubleToRawLongBits(sum), Double.doubleToRawLongBits(((ExactSum) s).round()), "sum " + tag);
+                assertEquals(Double.doubleToRawLongBits(mean), Double.doubleToRawLongBits(((ExactSum) mu).mean(n)), "mean " + tag);
+            }
+        }
+    }
+
+    /** A random double with an exponent near e (spread either side), or a zero with probability zeros. */
+    private static double near(SplittableRandom r, int e, int spread, double zeros) {
+        if (r.nextDouble() < zeros) return r.nextBoolean() ? 0.0 : -0.0;
+        int x = Math.max(-1080, Math.min(1023, e + r.nextInt(-spread, spread + 1)));
+        return Math.scalb(1 + r.nextDouble(), x) * (r.nextBoolean() ? 1 : -1);
+    }
+
+    private static final BigDecimal BIG_U = new BigDecimal(U), MAX = new BigDecimal(DBL_MAX);
+
+    /** Whether got is within bound of the exact value (exact), or past DBL_MAX as it is. */
+    private static void within(double got, BigDecimal exact, BigDecimal bound, String what) {
+        assertTrue(!Double.isNaN(got), what + ": NaN from finite data");
+        BigDecimal margin = MAX.multiply(BIG_U).multiply(BigDecimal.valueOf(64));
+        if (exact.abs().compareTo(MAX.add(margin)) > 0 && Double.isInfinite(got)) {
+            assertEquals(exact.signum(), (int) Math.signum(got), what + ": the sign of an overflow");
+            return;
+        }
+        assertTrue(Double.isFinite(got) || exact.abs().compareTo(MAX.subtract(margin)) > 0, what + ": " + got + " for the exact " + exact.doubleValue());
+        if (Double.isInfinite(got)) return; // within a few units of DBL_MAX: either
+        BigDecimal err = new BigDecimal(got).subtract(exact).abs();
+        assertTrue(err.compareTo(bound) <= 0, what + ": error " + err.doubleValue() + " past the bound " + bound.doubleValue()
+                + " (got " + got + ", exact " + exact.doubleValue() + ")");
+    }
+
+    /**
+     * Random data with extreme exponents (products that overflow, underflow in part or to zero,
+     * squares past DBL_MAX, zeros, values across the whole range): the dot and the variance are
+     * never NaN, infinite only when the exact value is past DBL_MAX, and otherwise within
+     * docs/ACCURACY.md's bounds: accurate dot u|S| + 2^-1075 + 2(m^2 + 4m) u^2 sum|x_i y_i|, fast dot
+     * (m + 6) u sum|x_i y_i| + n 2^-1075, variance 12 u sum (x_i - c)^2 / (n - ddof) +
+     * (n + 3) 2^-1075 / (n - ddof), c the computed mean (m = 512 accurate, 128 fast).
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void finiteDataNeverGivesNaNAndStaysWithinTheBound(KernelBackend b) {
+        SplittableRandom r = new SplittableRandom(2026);
+        int[][] scenarios = { // exponent of x, of y, spread
+            {-520, -520, 20}, {-560, -540, 10}, {-1060, 10, 20}, {520, 520, 10}, {505, -505, 30}, {1000, 20, 30},
+            {0, 0, 1074}, {-537, -537, 2}, {-700, -300, 60}, {1020, -1040, 4}};
+        int[] sizes = {1, 2, 7, 64, 4097, 2 * BLOCK + 33};
+        BigDecimal m2 = BigDecimal.valueOf(2L * (512 * 512 + 4 * 512)), u2 = BIG_U.multiply(BIG_U), half = new BigDecimal(Double.MIN_VALUE).divide(BigDecimal.valueOf(2));
+        for (int trial = 0; trial < 40; trial++) {
+            int[] sc = scenarios[trial % scenarios.length];
+            int n = sizes[trial % sizes.length];
+            double zeros = trial % 3 == 0 ? 0.3 : 0;
+            double[] x = new double[n], y = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = near(r, sc[0], sc[2], zeros);
+                y[i] = near(r, sc[1], sc[2], zeros);
+            }
+            if (trial % 4 == 1) for (int i = 0; i + 1 < n; i += 2) x[i + 1] = -x[i]; // cancellation
+            BigDecimal exact = BigDecimal.ZERO, abs = BigDecimal.ZERO;
+            for (int i = 0; i < n; i++) {
+                BigDecimal p = new BigDecimal(x[i]).multiply(new BigDecimal(y[i]));
+                exact = exact.add(p);
+                abs = abs.add(p.abs());
+            }
+            F64Array fx = F64Array.of(x), fy = F64Array.of(y);
+            String tag = "trial " + trial + " n=" + n + " exponents " + java.util.Arrays.toString(sc);
+            Kernels k = Kernels.using(b).withThreads(2);
+            BigDecimal accurate = BIG_U.multiply(exact.abs()).add(half).add(m2.multiply(u2).multiply(abs));
+            within(k.dot(fx, fy), exact, accurate, "accurate dot " + tag);
+            BigDecimal fast = BigDecimal.valueOf(128 + 6).multiply(BIG_U).multiply(abs).add(half.multiply(BigDecimal.valueOf(n)));
+            within(k.withMode(SumMode.FAST).dot(fx, fy), exact, fast, "fast dot " + tag);
+            for (int ddof = 0; ddof < Math.min(2, n); ddof++) {
+                double c = k.mean(fx);
+                BigDecimal sum = Data.exactSum(x), sq = BigDecimal.ZERO, dev = BigDecimal.ZERO, bc = new BigDecimal(c);
+                for (double v : x) {
+                    BigDecimal d = new BigDecimal(v).subtract(bc);
+                    sq = sq.add(new BigDecimal(v).multiply(new BigDecimal(v)));
+                    dev = dev.add(d.multiply(d));
+                }
+                BigDecimal nn = BigDecimal.valueOf(n), dof = BigDecimal.valueOf(n - ddof);
+                MathContext mc = new MathContext(80);
+                BigDecimal var = nn.multiply(sq).subtract(sum.multiply(sum)).divide(nn.multiply(dof), mc); // exact to 80 digits
+                BigDecimal bound = BigDecimal.valueOf(12).multiply(BIG_U).multiply(dev).add(half.multiply(BigDecimal.valueOf(n + 3)))
+                        .divide(dof, mc).multiply(new BigDecimal("1.000001"));
+                within(k.variance(fx, ddof), var, bound, "variance ddof=" + ddof + " " + tag);
+                within(k.withMode(SumMode.FAST).variance(fx, ddof), var, bound.multiply(BigDecimal.valueOf(64)), "fast variance " + tag);
+            }
+        }
     }
 }

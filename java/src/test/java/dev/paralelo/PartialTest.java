@@ -42,7 +42,7 @@ class PartialTest {
             assertEquals(p.encodedLength(), b.length);
             assertEquals(16 + 8 * le(b).getInt(8), b.length, "header words field");
             assertEquals(0x54534C50, le(b).getInt(0), "magic");
-            assertEquals(1, le(b).getShort(4), "version");
+            assertEquals(2, le(b).getShort(4), "version");
             assertEquals(p.kind(), le(b).getShort(6), "kind");
             Partial q = Partial.fromBytes(b);
             assertEquals(p, q);
@@ -68,20 +68,23 @@ class PartialTest {
     void decodingNamesTheBadField() {
         byte[] good = ExactSum.of(1.5, 2.25).toBytes();
         rejects("truncated: 10 bytes", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, 10)));
-        rejects("truncated: kind 1 needs 576 bytes", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, 100)));
+        rejects("truncated: kind 1 needs 1120 bytes", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, 100)));
         rejects("bytes follow", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, good.length + 8)));
         byte[] b = good.clone();
         le(b).putInt(0, 0x12345678);
         rejects("magic is 0x12345678", () -> Partial.fromBytes(b));
         byte[] v = good.clone();
-        le(v).putShort(4, (short) 2);
-        rejects("version 2 is not supported", () -> Partial.fromBytes(v));
+        le(v).putShort(4, (short) 3);
+        rejects("version 3 is not supported", () -> Partial.fromBytes(v));
+        byte[] v1 = good.clone();
+        le(v1).putShort(4, (short) 1);
+        rejects("version 1 is not supported", () -> Partial.fromBytes(v1)); // 72-word accumulators, unit 2^-1074
         byte[] k = good.clone();
         le(k).putShort(6, (short) 9);
         rejects("kind 9 is unknown", () -> Partial.fromBytes(k));
         byte[] w = good.clone();
-        le(w).putInt(8, 71);
-        rejects("words is 71", () -> Partial.fromBytes(w));
+        le(w).putInt(8, 72);
+        rejects("words is 72, but a state of kind 1 has 140", () -> Partial.fromBytes(w));
         byte[] huge = good.clone();
         le(huge).putInt(8, -1);
         rejects("words is 4294967295", () -> Partial.fromBytes(huge));
@@ -92,10 +95,10 @@ class PartialTest {
         le(digit).putLong(16 + 8 * 5, -1);
         rejects("sum.digit[5] is -1", () -> Partial.fromBytes(digit));
         byte[] adds = good.clone();
-        le(adds).putLong(16 + 8 * 68, 3);
+        le(adds).putLong(16 + 8 * 136, 3);
         rejects("sum.adds is 3", () -> Partial.fromBytes(adds));
         byte[] nan = good.clone();
-        le(nan).putLong(16 + 8 * 69, -2);
+        le(nan).putLong(16 + 8 * 137, -2);
         rejects("sum.nan is -2", () -> Partial.fromBytes(nan));
 
         byte[] e = K.partial(Reduction.MIN, F64Array.of(3, 1, 2)).toBytes();
@@ -180,19 +183,19 @@ class PartialTest {
 
     private static byte[] encode(int kind, long... words) {
         ByteBuffer b = ByteBuffer.allocate(16 + 8 * words.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0x54534C50).putShort((short) 1).putShort((short) kind).putInt(words.length).putInt(0);
+        b.putInt(0x54534C50).putShort((short) 2).putShort((short) kind).putInt(words.length).putInt(0);
         for (long w : words) b.putLong(w);
         return b.array();
     }
 
     @Test
     void decodedStatesCannotWrapTheirCountsOrContradictThemselves() {
-        long[] acc = new long[72];
-        acc[69] = Long.MAX_VALUE; // a NaN count no data can reach
+        long[] acc = new long[140];
+        acc[137] = Long.MAX_VALUE; // a NaN count no data can reach
         rejects("sum.nan is 9223372036854775807", () -> Partial.fromBytes(encode(1, acc)));
-        acc[69] = 1L << 62;
+        acc[137] = 1L << 62;
         ExactSum nans = (ExactSum) Partial.fromBytes(encode(1, acc));
-        acc[69] = 2;
+        acc[137] = 2;
         ExactSum two = (ExactSum) Partial.fromBytes(encode(1, acc));
         assertTrue(Double.isNaN(nans.merge(nans).merge(two).round()), "NaN counts saturate, never wrap to zero");
         assertArrayEquals(nans.merge(nans).toBytes(), Partial.fromBytes(nans.merge(nans).toBytes()).toBytes());
@@ -205,12 +208,12 @@ class PartialTest {
 
         rejects("count * sumsq >= sum^2", () -> Partial.fromBytes(encode(5, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0)));
         rejects("|sum| <= count * 2^63", () -> Partial.fromBytes(encode(5, 0, 0, 5, 0, 0, 0, 25, 0, 0, 0)));
-        long[] centered = new long[146];
+        long[] centered = new long[282];
         centered[0] = Double.doubleToRawLongBits(1.0);
         centered[1] = 2;
-        centered[2 + 72 + 67] = -1; // a negative sum of squares
+        centered[2 + 140 + 135] = -1; // a negative sum of squares
         rejects("sq is negative", () -> Partial.fromBytes(encode(4, centered)));
-        centered[2 + 72 + 67] = 0;
+        centered[2 + 140 + 135] = 0;
         centered[0] = 0x7FF0000000000001L;
         rejects("a NaN centre is the canonical NaN", () -> Partial.fromBytes(encode(4, centered)));
         rejects("an f32 extreme is a float", () -> Partial.fromBytes(encode(3, 1, 2, 1, 0, 0, Double.doubleToRawLongBits(0.1))));

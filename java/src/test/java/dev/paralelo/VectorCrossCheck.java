@@ -26,9 +26,11 @@ public final class VectorCrossCheck {
 
     private static double value(SplittableRandom r, boolean specials) {
         if (specials && r.nextInt(200) == 0) return SPECIAL[r.nextInt(SPECIAL.length)];
-        return switch (r.nextInt(3)) {
+        return switch (r.nextInt(5)) {
             case 0 -> r.nextDouble(-1, 1);
             case 1 -> (r.nextBoolean() ? 1 : -1) * Math.pow(10, r.nextDouble(-300, 300));
+            case 2 -> 0.0; // zero factors, which are no tiny products
+            case 3 -> (r.nextBoolean() ? 1 : -1) * Math.scalb(1 + r.nextDouble(), r.nextInt(-1075, 1024)); // subnormal to near MAX
             default -> r.nextInt(-1000, 1000);
         };
     }

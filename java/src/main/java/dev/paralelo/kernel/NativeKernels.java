@@ -220,7 +220,8 @@ public final class NativeKernels implements KernelBackend {
             if (op == MIN || op == MAX) {
                 return st[States.EXTREMUM_NAN] != 0 ? Double.NaN : Double.longBitsToDouble(st[States.EXTREMUM_VALUE]);
             }
-            double s = States.isFloat(dtype) ? ExactAccumulator.round(st, 0) : WideInteger.toDouble(st, 0);
+            if (States.isFloat(dtype)) return op == SUM ? ExactAccumulator.round(st, 0) : ExactAccumulator.mean(st, 0, n);
+            double s = WideInteger.toDouble(st, 0);
             return op == SUM ? s : s / n;
         }
         MemorySegment sc = SCRATCH.get();
@@ -257,7 +258,7 @@ public final class NativeKernels implements KernelBackend {
         }
         if (heap(n, x)) {
             if (n - ddof <= 0) return Double.NaN;
-            double center = States.isFloat(dtype) ? ExactAccumulator.round(heapState(dtype, SUM, x, null, n, mode, 0), 0) / n : 0;
+            double center = States.isFloat(dtype) ? ExactAccumulator.mean(heapState(dtype, SUM, x, null, n, mode, 0), 0, n) : 0;
             return States.variance(States.kind(dtype, VAR), heapState(dtype, VAR, x, null, n, mode, center), ddof);
         }
         MemorySegment sc = SCRATCH.get();

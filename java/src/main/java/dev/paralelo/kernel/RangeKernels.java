@@ -137,16 +137,54 @@ final class RangeKernels {
         blockValueToAcc(dtype, x, y, b, len, fastBlock(dtype, x, y, b, len, l), acc);
     }
 
-    /** A fast-mode block's value into acc, or, when it is not finite, the block's terms exactly. */
+    /**
+     * A fast-mode block's value into acc, or, when it is not finite, the block's terms exactly
+     * (a dot's exact products: one that overflows, or cancels one that does, is still exact).
+     */
     static void blockValueToAcc(int dtype, MemorySegment x, MemorySegment y, long b, int len, double v, long[] acc) {
         if (Double.isFinite(v)) {
             ExactAccumulator.add(acc, 0, v);
             return;
         }
-        for (int i = 0; i < len; i++) {
-            ExactAccumulator.add(acc, 0, y == null ? element(dtype, x, b + i) : element(dtype, x, b + i) * element(dtype, y, b + i));
+        if (y == null) {
+            for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, element(dtype, x, b + i));
+        } else {
+            exactProducts(dtype, x, y, b, len, acc);
         }
     }
+
+    /** The block's exact products, one by one, into acc (a dot block's exact path). */
+    static void exactProducts(int dtype, MemorySegment x, MemorySegment y, long b, int len, long[] acc) {
+        for (int i = 0; i < len; i++) ExactAccumulator.addProduct(acc, 0, element(dtype, x, b + i), element(dtype, y, b + i));
+    }
+
+    /** Scale of both factors in the tiny-product test (impl.c {@code TINY_SCALE}). */
+    static final double TINY_SCALE = 0x1p553;
+    /** Bound of the scaled product in that test ({@code TINY_W}). */
+    static final double TINY_W = 0x1p138;
+
+    /**
+     * Whether u * v is a tiny product ({@code tiny_product}): 0 &lt; |u v| &lt; 2^-968, where Dot2's
+     * error term fma(u, v, -p) may be rounded, tested as impl.c's lanes test it, on
+     * w = (u 2^553)(v 2^553): a zero factor gives 0 or NaN, a larger product 2^138 or more.
+     */
+    static boolean tinyProduct(double u, double v) {
+        return tinyKey(u, v) < TINY_KEY_BOUND;
+    }
+
+    /**
+     * The tiny-product test as an ordered key, for a minimum over a block: |w|'s bits plus
+     * 2^63 - 1, wrapping, which sends w = 0 to the largest long and the smallest nonzero |w| to
+     * the smallest, so key &lt; TINY_KEY_BOUND exactly when 0 &lt; |w| &lt; 2^138 (NaN and
+     * infinity are above it).
+     */
+    static long tinyKey(double u, double v) {
+        double w = (u * TINY_SCALE) * (v * TINY_SCALE);
+        return (Double.doubleToRawLongBits(w) & Long.MAX_VALUE) + Long.MAX_VALUE;
+    }
+
+    /** {@link #tinyKey} of the smallest |w| that is not tiny, 2^138. */
+    static final long TINY_KEY_BOUND = Long.MIN_VALUE + Double.doubleToRawLongBits(TINY_W) - 1;
 
     /** Folds and adds the partial to acc; false (nothing added) if lanes or partial are not finite. */
     static boolean foldToAcc(long[] acc, int at, int mode, double[] s, double[] c, double[] tmp) {
@@ -207,6 +245,49 @@ final class RangeKernels {
         }
     }
 
+    /**
+     * The accurate f64 dot lanes with the lanes in locals (Dot2: TwoSum of p = u v, its exact
+     * error fma(u, v, -p) into the compensation), the hot path of the pure-Java dot; returns
+     * the minimum {@link #tinyKey} of the block's products.
+     */
+    private static long dotLanesF64(MemorySegment x, MemorySegment y, long b, int len, double[] s, double[] c) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        double c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+        long least = Long.MAX_VALUE;
+        int i = 0;
+        for (; i + LANES <= len; i += LANES) {
+            long o = b + i;
+            double u, v, p, t, z;
+            u = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o); v = y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o); p = u * v;
+            t = s0 + p; z = t - s0; c0 += (s0 - (t - z)) + (p - z); c0 += Math.fma(u, v, -p); s0 = t; least = Math.min(least, tinyKey(u, v));
+            u = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 1); v = y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 1); p = u * v;
+            t = s1 + p; z = t - s1; c1 += (s1 - (t - z)) + (p - z); c1 += Math.fma(u, v, -p); s1 = t; least = Math.min(least, tinyKey(u, v));
+            u = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 2); v = y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 2); p = u * v;
+            t = s2 + p; z = t - s2; c2 += (s2 - (t - z)) + (p - z); c2 += Math.fma(u, v, -p); s2 = t; least = Math.min(least, tinyKey(u, v));
+            u = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 3); v = y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 3); p = u * v;
+            t = s3 + p; z = t - s3; c3 += (s3 - (t - z)) + (p - z); c3 += Math.fma(u, v, -p); s3 = t; least = Math.min(least, tinyKey(u, v));
+            u = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 4); v = y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 4); p = u * v;
+            t = s4 + p; z = t - s4; c4 += (s4 - (t - z)) + (p - z); c4 += Math.fma(u, v, -p); s4 = t; least = Math.min(least, tinyKey(u, v));
+            u = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 5); v = y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 5); p = u * v;
+            t = s5 + p; z = t - s5; c5 += (s5 - (t - z)) + (p - z); c5 += Math.fma(u, v, -p); s5 = t; least = Math.min(least, tinyKey(u, v));
+            u = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 6); v = y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 6); p = u * v;
+            t = s6 + p; z = t - s6; c6 += (s6 - (t - z)) + (p - z); c6 += Math.fma(u, v, -p); s6 = t; least = Math.min(least, tinyKey(u, v));
+            u = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 7); v = y.getAtIndex(JAVA_DOUBLE_UNALIGNED, o + 7); p = u * v;
+            t = s7 + p; z = t - s7; c7 += (s7 - (t - z)) + (p - z); c7 += Math.fma(u, v, -p); s7 = t; least = Math.min(least, tinyKey(u, v));
+        }
+        s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3; s[4] = s4; s[5] = s5; s[6] = s6; s[7] = s7;
+        c[0] = c0; c[1] = c1; c[2] = c2; c[3] = c3; c[4] = c4; c[5] = c5; c[6] = c6; c[7] = c7;
+        for (int j = 0; i < len; i++, j++) {
+            double u = x.getAtIndex(JAVA_DOUBLE_UNALIGNED, b + i), v = y.getAtIndex(JAVA_DOUBLE_UNALIGNED, b + i), p = u * v;
+            double t = s[j] + p, z = t - s[j];
+            c[j] += (s[j] - (t - z)) + (p - z);
+            c[j] += Math.fma(u, v, -p);
+            s[j] = t;
+            least = Math.min(least, tinyKey(u, v));
+        }
+        return least;
+    }
+
     // ---- float sums and dots --------------------------------------------------------------
 
     /** Float sum of [lo, hi): each block's partial added to acc ({@code k_sum}). */
@@ -248,7 +329,9 @@ final class RangeKernels {
     /**
      * Dot of [lo, hi) into acc ({@code k_dot}). Accurate mode is Ogita-Rump-Oishi Dot2 in lanes:
      * p = x*y rounded, e = x*y - p exactly by a fused multiply-add, p goes through TwoSum and e
-     * joins the compensation. f32 products are exact in double, so e is 0 and skipped.
+     * joins the compensation. f32 products are exact in double, so e is 0 and skipped. A block
+     * with a tiny product ({@link #tinyProduct}: e may be rounded) or lanes that are not finite
+     * adds its exact products instead.
      */
     static void dot(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc) {
         double[] s = new double[LANES], c = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
@@ -258,29 +341,21 @@ final class RangeKernels {
                 fastBlockToAcc(dtype, x, y, b, len, l, acc);
                 continue;
             }
-            Arrays.fill(s, 0);
-            Arrays.fill(c, 0);
-            for (int i = 0; i < len; i++) {
-                int j = i & (LANES - 1);
-                double u = element(dtype, x, b + i), v = element(dtype, y, b + i);
-                double p = u * v;
-                if (mode == ACCURATE) {
+            long least = Long.MAX_VALUE; // the tiny-product test's minimum key
+            if (dtype == F64) {
+                least = dotLanesF64(x, y, b, len, s, c);
+            } else {
+                Arrays.fill(s, 0);
+                Arrays.fill(c, 0);
+                for (int i = 0; i < len; i++) {
+                    int j = i & (LANES - 1);
+                    double p = element(dtype, x, b + i) * element(dtype, y, b + i);
                     double s0 = s[j], t = s0 + p, z = t - s0;
                     c[j] += (s0 - (t - z)) + (p - z);
                     s[j] = t;
-                    if (dtype == F64) c[j] += Math.fma(u, v, -p);
-                } else {
-                    s[j] += p;
                 }
             }
-            if (!foldToAcc(acc, 0, mode, s, c, tmp)) {
-                for (int i = 0; i < len; i++) {
-                    double u = element(dtype, x, b + i), v = element(dtype, y, b + i);
-                    double p = u * v;
-                    ExactAccumulator.add(acc, 0, p);
-                    if (dtype == F64 && Double.isFinite(p)) ExactAccumulator.add(acc, 0, Math.fma(u, v, -p));
-                }
-            }
+            if (least < TINY_KEY_BOUND || !foldToAcc(acc, 0, mode, s, c, tmp)) exactProducts(dtype, x, y, b, len, acc);
         }
     }
 
@@ -325,14 +400,33 @@ final class RangeKernels {
                 ExactAccumulator.add(st, CENTERED_DEV, fd[0]);
                 ExactAccumulator.add(st, CENTERED_DEV, fd[1]);
             } else {
-                for (int i = 0; i < len; i++) {
-                    double dv = element(dtype, x, b + i) - center;
-                    ExactAccumulator.add(st, CENTERED_SQ, dv * dv);
-                    ExactAccumulator.add(st, CENTERED_DEV, dv);
-                }
+                exactDeviations(dtype, x, b, len, center, st);
             }
         }
         st[CENTERED_COUNT] += hi - lo;
+    }
+
+    /**
+     * A block of the centred sums whose lanes are not finite, exactly ({@code centered_finish}):
+     * x - c as x and -c, (x - c)^2 as x*x - 2*x*c + c*c (exact products), so that a finite
+     * variance stays finite whatever its sums' size; a non-finite x adds its IEEE d and d*d.
+     */
+    static void exactDeviations(int dtype, MemorySegment x, long b, int len, double center, long[] st) {
+        for (int i = 0; i < len; i++) {
+            double v = element(dtype, x, b + i);
+            if (Double.isFinite(v)) {
+                ExactAccumulator.add(st, CENTERED_DEV, v);
+                ExactAccumulator.add(st, CENTERED_DEV, -center);
+                ExactAccumulator.addProduct(st, CENTERED_SQ, v, v);
+                ExactAccumulator.addProduct(st, CENTERED_SQ, v, -center);
+                ExactAccumulator.addProduct(st, CENTERED_SQ, v, -center);
+                ExactAccumulator.addProduct(st, CENTERED_SQ, center, center);
+            } else {
+                double dv = v - center;
+                ExactAccumulator.add(st, CENTERED_SQ, dv * dv);
+                ExactAccumulator.add(st, CENTERED_DEV, dv);
+            }
+        }
     }
 
     // ---- min and max ------------------------------------------------------------------------

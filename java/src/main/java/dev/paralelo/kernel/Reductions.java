@@ -150,15 +150,19 @@ public final class Reductions {
         overBlocks(j, kind, lo, hi, Parallel.shareable(threads, y == null ? new MemorySegment[] {x} : new MemorySegment[] {x, y}), state);
     }
 
-    /** Sum of a float array: a single block's partial rounded directly, else the blocks' ({@code float_sum}). */
-    static double floatSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int mode, int threads) {
+    /**
+     * Sum, or mean when {@code mean} is set, of a float array ({@code float_sum}): a single
+     * block's partial rounded directly, else the blocks'. A mean is that sum / n, except that a
+     * finite sum past DBL_MAX gives its finite mean ({@link ExactAccumulator#mean}).
+     */
+    static double floatSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int mode, int threads, boolean mean) {
         if (n <= BLOCK) {
             double[] out = new double[2];
-            if (k.sumSmall(dtype, mode, x, (int) n, out)) return out[0];
+            if (k.sumSmall(dtype, mode, x, (int) n, out)) return mean ? out[0] / n : out[0]; // 0/0 is NaN for an empty mean
         }
         long[] acc = new long[ExactAccumulator.WORDS];
         overBlocks(new Job(k, dtype, SUM, mode, x, null), PL_STATE_SUM, 0, n, threads, acc);
-        return ExactAccumulator.round(acc, 0);
+        return mean ? ExactAccumulator.mean(acc, 0, n) : ExactAccumulator.round(acc, 0);
     }
 
     /** The min or max state of x[0, n), n > 0. */
@@ -182,10 +186,7 @@ public final class Reductions {
             long[] st = extremum(k, dtype, op, x, n, threads);
             return st[EXTREMUM_NAN] != 0 ? Double.NaN : Double.longBitsToDouble(st[EXTREMUM_VALUE]);
         }
-        if (States.isFloat(dtype)) {
-            double s = floatSum(k, dtype, x, n, mode, threads);
-            return op == SUM ? s : s / n; // 0/0 is NaN for an empty mean
-        }
+        if (States.isFloat(dtype)) return floatSum(k, dtype, x, n, mode, threads, op == MEAN);
         return WideInteger.toDouble(integerSum(k, dtype, x, n, threads), 0) / n;
     }
 
@@ -207,7 +208,7 @@ public final class Reductions {
             return States.variance(States.kind(dtype, VAR), m, ddof);
         }
         // Phase one: the mean. Phase two: the sums of deviations from it.
-        long[] c = States.init(dtype, VAR, floatSum(k, dtype, x, n, mode, threads) / n);
+        long[] c = States.init(dtype, VAR, floatSum(k, dtype, x, n, mode, threads, true));
         overBlocks(j, PL_STATE_CENTERED, 0, n, threads, c);
         return States.variance(PL_STATE_CENTERED, c, ddof);
     }

@@ -204,7 +204,20 @@ public final class States {
         double center = Double.longBitsToDouble(s[CENTERED_CENTER]);
         if (n - ddof <= 0 || !Double.isFinite(center)) return Double.NaN; // no degrees of freedom, or no finite mean
         double sq = ExactAccumulator.round(s, CENTERED_SQ), sd = ExactAccumulator.round(s, CENTERED_DEV);
-        // sd is the residual of the rounded mean; subtracting sd^2/n corrects for it.
-        return (sq - sd * sd / n) / (n - ddof);
+        boolean special = ExactAccumulator.special(s, CENTERED_SQ) || ExactAccumulator.special(s, CENTERED_DEV);
+        if (special || (Double.isFinite(sq) && Math.abs(sd) < 0x1p500)) {
+            // sd is the residual of the rounded mean; subtracting sd^2/n corrects for it.
+            return (sq - sd * sd / n) / (n - ddof);
+        }
+        // Finite sums too large for that formula: the same formula on the sums scaled by 2^-2k
+        // and 2^-k, each rounded once at that scale, then scaled back by 2^2k, which overflows
+        // only when the variance does. 2k brings sq below 2^1001 and sd below 2^501.
+        int eq = ExactAccumulator.exponent(s, CENTERED_SQ), ed = ExactAccumulator.exponent(s, CENTERED_DEV), k = 1;
+        if (eq > 1000 && (eq - 999) / 2 > k) k = (eq - 999) / 2;
+        if (ed > 500 && ed - 500 > k) k = ed - 500;
+        k = Math.min(k, 1024); // no state of real data comes near (sq < 2^2113, sd < 2^1088)
+        sq = ExactAccumulator.roundScaled(s, CENTERED_SQ, 2 * k);
+        sd = ExactAccumulator.roundScaled(s, CENTERED_DEV, k);
+        return Math.scalb((sq - sd * sd / n) / (n - ddof), 2 * k);
     }
 }

@@ -19,6 +19,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -47,6 +48,7 @@ final class VectorRangeKernels implements RangeKernelSet {
      */
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Long> SL = LongVector.SPECIES_PREFERRED; // S's shape, for bit tests
     private static final int VL = S.length(), GROUPS = LANES / Math.max(1, Math.min(LANES, VL)),
             FAST_GROUPS = FAST_LANES / Math.max(1, Math.min(LANES, VL));
     private static final VectorRangeKernels PREFERRED = new VectorRangeKernels();
@@ -131,11 +133,18 @@ final class VectorRangeKernels implements RangeKernelSet {
         }
     }
 
-    /** The accurate lanes of one block of a dot (Dot2: TwoSum of the product, its exact error by fma). */
-    private static void accurateDotLanes(MemorySegment x, MemorySegment y, long b, int len, double[] sl, double[] cl) {
+    /**
+     * The accurate lanes of one block of a dot (Dot2: TwoSum of the product, its exact error by
+     * fma), and whether the block holds a tiny product ({@link RangeKernels#tinyProduct}): the
+     * minimum of {@link RangeKernels#tinyKey} over the block, lane-wise (impl.c's AVX-512 test,
+     * signed).
+     */
+    private static boolean accurateDotLanes(MemorySegment x, MemorySegment y, long b, int len, double[] sl, double[] cl) {
         int rows = len - len % LANES;
+        boolean tiny = false;
         for (int k = 0; k < GROUPS; k++) {
             DoubleVector sv = DoubleVector.zero(S), cv = DoubleVector.zero(S);
+            LongVector least = LongVector.broadcast(SL, Long.MAX_VALUE);
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
                 DoubleVector u = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE), w = DoubleVector.fromMemorySegment(S, y, 8 * (o + i), LE);
@@ -144,9 +153,12 @@ final class VectorRangeKernels implements RangeKernelSet {
                 cv = cv.add(sv.sub(t.sub(z)).add(p.sub(z)));
                 cv = cv.add(u.fma(w, p.neg()));
                 sv = t;
+                LongVector bits = u.mul(RangeKernels.TINY_SCALE).mul(w.mul(RangeKernels.TINY_SCALE)).reinterpretAsLongs();
+                least = least.min(bits.and(Long.MAX_VALUE).add(Long.MAX_VALUE));
             }
             sv.intoArray(sl, k * VL);
             cv.intoArray(cl, k * VL);
+            tiny |= least.reduceLanes(VectorOperators.MIN) < RangeKernels.TINY_KEY_BOUND;
         }
         for (int i = rows, j = 0; i < len; i++, j++) {
             double u = RangeKernels.element(F64, x, b + i), w = RangeKernels.element(F64, y, b + i);
@@ -155,7 +167,9 @@ final class VectorRangeKernels implements RangeKernelSet {
             cl[j] += (sl[j] - (t - z)) + (p - z);
             cl[j] += Math.fma(u, w, -p);
             sl[j] = t;
+            tiny |= RangeKernels.tinyProduct(u, w);
         }
+        return tiny;
     }
 
     /** A fast-mode block of a sum (impl.c fast_block): 32 plain lanes, 4 accumulators per pass, then the tree. */
@@ -234,15 +248,8 @@ final class VectorRangeKernels implements RangeKernelSet {
                 RangeKernels.blockValueToAcc(dtype, x, y, b, len, fastDotBlock(x, y, b, len, l), acc);
                 continue;
             }
-            accurateDotLanes(x, y, b, len, sl, cl);
-            if (!RangeKernels.foldToAcc(acc, 0, mode, sl, cl, tmp)) {
-                for (int i = 0; i < len; i++) {
-                    double u = RangeKernels.element(F64, x, b + i), v = RangeKernels.element(F64, y, b + i);
-                    double p = u * v;
-                    ExactAccumulator.add(acc, 0, p);
-                    if (Double.isFinite(p)) ExactAccumulator.add(acc, 0, Math.fma(u, v, -p));
-                }
-            }
+            boolean tiny = accurateDotLanes(x, y, b, len, sl, cl);
+            if (tiny || !RangeKernels.foldToAcc(acc, 0, mode, sl, cl, tmp)) RangeKernels.exactProducts(F64, x, y, b, len, acc);
         }
     }
 
@@ -310,11 +317,7 @@ final class VectorRangeKernels implements RangeKernelSet {
                 ExactAccumulator.add(st, CENTERED_DEV, fd[0]);
                 ExactAccumulator.add(st, CENTERED_DEV, fd[1]);
             } else {
-                for (int i = 0; i < len; i++) {
-                    double dv = RangeKernels.element(F64, x, b + i) - center;
-                    ExactAccumulator.add(st, CENTERED_SQ, dv * dv);
-                    ExactAccumulator.add(st, CENTERED_DEV, dv);
-                }
+                RangeKernels.exactDeviations(F64, x, b, len, center, st);
             }
         }
         st[CENTERED_COUNT] += hi - lo;

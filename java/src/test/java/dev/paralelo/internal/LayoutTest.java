@@ -69,4 +69,20 @@ class LayoutTest {
             assertArrayEquals(j, c.toArray(ValueLayout.JAVA_LONG));
         }
     }
+
+    @Test
+    void exactProductsHaveTheWordsOfPlAccAddProduct() {
+        double[][] pairs = {{1e200, 1e200}, {1e200, -1e200}, {0x1p-1074, 0x1p-1074}, {-0x1.fffffffffffffp1023, 0x1.fffffffffffffp1023},
+            {1.5e-323, 0.5}, {3.0, -0.0}, {Double.POSITIVE_INFINITY, 0.0}, {Double.NEGATIVE_INFINITY, 2.0}, {0.1, 0.7}};
+        long[] j = new long[ExactAccumulator.WORDS];
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate((long) ExactAccumulator.WORDS * 8, 8);
+            ParaleloLib.plAccInit(c);
+            for (double[] p : pairs) {
+                ExactAccumulator.addProduct(j, 0, p[0], p[1]);
+                assertEquals(0, ParaleloLib.plAccAddProduct(c, p[0], p[1]));
+                assertArrayEquals(j, c.toArray(ValueLayout.JAVA_LONG), p[0] + " * " + p[1]);
+            }
+        }
+    }
 }

@@ -26,7 +26,7 @@ public final class ParaleloLib {
     private ParaleloLib() {}
 
     /** {@code PL_VERSION}. */
-    public static final int PL_VERSION = 2;
+    public static final int PL_VERSION = 3;
 
     /** {@code PL_OK}. */
     public static final int PL_OK = 0;
@@ -134,7 +134,7 @@ public final class ParaleloLib {
     public static final int PL_PARALLEL_MIN = 131072;
 
     /** {@code PL_ACC_DIGITS}. */
-    public static final int PL_ACC_DIGITS = 68;
+    public static final int PL_ACC_DIGITS = 136;
 
     /** {@code PL_STATE_SUM}: pl_acc: float sum, mean and dot. */
     public static final int PL_STATE_SUM = 1;
@@ -324,6 +324,22 @@ public final class ParaleloLib {
         }
     }
 
+    private static final class pl_acc_add_product$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE);
+        static final MethodHandle HANDLE = handle("pl_acc_add_product", DESC, false);
+    }
+
+    /** {@code int pl_acc_add_product(pl_acc *acc, double x, double y)} */
+    public static int plAccAddProduct(MemorySegment acc, double x, double y) {
+        try {
+            return (int) pl_acc_add_product$h.HANDLE.invokeExact(acc, x, y);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_acc_add_product", t);
+        }
+    }
+
     private static final class pl_acc_merge$h {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
         static final MethodHandle HANDLE = handle("pl_acc_merge", DESC, false);
@@ -353,6 +369,22 @@ public final class ParaleloLib {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_acc_round", t);
+        }
+    }
+
+    private static final class pl_acc_mean$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_acc_mean", DESC, false);
+    }
+
+    /** {@code int pl_acc_mean(const pl_acc *acc, int64_t n, double *out)} */
+    public static int plAccMean(MemorySegment acc, long n, MemorySegment out) {
+        try {
+            return (int) pl_acc_mean$h.HANDLE.invokeExact(acc, n, out);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_acc_mean", t);
         }
     }
 
@@ -1028,8 +1060,10 @@ public final class ParaleloLib {
         m.put("pl_max_threads", FunctionDescriptor.of(JAVA_INT));
         m.put("pl_acc_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         m.put("pl_acc_add", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE));
+        m.put("pl_acc_add_product", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE));
         m.put("pl_acc_merge", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         m.put("pl_acc_round", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        m.put("pl_acc_mean", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
         m.put("pl_partition", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
         m.put("pl_state_kind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         m.put("pl_state_words", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
