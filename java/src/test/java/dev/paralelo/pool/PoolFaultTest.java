@@ -59,17 +59,45 @@ class PoolFaultTest {
     }
 
     /**
-     * Runs a sum of big in the background and, a third of the way into it (timed by a sum just
-     * before), runs action; returns the job's result.
+     * Runs a sum of big in the background and runs action once victim is busy in it (see
+     * {@link #startBusy}); returns the job's result.
      */
-    static double sumWhile(WorkerPool pool, ThrowingRunnable action) throws Exception {
-        pool.sum(big); // the first sum maps the file and compiles: slower than the one timed
-        pool.sum(big);
-        long third = Math.max(1, pool.lastJob().nanos() / 3_000_000);
-        CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(big));
-        Thread.sleep(third);
+    static double sumWhile(WorkerPool pool, long victim, ThrowingRunnable action) throws Exception {
+        CompletableFuture<Double> job = startBusy(pool, big, List.of(victim));
         action.run();
         return job.get(120, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Starts a sum of a on pool in the background and returns once the job is under way: once
+     * the watched workers have used CPU time since it started (a worker computes only inside a
+     * task, and a task takes milliseconds), or a third of the way into it (timed by two sums
+     * just before) if that comes first. Timing alone missed on a loaded machine.
+     */
+    static CompletableFuture<Double> startBusy(WorkerPool pool, SharedArray a, List<Long> watched) throws Exception {
+        long third = aThirdOfASum(pool, a) * 1_000_000;
+        long cpu0 = cpuTicks(watched);
+        long t0 = System.nanoTime();
+        CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(a));
+        while (!job.isDone() && System.nanoTime() - t0 < third && cpuTicks(watched) < cpu0 + 2) Thread.sleep(1);
+        return job;
+    }
+
+    static long cpuTicks(List<Long> pids) {
+        long t = 0;
+        for (long pid : pids) t += Math.max(0, cpuTicks(pid));
+        return t;
+    }
+
+    /** User plus system CPU time of a process, in clock ticks (/proc/PID/stat fields 14 and 15); -1 if it is gone. */
+    static long cpuTicks(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     /** A third of the time a sum of a takes on pool, in ms (timed by running one). */
@@ -84,8 +112,8 @@ class PoolFaultTest {
     }
 
     /**
-     * Workers busy with long tasks (2 Mi elements each, scalar kernels): a worker killed a third
-     * of the way into a job is almost always in the middle of one. The lease is a minute, so only
+     * Workers busy with long tasks (2 Mi elements each, scalar kernels): a worker killed while it
+     * computes is almost always in the middle of one. The lease is a minute, so only
      * the death itself can bring that task back in time. Up to three tries, each with a fresh
      * pool, until a kill lands on a task.
      */
@@ -96,7 +124,7 @@ class PoolFaultTest {
             try (WorkerPool pool = busyWorkers(3).lease(Duration.ofMinutes(1)).start()) {
                 long victim = pool.workerPids().get(attempt % 3);
                 double got = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                        () -> sumWhile(pool, () -> ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly)));
+                        () -> sumWhile(pool, victim, () -> ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly)));
                 assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
                 JobStats s = pool.lastJob();
                 assertEquals(N / (1 << 21), s.tasks(), "each task counted once");
@@ -120,7 +148,7 @@ class PoolFaultTest {
             try (WorkerPool pool = busyWorkers(2).lease(Duration.ofMillis(300)).start()) {
                 long victim = pool.workerPids().get(attempt % 2);
                 try {
-                    double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> sumWhile(pool, () -> signal("STOP", victim)));
+                    double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> sumWhile(pool, victim, () -> signal("STOP", victim)));
                     assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
                     assertEquals(N / (1 << 21), pool.lastJob().tasks());
                     hit = pool.lastJob().reissued() >= 1;
@@ -150,9 +178,7 @@ class PoolFaultTest {
     @Test
     void everyWorkerKilledDuringAJobFailsItToo() throws Exception {
         try (WorkerPool pool = slowJobs(2).lease(Duration.ofMinutes(1)).start()) {
-            long third = aThirdOfASum(pool, big);
-            CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(big));
-            Thread.sleep(third);
+            CompletableFuture<Double> job = startBusy(pool, big, pool.workerPids());
             for (long pid : pool.workerPids()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> job.get(30, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof PoolException && e.getCause().getMessage().contains("every worker died"), e.toString());
@@ -186,9 +212,7 @@ class PoolFaultTest {
         Path p = dir.resolve("victim.npy");
         try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {N}, true);
                 WorkerPool pool = slowJobs(2).start()) {
-            long third = aThirdOfASum(pool, a);
-            CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(a));
-            Thread.sleep(third);
+            CompletableFuture<Double> job = startBusy(pool, a, pool.workerPids());
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
                 ch.truncate(4096);
             }
@@ -207,9 +231,7 @@ class PoolFaultTest {
         Path p = dir.resolve("deleted.npy");
         try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {N}, true, x -> Kernels.defaults().fill(x, 0.5));
                 WorkerPool pool = slowJobs(2).start()) {
-            long third = aThirdOfASum(pool, a);
-            CompletableFuture<Double> job = CompletableFuture.supplyAsync(() -> pool.sum(a));
-            Thread.sleep(third);
+            CompletableFuture<Double> job = startBusy(pool, a, pool.workerPids());
             a.delete();
             try {
                 assertEquals(N * 0.5, job.get(60, TimeUnit.SECONDS));

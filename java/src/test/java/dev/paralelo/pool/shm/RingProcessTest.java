@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,9 +30,26 @@ class RingProcessTest {
     Path dir;
 
     private final List<Process> peers = new ArrayList<>();
+    private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "test-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * A transport in dir that beats every 50 ms, as a pool's parent does: without a beat its
+     * workers take the parent for dead after 3 s (starting a peer JVM on a loaded machine takes
+     * that long).
+     */
+    ShmTransport transport() throws Exception {
+        ShmTransport t = ShmTransport.create(dir, G);
+        beats.scheduleAtFixedRate(t::heartbeat, 50, 50, TimeUnit.MILLISECONDS);
+        return t;
+    }
 
     @AfterEach
     void stopPeers() throws InterruptedException {
+        beats.shutdownNow();
         for (Process p : peers) {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
@@ -82,7 +101,7 @@ class RingProcessTest {
         int tasks = 20_000;
         BitSet answered = new BitSet();
         Process a, b;
-        try (ShmTransport t = ShmTransport.create(dir, G)) {
+        try (ShmTransport t = transport()) {
             a = peer("echo", t.endpoint());
             b = peer("echo", t.endpoint());
             assertEquals("connected", RingPeer.line(a));
@@ -111,7 +130,7 @@ class RingProcessTest {
         int tasks = 10_000;
         BitSet answered = new BitSet();
         Process c, jvm;
-        try (ShmTransport t = ShmTransport.create(dir, G)) {
+        try (ShmTransport t = transport()) {
             c = new ProcessBuilder(cPeer.toString(), "ring-echo", t.path().toString(), "1000000")
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             peers.add(c);
@@ -134,7 +153,7 @@ class RingProcessTest {
     @Test
     void aWorkerKilledWhileHoldingATaskDoesNotWedgeTheRing() throws Exception {
         BitSet answered = new BitSet();
-        try (ShmTransport t = ShmTransport.create(dir, G)) {
+        try (ShmTransport t = transport()) {
             Process holder = peer("hold", t.endpoint());
             byte[] f = task(0);
             assertTrue(t.send(f, 0, f.length, 0));
@@ -157,7 +176,7 @@ class RingProcessTest {
     @Test
     void aWorkerKilledWhileWritingAResultDoesNotWedgeTheRing() throws Exception {
         BitSet answered = new BitSet();
-        try (ShmTransport t = ShmTransport.create(dir, G)) {
+        try (ShmTransport t = transport()) {
             Process claimer = peer("claim", t.endpoint());
             assertTrue(RingPeer.line(claimer).startsWith("claimed"));
             Process worker = peer("echo", t.endpoint());
@@ -182,7 +201,7 @@ class RingProcessTest {
     @Test
     void workersKilledAtRandomMomentsMidStreamLoseOnlyWhatTheyHeld() throws Exception {
         BitSet answered = new BitSet();
-        try (ShmTransport t = ShmTransport.create(dir, G)) {
+        try (ShmTransport t = transport()) {
             Process survivor = peer("echo", t.endpoint());
             assertEquals("connected", RingPeer.line(survivor));
             int sent = 0, victims = 3;
