@@ -67,6 +67,7 @@ final class FrameExchange {
             for (boolean first = true; ; first = false) {
                 if (out.offer(frame, off, len)) {
                     outStall.progress();
+                    backoff.moved();
                     return true;
                 }
                 long now = System.nanoTime();
@@ -92,6 +93,7 @@ final class FrameExchange {
                 byte[] f = in.poll();
                 if (f != null) {
                     inStall.progress();
+                    backoff.moved();
                     return f;
                 }
                 long now = System.nanoTime();
