@@ -76,7 +76,10 @@ public final class Report {
     public static void main(String[] args) throws Exception {
         boolean full = false, smoke = false;
         Map<String, String[]> jmhParams = new LinkedHashMap<>();
-        Path json = Path.of("bench", "results", "latest.json");
+        // The launcher names the tree's bench/output (ignored by git): a run leaves committed
+        // files alone. The README's figures are refreshed on purpose: --out bench/results.
+        Path outDir = Path.of(System.getProperty("paralelo.bench.output", "bench/output"));
+        Path json = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> full = true;
@@ -94,9 +97,16 @@ public final class Report {
                     if (i + 1 >= args.length) fail("--json needs a FILE");
                     json = Path.of(args[++i]);
                 }
-                default -> fail("unknown option " + args[i] + " (use --full [--jmh-param NAME=V1,V2], --json FILE)");
+                case "--out" -> {
+                    if (i + 1 >= args.length) fail("--out needs a DIR");
+                    outDir = Path.of(args[++i]);
+                }
+                default -> fail("unknown option " + args[i] + " (use --out DIR, --json FILE, --full [--jmh-param NAME=V1,V2]; "
+                        + "see ./paralelo bench --help)");
             }
         }
+        if (json == null) json = outDir.resolve("latest.json");
+        Files.createDirectories(outDir);
         PrintStream out = System.out;
         String machine = machine();
         out.println("Paralelo benchmark report: GB/s = input bytes / median time per call; higher is better");
@@ -113,12 +123,12 @@ public final class Report {
             for (int i = 0; i < results.size(); i++) w.write("  " + results.get(i).json() + (i + 1 < results.size() ? ",\n" : "\n"));
             w.write("]\n");
         }
-        Files.writeString(dir(json).resolve("pool.json"),
+        Files.writeString(outDir.resolve("pool.json"),
                 "[\n" + String.join(",\n", pool.stream().map(f -> "  " + f.json()).toList()) + "\n]\n");
         printTables(out, results);
         printScaling(out, results);
         PoolBench.print(out, pool);
-        Path dir = json.toAbsolutePath().getParent();
+        Path dir = outDir.toAbsolutePath();
         Path png = dir.resolve("sum-f64.png"), scalingPng = dir.resolve("sum-f64-scaling.png");
         chart(results, png, machine);
         scalingChart(results, scalingPng, machine);
@@ -126,12 +136,8 @@ public final class Report {
         out.println();
         printTargets(out, results);
         PoolBench.targets(out, pool);
-        out.printf(Locale.ROOT, "%nwrote %s, %s, %s and %s (%.0f s)%n", json, png, scalingPng, dir.resolve("latest.md"),
-                (System.nanoTime() - t0) / 1e9);
-    }
-
-    private static Path dir(Path json) {
-        return json.toAbsolutePath().getParent();
+        out.printf(Locale.ROOT, "%nwrote %s: %s, pool.json, %s, %s and %s (%.0f s)%n", dir, json.getFileName(),
+                dir.relativize(png), dir.relativize(scalingPng), "latest.md", (System.nanoTime() - t0) / 1e9);
     }
 
     private static void fail(String msg) {
@@ -227,7 +233,8 @@ public final class Report {
     static final class Progress {
         final int total;
         int done;
-        final boolean tty = System.console() != null;
+        // System.console() exists when stdout is redirected too (JDK 22+): ask whether it is a terminal.
+        final boolean tty = System.console() != null && System.console().isTerminal();
 
         Progress(int total) {
             this.total = total;

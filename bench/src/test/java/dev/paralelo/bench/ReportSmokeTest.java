@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The report runs end to end on a tiny plan: every implementation appears (numpy and the C
- * probe included), every JSON object has exactly the documented keys, and the chart is a PNG.
+ * probe included), every JSON object has exactly the documented keys, and the chart is a PNG;
+ * everything lands in the folder {@code --out} names.
  * Its numbers are not checked: timing belongs in benchmarks, not tests.
  */
 class ReportSmokeTest {
@@ -24,8 +25,8 @@ class ReportSmokeTest {
 
     @Test
     void writesJsonMarkdownAndChart() throws Exception {
-        Path json = dir.resolve("r.json");
-        Report.main(new String[] {"--smoke", "--json", json.toString()});
+        Report.main(new String[] {"--smoke", "--out", dir.toString()});
+        Path json = dir.resolve("latest.json");
         List<String> lines = Files.readAllLines(json);
         assertEquals("[", lines.get(0));
         assertEquals("]", lines.get(lines.size() - 1));
