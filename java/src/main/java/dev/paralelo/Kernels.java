@@ -238,7 +238,7 @@ public final class Kernels {
     }
 
     private static void writable(NumArray a, String name) {
-        if (a.isReadOnly()) throw new IllegalArgumentException(name + " (" + a.describe() + ") is read-only");
+        if (a.isReadOnly()) throw new ReadOnlyArrayException(name + " (" + a.describe() + ") is read-only");
     }
 
     private static MemorySegment seg(NumArray a) {
@@ -366,6 +366,59 @@ public final class Kernels {
     /** Largest element. */
     public long max(I32Array x) {
         return intReduce(KernelBackend.MAX, nonEmpty(x, "max"));
+    }
+
+    /**
+     * The sum of an array whose element type is known only at run time, as a double: for float
+     * types what {@link #sum(F64Array)} or {@link #sum(F32Array)} returns; for integer types the
+     * exact sum, converted to the nearest double (exact below 2^53; {@link #sum(I64Array)} and
+     * {@link #sum(I32Array)} return the long).
+     *
+     * @param x the array, of any element type
+     * @return the sum (0.0 when empty)
+     * @throws ArithmeticException if an i64 sum does not fit in a long
+     */
+    public double sum(NumArray x) {
+        return switch (x) {
+            case F64Array a -> sum(a);
+            case F32Array a -> sum(a);
+            case I64Array a -> sum(a);
+            case I32Array a -> sum(a);
+        };
+    }
+
+    /**
+     * The smallest element of an array whose element type is known only at run time, as a
+     * double (the typed overloads' value; an i64 value converts to the nearest double).
+     *
+     * @param x the array, of any element type, not empty
+     * @return the smallest element; NaN if any is NaN
+     * @throws IllegalArgumentException if x is empty
+     */
+    public double min(NumArray x) {
+        return switch (x) {
+            case F64Array a -> min(a);
+            case F32Array a -> min(a);
+            case I64Array a -> min(a);
+            case I32Array a -> min(a);
+        };
+    }
+
+    /**
+     * The largest element of an array whose element type is known only at run time, as a
+     * double (see {@link #min(NumArray)}).
+     *
+     * @param x the array, of any element type, not empty
+     * @return the largest element; NaN if any is NaN
+     * @throws IllegalArgumentException if x is empty
+     */
+    public double max(NumArray x) {
+        return switch (x) {
+            case F64Array a -> max(a);
+            case F32Array a -> max(a);
+            case I64Array a -> max(a);
+            case I32Array a -> max(a);
+        };
     }
 
     /**

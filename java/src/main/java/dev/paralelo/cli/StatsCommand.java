@@ -73,7 +73,7 @@ final class StatsCommand implements Callable<Integer> {
                 out.println(toJson(stats));
             } else {
                 out.println(SharedArray.printable(file) + ": " + mf.array().dtype().label() + ", shape "
-                        + NpyHeader.shapeString(mf.shape()) + (h == null ? " (raw)" : " (.npy v" + h.version() + ")"));
+                        + NpyHeader.shapeString(mf.shape()) + (h == null ? " (raw)" : " (.npy v" + h.version() + (h.fortranOrder() ? ", Fortran order" : "") + ")"));
                 for (Map.Entry<String, Object> e : stats.entrySet()) {
                     out.printf("%-6s %s%n", e.getKey(), e.getValue() == null ? "undefined" : e.getValue());
                 }
