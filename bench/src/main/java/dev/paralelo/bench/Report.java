@@ -509,39 +509,39 @@ public final class Report {
                 StringBuilder line = new StringBuilder(String.format("%-34s", row));
                 for (long n : sizes) {
                     Result hit = g.getValue().stream().filter(r -> r.n == n && rowName(r).equals(row)).findFirst().orElse(null);
-                    line.append(hit == null ? String.format("%10s", "-") : String.format(Locale.ROOT, "%10.2f", hit.gbps));
+                    line.append(cell(hit == null ? Double.NaN : hit.gbps, 2));
                 }
                 out.println(line);
             }
             if (kernel.equals("sum-concurrent")) continue;
             StringBuilder probe = new StringBuilder(String.format("%-34s", "c-probe (" + CORES + "t)"));
-            for (long n : sizes) probe.append(String.format(Locale.ROOT, "%10.2f", find(results, "read", dtype, n, Cases.PROBE, CORES)));
+            for (long n : sizes) probe.append(cell(find(results, "read", dtype, n, Cases.PROBE, CORES), 2));
             out.println(probe);
+            // One row per ratio, its cells under the size columns: paralelo's GB/s over the other's.
+            String[] against = {"java-loop", "best pure Java", "numpy", "c-probe"};
             for (String impl : new String[] {Cases.PARALELO, Cases.FAST}) {
-                StringBuilder ratios = new StringBuilder(String.format("%-34s", "  " + impl + " x loop/java/numpy/probe"));
-                boolean any = false;
-                for (long n : sizes) {
-                    double p = find(results, kernel, dtype, n, impl, CORES);
-                    if (Double.isNaN(p)) {
-                        ratios.append(String.format("%10s", "-"));
-                        continue;
+                if (sizes.stream().allMatch(n -> Double.isNaN(find(results, kernel, dtype, n, impl, CORES)))) continue;
+                for (String other : against) {
+                    StringBuilder ratios = new StringBuilder(String.format("%-34s", "  " + impl + " / " + other));
+                    for (long n : sizes) {
+                        double p = find(results, kernel, dtype, n, impl, CORES);
+                        double q = switch (other) {
+                            case "java-loop" -> find(results, kernel, dtype, n, Cases.LOOP, 1);
+                            case "best pure Java" -> bestPureJava(results, kernel, dtype, n);
+                            case "numpy" -> find(results, kernel, dtype, n, Cases.NUMPY, 1);
+                            default -> find(results, "read", dtype, n, Cases.PROBE, CORES);
+                        };
+                        ratios.append(cell(p / q, 2));
                     }
-                    any = true;
-                    ratios.append(String.format(Locale.ROOT, " %s/%s/%s/%s", r1(p / find(results, kernel, dtype, n, Cases.LOOP, 1)),
-                            r1(p / bestPureJava(results, kernel, dtype, n)), r1(p / find(results, kernel, dtype, n, Cases.NUMPY, 1)),
-                            r2(p / find(results, "read", dtype, n, Cases.PROBE, CORES))));
+                    out.println(ratios);
                 }
-                if (any) out.println(ratios);
             }
         }
     }
 
-    private static String r1(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f", v) : "-";
-    }
-
-    private static String r2(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "-";
+    /** A 10-wide table cell: the value with the given decimals, or "-" where nothing was measured. */
+    private static String cell(double v, int decimals) {
+        return String.format(Locale.ROOT, "%10s", Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "-");
     }
 
     static String markdown(List<Result> results, String machine) {
@@ -614,9 +614,9 @@ public final class Report {
         for (int th : scalingThreads()) {
             StringBuilder line = new StringBuilder(String.format("%-34s", th + (th == 1 ? " thread" : " threads")));
             for (long n : sizes) {
-                line.append(String.format(Locale.ROOT, "%30s", String.format(Locale.ROOT, "%.1f / %.1f / %.1f",
-                        find(rs, "sum", "f64", n, Cases.PARALELO, th), find(rs, "sum", "f64", n, Cases.FAST, th),
-                        find(rs, "read", "f64", n, Cases.PROBE, th))));
+                line.append(String.format(Locale.ROOT, "%30s", cell(find(rs, "sum", "f64", n, Cases.PARALELO, th), 1).strip() + " / "
+                        + cell(find(rs, "sum", "f64", n, Cases.FAST, th), 1).strip() + " / "
+                        + cell(find(rs, "read", "f64", n, Cases.PROBE, th), 1).strip()));
             }
             out.println(line);
         }
@@ -742,12 +742,12 @@ public final class Report {
     }
 
     private static void info(PrintStream out, String what, double ratio) {
-        out.printf(Locale.ROOT, "  %-78s %7.2f%n", what, ratio);
+        out.printf(Locale.ROOT, "  %-78s %7s%n", what, cell(ratio, 2).strip());
     }
 
     static void target(PrintStream out, String what, double ratio, double goal) {
         String verdict = Double.isNaN(ratio) ? "not measured" : ratio >= goal ? "met" : "MISSED";
-        out.printf(Locale.ROOT, "  %-78s %7.2f  (target >= %s) %s%n", what, ratio, goal, verdict);
+        out.printf(Locale.ROOT, "  %-78s %7s  (target >= %s) %s%n", what, cell(ratio, 2).strip(), goal, verdict);
     }
 
 }
