@@ -246,7 +246,7 @@ public final class Report {
             String line = String.format(Locale.ROOT, "\r[%s%s] %3d%%  %-48s", "#".repeat(filled), " ".repeat(width - filled),
                     100L * done / Math.max(1, total), what.length() > 48 ? what.substring(0, 48) : what);
             if (tty || done == total || done % 25 == 0) {
-                System.err.print(line);
+                System.err.print(tty ? line : line.substring(1).stripTrailing());
                 if (!tty) System.err.println();
                 System.err.flush();
             }
