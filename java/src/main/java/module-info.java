@@ -18,11 +18,16 @@ module dev.paralelo {
     // Optional: the Vector API kernels load only when the module is resolved
     // (--add-modules jdk.incubator.vector); without it the library runs native or scalar.
     requires static jdk.incubator.vector;
+    // Optional: only the command line (dev.paralelo.cli) uses it; the launcher's -cli jar bundles it.
+    requires static info.picocli;
 
     exports dev.paralelo;
     exports dev.paralelo.shm;
     exports dev.paralelo.pool;
     exports dev.paralelo.pool.shm;
+
+    // picocli fills the commands' annotated fields by reflection.
+    opens dev.paralelo.cli to info.picocli;
 
     // Transports of the worker pool, found by endpoint scheme.
     uses dev.paralelo.pool.TransportProvider;

@@ -49,10 +49,45 @@ public enum DType {
         return this == F64 || this == F32;
     }
 
-    /** The type named {@code f64}, {@code f32}, {@code i64} or {@code i32} (case-insensitive). */
+    /**
+     * The type a name denotes: Paralelo's labels ({@code f64}, {@code f32}, {@code i64},
+     * {@code i32}) or numpy's names for the same types: type names ({@code float64},
+     * {@code float32}, {@code int64}, {@code int32}, {@code double}, {@code single},
+     * {@code float}, {@code int}, {@code long}), type codes ({@code f8}, {@code f4}, {@code i8},
+     * {@code i4}, {@code d}, {@code f}, {@code q}, {@code i}, {@code l}) and descrs with a
+     * little-endian or native byte order ({@code <f8}, {@code =f8}, {@code |i4}). Case does not
+     * matter for the labels and type names; numpy's one-letter codes are case-sensitive. As in
+     * numpy, {@code float} is float64 and {@code int} and {@code long} are int64 (on Linux).
+     *
+     * @param name the name
+     * @return the type it names
+     * @throws IllegalArgumentException if it names no type Paralelo has (big-endian descrs,
+     *     complex, unsigned and 16-bit types included), listing what is accepted
+     */
     public static DType parse(String name) {
-        for (DType t : values()) if (t.name().equalsIgnoreCase(name)) return t;
-        throw new IllegalArgumentException("unknown element type '" + name + "'; use f64, f32, i64 or i32");
+        java.util.Objects.requireNonNull(name, "name");
+        String n = name.strip();
+        for (DType t : values()) if (t.name().equalsIgnoreCase(n)) return t;
+        String lower = n.toLowerCase(java.util.Locale.ROOT);
+        switch (lower) {
+            case "float64", "double", "float", "float_" -> { return F64; }
+            case "float32", "single" -> { return F32; }
+            case "int64", "long", "int", "int_", "intp", "longlong" -> { return I64; }
+            case "int32", "intc" -> { return I32; }
+            default -> { }
+        }
+        String code = n.length() > 1 && (n.charAt(0) == '<' || n.charAt(0) == '=' || n.charAt(0) == '|') ? n.substring(1) : n;
+        switch (code) {
+            case "f8", "d" -> { return F64; }
+            case "f4", "f" -> { return F32; }
+            case "i8", "q", "l" -> { return I64; }
+            case "i4", "i" -> { return I32; }
+            default -> { }
+        }
+        String hint = n.startsWith(">") ? " (big-endian data is not supported: convert it with numpy's astype('<"
+                + n.substring(1) + "'))" : "";
+        throw new IllegalArgumentException("unknown element type '" + name + "'" + hint
+                + "; use f64, f32, i64 or i32 (numpy's float64, float32, int64, int32, f8, <f8, double ... also work)");
     }
 
     /** Lower-case name as used on the command line and in JSON. */

@@ -60,7 +60,7 @@ public final class F32Array extends NumArray {
         return segment.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
     }
 
-    /** Sets element i; UnsupportedOperationException if the array is read-only. */
+    /** Sets element i; {@link ReadOnlyArrayException} if the array is read-only. */
     public void set(long i, float value) {
         checkIndex(i);
         checkWritable();

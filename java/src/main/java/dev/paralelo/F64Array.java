@@ -60,7 +60,7 @@ public final class F64Array extends NumArray {
         return segment.getAtIndex(JAVA_DOUBLE_UNALIGNED, i);
     }
 
-    /** Sets element i; UnsupportedOperationException if the array is read-only. */
+    /** Sets element i; {@link ReadOnlyArrayException} if the array is read-only. */
     public void set(long i, double value) {
         checkIndex(i);
         checkWritable();

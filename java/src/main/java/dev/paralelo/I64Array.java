@@ -64,7 +64,7 @@ public final class I64Array extends NumArray {
         return segment.getAtIndex(JAVA_LONG_UNALIGNED, i);
     }
 
-    /** Sets element i; UnsupportedOperationException if the array is read-only. */
+    /** Sets element i; {@link ReadOnlyArrayException} if the array is read-only. */
     public void set(long i, long value) {
         checkIndex(i);
         checkWritable();

@@ -40,6 +40,7 @@ public final class Kernels {
 
     private static final CoreBudget BUDGET = new CoreBudget(Runtime.getRuntime().availableProcessors());
     private static volatile int defaultThreads = 0;
+    private static volatile ThreadSetting environmentThreads;
 
     private final KernelBackend backend;
     private final int threads; // 0 = the global default
@@ -73,18 +74,63 @@ public final class Kernels {
     }
 
     /**
-     * Sets the thread count used by instances without their own (0 restores "all cores").
-     * Takes effect for calls that start afterwards.
+     * Sets the thread count used by instances without their own; 0 restores the environment's
+     * setting (see {@link #defaultThreads()}). Takes effect for calls that start afterwards.
+     *
+     * @param n threads per call, or 0 for the default
+     * @throws IllegalArgumentException if n is negative
      */
     public static void setDefaultThreads(int n) {
-        if (n < 0) throw new IllegalArgumentException("thread count must be >= 0 (0 = all cores), got " + n);
+        if (n < 0) throw new IllegalArgumentException("thread count must be >= 0 (0 = default), got " + n);
         defaultThreads = n;
     }
 
-    /** The global thread setting resolved: all cores when it is 0. */
+    /**
+     * The thread count per call of instances without their own. Unless
+     * {@link #setDefaultThreads} set one, it is read once from the environment: the system
+     * property {@code paralelo.threads}, else the variable {@code PARALELO_THREADS} (for both,
+     * 0 means one per core), else OpenMP's {@code OMP_NUM_THREADS} (its first value), else one
+     * thread per core. A call never runs more threads than there are cores, whatever is asked.
+     *
+     * @return the default thread count, at least 1
+     * @throws dev.paralelo.kernel.ConfigurationException if a setting is not a valid count
+     */
     public static int defaultThreads() {
         int t = defaultThreads;
-        return t > 0 ? t : BUDGET.size();
+        return t > 0 ? t : environmentThreads().threads();
+    }
+
+    /**
+     * Where {@link #defaultThreads()} comes from, for diagnostics: {@code "setDefaultThreads"},
+     * the setting and its value (for example {@code "OMP_NUM_THREADS=4"}), or
+     * {@code "one per core"}.
+     *
+     * @return a short description of the default thread count's origin
+     * @throws dev.paralelo.kernel.ConfigurationException if a setting is not a valid count
+     */
+    public static String defaultThreadsSource() {
+        return defaultThreads > 0 ? "setDefaultThreads" : environmentThreads().source();
+    }
+
+    /**
+     * The number of threads a large call can run at once in this process: one per core
+     * ({@link Runtime#availableProcessors()}); callers share them (see docs/ACCURACY.md,
+     * "Threads").
+     *
+     * @return the number of cores calls share
+     */
+    public static int cores() {
+        return BUDGET.size();
+    }
+
+    /**
+     * The environment's setting, read on first use (racing readers read the same values): a bad
+     * setting is an exception from each call that needs it, not a failed class initialisation.
+     */
+    private static ThreadSetting environmentThreads() {
+        ThreadSetting s = environmentThreads;
+        if (s == null) environmentThreads = s = ThreadSetting.read(BUDGET.size());
+        return s;
     }
 
     /** The same settings with n threads per call (0 = the global default). */
@@ -192,7 +238,7 @@ public final class Kernels {
     }
 
     private static void writable(NumArray a, String name) {
-        if (a.isReadOnly()) throw new IllegalArgumentException(name + " (" + a.describe() + ") is read-only");
+        if (a.isReadOnly()) throw new ReadOnlyArrayException(name + " (" + a.describe() + ") is read-only");
     }
 
     private static MemorySegment seg(NumArray a) {
@@ -320,6 +366,59 @@ public final class Kernels {
     /** Largest element. */
     public long max(I32Array x) {
         return intReduce(KernelBackend.MAX, nonEmpty(x, "max"));
+    }
+
+    /**
+     * The sum of an array whose element type is known only at run time, as a double: for float
+     * types what {@link #sum(F64Array)} or {@link #sum(F32Array)} returns; for integer types the
+     * exact sum, converted to the nearest double (exact below 2^53; {@link #sum(I64Array)} and
+     * {@link #sum(I32Array)} return the long).
+     *
+     * @param x the array, of any element type
+     * @return the sum (0.0 when empty)
+     * @throws ArithmeticException if an i64 sum does not fit in a long
+     */
+    public double sum(NumArray x) {
+        return switch (x) {
+            case F64Array a -> sum(a);
+            case F32Array a -> sum(a);
+            case I64Array a -> sum(a);
+            case I32Array a -> sum(a);
+        };
+    }
+
+    /**
+     * The smallest element of an array whose element type is known only at run time, as a
+     * double (the typed overloads' value; an i64 value converts to the nearest double).
+     *
+     * @param x the array, of any element type, not empty
+     * @return the smallest element; NaN if any is NaN
+     * @throws IllegalArgumentException if x is empty
+     */
+    public double min(NumArray x) {
+        return switch (x) {
+            case F64Array a -> min(a);
+            case F32Array a -> min(a);
+            case I64Array a -> min(a);
+            case I32Array a -> min(a);
+        };
+    }
+
+    /**
+     * The largest element of an array whose element type is known only at run time, as a
+     * double (see {@link #min(NumArray)}).
+     *
+     * @param x the array, of any element type, not empty
+     * @return the largest element; NaN if any is NaN
+     * @throws IllegalArgumentException if x is empty
+     */
+    public double max(NumArray x) {
+        return switch (x) {
+            case F64Array a -> max(a);
+            case F32Array a -> max(a);
+            case I64Array a -> max(a);
+            case I32Array a -> max(a);
+        };
     }
 
     /**

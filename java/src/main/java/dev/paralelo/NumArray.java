@@ -94,7 +94,7 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
 
     final void checkWritable() {
         if (segment.isReadOnly()) {
-            throw new UnsupportedOperationException("the " + describe() + " is read-only (it was opened or viewed read-only)");
+            throw new ReadOnlyArrayException("the " + describe() + " is read-only (it was opened or viewed read-only)");
         }
     }
 
@@ -120,8 +120,19 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
         return dtype().label() + " array of " + length + " elements";
     }
 
+    /**
+     * The elements as numpy's {@code repr} shows them: {@code array([0.1 , 0.25])},
+     * {@code array([1, 2, 3], dtype=int32)}; more than 1000 elements are shortened to the first
+     * and last three around {@code ...}. Reads at most those elements. A closed array, or one
+     * whose file was truncated, prints {@link #describe()} with the reason instead.
+     */
     @Override
     public String toString() {
-        return describe() + (isAlive() ? "" : " (closed)");
+        if (!isAlive()) return describe() + " (closed)";
+        try {
+            return NumpyRepr.of(this);
+        } catch (IllegalStateException e) {
+            return describe() + " (unreadable: " + e.getMessage() + ")";
+        }
     }
 }

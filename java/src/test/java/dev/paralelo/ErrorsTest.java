@@ -64,7 +64,7 @@ class ErrorsTest {
         rejects(IllegalArgumentException.class, "ddof", () -> k.variance(a, -1));
         rejects(IllegalArgumentException.class, "thread count", () -> k.withThreads(-2));
         rejects(IllegalArgumentException.class, "empty", () -> k.min(F64Array.of()));
-        rejects(IllegalArgumentException.class, "read-only", () -> k.fill(F64Array.wrap(a.segment().asReadOnly()), 1.0));
+        rejects(ReadOnlyArrayException.class, "read-only", () -> k.fill(F64Array.wrap(a.segment().asReadOnly()), 1.0));
         rejects(ArithmeticException.class, "overflows", () -> k.sum(I64Array.of(Long.MIN_VALUE, -1)));
 
         assertEquals(6.0, k.sum(a), "the JVM is alive and kernels still work");

@@ -76,7 +76,10 @@ public final class Report {
     public static void main(String[] args) throws Exception {
         boolean full = false, smoke = false;
         Map<String, String[]> jmhParams = new LinkedHashMap<>();
-        Path json = Path.of("bench", "results", "latest.json");
+        // The launcher names the tree's bench/output (ignored by git): a run leaves committed
+        // files alone. The README's figures are refreshed on purpose: --out bench/results.
+        Path outDir = Path.of(System.getProperty("paralelo.bench.output", "bench/output"));
+        Path json = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> full = true;
@@ -94,9 +97,16 @@ public final class Report {
                     if (i + 1 >= args.length) fail("--json needs a FILE");
                     json = Path.of(args[++i]);
                 }
-                default -> fail("unknown option " + args[i] + " (use --full [--jmh-param NAME=V1,V2], --json FILE)");
+                case "--out" -> {
+                    if (i + 1 >= args.length) fail("--out needs a DIR");
+                    outDir = Path.of(args[++i]);
+                }
+                default -> fail("unknown option " + args[i] + " (use --out DIR, --json FILE, --full [--jmh-param NAME=V1,V2]; "
+                        + "see ./paralelo bench --help)");
             }
         }
+        if (json == null) json = outDir.resolve("latest.json");
+        Files.createDirectories(outDir);
         PrintStream out = System.out;
         String machine = machine();
         out.println("Paralelo benchmark report: GB/s = input bytes / median time per call; higher is better");
@@ -113,12 +123,12 @@ public final class Report {
             for (int i = 0; i < results.size(); i++) w.write("  " + results.get(i).json() + (i + 1 < results.size() ? ",\n" : "\n"));
             w.write("]\n");
         }
-        Files.writeString(dir(json).resolve("pool.json"),
+        Files.writeString(outDir.resolve("pool.json"),
                 "[\n" + String.join(",\n", pool.stream().map(f -> "  " + f.json()).toList()) + "\n]\n");
         printTables(out, results);
         printScaling(out, results);
         PoolBench.print(out, pool);
-        Path dir = json.toAbsolutePath().getParent();
+        Path dir = outDir.toAbsolutePath();
         Path png = dir.resolve("sum-f64.png"), scalingPng = dir.resolve("sum-f64-scaling.png");
         chart(results, png, machine);
         scalingChart(results, scalingPng, machine);
@@ -126,12 +136,8 @@ public final class Report {
         out.println();
         printTargets(out, results);
         PoolBench.targets(out, pool);
-        out.printf(Locale.ROOT, "%nwrote %s, %s, %s and %s (%.0f s)%n", json, png, scalingPng, dir.resolve("latest.md"),
-                (System.nanoTime() - t0) / 1e9);
-    }
-
-    private static Path dir(Path json) {
-        return json.toAbsolutePath().getParent();
+        out.printf(Locale.ROOT, "%nwrote %s: %s, pool.json, %s, %s and %s (%.0f s)%n", dir, json.getFileName(),
+                dir.relativize(png), dir.relativize(scalingPng), "latest.md", (System.nanoTime() - t0) / 1e9);
     }
 
     private static void fail(String msg) {
@@ -227,7 +233,8 @@ public final class Report {
     static final class Progress {
         final int total;
         int done;
-        final boolean tty = System.console() != null;
+        // System.console() exists when stdout is redirected too (JDK 22+): ask whether it is a terminal.
+        final boolean tty = System.console() != null && System.console().isTerminal();
 
         Progress(int total) {
             this.total = total;
@@ -239,7 +246,7 @@ public final class Report {
             String line = String.format(Locale.ROOT, "\r[%s%s] %3d%%  %-48s", "#".repeat(filled), " ".repeat(width - filled),
                     100L * done / Math.max(1, total), what.length() > 48 ? what.substring(0, 48) : what);
             if (tty || done == total || done % 25 == 0) {
-                System.err.print(line);
+                System.err.print(tty ? line : line.substring(1).stripTrailing());
                 if (!tty) System.err.println();
                 System.err.flush();
             }
@@ -502,39 +509,39 @@ public final class Report {
                 StringBuilder line = new StringBuilder(String.format("%-34s", row));
                 for (long n : sizes) {
                     Result hit = g.getValue().stream().filter(r -> r.n == n && rowName(r).equals(row)).findFirst().orElse(null);
-                    line.append(hit == null ? String.format("%10s", "-") : String.format(Locale.ROOT, "%10.2f", hit.gbps));
+                    line.append(cell(hit == null ? Double.NaN : hit.gbps, 2));
                 }
                 out.println(line);
             }
             if (kernel.equals("sum-concurrent")) continue;
             StringBuilder probe = new StringBuilder(String.format("%-34s", "c-probe (" + CORES + "t)"));
-            for (long n : sizes) probe.append(String.format(Locale.ROOT, "%10.2f", find(results, "read", dtype, n, Cases.PROBE, CORES)));
+            for (long n : sizes) probe.append(cell(find(results, "read", dtype, n, Cases.PROBE, CORES), 2));
             out.println(probe);
+            // One row per ratio, its cells under the size columns: paralelo's GB/s over the other's.
+            String[] against = {"java-loop", "best pure Java", "numpy", "c-probe"};
             for (String impl : new String[] {Cases.PARALELO, Cases.FAST}) {
-                StringBuilder ratios = new StringBuilder(String.format("%-34s", "  " + impl + " x loop/java/numpy/probe"));
-                boolean any = false;
-                for (long n : sizes) {
-                    double p = find(results, kernel, dtype, n, impl, CORES);
-                    if (Double.isNaN(p)) {
-                        ratios.append(String.format("%10s", "-"));
-                        continue;
+                if (sizes.stream().allMatch(n -> Double.isNaN(find(results, kernel, dtype, n, impl, CORES)))) continue;
+                for (String other : against) {
+                    StringBuilder ratios = new StringBuilder(String.format("%-34s", "  " + impl + " / " + other));
+                    for (long n : sizes) {
+                        double p = find(results, kernel, dtype, n, impl, CORES);
+                        double q = switch (other) {
+                            case "java-loop" -> find(results, kernel, dtype, n, Cases.LOOP, 1);
+                            case "best pure Java" -> bestPureJava(results, kernel, dtype, n);
+                            case "numpy" -> find(results, kernel, dtype, n, Cases.NUMPY, 1);
+                            default -> find(results, "read", dtype, n, Cases.PROBE, CORES);
+                        };
+                        ratios.append(cell(p / q, 2));
                     }
-                    any = true;
-                    ratios.append(String.format(Locale.ROOT, " %s/%s/%s/%s", r1(p / find(results, kernel, dtype, n, Cases.LOOP, 1)),
-                            r1(p / bestPureJava(results, kernel, dtype, n)), r1(p / find(results, kernel, dtype, n, Cases.NUMPY, 1)),
-                            r2(p / find(results, "read", dtype, n, Cases.PROBE, CORES))));
+                    out.println(ratios);
                 }
-                if (any) out.println(ratios);
             }
         }
     }
 
-    private static String r1(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f", v) : "-";
-    }
-
-    private static String r2(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "-";
+    /** A 10-wide table cell: the value with the given decimals, or "-" where nothing was measured. */
+    private static String cell(double v, int decimals) {
+        return String.format(Locale.ROOT, "%10s", Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "-");
     }
 
     static String markdown(List<Result> results, String machine) {
@@ -607,9 +614,9 @@ public final class Report {
         for (int th : scalingThreads()) {
             StringBuilder line = new StringBuilder(String.format("%-34s", th + (th == 1 ? " thread" : " threads")));
             for (long n : sizes) {
-                line.append(String.format(Locale.ROOT, "%30s", String.format(Locale.ROOT, "%.1f / %.1f / %.1f",
-                        find(rs, "sum", "f64", n, Cases.PARALELO, th), find(rs, "sum", "f64", n, Cases.FAST, th),
-                        find(rs, "read", "f64", n, Cases.PROBE, th))));
+                line.append(String.format(Locale.ROOT, "%30s", cell(find(rs, "sum", "f64", n, Cases.PARALELO, th), 1).strip() + " / "
+                        + cell(find(rs, "sum", "f64", n, Cases.FAST, th), 1).strip() + " / "
+                        + cell(find(rs, "read", "f64", n, Cases.PROBE, th), 1).strip()));
             }
             out.println(line);
         }
@@ -735,12 +742,12 @@ public final class Report {
     }
 
     private static void info(PrintStream out, String what, double ratio) {
-        out.printf(Locale.ROOT, "  %-78s %7.2f%n", what, ratio);
+        out.printf(Locale.ROOT, "  %-78s %7s%n", what, cell(ratio, 2).strip());
     }
 
     static void target(PrintStream out, String what, double ratio, double goal) {
         String verdict = Double.isNaN(ratio) ? "not measured" : ratio >= goal ? "met" : "MISSED";
-        out.printf(Locale.ROOT, "  %-78s %7.2f  (target >= %s) %s%n", what, ratio, goal, verdict);
+        out.printf(Locale.ROOT, "  %-78s %7s  (target >= %s) %s%n", what, cell(ratio, 2).strip(), goal, verdict);
     }
 
 }

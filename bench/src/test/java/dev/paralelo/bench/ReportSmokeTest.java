@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The report runs end to end on a tiny plan: every implementation appears (numpy and the C
- * probe included), every JSON object has exactly the documented keys, and the chart is a PNG.
+ * probe included), every JSON object has exactly the documented keys, and the chart is a PNG;
+ * everything lands in the folder {@code --out} names.
  * Its numbers are not checked: timing belongs in benchmarks, not tests.
  */
 class ReportSmokeTest {
@@ -24,8 +25,27 @@ class ReportSmokeTest {
 
     @Test
     void writesJsonMarkdownAndChart() throws Exception {
-        Path json = dir.resolve("r.json");
-        Report.main(new String[] {"--smoke", "--json", json.toString()});
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Report.main(new String[] {"--smoke", "--out", dir.toString()});
+        } finally {
+            System.setOut(stdout);
+        }
+        String report = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        // Every table's rows (ratio rows included) line up with its header, and nothing prints NaN.
+        int tables = 0;
+        for (String block : report.split("\n\n")) {
+            List<String> rows = block.lines().toList();
+            if (rows.isEmpty() || !rows.get(0).contains("(GB/s)")) continue;
+            tables++;
+            for (String row : rows) assertEquals(rows.get(0).length(), row.length(), "aligned with its header:\n" + block);
+        }
+        assertTrue(tables >= 5, "the report printed its tables:\n" + report);
+        assertTrue(!report.contains("NaN") && !report.contains("\u001b["), "no NaN cells, no colour codes:\n" + report);
+        assertTrue(report.contains("wrote " + dir.toAbsolutePath()), "names the output folder");
+        Path json = dir.resolve("latest.json");
         List<String> lines = Files.readAllLines(json);
         assertEquals("[", lines.get(0));
         assertEquals("]", lines.get(lines.size() - 1));

@@ -10,91 +10,122 @@ import dev.paralelo.cli.Main.UsageException;
 import dev.paralelo.shm.NpyHeader;
 import dev.paralelo.shm.SharedArray;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code paralelo shm create|ls|rm}: shared arrays other processes can map. */
-final class ShmCommand {
-    private ShmCommand() {}
+@Command(name = "shm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        synopsisSubcommandLabel = "(create | ls | rm)",
+        description = "Shared arrays: .npy files in /dev/shm (or -Dparalelo.shm.dir) that other processes map.",
+        subcommands = {ShmCommand.Create.class, ShmCommand.List.class, ShmCommand.Remove.class})
+final class ShmCommand implements Callable<Integer> {
+    @Override
+    public Integer call() throws UsageException {
+        throw new UsageException("shm needs a subcommand: create, ls or rm");
+    }
 
-    static int run(String[] args, PrintStream out) throws UsageException {
-        if (args.length == 0) throw new UsageException("shm needs a subcommand: create, ls or rm");
+    /** Runs an action, turning the file system's failures into one-line usage errors. */
+    static int guarded(String what, IoAction action) throws UsageException {
         try {
-            return switch (args[0]) {
-                case "create" -> create(args, out);
-                case "ls" -> {
-                    if (args.length != 1) throw new UsageException("usage: shm ls");
-                    yield list(out);
-                }
-                case "rm" -> remove(args);
-                default -> throw new UsageException("unknown shm subcommand '" + args[0] + "'; use create, ls or rm");
-            };
+            return action.run();
         } catch (FileAlreadyExistsException e) {
             throw new UsageException(e.getFile() + " already exists; pass --force to replace it");
         } catch (NoSuchFileException e) {
             throw new UsageException(e.getFile() + ": no such shared array");
         } catch (IOException e) {
-            throw new UsageException(Main.describe(e, "shm " + args[0]));
+            throw new UsageException(Main.describe(e, "shm " + what));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new UsageException(e.getMessage() != null ? e.getMessage() : e.toString());
         }
     }
 
-    /** rm NAME [--any-file]: an array only, unless --any-file (still never a directory or device). */
-    private static int remove(String[] args) throws IOException, UsageException {
-        String name = null;
-        boolean anyFile = false;
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--any-file")) anyFile = true;
-            else if (args[i].startsWith("--")) throw new UsageException("unknown option " + args[i] + " for shm rm");
-            else if (name != null) throw new UsageException("usage: shm rm NAME [--any-file]");
-            else name = args[i];
-        }
-        if (name == null) throw new UsageException("usage: shm rm NAME [--any-file]");
-        SharedArray.delete(name, anyFile);
-        return 0;
+    @FunctionalInterface
+    interface IoAction {
+        int run() throws IOException, UsageException;
     }
 
-    private static int create(String[] args, PrintStream out) throws IOException, UsageException {
-        String name = null, fill = "zeros";
-        DType dtype = null;
-        long length = -1;
-        boolean force = false;
-        for (int i = 1; i < args.length; i++) {
-            switch (args[i]) {
-                case "--dtype" -> dtype = DType.parse(need(args, ++i, "--dtype"));
-                case "--length" -> {
-                    String v = need(args, ++i, "--length");
-                    try {
-                        length = Long.parseLong(v);
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("--length takes a non-negative integer, got '" + v + "'");
-                    }
-                    if (length < 0) throw new UsageException("--length takes a non-negative integer, got '" + v + "'");
-                }
-                case "--fill" -> fill = need(args, ++i, "--fill");
-                case "--force" -> force = true;
-                default -> {
-                    if (args[i].startsWith("--")) throw new UsageException("unknown option " + args[i] + " for shm create");
-                    if (name != null) throw new UsageException("shm create takes one NAME");
-                    name = args[i];
-                }
+    /** {@code shm create NAME --dtype D --length N [--fill zeros|arange|random] [--force]}. */
+    @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Creates a shared array, filled before other processes can see it.")
+    static final class Create implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", description = "the array's name: /dev/shm/NAME.npy")
+        String name;
+
+        @Option(names = "--dtype", paramLabel = "D", required = true, converter = DTypeConverter.class,
+                description = "element type: f64, f32, i64, i32 (or numpy's names)")
+        DType dtype;
+
+        @Option(names = "--length", paramLabel = "N", required = true, description = "number of elements")
+        long length;
+
+        @Option(names = "--fill", paramLabel = "HOW", defaultValue = "zeros",
+                description = "zeros (default), arange (0, 1, 2, ...) or random (seed 42)")
+        String fill;
+
+        @Option(names = "--force", description = "replace an existing array of that name")
+        boolean force;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws UsageException {
+            if (length < 0) throw new UsageException("--length takes a non-negative integer, got '" + length + "'");
+            if (!fill.equals("zeros") && !fill.equals("arange") && !fill.equals("random")) {
+                throw new UsageException("--fill takes zeros, arange or random, got '" + fill + "'");
             }
+            PrintWriter out = spec.commandLine().getOut();
+            return guarded("create", () -> {
+                String how = fill;
+                // Filled before it is published: a reader sees no array or the whole, filled one.
+                try (SharedArray a = SharedArray.create(SharedArray.resolve(name), dtype, new long[] {length}, force,
+                        x -> fill(x, how))) {
+                    out.println(a.path() + ": " + dtype.label() + ", shape " + NpyHeader.shapeString(a.shape()));
+                }
+                out.flush();
+                return 0;
+            });
         }
-        if (name == null || dtype == null || length < 0) {
-            throw new UsageException("usage: shm create NAME --dtype f64|f32|i64|i32 --length N [--fill zeros|arange|random] [--force]");
+    }
+
+    /** {@code shm ls}. */
+    @Command(name = "ls", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Lists the shared arrays: name, type, shape, bytes.")
+    static final class List implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws UsageException {
+            return guarded("ls", () -> list(spec.commandLine().getOut()));
         }
-        if (!fill.equals("zeros") && !fill.equals("arange") && !fill.equals("random")) {
-            throw new UsageException("--fill takes zeros, arange or random, got '" + fill + "'");
+    }
+
+    /** {@code shm rm NAME [--any-file]}: an array only, unless --any-file (still never a directory or device). */
+    @Command(name = "rm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Removes a shared array (only an array, unless --any-file).")
+    static final class Remove implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", description = "the array's name")
+        String name;
+
+        @Option(names = "--any-file", description = "also remove another regular file or a link of that name (never a directory)")
+        boolean anyFile;
+
+        @Override
+        public Integer call() throws UsageException {
+            return guarded("rm", () -> {
+                SharedArray.delete(name, anyFile);
+                return 0;
+            });
         }
-        String how = fill;
-        // Filled before it is published: a reader sees no array or the whole, filled one.
-        try (SharedArray a = SharedArray.create(SharedArray.resolve(name), dtype, new long[] {length}, force, x -> fill(x, how))) {
-            out.println(a.path() + ": " + dtype.label() + ", shape " + NpyHeader.shapeString(a.shape()));
-        }
-        return 0;
     }
 
     /** arange writes i; random writes uniform [0, 1) floats or full-range integers, seed 42. */
@@ -112,7 +143,7 @@ final class ShmCommand {
     }
 
     /** One line per array; names are escaped (another user may have planted any bytes there). */
-    private static int list(PrintStream out) throws IOException {
+    private static int list(PrintWriter out) throws IOException {
         var entries = SharedArray.list();
         out.printf("%-24s %-5s %-20s %14s%n", "NAME", "TYPE", "SHAPE", "BYTES");
         for (SharedArray.Entry e : entries) {
@@ -123,11 +154,7 @@ final class ShmCommand {
                 out.printf("%-24s %-5s %-20s %14d%n", name, e.dtype().label(), NpyHeader.shapeString(e.shape()), e.bytes());
             }
         }
+        out.flush();
         return 0;
-    }
-
-    private static String need(String[] args, int i, String opt) throws UsageException {
-        if (i >= args.length) throw new UsageException(opt + " needs a value");
-        return args[i];
     }
 }

@@ -8,16 +8,17 @@ import dev.paralelo.I64Array;
 import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
 import dev.paralelo.cli.Main.UsageException;
-import dev.paralelo.shm.NpyFormatException;
 import dev.paralelo.shm.NpyHeader;
 import dev.paralelo.shm.SharedArray;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code paralelo stats FILE}: maps the file (never reads it into the heap) and prints count,
@@ -25,41 +26,40 @@ import java.util.Map;
  * those keys; doubles in Java's shortest round-trip form; NaN, infinities and undefined values
  * (min of nothing) as {@code null}.
  */
-final class StatsCommand {
-    private StatsCommand() {}
+@Command(name = "stats", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Count, sum, mean, min, max and population std of an array file, mapped (never read into the heap).",
+                "FILE is a .npy file (v1-3; little-endian f8/f4/i8/i4; C or Fortran order), a raw file (needs --dtype) "
+                        + "or a shared array's NAME (a bare word that is not a file here)."})
+final class StatsCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", arity = "0..1", description = "the array: a path, or a shared array's NAME")
+    String file;
 
-    static int run(String[] args, PrintStream out) throws UsageException {
-        String file = null;
-        DType dtype = null;
-        int threads = 0;
-        boolean json = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--json" -> json = true;
-                case "--dtype" -> {
-                    try {
-                        dtype = DType.parse(value(args, ++i, "--dtype"));
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                }
-                case "--threads" -> threads = positive(value(args, ++i, "--threads"), "--threads");
-                default -> {
-                    if (args[i].startsWith("--")) throw new UsageException("unknown option " + args[i] + " for stats");
-                    if (file != null) throw new UsageException("stats takes one FILE, got '" + file + "' and '" + args[i] + "'");
-                    file = args[i];
-                }
-            }
-        }
+    @Option(names = "--dtype", paramLabel = "D", converter = DTypeConverter.class,
+            description = "element type of a raw file (f64, f32, i64, i32, or numpy's names: float64, <f8, ...)")
+    DType dtype;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "threads per call; 0 (the default) uses -Dparalelo.threads, PARALELO_THREADS, "
+                    + "OMP_NUM_THREADS or one per core")
+    int threads;
+
+    @Option(names = "--json", description = "one JSON object: count, sum, mean, min, max, std (null for NaN or undefined)")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws UsageException {
+        return run(spec.commandLine().getOut());
+    }
+
+    private int run(PrintWriter out) throws UsageException {
         if (file == null) throw new UsageException("stats needs a FILE (a .npy file, a raw file with --dtype, or a shared array's NAME)");
+        if (threads < 0) throw new UsageException("--threads takes a non-negative integer (0 = default), got '" + threads + "'");
         Kernels k = Kernels.defaults().withThreads(threads);
-        Path path = locate(file);
-        try (SharedArray mf = dtype == null ? SharedArray.open(path, false) : SharedArray.openAny(path, dtype, false)) {
+        try (SharedArray mf = ArrayArgument.open(file, dtype)) {
             NpyHeader h = mf.header();
-            if (dtype != null && h != null && h.dtype() != dtype) {
-                throw new UsageException(file + ": --dtype " + dtype.label() + " contradicts the .npy header, which says "
-                        + h.dtype().label() + " (" + h.dtype().numpyDescr() + "); drop --dtype for a .npy file");
-            }
             Map<String, Object> stats;
             try {
                 stats = compute(k, mf.array());
@@ -73,78 +73,15 @@ final class StatsCommand {
                 out.println(toJson(stats));
             } else {
                 out.println(SharedArray.printable(file) + ": " + mf.array().dtype().label() + ", shape "
-                        + NpyHeader.shapeString(mf.shape()) + (h == null ? " (raw)" : " (.npy v" + h.version() + ")"));
+                        + NpyHeader.shapeString(mf.shape()) + (h == null ? " (raw)" : " (.npy v" + h.version() + (h.fortranOrder() ? ", Fortran order" : "") + ")"));
                 for (Map.Entry<String, Object> e : stats.entrySet()) {
                     out.printf("%-6s %s%n", e.getKey(), e.getValue() == null ? "undefined" : e.getValue());
                 }
             }
+            out.flush();
             return 0;
-        } catch (NpyFormatException e) {
-            String hint = dtype == null && e.getMessage().startsWith("not a .npy file")
-                    ? "; a raw file (no header) needs --dtype f64|f32|i64|i32" : "";
-            throw new UsageException(file + ": " + e.getMessage() + hint);
-        } catch (IOException e) {
-            throw new UsageException(Main.describe(e, file));
         } catch (ArithmeticException | IllegalArgumentException | IllegalStateException e) {
             throw new UsageException(file + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * The file a FILE argument names. An argument with a '/' is a path (relative to the current
-     * directory). A bare word is a path when such a file exists here, else a shared array's
-     * name (see {@link SharedArray#resolve}); when it is both, which one is meant is not
-     * guessed.
-     */
-    static Path locate(String arg) throws UsageException {
-        Path asPath;
-        try {
-            asPath = Path.of(arg);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new UsageException("'" + SharedArray.printable(arg) + "' is not a valid path: " + e.getReason());
-        }
-        if (arg.contains("/")) return asPath;
-        boolean isFile = Files.exists(asPath, LinkOption.NOFOLLOW_LINKS);
-        Path named;
-        try {
-            named = SharedArray.resolve(arg);
-        } catch (IllegalArgumentException e) {
-            if (isFile) return asPath;
-            throw new UsageException(SharedArray.printable(arg) + ": no such file, and not a shared array name ("
-                    + e.getMessage() + ")");
-        }
-        boolean isNamed = Files.exists(named, LinkOption.NOFOLLOW_LINKS);
-        if (isFile && isNamed && !sameFile(asPath, named)) {
-            throw new UsageException("'" + SharedArray.printable(arg) + "' is ambiguous: it names the file ./" + SharedArray.printable(arg)
-                    + " and the shared array " + SharedArray.printable(named.toString()) + "; write ./"
-                    + SharedArray.printable(arg) + " for the file or the shared array's full path");
-        }
-        if (isFile) return asPath;
-        if (isNamed) return named;
-        throw new UsageException(SharedArray.printable(arg) + ": no such file or shared array (looked in ./ and "
-                + SharedArray.directory() + ")");
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    static String value(String[] args, int i, String opt) throws UsageException {
-        if (i >= args.length) throw new UsageException(opt + " needs a value");
-        return args[i];
-    }
-
-    static int positive(String s, String opt) throws UsageException {
-        try {
-            int v = Integer.parseInt(s);
-            if (v < 1) throw new NumberFormatException();
-            return v;
-        } catch (NumberFormatException e) {
-            throw new UsageException(opt + " takes a positive integer, got '" + s + "'");
         }
     }
 

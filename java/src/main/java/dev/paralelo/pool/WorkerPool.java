@@ -373,7 +373,7 @@ public final class WorkerPool implements AutoCloseable {
         Objects.requireNonNull(op, "op");
         if (k < 1) throw new IllegalArgumentException("slice length k must be >= 1, got " + k);
         ArrayRef a = ref(x), o = ref(out);
-        if (out.isReadOnly()) throw new IllegalArgumentException("out (" + out.path() + ") is read-only");
+        if (out.isReadOnly()) throw new dev.paralelo.ReadOnlyArrayException("out (" + out.path() + ") is read-only");
         long m = a.length() / k + (a.length() % k != 0 ? 1 : 0);
         if (o.length() != m || o.dtype() != op.outputType(a.dtype())) {
             throw new IllegalArgumentException("out is a " + out.array().describe() + ", but " + op + " of " + a.dtype().label()

@@ -108,9 +108,35 @@ public final class SharedArray implements AutoCloseable {
 
     // ---- create ----------------------------------------------------------------------------
 
-    /** Creates a zeroed array called name (see {@link #resolve}); fails if it exists. */
+    /**
+     * Creates a zeroed array called name (see {@link #resolve}), mapped read-write.
+     *
+     * @param name the array's name: {@code directory()/NAME.npy}
+     * @param dtype the element type
+     * @param shape the dimensions (C order)
+     * @return the new array
+     * @throws FileAlreadyExistsException if an array of that name exists
+     *     ({@link #createOrReplace} replaces it)
+     * @throws IOException if the file cannot be created
+     */
     public static SharedArray create(String name, DType dtype, long... shape) throws IOException {
         return create(resolve(name), dtype, shape, false, null);
+    }
+
+    /**
+     * Creates a zeroed array called name, replacing an array of that name if there is one
+     * (processes that map the old one keep its memory until they unmap it): a program that
+     * creates its arrays this way can run again. Only a file that parses as .npy is replaced;
+     * anything else at that name is an IOException.
+     *
+     * @param name the array's name: {@code directory()/NAME.npy}
+     * @param dtype the element type
+     * @param shape the dimensions (C order)
+     * @return the new array, mapped read-write
+     * @throws IOException if the file cannot be created or what is there is not an array
+     */
+    public static SharedArray createOrReplace(String name, DType dtype, long... shape) throws IOException {
+        return create(resolve(name), dtype, shape, true, null);
     }
 
     /** {@link #create(Path, DType, long[], boolean, Consumer)} with nothing to fill: the array is zeros. */
@@ -263,7 +289,39 @@ public final class SharedArray implements AutoCloseable {
 
     // ---- open ------------------------------------------------------------------------------
 
-    /** Opens the .npy array called name (see {@link #resolve}). */
+    /**
+     * Opens the .npy array called name (see {@link #resolve}).
+     *
+     * @param name the array's name: {@code directory()/NAME.npy}
+     * @param access {@link Access#READ_ONLY} or {@link Access#READ_WRITE}
+     * @return the mapped array
+     * @throws IOException if there is no such array, or it is not one Paralelo can map
+     *     ({@link NpyFormatException}), or the open is refused (see {@link #open(Path, Access)})
+     */
+    public static SharedArray open(String name, Access access) throws IOException {
+        return open(resolve(name), access);
+    }
+
+    /**
+     * Opens a .npy file; see {@link #open(Path, boolean)}.
+     *
+     * @param path the file
+     * @param access {@link Access#READ_ONLY} or {@link Access#READ_WRITE}
+     * @return the mapped array
+     * @throws IOException if the file cannot be opened or is not a .npy file Paralelo can map
+     */
+    public static SharedArray open(Path path, Access access) throws IOException {
+        return open(path, java.util.Objects.requireNonNull(access, "access").writable());
+    }
+
+    /**
+     * Opens the .npy array called name; {@code open(name, writable ? READ_WRITE : READ_ONLY)}.
+     *
+     * @param name the array's name
+     * @param writable whether to map it read-write
+     * @return the mapped array
+     * @throws IOException as {@link #open(String, Access)}
+     */
     public static SharedArray open(String name, boolean writable) throws IOException {
         return open(resolve(name), writable);
     }
@@ -534,7 +592,10 @@ public final class SharedArray implements AutoCloseable {
 
     // ---- the array ---------------------------------------------------------------------------
 
-    /** The mapped elements, in file order. */
+    /**
+     * The mapped elements, in storage (file) order, flat whatever the shape: {@code get(i)}
+     * indexes the file's order, C or Fortran ({@link #isFortranOrder()}).
+     */
     public NumArray array() {
         return array;
     }
@@ -555,6 +616,19 @@ public final class SharedArray implements AutoCloseable {
     /** The shape: the header's, or one dimension for a raw file. */
     public long[] shape() {
         return header != null ? header.shape().clone() : new long[] {array.length()};
+    }
+
+    /**
+     * Whether the elements are in Fortran (column-major) order, as the .npy header's
+     * {@code fortran_order} says (false for a raw file). {@link #array()} is the elements in
+     * storage order either way: for a Fortran-order 2-D array of shape (r, c), element (i, j)
+     * is {@code array().get(i + j * r)}; in C order it is {@code get(i * c + j)}. Reductions
+     * over the whole array do not depend on the order.
+     *
+     * @return true for Fortran order
+     */
+    public boolean isFortranOrder() {
+        return header != null && header.fortranOrder();
     }
 
     /** The file. */

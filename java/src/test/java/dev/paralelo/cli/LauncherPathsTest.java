@@ -42,12 +42,20 @@ class LauncherPathsTest {
         m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.paralelo.cli.Main");
         m.getMainAttributes().putValue("Enable-Native-Access", "ALL-UNNAMED");
         Path classes = Privileged.classes();
-        try (OutputStream f = Files.newOutputStream(root.resolve("java/target/paralelo-0.1.0-SNAPSHOT.jar"));
+        // The CLI's jar: the classes and picocli's, as the build's -cli jar bundles them.
+        try (OutputStream f = Files.newOutputStream(root.resolve("java/target/paralelo-0.1.0-SNAPSHOT-cli.jar"));
                 JarOutputStream jar = new JarOutputStream(f, m);
-                Stream<Path> all = Files.walk(classes)) {
+                Stream<Path> all = Files.walk(classes);
+                java.util.jar.JarFile picocli = new java.util.jar.JarFile(Privileged.picocli().toFile())) {
             for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
                 jar.putNextEntry(new JarEntry(classes.relativize(p).toString()));
                 Files.copy(p, jar);
+                jar.closeEntry();
+            }
+            for (JarEntry e : java.util.Collections.list(picocli.entries())) {
+                if (e.isDirectory() || !e.getName().startsWith("picocli/")) continue;
+                jar.putNextEntry(new JarEntry(e.getName()));
+                picocli.getInputStream(e).transferTo(jar);
                 jar.closeEntry();
             }
         }
@@ -88,5 +96,26 @@ class LauncherPathsTest {
         assertTrue(both.err().contains("ambiguous") && !both.err().contains("\n"), both.err());
         Privileged.Run explicit = launch(root, data, shm, "stats", "./x.npy", "--json");
         assertTrue(explicit.status() == 0 && explicit.out().startsWith("{\"count\": 3,"), explicit.out() + explicit.err());
+    }
+
+    /** test, build and bench run in the launcher; their --help is the CLI's, with no build and no Maven. */
+    @Test
+    void launcherCommandsAnswerHelpFromTheCli() throws Exception {
+        Path root = launcherTree();
+        Path shm = Files.createDirectories(dir.resolve("shm"));
+        for (String command : List.of("test", "build", "bench")) {
+            for (String flag : List.of("--help", "-h")) {
+                Privileged.Run help = launch(root, dir, shm, command, flag);
+                assertEquals(0, help.status(), command + " " + flag + ": " + help.err());
+                assertTrue(help.out().startsWith("Usage: paralelo " + command), help.out());
+                assertEquals("", help.err(), "nothing on stderr: no build ran");
+            }
+        }
+        assertTrue(launch(root, dir, shm, "bench", "--help").out().contains("--out=DIR"), "bench documents --out");
+        Privileged.Run top = launch(root, dir, shm);
+        assertEquals(0, top.status());
+        for (String command : List.of("bench", "test", "build", "stats", "shm", "info", "demo", "sum", "worker", "help", "completion")) {
+            assertTrue(top.out().contains("\n  " + command + " "), "the top-level help lists " + command + ":\n" + top.out());
+        }
     }
 }

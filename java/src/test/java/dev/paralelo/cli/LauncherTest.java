@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +34,7 @@ class LauncherTest {
     void simultaneousStartsOnAFreshCloneBuildOnceAndAllRun() throws Exception {
         Path tree = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
         Path clone = dir.resolve("clone");
-        copyWorkingTree(tree, clone);
+        WorkingTree.copy(tree, clone);
 
         List<Process> starts = new ArrayList<>();
         for (int i = 0; i < STARTS; i++) {
@@ -77,25 +74,5 @@ class LauncherTest {
         }
         Path jdk = Path.of(Files.readString(clone.resolve(".paralelo").resolve("jdk")).strip());
         assertTrue(Files.isExecutable(jdk.resolve("bin").resolve("java")), "the cached JDK choice names a JDK: " + jdk);
-    }
-
-    /** Copies what {@code git ls-files --cached --others --exclude-standard} lists and still exists. */
-    private static void copyWorkingTree(Path tree, Path to) throws IOException, InterruptedException {
-        Process git = new ProcessBuilder("git", "-C", tree.toString(), "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String listing = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(git.waitFor(60, TimeUnit.SECONDS) && git.exitValue() == 0,
-                "git ls-files failed in " + tree + ": this test copies the working tree as git lists it");
-        int copied = 0;
-        for (String name : listing.split("\0")) {
-            if (name.isEmpty()) continue;
-            Path from = tree.resolve(name);
-            if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) continue; // deleted, not yet committed
-            Path target = to.resolve(name);
-            Files.createDirectories(target.getParent());
-            Files.copy(from, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            copied++;
-        }
-        assertTrue(copied > 0 && Files.isExecutable(to.resolve("paralelo")), "copied the tree with its launcher");
     }
 }

@@ -126,7 +126,11 @@ class StatsCommandTest {
             assertTrue(r.err.contains(c[1]) && !r.err.contains("\n") && r.err.startsWith("paralelo: "), c[0] + ": " + r.err);
         }
         assertEquals(2, stats(dir.resolve("ok.npy").toString(), "--dtype", "f16").status);
-        assertEquals(2, stats(dir.resolve("ok.npy").toString(), "--threads", "0").status);
+        assertEquals(2, stats(dir.resolve("ok.npy").toString(), "--threads", "-1").status);
+        assertEquals(2, stats(dir.resolve("ok.npy").toString(), "--threads", "two").status);
+        Result byDefault = stats(dir.resolve("ok.npy").toString(), "--threads", "0", "--json");
+        assertEquals(0, byDefault.status, "--threads 0 means the default: " + byDefault.err);
+        assertEquals(stats(dir.resolve("ok.npy").toString(), "--json").out, byDefault.out);
         assertEquals(2, stats().status);
     }
 

@@ -32,6 +32,8 @@ class ConfigTest {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("PARALELO_SIMD");
+        pb.environment().remove("PARALELO_THREADS");
+        pb.environment().remove("OMP_NUM_THREADS");
         pb.environment().putAll(env);
         Process p = pb.start();
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
@@ -92,5 +94,35 @@ class ConfigTest {
         assertEquals("6.0 baseline", lowered.out.strip(), "the level applies to Kernels.using(NATIVE) as well");
         refused(child("dev.paralelo.internal.UsingMain", List.of("JAVA"), Map.of(), "-Dparalelo.simd=AVX2"), "paralelo.simd=AVX2");
         refused(child("dev.paralelo.internal.UsingMain", List.of("NATIVE"), Map.of(), "-Dparalelo.provider=nativ"), "auto, native, vector, scalar, java");
+    }
+
+    private static String threadsLine(Result r) {
+        assertEquals(0, r.status, r.err);
+        return r.out.lines().filter(l -> l.startsWith("cores: ")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void infoReportsTheThreadsACallUses() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals("cores: " + cores + ", threads per call: " + cores + " (one per core)", threadsLine(info(Map.of())));
+        assertEquals("cores: " + cores + ", threads per call: 1 (OMP_NUM_THREADS=1)", threadsLine(info(Map.of("OMP_NUM_THREADS", "1,4"))));
+        assertEquals("cores: " + cores + ", threads per call: 1 (PARALELO_THREADS=1)",
+                threadsLine(info(Map.of("OMP_NUM_THREADS", "2", "PARALELO_THREADS", "1"))), "Paralelo's own setting wins");
+        assertEquals("cores: " + cores + ", threads per call: 1 (-Dparalelo.threads=1)",
+                threadsLine(info(Map.of("PARALELO_THREADS", "2"), "-Dparalelo.threads=1")), "the property wins");
+        assertEquals("cores: " + cores + ", threads per call: " + cores + " (-Dparalelo.threads=0, one per core)",
+                threadsLine(info(Map.of("OMP_NUM_THREADS", "1"), "-Dparalelo.threads=0")), "0 is the default");
+        assertEquals("cores: " + cores + ", threads per call: " + cores + " (PARALELO_THREADS=" + (4 * cores) + ", at most one per core)",
+                threadsLine(info(Map.of("PARALELO_THREADS", Integer.toString(4 * cores)))));
+    }
+
+    @Test
+    void aBadThreadSettingIsAnError() throws Exception {
+        refused(info(Map.of(), "-Dparalelo.threads=many"), "-Dparalelo.threads='many'", "0 (one per core) or a positive integer");
+        refused(info(Map.of("PARALELO_THREADS", "-2")), "PARALELO_THREADS='-2'");
+        // libgomp reads the variable too, and says so first on stderr; the status and our line follow.
+        Result omp = info(Map.of("OMP_NUM_THREADS", "0"));
+        assertEquals(2, omp.status, omp.err);
+        assertTrue(omp.err.strip().endsWith("paralelo: OMP_NUM_THREADS='0' is not a thread count; use a positive integer"), omp.err);
     }
 }

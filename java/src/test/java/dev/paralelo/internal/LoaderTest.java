@@ -134,7 +134,7 @@ class LoaderTest {
         String bundled = run(cp, "-Dparalelo.library=/nonexistent/libparalelo.so");
         assertTrue(bundled.contains("from bundled /native/"), bundled);
 
-        String bare = classesWithoutNative().toString();
+        String bare = classesWithoutNative() + ":" + dev.paralelo.shm.Privileged.picocli();
         String fallback = run(bare);
         assertTrue(fallback.startsWith("0\n") && fallback.contains("pure-Java kernels (scalar), because the native library is unavailable"), fallback);
         assertEquals(1, fallback.split("the native kernels are unavailable", -1).length - 1, "one warning: " + fallback);

@@ -55,7 +55,7 @@ public final class Privileged {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-cp", classes().toString(), "dev.paralelo.cli.Main"));
+        cmd.addAll(List.of("-cp", classes() + ":" + picocli(), "dev.paralelo.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -63,6 +63,30 @@ public final class Privileged {
     /** The library's compiled classes (readable by every user, unlike the Maven repository). */
     public static Path classes() {
         return Path.of(System.getProperty("user.dir"), "target", "classes").toAbsolutePath();
+    }
+
+    /**
+     * picocli's jar (the CLI's one dependency), copied from the Maven repository under
+     * target/, where every user can read it.
+     */
+    public static synchronized Path picocli() {
+        Path copy = Path.of(System.getProperty("user.dir"), "target", "cli-lib", "picocli.jar").toAbsolutePath();
+        if (Files.exists(copy)) return copy;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (Path.of(entry).getFileName().toString().startsWith("picocli-")) {
+                try {
+                    Files.createDirectories(copy.getParent());
+                    Path tmp = Files.createTempFile(copy.getParent(), "picocli", ".tmp");
+                    Files.copy(Path.of(entry), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                    Files.move(tmp, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    return copy;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+        throw new AssertionError("picocli is not on the test class path: " + System.getProperty("java.class.path"));
     }
 
     /** A mounted tmpfs; close() unmounts it. */

@@ -1,0 +1,37 @@
+package dev.paralelo.cli;
+
+import dev.paralelo.cli.Main.UsageException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code paralelo bench}: the benchmark report. The launcher runs it (the report lives in the
+ * benchmarks' jar, {@code dev.paralelo.bench.Report}, which parses these same options); this
+ * class is its help.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"The benchmark report: every implementation, numpy and two C probes on the same data "
+                + "(about 4 minutes), with a progress bar, tables and targets.",
+                "Writes latest.json, latest.md and two charts to the output folder (default bench/output, "
+                        + "ignored by git) and names it at the end."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--out", paramLabel = "DIR", description = "the output folder (default: bench/output)")
+    Path out;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "the results' JSON file (default: DIR/latest.json)")
+    Path json;
+
+    @Option(names = "--full", description = "the whole JMH suite instead (hours on 2 cores)")
+    boolean full;
+
+    @Option(names = "--jmh-param", paramLabel = "NAME=V1,V2", description = "with --full: restricts a JMH parameter")
+    List<String> jmhParams;
+
+    @Override
+    public Integer call() throws UsageException {
+        throw LauncherOnly.refusal("bench");
+    }
+}

@@ -1,0 +1,26 @@
+package dev.paralelo.cli;
+
+import dev.paralelo.pool.WorkerMain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code paralelo worker --connect ENDPOINT --worker I --threads T}: a worker process, started by
+ * a pool. Its arguments are the pool's business: they go to {@link WorkerMain} as they are.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"A worker process (a WorkerPool starts these; not for interactive use).",
+                "Options, read by the worker itself: --connect ENDPOINT (required), --worker I, --threads T, "
+                        + "--kernels auto|native|vector|scalar|java."})
+final class WorkerCommand implements Callable<Integer> {
+    @Unmatched
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        return WorkerMain.run(args.toArray(String[]::new));
+    }
+}
