@@ -6,6 +6,7 @@
 #include "impl.h"
 
 #include <omp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,16 +95,27 @@ int pl_max_threads(void) { return omp_get_max_threads(); }
  * processor (libgomp aborts the process when it cannot create the threads it was asked for, and
  * more threads than that never run faster). */
 static int thread_cap(void) {
-    int cap = 4 * omp_get_num_procs(), limit = omp_get_thread_limit();
-    return limit > 0 && limit < cap ? limit : cap;
+    /* omp_get_num_procs asks the kernel for the affinity mask on every call (a system call, 4 us
+     * under a hypervisor): computed once. Threads racing here store the same value. */
+    static _Atomic int cached;
+    int cap = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (cap == 0) {
+        int limit = omp_get_thread_limit();
+        cap = 4 * omp_get_num_procs();
+        if (limit > 0 && limit < cap) cap = limit;
+        if (cap < 1) cap = 1;
+        atomic_store_explicit(&cached, cap, memory_order_relaxed);
+    }
+    return cap;
 }
 
 int pl_team_size(int threads, int64_t n) {
+    int64_t by_work = n / PL_MIN_PER_THREAD;
+    if (by_work < 2) return 1; /* before anything that costs: most calls are small */
     int t = threads > 0 ? threads : omp_get_max_threads();
     int cap = thread_cap();
     if (t > cap) t = cap;
-    int64_t by_work = n / PL_MIN_PER_THREAD;
-    if (t < 1 || by_work < 2) return 1;
+    if (t < 1) return 1;
     return by_work < t ? (int)by_work : t;
 }
 
