@@ -3,6 +3,7 @@ package dev.paralelo.cli;
 import dev.paralelo.BlockPartition;
 import dev.paralelo.DType;
 import dev.paralelo.F32Array;
+import dev.paralelo.Implementation;
 import dev.paralelo.Kernels;
 import dev.paralelo.cli.Main.UsageException;
 import dev.paralelo.pool.JobStats;
@@ -40,19 +41,32 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object: result, expected, workers, tasks, seconds")
     boolean json;
 
+    @Option(names = "--kernels", paramLabel = "K", description = "the workers' kernels: auto (default: the provider's "
+            + "choice, native where it loads), native, vector, scalar or java. The demo's array is its own (mode 0600), "
+            + "so nobody else can truncate it under the native kernels; 'sum' keeps the pure-Java default.")
+    String kernels = "auto";
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws UsageException {
         if (workers < 1) throw new UsageException("--workers takes a positive integer, got '" + workers + "'");
+        Implementation impl = switch (kernels) {
+            case "auto" -> null;
+            case "native" -> Implementation.NATIVE;
+            case "vector" -> Implementation.VECTOR;
+            case "scalar" -> Implementation.SCALAR;
+            case "java" -> Implementation.JAVA;
+            default -> throw new UsageException("--kernels takes auto, native, vector, scalar or java, got '" + kernels + "'");
+        };
         PrintWriter out = spec.commandLine().getOut();
         Path path = SharedArray.directory().resolve("paralelo-demo-" + ProcessHandle.current().pid() + ".npy");
         try (SharedArray a = SharedArray.create(path, DType.F32, new long[] {DEMO_LENGTH}, true, v -> {
                     F32Array x = (F32Array) v;
                     for (int i = 0; i < DEMO_LENGTH; i++) x.set(i, i);
                 });
-                WorkerPool pool = WorkerPool.builder().workers(workers).taskElements(BlockPartition.BLOCK).start()) {
+                WorkerPool pool = WorkerPool.builder().workers(workers).taskElements(BlockPartition.BLOCK).workerKernels(impl).start()) {
             try {
                 double expected = Kernels.defaults().sum(a.array(F32Array.class));
                 double result = 0;

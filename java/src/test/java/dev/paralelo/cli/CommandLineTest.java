@@ -108,7 +108,7 @@ class CommandLineTest {
             {"frob"}, {"--frob"}, {"stats", "--frob"}, {"stats", "a", "b"}, {"stats"}, {"stats", "x.npy", "--threads"},
             {"stats", "x.npy", "--threads", "-1"}, {"stats", "x.npy", "--dtype", "f16"}, {"shm"}, {"shm", "frob"},
             {"shm", "create", "a"}, {"shm", "create", "a", "--dtype", "f64", "--length", "x"}, {"shm", "rm"},
-            {"sum"}, {"sum", "x", "--workers", "0"}, {"demo", "--workers", "-2"}, {"demo", "extra"},
+            {"sum"}, {"sum", "x", "--workers", "0"}, {"demo", "--workers", "-2"}, {"demo", "extra"}, {"demo", "--kernels", "fortran"},
             {"bench"}, {"test"}, {"build"}, {"help", "frob"},
         };
         for (String[] args : cases) {

@@ -1,0 +1,61 @@
+package dev.paralelo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralelo.DType;
+import dev.paralelo.F64Array;
+import dev.paralelo.Kernels;
+import dev.paralelo.shm.SharedArray;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code demo} and {@code sum} end to end, with real worker processes: their JSON and their bits. */
+class PoolCommandsTest {
+    @TempDir
+    Path dir;
+
+    static String field(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\": ([^,}]+)").matcher(json);
+        assertTrue(m.find(), key + " in " + json);
+        return m.group(1).strip();
+    }
+
+    @Test
+    void demoSumsTheTalksArrayToTheBitsOfOneProcess() {
+        for (String kernels : new String[] {"auto", "java"}) {
+            CommandLineTest.Result r = CommandLineTest.run("demo", "--workers", "2", "--kernels", kernels, "--json");
+            assertEquals(0, r.status(), r.out() + r.err());
+            String json = r.out().strip();
+            assertTrue(json.startsWith("{") && json.endsWith("}") && json.lines().count() == 1, json);
+            // sum of arange(1 << 22): 2^21 (2^22 - 1), exact in float32 partials merged exactly
+            assertEquals(8796090925056.0, Double.parseDouble(field(json, "result")), json);
+            assertEquals(field(json, "result"), field(json, "expected"), json);
+            assertEquals("2", field(json, "workers"));
+            assertEquals("1024", field(json, "tasks"));
+            assertTrue(Double.parseDouble(field(json, "seconds")) > 0, json);
+        }
+    }
+
+    @Test
+    void sumOfAFileGivesTheInProcessBits() throws Exception {
+        Path p = dir.resolve("x.npy");
+        long n = 300_001;
+        try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {n}, true, v -> {
+            F64Array x = (F64Array) v;
+            for (long i = 0; i < n; i++) x.set(i, Math.sin(i) * Math.pow(10, (i % 31) - 15));
+        })) {
+            double want = Kernels.defaults().sum(a.array(F64Array.class));
+            CommandLineTest.Result r = CommandLineTest.run("sum", p.toString(), "--workers", "2", "--json");
+            assertEquals(0, r.status(), r.out() + r.err());
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(Double.parseDouble(field(r.out(), "sum"))), r.out());
+            assertEquals("2", field(r.out(), "workers"));
+            CommandLineTest.Result plain = CommandLineTest.run("sum", p.toString(), "--workers", "1");
+            assertEquals(0, plain.status(), plain.err());
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(Double.parseDouble(plain.out().strip())));
+        }
+    }
+}
