@@ -44,7 +44,15 @@ class PublishTest {
         assertFalse(Files.exists(p), "nothing was published: " + files());
         assertTrue(files().stream().allMatch(f -> f.startsWith(".half.npy.") && f.endsWith(".partial")),
                 "only the creator's temporary file is left: " + files());
-        assertTrue(SharedArray.list().isEmpty());
+        // Listed in this test's folder: /dev/shm is shared with whatever else runs on the machine.
+        String old = System.getProperty(SharedArray.DIR_PROPERTY);
+        System.setProperty(SharedArray.DIR_PROPERTY, dir.toString());
+        try {
+            assertTrue(SharedArray.list().isEmpty(), "the temporary file is not listed as an array");
+        } finally {
+            if (old == null) System.clearProperty(SharedArray.DIR_PROPERTY);
+            else System.setProperty(SharedArray.DIR_PROPERTY, old);
+        }
     }
 
     @Test
