@@ -194,6 +194,8 @@ public final class Kernels {
         int p = take(n);
         try {
             return call.run(Math.max(1, p));
+        } catch (InternalError e) {
+            throw truncated(e);
         } finally {
             giveBack(p);
         }
@@ -203,6 +205,8 @@ public final class Kernels {
         int p = take(n);
         try {
             return call.run(Math.max(1, p));
+        } catch (InternalError e) {
+            throw truncated(e);
         } finally {
             giveBack(p);
         }
@@ -212,9 +216,25 @@ public final class Kernels {
         int p = take(n);
         try {
             return call.run(Math.max(1, p));
+        } catch (InternalError e) {
+            throw truncated(e);
         } finally {
             giveBack(p);
         }
+    }
+
+    /**
+     * A page of a mapped file that another process truncated away, touched by Java code (the
+     * pure-Java kernels): the JVM turns that SIGBUS into an InternalError "a fault occurred in
+     * ... unsafe memory access"; it becomes an IllegalStateException like the one a truncation
+     * before the call gives (docs/FORMAT.md, "A file truncated while mapped"). Any other
+     * InternalError is rethrown as it is.
+     */
+    private static IllegalStateException truncated(InternalError e) {
+        String m = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
+        if (!m.contains("fault occurred")) throw e;
+        return new IllegalStateException("an array's mapped file was truncated during the call (the JVM reported: "
+                + e.getMessage() + ")", e);
     }
 
     private static <A extends NumArray> A live(A a, String name) {

@@ -52,14 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws UsageException {
         if (workers < 1) throw new UsageException("--workers takes a positive integer, got '" + workers + "'");
-        Implementation impl = switch (kernels) {
-            case "auto" -> null;
-            case "native" -> Implementation.NATIVE;
-            case "vector" -> Implementation.VECTOR;
-            case "scalar" -> Implementation.SCALAR;
-            case "java" -> Implementation.JAVA;
-            default -> throw new UsageException("--kernels takes auto, native, vector, scalar or java, got '" + kernels + "'");
-        };
+        Implementation impl = KernelChoice.parse(kernels);
         PrintWriter out = spec.commandLine().getOut();
         Path path = SharedArray.directory().resolve("paralelo-demo-" + ProcessHandle.current().pid() + ".npy");
         try (SharedArray a = SharedArray.create(path, DType.F32, new long[] {DEMO_LENGTH}, true, v -> {

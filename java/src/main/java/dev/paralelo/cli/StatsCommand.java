@@ -46,6 +46,12 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object: count, sum, mean, min, max, std (null for NaN or undefined)")
     boolean json;
 
+    @Option(names = "--kernels", paramLabel = "K", defaultValue = "java",
+            description = "java (the default: the pure-Java kernels, vector where the JVM has the Vector API; if another "
+                    + "process truncates the file during the call, that is an error, exit 2), native (faster; such a "
+                    + "truncation kills the process with SIGBUS), auto, vector or scalar")
+    String kernels;
+
     @Spec
     CommandSpec spec;
 
@@ -57,7 +63,7 @@ final class StatsCommand implements Callable<Integer> {
     private int run(PrintWriter out) throws UsageException {
         if (file == null) throw new UsageException("stats needs a FILE (a .npy file, a raw file with --dtype, or a shared array's NAME)");
         if (threads < 0) throw new UsageException("--threads takes a non-negative integer (0 = default), got '" + threads + "'");
-        Kernels k = Kernels.defaults().withThreads(threads);
+        Kernels k = KernelChoice.kernels(kernels).withThreads(threads);
         try (SharedArray mf = ArrayArgument.open(file, dtype)) {
             NpyHeader h = mf.header();
             Map<String, Object> stats;

@@ -146,13 +146,14 @@ class StatsSafetyTest {
 
     @Test
     void aFileTruncatedDuringTheCallIsReportedNotAStackTrace() throws Exception {
-        // Sparse and large, so that the pure-Java kernels are still reading when it is cut:
-        // they touch a page that is gone, which the JVM turns into an InternalError.
+        // Sparse and large, so that the kernels are still reading when it is cut. stats runs the
+        // pure-Java kernels by default: they touch a page that is gone, which the JVM turns into
+        // an InternalError, which the kernels report as a truncation.
         Path big = dir.resolve("big.raw");
         try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
             f.setLength(8L << 30);
         }
-        Process p = new ProcessBuilder(Privileged.cli(List.of("-Dparalelo.provider=java", "-Xmx128m"), "stats", big.toString(),
+        Process p = new ProcessBuilder(Privileged.cli(List.of("-Xmx128m"), "stats", big.toString(),
                 "--dtype", "f64", "--threads", "1")).start();
         Path maps = Path.of("/proc", Long.toString(p.pid()), "maps");
         for (int i = 0; i < 600 && !(Files.exists(maps) && Files.readString(maps).contains(big.toString())); i++) Thread.sleep(50);
@@ -166,5 +167,26 @@ class StatsSafetyTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue(), "exit 2 with a message, not a stack trace: " + out + "\n" + err);
         assertTrue(err.startsWith("paralelo: ") && !err.contains("\n") && err.contains("truncated"), err);
+    }
+
+    /** The same race through the API: the pure-Java kernels throw IllegalStateException, not an Error. */
+    @Test
+    void theJavaKernelsReportATruncationDuringTheCallAsAnException() throws Exception {
+        Path big = dir.resolve("api.raw");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(8L << 30);
+        }
+        try (dev.paralelo.shm.SharedArray a = dev.paralelo.shm.SharedArray.openAny(big, dev.paralelo.DType.F64, false)) {
+            dev.paralelo.Kernels k = dev.paralelo.Kernels.using(dev.paralelo.Implementation.SCALAR).withThreads(1);
+            var sum = java.util.concurrent.CompletableFuture.supplyAsync(() -> k.sum(a.array(dev.paralelo.F64Array.class)));
+            Thread.sleep(300);
+            try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+                f.setLength(4096);
+            }
+            var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> sum.get(120, TimeUnit.SECONDS), "the sum of 8 GiB was still running when the file was cut");
+            assertTrue(e.getCause() instanceof IllegalStateException && e.getCause().getMessage().contains("truncated"),
+                    String.valueOf(e.getCause()));
+        }
     }
 }
