@@ -99,8 +99,8 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
     /**
      * Whether writes are rejected (a read-only mapping or view).
      *
-     * @return true if the segment is read-only, so every setter and kernel output throws {@link
-     *     ReadOnlyArrayException}
+     * @return true if the segment is read-only, so every setter and kernel output throws
+     *     {@link ReadOnlyArrayException}
      */
     public final boolean isReadOnly() {
         return segment.isReadOnly();
