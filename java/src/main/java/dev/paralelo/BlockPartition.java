@@ -34,14 +34,29 @@ public final class BlockPartition extends AbstractList<BlockRange> implements Ra
         this.length = length;
     }
 
-    /** [0, n) in `parts` block-aligned parts, as even as whole blocks allow (some may be empty). */
+    /**
+     * [0, n) in `parts` block-aligned parts, as even as whole blocks allow (some may be empty).
+     *
+     * @param n the number of elements to split, in [0, 2^62]
+     * @param parts how many ranges, at least 1; parts beyond the number of blocks are empty
+     * @return the partition, whose {@code get(i)} is part i
+     * @throws IllegalArgumentException if n is outside [0, 2^62] or parts is below 1
+     */
     public static BlockPartition of(long n, int parts) {
         checkLength(n);
         if (parts < 1) throw new IllegalArgumentException("parts must be >= 1, got " + parts);
         return new BlockPartition(n, parts, 0);
     }
 
-    /** [0, n) in consecutive ranges of `length` elements (a multiple of BLOCK), the last shorter. */
+    /**
+     * [0, n) in consecutive ranges of `length` elements (a multiple of BLOCK), the last shorter.
+     *
+     * @param n the number of elements to split, in [0, 2^62]
+     * @param length elements per range: a positive multiple of {@link #BLOCK}, at most 2^62
+     * @return the partition into ceil(n / length) ranges (one empty range when n is 0)
+     * @throws IllegalArgumentException if n is out of range, length is not such a multiple, or
+     *     there would be more than Integer.MAX_VALUE ranges
+     */
     public static BlockPartition byLength(long n, long length) {
         checkLength(n);
         if (length < BLOCK || length % BLOCK != 0 || length > MAX_ELEMENTS) {
@@ -53,7 +68,12 @@ public final class BlockPartition extends AbstractList<BlockRange> implements Ra
         return new BlockPartition(n, (int) count, length);
     }
 
-    /** The whole of [0, n) as one range. */
+    /**
+     * The whole of [0, n) as one range.
+     *
+     * @param n the number of elements, at least 0
+     * @return [0, n), which is always block-aligned
+     */
     public static BlockRange whole(long n) {
         return new BlockRange(0, n);
     }
@@ -65,7 +85,11 @@ public final class BlockPartition extends AbstractList<BlockRange> implements Ra
         if (n < 0 || n > MAX_ELEMENTS) throw new IllegalArgumentException("n must be in [0, 2^62], got " + n);
     }
 
-    /** The number of elements partitioned. */
+    /**
+     * The number of elements partitioned.
+     *
+     * @return n, the length of [0, n)
+     */
     public long elements() {
         return n;
     }
@@ -86,7 +110,13 @@ public final class BlockPartition extends AbstractList<BlockRange> implements Ra
         return new BlockRange(r[0], r[1]);
     }
 
-    /** Whether partials over r (of an array of n elements) merge to the whole array's bits. */
+    /**
+     * Whether partials over r (of an array of n elements) merge to the whole array's bits.
+     *
+     * @param n the number of elements of the array
+     * @param r a range of that array's indices
+     * @return true if r ends at or before n and each end is a multiple of {@link #BLOCK} or n
+     */
     public static boolean isAligned(long n, BlockRange r) {
         return r.end() <= n && (r.start() % BLOCK == 0 || r.start() == n) && (r.end() % BLOCK == 0 || r.end() == n);
     }
@@ -94,6 +124,8 @@ public final class BlockPartition extends AbstractList<BlockRange> implements Ra
     /**
      * Checks that r lies in [0, n) with both ends on block boundaries (or at n).
      *
+     * @param n the number of elements of the array
+     * @param r the range to check
      * @throws IndexOutOfBoundsException if r ends past n
      * @throws IllegalArgumentException if an end is inside a block
      */

@@ -15,7 +15,11 @@ public record BlockRange(long start, long end) {
         }
     }
 
-    /** The number of elements, end - start. */
+    /**
+     * The number of elements, end - start.
+     *
+     * @return end - start, at least 0
+     */
     public long length() {
         return end - start;
     }

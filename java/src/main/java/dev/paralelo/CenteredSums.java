@@ -49,17 +49,33 @@ public final class CenteredSums extends StateWords implements Partial {
         return new CenteredSums(mergedWords(other));
     }
 
-    /** The mean the deviations are taken from. */
+    /**
+     * The mean the deviations are taken from.
+     *
+     * @return the centre, as found by the first phase (NaN or infinite if the data was)
+     */
     public double center() {
         return Double.longBitsToDouble(w[CENTERED_CENTER]);
     }
 
-    /** The number of elements. */
+    /**
+     * The number of elements.
+     *
+     * @return the count of elements whose deviations were summed, at least 0
+     */
     public long count() {
         return w[CENTERED_COUNT];
     }
 
-    /** The variance with ddof degrees of freedom removed; NaN when count - ddof &lt;= 0 or the centre is not finite. */
+    /**
+     * The variance with ddof degrees of freedom removed; NaN when count - ddof &lt;= 0 or the centre is not finite.
+     *
+     * @param ddof delta degrees of freedom: 0 for the population variance, 1 for the sample
+     *     variance (numpy's {@code ddof})
+     * @return the variance, never negative; NaN when count - ddof &lt;= 0 or the centre is not
+     *     finite
+     * @throws IllegalArgumentException if ddof is negative
+     */
     public double variance(int ddof) {
         return varianceOf(ddof);
     }

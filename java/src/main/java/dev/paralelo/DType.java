@@ -23,28 +23,50 @@ public enum DType {
         this.numpy = numpy;
     }
 
-    /** The {@code PL_*} element-type code of paralelo.h. */
+    /**
+     * The {@code PL_*} element-type code of paralelo.h.
+     *
+     * @return the code, 0 to 3, that the C library and the wire format use for this type
+     */
     public int code() {
         return code;
     }
 
-    /** The type with this {@code PL_*} code; IllegalArgumentException if there is none. */
+    /**
+     * The type with this {@code PL_*} code; IllegalArgumentException if there is none.
+     *
+     * @param code a {@code PL_*} element-type code, as returned by {@link #code()}
+     * @return the type with that code
+     * @throws IllegalArgumentException if no type has that code
+     */
     public static DType ofCode(int code) {
         for (DType t : values()) if (t.code == code) return t;
         throw new IllegalArgumentException("no element type has code " + code);
     }
 
-    /** Bytes per element. */
+    /**
+     * Bytes per element.
+     *
+     * @return the element size in bytes: 8 or 4
+     */
     public int size() {
         return size;
     }
 
-    /** numpy's descr string, e.g. {@code <f8}. */
+    /**
+     * numpy's descr string, e.g. {@code <f8}.
+     *
+     * @return the little-endian descr that a .npy header of this type holds
+     */
     public String numpyDescr() {
         return numpy;
     }
 
-    /** Whether this is a floating-point type. */
+    /**
+     * Whether this is a floating-point type.
+     *
+     * @return true for {@link #F64} and {@link #F32}, false for the integer types
+     */
     public boolean isFloat() {
         return this == F64 || this == F32;
     }
@@ -90,7 +112,11 @@ public enum DType {
                 + "; use f64, f32, i64 or i32 (numpy's float64, float32, int64, int32, f8, <f8, double ... also work)");
     }
 
-    /** Lower-case name as used on the command line and in JSON. */
+    /**
+     * Lower-case name as used on the command line and in JSON.
+     *
+     * @return the name in lower case: {@code f64}, {@code f32}, {@code i64} or {@code i32}
+     */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -32,12 +32,22 @@ public final class ExactSum extends StateWords implements Partial {
         return new ExactSum(w);
     }
 
-    /** The empty sum. */
+    /**
+     * The empty sum.
+     *
+     * @return a sum of no terms, exactly zero
+     */
     public static ExactSum zero() {
         return new ExactSum(new long[ExactAccumulator.WORDS]);
     }
 
-    /** The exact sum of the given terms. */
+    /**
+     * The exact sum of the given terms.
+     *
+     * @param terms the doubles to add; an infinite or NaN term makes the sum non-finite as in IEEE
+     *     arithmetic
+     * @return their sum without rounding, normalised
+     */
     public static ExactSum of(double... terms) {
         long[] w = new long[ExactAccumulator.WORDS];
         for (double t : terms) ExactAccumulator.add(w, 0, t);
@@ -49,7 +59,12 @@ public final class ExactSum extends StateWords implements Partial {
         return new ExactSum(mergedWords(other));
     }
 
-    /** The sum rounded to the nearest double, ties to even; +0.0 when it is exactly zero. */
+    /**
+     * The sum rounded to the nearest double, ties to even; +0.0 when it is exactly zero.
+     *
+     * @return the double nearest the exact sum; infinite when it is beyond the double range, NaN if
+     *     a NaN (or both infinities) was added
+     */
     public double round() {
         return ExactAccumulator.round(w, 0);
     }
@@ -58,6 +73,10 @@ public final class ExactSum extends StateWords implements Partial {
      * The mean of count elements, as {@link Kernels#mean} computes it: {@link #round()} / count,
      * except that a finite sum too large for a double gives its finite mean (the sum rounded at
      * 2^-64 of its size, divided, scaled back).
+     *
+     * @param count the number of elements summed; an empty sum over 0 elements gives NaN, as numpy
+     *     does
+     * @return the mean, rounded once from the sum rounded to a double (see above)
      */
     public double mean(long count) {
         return ExactAccumulator.mean(w, 0, count);

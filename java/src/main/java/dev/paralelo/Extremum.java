@@ -59,27 +59,47 @@ public final class Extremum extends StateWords implements Partial {
         return new Extremum(mergedWords(other));
     }
 
-    /** The element type of the data. */
+    /**
+     * The element type of the data.
+     *
+     * @return the type of the elements the state was computed over
+     */
     public DType elementType() {
         return DType.ofCode((int) w[EXTREMUM_DTYPE]);
     }
 
-    /** {@link Reduction#MIN} or {@link Reduction#MAX}. */
+    /**
+     * {@link Reduction#MIN} or {@link Reduction#MAX}.
+     *
+     * @return whether the state is a min or a max
+     */
     public Reduction operation() {
         return Reduction.ofCode((int) w[EXTREMUM_OP]);
     }
 
-    /** The number of elements seen. */
+    /**
+     * The number of elements seen.
+     *
+     * @return the number of elements the state covers, at least 0
+     */
     public long count() {
         return w[EXTREMUM_COUNT];
     }
 
-    /** Whether no element was seen (the identity); the finishes below then throw. */
+    /**
+     * Whether no element was seen (the identity); the finishes below then throw.
+     *
+     * @return true if the state covers no element
+     */
     public boolean isEmpty() {
         return count() == 0;
     }
 
-    /** Whether a NaN was seen (float data). */
+    /**
+     * Whether a NaN was seen (float data).
+     *
+     * @return true if any element was NaN; always false for integer data
+     */
     public boolean isNaN() {
         return w[EXTREMUM_NAN] != 0;
     }
@@ -91,20 +111,36 @@ public final class Extremum extends StateWords implements Partial {
         }
     }
 
-    /** The index of the first NaN, or else of the first element equal to the extreme. */
+    /**
+     * The index of the first NaN, or else of the first element equal to the extreme.
+     *
+     * @return the element index, counted from element 0 of the whole array
+     * @throws IllegalStateException if the state is empty
+     */
     public long index() {
         nonEmpty();
         return w[EXTREMUM_INDEX];
     }
 
-    /** The extreme as a double: NaN if any element was; f32 data widened; integers converted. */
+    /**
+     * The extreme as a double: NaN if any element was; f32 data widened; integers converted.
+     *
+     * @return the extreme, exact for f64, f32 and i32 data; an i64 one above 2^53 in magnitude may
+     *     be rounded
+     * @throws IllegalStateException if the state is empty
+     */
     public double doubleValue() {
         nonEmpty();
         if (elementType().isFloat()) return Double.longBitsToDouble(w[EXTREMUM_VALUE]);
         return w[EXTREMUM_VALUE];
     }
 
-    /** The extreme of integer data; IllegalStateException for float data (use {@link #doubleValue()}). */
+    /**
+     * The extreme of integer data; IllegalStateException for float data (use {@link #doubleValue()}).
+     *
+     * @return the extreme element, an i32 one sign-extended
+     * @throws IllegalStateException if the state is empty or the data is floating-point
+     */
     public long longValue() {
         nonEmpty();
         if (elementType().isFloat()) throw new IllegalStateException("the extreme of " + elementType().label() + " data is a double");

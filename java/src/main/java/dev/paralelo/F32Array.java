@@ -17,22 +17,53 @@ public final class F32Array extends NumArray {
         return DType.F32;
     }
 
-    /** n zeroed elements, 64-byte aligned, owned by arena. */
+    /**
+     * n zeroed elements, 64-byte aligned, owned by arena.
+     *
+     * @param arena the arena that owns the memory; the array is usable until it closes
+     * @param n the number of elements, at least 0
+     * @return a new array of n elements, all 0, whose segment is 4 * n bytes
+     * @throws IllegalArgumentException if n is negative or n * 4 bytes overflows a long
+     */
     public static F32Array allocate(Arena arena, long n) {
         return new F32Array(allocateSegment(arena, n, DType.F32), null);
     }
 
-    /** n zeroed elements in memory the garbage collector frees once the array is unreachable. */
+    /**
+     * n zeroed elements in memory the garbage collector frees once the array is unreachable.
+     *
+     * @param n the number of elements, at least 0
+     * @return a new array of n elements, all 0, in an automatic arena
+     * @throws IllegalArgumentException if n is negative or n * 4 bytes overflows a long
+     */
     public static F32Array allocate(long n) {
         return allocate(Arena.ofAuto(), n);
     }
 
-    /** A view of an existing segment (its size must be a multiple of float's size). */
+    /**
+     * A view of an existing segment (its size must be a multiple of float's size).
+     *
+     * @param segment the memory, of a multiple of 4 bytes; off-heap memory must start at an address
+     *     that is a multiple of 4
+     * @return an array of segment.byteSize() / 4 elements that reads and writes segment
+     * @throws IllegalArgumentException if the size is not a multiple of 4 or off-heap memory is
+     *     misaligned
+     */
     public static F32Array wrap(MemorySegment segment) {
         return new F32Array(segment, null);
     }
 
-    /** A view of an existing segment whose usability check runs before every kernel call on it. */
+    /**
+     * A view of an existing segment whose usability check runs before every kernel call on it.
+     *
+     * @param segment the memory, of a multiple of 4 bytes; off-heap memory must start at an address
+     *     that is a multiple of 4
+     * @param check run before every kernel call and bulk copy on the array and on its slices; it
+     *     throws IllegalStateException when the memory may no longer be touched
+     * @return an array of segment.byteSize() / 4 elements that reads and writes segment
+     * @throws IllegalArgumentException if the size is not a multiple of 4 or off-heap memory is
+     *     misaligned
+     */
     public static F32Array wrap(MemorySegment segment, AccessCheck check) {
         return new F32Array(segment, check);
     }
@@ -42,32 +73,62 @@ public final class F32Array extends NumArray {
      * critical downcall; large float sums through a series of short critical calls on one thread;
      * other large kernels in the pure-Java implementation (same bits; use off-heap arrays to get
      * the native kernels on all cores).
+     *
+     * @param values the Java array; writes through either are seen by the other
+     * @return an array of values.length elements backed by values
      */
     public static F32Array wrap(float[] values) {
         return new F32Array(MemorySegment.ofArray(Objects.requireNonNull(values, "values")), null);
     }
 
-    /** A new off-heap array (automatic arena) holding a copy of values. */
+    /**
+     * A new off-heap array (automatic arena) holding a copy of values.
+     *
+     * @param values the elements to copy
+     * @return a new 64-byte-aligned array of values.length elements; later changes to values do not
+     *     reach it
+     */
     public static F32Array of(float... values) {
         F32Array a = allocate(values.length);
         MemorySegment.copy(MemorySegment.ofArray(values), 0, a.segment, 0, a.segment.byteSize());
         return a;
     }
 
-    /** Element i. */
+    /**
+     * Element i.
+     *
+     * @param i the index, in [0, length())
+     * @return the element, a plain read
+     * @throws IndexOutOfBoundsException if i is outside the array
+     * @throws IllegalStateException if the memory is no longer accessible
+     */
     public float get(long i) {
         checkIndex(i);
         return segment.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
     }
 
-    /** Sets element i; {@link ReadOnlyArrayException} if the array is read-only. */
+    /**
+     * Sets element i; {@link ReadOnlyArrayException} if the array is read-only.
+     *
+     * @param i the index, in [0, length())
+     * @param value the new element, written with a plain write
+     * @throws IndexOutOfBoundsException if i is outside the array
+     * @throws ReadOnlyArrayException if the array is read-only
+     * @throws IllegalStateException if the memory is no longer accessible
+     */
     public void set(long i, float value) {
         checkIndex(i);
         checkWritable();
         segment.setAtIndex(JAVA_FLOAT_UNALIGNED, i, value);
     }
 
-    /** A copy of the elements in a new Java array (at most 2^31 - 1 elements). */
+    /**
+     * A copy of the elements in a new Java array (at most 2^31 - 1 elements).
+     *
+     * @return a new Java array of length() elements
+     * @throws IllegalStateException if the memory is no longer accessible, or the array has more
+     *     elements than a Java array can hold
+     */
     public float[] toArray() {
         checkAlive();
         if (length > Integer.MAX_VALUE - 8) throw new IllegalStateException(describe() + " is too large for a Java array");

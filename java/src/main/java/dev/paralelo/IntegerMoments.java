@@ -44,12 +44,23 @@ public final class IntegerMoments extends StateWords implements Partial {
         return new IntegerMoments(mergedWords(other));
     }
 
-    /** The number of elements. */
+    /**
+     * The number of elements.
+     *
+     * @return the count of elements the sums cover, at least 0
+     */
     public long count() {
         return w[MOMENTS_COUNT];
     }
 
-    /** The variance with ddof degrees of freedom removed, rounded once; NaN when count - ddof &lt;= 0. */
+    /**
+     * The variance with ddof degrees of freedom removed, rounded once; NaN when count - ddof &lt;= 0.
+     *
+     * @param ddof delta degrees of freedom, at least 0: 0 for the population variance, 1 for the
+     *     sample variance (numpy's {@code ddof})
+     * @return the variance, never negative; NaN when count - ddof &lt;= 0
+     * @throws IllegalArgumentException if ddof is negative
+     */
     public double variance(int ddof) {
         return varianceOf(ddof);
     }

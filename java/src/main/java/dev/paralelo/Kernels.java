@@ -52,7 +52,12 @@ public final class Kernels {
         this.mode = mode;
     }
 
-    /** Default settings with the provider's implementation. */
+    /**
+     * Default settings with the provider's implementation.
+     *
+     * @return kernels with the default thread count, {@link SumMode#ACCURATE} and the
+     *     implementation {@link KernelProvider} picked for this JVM
+     */
     public static Kernels defaults() {
         return new Kernels(KernelProvider.get(), 0, SumMode.ACCURATE);
     }
@@ -60,6 +65,8 @@ public final class Kernels {
     /**
      * Default settings with a specific implementation (benchmarks and tests compare them).
      *
+     * @param implementation the implementation every call of the returned kernels runs
+     * @return kernels with the default thread count and {@link SumMode#ACCURATE}
      * @throws dev.paralelo.kernel.ConfigurationException (an IllegalStateException) if NATIVE
      *     is asked for and the library cannot be loaded or is misconfigured
      */
@@ -133,28 +140,53 @@ public final class Kernels {
         return s;
     }
 
-    /** The same settings with n threads per call (0 = the global default). */
+    /**
+     * The same settings with n threads per call (0 = the global default).
+     *
+     * @param n threads per call, at least 0; 0 follows {@link #defaultThreads()} at each call, and
+     *     a call never runs more threads than there are cores
+     * @return a new instance with the same implementation and mode
+     * @throws IllegalArgumentException if n is negative
+     */
     public Kernels withThreads(int n) {
         if (n < 0) throw new IllegalArgumentException("thread count must be >= 0 (0 = default), got " + n);
         return new Kernels(backend, n, mode);
     }
 
-    /** The same settings with another summation mode. */
+    /**
+     * The same settings with another summation mode.
+     *
+     * @param m the summation mode of float sums, means, variances and dots
+     * @return a new instance with the same implementation and thread setting
+     */
     public Kernels withMode(SumMode m) {
         return new Kernels(backend, threads, Objects.requireNonNull(m, "mode"));
     }
 
-    /** The implementation these kernels call: NATIVE, VECTOR or SCALAR. */
+    /**
+     * The implementation these kernels call: NATIVE, VECTOR or SCALAR.
+     *
+     * @return the implementation, fixed when the instance was made
+     */
     public Implementation implementation() {
         return Implementation.valueOf(backend.name().toUpperCase(java.util.Locale.ROOT));
     }
 
-    /** Threads a call will ask for (before the core budget). */
+    /**
+     * Threads a call will ask for (before the core budget).
+     *
+     * @return this instance's thread count, or else {@link #defaultThreads()} as of now; at least 1
+     */
     public int threads() {
         return threads > 0 ? threads : defaultThreads();
     }
 
-    /** The summation mode. */
+    /**
+     * The summation mode.
+     *
+     * @return the mode of float sums, means, variances and dots; {@link SumMode#ACCURATE} unless
+     *     {@link #withMode} chose another
+     */
     public SumMode mode() {
         return mode;
     }
@@ -323,67 +355,143 @@ public final class Kernels {
         return x;
     }
 
-    /** Compensated, reproducible sum (0.0 when empty; NaN and infinities as in IEEE). */
+    /**
+     * Compensated, reproducible sum (0.0 when empty; NaN and infinities as in IEEE).
+     *
+     * @param x the array, possibly empty
+     * @return the sum of the elements rounded to a double; the same bits for every thread count and
+     *     implementation
+     */
     public double sum(F64Array x) {
         return floatReduce(KernelBackend.SUM, x);
     }
 
-    /** Sum of f32 elements, accumulated in double with compensation; returned as a double. */
+    /**
+     * Sum of f32 elements, accumulated in double with compensation; returned as a double.
+     *
+     * @param x the array, possibly empty
+     * @return the sum of the elements (widened to double) rounded to a double
+     */
     public double sum(F32Array x) {
         return floatReduce(KernelBackend.SUM, x);
     }
 
-    /** Exact sum; ArithmeticException if it does not fit in a long (partial sums may). */
+    /**
+     * Exact sum; ArithmeticException if it does not fit in a long (partial sums may).
+     *
+     * @param x the array, possibly empty
+     * @return the exact sum of the elements (0 when empty)
+     * @throws ArithmeticException if the sum is outside the long range
+     */
     public long sum(I64Array x) {
         return intReduce(KernelBackend.SUM, x);
     }
 
-    /** Exact sum in 64 bits. */
+    /**
+     * Exact sum in 64 bits.
+     *
+     * @param x the array, possibly empty; its sum cannot overflow a long
+     * @return the exact sum of the elements (0 when empty)
+     */
     public long sum(I32Array x) {
         return intReduce(KernelBackend.SUM, x);
     }
 
-    /** Arithmetic mean as a double: the sum divided by the length; NaN when empty (as numpy). */
+    /**
+     * Arithmetic mean as a double: the sum divided by the length; NaN when empty (as numpy).
+     *
+     * @param x the array, of any element type
+     * @return the mean; for integer data the exact sum rounded to a double, then divided by the
+     *     length
+     */
     public double mean(NumArray x) {
         return floatReduce(KernelBackend.MEAN, x);
     }
 
-    /** Smallest element; NaN if any is NaN; -0.0 is below +0.0. IllegalArgumentException when empty. */
+    /**
+     * Smallest element; NaN if any is NaN; -0.0 is below +0.0. IllegalArgumentException when empty.
+     *
+     * @param x the array, not empty
+     * @return the smallest element, or NaN
+     * @throws IllegalArgumentException if x is empty
+     */
     public double min(F64Array x) {
         return floatReduce(KernelBackend.MIN, nonEmpty(x, "min"));
     }
 
-    /** Smallest element (see {@link #min(F64Array)}). */
+    /**
+     * Smallest element (see {@link #min(F64Array)}).
+     *
+     * @param x the array, not empty
+     * @return the smallest element widened to a double, or NaN
+     * @throws IllegalArgumentException if x is empty
+     */
     public double min(F32Array x) {
         return floatReduce(KernelBackend.MIN, nonEmpty(x, "min"));
     }
 
-    /** Smallest element. */
+    /**
+     * Smallest element.
+     *
+     * @param x the array, not empty
+     * @return the smallest element
+     * @throws IllegalArgumentException if x is empty
+     */
     public long min(I64Array x) {
         return intReduce(KernelBackend.MIN, nonEmpty(x, "min"));
     }
 
-    /** Smallest element. */
+    /**
+     * Smallest element.
+     *
+     * @param x the array, not empty
+     * @return the smallest element
+     * @throws IllegalArgumentException if x is empty
+     */
     public long min(I32Array x) {
         return intReduce(KernelBackend.MIN, nonEmpty(x, "min"));
     }
 
-    /** Largest element; NaN if any is NaN; +0.0 is above -0.0. IllegalArgumentException when empty. */
+    /**
+     * Largest element; NaN if any is NaN; +0.0 is above -0.0. IllegalArgumentException when empty.
+     *
+     * @param x the array, not empty
+     * @return the largest element, or NaN
+     * @throws IllegalArgumentException if x is empty
+     */
     public double max(F64Array x) {
         return floatReduce(KernelBackend.MAX, nonEmpty(x, "max"));
     }
 
-    /** Largest element (see {@link #max(F64Array)}). */
+    /**
+     * Largest element (see {@link #max(F64Array)}).
+     *
+     * @param x the array, not empty
+     * @return the largest element widened to a double, or NaN
+     * @throws IllegalArgumentException if x is empty
+     */
     public double max(F32Array x) {
         return floatReduce(KernelBackend.MAX, nonEmpty(x, "max"));
     }
 
-    /** Largest element. */
+    /**
+     * Largest element.
+     *
+     * @param x the array, not empty
+     * @return the largest element
+     * @throws IllegalArgumentException if x is empty
+     */
     public long max(I64Array x) {
         return intReduce(KernelBackend.MAX, nonEmpty(x, "max"));
     }
 
-    /** Largest element. */
+    /**
+     * Largest element.
+     *
+     * @param x the array, not empty
+     * @return the largest element
+     * @throws IllegalArgumentException if x is empty
+     */
     public long max(I32Array x) {
         return intReduce(KernelBackend.MAX, nonEmpty(x, "max"));
     }
@@ -445,12 +553,22 @@ public final class Kernels {
      * Index of the smallest element, numpy's {@code argmin}: the first NaN if there is one,
      * otherwise the first element equal to the minimum (-0.0 and +0.0 compare equal).
      * IllegalArgumentException when empty.
+     *
+     * @param x the array, of any element type, not empty
+     * @return the index in [0, x.length()) of the first NaN or else the first minimum
+     * @throws IllegalArgumentException if x is empty
      */
     public long argmin(NumArray x) {
         return ((Extremum) partial(Reduction.MIN, nonEmpty(x, "argmin"))).index();
     }
 
-    /** Index of the largest element, numpy's {@code argmax} (see {@link #argmin}). */
+    /**
+     * Index of the largest element, numpy's {@code argmax} (see {@link #argmin}).
+     *
+     * @param x the array, of any element type, not empty
+     * @return the index in [0, x.length()) of the first NaN or else the first maximum
+     * @throws IllegalArgumentException if x is empty
+     */
     public long argmax(NumArray x) {
         return ((Extremum) partial(Reduction.MAX, nonEmpty(x, "argmax"))).index();
     }
@@ -459,6 +577,11 @@ public final class Kernels {
      * Variance with ddof degrees of freedom removed (0: population, 1: sample), NaN when
      * length - ddof &lt;= 0, as numpy. Floats: two passes, the mean and then compensated sums of
      * deviations from it; integers: exact sums of x and x*x, rounded once at the end.
+     *
+     * @param x the array, of any element type
+     * @param ddof delta degrees of freedom, at least 0 (numpy's {@code ddof})
+     * @return the variance, never negative, or NaN
+     * @throws IllegalArgumentException if ddof is negative
      */
     public double variance(NumArray x, int ddof) {
         live(x, "x");
@@ -466,17 +589,34 @@ public final class Kernels {
         return runDouble(x.length(), t -> backend.variance(x.dtype().code(), seg(x), x.length(), ddof, mode.code(), t));
     }
 
-    /** Population variance (ddof 0). */
+    /**
+     * Population variance (ddof 0).
+     *
+     * @param x the array, of any element type
+     * @return the variance with ddof 0, or NaN when x is empty
+     */
     public double variance(NumArray x) {
         return variance(x, 0);
     }
 
-    /** Standard deviation: the square root of {@link #variance(NumArray, int)}. */
+    /**
+     * Standard deviation: the square root of {@link #variance(NumArray, int)}.
+     *
+     * @param x the array, of any element type
+     * @param ddof delta degrees of freedom, at least 0 (numpy's {@code ddof})
+     * @return the standard deviation, never negative, or NaN when length - ddof &lt;= 0
+     * @throws IllegalArgumentException if ddof is negative
+     */
     public double std(NumArray x, int ddof) {
         return Math.sqrt(variance(x, ddof));
     }
 
-    /** Population standard deviation (ddof 0). */
+    /**
+     * Population standard deviation (ddof 0).
+     *
+     * @param x the array, of any element type
+     * @return the standard deviation with ddof 0, or NaN when x is empty
+     */
     public double std(NumArray x) {
         return std(x, 0);
     }
@@ -497,27 +637,65 @@ public final class Kernels {
         return runLong(x.length(), t -> backend.dotLong(x.dtype().code(), seg(x), seg(y), x.length(), t));
     }
 
-    /** Dot product, compensated (Dot2: products split exactly with a fused multiply-add). */
+    /**
+     * Dot product, compensated (Dot2: products split exactly with a fused multiply-add).
+     *
+     * @param x the first array
+     * @param y the second array, as long as x
+     * @return the sum of x[i] * y[i] rounded to a double (0.0 when empty)
+     * @throws IllegalArgumentException if the lengths differ
+     */
     public double dot(F64Array x, F64Array y) {
         return floatDot(x, y);
     }
 
-    /** Dot product; f32 products are exact in double and summed compensated. */
+    /**
+     * Dot product; f32 products are exact in double and summed compensated.
+     *
+     * @param x the first array
+     * @param y the second array, as long as x
+     * @return the sum of x[i] * y[i] rounded to a double (0.0 when empty)
+     * @throws IllegalArgumentException if the lengths differ
+     */
     public double dot(F32Array x, F32Array y) {
         return floatDot(x, y);
     }
 
-    /** Exact dot; ArithmeticException if it does not fit in a long. */
+    /**
+     * Exact dot; ArithmeticException if it does not fit in a long.
+     *
+     * @param x the first array
+     * @param y the second array, as long as x
+     * @return the exact sum of x[i] * y[i] (0 when empty)
+     * @throws IllegalArgumentException if the lengths differ
+     * @throws ArithmeticException if the dot is outside the long range
+     */
     public long dot(I64Array x, I64Array y) {
         return intDot(x, y);
     }
 
-    /** Exact dot; ArithmeticException if it does not fit in a long. */
+    /**
+     * Exact dot; ArithmeticException if it does not fit in a long.
+     *
+     * @param x the first array
+     * @param y the second array, as long as x
+     * @return the exact sum of x[i] * y[i] (0 when empty)
+     * @throws IllegalArgumentException if the lengths differ
+     * @throws ArithmeticException if the dot is outside the long range
+     */
     public long dot(I32Array x, I32Array y) {
         return intDot(x, y);
     }
 
-    /** Dot of two arrays of the same float type, as a double (integer types: exact, converted). */
+    /**
+     * Dot of two arrays of the same float type, as a double (integer types: exact, converted).
+     *
+     * @param x the first array, of any element type
+     * @param y the second array, of x's element type and length
+     * @return what the typed overload returns, an integer dot converted to the nearest double
+     * @throws IllegalArgumentException if the element types or lengths differ
+     * @throws ArithmeticException if an integer dot is outside the long range
+     */
     public double dot(NumArray x, NumArray y) {
         Objects.requireNonNull(x, "x");
         return x.dtype().isFloat() ? floatDot(x, y) : intDot(x, y);
@@ -531,6 +709,11 @@ public final class Kernels {
      * {@link BlockPartition} merge to the bits the whole-array call returns: for example
      * {@code ((ExactSum) partial(SUM, x, r)).round()} over r = the whole array is {@link #sum}.
      *
+     * @param op the reduction; not DOT, and VARIANCE only of integer data
+     * @param x the whole array the range indexes
+     * @param range the elements to reduce, block-aligned in x (see {@link BlockPartition})
+     * @return the state of the range: an {@link ExactSum}, {@link IntegerSum}, {@link Extremum} or
+     *     {@link IntegerMoments}, as {@link Reduction} lists
      * @throws IllegalArgumentException if a range end is inside a block, op is DOT (two
      *     arrays: {@link #partial(Reduction, NumArray, NumArray, BlockRange)}), or op is
      *     VARIANCE of float data (two phases: {@link #partialAround})
@@ -549,12 +732,31 @@ public final class Kernels {
         return statePartial(op, x, null, range, 0);
     }
 
-    /** The partial state of op over the whole of x. */
+    /**
+     * The partial state of op over the whole of x.
+     *
+     * @param op the reduction; not DOT, and VARIANCE only of integer data
+     * @param x the array
+     * @return the state of all of x, whose finish is the whole-array call's result
+     * @throws IllegalArgumentException if op is DOT, or VARIANCE of float data
+     */
     public Partial partial(Reduction op, NumArray x) {
         return partial(op, live(x, "x"), BlockPartition.whole(x.length()));
     }
 
-    /** The partial state of the dot of x and y over a block-aligned range (op must be DOT). */
+    /**
+     * The partial state of the dot of x and y over a block-aligned range (op must be DOT).
+     *
+     * @param op {@link Reduction#DOT}
+     * @param x the first array; the range indexes it
+     * @param y the second array, of x's element type and length
+     * @param range the elements to reduce, block-aligned in x
+     * @return the {@link ExactSum} (float data) or {@link IntegerSum} (integer data) of x[i] * y[i]
+     *     over the range
+     * @throws IllegalArgumentException if op is not DOT, the arrays differ in type or length, or a
+     *     range end is inside a block
+     * @throws IndexOutOfBoundsException if the range ends past x
+     */
     public Partial partial(Reduction op, NumArray x, NumArray y, BlockRange range) {
         Objects.requireNonNull(op, "op");
         if (op != Reduction.DOT) throw new IllegalArgumentException(op + " takes one array, not two");
@@ -570,6 +772,15 @@ public final class Kernels {
      * of the whole array, from the first phase) over a block-aligned range. With center =
      * {@link #mean}(x), merged over a partition and finished with
      * {@link CenteredSums#variance(int)}, it gives the bits of {@link #variance(NumArray, int)}.
+     *
+     * @param x the whole array, of f64 or f32 data
+     * @param range the elements to reduce, block-aligned in x
+     * @param center the mean of the whole array from the first phase (the same value for every
+     *     range, or the states do not merge)
+     * @return the state of the range, around center
+     * @throws IllegalArgumentException if x holds integers (their variance takes one phase), or a
+     *     range end is inside a block
+     * @throws IndexOutOfBoundsException if the range ends past x
      */
     public CenteredSums partialAround(NumArray x, BlockRange range, double center) {
         live(x, "x");
@@ -619,17 +830,41 @@ public final class Kernels {
     /**
      * out[i] = a[i] + b[i]. Integer arithmetic wraps, as numpy's. out may be a or b, or overlap
      * them (computed as if a and b were copied first, as numpy does).
+     *
+     * @param a the first operand
+     * @param b the second operand, of a's element type and length
+     * @param out the result, of a's element type and length, writable
+     * @throws IllegalArgumentException if the element types or lengths differ
+     * @throws ReadOnlyArrayException if out is read-only
      */
     public void add(NumArray a, NumArray b, NumArray out) {
         binary(KernelBackend.ADD, a, b, out);
     }
 
-    /** out[i] = a[i] - b[i]. */
+    /**
+     * out[i] = a[i] - b[i].
+     *
+     * @param a the first operand
+     * @param b the operand subtracted, of a's element type and length
+     * @param out the result, of a's element type and length, writable; it may be a or b or overlap
+     *     them, as for {@link #add}
+     * @throws IllegalArgumentException if the element types or lengths differ
+     * @throws ReadOnlyArrayException if out is read-only
+     */
     public void sub(NumArray a, NumArray b, NumArray out) {
         binary(KernelBackend.SUB, a, b, out);
     }
 
-    /** out[i] = a[i] * b[i]. */
+    /**
+     * out[i] = a[i] * b[i].
+     *
+     * @param a the first operand
+     * @param b the second operand, of a's element type and length
+     * @param out the result, of a's element type and length, writable; it may be a or b or overlap
+     *     them, as for {@link #add}; integer products wrap
+     * @throws IllegalArgumentException if the element types or lengths differ
+     * @throws ReadOnlyArrayException if out is read-only
+     */
     public void mul(NumArray a, NumArray b, NumArray out) {
         binary(KernelBackend.MUL, a, b, out);
     }
@@ -641,13 +876,30 @@ public final class Kernels {
         }
     }
 
-    /** out[i] = alpha * x[i] for float arrays (f32 rounds alpha to float first). */
+    /**
+     * out[i] = alpha * x[i] for float arrays (f32 rounds alpha to float first).
+     *
+     * @param x the input, f64 or f32
+     * @param alpha the factor
+     * @param out the result, of x's element type and length, writable; it may be x or overlap it
+     * @throws IllegalArgumentException if x holds integers (use the long overload), or the element
+     *     types or lengths differ
+     * @throws ReadOnlyArrayException if out is read-only
+     */
     public void scale(NumArray x, double alpha, NumArray out) {
         floatOnly(Objects.requireNonNull(x, "x"), "scale");
         scaleImpl(x, alpha, 0, out);
     }
 
-    /** out[i] = alpha * x[i]; integer arithmetic wraps; float arrays use (double) alpha. */
+    /**
+     * out[i] = alpha * x[i]; integer arithmetic wraps; float arrays use (double) alpha.
+     *
+     * @param x the input, of any element type
+     * @param alpha the factor; i32 arrays use its low 32 bits
+     * @param out the result, of x's element type and length, writable; it may be x or overlap it
+     * @throws IllegalArgumentException if the element types or lengths differ
+     * @throws ReadOnlyArrayException if out is read-only
+     */
     public void scale(NumArray x, long alpha, NumArray out) {
         scaleImpl(x, alpha, alpha, out);
     }
@@ -670,13 +922,32 @@ public final class Kernels {
         }
     }
 
-    /** y[i] = alpha * x[i] + y[i] for float arrays, rounded twice (no fused multiply-add). */
+    /**
+     * y[i] = alpha * x[i] + y[i] for float arrays, rounded twice (no fused multiply-add).
+     *
+     * @param alpha the factor
+     * @param x the input, f64 or f32
+     * @param y the array updated in place, of x's element type and length, writable; x may overlap
+     *     it
+     * @throws IllegalArgumentException if x holds integers (use the long overload), or the element
+     *     types or lengths differ
+     * @throws ReadOnlyArrayException if y is read-only
+     */
     public void axpy(double alpha, NumArray x, NumArray y) {
         floatOnly(Objects.requireNonNull(x, "x"), "axpy");
         axpyImpl(alpha, 0, x, y);
     }
 
-    /** y[i] = alpha * x[i] + y[i]; integer arithmetic wraps. */
+    /**
+     * y[i] = alpha * x[i] + y[i]; integer arithmetic wraps.
+     *
+     * @param alpha the factor; i32 arrays use its low 32 bits
+     * @param x the input, of any element type
+     * @param y the array updated in place, of x's element type and length, writable; x may overlap
+     *     it
+     * @throws IllegalArgumentException if the element types or lengths differ
+     * @throws ReadOnlyArrayException if y is read-only
+     */
     public void axpy(long alpha, NumArray x, NumArray y) {
         axpyImpl(alpha, alpha, x, y);
     }
@@ -699,13 +970,26 @@ public final class Kernels {
         }
     }
 
-    /** Sets every element of a float array to value. */
+    /**
+     * Sets every element of a float array to value.
+     *
+     * @param out the array to fill, f64 or f32, writable
+     * @param value the value; f32 arrays get it rounded to float
+     * @throws IllegalArgumentException if out holds integers (use the long overload)
+     * @throws ReadOnlyArrayException if out is read-only
+     */
     public void fill(NumArray out, double value) {
         floatOnly(Objects.requireNonNull(out, "out"), "fill");
         fillImpl(out, value, 0);
     }
 
-    /** Sets every element to value (integer arrays keep its low bits). */
+    /**
+     * Sets every element to value (integer arrays keep its low bits).
+     *
+     * @param out the array to fill, of any element type, writable
+     * @param value the value; i32 arrays get its low 32 bits, float arrays (double) value
+     * @throws ReadOnlyArrayException if out is read-only
+     */
     public void fill(NumArray out, long value) {
         fillImpl(out, value, value);
     }
@@ -719,7 +1003,14 @@ public final class Kernels {
         });
     }
 
-    /** dst[i] = src[i]; overlapping views are copied as if through a temporary. */
+    /**
+     * dst[i] = src[i]; overlapping views are copied as if through a temporary.
+     *
+     * @param src the elements to copy
+     * @param dst the destination, of src's element type and length, writable
+     * @throws IllegalArgumentException if the element types or lengths differ
+     * @throws ReadOnlyArrayException if dst is read-only
+     */
     public void copy(NumArray src, NumArray dst) {
         live(src, "src");
         live(dst, "dst");
@@ -750,6 +1041,16 @@ public final class Kernels {
      * out[j] = op(x[j*k .. min((j+1)*k, n))) for j &lt; ceil(n / k): every consecutive slice of k
      * elements, the last one possibly shorter. Slice sums are compensated (8 lanes, folded as a
      * double-double). See {@link SliceOp#outputType} for out's element type.
+     *
+     * @param op the reduction applied to each slice
+     * @param x the input, of any element type
+     * @param k elements per slice, at least 1
+     * @param out the results, ceil(n / k) elements of {@code op.outputType(x.dtype())}, writable
+     *     and sharing no memory with x
+     * @throws IllegalArgumentException if k is below 1, out has the wrong type or length, or out
+     *     overlaps x
+     * @throws ReadOnlyArrayException if out is read-only
+     * @throws ArithmeticException if an integer slice sum is outside the long range
      */
     public void reduceSlices(SliceOp op, NumArray x, long k, NumArray out) {
         Objects.requireNonNull(op, "op");
@@ -769,6 +1070,17 @@ public final class Kernels {
      * numpy's {@code ufunc.reduceat}: out[j] = op(x[offsets[j] .. offsets[j+1])) when
      * offsets[j] &lt; offsets[j+1], else x[offsets[j]]; the last slice runs to the end. Every
      * offset must be in [0, n).
+     *
+     * @param op the reduction applied to each slice
+     * @param x the input, of any element type
+     * @param offsets slice starts, each in [0, x.length()), in any order
+     * @param out the results, one per offset, of {@code op.outputType(x.dtype())}, writable and
+     *     sharing no memory with x or offsets
+     * @throws IndexOutOfBoundsException if an offset is outside [0, x.length())
+     * @throws IllegalArgumentException if out has the wrong type or length, or overlaps x or
+     *     offsets
+     * @throws ReadOnlyArrayException if out is read-only
+     * @throws ArithmeticException if an integer slice sum is outside the long range
      */
     public void reduceAt(SliceOp op, NumArray x, I64Array offsets, NumArray out) {
         Objects.requireNonNull(op, "op");
@@ -791,7 +1103,18 @@ public final class Kernels {
         });
     }
 
-    /** {@link #reduceAt(SliceOp, NumArray, I64Array, NumArray)} with offsets in a Java array. */
+    /**
+     * {@link #reduceAt(SliceOp, NumArray, I64Array, NumArray)} with offsets in a Java array.
+     *
+     * @param op the reduction applied to each slice
+     * @param x the input, of any element type
+     * @param offsets slice starts, each in [0, x.length()); read, not kept
+     * @param out the results, one per offset, of {@code op.outputType(x.dtype())}, writable and
+     *     sharing no memory with x
+     * @throws IndexOutOfBoundsException if an offset is outside [0, x.length())
+     * @throws IllegalArgumentException if out has the wrong type or length, or overlaps x
+     * @throws ReadOnlyArrayException if out is read-only
+     */
     public void reduceAt(SliceOp op, NumArray x, long[] offsets, NumArray out) {
         reduceAt(op, x, I64Array.wrap(Objects.requireNonNull(offsets, "offsets")), out);
     }

@@ -61,25 +61,47 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
         };
     }
 
-    /** The element type. */
+    /**
+     * The element type.
+     *
+     * @return the type of every element: {@link DType#F64} for an {@link F64Array}, and so on
+     */
     public abstract DType dtype();
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the element count, at least 0
+     */
     public final long length() {
         return length;
     }
 
-    /** The memory behind the array ({@code length() * dtype().size()} bytes). */
+    /**
+     * The memory behind the array ({@code length() * dtype().size()} bytes).
+     *
+     * @return the segment the elements live in, starting at element 0; closing the arena or mapping
+     *     that owns it ends the array too
+     */
     public final MemorySegment segment() {
         return segment;
     }
 
-    /** Whether the memory is still accessible (its arena or mapping is open). */
+    /**
+     * Whether the memory is still accessible (its arena or mapping is open).
+     *
+     * @return false once the arena or mapping that owns the memory has been closed
+     */
     public final boolean isAlive() {
         return segment.scope().isAlive();
     }
 
-    /** Whether writes are rejected (a read-only mapping or view). */
+    /**
+     * Whether writes are rejected (a read-only mapping or view).
+     *
+     * @return true if the segment is read-only, so every setter and kernel output throws
+     *     {@link ReadOnlyArrayException}
+     */
     public final boolean isReadOnly() {
         return segment.isReadOnly();
     }
@@ -112,10 +134,22 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
         return segment.asSlice(from * s, (to - from) * s);
     }
 
-    /** A view of elements [from, to), sharing memory with this array. */
+    /**
+     * A view of elements [from, to), sharing memory with this array.
+     *
+     * @param from first element of the view, inclusive, in [0, length()]
+     * @param to end of the view, exclusive, in [from, length()]
+     * @return an array of to - from elements of the same type whose element 0 is element from of
+     *     this one; it is read-only if this one is
+     * @throws IndexOutOfBoundsException if the range does not lie inside this array
+     */
     public abstract NumArray slice(long from, long to);
 
-    /** e.g. "f64 array of 1000 elements". */
+    /**
+     * e.g. "f64 array of 1000 elements".
+     *
+     * @return a short description (type and length) for messages
+     */
     public final String describe() {
         return dtype().label() + " array of " + length + " elements";
     }

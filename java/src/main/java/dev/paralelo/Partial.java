@@ -33,29 +33,55 @@ public sealed interface Partial permits ExactSum, IntegerSum, Extremum, Centered
      * moments record neither type nor operation (an ExactSum of f32 data merges with one of
      * f64 data: both are exact sums of doubles), so pair them as the computation needs.
      *
+     * @param other a state of the same kind, over a range disjoint from this one's
+     * @return a new state covering both ranges; this and other are unchanged
      * @throws IllegalArgumentException if other is another kind of state, a min state merged
      *     with a max state, min/max states of different element types, variance states centred
      *     on different means, or states whose element counts together pass 2^62
      */
     Partial merge(Partial other);
 
-    /** The {@code PL_STATE_*} kind code of paralelo.h, as in the encoding's header. */
+    /**
+     * The {@code PL_STATE_*} kind code of paralelo.h, as in the encoding's header.
+     *
+     * @return one of the {@code PL_STATE_*} codes; each kind has one implementing class
+     */
     int kind();
 
-    /** The number of bytes {@link #toBytes} returns. */
+    /**
+     * The number of bytes {@link #toBytes} returns.
+     *
+     * @return the encoded size in bytes: the 16-byte header plus 8 bytes per word
+     */
     int encodedLength();
 
-    /** Writes the encoding at out's position (little-endian whatever out's order) and advances it. */
+    /**
+     * Writes the encoding at out's position (little-endian whatever out's order) and advances it.
+     *
+     * @param out the buffer to write into, with at least {@link #encodedLength()} bytes remaining
+     * @throws java.nio.BufferOverflowException if out has too little room left
+     * @throws java.nio.ReadOnlyBufferException if out is read-only
+     */
     void writeTo(ByteBuffer out);
 
-    /** The encoding: header and words, little-endian. */
+    /**
+     * The encoding: header and words, little-endian.
+     *
+     * @return a new array of {@link #encodedLength()} bytes
+     */
     default byte[] toBytes() {
         byte[] b = new byte[encodedLength()];
         writeTo(ByteBuffer.wrap(b));
         return b;
     }
 
-    /** Decodes a whole array holding exactly one state. */
+    /**
+     * Decodes a whole array holding exactly one state.
+     *
+     * @param bytes one encoded state and nothing after it
+     * @return the state, of the class its kind names
+     * @throws PartialFormatException if the bytes are not exactly one valid state
+     */
     static Partial fromBytes(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(java.util.Objects.requireNonNull(bytes, "bytes"));
         Partial p = read(in);
@@ -66,7 +92,14 @@ public sealed interface Partial permits ExactSum, IntegerSum, Extremum, Centered
         return p;
     }
 
-    /** Decodes one state at in's position and advances past it; nothing is consumed on error. */
+    /**
+     * Decodes one state at in's position and advances past it; nothing is consumed on error.
+     *
+     * @param in a buffer positioned at an encoded state; more bytes may follow it
+     * @return the state, of the class its kind names
+     * @throws PartialFormatException if the bytes at in's position are not a valid state; in's
+     *     position is then unchanged
+     */
     static Partial read(ByteBuffer in) {
         return PartialCodec.read(in);
     }
@@ -74,6 +107,9 @@ public sealed interface Partial permits ExactSum, IntegerSum, Extremum, Centered
     /**
      * All the states merged.
      *
+     * @param <P> the kind of state
+     * @param parts one or more states of one kind, over disjoint ranges
+     * @return their merge, in iteration order (any order gives the same state)
      * @throws IllegalArgumentException if there are none (an empty merge has no kind), or they
      *     cannot be merged
      */

@@ -7,7 +7,11 @@ package dev.paralelo;
 public final class PartialFormatException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception with the given message. */
+    /**
+     * An exception with the given message.
+     *
+     * @param message what is wrong, naming the field
+     */
     public PartialFormatException(String message) {
         super(message);
     }

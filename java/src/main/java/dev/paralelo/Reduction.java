@@ -32,12 +32,22 @@ public enum Reduction {
         this.code = code;
     }
 
-    /** The {@code PL_*} operation code. */
+    /**
+     * The {@code PL_*} operation code.
+     *
+     * @return the code that paralelo.h and the wire protocol use for this reduction
+     */
     public int code() {
         return code;
     }
 
-    /** The reduction with this {@code PL_*} code; IllegalArgumentException if there is none. */
+    /**
+     * The reduction with this {@code PL_*} code; IllegalArgumentException if there is none.
+     *
+     * @param code a {@code PL_*} operation code, as returned by {@link #code()}
+     * @return the reduction with that code
+     * @throws IllegalArgumentException if no reduction has that code
+     */
     public static Reduction ofCode(int code) {
         for (Reduction r : values()) if (r.code == code) return r;
         throw new IllegalArgumentException("no reduction has code " + code);
@@ -48,6 +58,9 @@ public enum Reduction {
      * (first the mean, from SUM partials, then {@link Kernels#partialAround} with that mean),
      * 1 otherwise. Two phases keep float variances accurate (the deviations are taken from the
      * rounded global mean, as one process does) and bit-identical to one process.
+     *
+     * @param t the element type of the data
+     * @return 2 for {@link #VARIANCE} of f64 or f32 data, 1 for everything else
      */
     public int phases(DType t) {
         return this == VARIANCE && t.isFloat() ? 2 : 1;

@@ -41,17 +41,31 @@ abstract sealed class StateWords permits ExactSum, IntegerSum, Extremum, Centere
         return States.variance(kind, w, ddof);
     }
 
-    /** The {@code PL_STATE_*} kind code of paralelo.h, as in the encoding's header. */
+    /**
+     * The {@code PL_STATE_*} kind code of paralelo.h, as in the encoding's header.
+     *
+     * @return one of the {@code PL_STATE_*} codes; each kind has one implementing class
+     */
     public final int kind() {
         return kind;
     }
 
-    /** The number of bytes the encoding takes. */
+    /**
+     * The number of bytes the encoding takes.
+     *
+     * @return the encoded size in bytes: the 16-byte header plus 8 bytes per word
+     */
     public final int encodedLength() {
         return PartialCodec.HEADER + 8 * w.length;
     }
 
-    /** Writes the encoding at out's position (little-endian whatever out's order) and advances it. */
+    /**
+     * Writes the encoding at out's position (little-endian whatever out's order) and advances it.
+     *
+     * @param out the buffer to write into, with at least {@link #encodedLength()} bytes remaining
+     * @throws java.nio.BufferOverflowException if out has too little room left
+     * @throws java.nio.ReadOnlyBufferException if out is read-only
+     */
     public final void writeTo(ByteBuffer out) {
         PartialCodec.write(out, kind, w);
     }

@@ -23,12 +23,22 @@ public enum SumMode {
         this.code = code;
     }
 
-    /** The {@code PL_*} mode code of paralelo.h. */
+    /**
+     * The {@code PL_*} mode code of paralelo.h.
+     *
+     * @return the code that paralelo.h and the wire protocol use for this mode
+     */
     public int code() {
         return code;
     }
 
-    /** The summation mode with this {@code PL_*} code; IllegalArgumentException if there is none. */
+    /**
+     * The summation mode with this {@code PL_*} code; IllegalArgumentException if there is none.
+     *
+     * @param code a {@code PL_*} mode code, as returned by {@link #code()}
+     * @return the summation mode with that code
+     * @throws IllegalArgumentException if no mode has that code
+     */
     public static SumMode ofCode(int code) {
         for (SumMode v : values()) if (v.code == code) return v;
         throw new IllegalArgumentException("no summation mode has code " + code);

@@ -26,15 +26,33 @@ import java.util.List;
 public final class Frames {
     private Frames() {}
 
-    /** A decoded TASKS frame. */
+    /**
+     * A decoded TASKS frame.
+     *
+     * @param job the job id from the frame's header
+     * @param arrays the array table, in order: a task's x, y and out index it
+     * @param tasks the tasks, each checked against the arrays it names
+     */
     public record TaskBatch(long job, List<ArrayRef> arrays, List<Task> tasks) {}
 
-    /** A decoded RESULTS frame. */
+    /**
+     * A decoded RESULTS frame.
+     *
+     * @param job the job id from the frame's header
+     * @param results the results in frame order, payloads copied out of the frame
+     */
     public record ResultBatch(long job, List<Result> results) {}
 
     // ---- encoding -----------------------------------------------------------------------------
 
-    /** The encoded length of a TASKS frame over these arrays with n tasks. */
+    /**
+     * The encoded length of a TASKS frame over these arrays with n tasks.
+     *
+     * @param arrays the array table; each entry takes 16 bytes and its UTF-8 path padded to 8
+     * @param n the number of tasks, {@link WireFormat#TASK_LENGTH} bytes each
+     * @return the frame's length in bytes, header included
+     * @throws IllegalArgumentException if the frame would pass 2^31 - 1 bytes
+     */
     public static int tasksLength(List<ArrayRef> arrays, int n) {
         long len = HEADER_LENGTH + 8L;
         for (ArrayRef a : arrays) len += 16 + pad8(utf8(a.path()).length);
@@ -43,7 +61,15 @@ public final class Frames {
         return (int) len;
     }
 
-    /** A TASKS frame. IllegalArgumentException if arrays or tasks are out of the format's range. */
+    /**
+     * A TASKS frame. IllegalArgumentException if arrays or tasks are out of the format's range.
+     *
+     * @param job the job id, echoed by the worker's RESULTS
+     * @param arrays the arrays the tasks name, 1 to {@link WireFormat#MAX_ARRAYS}, each path at
+     *     most {@link WireFormat#MAX_PATH_BYTES} bytes of UTF-8
+     * @param tasks the tasks, written in order
+     * @return the frame, exactly {@link #tasksLength} bytes
+     */
     public static byte[] encodeTasks(long job, List<ArrayRef> arrays, List<Task> tasks) {
         if (arrays.isEmpty() || arrays.size() > MAX_ARRAYS) {
             throw new IllegalArgumentException("a TASKS frame names 1 to " + MAX_ARRAYS + " arrays, not " + arrays.size());
@@ -67,12 +93,24 @@ public final class Frames {
         return b.array();
     }
 
-    /** The encoded length of a RESULT record with a payload of n bytes. */
+    /**
+     * The encoded length of a RESULT record with a payload of n bytes.
+     *
+     * @param payloadBytes the payload's length in bytes
+     * @return the record's length: its header plus the payload padded to a multiple of 8
+     */
     public static int resultLength(int payloadBytes) {
         return RESULT_HEADER_LENGTH + pad8(payloadBytes);
     }
 
-    /** A RESULTS frame. */
+    /**
+     * A RESULTS frame.
+     *
+     * @param job the job id of the TASKS frame these results answer
+     * @param results the results, written in order
+     * @return the frame, header included
+     * @throws IllegalArgumentException if the frame would pass 2^31 - 1 bytes
+     */
     public static byte[] encodeResults(long job, List<Result> results) {
         long len = HEADER_LENGTH;
         for (Result r : results) len += resultLength(r.payload().length);
@@ -85,7 +123,12 @@ public final class Frames {
         return b.array();
     }
 
-    /** A HELLO frame. */
+    /**
+     * A HELLO frame.
+     *
+     * @param h the worker's greeting
+     * @return the frame: the header (job 0, count 1) and the hello record
+     */
     public static byte[] encodeHello(Hello h) {
         ByteBuffer b = header(HEADER_LENGTH + HELLO_LENGTH, TYPE_HELLO, 1, 0);
         b.putInt(h.worker()).putInt(h.threads()).putLong(h.pid()).putLong(0);
@@ -103,6 +146,12 @@ public final class Frames {
     /**
      * The type of the frame in frame[0, len), after checking its header: magic, version, a known
      * type, and a length field equal to len.
+     *
+     * @param frame the buffer holding the frame
+     * @param len the frame's length, the valid bytes at the start of frame
+     * @return {@link WireFormat#TYPE_TASKS}, {@link WireFormat#TYPE_RESULTS} or
+     *     {@link WireFormat#TYPE_HELLO}
+     * @throws ProtocolException if frame is null, len is outside it, or the header is wrong
      */
     public static int type(byte[] frame, int len) {
         ByteBuffer b = wrap(frame, len);
@@ -120,12 +169,24 @@ public final class Frames {
         return type;
     }
 
-    /** The job id of a frame whose header {@link #type} accepted. */
+    /**
+     * The job id of a frame whose header {@link #type} accepted.
+     *
+     * @param frame the frame
+     * @return the job id field of its header
+     */
     public static long job(byte[] frame) {
         return ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).getLong(JOB_OFFSET);
     }
 
-    /** Decodes and checks a TASKS frame (see the class comment). */
+    /**
+     * Decodes and checks a TASKS frame (see the class comment).
+     *
+     * @param frame the buffer holding the frame
+     * @param len the frame's length, the valid bytes at the start of frame
+     * @return the job id, the array table and the tasks
+     * @throws ProtocolException naming the first field that is wrong
+     */
     public static TaskBatch decodeTasks(byte[] frame, int len) {
         expect(frame, len, TYPE_TASKS);
         ByteBuffer b = body(frame, len);
@@ -234,7 +295,14 @@ public final class Frames {
         return new Task(id, kind, op, mode, around, x, y, out, start, end, k, center);
     }
 
-    /** Decodes and checks a RESULTS frame; payloads are copied out of the frame. */
+    /**
+     * Decodes and checks a RESULTS frame; payloads are copied out of the frame.
+     *
+     * @param frame the buffer holding the frame
+     * @param len the frame's length, the valid bytes at the start of frame
+     * @return the job id and the results
+     * @throws ProtocolException naming the first field that is wrong
+     */
     public static ResultBatch decodeResults(byte[] frame, int len) {
         expect(frame, len, TYPE_RESULTS);
         ByteBuffer b = body(frame, len);
@@ -262,7 +330,15 @@ public final class Frames {
         return new ResultBatch(b.getLong(JOB_OFFSET), List.copyOf(results));
     }
 
-    /** Decodes and checks a HELLO frame. */
+    /**
+     * Decodes and checks a HELLO frame.
+     *
+     * @param frame the buffer holding the frame
+     * @param len the frame's length, the valid bytes at the start of frame
+     * @return the worker's index, thread count and pid
+     * @throws ProtocolException naming the first field that is wrong (a worker index below 0, no
+     *     threads, a pid of 0 or less, a non-zero job or reserved field)
+     */
     public static Hello decodeHello(byte[] frame, int len) {
         expect(frame, len, TYPE_HELLO);
         ByteBuffer b = body(frame, len);

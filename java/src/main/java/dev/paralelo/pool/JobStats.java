@@ -10,12 +10,20 @@ package dev.paralelo.pool;
  * @param nanos wall time of the job, from the first frame sent to the last result merged
  */
 public record JobStats(long tasks, long frames, long reissued, long duplicates, long nanos) {
-    /** Wall time in seconds. */
+    /**
+     * Wall time in seconds.
+     *
+     * @return nanos / 10^9
+     */
     public double seconds() {
         return nanos / 1e9;
     }
 
-    /** Tasks per second. */
+    /**
+     * Tasks per second.
+     *
+     * @return tasks divided by seconds(), or 0 when no time was measured
+     */
     public double tasksPerSecond() {
         return nanos == 0 ? 0 : tasks / seconds();
     }

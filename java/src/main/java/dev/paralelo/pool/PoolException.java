@@ -8,12 +8,21 @@ package dev.paralelo.pool;
 public final class PoolException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception with a message. */
+    /**
+     * An exception with a message.
+     *
+     * @param message what failed: the task, the array and the reason
+     */
     public PoolException(String message) {
         super(message);
     }
 
-    /** An exception with a message and a cause. */
+    /**
+     * An exception with a message and a cause.
+     *
+     * @param message what failed: the task, the array and the reason
+     * @param cause the exception that made the job fail
+     */
     public PoolException(String message, Throwable cause) {
         super(message, cause);
     }

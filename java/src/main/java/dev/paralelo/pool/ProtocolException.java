@@ -8,7 +8,11 @@ package dev.paralelo.pool;
 public final class ProtocolException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception with a message naming the field. */
+    /**
+     * An exception with a message naming the field.
+     *
+     * @param message the field that is wrong and why, e.g. "task 3: unknown kernel 9"
+     */
     public ProtocolException(String message) {
         super(message);
     }

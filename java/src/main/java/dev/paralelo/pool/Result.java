@@ -17,12 +17,24 @@ public record Result(long taskId, int status, byte[] payload) {
         Objects.requireNonNull(payload, "payload");
     }
 
-    /** A failed task's result with a message. */
+    /**
+     * A failed task's result with a message.
+     *
+     * @param taskId the id of the task that failed
+     * @param status the error status, one of {@link WireFormat}'s {@code STATUS_*} codes other than
+     *     {@link WireFormat#STATUS_OK}
+     * @param message what went wrong, carried as UTF-8
+     * @return the result, whose payload is the message's bytes
+     */
     public static Result error(long taskId, int status, String message) {
         return new Result(taskId, status, message.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The payload as text (the message of a failed task). */
+    /**
+     * The payload as text (the message of a failed task).
+     *
+     * @return the payload decoded as UTF-8; malformed bytes become U+FFFD
+     */
     public String message() {
         return new String(payload, StandardCharsets.UTF_8);
     }

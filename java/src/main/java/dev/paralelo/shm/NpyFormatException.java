@@ -6,7 +6,11 @@ import java.io.IOException;
 public final class NpyFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** A format error described by message; control characters (from file bytes) become '?'. */
+    /**
+     * A format error described by message; control characters (from file bytes) become '?'.
+     *
+     * @param message what is wrong with the file, in one line
+     */
     public NpyFormatException(String message) {
         super(message.replaceAll("\\p{Cntrl}", "?"));
     }

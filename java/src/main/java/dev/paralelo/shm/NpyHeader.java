@@ -23,7 +23,13 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
     /** Largest header we accept, in bytes (numpy itself limits headers to about 10 kB by default). */
     static final int MAX_HEADER = 1 << 20;
 
-    /** Whether the bytes start with the .npy magic. */
+    /**
+     * Whether the bytes start with the .npy magic.
+     *
+     * @param head the file's first bytes
+     * @param length how many bytes of head are valid (a short file may have fewer than six)
+     * @return true if the first six valid bytes are 0x93 'NUMPY'
+     */
     public static boolean hasMagic(byte[] head, int length) {
         if (length < MAGIC.length) return false;
         for (int i = 0; i < MAGIC.length; i++) if (head[i] != MAGIC[i]) return false;
@@ -33,6 +39,10 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
     /**
      * Whether the bytes start close to the .npy magic: its first byte 0x93, or at least four of
      * its six bytes in place (one or two corrupted bytes). Such a file is never read as raw data.
+     *
+     * @param head the file's first bytes
+     * @param length how many bytes of head are valid
+     * @return true if the bytes look like a .npy magic, exact or damaged
      */
     public static boolean nearMagic(byte[] head, int length) {
         if (length >= 1 && head[0] == MAGIC[0]) return true;
@@ -41,14 +51,22 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
         return same >= 4;
     }
 
-    /** Number of elements the shape describes. */
+    /**
+     * Number of elements the shape describes.
+     *
+     * @return the product of the dimensions: 1 for a scalar, 0 if any dimension is 0
+     */
     public long count() {
         long c = 1;
         for (long d : shape) c *= d;
         return c;
     }
 
-    /** Bytes of data the shape describes. */
+    /**
+     * Bytes of data the shape describes.
+     *
+     * @return count() times the element size; the data starts at {@link #dataOffset()}
+     */
     public long dataBytes() {
         return count() * dtype.size();
     }
@@ -63,6 +81,12 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
      *
      * @param head the file's first bytes (at least the whole header, or the whole file)
      * @param length how many bytes of head are valid
+     * @param fileSize the size of the whole file in bytes, so that the header's shape can be
+     *     checked against the data that follows it
+     * @return the header, whose shape's data fits in the file
+     * @throws NpyFormatException if the bytes are not a .npy header Paralelo reads (bad or damaged
+     *     magic, unknown version, truncated or implausible header, unsupported dtype, a shape that
+     *     overflows or needs more data than the file has)
      */
     public static NpyHeader parse(byte[] head, int length, long fileSize) throws NpyFormatException {
         if (!hasMagic(head, length)) {
@@ -105,7 +129,12 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
         return h;
     }
 
-    /** Python-style shape, e.g. {@code (3, 4)} or {@code (5,)}. */
+    /**
+     * Python-style shape, e.g. {@code (3, 4)} or {@code (5,)}.
+     *
+     * @param shape the dimensions
+     * @return the shape as Python prints a tuple: {@code ()}, {@code (5,)}, {@code (3, 4)}
+     */
     public static String shapeString(long[] shape) {
         if (shape.length == 1) return "(" + shape[0] + ",)";
         StringBuilder sb = new StringBuilder("(");
@@ -116,6 +145,14 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
     /**
      * Header bytes for a new file: magic, version, length, dictionary padded with spaces and a
      * newline so that the data starts at a multiple of {@code align} bytes.
+     *
+     * @param dtype the element type, written as its little-endian descr
+     * @param shape the dimensions
+     * @param fortranOrder whether the data will be in column-major order
+     * @param align the alignment of the data offset in bytes, at least 1; Paralelo writes
+     *     {@link SharedArray#DATA_ALIGNMENT} (64, as numpy does)
+     * @return the header bytes, a multiple of align long: format version 1.0, or 2.0 when the
+     *     dictionary does not fit 1.0's 16-bit length
      */
     public static byte[] encode(DType dtype, long[] shape, boolean fortranOrder, int align) {
         String dict = "{'descr': '" + dtype.numpyDescr() + "', 'fortran_order': " + (fortranOrder ? "True" : "False")

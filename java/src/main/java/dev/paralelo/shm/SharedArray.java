@@ -74,7 +74,12 @@ public final class SharedArray implements AutoCloseable {
         this.mappedEnd = mappedEnd;
     }
 
-    /** Where arrays created by name live. */
+    /**
+     * Where arrays created by name live.
+     *
+     * @return the value of the system property {@value #DIR_PROPERTY}, or {@code /dev/shm}; read at
+     *     each call
+     */
     public static Path directory() {
         return Path.of(System.getProperty(DIR_PROPERTY, "/dev/shm"));
     }
@@ -86,6 +91,11 @@ public final class SharedArray implements AutoCloseable {
      * (DEL and C1 included), format characters (bidirectional overrides, zero-width joiners),
      * line separators, unpaired surrogates, unassigned code points or U+FFFD (what an invalid
      * byte in a command-line argument becomes). IllegalArgumentException says which.
+     *
+     * @param name the array's name, without a directory; {@code .npy} is optional
+     * @return the path in {@link #directory()}
+     * @throws IllegalArgumentException if the name is empty, longer than 200 characters, or breaks
+     *     one of the rules above
      */
     public static Path resolve(String name) {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("a shared array name may not be empty");
@@ -139,7 +149,19 @@ public final class SharedArray implements AutoCloseable {
         return create(resolve(name), dtype, shape, true, null);
     }
 
-    /** {@link #create(Path, DType, long[], boolean, Consumer)} with nothing to fill: the array is zeros. */
+    /**
+     * {@link #create(Path, DType, long[], boolean, Consumer)} with nothing to fill: the array is zeros.
+     *
+     * @param path where the file appears; its directory must exist
+     * @param dtype the element type
+     * @param shape the dimensions (C order), each at least 0
+     * @param replace whether an existing array at path is replaced; see
+     *     {@link #create(Path, DType, long[], boolean, Consumer)}
+     * @return the new array of zeros, mapped read-write
+     * @throws FileAlreadyExistsException if a file exists at path and replace is false
+     * @throws IOException if the file cannot be created, reserved or published, or what is at path
+     *     cannot be replaced
+     */
     public static SharedArray create(Path path, DType dtype, long[] shape, boolean replace) throws IOException {
         return create(path, dtype, shape, replace, null);
     }
@@ -155,10 +177,18 @@ public final class SharedArray implements AutoCloseable {
      * opens path sees either no file or the complete, filled array; a creator killed before
      * that leaves only the temporary file.
      *
+     * @param path where the file appears; its directory must exist
+     * @param dtype the element type
+     * @param shape the dimensions (C order), each at least 0
      * @param replace whether an existing array at path is replaced (processes that still map it
      *     keep the old memory); only a regular file that parses as .npy is replaced, anything
      *     else is refused. Without it an existing file is a {@link FileAlreadyExistsException}.
+     * @param fill called once with the mapped, zeroed elements before the file is published, or
+     *     null to publish zeros; if it throws, nothing is published and the exception propagates
+     * @return the new array, mapped read-write
      * @throws IOException "no space" when the filesystem cannot hold the array
+     * @throws IllegalArgumentException if a dimension is negative
+     * @throws ArithmeticException if the shape's byte size overflows a long
      */
     public static SharedArray create(Path path, DType dtype, long[] shape, boolean replace, Consumer<? super NumArray> fill)
             throws IOException {
@@ -335,12 +365,30 @@ public final class SharedArray implements AutoCloseable {
      * refuses a file another user owns ({@link #openWritableOfAnyOwner} opts in) and a file
      * without its owner-write bit; a read-only open of a file that other users may write logs
      * a warning (System.Logger {@code dev.paralelo}).
+     *
+     * @param path the file
+     * @param writable whether to map it read-write; false maps it read-only, so that every write
+     *     through the array throws
+     * @return the mapped array
+     * @throws NpyFormatException if the file is not a .npy file Paralelo can map
+     * @throws AccessDeniedException if a writable open meets a file another user owns or one that
+     *     is read-only, or the file cannot be read
+     * @throws FileSystemException if path is a symbolic link, a directory or another non-regular
+     *     file, or it was replaced while being opened
+     * @throws IOException if the file cannot be opened for another reason (no such file, ...)
      */
     public static SharedArray open(Path path, boolean writable) throws IOException {
         return openFile(path, null, writable, Kind.NPY, false);
     }
 
-    /** A writable open of a .npy file that another user may own: the explicit opt-in {@link #open} asks for. */
+    /**
+     * A writable open of a .npy file that another user may own: the explicit opt-in {@link #open} asks for.
+     *
+     * @param path the file
+     * @return the array, mapped read-write
+     * @throws IOException as {@link #open(Path, boolean)}, except that the file's owner is not
+     *     checked
+     */
     public static SharedArray openWritableOfAnyOwner(Path path) throws IOException {
         return openFile(path, null, true, Kind.NPY, true);
     }
@@ -349,6 +397,14 @@ public final class SharedArray implements AutoCloseable {
      * Opens a raw headerless file of elements of dtype (as {@code numpy.memmap} writes them).
      * A file whose name ends in {@code .npy} or whose first bytes are the .npy magic, or close
      * to it, is never read as raw: NpyFormatException.
+     *
+     * @param path the file
+     * @param dtype the type of its elements; the file's size must be a multiple of its size
+     * @param writable whether to map it read-write
+     * @return the mapped array of size / dtype.size() elements, whose {@link #header()} is null
+     * @throws NpyFormatException if the file is, or looks like, a .npy file, or its size is not a
+     *     whole number of elements
+     * @throws IOException if the file cannot be opened, as for {@link #open(Path, boolean)}
      */
     public static SharedArray openRaw(Path path, DType dtype, boolean writable) throws IOException {
         return openFile(path, java.util.Objects.requireNonNull(dtype, "dtype"), writable, Kind.RAW, false);
@@ -357,6 +413,14 @@ public final class SharedArray implements AutoCloseable {
     /**
      * Opens a .npy file, or raw data of rawType: a file is .npy when its name ends in {@code .npy}
      * or its first bytes are (or are close to) the magic, and then its header decides the type.
+     *
+     * @param path the file
+     * @param rawType the element type if the file turns out to be raw data
+     * @param writable whether to map it read-write
+     * @return the mapped array; {@link #header()} tells which kind of file it was
+     * @throws NpyFormatException if a .npy file's header is invalid, or raw data is not a whole
+     *     number of rawType elements
+     * @throws IOException if the file cannot be opened, as for {@link #open(Path, boolean)}
      */
     public static SharedArray openAny(Path path, DType rawType, boolean writable) throws IOException {
         return openFile(path, java.util.Objects.requireNonNull(rawType, "rawType"), writable, Kind.ANY, false);
@@ -515,10 +579,24 @@ public final class SharedArray implements AutoCloseable {
      * One entry of {@link #list()}: a .npy file's name, type and shape, or why it cannot be read.
      * The name is the file's, as the directory holds it: escape it before printing
      * ({@link #printable}).
+     *
+     * @param name the array's name: the file name without {@code .npy}
+     * @param path the file
+     * @param dtype the element type, or null when there is a problem
+     * @param shape the dimensions, or null when there is a problem
+     * @param bytes the file's size in bytes, header included
+     * @param problem why the file is not a readable array (not a regular file, permission denied, a
+     *     bad header), or null for an array
      */
     public record Entry(String name, Path path, DType dtype, long[] shape, long bytes, String problem) {}
 
-    /** The .npy files in {@link #directory()}, sorted by name; links and other non-regular files are listed with a problem. */
+    /**
+     * The .npy files in {@link #directory()}, sorted by name; links and other non-regular files are listed with a problem.
+     *
+     * @return one entry per {@code *.npy} name that does not start with '.'; empty when the
+     *     directory does not exist
+     * @throws IOException if the directory cannot be listed
+     */
     public static List<Entry> list() throws IOException {
         List<Entry> out = new ArrayList<>();
         Path dir = directory();
@@ -553,7 +631,13 @@ public final class SharedArray implements AutoCloseable {
         return out;
     }
 
-    /** A name or message with every character that does not print as itself escaped ({@code \t}, {@code \}{@code u202E}, ...). */
+    /**
+     * A name or message with every character that does not print as itself escaped ({@code \t}, {@code \}{@code u202E}, ...).
+     *
+     * @param s any string, for instance a file name from {@link #list()}
+     * @return s with each character that does not print as itself replaced by an escape, safe to
+     *     print on a terminal
+     */
     public static String printable(String s) {
         return Names.escape(s);
     }
@@ -562,6 +646,12 @@ public final class SharedArray implements AutoCloseable {
      * Removes the array called name; processes that map it keep their memory until they unmap.
      * Only a regular file that parses as .npy is removed: anything else is an IOException
      * ({@link #delete(String, boolean)} removes other regular files and links).
+     *
+     * @param name the array's name, as for {@link #resolve}
+     * @throws NoSuchFileException if there is no such file
+     * @throws FileSystemException if the file is not a regular file holding a .npy array; it is
+     *     left in place
+     * @throws IOException if the file cannot be examined or removed
      */
     public static void delete(String name) throws IOException {
         delete(name, false);
@@ -570,6 +660,14 @@ public final class SharedArray implements AutoCloseable {
     /**
      * Removes NAME.npy. With anyFile, also a regular file that is not an array, or a symbolic
      * link (the link itself); a directory or other special file is never removed.
+     *
+     * @param name the array's name, as for {@link #resolve}
+     * @param anyFile whether any regular file or symbolic link at that name may go, not only an
+     *     array
+     * @throws NoSuchFileException if there is no such file
+     * @throws FileSystemException if it is a directory or other special file, or (without anyFile)
+     *     not an array; it is left in place
+     * @throws IOException if the file cannot be examined or removed
      */
     public static void delete(String name, boolean anyFile) throws IOException {
         Path p = resolve(name);
@@ -595,12 +693,22 @@ public final class SharedArray implements AutoCloseable {
     /**
      * The mapped elements, in storage (file) order, flat whatever the shape: {@code get(i)}
      * indexes the file's order, C or Fortran ({@link #isFortranOrder()}).
+     *
+     * @return the elements, valid until this SharedArray is closed; of the header's element type
      */
     public NumArray array() {
         return array;
     }
 
-    /** The array as type, or IllegalArgumentException naming both types. */
+    /**
+     * The array as type, or IllegalArgumentException naming both types.
+     *
+     * @param <A> the array class
+     * @param type {@code F64Array.class}, {@code F32Array.class}, {@code I64Array.class} or
+     *     {@code I32Array.class}
+     * @return {@link #array()}, cast
+     * @throws IllegalArgumentException if the elements are of another type
+     */
     public <A extends NumArray> A array(Class<A> type) {
         if (!type.isInstance(array)) {
             throw new IllegalArgumentException(path + " holds " + array.dtype().label() + " elements, not " + type.getSimpleName());
@@ -608,12 +716,20 @@ public final class SharedArray implements AutoCloseable {
         return type.cast(array);
     }
 
-    /** The .npy header, or null for a raw file. */
+    /**
+     * The .npy header, or null for a raw file.
+     *
+     * @return the header as parsed at open (or as written at create)
+     */
     public NpyHeader header() {
         return header;
     }
 
-    /** The shape: the header's, or one dimension for a raw file. */
+    /**
+     * The shape: the header's, or one dimension for a raw file.
+     *
+     * @return a copy of the dimensions; a raw file's is {length}
+     */
     public long[] shape() {
         return header != null ? header.shape().clone() : new long[] {array.length()};
     }
@@ -631,17 +747,30 @@ public final class SharedArray implements AutoCloseable {
         return header != null && header.fortranOrder();
     }
 
-    /** The file. */
+    /**
+     * The file.
+     *
+     * @return the path the array was created or opened at
+     */
     public Path path() {
         return path;
     }
 
-    /** Whether writes through this mapping are rejected. */
+    /**
+     * Whether writes through this mapping are rejected.
+     *
+     * @return true if the file was opened read-only
+     */
     public boolean isReadOnly() {
         return array.isReadOnly();
     }
 
-    /** File bytes the mapping covers (header included). */
+    /**
+     * File bytes the mapping covers (header included).
+     *
+     * @return the offset just past the last mapped byte: header length plus data bytes for a .npy
+     *     file, the file size at open for a raw one
+     */
     public long mappedEnd() {
         return mappedEnd;
     }
@@ -675,7 +804,11 @@ public final class SharedArray implements AutoCloseable {
         }
     }
 
-    /** Unmaps and removes the file. */
+    /**
+     * Unmaps and removes the file.
+     *
+     * @throws IOException if the file cannot be removed (it is unmapped by then)
+     */
     public void delete() throws IOException {
         close();
         Files.deleteIfExists(path);

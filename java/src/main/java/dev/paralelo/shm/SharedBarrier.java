@@ -49,7 +49,16 @@ public final class SharedBarrier implements AutoCloseable {
         return at.asSlice(0, BarrierLayout.LENGTH);
     }
 
-    /** Initialises a barrier for parties parties at the start of at (64-byte aligned, 192 bytes). */
+    /**
+     * Initialises a barrier for parties parties at the start of at (64-byte aligned, 192 bytes).
+     *
+     * @param at the memory, at least {@link BarrierLayout#LENGTH} bytes, 64-byte aligned when
+     *     off-heap
+     * @param parties how many parties each generation waits for, at least 1
+     * @return the barrier, at generation 0
+     * @throws IllegalArgumentException if parties is below 1 or the memory is too small or
+     *     misaligned
+     */
     public static SharedBarrier init(MemorySegment at, long parties) {
         if (parties < 1) throw new IllegalArgumentException("parties must be >= 1, got " + parties);
         MemorySegment s = region(at);
@@ -60,12 +69,26 @@ public final class SharedBarrier implements AutoCloseable {
         return new SharedBarrier(s, null);
     }
 
-    /** Attaches to a barrier another party initialised; IllegalStateException if it holds no valid barrier. */
+    /**
+     * Attaches to a barrier another party initialised; IllegalStateException if it holds no valid barrier.
+     *
+     * @param at the memory another party passed to {@link #init}
+     * @return the barrier, sharing its state with every other party attached to that memory
+     * @throws IllegalArgumentException if the memory is too small or misaligned
+     */
     public static SharedBarrier attach(MemorySegment at) {
         return new SharedBarrier(region(at), null);
     }
 
-    /** Creates a named barrier file (see {@link SharedArray#resolve}). */
+    /**
+     * Creates a named barrier file (see {@link SharedArray#resolve}).
+     *
+     * @param name the barrier's name, as for an array
+     * @param parties how many parties each generation waits for, at least 1
+     * @return the barrier; {@link #close()} unmaps it
+     * @throws IllegalArgumentException if parties is below 1 or the name is invalid
+     * @throws IOException if the file cannot be created (for instance one of that name exists)
+     */
     public static SharedBarrier create(String name, long parties) throws IOException {
         if (parties < 1) throw new IllegalArgumentException("parties must be >= 1, got " + parties);
         SharedArray a = SharedArray.create(SharedArray.resolve(name), DType.I64, new long[] {BarrierLayout.LENGTH / 8}, false,
@@ -73,7 +96,15 @@ public final class SharedBarrier implements AutoCloseable {
         return new SharedBarrier(a.array().segment(), a);
     }
 
-    /** Opens a named barrier file; IllegalStateException if it holds no valid barrier. */
+    /**
+     * Opens a named barrier file; IllegalStateException if it holds no valid barrier.
+     *
+     * @param name the barrier's name, as passed to {@link #create}
+     * @return the barrier, mapped read-write
+     * @throws IllegalArgumentException if the file is not an i64 array
+     * @throws IOException if it cannot be opened, as for
+     *     {@link SharedArray#open(java.nio.file.Path, boolean)}
+     */
     public static SharedBarrier open(String name) throws IOException {
         SharedArray a = SharedArray.open(name, true);
         try {
@@ -85,17 +116,30 @@ public final class SharedBarrier implements AutoCloseable {
         }
     }
 
-    /** Number of parties. */
+    /**
+     * Number of parties.
+     *
+     * @return the number of parties each generation waits for, at least 1
+     */
     public long parties() {
         return parties;
     }
 
-    /** Completed generations so far, or {@link BarrierLayout#BROKEN} once broken. */
+    /**
+     * Completed generations so far, or {@link BarrierLayout#BROKEN} once broken.
+     *
+     * @return the number of completed generations, read with acquire ordering, or -1
+     *     ({@link BarrierLayout#BROKEN})
+     */
     public long generation() {
         return (long) LONG.getAcquire(seg, BarrierLayout.GENERATION_OFFSET);
     }
 
-    /** Whether a wait has timed out on this barrier, in any process. */
+    /**
+     * Whether a wait has timed out on this barrier, in any process.
+     *
+     * @return true once broken; a broken barrier stays broken
+     */
     public boolean isBroken() {
         return generation() == BarrierLayout.BROKEN;
     }

@@ -44,17 +44,31 @@ public final class RingFileLayout {
     /** Format version; a file of another version is refused. */
     public static final int VERSION = 1;
 
-    /** Offset of the task ring (parent to workers). */
+    /**
+     * Offset of the task ring (parent to workers).
+     *
+     * @return {@link #LENGTH}, the offset from the start of the file's data
+     */
     public static long taskRingOffset() {
         return LENGTH;
     }
 
-    /** Offset of the result ring (workers to parent) for rings of ringLength bytes. */
+    /**
+     * Offset of the result ring (workers to parent) for rings of ringLength bytes.
+     *
+     * @param ringLength bytes of one ring ({@link RingLayout#length})
+     * @return LENGTH + ringLength, the offset from the start of the file's data
+     */
     public static long resultRingOffset(long ringLength) {
         return LENGTH + ringLength;
     }
 
-    /** Bytes of the data of a ring file whose rings are ringLength bytes each. */
+    /**
+     * Bytes of the data of a ring file whose rings are ringLength bytes each.
+     *
+     * @param ringLength bytes of one ring ({@link RingLayout#length})
+     * @return LENGTH + 2 * ringLength: the header and both rings
+     */
     public static long length(long ringLength) {
         return LENGTH + 2 * ringLength;
     }

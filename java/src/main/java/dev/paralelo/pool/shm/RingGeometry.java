@@ -17,7 +17,12 @@ public record RingGeometry(int slotBytes, int slots, int maxFrameBytes) {
         ShmRing.checkGeometry(slotBytes, slots, maxFrameBytes);
     }
 
-    /** Bytes of one ring. */
+    /**
+     * Bytes of one ring.
+     *
+     * @return {@code RingLayout.length(slots, slotBytes)}: descriptors, data and cursors, a
+     *     multiple of 128
+     */
     public long ringLength() {
         return RingLayout.length(slots, slotBytes);
     }

@@ -52,12 +52,25 @@ public final class RingLayout {
     /** Smallest and largest number of slots (powers of two). */
     public static final int MIN_SLOTS = 16, MAX_SLOTS = 1 << 24;
 
-    /** Offset of the data area of a ring with this many slots. */
+    /**
+     * Offset of the data area of a ring with this many slots.
+     *
+     * @param slots the ring's slot count
+     * @return {@link #SLOTS_OFFSET} plus slots descriptors of {@link #SLOT_LENGTH} bytes
+     */
     public static long dataOffset(int slots) {
         return SLOTS_OFFSET + (long) slots * SLOT_LENGTH;
     }
 
-    /** Bytes of a whole ring: header, descriptors, data, rounded up to 128. */
+    /**
+     * Bytes of a whole ring: header, descriptors, data, rounded up to 128.
+     *
+     * @param slots the ring's slot count, a power of two in [{@link #MIN_SLOTS},
+     *     {@link #MAX_SLOTS}]
+     * @param slotBytes data bytes per slot, a power of two in [{@link #MIN_SLOT_BYTES},
+     *     {@link #MAX_SLOT_BYTES}]
+     * @return the ring's size in bytes, a multiple of 128
+     */
     public static long length(int slots, int slotBytes) {
         long end = dataOffset(slots) + (long) slots * slotBytes;
         return (end + 127) & ~127L;

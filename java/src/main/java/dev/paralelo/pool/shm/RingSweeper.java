@@ -44,6 +44,12 @@ public final class RingSweeper {
     /**
      * A sweeper of ring; alive says whether a pid names a live process; stuckNanos is how long a
      * record without a recorded owner must stay stuck before it is taken over.
+     *
+     * @param ring the ring to sweep; only this sweeper's thread sweeps it
+     * @param alive tests a pid (the low bits of an owner word) for a live process;
+     *     {@link #processAlive} in production, a fake in tests of dead owners
+     * @param stuckNanos how long, in nanoseconds of the clock passed to {@link #sweep}, a record
+     *     claimed but without a recorded owner must stay unchanged before it is taken over
      */
     public RingSweeper(ShmRing ring, LongPredicate alive, long stuckNanos) {
         this.ring = ring;
@@ -51,12 +57,23 @@ public final class RingSweeper {
         this.stuckNanos = stuckNanos;
     }
 
-    /** Whether the process with this pid exists (and is not a zombie). */
+    /**
+     * Whether the process with this pid exists (and is not a zombie).
+     *
+     * @param pid a process id
+     * @return true if a process with that pid is running on this machine; false for a zombie or a
+     *     pid that names no process
+     */
     public static boolean processAlive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    /** Looks at the two records that can block the ring and frees them if their owners are gone; how many it freed. */
+    /**
+     * Looks at the two records that can block the ring and frees them if their owners are gone; how many it freed.
+     *
+     * @param nowNanos the current time, from {@link System#nanoTime()} or a test's clock
+     * @return how many records were freed, 0 to 2
+     */
     public int sweep(long nowNanos) {
         int freed = 0;
         long h = ring.head();

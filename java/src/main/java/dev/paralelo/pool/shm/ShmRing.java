@@ -44,6 +44,8 @@ public final class ShmRing {
         /**
          * One frame: its bytes are {@code frame[0, frame.byteSize())}, valid only during the
          * call (they are in the ring, or a copy when the frame wraps past its end).
+         *
+         * @param frame the frame's bytes, a segment of exactly the frame's length; do not keep it
          */
         void onFrame(MemorySegment frame);
     }
@@ -63,6 +65,14 @@ public final class ShmRing {
      * A ring over seg (at least {@link RingLayout#length} bytes, 64-byte aligned when native),
      * used by the process whose pid is pid (recorded as the owner of the records it takes).
      * Does not initialise the memory: see {@link #init}.
+     *
+     * @param seg the ring's memory, shared with the other processes
+     * @param slotBytes data bytes per slot, as the ring was initialised with
+     * @param slots the number of slots, as the ring was initialised with
+     * @param maxFrame the largest frame, in bytes, this process will offer or accept
+     * @param pid this process's pid, in [1, {@link RingLayout#MAX_PID}]
+     * @throws IllegalArgumentException if the geometry is invalid, seg is too small or misaligned,
+     *     or pid is out of range
      */
     public ShmRing(MemorySegment seg, int slotBytes, int slots, int maxFrame, long pid) {
         checkGeometry(slotBytes, slots, maxFrame);
@@ -87,6 +97,11 @@ public final class ShmRing {
     /**
      * IllegalArgumentException unless slotBytes and slots are powers of two within
      * {@link RingLayout}'s limits and maxFrame is in [0, slots * slotBytes / 2].
+     *
+     * @param slotBytes data bytes per slot
+     * @param slots slots per ring
+     * @param maxFrame the largest frame in bytes
+     * @throws IllegalArgumentException naming the first value that is out of range
      */
     public static void checkGeometry(int slotBytes, int slots, int maxFrame) {
         if (Integer.bitCount(slotBytes) != 1 || slotBytes < RingLayout.MIN_SLOT_BYTES || slotBytes > RingLayout.MAX_SLOT_BYTES) {
@@ -103,7 +118,14 @@ public final class ShmRing {
         }
     }
 
-    /** Makes seg an empty ring: cursors 0, every slot free for its first position. Before any other process sees it. */
+    /**
+     * Makes seg an empty ring: cursors 0, every slot free for its first position. Before any other process sees it.
+     *
+     * @param seg the ring's memory, at least {@code RingLayout.length(slots, slotBytes)} bytes
+     * @param slotBytes data bytes per slot, a power of two in range
+     * @param slots the number of slots, a power of two in range
+     * @throws IllegalArgumentException if the geometry is invalid or seg is too small
+     */
     public static void init(MemorySegment seg, int slotBytes, int slots) {
         checkGeometry(slotBytes, slots, 0);
         long need = RingLayout.length(slots, slotBytes);
@@ -118,17 +140,29 @@ public final class ShmRing {
         }
     }
 
-    /** The largest frame this ring carries, in bytes. */
+    /**
+     * The largest frame this ring carries, in bytes.
+     *
+     * @return the largest frame, at most half the ring's data bytes
+     */
     public int maxFrameBytes() {
         return maxFrame;
     }
 
-    /** Number of slots. */
+    /**
+     * Number of slots.
+     *
+     * @return the slot count, a power of two
+     */
     public int slots() {
         return slots;
     }
 
-    /** Data bytes per slot. */
+    /**
+     * Data bytes per slot.
+     *
+     * @return the data bytes of one slot, a power of two
+     */
     public int slotBytes() {
         return slotBytes;
     }
@@ -185,7 +219,13 @@ public final class ShmRing {
     /**
      * Queues src[off, off + len) if there is room now; false if the ring is full. Never blocks.
      *
+     * @param src the array holding the frame
+     * @param off where the frame starts in src
+     * @param len the frame's length in bytes, 0 to {@link #maxFrameBytes()}
+     * @return true if the frame was published; false if the ring had no room for it, and nothing
+     *     was written
      * @throws IllegalArgumentException if len is more than {@link #maxFrameBytes()}
+     * @throws IndexOutOfBoundsException if [off, off + len) is not inside src
      */
     public boolean offer(byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
@@ -238,7 +278,13 @@ public final class ShmRing {
 
     // ---- consuming ---------------------------------------------------------------------------
 
-    /** The next frame, or null if none is published now. Never blocks. */
+    /**
+     * The next frame, or null if none is published now. Never blocks.
+     *
+     * @return a new array holding the frame, removed from the ring; null if none was ready
+     * @throws IllegalStateException if the ring's memory is corrupt (a record longer than the ring
+     *     allows)
+     */
     public byte[] poll() {
         for (;;) {
             long h = head();
@@ -274,6 +320,11 @@ public final class ShmRing {
      * handler, in order; returns how many it handed over (0 when none was published). If the
      * handler throws, the frames after that one in the batch are released undelivered and the
      * exception propagates.
+     *
+     * @param handler receives each frame; it runs on the calling thread
+     * @param limit the most frames to take, at least 1
+     * @return the number of frames handed to handler
+     * @throws IllegalArgumentException if limit is below 1
      */
     public int drain(FrameHandler handler, int limit) {
         Objects.requireNonNull(handler, "handler");

@@ -41,7 +41,13 @@ public final class ShmTransport implements Transport {
                 new RingSweeper(file.results(), RingSweeper::processAlive, STUCK_NANOS));
     }
 
-    /** A transport with {@link RingGeometry#DEFAULT} rings in {@link SharedArray#directory()}. */
+    /**
+     * A transport with {@link RingGeometry#DEFAULT} rings in {@link SharedArray#directory()}.
+     *
+     * @return the parent's end of a new ring file, which it deletes on {@link #close()}
+     * @throws IOException if the file cannot be created (for instance the directory is full or not
+     *     writable)
+     */
     public static ShmTransport create() throws IOException {
         return create(SharedArray.directory(), RingGeometry.DEFAULT);
     }
@@ -49,6 +55,13 @@ public final class ShmTransport implements Transport {
     /**
      * A transport with rings of geometry g in a new file in dir, named
      * {@code paralelo-pool-PID-N.ring} with the first N not taken.
+     *
+     * @param dir an existing directory, normally on a tmpfs such as {@code /dev/shm}
+     * @param g the rings' geometry
+     * @return the parent's end of a new ring file, which it deletes on {@link #close()}
+     * @throws FileAlreadyExistsException if 100 names in a row are taken by files of earlier
+     *     processes that had this pid
+     * @throws IOException if the file cannot be created
      */
     public static ShmTransport create(Path dir, RingGeometry g) throws IOException {
         Objects.requireNonNull(g, "g");
@@ -84,12 +97,20 @@ public final class ShmTransport implements Transport {
         return SCHEME + file.path().toAbsolutePath();
     }
 
-    /** The ring file. */
+    /**
+     * The ring file.
+     *
+     * @return the ring file's path as given at creation
+     */
     public Path path() {
         return file.path();
     }
 
-    /** The rings' geometry. */
+    /**
+     * The rings' geometry.
+     *
+     * @return the geometry both rings were created with
+     */
     public RingGeometry geometry() {
         return file.geometry();
     }

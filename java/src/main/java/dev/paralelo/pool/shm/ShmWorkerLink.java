@@ -40,6 +40,8 @@ public final class ShmWorkerLink implements WorkerLink {
      * Connects to the transport at endpoint ({@code shm:PATH}, as {@link ShmTransport#endpoint()}
      * gives it).
      *
+     * @param endpoint {@code shm:} followed by the ring file's path
+     * @return the worker's end, holding the mapped ring file until {@link #close()}
      * @throws IllegalArgumentException if endpoint is not a {@code shm:} endpoint
      * @throws RingFormatException if the file is not a ring file this build can use
      * @throws IOException if it cannot be opened (missing, a link, another user's)
@@ -78,7 +80,11 @@ public final class ShmWorkerLink implements WorkerLink {
         return exchange.maxFrameBytes();
     }
 
-    /** The parent's pid, as the ring file records it. */
+    /**
+     * The parent's pid, as the ring file records it.
+     *
+     * @return the pid the parent wrote into the ring file's header when it created it
+     */
     public long parentPid() {
         return file.parentPid();
     }
