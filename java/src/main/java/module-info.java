@@ -23,6 +23,7 @@ module dev.paralelo {
     exports dev.paralelo.shm;
     exports dev.paralelo.pool;
     exports dev.paralelo.pool.shm;
+    exports dev.paralelo.mpi;
 
     // Transports of the worker pool, found by endpoint scheme.
     uses dev.paralelo.pool.TransportProvider;
