@@ -33,6 +33,9 @@ public final class Main {
                   the sum of an array file or shared array, computed by N worker processes
               worker --connect ENDPOINT --worker I --threads T
                   a worker process (the pool starts these)
+              mpi sum|stats FILE [--dtype D] [--threads N] [--json]
+                  under mpirun -np N: each rank maps its part of FILE; rank 0 prints the
+                  result, the bits of one process (see README, "More than one machine")
               info
                   which kernels run here and why
             """;
@@ -85,6 +88,7 @@ public final class Main {
                 case "demo" -> PoolCommands.demo(rest, out);
                 case "sum" -> PoolCommands.sum(rest, out);
                 case "worker" -> PoolCommands.worker(rest);
+                case "mpi" -> MpiCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'; try paralelo --help");
             };
         } catch (UsageException | ConfigurationException e) {

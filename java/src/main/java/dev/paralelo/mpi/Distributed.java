@@ -13,6 +13,7 @@ import dev.paralelo.Partial;
 import dev.paralelo.Reduction;
 import dev.paralelo.shm.SharedArray;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Reductions of an array distributed over MPI ranks, each rank holding one part of the
@@ -24,7 +25,9 @@ import java.util.Objects;
  * parts are even or not.
  *
  * <p>Every method is collective: every rank calls it, in the same order, with its own part of
- * the same array. The results are on every rank.
+ * the same array. The results are on every rank. A rank whose own part fails (a truncated
+ * file) throws its exception, and the others a {@link PeerFailureException}: no rank is left
+ * waiting.
  *
  * <p>Threads per rank: by default the cores this JVM may use divided by the ranks on this node
  * ({@link Mpi#localSize()}), at least 1, so that ranks × threads stays within the cores; pass
@@ -100,11 +103,13 @@ public final class Distributed {
         NumArray a = x.array();
         BlockRange all = BlockPartition.whole(a.length());
         return switch (op) {
-            case SUM, MEAN -> mpi.allreduce(kernels.partial(Reduction.SUM, a, all));
-            case MIN, MAX -> mpi.allreduce(((Extremum) kernels.partial(op, a, all)).shifted(x.start()));
-            case VARIANCE -> a.dtype().isFloat()
-                    ? mpi.allreduce(kernels.partialAround(a, all, floatMean(x)))
-                    : mpi.allreduce(kernels.partial(Reduction.VARIANCE, a, all));
+            case SUM, MEAN -> merged(() -> kernels.partial(Reduction.SUM, a, all));
+            case MIN, MAX -> merged(() -> ((Extremum) kernels.partial(op, a, all)).shifted(x.start()));
+            case VARIANCE -> {
+                if (!a.dtype().isFloat()) yield merged(() -> kernels.partial(Reduction.VARIANCE, a, all));
+                double mean = floatMean(x);
+                yield merged(() -> kernels.partialAround(a, all, mean));
+            }
             case DOT -> throw new IllegalArgumentException("a dot takes two arrays: dot(x, y)");
         };
     }
@@ -116,7 +121,7 @@ public final class Distributed {
         if (x.start() != y.start() || x.length() != y.length() || x.array().length() != y.array().length()) {
             throw new IllegalArgumentException("the parts of a dot cover the same ranges of arrays of one length");
         }
-        return mpi.allreduce(kernels.partial(Reduction.DOT, x.array(), y.array(), BlockPartition.whole(x.array().length())));
+        return merged(() -> kernels.partial(Reduction.DOT, x.array(), y.array(), BlockPartition.whole(x.array().length())));
     }
 
     /** The sum as a double: {@link Kernels#sum} of float data; an integer sum rounded once. */
@@ -153,7 +158,27 @@ public final class Distributed {
     }
 
     private double floatMean(Part x) {
-        return ((ExactSum) mpi.allreduce(kernels.partial(Reduction.SUM, x.array(), BlockPartition.whole(x.array().length()))))
+        return this.<ExactSum>merged(() -> (ExactSum) kernels.partial(Reduction.SUM, x.array(), BlockPartition.whole(x.array().length())))
                 .mean(x.length());
+    }
+
+    /**
+     * This rank's state from local, merged over every rank. When local fails on some rank (a
+     * truncated file, a closed array), every rank learns it before the merge, so none waits:
+     * the lowest failing rank throws its own exception, every other rank a
+     * {@link PeerFailureException} naming that rank.
+     */
+    private <P extends Partial> P merged(Supplier<P> local) {
+        P state = null;
+        RuntimeException failure = null;
+        try {
+            state = local.get();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        int failed = mpi.lowestFailed(failure != null);
+        if (failed == mpi.rank()) throw failure;
+        if (failed >= 0) throw new PeerFailureException(failed, failure);
+        return mpi.allreduce(state);
     }
 }

@@ -112,6 +112,23 @@ public final class Mpi implements AutoCloseable {
     }
 
     /**
+     * Agreement on a local failure: the lowest rank that passed {@code failedHere = true}, or
+     * -1 when none did, on every rank (one small allreduce). A rank that fails on its own (its
+     * file part cannot be opened) says so here before the next collective, so that the others
+     * stop instead of waiting for it forever.
+     */
+    public int lowestFailed(boolean failedHere) {
+        usable();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(JAVA_INT);
+            v.set(JAVA_INT, 0, failedHere ? rank : size);
+            check("pl_mpi_allreduce", ParaleloMpiLib.plMpiAllreduce(dev.paralelo.DType.I32.code(), Reduction.MIN.code(), v, 1));
+            int lowest = v.get(JAVA_INT, 0);
+            return lowest < size ? lowest : -1;
+        }
+    }
+
+    /**
      * Broadcasts the bytes of segment from rank root to every rank (written in place on the
      * others). An invalid root is MPI's error (an MpiException with its text).
      */
