@@ -105,6 +105,10 @@ PL_MPI_API int pl_mpi_reduce_state(int kind, void *states, int64_t count, int ro
  * (recv is ignored elsewhere and may be null), or on every rank. bytes <= INT32_MAX. */
 PL_MPI_API int pl_mpi_gather(const void *send, int64_t bytes, void *recv, int root);
 PL_MPI_API int pl_mpi_allgather(const void *send, int64_t bytes, void *recv);
+/* Ends every rank of the job (MPI_Abort on MPI_COMM_WORLD) with exit status `status`: for a
+ * rank that failed alone, where finishing politely (pl_mpi_finalize) would wait for ranks that
+ * wait for it. Returns only if MPI could not abort. */
+PL_MPI_API int pl_mpi_abort(int status);
 /* Writes the text of a status (any: PL_OK, PL_E_*, PL_MPI_E_*, an MPI error code) to buf, at
  * most len bytes with the NUL; PL_E_ARG for a null buf or len < 1. Needs no pl_mpi_init. */
 PL_MPI_API int pl_mpi_error_string(int status, char *buf, int64_t len);

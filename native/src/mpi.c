@@ -295,6 +295,11 @@ int pl_mpi_allgather(const void *send, int64_t bytes, void *recv) {
     return rc != PL_OK ? rc : MPI_Allgather(send, (int)bytes, MPI_BYTE, recv, (int)bytes, MPI_BYTE, comm);
 }
 
+int pl_mpi_abort(int status) {
+    int rc = running();
+    return rc != PL_OK ? rc : MPI_Abort(MPI_COMM_WORLD, status);
+}
+
 static const char *shim_text(int status) {
     switch (status) {
     case PL_OK: return "success";

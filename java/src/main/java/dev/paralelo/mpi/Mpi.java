@@ -18,7 +18,8 @@ import java.util.Objects;
  *
  * <p>Collectives must be called by every rank, in the same order, with matching arguments
  * (MPI's rule); a rank that never arrives leaves the others waiting, and a rank that dies makes
- * {@code mpirun} end the job. Memory passed in is off-heap ({@link NumArray}s and native
+ * {@code mpirun} end the job. A rank that fails alone should {@link #abort} rather than
+ * {@link #close()}: finalising waits for the other ranks, which may be waiting for it. Memory passed in is off-heap ({@link NumArray}s and native
  * segments; heap arrays go through a copy). Errors are {@link MpiException}s carrying MPI's
  * own text; MPI never aborts the JVM behind its back ({@code MPI_ERRORS_RETURN}).
  *
@@ -227,6 +228,18 @@ public final class Mpi implements AutoCloseable {
         MemorySegment recv = arena.allocate(send.byteSize() * size, 8);
         inPlace(send, false, s -> check("pl_mpi_allgather", ParaleloMpiLib.plMpiAllgather(s, s.byteSize(), recv)));
         return recv;
+    }
+
+    /**
+     * Ends every rank of the job now ({@code MPI_Abort}), this process included, with exit
+     * status {@code status}. For a rank that fails alone: {@link #close()} (MPI_Finalize) waits
+     * for every rank, and ranks that wait for this one in a collective would never get there.
+     * Returns only by throwing, if MPI could not abort.
+     */
+    public void abort(int status) {
+        if (closed) throw new IllegalStateException("MPI was finalized (Mpi.close)");
+        check("pl_mpi_abort", ParaleloMpiLib.plMpiAbort(status));
+        throw new AssertionError("MPI_Abort returned");
     }
 
     /**

@@ -291,6 +291,22 @@ public final class ParaleloMpiLib {
         }
     }
 
+    private static final class pl_mpi_abort$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
+        static final MethodHandle HANDLE = handle("pl_mpi_abort", DESC, false);
+    }
+
+    /** {@code int pl_mpi_abort(int status)} */
+    public static int plMpiAbort(int status) {
+        try {
+            return (int) pl_mpi_abort$h.HANDLE.invokeExact(status);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_mpi_abort", t);
+        }
+    }
+
     private static final class pl_mpi_error_string$h {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG);
         static final MethodHandle HANDLE = handle("pl_mpi_error_string", DESC, false);
@@ -324,6 +340,7 @@ public final class ParaleloMpiLib {
         m.put("pl_mpi_reduce_state", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
         m.put("pl_mpi_gather", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT));
         m.put("pl_mpi_allgather", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        m.put("pl_mpi_abort", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         m.put("pl_mpi_error_string", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
         return m;
     }
