@@ -73,9 +73,21 @@ final class MpiCommand {
         } catch (UnsatisfiedLinkError | MpiException e) {
             throw new UsageException("MPI is not available: " + e.getMessage());
         }
-        try (mpi) {
-            return run(mpi, sub, file, dtype, threads, json, out);
+        int status;
+        try {
+            status = run(mpi, sub, file, dtype, threads, json, out);
+        } catch (UsageException e) {
+            mpi.close(); // every rank knows: the failures are agreed on before each step
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // Unexpected, and maybe on this rank alone: finishing politely would wait for ranks
+            // that wait for this one. End the job.
+            System.err.println("paralelo: rank " + mpi.rank() + ": " + e);
+            mpi.abort(1);
+            throw e;
         }
+        mpi.close();
+        return status;
     }
 
     private static int run(Mpi mpi, String sub, String file, DType dtype, int threads, boolean json, PrintStream out)
