@@ -191,22 +191,30 @@ public final class Mpi implements AutoCloseable {
     /** Header bytes of a partial state's encoding (docs/FORMAT.md, "Partial states"): the words follow. */
     private static final int STATE_HEADER = 16;
 
+    /** The largest state's encoding (a float variance's, 146 words), with room to spare. */
+    private static final int STATE_SCRATCH = 2048;
+
+    /**
+     * Where states are encoded for the shim: one native buffer per thread, so that a merge
+     * allocates no arena and no byte arrays (the header, then the C struct's words: the
+     * encoding is little-endian, as this machine).
+     */
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STATE_SCRATCH, 64));
+
     private <P extends Partial> P mergeStates(P state, int root) {
         Objects.requireNonNull(state, "state");
         usable();
-        byte[] encoded = state.toBytes(); // little-endian words, the C struct on this (little-endian) machine
-        long bytes = encoded.length - STATE_HEADER;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment words = a.allocate(bytes, 8);
-            MemorySegment.copy(MemorySegment.ofArray(encoded), STATE_HEADER, words, 0, bytes);
-            int rc = root < 0 ? ParaleloMpiLib.plMpiAllreduceState(state.kind(), words, 1)
-                    : ParaleloMpiLib.plMpiReduceState(state.kind(), words, 1, root);
-            check(root < 0 ? "pl_mpi_allreduce_state" : "pl_mpi_reduce_state", rc);
-            if (root >= 0 && rank != root) return state;
-            MemorySegment.copy(words, 0, MemorySegment.ofArray(encoded), STATE_HEADER, bytes);
-        }
+        MemorySegment scratch = SCRATCH.get();
+        java.nio.ByteBuffer buffer = scratch.asByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        state.writeTo(buffer);
+        int rc = root < 0 ? ParaleloMpiLib.plMpiAllreduceState(state.kind(), scratch.asSlice(STATE_HEADER), 1)
+                : ParaleloMpiLib.plMpiReduceState(state.kind(), scratch.asSlice(STATE_HEADER), 1, root);
+        check(root < 0 ? "pl_mpi_allreduce_state" : "pl_mpi_reduce_state", rc);
+        if (root >= 0 && rank != root) return state;
+        buffer.flip();
         @SuppressWarnings("unchecked")
-        P merged = (P) state.getClass().cast(Partial.fromBytes(encoded));
+        P merged = (P) state.getClass().cast(Partial.read(buffer));
         return merged;
     }
 

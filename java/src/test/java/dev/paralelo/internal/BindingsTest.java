@@ -49,8 +49,8 @@ class BindingsTest {
         assertTrue(dev.paralelo.internal.ffi.ParaleloMpiLib.criticalFunctions().isEmpty(), "MPI calls wait: none is critical");
     }
 
-    private static Map<String, FunctionDescriptor> parse(String name, String macro) throws IOException {
-        Path header = Path.of(System.getProperty("user.dir")).resolveSibling("native/include/" + name);
+    private static Map<String, FunctionDescriptor> parse(String headerName, String macro) throws IOException {
+        Path header = Path.of(System.getProperty("user.dir")).resolveSibling("native/include/" + headerName);
         String text = Files.readString(header).replaceAll("(?s)/\\*.*?\\*/", "");
         Matcher m = Pattern.compile(macro + "\\s+(\\w+)\\s+(\\w+)\\s*\\(([^)]*)\\)\\s*;").matcher(text);
         Map<String, FunctionDescriptor> fromHeader = new LinkedHashMap<>();
