@@ -55,9 +55,10 @@ public final class MpiBench {
                 int reps = Integer.parseInt(args[1]), iters = Integer.parseInt(args[2]);
                 F64Array one = F64Array.of(1.0), mib = F64Array.allocate((1 << 20) / 8);
                 ExactSum acc = ExactSum.of(0.1);
-                // Warm-up: the JIT compiles the call path before anything is timed.
-                for (int i = 0; i < iters; i++) mpi.allreduce(one, Reduction.SUM);
-                for (int i = 0; i < iters; i++) mpi.allreduce(acc);
+                // Warm-up: the JIT compiles the call paths before anything is timed (C2 needs
+                // tens of thousands of calls, and its threads share these cores).
+                for (int i = 0; i < 10 * iters; i++) mpi.allreduce(one, Reduction.SUM);
+                for (int i = 0; i < 10 * iters; i++) mpi.allreduce(acc);
                 double t1 = measure(mpi, reps, iters, () -> mpi.allreduce(one, Reduction.SUM));
                 double tm = measure(mpi, reps, Math.max(10, iters / 100), () -> mpi.allreduce(mib, Reduction.SUM));
                 double te = measure(mpi, reps, iters, () -> mpi.allreduce(acc));
