@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes java/.../internal/ffi/ParaleloLib.java from native/include/paralelo.h.
+"""Writes java/.../internal/ffi/ParaleloLib.java from native/include/paralelo.h, and
+ParaleloMpiLib.java from native/include/paralelo_mpi.h (the MPI shim, loaded apart).
 
 jextract cannot be installed here, so this writes bindings in its style:
 - every `#define PL_*` constant with a literal value (numbers and strings) becomes a
@@ -13,17 +14,27 @@ jextract cannot be installed here, so this writes bindings in its style:
   which may take heap segments and holds off the GC: short calls only. Nothing that waits
   (the barrier) may ever be on that list.
 
-Usage: bindgen.py            rewrite the Java file
-       bindgen.py --stdout   print it
-       bindgen.py --check    exit 1 if the committed file differs (BindingsTest runs this)
+Usage: bindgen.py            rewrite the Java files
+       bindgen.py --stdout   print them
+       bindgen.py --check    exit 1 if a committed file differs (BindingsTest runs this)
 """
 import pathlib
 import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-HEADER = ROOT / "native/include/paralelo.h"
-OUT = ROOT / "java/src/main/java/dev/paralelo/internal/ffi/ParaleloLib.java"
+FFI = ROOT / "java/src/main/java/dev/paralelo/internal/ffi"
+
+
+class Target:
+    """One header and the Java class bound to it."""
+
+    def __init__(self, header, cls, macro, loader, library, critical, never_critical):
+        self.header = ROOT / "native/include" / header
+        self.out = FFI / (cls + ".java")
+        self.cls, self.macro, self.loader, self.library = cls, macro, loader, library
+        self.critical, self.never_critical = critical, never_critical
+
 
 # Short kernels that may run as critical downcalls (NativeKernels uses them for small inputs).
 CRITICAL = {
@@ -31,6 +42,13 @@ CRITICAL = {
     "pl_scale", "pl_axpy", "pl_fill", "pl_slice_reduce", "pl_reduceat",
 }
 NEVER_CRITICAL = {"pl_barrier_wait"}
+
+TARGETS = [
+    Target("paralelo.h", "ParaleloLib", "PL_API", "LibraryLoader.lookup()", "libparalelo", CRITICAL, NEVER_CRITICAL),
+    # Every MPI call may wait for other ranks: none may hold off the GC.
+    Target("paralelo_mpi.h", "ParaleloMpiLib", "PL_MPI_API", "LibraryLoader.mpiLookup()", "libparalelo_mpi", set(),
+           set()),
+]
 
 CTYPE = {"int": ("int", "JAVA_INT"), "int64_t": ("long", "JAVA_LONG"),
          "double": ("double", "JAVA_DOUBLE")}
@@ -64,9 +82,9 @@ def constants(text):
     return out
 
 
-def functions(text):
+def functions(text, macro):
     code = strip_comments(text)
-    for m in re.finditer(r"PL_API\s+(\w+)\s+(\w+)\s*\(([^)]*)\)\s*;", code):
+    for m in re.finditer(macro + r"\s+(\w+)\s+(\w+)\s*\(([^)]*)\)\s*;", code):
         ret, name, params = m.groups()
         proto = " ".join(f"{ret} {name}({params})".split())
         args = []
@@ -100,14 +118,14 @@ def wrapper(w, jr, jn, params, handle, call, name):
     w("    }\n")
 
 
-def generate():
-    text = HEADER.read_text()
-    fns = list(functions(text))
+def generate(t):
+    text = t.header.read_text()
+    fns = list(functions(text, t.macro))
     names = {f[1] for f in fns}
-    missing = CRITICAL - names
+    missing = t.critical - names
     if missing:
         sys.exit(f"bindgen: CRITICAL names functions the header lacks: {sorted(missing)}")
-    if CRITICAL & NEVER_CRITICAL:
+    if t.critical & t.never_critical:
         sys.exit("bindgen: a waiting function is on the critical list")
     out = []
     w = out.append
@@ -124,7 +142,7 @@ def generate():
     w("import java.util.Map;")
     w("import java.util.Set;\n")
     w("/**")
-    w(" * Bindings for {@code native/include/paralelo.h}, written by {@code native/tools/bindgen.py}")
+    w(f" * Bindings for {{@code native/include/{t.header.name}}}, written by {{@code native/tools/bindgen.py}}")
     w(" * in jextract's style: do not edit by hand. The header's {@code #define} constants are")
     w(" * compile-time constants here, so using one never loads the library. Each function has a")
     w(" * holder class, loaded on first use, with its descriptor and handle; the functions the")
@@ -132,8 +150,8 @@ def generate():
     w(" * segments and must only run short calls (it holds off the GC).")
     w(" */")
     w('@SuppressWarnings("restricted")')
-    w("public final class ParaleloLib {")
-    w("    private ParaleloLib() {}\n")
+    w(f"public final class {t.cls} {{")
+    w(f"    private {t.cls}() {{}}\n")
     for name, jt, lit, comment in constants(text):
         doc = comment or name
         doc = doc.replace("*/", "* /").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -142,8 +160,8 @@ def generate():
     w("    private static final Linker LINKER = Linker.nativeLinker();")
     w("    private static final Linker.Option CRITICAL = Linker.Option.critical(true);\n")
     w("    private static MethodHandle handle(String name, FunctionDescriptor fd, boolean critical) {")
-    w("        MemorySegment symbol = LibraryLoader.lookup().find(name)")
-    w("                .orElseThrow(() -> new UnsatisfiedLinkError(\"libparalelo has no symbol \" + name));")
+    w(f"        MemorySegment symbol = {t.loader}.find(name)")
+    w(f"                .orElseThrow(() -> new UnsatisfiedLinkError(\"{t.library} has no symbol \" + name));")
     w("        return critical ? LINKER.downcallHandle(symbol, fd, CRITICAL) : LINKER.downcallHandle(symbol, fd);")
     w("    }\n")
     for ret, name, args, proto in fns:
@@ -159,7 +177,7 @@ def generate():
         w("    }\n")
         w(f"    /** {{@code {proto}}} */")
         wrapper(w, jr, jn, params, f"{holder}.HANDLE", call, name)
-        if name in CRITICAL:
+        if name in t.critical:
             w(f"    private static final class {name}$critical {{")
             w(f"        static final MethodHandle HANDLE = handle(\"{name}\", {holder}.DESC, true);")
             w("    }\n")
@@ -175,21 +193,25 @@ def generate():
     w("    }\n")
     w("    /** The functions that have a critical wrapper (for tests). */")
     w("    public static Set<String> criticalFunctions() {")
-    w("        return Set.of(" + ", ".join(f'"{n}"' for n in sorted(CRITICAL)) + ");")
+    w("        return Set.of(" + ", ".join(f'"{n}"' for n in sorted(t.critical)) + ");")
     w("    }")
     w("}")
     return "\n".join(out) + "\n"
 
 
 def main():
-    text = generate()
-    if "--stdout" in sys.argv:
-        sys.stdout.write(text)
-    elif "--check" in sys.argv:
-        if OUT.read_text() != text:
-            sys.exit(f"{OUT.relative_to(ROOT)} is out of date: run python3 native/tools/bindgen.py")
-    else:
-        OUT.write_text(text)
+    stale = []
+    for t in TARGETS:
+        text = generate(t)
+        if "--stdout" in sys.argv:
+            sys.stdout.write(text)
+        elif "--check" in sys.argv:
+            if not t.out.exists() or t.out.read_text() != text:
+                stale.append(str(t.out.relative_to(ROOT)))
+        else:
+            t.out.write_text(text)
+    if stale:
+        sys.exit(f"{', '.join(stale)} out of date: run python3 native/tools/bindgen.py")
 
 
 if __name__ == "__main__":

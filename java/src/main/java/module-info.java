@@ -25,6 +25,7 @@ module dev.paralelo {
     exports dev.paralelo.shm;
     exports dev.paralelo.pool;
     exports dev.paralelo.pool.shm;
+    exports dev.paralelo.mpi;
 
     // picocli fills the commands' annotated fields by reflection.
     opens dev.paralelo.cli to info.picocli;

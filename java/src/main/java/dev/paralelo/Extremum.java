@@ -60,6 +60,33 @@ public final class Extremum extends StateWords implements Partial {
     }
 
     /**
+     * This state as the state of the same elements seen in a larger array, where the array it
+     * was computed on starts at element {@code start}: the same value, its index counted from
+     * the larger array's element 0. A process that maps only its part of a file (an MPI rank)
+     * computes its partial over that part, which starts on a block boundary, and shifts it so
+     * that it merges with the other parts' to the whole array's state. An empty state is
+     * returned as it is.
+     *
+     * @param start the element of the larger array where the array this state was computed on
+     *     begins; a multiple of {@link BlockPartition#BLOCK}
+     * @return the same extreme, its index counted from the larger array's element 0
+     * @throws IllegalArgumentException if start is negative, not a multiple of
+     *     {@link BlockPartition#BLOCK}, or the shifted index would pass 2^62
+     */
+    public Extremum shifted(long start) {
+        if (start < 0 || start % BlockPartition.BLOCK != 0) {
+            throw new IllegalArgumentException("a part starts at a multiple of " + BlockPartition.BLOCK + ", not at " + start);
+        }
+        if (isEmpty() || start == 0) return this;
+        if (w[EXTREMUM_INDEX] > PartialCodec.MAX_COUNT - start) {
+            throw new IllegalArgumentException("index " + w[EXTREMUM_INDEX] + " shifted by " + start + " passes 2^62");
+        }
+        long[] r = w.clone();
+        r[EXTREMUM_INDEX] += start;
+        return new Extremum(r);
+    }
+
+    /**
      * The element type of the data.
      *
      * @return the type of the elements the state was computed over

@@ -1,6 +1,8 @@
 package dev.paralelo.shm;
 
 import dev.paralelo.AccessCheck;
+import dev.paralelo.BlockPartition;
+import dev.paralelo.BlockRange;
 import dev.paralelo.DType;
 import dev.paralelo.F32Array;
 import dev.paralelo.F64Array;
@@ -64,14 +66,19 @@ public final class SharedArray implements AutoCloseable {
     private final NumArray array;
     private final NpyHeader header; // null for raw files
     private final long mappedEnd;
+    private final long partStart;  // the file element that array() starts at
+    private final long fileLength; // elements in the file
 
-    private SharedArray(Path path, Arena arena, FileChannel channel, NumArray array, NpyHeader header, long mappedEnd) {
+    private SharedArray(Path path, Arena arena, FileChannel channel, NumArray array, NpyHeader header, long mappedEnd,
+            long partStart, long fileLength) {
         this.path = path;
         this.arena = arena;
         this.channel = channel;
         this.array = array;
         this.header = header;
         this.mappedEnd = mappedEnd;
+        this.partStart = partStart;
+        this.fileLength = fileLength;
     }
 
     /**
@@ -213,7 +220,7 @@ public final class SharedArray implements AutoCloseable {
             reserve(ch, tmp, target, total);
             ch.write(ByteBuffer.wrap(head), 0);
             NpyHeader h = new NpyHeader(head[6], dtype, false, shape.clone(), head.length);
-            made = map(target, ch, dtype, head.length, bytes, true, h);
+            made = map(target, ch, dtype, head.length, bytes, true, h, null);
             if (fill != null) fill.accept(made.array);
             publish(tmp, target, replace);
             return made;
@@ -378,7 +385,7 @@ public final class SharedArray implements AutoCloseable {
      * @throws IOException if the file cannot be opened for another reason (no such file, ...)
      */
     public static SharedArray open(Path path, boolean writable) throws IOException {
-        return openFile(path, null, writable, Kind.NPY, false);
+        return openFile(path, null, writable, Kind.NPY, false, null);
     }
 
     /**
@@ -390,7 +397,7 @@ public final class SharedArray implements AutoCloseable {
      *     checked
      */
     public static SharedArray openWritableOfAnyOwner(Path path) throws IOException {
-        return openFile(path, null, true, Kind.NPY, true);
+        return openFile(path, null, true, Kind.NPY, true, null);
     }
 
     /**
@@ -407,7 +414,7 @@ public final class SharedArray implements AutoCloseable {
      * @throws IOException if the file cannot be opened, as for {@link #open(Path, boolean)}
      */
     public static SharedArray openRaw(Path path, DType dtype, boolean writable) throws IOException {
-        return openFile(path, java.util.Objects.requireNonNull(dtype, "dtype"), writable, Kind.RAW, false);
+        return openFile(path, java.util.Objects.requireNonNull(dtype, "dtype"), writable, Kind.RAW, false, null);
     }
 
     /**
@@ -423,14 +430,41 @@ public final class SharedArray implements AutoCloseable {
      * @throws IOException if the file cannot be opened, as for {@link #open(Path, boolean)}
      */
     public static SharedArray openAny(Path path, DType rawType, boolean writable) throws IOException {
-        return openFile(path, java.util.Objects.requireNonNull(rawType, "rawType"), writable, Kind.ANY, false);
+        return openFile(path, java.util.Objects.requireNonNull(rawType, "rawType"), writable, Kind.ANY, false, null);
+    }
+
+    /**
+     * Opens part {@code index} of {@code parts} of an array file read-only, mapping only that
+     * part: the range {@link BlockPartition#of(long, int) BlockPartition.of(n, parts)}{@code
+     * .get(index)} of the file's n elements (an MPI rank's share: every rank maps its own part,
+     * and no rank maps the whole). The file is read as {@link #openAny} reads it (rawType for a
+     * headerless file, may be null for .npy files only), with the same checks. {@link #array()}
+     * holds the part; {@link #partStart()} says where it starts in the file, {@link #fileLength()}
+     * how many elements the file holds. The part starts on a block boundary, so partial states
+     * computed over it merge with the other parts' to the whole file's bits (min/max indices
+     * shifted by {@link dev.paralelo.Extremum#shifted}).
+     *
+     * @param path the file
+     * @param rawType the element type of a headerless file; null accepts .npy files only
+     * @param parts how many parts the file is split into (the number of ranks)
+     * @param index which part to map, in [0, parts)
+     * @return the part, mapped read-only
+     * @throws IOException if the file cannot be opened, as for {@link #open(Path, boolean)}
+     * @throws IllegalArgumentException if parts &lt; 1 or index is not in [0, parts)
+     */
+    public static SharedArray openPart(Path path, DType rawType, int parts, int index) throws IOException {
+        if (parts < 1 || index < 0 || index >= parts) {
+            throw new IllegalArgumentException("part " + index + " of " + parts + " does not exist");
+        }
+        return openFile(path, rawType, false, rawType == null ? Kind.NPY : Kind.ANY, false, new int[] {parts, index});
     }
 
     private enum Kind { NPY, RAW, ANY }
 
     private static final System.Logger LOG = System.getLogger("dev.paralelo");
 
-    private static SharedArray openFile(Path path, DType rawType, boolean writable, Kind kind, boolean anyOwner) throws IOException {
+    private static SharedArray openFile(Path path, DType rawType, boolean writable, Kind kind, boolean anyOwner, int[] part)
+            throws IOException {
         PosixFileAttributes before = attributes(path);
         if (before.isSymbolicLink()) {
             throw new FileSystemException(path.toString(), null, "is a symbolic link, and links are not followed"
@@ -486,7 +520,7 @@ public final class SharedArray implements AutoCloseable {
                     throw new NpyFormatException("unsupported .npy layout: data at offset " + h.dataOffset()
                             + " is not aligned to its " + h.dtype().size() + "-byte elements");
                 }
-                return map(path, ch, h.dtype(), h.dataOffset(), h.dataBytes(), writable, h);
+                return map(path, ch, h.dtype(), h.dataOffset(), h.dataBytes(), writable, h, part);
             }
             if (size == 0 && ch.read(ByteBuffer.allocate(1), 0) > 0) {
                 throw new NpyFormatException("reports a size of 0 bytes but has content (a /proc or /sys file?); it cannot be mapped");
@@ -495,7 +529,7 @@ public final class SharedArray implements AutoCloseable {
                 throw new NpyFormatException("raw file of " + size + " bytes is not a whole number of " + rawType.label()
                         + " elements (" + rawType.size() + " bytes each); pass the right --dtype");
             }
-            return map(path, ch, rawType, 0, size, writable, null);
+            return map(path, ch, rawType, 0, size, writable, null, part);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -536,8 +570,16 @@ public final class SharedArray implements AutoCloseable {
         return java.util.Arrays.copyOf(buf.array(), buf.position());
     }
 
+    /** Maps the data at [offset, offset + bytes), or only part[1] of part[0] parts of its elements. */
     private static SharedArray map(Path path, FileChannel ch, DType dtype, long offset, long bytes, boolean writable,
-            NpyHeader h) throws IOException {
+            NpyHeader h, int[] part) throws IOException {
+        long n = bytes / dtype.size(), start = 0;
+        if (part != null) {
+            BlockRange r = BlockPartition.of(n, part[0]).get(part[1]);
+            start = r.start();
+            offset += start * dtype.size();
+            bytes = r.length() * dtype.size();
+        }
         Arena arena = Arena.ofShared();
         try {
             MemorySegment seg = bytes == 0
@@ -557,7 +599,7 @@ public final class SharedArray implements AutoCloseable {
                             + end + " bytes. Reopen it (the data past the new end is gone)");
                 }
             };
-            return new SharedArray(path, arena, ch, view(dtype, seg, check), h, end);
+            return new SharedArray(path, arena, ch, view(dtype, seg, check), h, end, start, n);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -763,6 +805,24 @@ public final class SharedArray implements AutoCloseable {
      */
     public boolean isReadOnly() {
         return array.isReadOnly();
+    }
+
+    /**
+     * Where {@link #array()} starts in the file.
+     *
+     * @return the index in the file of the array's element 0: 0 but for {@link #openPart}
+     */
+    public long partStart() {
+        return partStart;
+    }
+
+    /**
+     * How many elements the file holds.
+     *
+     * @return the file's element count: {@link #array()}'s length but for {@link #openPart}
+     */
+    public long fileLength() {
+        return fileLength;
     }
 
     /**

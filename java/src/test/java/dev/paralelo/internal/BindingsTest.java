@@ -32,9 +32,27 @@ class BindingsTest {
 
     @Test
     void headerAndBindingsAgree() throws IOException {
-        Path header = Path.of(System.getProperty("user.dir")).resolveSibling("native/include/paralelo.h");
+        Map<String, FunctionDescriptor> fromHeader = parse("paralelo.h", "PL_API");
+        assertTrue(fromHeader.size() >= 20, "parsed " + fromHeader.size() + " functions");
+        Map<String, FunctionDescriptor> bound = ParaleloLib.descriptors();
+        assertEquals(fromHeader.keySet(), bound.keySet(), "bound functions");
+        for (String f : fromHeader.keySet()) assertEquals(fromHeader.get(f), bound.get(f), f);
+    }
+
+    @Test
+    void mpiHeaderAndBindingsAgree() throws IOException {
+        Map<String, FunctionDescriptor> fromHeader = parse("paralelo_mpi.h", "PL_MPI_API");
+        assertTrue(fromHeader.size() >= 15, "parsed " + fromHeader.size() + " functions");
+        Map<String, FunctionDescriptor> bound = dev.paralelo.internal.ffi.ParaleloMpiLib.descriptors();
+        assertEquals(fromHeader.keySet(), bound.keySet(), "bound functions");
+        for (String f : fromHeader.keySet()) assertEquals(fromHeader.get(f), bound.get(f), f);
+        assertTrue(dev.paralelo.internal.ffi.ParaleloMpiLib.criticalFunctions().isEmpty(), "MPI calls wait: none is critical");
+    }
+
+    private static Map<String, FunctionDescriptor> parse(String headerName, String macro) throws IOException {
+        Path header = Path.of(System.getProperty("user.dir")).resolveSibling("native/include/" + headerName);
         String text = Files.readString(header).replaceAll("(?s)/\\*.*?\\*/", "");
-        Matcher m = Pattern.compile("PL_API\\s+(\\w+)\\s+(\\w+)\\s*\\(([^)]*)\\)\\s*;").matcher(text);
+        Matcher m = Pattern.compile(macro + "\\s+(\\w+)\\s+(\\w+)\\s*\\(([^)]*)\\)\\s*;").matcher(text);
         Map<String, FunctionDescriptor> fromHeader = new LinkedHashMap<>();
         while (m.find()) {
             List<MemoryLayout> args = new ArrayList<>();
@@ -48,10 +66,7 @@ class BindingsTest {
             }
             fromHeader.put(m.group(2), FunctionDescriptor.of(layout(m.group(1)), args.toArray(MemoryLayout[]::new)));
         }
-        assertTrue(fromHeader.size() >= 20, "parsed " + fromHeader.size() + " functions");
-        Map<String, FunctionDescriptor> bound = ParaleloLib.descriptors();
-        assertEquals(fromHeader.keySet(), bound.keySet(), "bound functions");
-        for (String f : fromHeader.keySet()) assertEquals(fromHeader.get(f), bound.get(f), f);
+        return fromHeader;
     }
 
     @Test

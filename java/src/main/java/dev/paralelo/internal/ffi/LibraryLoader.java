@@ -22,7 +22,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Finds and loads libparalelo once, in a fixed order:
+ * Finds and loads libparalelo once, in a fixed order (and libparalelo_mpi, the MPI shim, the
+ * same way but only when MPI is first used: {@link #mpiLookup()}, property
+ * {@code paralelo.mpi.library}):
  * <ol>
  *   <li>the file named by the system property {@code paralelo.library};</li>
  *   <li>the copy bundled in the jar under {@code /native/<os>-<arch>/libparalelo.so}, extracted
@@ -39,18 +41,51 @@ import java.util.Locale;
 public final class LibraryLoader {
     /** System property naming the library file to load first. */
     public static final String PROPERTY = "paralelo.library";
+    /** System property naming the MPI shim's file to load first. */
+    public static final String MPI_PROPERTY = "paralelo.mpi.library";
 
     private LibraryLoader() {}
 
+    /** A library: the property naming its file, its file name in the jar, its System.loadLibrary name, what to do if it fails. */
+    private record Library(String property, String file, String name, String advice) {}
+
+    private static final Library CORE = new Library(PROPERTY, "libparalelo.so", "paralelo",
+            "Build it with ./paralelo build (or cmake -S . -B build && cmake --build build) and pass "
+            + "-D" + PROPERTY + "=/path/to/libparalelo.so; run the JVM with "
+            + "--enable-native-access=ALL-UNNAMED (with the jar on the module path: --enable-native-access=dev.paralelo); "
+            + "or use -Dparalelo.provider=java for pure-Java kernels.");
+    private static final Library MPI = new Library(MPI_PROPERTY, "libparalelo_mpi.so", "paralelo_mpi",
+            "It is built only where CMake finds MPI: install Open MPI (apt-get install openmpi-bin libopenmpi-dev), "
+            + "rebuild with ./paralelo build, or pass -D" + MPI_PROPERTY + "=/path/to/libparalelo_mpi.so; the JVM needs "
+            + "--enable-native-access=ALL-UNNAMED (module path: --enable-native-access=dev.paralelo).");
+
     private static final class Holder {
-        static final Loaded LOADED = load();
+        static final Loaded LOADED = load(CORE);
+    }
+
+    private static final class MpiHolder {
+        static final Loaded LOADED = load(MPI);
     }
 
     private record Loaded(SymbolLookup lookup, String source, Throwable failure) {}
 
     /** The loaded library's symbols; UnsatisfiedLinkError with every attempt's reason if none loads. */
     public static SymbolLookup lookup() {
-        Loaded l = Holder.LOADED;
+        return lookupOf(Holder.LOADED);
+    }
+
+    /** The MPI shim's symbols, loaded on first use; UnsatisfiedLinkError saying how to get it if it does not load. */
+    public static SymbolLookup mpiLookup() {
+        return lookupOf(MpiHolder.LOADED);
+    }
+
+    /** Where the MPI shim came from, or why it did not load (loads it). */
+    public static String mpiSource() {
+        Loaded l = MpiHolder.LOADED;
+        return l.lookup != null ? l.source : l.failure.getMessage();
+    }
+
+    private static SymbolLookup lookupOf(Loaded l) {
         if (l.lookup == null) {
             UnsatisfiedLinkError e = new UnsatisfiedLinkError(l.failure.getMessage());
             e.initCause(l.failure);
@@ -100,15 +135,15 @@ public final class LibraryLoader {
      * user's, not links, and writable by nobody else (new ones are made 0700), so that nobody
      * can swap the file between the hash check and the load.
      */
-    private static Path cached(byte[] bytes, String sha) throws IOException {
+    private static Path cached(byte[] bytes, String sha, String file) throws IOException {
         Path root = cacheRoot();
         Path dir = root.resolve(sha);
         Files.createDirectories(root.getParent());
         privateDirectory(root);
         privateDirectory(dir);
-        Path lib = dir.resolve("libparalelo.so");
+        Path lib = dir.resolve(file);
         if (Files.isRegularFile(lib, LinkOption.NOFOLLOW_LINKS) && sha.equals(sha256(readNoFollow(lib)))) return lib;
-        Path tmp = Files.createTempFile(dir, ".libparalelo-", ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + file + "-", ".tmp");
         try {
             Files.write(tmp, bytes);
             Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -143,18 +178,18 @@ public final class LibraryLoader {
         }
     }
 
-    private static Loaded load() {
+    private static Loaded load(Library library) {
         List<String> attempts = new ArrayList<>();
-        String prop = System.getProperty(PROPERTY);
+        String prop = System.getProperty(library.property);
         if (prop != null && !prop.isBlank()) {
             try {
                 Path p = Path.of(prop).toAbsolutePath();
-                return new Loaded(SymbolLookup.libraryLookup(p, Arena.global()), "-D" + PROPERTY + "=" + p, null);
+                return new Loaded(SymbolLookup.libraryLookup(p, Arena.global()), "-D" + library.property + "=" + p, null);
             } catch (RuntimeException e) {
-                attempts.add(PROPERTY + "=" + prop + ": " + e.getMessage());
+                attempts.add(library.property + "=" + prop + ": " + e.getMessage());
             }
         }
-        String resource = "/native/" + platform() + "/libparalelo.so";
+        String resource = "/native/" + platform() + "/" + library.file;
         try (InputStream in = LibraryLoader.class.getResourceAsStream(resource)) {
             if (in == null) {
                 attempts.add("bundled " + resource + ": not in the jar (no build for " + platform() + ")");
@@ -163,7 +198,7 @@ public final class LibraryLoader {
                 String sha = sha256(bytes);
                 Path cached;
                 try {
-                    cached = cached(bytes, sha);
+                    cached = cached(bytes, sha, library.file);
                 } catch (IOException | RuntimeException e) {
                     cached = null;
                     attempts.add("cache: " + e.getMessage());
@@ -175,7 +210,7 @@ public final class LibraryLoader {
                 // No usable cache: a private temporary copy, deleted as soon as it is loaded (the
                 // mapping keeps the library alive), so that nothing is left behind even by kill -9
                 // after start-up.
-                Path tmp = Files.createTempFile("libparalelo-", ".so", PosixFilePermissions.asFileAttribute(
+                Path tmp = Files.createTempFile("lib" + library.name + "-", ".so", PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rw-------")));
                 try {
                     Files.write(tmp, bytes);
@@ -189,16 +224,12 @@ public final class LibraryLoader {
             attempts.add("bundled " + resource + ": " + e.getMessage());
         }
         try {
-            System.loadLibrary("paralelo");
+            System.loadLibrary(library.name);
             return new Loaded(SymbolLookup.loaderLookup(), "java.library.path", null);
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            attempts.add("System.loadLibrary(\"paralelo\"): " + e.getMessage());
+            attempts.add("System.loadLibrary(\"" + library.name + "\"): " + e.getMessage());
         }
-        String msg = "libparalelo could not be loaded (" + String.join("; ", attempts) + "). "
-                + "Build it with ./paralelo build (or cmake -S . -B build && cmake --build build) and pass "
-                + "-D" + PROPERTY + "=/path/to/libparalelo.so; run the JVM with "
-                + "--enable-native-access=ALL-UNNAMED (with the jar on the module path: --enable-native-access=dev.paralelo); "
-                + "or use -Dparalelo.provider=java for pure-Java kernels.";
+        String msg = "lib" + library.name + " could not be loaded (" + String.join("; ", attempts) + "). " + library.advice;
         return new Loaded(null, null, new UnsatisfiedLinkError(msg));
     }
 }

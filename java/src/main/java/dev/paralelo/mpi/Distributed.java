@@ -1,0 +1,184 @@
+package dev.paralelo.mpi;
+
+import dev.paralelo.BlockPartition;
+import dev.paralelo.BlockRange;
+import dev.paralelo.CenteredSums;
+import dev.paralelo.ExactSum;
+import dev.paralelo.Extremum;
+import dev.paralelo.IntegerMoments;
+import dev.paralelo.IntegerSum;
+import dev.paralelo.Kernels;
+import dev.paralelo.NumArray;
+import dev.paralelo.Partial;
+import dev.paralelo.Reduction;
+import dev.paralelo.shm.SharedArray;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Reductions of an array distributed over MPI ranks, each rank holding one part of the
+ * {@link BlockPartition}: rank r of N holds {@code BlockPartition.of(n, N).get(r)}
+ * ({@link SharedArray#openPart} maps exactly that part of a file). Each rank computes the
+ * partial state of its part with the ordinary kernels, on its cores, and the states merge
+ * exactly across ranks ({@link Mpi#allreduce(Partial)}). The results are bit-identical to
+ * {@link Kernels} over the whole array in one process, for any number of ranks, whether the
+ * parts are even or not.
+ *
+ * <p>Every method is collective: every rank calls it, in the same order, with its own part of
+ * the same array. The results are on every rank. A rank whose own part fails (a truncated
+ * file) throws its exception, and the others a {@link PeerFailureException}: no rank is left
+ * waiting.
+ *
+ * <p>Threads per rank: by default the cores this JVM may use divided by the ranks on this node
+ * ({@link Mpi#localSize()}), at least 1, so that ranks × threads stays within the cores; pass
+ * {@link Kernels} with other settings to choose. Thread counts never change the bits.
+ */
+public final class Distributed {
+    private final Mpi mpi;
+    private final Kernels kernels;
+
+    /** Reductions over mpi's ranks with the given kernels (thread count, mode, implementation). */
+    public Distributed(Mpi mpi, Kernels kernels) {
+        this.mpi = Objects.requireNonNull(mpi, "mpi");
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
+    }
+
+    /** Reductions over mpi's ranks with the default kernels on {@link #threadsPerRank(Mpi)} threads. */
+    public Distributed(Mpi mpi) {
+        this(mpi, Kernels.defaults().withThreads(threadsPerRank(mpi)));
+    }
+
+    /** The cores this JVM may use ({@code availableProcessors}) divided by the ranks on its node, at least 1. */
+    public static int threadsPerRank(Mpi mpi) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, mpi.localSize()));
+    }
+
+    /** The kernels each rank runs. */
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    /**
+     * One rank's part of a distributed array: {@code array} holds elements
+     * {@code [start, start + array.length())} of a whole of {@code length} elements.
+     *
+     * @param array this rank's elements
+     * @param start where they start in the whole: a multiple of {@link BlockPartition#BLOCK}
+     * @param length the whole array's element count
+     */
+    public record Part(NumArray array, long start, long length) {
+        /**
+         * @throws IllegalArgumentException if the part does not start on a block boundary or
+         *     does not fit in the whole
+         */
+        public Part {
+            Objects.requireNonNull(array, "array");
+            if (start < 0 || start % BlockPartition.BLOCK != 0 || start + array.length() > length) {
+                throw new IllegalArgumentException("a part of " + array.length() + " elements at " + start + " of " + length
+                        + " must start at a multiple of " + BlockPartition.BLOCK + " and end by the whole's end");
+            }
+        }
+
+        /** The part a {@link SharedArray#openPart} mapped. */
+        public static Part of(SharedArray file) {
+            return new Part(file.array(), file.partStart(), file.fileLength());
+        }
+
+        /** The part rank r of `ranks` holds of a whole array (a view of it, for a process that has it all). */
+        public static Part of(NumArray whole, int ranks, int r) {
+            BlockRange range = BlockPartition.of(whole.length(), ranks).get(r);
+            return new Part(whole.slice(range.start(), range.end()), range.start(), whole.length());
+        }
+    }
+
+    /**
+     * The merged state of op over the whole array: an {@link ExactSum} or {@link IntegerSum} for
+     * SUM and MEAN, an {@link Extremum} (index counted from the whole array's element 0) for MIN
+     * and MAX, a {@link CenteredSums} (float data: two passes, the global mean first) or
+     * {@link IntegerMoments} for VARIANCE. For DOT use {@link #dot}.
+     */
+    public Partial partial(Reduction op, Part x) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(x, "x");
+        NumArray a = x.array();
+        BlockRange all = BlockPartition.whole(a.length());
+        return switch (op) {
+            case SUM, MEAN -> merged(() -> kernels.partial(Reduction.SUM, a, all));
+            case MIN, MAX -> merged(() -> ((Extremum) kernels.partial(op, a, all)).shifted(x.start()));
+            case VARIANCE -> {
+                if (!a.dtype().isFloat()) yield merged(() -> kernels.partial(Reduction.VARIANCE, a, all));
+                double mean = floatMean(x);
+                yield merged(() -> kernels.partialAround(a, all, mean));
+            }
+            case DOT -> throw new IllegalArgumentException("a dot takes two arrays: dot(x, y)");
+        };
+    }
+
+    /** The merged state of the dot of x and y (parts of two arrays of one type and length, the same ranges). */
+    public Partial dot(Part x, Part y) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        if (x.start() != y.start() || x.length() != y.length() || x.array().length() != y.array().length()) {
+            throw new IllegalArgumentException("the parts of a dot cover the same ranges of arrays of one length");
+        }
+        return merged(() -> kernels.partial(Reduction.DOT, x.array(), y.array(), BlockPartition.whole(x.array().length())));
+    }
+
+    /** The sum as a double: {@link Kernels#sum} of float data; an integer sum rounded once. */
+    public double sum(Part x) {
+        return switch (partial(Reduction.SUM, x)) {
+            case ExactSum s -> s.round();
+            case IntegerSum s -> s.doubleValue();
+            default -> throw new AssertionError();
+        };
+    }
+
+    /** The mean, the bits of {@link Kernels#mean}; NaN when the whole array is empty. */
+    public double mean(Part x) {
+        return switch (partial(Reduction.SUM, x)) {
+            case ExactSum s -> s.mean(x.length());
+            case IntegerSum s -> s.mean(x.length());
+            default -> throw new AssertionError();
+        };
+    }
+
+    /** The variance with ddof degrees of freedom removed, the bits of {@link Kernels#variance(NumArray, int)}. */
+    public double variance(Part x, int ddof) {
+        if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
+        return switch (partial(Reduction.VARIANCE, x)) {
+            case CenteredSums s -> s.variance(ddof);
+            case IntegerMoments s -> s.variance(ddof);
+            default -> throw new AssertionError();
+        };
+    }
+
+    /** The standard deviation: the square root of {@link #variance}. */
+    public double std(Part x, int ddof) {
+        return Math.sqrt(variance(x, ddof));
+    }
+
+    private double floatMean(Part x) {
+        return this.<ExactSum>merged(() -> (ExactSum) kernels.partial(Reduction.SUM, x.array(), BlockPartition.whole(x.array().length())))
+                .mean(x.length());
+    }
+
+    /**
+     * This rank's state from local, merged over every rank. When local fails on some rank (a
+     * truncated file, a closed array), every rank learns it before the merge, so none waits:
+     * the lowest failing rank throws its own exception, every other rank a
+     * {@link PeerFailureException} naming that rank.
+     */
+    private <P extends Partial> P merged(Supplier<P> local) {
+        P state = null;
+        RuntimeException failure = null;
+        try {
+            state = local.get();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        int failed = mpi.lowestFailed(failure != null);
+        if (failed == mpi.rank()) throw failure;
+        if (failed >= 0) throw new PeerFailureException(failed, failure);
+        return mpi.allreduce(state);
+    }
+}
