@@ -23,8 +23,9 @@
 
 /* Kinds are PL_STATE_SUM (1) to PL_STATE_MOMENTS (5). */
 #define KINDS 6
-/* The largest state, pl_centered, is 146 words; a single state merges through the stack. */
-#define STACK_WORDS 160
+/* A single state of any kind (pl_centered is the largest) and its status word merge through
+ * the stack; more go through the heap. */
+#define STACK_WORDS (sizeof(pl_centered) / sizeof(int64_t) + 1)
 /* Largest count one MPI call is given: MPI counts are int. */
 #define CHUNK ((int64_t)1 << 30)
 

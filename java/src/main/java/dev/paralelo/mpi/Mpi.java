@@ -191,8 +191,16 @@ public final class Mpi implements AutoCloseable {
     /** Header bytes of a partial state's encoding (docs/FORMAT.md, "Partial states"): the words follow. */
     private static final int STATE_HEADER = 16;
 
-    /** The largest state's encoding (a float variance's, 146 words), with room to spare. */
-    private static final int STATE_SCRATCH = 2048;
+    /** The largest state's encoding: the header and the most words any state kind has. */
+    private static final int STATE_SCRATCH = STATE_HEADER + 8 * largestState();
+
+    private static int largestState() {
+        int most = 0;
+        for (int kind = dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_SUM; kind <= dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_MOMENTS; kind++) {
+            most = Math.max(most, dev.paralelo.kernel.States.words(kind));
+        }
+        return most;
+    }
 
     /**
      * Where states are encoded for the shim: one native buffer per thread, so that a merge
