@@ -103,19 +103,24 @@ final class PartialCodec {
         int top = ExactAccumulator.DIGITS - 1;
         for (int k = 0; k < top; k++) {
             long d = w[at + k];
-            require(d >= 0 && d <= 0xFFFF_FFFFL, name + ".digit[" + k + "]", d, "a normalised digit is in [0, 2^32)");
+            // the message is built only for a bad digit: this loop runs for every state decoded
+            if (d < 0 || d > 0xFFFF_FFFFL) require(false, name + ".digit[" + k + "]", d, "a normalised digit is in [0, 2^32)");
         }
-        require(Math.abs(w[at + top]) <= 1L << 24, name + ".digit[" + top + "]", w[at + top], "its magnitude is at most 2^24");
-        require(w[at + ExactAccumulator.ADDS] == 0, name + ".adds", w[at + ExactAccumulator.ADDS], "a normalised state has 0 pending additions");
-        String[] counts = {"nan", "pos_inf", "neg_inf"};
+        if (Math.abs(w[at + top]) > 1L << 24) require(false, name + ".digit[" + top + "]", w[at + top], "its magnitude is at most 2^24");
+        if (w[at + ExactAccumulator.ADDS] != 0) {
+            require(false, name + ".adds", w[at + ExactAccumulator.ADDS], "a normalised state has 0 pending additions");
+        }
         for (int k = 0; k < 3; k++) {
             long c = w[at + ExactAccumulator.NAN + k];
-            require(c >= 0 && c <= MAX_COUNT, name + "." + counts[k], c, "a count is in [0, 2^62]");
+            if (c < 0 || c > MAX_COUNT) require(false, name + "." + COUNTS[k], c, "a count is in [0, 2^62]");
         }
     }
 
     /** No array holds more elements. */
     static final long MAX_COUNT = 1L << 62;
+
+    /** The names of an accumulator's non-finite counts, in word order. */
+    private static final String[] COUNTS = {"nan", "pos_inf", "neg_inf"};
 
     /** Checks a count of elements is in [0, 2^62]. */
     static void checkCount(long count) {
