@@ -3,7 +3,8 @@
  *
  * <p>The API is {@code dev.paralelo} (typed off-heap arrays, the kernel facade, parallelism
  * settings), {@code dev.paralelo.shm} (arrays in shared memory, cross-process atomics) and
- * {@code dev.paralelo.pool} (worker processes, the wire format, the transport interface). The
+ * {@code dev.paralelo.pool} (worker processes, the wire format, the transport interface, with
+ * its transports {@code .shm} and {@code .zmq}). The
  * kernel implementations ({@code dev.paralelo.kernel}), the native bindings
  * ({@code dev.paralelo.internal.ffi}) and the command line ({@code dev.paralelo.cli}) are not
  * exported.
@@ -18,13 +19,17 @@ module dev.paralelo {
     // Optional: the Vector API kernels load only when the module is resolved
     // (--add-modules jdk.incubator.vector); without it the library runs native or scalar.
     requires static jdk.incubator.vector;
+    // The network transport of the worker pool (dev.paralelo.pool.zmq).
+    requires org.zeromq.jeromq;
 
     exports dev.paralelo;
     exports dev.paralelo.shm;
     exports dev.paralelo.pool;
     exports dev.paralelo.pool.shm;
+    exports dev.paralelo.pool.zmq;
 
     // Transports of the worker pool, found by endpoint scheme.
     uses dev.paralelo.pool.TransportProvider;
-    provides dev.paralelo.pool.TransportProvider with dev.paralelo.pool.shm.ShmTransportProvider;
+    provides dev.paralelo.pool.TransportProvider with dev.paralelo.pool.shm.ShmTransportProvider,
+            dev.paralelo.pool.zmq.ZmqTransportProvider;
 }

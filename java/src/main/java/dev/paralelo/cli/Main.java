@@ -30,9 +30,14 @@ public final class Main {
                   the talk's task farm: arange(1<<22) float32 in shared memory, summed by N
                   worker processes (default: one per core), checked against one process
               sum FILE [--workers N] [--dtype D] [--json]
-                  the sum of an array file or shared array, computed by N worker processes
-              worker --connect ENDPOINT --worker I --threads T
-                  a worker process (the pool starts these)
+                  [--listen tcp://HOST:PORT [--key F.key_secret --allow DIR | --insecure] [--wait S]]
+                  the sum of an array file or shared array, computed by N worker processes,
+                  and by workers that attach over the network when it listens (--workers 0: only those)
+              worker --connect ENDPOINT [--threads T] [--key F.key_secret --server-key F.key | --insecure]
+                  a worker process: the pool starts these; one started by hand attaches to a
+                  pool that listens (tcp://HOST:PORT), at any time
+              keys generate DIR [--name NAME]
+                  a CURVE key pair: DIR/NAME.key (public) and DIR/NAME.key_secret (mode 0600)
               info
                   which kernels run here and why
             """;
@@ -83,8 +88,9 @@ public final class Main {
                 case "info" -> InfoCommand.run(out);
                 case "shm" -> ShmCommand.run(rest, out);
                 case "demo" -> PoolCommands.demo(rest, out);
-                case "sum" -> PoolCommands.sum(rest, out);
+                case "sum" -> PoolCommands.sum(rest, out, err);
                 case "worker" -> PoolCommands.worker(rest);
+                case "keys" -> KeysCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'; try paralelo --help");
             };
         } catch (UsageException | ConfigurationException e) {

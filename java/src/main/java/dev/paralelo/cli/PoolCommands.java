@@ -15,11 +15,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The worker-pool commands: {@code demo} (the talk's task farm, end to end), {@code sum} (a
- * distributed sum of any array file) and {@code worker} (a worker's entry point).
+ * distributed sum of any array file, by local workers and by workers that attach over the
+ * network) and {@code worker} (a worker's entry point).
  */
 final class PoolCommands {
     private PoolCommands() {}
@@ -83,15 +86,23 @@ final class PoolCommands {
         }
     }
 
-    /** {@code sum FILE --workers N [--dtype D] [--json]}: a distributed sum. */
-    static int sum(String[] args, PrintStream out) throws UsageException {
-        String file = null;
+    /**
+     * {@code sum FILE --workers N [--dtype D] [--json] [--listen ENDPOINT [--key F --allow DIR |
+     * --insecure] [--wait SECONDS]]}: a distributed sum, also by workers that attach to ENDPOINT.
+     */
+    static int sum(String[] args, PrintStream out, PrintStream err) throws UsageException {
+        String file = null, listen = null;
         DType dtype = null;
-        int workers = Runtime.getRuntime().availableProcessors();
+        int workers = Runtime.getRuntime().availableProcessors(), wait = 60;
         boolean json = false;
+        Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--workers" -> workers = StatsCommand.positive(StatsCommand.value(args, ++i, "--workers"), "--workers");
+                case "--workers" -> workers = nonNegative(StatsCommand.value(args, ++i, "--workers"), "--workers");
+                case "--listen" -> listen = StatsCommand.value(args, ++i, "--listen");
+                case "--key", "--allow" -> options.put(args[i].substring(2), StatsCommand.value(args, ++i, args[i]));
+                case "--insecure" -> options.put("insecure", "true");
+                case "--wait" -> wait = StatsCommand.positive(StatsCommand.value(args, ++i, "--wait"), "--wait");
                 case "--json" -> json = true;
                 case "--dtype" -> {
                     try {
@@ -108,6 +119,8 @@ final class PoolCommands {
             }
         }
         if (file == null) throw new UsageException("sum needs a FILE (a .npy file, a raw file with --dtype, or a shared array's NAME)");
+        if (listen == null && !options.isEmpty()) throw new UsageException("--key, --allow and --insecure go with --listen");
+        if (listen == null && workers == 0) throw new UsageException("--workers 0 needs --listen tcp://HOST:PORT (workers that attach)");
         Path path = StatsCommand.locate(file);
         try (SharedArray a = dtype == null ? SharedArray.open(path, false) : SharedArray.openAny(path, dtype, false)) {
             if (dtype != null && a.header() != null && a.header().dtype() != dtype) {
@@ -115,7 +128,10 @@ final class PoolCommands {
                         + a.header().dtype().label());
             }
             String value;
-            try (WorkerPool pool = WorkerPool.start(workers)) {
+            WorkerPool.Builder b = WorkerPool.builder().workers(workers).startTimeout(java.time.Duration.ofSeconds(wait));
+            if (listen != null) b.listen(listen, options);
+            try (WorkerPool pool = b.start()) {
+                if (listen != null) err.println("paralelo: listening on " + pool.listenEndpoint() + " for workers (paralelo worker --connect ...)");
                 value = a.array().dtype().isFloat() ? Double.toString(pool.sum(a)) : Long.toString(pool.sumLong(a));
             }
             if (json) {
@@ -131,12 +147,19 @@ final class PoolCommands {
             throw new UsageException(file + ": " + e.getMessage() + hint);
         } catch (IOException e) {
             throw new UsageException(Main.describe(e, file));
-        } catch (PoolException | ArithmeticException | IllegalArgumentException | IllegalStateException e) {
+        } catch (PoolException | ArithmeticException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             throw new UsageException(file + ": " + e.getMessage());
         }
     }
 
-    /** {@code worker --connect ENDPOINT --worker I --threads T}: runs a worker (the pool starts these). */
+    private static int nonNegative(String s, String opt) throws UsageException {
+        return s.equals("0") ? 0 : StatsCommand.positive(s, opt);
+    }
+
+    /**
+     * {@code worker --connect ENDPOINT [--worker I] [--threads T] [--key F --server-key F | --insecure]}:
+     * runs a worker (the pool starts these; one started by hand attaches to a listening pool).
+     */
     static int worker(String[] args) {
         return WorkerMain.run(args);
     }
