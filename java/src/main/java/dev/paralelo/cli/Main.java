@@ -30,7 +30,8 @@ public final class Main {
                   the talk's task farm: arange(1<<22) float32 in shared memory, summed by N
                   worker processes (default: one per core), checked against one process
               sum FILE [--workers N] [--dtype D] [--json]
-                  [--listen tcp://HOST:PORT [--key F.key_secret --allow DIR | --insecure] [--wait S]]
+                  [--listen tcp://HOST:PORT [--key F.key_secret --allow DIR | --insecure] [--wait S]
+                   [--await-workers N]]
                   the sum of an array file or shared array, computed by N worker processes,
                   and by workers that attach over the network when it listens (--workers 0: only those)
               worker --connect ENDPOINT [--threads T] [--key F.key_secret --server-key F.key | --insecure]

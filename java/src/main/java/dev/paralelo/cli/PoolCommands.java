@@ -88,12 +88,13 @@ final class PoolCommands {
 
     /**
      * {@code sum FILE --workers N [--dtype D] [--json] [--listen ENDPOINT [--key F --allow DIR |
-     * --insecure] [--wait SECONDS]]}: a distributed sum, also by workers that attach to ENDPOINT.
+     * --insecure] [--wait SECONDS] [--await-workers N]]}: a distributed sum, also by workers that
+     * attach to ENDPOINT (with --await-workers, once N workers are there).
      */
     static int sum(String[] args, PrintStream out, PrintStream err) throws UsageException {
         String file = null, listen = null;
         DType dtype = null;
-        int workers = Runtime.getRuntime().availableProcessors(), wait = 60;
+        int workers = Runtime.getRuntime().availableProcessors(), wait = 60, await = 0;
         boolean json = false;
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -103,6 +104,7 @@ final class PoolCommands {
                 case "--key", "--allow" -> options.put(args[i].substring(2), StatsCommand.value(args, ++i, args[i]));
                 case "--insecure" -> options.put("insecure", "true");
                 case "--wait" -> wait = StatsCommand.positive(StatsCommand.value(args, ++i, "--wait"), "--wait");
+                case "--await-workers" -> await = StatsCommand.positive(StatsCommand.value(args, ++i, "--await-workers"), "--await-workers");
                 case "--json" -> json = true;
                 case "--dtype" -> {
                     try {
@@ -132,6 +134,9 @@ final class PoolCommands {
             if (listen != null) b.listen(listen, options);
             try (WorkerPool pool = b.start()) {
                 if (listen != null) err.println("paralelo: listening on " + pool.listenEndpoint() + " for workers (paralelo worker --connect ...)");
+                if (await > 0 && !pool.awaitWorkers(await, java.time.Duration.ofSeconds(wait))) {
+                    throw new UsageException("only " + pool.liveWorkers() + " of " + await + " workers came within " + wait + " s");
+                }
                 value = a.array().dtype().isFloat() ? Double.toString(pool.sum(a)) : Long.toString(pool.sumLong(a));
             }
             if (json) {
@@ -149,6 +154,9 @@ final class PoolCommands {
             throw new UsageException(Main.describe(e, file));
         } catch (PoolException | ArithmeticException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             throw new UsageException(file + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException(file + ": interrupted while waiting for workers");
         }
     }
 

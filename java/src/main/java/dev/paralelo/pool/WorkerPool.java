@@ -461,6 +461,20 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * Waits until at least n workers can take tasks (workers that attach count as they come), at
+     * most timeout; false if there are fewer then. A job needs none of this (it waits for a first
+     * worker by itself); it is for spreading a job over workers known to be coming.
+     */
+    public boolean awaitWorkers(int n, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (liveWorkers() < n) {
+            if (end - System.nanoTime() <= 0) return false;
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /**
      * The endpoint attached workers connect to (the port chosen when the pool listens on port 0),
      * or null when the pool does not listen.
      */
@@ -493,6 +507,7 @@ public final class WorkerPool implements AutoCloseable {
         int remaining = n, flying = 0;
         long frames = 0, reissued = 0, duplicates = 0;
         long t0 = System.nanoTime(), alone = 0;
+        boolean refused = false;
         while (remaining > 0) {
             // Process.isAlive reads what the JDK's reaper thread recorded (no system call);
             // onExit's callbacks would run in the common pool, which may be the caller's.
@@ -509,18 +524,22 @@ public final class WorkerPool implements AutoCloseable {
                 }
                 sent.clear();
             }
-            if (live == 0) {
-                if (remote == null) throw new PoolException("every worker died (" + exitStatuses() + ")" + logTail());
+            if (live == 0 && remote == null) throw new PoolException("every worker died (" + exitStatuses() + ")" + logTail());
+            // No worker at all, or none takes a task (attached workers may decline these tasks):
+            // a job waits for one as long as the workers may take to start.
+            if (live == 0 || (flying == 0 && refused)) {
                 long now = System.nanoTime();
                 if (alone == 0) alone = now;
                 if (now - alone > settings.startTimeout.toNanos()) {
-                    throw new PoolException("no worker attached to " + remote.endpoint() + " within " + settings.startTimeout);
+                    throw new PoolException(live == 0 ? "no worker attached to " + remote.endpoint() + " within " + settings.startTimeout
+                            : "no worker took a task within " + settings.startTimeout + " (the " + live
+                                    + " workers there may all decline these tasks: a Python worker runs only accurate sums and means)");
                 }
             } else {
                 alone = 0;
             }
             int window = Math.max(1, live) * batch * 2;
-            boolean refused = false;
+            refused = false;
             while (flying < window && !pending.isEmpty()) {
                 int[] ids = new int[Math.min(batch, pending.size())];
                 int c = 0;

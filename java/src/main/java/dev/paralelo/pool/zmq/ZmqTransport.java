@@ -85,6 +85,9 @@ public final class ZmqTransport implements Transport {
     private long lastBeat;
     private long serial;
 
+    /** A TASKS frame a worker holds: its job and the ids of its tasks not answered yet. */
+    private record Held(long job, java.util.Set<Long> open) {}
+
     /** A worker that said hello. */
     private static final class Peer {
         final byte[] id;
@@ -92,8 +95,8 @@ public final class ZmqTransport implements Transport {
         Hello hello;
         long lastSeen;
         long lastSent;
-        /** Task counts of the frames it holds, oldest first. */
-        final ArrayDeque<int[]> held = new ArrayDeque<>();
+        /** The frames it holds unanswered, oldest first. */
+        final ArrayDeque<Held> held = new ArrayDeque<>();
 
         Peer(byte[] id, String name) {
             this.id = id;
@@ -177,7 +180,7 @@ public final class ZmqTransport implements Transport {
         if (len > maxFrameBytes) throw new IllegalArgumentException("frame of " + len + " bytes exceeds the limit " + maxFrameBytes);
         long end = System.nanoTime() + timeoutNanos;
         long needs = -1;
-        int tasks = ByteBuffer.wrap(frame, off, len).order(ByteOrder.LITTLE_ENDIAN).getInt(off + COUNT_OFFSET);
+        Held held = held(frame, off, len);
         while (true) {
             lock.lock();
             try {
@@ -188,7 +191,7 @@ public final class ZmqTransport implements Transport {
                 }
                 Peer p = free(Math.max(needs, 0));
                 if (p != null && deliver(p, frame, off, len)) {
-                    p.held.add(new int[] {tasks});
+                    p.held.add(held);
                     p.lastSent = ++serial;
                     return true;
                 }
@@ -281,13 +284,17 @@ public final class ZmqTransport implements Transport {
         if (closed) throw new TransportClosedException("the transport is closed");
     }
 
-    /** Takes in everything that arrived: frames for the pool, heartbeats, ZAP requests. */
+    /**
+     * Takes in what arrived: frames for the pool, heartbeats, ZAP requests; at most
+     * {@link #PUMP_LIMIT} messages a call, so that a flood (ZeroMQ queues fairly between
+     * connections) never holds the lock for long, nor keeps the pool from its own work.
+     */
     private void pump() {
         if (zap != null) {
             ZMsg request;
             while ((request = ZMsg.recvMsg(zap, ZMQ.DONTWAIT)) != null) authenticate(request);
         }
-        while (true) {
+        for (int n = 0; n < PUMP_LIMIT; n++) {
             byte[] id = router.recv(ZMQ.DONTWAIT);
             if (id == null) return;
             List<byte[]> parts = new ArrayList<>(1);
@@ -295,6 +302,9 @@ public final class ZmqTransport implements Transport {
             take(id, parts);
         }
     }
+
+    /** The most messages one {@link #pump} takes. */
+    private static final int PUMP_LIMIT = 256;
 
     private void take(byte[] id, List<byte[]> parts) {
         String key = HexFormat.of().formatHex(id);
@@ -328,8 +338,7 @@ public final class ZmqTransport implements Transport {
                     drop(null, key, "RESULTS from a worker that has not said hello");
                     return;
                 }
-                int n = Frames.decodeResults(f, f.length).results().size();
-                answered(p, n);
+                answered(p, Frames.decodeResults(f, f.length));
                 inbound.add(f);
             } else {
                 drop(p, key, "a TASKS frame (workers send RESULTS and HELLO)");
@@ -339,17 +348,23 @@ public final class ZmqTransport implements Transport {
         }
     }
 
-    /** Counts n results against the frames p holds. */
-    private static void answered(Peer p, int n) {
-        while (n > 0 && !p.held.isEmpty()) {
-            int[] h = p.held.peek();
-            int k = Math.min(n, h[0]);
-            h[0] -= k;
-            n -= k;
-            if (h[0] == 0) p.held.poll();
-        }
-        // a frame of 0 tasks is answered by an empty RESULTS frame
-        if (!p.held.isEmpty() && p.held.peek()[0] == 0) p.held.poll();
+    /** The job and task ids of a TASKS frame (the pool's own: the task records end the frame). */
+    private static Held held(byte[] frame, int off, int len) {
+        ByteBuffer b = ByteBuffer.wrap(frame, off, len).slice().order(ByteOrder.LITTLE_ENDIAN);
+        int count = b.getInt(COUNT_OFFSET);
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (int i = 0, at = len - count * TASK_LENGTH; i < count; i++, at += TASK_LENGTH) ids.add(b.getLong(at));
+        return new Held(b.getLong(JOB_OFFSET), ids);
+    }
+
+    /**
+     * Marks the tasks that results answer in the frames p holds; a frame with every task answered
+     * is done, and frees p's credit. Results for tasks p was not given free nothing, so a worker
+     * that answers what it was not asked (or never answers) gets no more work than it holds.
+     */
+    private static void answered(Peer p, Frames.ResultBatch results) {
+        for (Held h : p.held) if (h.job() == results.job()) for (var r : results.results()) h.open().remove(r.taskId());
+        p.held.removeIf(h -> h.open().isEmpty());
     }
 
     private void drop(Peer p, String key, String why) {
@@ -375,7 +390,8 @@ public final class ZmqTransport implements Transport {
     private boolean deliver(Peer p, byte[] frame, int off, int len) {
         boolean ok;
         try {
-            ok = router.sendMore(p.id) && router.send(frame, off, len, ZMQ.DONTWAIT);
+            // Never blocks: a connection whose queue is full (a worker that reads nothing) is dropped.
+            ok = router.send(p.id, ZMQ.SNDMORE | ZMQ.DONTWAIT) && router.send(frame, off, len, ZMQ.DONTWAIT);
         } catch (ZMQException e) {
             ok = false;
         }

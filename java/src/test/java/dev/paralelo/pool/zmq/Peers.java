@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -25,6 +24,14 @@ final class Peers {
         if (timeout != null) c.add("-Dparalelo.zmq.timeoutMillis=" + timeout);
         c.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(), "--connect", endpoint,
                 "--threads", "1", "--kernels", "java"));
+        c.addAll(List.of(extra));
+        return new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** The Python worker, examples/python/paralelo_worker.py, with {@code --connect endpoint extra...}. */
+    static Process pythonWorker(String endpoint, Path log, String... extra) throws IOException {
+        Path script = Path.of(System.getProperty("user.dir")).toAbsolutePath().resolveSibling("examples").resolve("python/paralelo_worker.py");
+        List<String> c = new ArrayList<>(List.of(dev.paralelo.Python.executable("numpy, zmq"), script.toString(), "--connect", endpoint));
         c.addAll(List.of(extra));
         return new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
@@ -49,7 +56,7 @@ final class Peers {
 
     /** The warnings logged to "dev.paralelo" while it is open. */
     static final class Warnings extends Handler implements AutoCloseable {
-        final List<String> lines = new CopyOnWriteArrayList<>();
+        final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         private final Logger logger = Logger.getLogger("dev.paralelo");
         private boolean wasParents = true;
 
@@ -69,7 +76,9 @@ final class Peers {
         }
 
         long count(String part) {
-            return lines.stream().filter(l -> l.contains(part)).count();
+            synchronized (lines) {
+                return lines.stream().filter(l -> l.contains(part)).count();
+            }
         }
 
         @Override

@@ -29,30 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that attach to a listening pool (alone or next to local ones), join and leave during a job,
  * go silent, and exit when the pool closes. Every result has the in-process bits.
  */
-class ZmqPoolTest {
-    @TempDir
-    Path dir;
-
-    final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    Process attach(String endpoint, String... extra) throws Exception {
-        Process p = Peers.worker(endpoint, dir.resolve("workers.log"), extra);
-        started.add(p);
-        return p;
-    }
-
-    static long bits(double d) {
-        return Double.doubleToRawLongBits(d);
-    }
-
+class ZmqPoolTest extends WorkerProcesses {
     static SharedArray ramp(Path dir, String name, long n) throws Exception {
         return SharedArray.create(dir.resolve(name + ".npy"), DType.F64, new long[] {n}, true, a -> {
             F64Array x = (F64Array) a;
