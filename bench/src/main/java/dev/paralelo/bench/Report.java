@@ -74,12 +74,13 @@ public final class Report {
     static final int CORES = Cases.CORES;
 
     public static void main(String[] args) throws Exception {
-        boolean full = false, smoke = false;
+        boolean full = false, smoke = false, poolOnly = false;
         Map<String, String[]> jmhParams = new LinkedHashMap<>();
         Path json = Path.of("bench", "results", "latest.json");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> full = true;
+                case "--pool-only" -> poolOnly = true;
                 case "--smoke" -> {
                     smoke = true;
                     Harness.warmNanos = 10_000_000L;
@@ -94,7 +95,7 @@ public final class Report {
                     if (i + 1 >= args.length) fail("--json needs a FILE");
                     json = Path.of(args[++i]);
                 }
-                default -> fail("unknown option " + args[i] + " (use --full [--jmh-param NAME=V1,V2], --json FILE)");
+                default -> fail("unknown option " + args[i] + " (use --full [--jmh-param NAME=V1,V2], --json FILE, --pool-only)");
             }
         }
         PrintStream out = System.out;
@@ -103,6 +104,15 @@ public final class Report {
         out.println("machine: " + machine);
         out.println("kernels: " + KernelProvider.reason());
         long t0 = System.nanoTime();
+        if (poolOnly) { // the worker pool's figures alone: printed, not written
+            Progress p = new Progress(PoolBench.STEPS);
+            List<PoolBench.Figure> pool = PoolBench.run(smoke, p);
+            p.end();
+            PoolBench.print(out, pool);
+            out.println();
+            PoolBench.targets(out, pool);
+            return;
+        }
         List<Result> results = full ? runJmh(jmhParams) : runQuick(smoke);
         Progress poolProgress = new Progress(PoolBench.STEPS);
         List<PoolBench.Figure> pool = PoolBench.run(smoke, poolProgress);
