@@ -64,6 +64,8 @@ public final class ZmqTransport implements Transport {
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 10;
     /** The control message that tells the workers the pool closed (shorter than any frame). */
     static final byte CLOSE = 0x43;
+    /** ZeroMQ I/O threads of the parent's end. */
+    static final int IO_THREADS = Math.clamp(Runtime.getRuntime().availableProcessors() / 2, 1, 4);
     /** The ZAP domain of the pool's sockets. */
     static final String ZAP_DOMAIN = "paralelo";
 
@@ -108,7 +110,8 @@ public final class ZmqTransport implements Transport {
         this.security = Objects.requireNonNull(security, "security");
         this.maxFrameBytes = maxFrameBytes;
         this.timeout = timeoutNanos();
-        this.context = new ZContext(1);
+        // Two I/O threads: each connection's encryption (CURVE) and framing runs on one of them.
+        this.context = new ZContext(IO_THREADS);
         try {
             if (security.curve()) {
                 // The ZAP handler must be bound before the socket it checks.
