@@ -3,7 +3,8 @@
  *
  * <p>The API is {@code dev.paralelo} (typed off-heap arrays, the kernel facade, parallelism
  * settings), {@code dev.paralelo.shm} (arrays in shared memory, cross-process atomics) and
- * {@code dev.paralelo.pool} (worker processes, the wire format, the transport interface). The
+ * {@code dev.paralelo.pool} (worker processes, the wire format, the transport interface, with
+ * its transports {@code .shm} and {@code .zmq}). The
  * kernel implementations ({@code dev.paralelo.kernel}), the native bindings
  * ({@code dev.paralelo.internal.ffi}) and the command line ({@code dev.paralelo.cli}) are not
  * exported.
@@ -20,17 +21,21 @@ module dev.paralelo {
     requires static jdk.incubator.vector;
     // Optional: only the command line (dev.paralelo.cli) uses it; the launcher's -cli jar bundles it.
     requires static info.picocli;
+    // The network transport of the worker pool (dev.paralelo.pool.zmq).
+    requires org.zeromq.jeromq;
 
     exports dev.paralelo;
     exports dev.paralelo.shm;
     exports dev.paralelo.pool;
     exports dev.paralelo.pool.shm;
     exports dev.paralelo.mpi;
+    exports dev.paralelo.pool.zmq;
 
     // picocli fills the commands' annotated fields by reflection.
     opens dev.paralelo.cli to info.picocli;
 
     // Transports of the worker pool, found by endpoint scheme.
     uses dev.paralelo.pool.TransportProvider;
-    provides dev.paralelo.pool.TransportProvider with dev.paralelo.pool.shm.ShmTransportProvider;
+    provides dev.paralelo.pool.TransportProvider with dev.paralelo.pool.shm.ShmTransportProvider,
+            dev.paralelo.pool.zmq.ZmqTransportProvider;
 }

@@ -10,10 +10,16 @@ import java.util.concurrent.TimeUnit;
 public final class Python {
     private Python() {}
 
-    private static String found;
+    private static final java.util.Map<String, String> FOUND = new java.util.HashMap<>();
 
     /** A python3 executable that imports numpy. */
-    public static synchronized String executable() {
+    public static String executable() {
+        return executable("numpy");
+    }
+
+    /** A python3 executable that imports modules (a comma-separated list, such as "numpy, zmq"). */
+    public static synchronized String executable(String modules) {
+        String found = FOUND.get(modules);
         if (found != null) return found;
         List<String> candidates = new ArrayList<>();
         String prop = System.getProperty("paralelo.python", System.getenv("PARALELO_PYTHON"));
@@ -22,15 +28,18 @@ public final class Python {
         candidates.add("/usr/bin/python3");
         for (String c : candidates) {
             try {
-                Process p = new ProcessBuilder(c, "-c", "import numpy").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(c, "-c", "import " + modules).redirectErrorStream(true).start();
                 p.getInputStream().readAllBytes();
-                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) return found = c;
+                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    FOUND.put(modules, c);
+                    return c;
+                }
             } catch (IOException | InterruptedException e) {
                 // try the next one
             }
         }
-        throw new AssertionError("no python3 with numpy found (tried " + candidates + "): install it with "
-                + "'apt-get install -y python3-numpy' (the README's test command does), or set -Dparalelo.python=PATH");
+        throw new AssertionError("no python3 that imports " + modules + " found (tried " + candidates + "): install it with "
+                + "'apt-get install -y python3-numpy python3-zmq' (the README's test command does), or set -Dparalelo.python=PATH");
     }
 
     /** Runs a script with arguments; returns stdout; fails the test on a non-zero exit. */

@@ -24,10 +24,11 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * The worker pool's figures (issue "Worker processes"), all in one run: tasks/s at one-block
- * tasks with and without batching, the round-trip latency of one task, a 2-worker sum of 2^27
- * doubles against the in-process sum, and the talk's own recipe (Python 3, pyzmq, pickle) on the
- * same array as a peer.
+ * The worker pool's figures (issues "Worker processes" and "Network workers"), all in one run:
+ * tasks/s at one-block tasks with and without batching, the round-trip latency of one task, over
+ * the shared-memory rings and over loopback TCP (ZeroMQ, plain and CURVE, with workers that
+ * attach to a listening pool), a 2-worker sum of 2^27 doubles against the in-process sum, and the
+ * talk's own recipe (Python 3, pyzmq, pickle) on the same array as a peer.
  */
 final class PoolBench {
     private PoolBench() {}
@@ -41,8 +42,11 @@ final class PoolBench {
     }
 
     static final int DEMO = 1 << 22;
-    /** The progress steps of {@link #run}: batched, unbatched (two kernels each), latency, talk, in-process, 2-worker (two). */
-    static final int STEPS = 9;
+    /**
+     * The progress steps of {@link #run}: batched, unbatched (two kernels each), latency, then
+     * over TCP batched, unbatched and latency, plain and CURVE, talk, in-process, 2-worker (two).
+     */
+    static final int STEPS = 15;
 
     static List<Figure> run(boolean smoke, Report.Progress progress) throws Exception {
         Map<String, Figure> f = new LinkedHashMap<>();
@@ -75,6 +79,22 @@ final class PoolBench {
                         put(f, "pool round trip p50", h.getValueAtPercentile(50) / 1e3, "us");
                         put(f, "pool round trip p99", h.getValueAtPercentile(99) / 1e3, "us");
                     }
+                }
+            }
+            for (boolean curve : new boolean[] {false, true}) {
+                String k = curve ? "tcp-curve" : "tcp";
+                try (AttachedPool batched = AttachedPool.start(workers, 0, curve); AttachedPool single = AttachedPool.start(workers, 1, curve)) {
+                    double tb = medianJobSeconds(batched.pool(), a, runs);
+                    progress.step("pool batched (" + k + ")");
+                    double tu = medianJobSeconds(single.pool(), a, runs);
+                    progress.step("pool unbatched (" + k + ")");
+                    long tasks = DEMO / BlockPartition.BLOCK;
+                    put(f, "pool-batched-" + k + " tasks/s", tasks / tb, "tasks/s");
+                    put(f, "pool-unbatched-" + k + " tasks/s", tasks / tu, "tasks/s");
+                    Histogram h = latency(batched.pool(), smoke ? 200 : 3000, dir);
+                    progress.step("pool latency (" + k + ")");
+                    put(f, "pool " + k + " round trip p50", h.getValueAtPercentile(50) / 1e3, "us");
+                    put(f, "pool " + k + " round trip p99", h.getValueAtPercentile(99) / 1e3, "us");
                 }
             }
             Map<String, Double> talk = talk(workers);
@@ -200,6 +220,10 @@ final class PoolBench {
         String in = fs.stream().map(Figure::name).filter(n -> n.startsWith("in-process sum")).findFirst().orElse("");
         Report.target(out, "pool batching: batched / unbatched tasks/s (java workers)",
                 get(fs, "pool-batched-java tasks/s") / get(fs, "pool-unbatched-java tasks/s"), 10);
+        Report.target(out, "tcp batching: batched / unbatched tasks/s (loopback, java workers)",
+                get(fs, "pool-batched-tcp tasks/s") / get(fs, "pool-unbatched-tcp tasks/s"), 10);
+        Report.target(out, "CURVE keeps of plain TCP's batched tasks/s (cost <= 30%)",
+                get(fs, "pool-batched-tcp-curve tasks/s") / get(fs, "pool-batched-tcp tasks/s"), 0.7);
         Report.target(out, "demo vs the talk's recipe: GB/s end to end", get(fs, "pool-batched-java GB/s") / get(fs, "talk recipe GB/s"), 10);
         Report.target(out, "pool batched tasks/s vs the talk's recipe", get(fs, "pool-batched-java tasks/s") / get(fs, "talk recipe tasks/s"), 10);
         Report.target(out, "2-worker sum (java workers) vs in-process", get(fs, big) / get(fs, in), 0.8);

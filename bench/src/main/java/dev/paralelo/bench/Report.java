@@ -74,7 +74,7 @@ public final class Report {
     static final int CORES = Cases.CORES;
 
     public static void main(String[] args) throws Exception {
-        boolean full = false, smoke = false;
+        boolean full = false, smoke = false, poolOnly = false;
         Map<String, String[]> jmhParams = new LinkedHashMap<>();
         // The launcher names the tree's bench/output (ignored by git): a run leaves committed
         // files alone. The README's figures are refreshed on purpose: --out bench/results.
@@ -83,6 +83,7 @@ public final class Report {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> full = true;
+                case "--pool-only" -> poolOnly = true;
                 case "--smoke" -> {
                     smoke = true;
                     Harness.warmNanos = 10_000_000L;
@@ -101,7 +102,7 @@ public final class Report {
                     if (i + 1 >= args.length) fail("--out needs a DIR");
                     outDir = Path.of(args[++i]);
                 }
-                default -> fail("unknown option " + args[i] + " (use --out DIR, --json FILE, --full [--jmh-param NAME=V1,V2]; "
+                default -> fail("unknown option " + args[i] + " (use --out DIR, --json FILE, --full [--jmh-param NAME=V1,V2], --pool-only; "
                         + "see ./paralelo bench --help)");
             }
         }
@@ -113,6 +114,15 @@ public final class Report {
         out.println("machine: " + machine);
         out.println("kernels: " + KernelProvider.reason());
         long t0 = System.nanoTime();
+        if (poolOnly) { // the worker pool's figures alone: printed, not written
+            Progress p = new Progress(PoolBench.STEPS);
+            List<PoolBench.Figure> pool = PoolBench.run(smoke, p);
+            p.end();
+            PoolBench.print(out, pool);
+            out.println();
+            PoolBench.targets(out, pool);
+            return;
+        }
         List<Result> results = full ? runJmh(jmhParams) : runQuick(smoke);
         Progress poolProgress = new Progress(PoolBench.STEPS);
         List<PoolBench.Figure> pool = PoolBench.run(smoke, poolProgress);

@@ -38,7 +38,7 @@ public final class Main implements Callable<Integer> {
     /** The commands, in the order the help lists them; help and completion come last. */
     static final List<Class<?>> COMMANDS = List.of(
             StatsCommand.class, ShmCommand.class, InfoCommand.class,
-            DemoCommand.class, SumCommand.class, WorkerCommand.class, MpiCommand.class,
+            DemoCommand.class, SumCommand.class, WorkerCommand.class, KeysCommand.class, MpiCommand.class,
             BenchCommand.class, TestCommand.class, BuildCommand.class,
             CommandLine.HelpCommand.class, CompletionCommand.class);
 

@@ -13,7 +13,8 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"A worker process (a WorkerPool starts these; not for interactive use).",
-                "Options, read by the worker itself: --connect ENDPOINT (required), --worker I, --threads T, "
+                "Options, read by the worker itself: --connect ENDPOINT (required; tcp://HOST:PORT attaches to a pool that "
+                        + "listens), --worker I, --threads T, --key F.key_secret, --server-key F.key, --insecure, "
                         + "--kernels auto|native|vector|scalar|java."})
 final class WorkerCommand implements Callable<Integer> {
     @Unmatched

@@ -131,7 +131,7 @@ public final class Frames {
      */
     public static byte[] encodeHello(Hello h) {
         ByteBuffer b = header(HEADER_LENGTH + HELLO_LENGTH, TYPE_HELLO, 1, 0);
-        b.putInt(h.worker()).putInt(h.threads()).putLong(h.pid()).putLong(0);
+        b.putInt(h.worker()).putInt(h.threads()).putLong(h.pid()).putLong(h.declines());
         return b.array();
     }
 
@@ -347,11 +347,28 @@ public final class Frames {
         zero(b.getLong(JOB_OFFSET), "hello: job");
         int worker = b.getInt(), threads = b.getInt();
         long pid = b.getLong();
-        zero(b.getLong(), "hello: reserved");
+        long declines = b.getLong();
         if (worker < 0 || threads < 1 || pid <= 0) {
             throw new ProtocolException("hello: worker " + worker + ", threads " + threads + ", pid " + pid);
         }
-        return new Hello(worker, threads, pid);
+        if ((declines & ~DECLINE_KNOWN) != 0) throw new ProtocolException("hello: unknown declines bits 0x" + Long.toHexString(declines));
+        return new Hello(worker, threads, pid, declines);
+    }
+
+    /**
+     * What running every task of batch takes, as HELLO's declines bits: each task's mode, kind,
+     * input type and (PARTIAL) reduction. A worker can take the batch when
+     * {@link Hello#accepts} it.
+     */
+    public static long needs(TaskBatch batch) {
+        long needs = 0;
+        for (Task t : batch.tasks()) {
+            needs |= 1L << (DECLINE_MODE_SHIFT + t.mode());
+            needs |= 1L << (DECLINE_KIND_SHIFT + t.kind() - 1);
+            needs |= 1L << (DECLINE_DTYPE_SHIFT + batch.arrays().get(t.x()).dtype().code());
+            if (t.kind() == KIND_PARTIAL) needs |= 1L << (DECLINE_OP_SHIFT + t.op());
+        }
+        return needs;
     }
 
     // ---- checks -------------------------------------------------------------------------------

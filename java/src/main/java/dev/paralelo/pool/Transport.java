@@ -5,8 +5,8 @@ import java.io.IOException;
 /**
  * The parent's end of a way to reach worker processes: frames out to the workers, each taken by
  * exactly one of them (whichever is free), and frames back from any worker. The pool knows
- * nothing else about a transport; shared-memory rings ({@code dev.paralelo.pool.shm}) and, later,
- * network sockets implement it.
+ * nothing else about a transport; shared-memory rings ({@code dev.paralelo.pool.shm}) and ZeroMQ
+ * sockets ({@code dev.paralelo.pool.zmq}) implement it.
  *
  * <p>A frame is an opaque byte string of at most {@link #maxFrameBytes()} bytes (the pool's wire
  * format, docs/PROTOCOL.md). A transport moves frames whole or not at all, never reorders the
@@ -48,6 +48,24 @@ public interface Transport extends AutoCloseable {
      * for a few seconds, or its process is gone). The pool calls it at least every 100 ms.
      */
     void heartbeat();
+
+    /**
+     * The workers connected now, for a transport that knows them (workers that attach and detach
+     * by themselves, over a network); -1 when it cannot tell, and the pool counts the processes
+     * it started instead. The pool waits while this is 0.
+     */
+    default int workers() {
+        return -1;
+    }
+
+    /**
+     * How many workers the transport has dropped so far (their heartbeat stopped, or they left).
+     * Whatever a dropped worker held is lost: when this grows, the pool sends every task in flight
+     * again at once rather than after its lease. Never decreases.
+     */
+    default long workersLost() {
+        return 0;
+    }
 
     /** Tells the workers to exit, releases the transport and removes what it created. */
     @Override

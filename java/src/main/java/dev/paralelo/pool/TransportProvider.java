@@ -1,6 +1,7 @@
 package dev.paralelo.pool;
 
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * A kind of transport, found through {@link java.util.ServiceLoader} by its endpoint scheme (the
@@ -20,4 +21,31 @@ public interface TransportProvider {
 
     /** A worker's end, from the endpoint the parent's end reported. */
     WorkerLink connect(String endpoint) throws IOException;
+
+    /**
+     * A worker's end with transport options (for instance the keys of an encrypted network
+     * transport: {@code paralelo worker --key FILE --server-key FILE}); the default takes none.
+     *
+     * @throws IllegalArgumentException for an option this transport does not know
+     */
+    default WorkerLink connect(String endpoint, Map<String, String> options) throws IOException {
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("the " + scheme() + " transport takes no options, got " + options.keySet());
+        }
+        return connect(endpoint);
+    }
+
+    /**
+     * The parent's end of a transport that listens on endpoint (for instance
+     * {@code tcp://*:5555}) for workers that attach by themselves, any number of them, at any
+     * time, with options as {@link #connect(String, Map)} takes them. The default: this
+     * transport cannot listen.
+     *
+     * @throws IllegalArgumentException for a bad endpoint or option, or a setting the transport
+     *     refuses (such as plain text on a network address)
+     * @throws UnsupportedOperationException if this transport cannot listen
+     */
+    default Transport listen(String endpoint, int maxFrameBytes, Map<String, String> options) throws IOException {
+        throw new UnsupportedOperationException("the " + scheme() + " transport cannot listen for workers");
+    }
 }

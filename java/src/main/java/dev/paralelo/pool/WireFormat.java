@@ -62,6 +62,20 @@ public final class WireFormat {
     /** "No array" in a task's y or out index. */
     public static final int NO_ARRAY = 0xFFFF;
 
+    /**
+     * HELLO's declines field: bit {@code DECLINE_MODE_SHIFT + m} declines summation mode m
+     * ({@link dev.paralelo.SumMode#code()}).
+     */
+    public static final int DECLINE_MODE_SHIFT = 0;
+    /** Bit {@code DECLINE_OP_SHIFT + op} declines PARTIAL tasks of reduction op ({@link dev.paralelo.Reduction#code()}). */
+    public static final int DECLINE_OP_SHIFT = 8;
+    /** Bit {@code DECLINE_DTYPE_SHIFT + t} declines tasks whose input has element type t ({@link dev.paralelo.DType#code()}). */
+    public static final int DECLINE_DTYPE_SHIFT = 16;
+    /** Bit {@code DECLINE_KIND_SHIFT + kind - 1} declines every task of kind ({@link #KIND_PARTIAL}, {@link #KIND_SLICES}). */
+    public static final int DECLINE_KIND_SHIFT = 24;
+    /** The bits a HELLO's declines may have. */
+    public static final long DECLINE_KNOWN = (1L << (DECLINE_KIND_SHIFT + 2)) - 1;
+
     /** Result status: done; the payload is the partial state's encoding (empty for slices). */
     public static final int STATUS_OK = 0;
     /** Result status: the task could not run on its array (missing, truncated, wrong type); payload: UTF-8 message. */

@@ -1,12 +1,18 @@
 package dev.paralelo.pool;
 
 import dev.paralelo.Implementation;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The entry point of a worker process:
- * {@code WorkerMain --connect ENDPOINT --worker I --threads T [--kernels auto|native|vector|scalar|java]}.
- * The pool starts it; {@code paralelo worker} runs it by hand. Exit status 0 when the parent
- * closed the pool, 2 for bad arguments or an endpoint it cannot reach, 3 when the parent died.
+ * {@code WorkerMain --connect ENDPOINT [--worker I] [--threads T] [--kernels auto|native|vector|scalar|java]
+ * [--key FILE] [--server-key FILE] [--insecure]}.
+ * The pool starts it; {@code paralelo worker} runs it by hand, for instance to attach to a pool
+ * that listens on the network. The last three are transport options (the worker's own key pair,
+ * the pool's public key, plain text on a network address: see {@code dev.paralelo.pool.zmq}).
+ * Exit status 0 when the parent closed the pool, 2 for bad arguments or an endpoint it cannot
+ * reach, 3 when the parent died or went silent.
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -21,6 +27,7 @@ public final class WorkerMain {
         String endpoint = null;
         int worker = 0, threads = 1;
         Implementation kernels = null;
+        Map<String, String> options = new LinkedHashMap<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -32,6 +39,8 @@ public final class WorkerMain {
                         String v = value(args, ++i, a);
                         kernels = v.equals("auto") ? null : Implementation.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                     }
+                    case "--key", "--server-key" -> options.put(a.substring(2), value(args, ++i, a));
+                    case "--insecure" -> options.put("insecure", "true");
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
@@ -43,13 +52,15 @@ public final class WorkerMain {
         }
         WorkerLink link;
         try {
-            link = Transports.forEndpoint(endpoint).connect(endpoint);
+            link = Transports.forEndpoint(endpoint).connect(endpoint, options);
         } catch (Exception e) {
             System.err.println("paralelo worker: cannot connect to " + endpoint + ": " + e.getMessage());
             return 2;
         }
         try (Worker w = new Worker(link, worker, threads, kernels)) {
-            return w.run();
+            int status = w.run();
+            if (status == 3) System.err.println("paralelo worker: no word from the pool at " + endpoint + " for too long; exiting");
+            return status;
         } catch (java.io.IOException e) {
             System.err.println("paralelo worker: " + e.getMessage());
             return 1;

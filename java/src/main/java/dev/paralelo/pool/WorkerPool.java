@@ -59,19 +59,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>One job runs at a time (methods are synchronized); each job uses all the workers. Workers
  * are JVMs started from the same class path (or module path), {@code threads} kernel threads
  * each: by default one worker per core and threads × workers = cores.
+ *
+ * <p>A pool can also {@linkplain Builder#listen listen} on a network endpoint
+ * ({@code tcp://*:5555}, {@code dev.paralelo.pool.zmq}) for workers that attach by themselves
+ * ({@code paralelo worker --connect tcp://HOST:5555}), alongside its own or instead of them
+ * ({@code workers(0)}). Attached workers may join and leave at any time, also during a job: a
+ * worker that leaves or goes silent is dropped by the transport and its tasks are sent again; a
+ * job with no worker at all waits up to the start timeout for one to attach.
  */
 public final class WorkerPool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.paralelo");
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final Builder settings;
+    /** What the jobs use: local, remote, or both combined. */
     private final Transport transport;
+    /** The transport of the pool's own workers (null with workers(0)), and the listening one (or null). */
+    private final Transport local, remote;
     private final List<Process> processes = new ArrayList<>();
     private final ScheduledExecutorService beat;
     private final Path log;
     private final Thread shutdownHook;
     private long jobs;
-    private int liveSeen;
+    private long lostSeen;
     private JobStats last = new JobStats(0, 0, 0, 0, 0);
     private volatile boolean closed;
 
@@ -88,13 +98,27 @@ public final class WorkerPool implements AutoCloseable {
         private SumMode mode = SumMode.ACCURATE;
         private Implementation kernels = Implementation.JAVA;
         private final List<String> javaOptions = new ArrayList<>();
+        private String listen;
+        private Map<String, String> listenOptions = Map.of();
 
         private Builder() {}
 
-        /** Worker processes (default: one per core). */
+        /** Worker processes the pool starts (default: one per core; 0 only for a pool that listens). */
         public Builder workers(int n) {
-            if (n < 1) throw new IllegalArgumentException("a pool needs at least 1 worker, got " + n);
+            if (n < 0) throw new IllegalArgumentException("a pool needs at least 0 workers, got " + n);
             workers = n;
+            return this;
+        }
+
+        /**
+         * Listens on endpoint for workers that attach by themselves (the transport is found by
+         * the endpoint's scheme: {@code tcp} is ZeroMQ, {@code dev.paralelo.pool.zmq}), with the
+         * transport's options (for tcp: {@code key}, {@code allow}, {@code insecure}). Their tasks
+         * are the same frames; the pool's own workers keep their transport.
+         */
+        public Builder listen(String endpoint, Map<String, String> options) {
+            listen = Objects.requireNonNull(endpoint, "endpoint");
+            listenOptions = Map.copyOf(options);
             return this;
         }
 
@@ -131,7 +155,10 @@ public final class WorkerPool implements AutoCloseable {
             return this;
         }
 
-        /** How long the workers may take to start and say hello (default 60 s). */
+        /**
+         * How long the workers may take to start and say hello, and how long a job waits when no
+         * worker is attached (default 60 s).
+         */
         public Builder startTimeout(Duration d) {
             if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("start timeout must be positive, got " + d);
             startTimeout = d;
@@ -186,10 +213,20 @@ public final class WorkerPool implements AutoCloseable {
 
     private WorkerPool(Builder b) throws IOException {
         this.settings = b;
-        if (b.threads == 0) b.threads = Math.max(1, Runtime.getRuntime().availableProcessors() / b.workers);
+        if (b.workers == 0 && b.listen == null) throw new IllegalArgumentException("a pool with 0 workers must listen for attached ones");
+        if (b.threads == 0) b.threads = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, b.workers));
+        Transport l = b.workers > 0 ? Transports.provider(b.scheme).create(b.workers, b.maxFrameBytes) : null, lis = null;
+        try {
+            if (b.listen != null) lis = Transports.forEndpoint(b.listen).listen(b.listen, b.maxFrameBytes, b.listenOptions);
+        } catch (IOException | RuntimeException e) {
+            if (l != null) l.close();
+            throw e;
+        }
+        this.local = l;
+        this.remote = lis;
+        this.transport = l == null ? lis : lis == null ? l : new CombinedTransport(lis, l);
         this.log = Files.createTempFile("paralelo-pool-", ".log",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        this.transport = Transports.provider(b.scheme).create(b.workers, b.maxFrameBytes);
         this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "paralelo-pool-heartbeat-" + POOLS.incrementAndGet());
             t.setDaemon(true);
@@ -205,7 +242,6 @@ public final class WorkerPool implements AutoCloseable {
                 processes.add(p);
             }
             awaitHellos();
-            liveSeen = b.workers;
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -229,7 +265,7 @@ public final class WorkerPool implements AutoCloseable {
         } else {
             c.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
         }
-        c.addAll(List.of("--connect", transport.endpoint(), "--worker", Integer.toString(index),
+        c.addAll(List.of("--connect", local.endpoint(), "--worker", Integer.toString(index),
                 "--threads", Integer.toString(settings.threads),
                 "--kernels", settings.kernels == null ? "auto" : settings.kernels.name().toLowerCase(java.util.Locale.ROOT)));
         return c;
@@ -252,7 +288,8 @@ public final class WorkerPool implements AutoCloseable {
             byte[] f = transport.receive(Math.min(left, 50_000_000L));
             if (f == null || Frames.type(f, f.length) != TYPE_HELLO) continue; // results of no job yet: none
             Hello h = Frames.decodeHello(f, f.length);
-            if (h.worker() < seen.length && !seen[h.worker()]) {
+            // One of ours: its index and pid (a worker attached over the network says hello too).
+            if (h.worker() < seen.length && !seen[h.worker()] && processes.get(h.worker()).pid() == h.pid()) {
                 seen[h.worker()] = true;
                 count++;
             }
@@ -397,7 +434,7 @@ public final class WorkerPool implements AutoCloseable {
 
     private long taskLength(long n) {
         if (settings.taskElements > 0) return settings.taskElements;
-        long per = n / (settings.workers * 8L);
+        long per = n / (Math.max(1, Math.max(settings.workers, liveWorkers())) * 8L);
         per = (per + BlockPartition.BLOCK - 1) / BlockPartition.BLOCK * BlockPartition.BLOCK;
         return Math.clamp(per, 16L * BlockPartition.BLOCK, 4L << 20);
     }
@@ -407,11 +444,42 @@ public final class WorkerPool implements AutoCloseable {
         return last;
     }
 
-    /** Workers whose process is alive. */
+    /** Workers that can take tasks: the pool's own whose process is alive, and those attached now. */
     public int liveWorkers() {
         int n = 0;
         for (Process p : processes) if (p.isAlive()) n++;
+        return n + (remote == null ? 0 : Math.max(0, remote.workers()));
+    }
+
+    /** Workers lost so far: the pool's own that died, and those the transports dropped. */
+    private long lostWorkers() {
+        long n = 0;
+        for (Process p : processes) if (!p.isAlive()) n++;
+        if (local != null) n += local.workersLost();
+        if (remote != null) n += remote.workersLost();
         return n;
+    }
+
+    /**
+     * Waits until at least n workers can take tasks (workers that attach count as they come), at
+     * most timeout; false if there are fewer then. A job needs none of this (it waits for a first
+     * worker by itself); it is for spreading a job over workers known to be coming.
+     */
+    public boolean awaitWorkers(int n, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (liveWorkers() < n) {
+            if (end - System.nanoTime() <= 0) return false;
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /**
+     * The endpoint attached workers connect to (the port chosen when the pool listens on port 0),
+     * or null when the pool does not listen.
+     */
+    public String listenEndpoint() {
+        return remote == null ? null : remote.endpoint();
     }
 
     /** The process ids of the workers, in worker order (for tools and tests). */
@@ -434,23 +502,21 @@ public final class WorkerPool implements AutoCloseable {
         ArrayDeque<Integer> pending = new ArrayDeque<>(n);
         for (int i = 0; i < n; i++) pending.add(i);
         ArrayDeque<Sent> sent = new ArrayDeque<>();
-        int workers = Math.max(1, liveWorkers());
-        int batch = settings.batch > 0 ? settings.batch : Math.clamp(n / (workers * 4L), 1, 256);
-        int window = workers * batch * 2;
+        int batch = settings.batch > 0 ? settings.batch : Math.clamp(n / (Math.max(1, liveWorkers()) * 4L), 1, 256);
         long lease = settings.lease.toNanos();
         int remaining = n, flying = 0;
         long frames = 0, reissued = 0, duplicates = 0;
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), alone = 0;
+        boolean refused = false;
         while (remaining > 0) {
             // Process.isAlive reads what the JDK's reaper thread recorded (no system call);
             // onExit's callbacks would run in the common pool, which may be the caller's.
             int live = liveWorkers();
-            if (live != liveSeen) {
-                boolean fewer = live < liveSeen;
-                liveSeen = live;
-                if (live == 0) throw new PoolException("every worker died (" + exitStatuses() + ")" + logTail());
-                // A worker died: whatever it held comes back now, not after its lease.
-                if (fewer) for (Sent s : sent) for (int i : s.tasks()) if (done[i] == null && inFlight[i]) {
+            long lost = lostWorkers();
+            if (lost != lostSeen) {
+                lostSeen = lost;
+                // A worker died or was dropped: whatever it held comes back now, not after its lease.
+                for (Sent s : sent) for (int i : s.tasks()) if (done[i] == null && inFlight[i]) {
                     inFlight[i] = false;
                     flying--;
                     pending.addFirst(i);
@@ -458,6 +524,22 @@ public final class WorkerPool implements AutoCloseable {
                 }
                 sent.clear();
             }
+            if (live == 0 && remote == null) throw new PoolException("every worker died (" + exitStatuses() + ")" + logTail());
+            // No worker at all, or none takes a task (attached workers may decline these tasks):
+            // a job waits for one as long as the workers may take to start.
+            if (live == 0 || (flying == 0 && refused)) {
+                long now = System.nanoTime();
+                if (alone == 0) alone = now;
+                if (now - alone > settings.startTimeout.toNanos()) {
+                    throw new PoolException(live == 0 ? "no worker attached to " + remote.endpoint() + " within " + settings.startTimeout
+                            : "no worker took a task within " + settings.startTimeout + " (the " + live
+                                    + " workers there may all decline these tasks: a Python worker runs only accurate sums and means)");
+                }
+            } else {
+                alone = 0;
+            }
+            int window = Math.max(1, live) * batch * 2;
+            refused = false;
             while (flying < window && !pending.isEmpty()) {
                 int[] ids = new int[Math.min(batch, pending.size())];
                 int c = 0;
@@ -472,6 +554,7 @@ public final class WorkerPool implements AutoCloseable {
                 byte[] frame = Frames.encodeTasks(job, arrays, part);
                 if (!transport.send(frame, 0, frame.length, 0)) { // the queue is full: wait for results
                     for (int j = c - 1; j >= 0; j--) pending.addFirst(ids[j]);
+                    refused = true;
                     break;
                 }
                 frames++;
@@ -482,7 +565,7 @@ public final class WorkerPool implements AutoCloseable {
                 flying += c;
                 sent.add(new Sent(c == ids.length ? ids : Arrays.copyOf(ids, c), deadline));
             }
-            byte[] f = transport.receive(flying > 0 ? 1_000_000L : 0);
+            byte[] f = transport.receive(flying > 0 || refused ? 1_000_000L : 0);
             while (f != null) {
                 if (Frames.type(f, f.length) == TYPE_RESULTS && Frames.job(f) == job) {
                     for (Result r : Frames.decodeResults(f, f.length).results()) {
@@ -573,7 +656,7 @@ public final class WorkerPool implements AutoCloseable {
     private void stopWorkers() {
         beat.shutdownNow();
         try {
-            transport.close();
+            if (transport != null) transport.close();
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "closing the pool's transport: " + e.getMessage());
         }

@@ -47,6 +47,11 @@ class WorkerPoolTest {
 
     /** A shared array of n random values of type t (floats spread over many exponents). */
     static SharedArray array(String name, DType t, long n, long seed) throws Exception {
+        return array(dir, name, t, n, seed);
+    }
+
+    /** The same, in folder. */
+    static SharedArray array(Path folder, String name, DType t, long n, long seed) throws Exception {
         Consumer<NumArray> fill = a -> {
             SplittableRandom r = new SplittableRandom(seed);
             var s = a.segment();
@@ -59,7 +64,7 @@ class WorkerPoolTest {
                 }
             }
         };
-        return SharedArray.create(dir.resolve(name + ".npy"), t, new long[] {n}, true, fill);
+        return SharedArray.create(folder.resolve(name + ".npy"), t, new long[] {n}, true, fill);
     }
 
     static void assertSameAsInProcess(WorkerPool p, SharedArray a, SharedArray b, String what) {
@@ -151,7 +156,8 @@ class WorkerPoolTest {
             assertThrows(IllegalArgumentException.class, () -> pool.reduceSlices(SliceOp.SUM, a, 0, a));
             assertThrows(IllegalArgumentException.class, () -> pool.reduceSlices(SliceOp.SUM, a, 5, i));
             assertThrows(IllegalArgumentException.class, () -> pool.sumLong(a));
-            assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().workers(0));
+            assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().workers(-1));
+            assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().workers(0).start(), "0 workers without listening");
             assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().taskElements(100));
         }
     }
