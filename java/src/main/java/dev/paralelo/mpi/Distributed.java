@@ -37,23 +37,46 @@ public final class Distributed {
     private final Mpi mpi;
     private final Kernels kernels;
 
-    /** Reductions over mpi's ranks with the given kernels (thread count, mode, implementation). */
+    /**
+     * Reductions over mpi's ranks with the given kernels.
+     *
+     * @param mpi the communicator: every reduction is a collective over all its ranks
+     * @param kernels what each rank runs on its own part (thread count, mode, implementation);
+     *     thread counts never change the bits, so ranks may differ in them
+     */
     public Distributed(Mpi mpi, Kernels kernels) {
         this.mpi = Objects.requireNonNull(mpi, "mpi");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
     }
 
-    /** Reductions over mpi's ranks with the default kernels on {@link #threadsPerRank(Mpi)} threads. */
+    /**
+     * Reductions over mpi's ranks with the default kernels on {@link #threadsPerRank(Mpi)} threads.
+     *
+     * @param mpi the communicator: every reduction is a collective over all its ranks, and the
+     *     number of its ranks on this node sets the thread count
+     */
     public Distributed(Mpi mpi) {
         this(mpi, Kernels.defaults().withThreads(threadsPerRank(mpi)));
     }
 
-    /** The cores this JVM may use ({@code availableProcessors}) divided by the ranks on its node, at least 1. */
+    /**
+     * The threads each rank runs by default, so that the ranks on a node together use its cores
+     * once. Local: no communication.
+     *
+     * @param mpi the communicator, for {@link Mpi#localSize()}
+     * @return the cores this JVM may use ({@code availableProcessors}, which follows the CPU
+     *     affinity mpirun gave the rank) divided by the ranks on its node, rounded down, at least 1
+     */
     public static int threadsPerRank(Mpi mpi) {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, mpi.localSize()));
     }
 
-    /** The kernels each rank runs. */
+    /**
+     * The kernels each rank runs.
+     *
+     * @return the kernels given to the constructor, or the defaults on
+     *     {@link #threadsPerRank(Mpi)} threads
+     */
     public Kernels kernels() {
         return kernels;
     }
@@ -68,6 +91,9 @@ public final class Distributed {
      */
     public record Part(NumArray array, long start, long length) {
         /**
+         * Checks that the part can be one part of the whole's block partition, so that its state
+         * merges with the others' to the whole array's bits.
+         *
          * @throws IllegalArgumentException if the part does not start on a block boundary or
          *     does not fit in the whole
          */
@@ -79,12 +105,29 @@ public final class Distributed {
             }
         }
 
-        /** The part a {@link SharedArray#openPart} mapped. */
+        /**
+         * The part a {@link SharedArray#openPart} mapped.
+         *
+         * @param file a file opened with {@link SharedArray#openPart}, or a whole file (part 0 of 1)
+         * @return its mapped elements, where they start in the file and the file's element count;
+         *     the array is the file's mapping, usable until the file is closed
+         */
         public static Part of(SharedArray file) {
             return new Part(file.array(), file.partStart(), file.fileLength());
         }
 
-        /** The part rank r of `ranks` holds of a whole array (a view of it, for a process that has it all). */
+        /**
+         * The part rank r of `ranks` holds of a whole array (a view of it, for a process that has
+         * it all, as in tests).
+         *
+         * @param whole the whole array
+         * @param ranks how many parts: the number of ranks, {@link Mpi#size()}; at least 1
+         * @param r which part, in [0, ranks): the rank, {@link Mpi#rank()}
+         * @return a view of whole's elements {@code BlockPartition.of(whole.length(), ranks).get(r)}
+         *     (empty when there are fewer blocks than ranks), no copy
+         * @throws IllegalArgumentException if ranks is below 1
+         * @throws IndexOutOfBoundsException if r is not in [0, ranks)
+         */
         public static Part of(NumArray whole, int ranks, int r) {
             BlockRange range = BlockPartition.of(whole.length(), ranks).get(r);
             return new Part(whole.slice(range.start(), range.end()), range.start(), whole.length());
@@ -96,6 +139,15 @@ public final class Distributed {
      * SUM and MEAN, an {@link Extremum} (index counted from the whole array's element 0) for MIN
      * and MAX, a {@link CenteredSums} (float data: two passes, the global mean first) or
      * {@link IntegerMoments} for VARIANCE. For DOT use {@link #dot}.
+     *
+     * @param op SUM, MEAN (the same state as SUM), MIN, MAX or VARIANCE; the same on every rank
+     * @param x this rank's part; every rank passes its part of the same array
+     * @return the merged state of the whole array, the same on every rank
+     * @throws IllegalArgumentException for DOT, before any communication
+     * @throws PeerFailureException on every rank but the lowest one whose part failed (a closed
+     *     array, a truncated file), which throws its own exception instead
+     * @throws MpiException if MPI fails, or the ranks' states cannot merge (parts of arrays of
+     *     different element types), on every rank
      */
     public Partial partial(Reduction op, Part x) {
         Objects.requireNonNull(op, "op");
@@ -114,7 +166,20 @@ public final class Distributed {
         };
     }
 
-    /** The merged state of the dot of x and y (parts of two arrays of one type and length, the same ranges). */
+    /**
+     * The merged state of the dot of x and y (parts of two arrays of one type and length, the same
+     * ranges). Collective, as {@link #partial}.
+     *
+     * @param x this rank's part of the first array
+     * @param y this rank's part of the second array: the same start, length and whole length as x
+     * @return the merged {@link ExactSum} (float data) or {@link IntegerSum} of the products over
+     *     the whole arrays, the same on every rank
+     * @throws IllegalArgumentException if the parts cover different ranges: thrown on this rank
+     *     before any communication, so every rank must see the same mismatch
+     * @throws PeerFailureException on every rank but the lowest one whose parts failed (different
+     *     element types, a closed array), which throws its own exception instead
+     * @throws MpiException if MPI fails, or the ranks' states cannot merge
+     */
     public Partial dot(Part x, Part y) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(y, "y");
@@ -124,7 +189,17 @@ public final class Distributed {
         return merged(() -> kernels.partial(Reduction.DOT, x.array(), y.array(), BlockPartition.whole(x.array().length())));
     }
 
-    /** The sum as a double: {@link Kernels#sum} of float data; an integer sum rounded once. */
+    /**
+     * The sum as a double: {@link Kernels#sum} of float data; an integer sum rounded once.
+     * Collective, as {@link #partial}.
+     *
+     * @param x this rank's part; every rank passes its part of the same array
+     * @return the sum of the whole array, on every rank: the bits of {@link Kernels#sum} over it in
+     *     one process; 0.0 when it is empty
+     * @throws PeerFailureException on every rank but the lowest one whose part failed, which
+     *     throws its own exception instead
+     * @throws MpiException if MPI fails, or the ranks' states cannot merge
+     */
     public double sum(Part x) {
         return switch (partial(Reduction.SUM, x)) {
             case ExactSum s -> s.round();
@@ -133,7 +208,16 @@ public final class Distributed {
         };
     }
 
-    /** The mean, the bits of {@link Kernels#mean}; NaN when the whole array is empty. */
+    /**
+     * The mean, the bits of {@link Kernels#mean}; NaN when the whole array is empty. Collective,
+     * as {@link #partial}.
+     *
+     * @param x this rank's part; every rank passes its part of the same array
+     * @return the mean of the whole array ({@code x.length()} elements), on every rank
+     * @throws PeerFailureException on every rank but the lowest one whose part failed, which
+     *     throws its own exception instead
+     * @throws MpiException if MPI fails, or the ranks' states cannot merge
+     */
     public double mean(Part x) {
         return switch (partial(Reduction.SUM, x)) {
             case ExactSum s -> s.mean(x.length());
@@ -142,7 +226,21 @@ public final class Distributed {
         };
     }
 
-    /** The variance with ddof degrees of freedom removed, the bits of {@link Kernels#variance(NumArray, int)}. */
+    /**
+     * The variance with ddof degrees of freedom removed, the bits of
+     * {@link Kernels#variance(NumArray, int)}. Collective, as {@link #partial}: float data takes
+     * two merges (the global mean, then the sums of deviations from it), integer data one.
+     *
+     * @param x this rank's part; every rank passes its part of the same array
+     * @param ddof delta degrees of freedom, at least 0: 0 for the population variance, 1 for the
+     *     sample variance (numpy's {@code ddof}); the same on every rank
+     * @return the variance of the whole array, on every rank; never negative; NaN when
+     *     {@code x.length() - ddof <= 0}
+     * @throws IllegalArgumentException if ddof is negative, before any communication
+     * @throws PeerFailureException on every rank but the lowest one whose part failed, which
+     *     throws its own exception instead
+     * @throws MpiException if MPI fails, or the ranks' states cannot merge
+     */
     public double variance(Part x, int ddof) {
         if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
         return switch (partial(Reduction.VARIANCE, x)) {
@@ -152,7 +250,19 @@ public final class Distributed {
         };
     }
 
-    /** The standard deviation: the square root of {@link #variance}. */
+    /**
+     * The standard deviation: the square root of {@link #variance}. Collective, as
+     * {@link #partial}.
+     *
+     * @param x this rank's part; every rank passes its part of the same array
+     * @param ddof delta degrees of freedom, at least 0, as for {@link #variance}
+     * @return the standard deviation of the whole array, on every rank; NaN when
+     *     {@code x.length() - ddof <= 0}
+     * @throws IllegalArgumentException if ddof is negative, before any communication
+     * @throws PeerFailureException on every rank but the lowest one whose part failed, which
+     *     throws its own exception instead
+     * @throws MpiException if MPI fails, or the ranks' states cannot merge
+     */
     public double std(Part x, int ddof) {
         return Math.sqrt(variance(x, ddof));
     }

@@ -26,7 +26,9 @@ import java.util.Objects;
  * <p>Threads: at {@link ThreadLevel#SINGLE} and {@link ThreadLevel#FUNNELED} (the default)
  * only the thread that called {@link #init} may call MPI, and other threads get an
  * IllegalStateException; at the higher levels, what MPI allows. The OpenMP threads of the
- * kernels never call MPI, so FUNNELED is enough for ranks that use all their cores.
+ * kernels never call MPI, so FUNNELED is enough for ranks that use all their cores. After
+ * {@link #close()} every collective and {@link #abort} throw IllegalStateException; the
+ * accessors (rank, size, ...) keep answering.
  */
 public final class Mpi implements AutoCloseable {
     private static Mpi instance; // guarded by Mpi.class
@@ -46,7 +48,12 @@ public final class Mpi implements AutoCloseable {
         this.localSize = localSize;
     }
 
-    /** {@link #init(ThreadLevel)} at {@link ThreadLevel#FUNNELED}. */
+    /**
+     * {@link #init(ThreadLevel)} at {@link ThreadLevel#FUNNELED}. Collective: every rank calls it.
+     *
+     * @return this process's communicator, the only one: share it rather than call init again
+     * @throws MpiException if MPI fails to start (see {@link #init(ThreadLevel)})
+     */
     public static Mpi init() {
         return init(ThreadLevel.FUNNELED);
     }
@@ -56,6 +63,9 @@ public final class Mpi implements AutoCloseable {
      * another library in this process started. Loads libparalelo_mpi on first use. Collective:
      * every rank calls it.
      *
+     * @param required the lowest thread level this process needs; MPI may provide a higher one,
+     *     which {@link #threadLevel()} reports
+     * @return this process's communicator, the only one: share it rather than call init again
      * @throws MpiException if MPI fails to start, or gives a lower thread level than required
      *     (MPI then stays up, unusable by this class, until the process ends)
      * @throws IllegalStateException if MPI was already started by this class in this process
@@ -81,32 +91,62 @@ public final class Mpi implements AutoCloseable {
         }
     }
 
-    /** The thread level MPI provides: at least the one required. */
+    /**
+     * The thread level MPI provides: at least the one required.
+     *
+     * @return the level MPI gave at {@link #init}, which decides which threads may call this
+     *     object (see the class comment)
+     */
     public ThreadLevel threadLevel() {
         return level;
     }
 
-    /** This process's rank, in [0, {@link #size()}). */
+    /**
+     * This process's rank. Local: no communication.
+     *
+     * @return the rank in the shim's copy of {@code MPI_COMM_WORLD}, in [0, {@link #size()});
+     *     fixed for the life of the process
+     */
     public int rank() {
         return rank;
     }
 
-    /** The number of ranks. */
+    /**
+     * The number of ranks. Local: no communication.
+     *
+     * @return how many processes the job has ({@code MPI_COMM_WORLD}'s size, mpirun's
+     *     {@code -np}), at least 1
+     */
     public int size() {
         return size;
     }
 
-    /** This process's rank among the ranks on its node (that share its memory). */
+    /**
+     * This process's rank among the ranks on its node (that share its memory). Local: no
+     * communication.
+     *
+     * @return the rank among this node's ranks, in [0, {@link #localSize()})
+     */
     public int localRank() {
         return localRank;
     }
 
-    /** The number of ranks on this node: how many processes share this machine's cores. */
+    /**
+     * The number of ranks on this node: how many processes share this machine's cores. Local:
+     * no communication.
+     *
+     * @return the size of this node's group ({@code MPI_Comm_split_type} with
+     *     {@code MPI_COMM_TYPE_SHARED}, at init), at least 1
+     */
     public int localSize() {
         return localSize;
     }
 
-    /** Waits until every rank has called it. */
+    /**
+     * Waits until every rank has called it. Collective.
+     *
+     * @throws MpiException if MPI fails
+     */
     public void barrier() {
         usable();
         check("pl_mpi_barrier", ParaleloMpiLib.plMpiBarrier());
@@ -117,6 +157,11 @@ public final class Mpi implements AutoCloseable {
      * -1 when none did, on every rank (one small allreduce). A rank that fails on its own (its
      * file part cannot be opened) says so here before the next collective, so that the others
      * stop instead of waiting for it forever.
+     *
+     * @param failedHere whether this rank failed (true) or has its result and is ready for the
+     *     next collective (false)
+     * @return the lowest rank that passed true, the same on every rank; -1 when no rank did
+     * @throws MpiException if MPI fails
      */
     public int lowestFailed(boolean failedHere) {
         usable();
@@ -131,14 +176,31 @@ public final class Mpi implements AutoCloseable {
 
     /**
      * Broadcasts the bytes of segment from rank root to every rank (written in place on the
-     * others). An invalid root is MPI's error (an MpiException with its text).
+     * others). An invalid root is MPI's error (an MpiException with its text). Collective.
+     *
+     * @param segment root's bytes to send; on the other ranks the bytes to overwrite. The same
+     *     byte size on every rank (MPI's rule), any size (sent in chunks); a heap segment goes
+     *     through a native copy, copied back
+     * @param root the rank that sends, in [0, {@link #size()}); the same on every rank
+     * @throws MpiException if root is not a rank, or MPI fails
      */
     public void bcast(MemorySegment segment, int root) {
         usable();
         inPlace(segment, true, s -> check("pl_mpi_bcast", ParaleloMpiLib.plMpiBcast(s, s.byteSize(), root)));
     }
 
-    /** Broadcasts the elements of x from rank root (x must be writable on the other ranks). */
+    /**
+     * Broadcasts the elements of x from rank root (x must be writable on the other ranks).
+     * Collective.
+     *
+     * @param x on root the elements to send; on the other ranks the array they overwrite, of the
+     *     same element type and length
+     * @param root the rank that sends, in [0, {@link #size()}); the same on every rank
+     * @throws IllegalArgumentException if x is read-only on a rank other than root, thrown on that
+     *     rank before any communication (the others then wait for it: check first)
+     * @throws IllegalStateException if x's memory was released (thrown before any communication)
+     * @throws MpiException if root is not a rank, or MPI fails
+     */
     public void bcast(NumArray x, int root) {
         if (rank != root) writable(x);
         bcast(live(x).segment(), root);
@@ -148,8 +210,15 @@ public final class Mpi implements AutoCloseable {
      * Replaces x on every rank by the elementwise op (SUM, MIN or MAX) over all ranks: MPI's own
      * {@code MPI_Allreduce}. A float SUM here rounds in the order MPI picks (the rank count, the
      * reduction tree), so its bits depend on them; {@link #allreduce(Partial)} does not.
+     * Collective.
      *
-     * @throws IllegalArgumentException for other operations or a read-only x
+     * @param x the operand on entry and the result on return, on every rank: f64, f32, i64 or
+     *     i32, writable, of the same element type and length on every rank; any length (reduced
+     *     in chunks); an integer SUM is in the element type, as MPI computes it
+     * @param op SUM, MIN or MAX (MPI_SUM, MPI_MIN, MPI_MAX); the same on every rank
+     * @throws IllegalArgumentException for other operations or a read-only x, thrown before any
+     *     communication
+     * @throws MpiException if MPI fails
      */
     public void allreduce(NumArray x, Reduction op) {
         int code = elementwise(op);
@@ -159,7 +228,18 @@ public final class Mpi implements AutoCloseable {
                 s -> check("pl_mpi_allreduce", ParaleloMpiLib.plMpiAllreduce(x.dtype().code(), code, s, x.length())));
     }
 
-    /** As {@link #allreduce(NumArray, Reduction)}, the result on rank root only; the others' x is unchanged. */
+    /**
+     * As {@link #allreduce(NumArray, Reduction)}, the result on rank root only; the others' x is
+     * unchanged. Collective.
+     *
+     * @param x the operand, of the same element type and length on every rank; replaced by the
+     *     result on root; writable on every rank, though only root's changes
+     * @param op SUM, MIN or MAX; the same on every rank
+     * @param root the rank that gets the result, in [0, {@link #size()}); the same on every rank
+     * @throws IllegalArgumentException for other operations or a read-only x, thrown before any
+     *     communication
+     * @throws MpiException if root is not a rank, or MPI fails
+     */
     public void reduce(NumArray x, Reduction op, int root) {
         int code = elementwise(op);
         writable(live(x));
@@ -173,16 +253,30 @@ public final class Mpi implements AutoCloseable {
      * C ({@code pl_merge}) over the few hundred bytes of each state, in whatever tree MPI picks.
      * The merge is exact, so the result is the same bits for any rank count and any tree: the
      * state one process would have of all the ranks' ranges together. Every rank passes a state
-     * of the same kind.
+     * of the same kind. Collective.
      *
-     * @throws MpiException if some states cannot merge (min with max, other centres), with the
-     *     same exception on every rank
+     * @param <P> the state's class, which the merged state has too
+     * @param state this rank's state (of its own elements); not changed
+     * @return the merge of every rank's state, the same on every rank
+     * @throws MpiException if some states cannot merge (min with max, other element types, other
+     *     centres), with the same exception on every rank; or if MPI fails
      */
     public <P extends Partial> P allreduce(P state) {
         return mergeStates(state, -1);
     }
 
-    /** As {@link #allreduce(Partial)}, the merged state returned on rank root; the others get their own state back. */
+    /**
+     * As {@link #allreduce(Partial)}, the merged state returned on rank root; the others get their
+     * own state back. Collective.
+     *
+     * @param <P> the state's class, which the merged state has too
+     * @param state this rank's state, of the same kind on every rank; not changed
+     * @param root the rank that gets the merge, in [0, {@link #size()}); the same on every rank
+     * @return on root the merge of every rank's state; on the other ranks state itself
+     * @throws IllegalArgumentException if root is negative, thrown before any communication
+     * @throws MpiException if root is not a rank or MPI fails; on root only, if some states
+     *     cannot merge (min with max, other element types, other centres)
+     */
     public <P extends Partial> P reduce(P state, int root) {
         if (root < 0) throw new IllegalArgumentException("root must be >= 0, got " + root);
         return mergeStates(state, root);
@@ -229,7 +323,16 @@ public final class Mpi implements AutoCloseable {
     /**
      * Every rank's bytes of send, rank r's at offset r * send.byteSize() of the result, on rank
      * root; the other ranks get an empty segment. Every rank sends the same number of bytes (at
-     * most 2^31 - 1).
+     * most 2^31 - 1). Collective.
+     *
+     * @param send this rank's bytes: the same byte size on every rank, at most 2^31 - 1; a heap
+     *     segment goes through a native copy
+     * @param root the rank that receives, in [0, {@link #size()}); the same on every rank
+     * @param arena where the result is allocated, on every rank; it owns the result's memory
+     * @return on root, {@code size() * send.byteSize()} bytes, 8-byte aligned, rank r's at offset
+     *     {@code r * send.byteSize()}; on the other ranks an empty segment
+     * @throws MpiException if root is not a rank, send holds more than 2^31 - 1 bytes, or MPI
+     *     fails
      */
     public MemorySegment gather(MemorySegment send, int root, Arena arena) {
         usable();
@@ -238,7 +341,16 @@ public final class Mpi implements AutoCloseable {
         return rank == root ? recv : arena.allocate(0);
     }
 
-    /** As {@link #gather}, the result on every rank. */
+    /**
+     * As {@link #gather}, the result on every rank. Collective.
+     *
+     * @param send this rank's bytes: the same byte size on every rank, at most 2^31 - 1; a heap
+     *     segment goes through a native copy
+     * @param arena where the result is allocated; it owns the result's memory
+     * @return {@code size() * send.byteSize()} bytes, 8-byte aligned, rank r's at offset
+     *     {@code r * send.byteSize()}, the same on every rank
+     * @throws MpiException if send holds more than 2^31 - 1 bytes, or MPI fails
+     */
     public MemorySegment allgather(MemorySegment send, Arena arena) {
         usable();
         MemorySegment recv = arena.allocate(send.byteSize() * size, 8);
@@ -250,7 +362,13 @@ public final class Mpi implements AutoCloseable {
      * Ends every rank of the job now ({@code MPI_Abort}), this process included, with exit
      * status {@code status}. For a rank that fails alone: {@link #close()} (MPI_Finalize) waits
      * for every rank, and ranks that wait for this one in a collective would never get there.
-     * Returns only by throwing, if MPI could not abort.
+     * Returns only by throwing, if MPI could not abort. Not collective: one rank may call it
+     * alone.
+     *
+     * @param status {@code MPI_Abort}'s error code: what the environment gets as the job's exit
+     *     status, where MPI can return one
+     * @throws IllegalStateException if MPI was finalized ({@link #close()})
+     * @throws MpiException if MPI could not abort
      */
     public void abort(int status) {
         if (closed) throw new IllegalStateException("MPI was finalized (Mpi.close)");

@@ -9,7 +9,9 @@ package dev.paralelo.mpi;
 public final class MpiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The shim function that failed: {@link #call()}. */
     private final String call;
+    /** Its nonzero status: {@link #status()}. */
     private final int status;
 
     MpiException(String call, int status, String text) {
@@ -18,7 +20,12 @@ public final class MpiException extends RuntimeException {
         this.status = status;
     }
 
-    /** The shim function that failed, e.g. {@code pl_mpi_bcast}. */
+    /**
+     * The shim function that failed, e.g. {@code pl_mpi_bcast}.
+     *
+     * @return the name of the {@code pl_mpi_*} function of paralelo_mpi.h, not of the MPI
+     *     function it called
+     */
     public String call() {
         return call;
     }
@@ -26,12 +33,20 @@ public final class MpiException extends RuntimeException {
     /**
      * The status: positive for an MPI error code (as MPI returned it), negative for an error
      * the shim found (a {@code PL_E_*} or {@code PL_MPI_E_*} code of paralelo_mpi.h).
+     *
+     * @return the status the shim function returned; never 0
      */
     public int status() {
         return status;
     }
 
-    /** Whether MPI itself reported the error (status is an MPI error code). */
+    /**
+     * Whether MPI itself reported the error (status is an MPI error code).
+     *
+     * @return true when {@link #status()} is positive, an MPI error code whose
+     *     {@code MPI_Error_string} the message holds; false for an error the shim found (MPI not
+     *     running, a lower thread level than required, states that cannot merge)
+     */
     public boolean isMpiError() {
         return status > 0;
     }

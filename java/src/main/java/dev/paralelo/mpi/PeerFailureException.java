@@ -8,6 +8,7 @@ package dev.paralelo.mpi;
 public final class PeerFailureException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The lowest rank that failed: {@link #rank()}. */
     private final int rank;
 
     PeerFailureException(int rank, Throwable cause) {
@@ -15,7 +16,12 @@ public final class PeerFailureException extends RuntimeException {
         this.rank = rank;
     }
 
-    /** The lowest rank that failed. */
+    /**
+     * The lowest rank that failed.
+     *
+     * @return that rank, in [0, {@link Mpi#size()}), never this one: it threw its own exception,
+     *     which says why
+     */
     public int rank() {
         return rank;
     }

@@ -19,7 +19,12 @@ public enum ThreadLevel {
         this.code = code;
     }
 
-    /** The {@code PL_MPI_THREAD_*} code. */
+    /**
+     * The {@code PL_MPI_THREAD_*} code.
+     *
+     * @return the level's code in paralelo_mpi.h, 0 to 3 in the order of the levels, which the
+     *     shim maps to MPI's {@code MPI_THREAD_*}
+     */
     public int code() {
         return code;
     }
