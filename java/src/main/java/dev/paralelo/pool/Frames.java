@@ -359,6 +359,9 @@ public final class Frames {
      * What running every task of batch takes, as HELLO's declines bits: each task's mode, kind,
      * input type and (PARTIAL) reduction. A worker can take the batch when
      * {@link Hello#accepts} it.
+     *
+     * @param batch a decoded TASKS frame
+     * @return the union of the DECLINE bits its tasks need; 0 only for a batch without tasks
      */
     public static long needs(TaskBatch batch) {
         long needs = 0;

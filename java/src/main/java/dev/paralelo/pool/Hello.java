@@ -11,12 +11,23 @@ package dev.paralelo.pool;
  *     gives it a frame with such a task (0: it runs everything, as every Java worker does)
  */
 public record Hello(int worker, int threads, long pid, long declines) {
-    /** A worker that runs every task. */
+    /**
+     * A worker that runs every task (declines 0).
+     *
+     * @param worker the worker's index, as the pool started it (0 for a worker that attached)
+     * @param threads the kernel threads the worker uses, at least 1
+     * @param pid the worker's process id, above 0
+     */
     public Hello(int worker, int threads, long pid) {
         this(worker, threads, pid, 0);
     }
 
-    /** Whether this worker can run every task of batch (none of the batch's {@link Frames#needs} is declined). */
+    /**
+     * Whether this worker can run every task of a batch.
+     *
+     * @param needs the batch's DECLINE bits, as {@link Frames#needs} computes them
+     * @return true when none of those bits is among the worker's declines
+     */
     public boolean accepts(long needs) {
         return (needs & declines) == 0;
     }

@@ -21,6 +21,11 @@ public interface Transport extends AutoCloseable {
      * Queues frame[off, off + len) for the next free worker. Waits while the queue is full, at
      * most timeoutNanos; false if it is still full then.
      *
+     * @param frame the buffer holding the frame; the transport copies the bytes before it returns
+     * @param off where the frame starts in frame
+     * @param len the frame's length in bytes, at most {@link #maxFrameBytes()}
+     * @param timeoutNanos how long to wait for room in the queue, in nanoseconds (0: do not wait)
+     * @return true once the frame is queued, false if the queue stayed full for timeoutNanos
      * @throws IllegalArgumentException if len is more than {@link #maxFrameBytes()}
      * @throws TransportClosedException once the transport is closed
      */
@@ -30,16 +35,24 @@ public interface Transport extends AutoCloseable {
      * The next frame a worker sent back, waiting at most timeoutNanos (spinning briefly, then
      * sleeping: an idle wait burns no core); null if none came.
      *
+     * @param timeoutNanos how long to wait for a frame, in nanoseconds (0: only look)
+     * @return the frame, a new array of exactly its length, or null if none came in time
      * @throws TransportClosedException once the transport is closed
      */
     byte[] receive(long timeoutNanos);
 
-    /** The largest frame either direction carries. */
+    /**
+     * The largest frame either direction carries.
+     *
+     * @return the limit in bytes, fixed when the transport is created
+     */
     int maxFrameBytes();
 
     /**
      * What a worker process needs to connect (the argument of {@code paralelo worker --connect}),
      * for instance {@code shm:/dev/shm/paralelo-pool-1234-0.ring}.
+     *
+     * @return the endpoint, scheme first ({@code shm:}, {@code tcp://}, {@code ipc://})
      */
     String endpoint();
 
@@ -53,6 +66,8 @@ public interface Transport extends AutoCloseable {
      * The workers connected now, for a transport that knows them (workers that attach and detach
      * by themselves, over a network); -1 when it cannot tell, and the pool counts the processes
      * it started instead. The pool waits while this is 0.
+     *
+     * @return the number of workers connected now, or -1 (the default) when the transport cannot tell
      */
     default int workers() {
         return -1;
@@ -62,12 +77,18 @@ public interface Transport extends AutoCloseable {
      * How many workers the transport has dropped so far (their heartbeat stopped, or they left).
      * Whatever a dropped worker held is lost: when this grows, the pool sends every task in flight
      * again at once rather than after its lease. Never decreases.
+     *
+     * @return the count of workers dropped since the transport was created (0 by default)
      */
     default long workersLost() {
         return 0;
     }
 
-    /** Tells the workers to exit, releases the transport and removes what it created. */
+    /**
+     * Tells the workers to exit, releases the transport and removes what it created.
+     *
+     * @throws IOException if what the transport created (a ring file, a socket) cannot be released
+     */
     @Override
     void close() throws IOException;
 }

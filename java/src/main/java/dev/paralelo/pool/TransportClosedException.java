@@ -4,7 +4,11 @@ package dev.paralelo.pool;
 public final class TransportClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception with a message naming the transport. */
+    /**
+     * An exception with a message naming the transport.
+     *
+     * @param message what was closed and how, for instance the endpoint of the transport
+     */
     public TransportClosedException(String message) {
         super(message);
     }

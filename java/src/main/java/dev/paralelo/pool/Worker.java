@@ -41,8 +41,14 @@ public final class Worker implements AutoCloseable {
     private record Mapped(SharedArray file, Object key, boolean writable) {}
 
     /**
-     * A worker on link, numbered index, running kernels of implementation (null: the provider's
-     * choice) on threads threads.
+     * A worker on a link to its parent.
+     *
+     * @param link the worker's end of the transport; the worker owns it and closes it
+     * @param index the worker's index, as the pool started it (0 for a worker that attached),
+     *     sent back in its HELLO
+     * @param threads the kernel threads each task runs on, at least 1
+     * @param implementation the kernels to run (null: the provider's choice, as
+     *     {@link Kernels#defaults()})
      */
     public Worker(WorkerLink link, int index, int threads, Implementation implementation) {
         this.link = Objects.requireNonNull(link, "link");
@@ -53,6 +59,9 @@ public final class Worker implements AutoCloseable {
     /**
      * Says hello, then serves frames until the parent closes the transport (returns 0) or dies
      * (returns 3: the parent stopped beating).
+     *
+     * @return the worker process's exit status: 0 when the parent closed the transport, 3 when
+     *     its heartbeat stopped or its process is gone
      */
     public int run() {
         int threads = kernels.threads();

@@ -17,12 +17,23 @@ import java.util.Map;
 public final class WorkerMain {
     private WorkerMain() {}
 
-    /** Runs a worker until its parent closes the pool or dies. */
+    /**
+     * Runs a worker until its parent closes the pool or dies, and exits with the status
+     * {@link #run} returns.
+     *
+     * @param args the options of the class comment
+     */
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** {@link #main} without the exit: the status. */
+    /**
+     * {@link #main} without the exit.
+     *
+     * @param args the options of the class comment
+     * @return the exit status: 0 when the parent closed the pool, 2 for bad arguments or an
+     *     endpoint it cannot reach, 3 when the parent died or went silent
+     */
     public static int run(String[] args) {
         String endpoint = null;
         int worker = 0, threads = 1;

@@ -103,7 +103,13 @@ public final class WorkerPool implements AutoCloseable {
 
         private Builder() {}
 
-        /** Worker processes the pool starts (default: one per core; 0 only for a pool that listens). */
+        /**
+         * Worker processes the pool starts (default: one per core; 0 only for a pool that listens).
+         *
+         * @param n the number of worker processes, 0 or more
+     * @return this builder
+         * @throws IllegalArgumentException if n is negative
+         */
         public Builder workers(int n) {
             if (n < 0) throw new IllegalArgumentException("a pool needs at least 0 workers, got " + n);
             workers = n;
@@ -115,6 +121,11 @@ public final class WorkerPool implements AutoCloseable {
          * the endpoint's scheme: {@code tcp} is ZeroMQ, {@code dev.paralelo.pool.zmq}), with the
          * transport's options (for tcp: {@code key}, {@code allow}, {@code insecure}). Their tasks
          * are the same frames; the pool's own workers keep their transport.
+         *
+         * @param endpoint where to listen, for instance {@code tcp://*:5555} ({@code tcp://*:0}
+         *     picks a free port, see {@link WorkerPool#listenEndpoint()})
+         * @param options the listening transport's options by name, copied (empty for none)
+     * @return this builder
          */
         public Builder listen(String endpoint, Map<String, String> options) {
             listen = Objects.requireNonNull(endpoint, "endpoint");
@@ -122,14 +133,26 @@ public final class WorkerPool implements AutoCloseable {
             return this;
         }
 
-        /** Kernel threads per worker (default: cores / workers, at least 1). */
+        /**
+         * Kernel threads per worker (default: cores / workers, at least 1).
+         *
+         * @param n the threads each worker's kernels run on, at least 1
+     * @return this builder
+         * @throws IllegalArgumentException if n is below 1
+         */
         public Builder threadsPerWorker(int n) {
             if (n < 1) throw new IllegalArgumentException("threads per worker must be >= 1, got " + n);
             threads = n;
             return this;
         }
 
-        /** Tasks per frame; 0 (the default) adapts: about a quarter of a worker's share of a job, at most 256. */
+        /**
+         * Tasks per frame; 0 (the default) adapts: about a quarter of a worker's share of a job, at most 256.
+         *
+         * @param n the tasks in one TASKS frame, or 0 to adapt
+     * @return this builder
+         * @throws IllegalArgumentException if n is negative
+         */
         public Builder batchSize(int n) {
             if (n < 0) throw new IllegalArgumentException("batch size must be >= 0 (0 = adaptive), got " + n);
             batch = n;
@@ -139,6 +162,10 @@ public final class WorkerPool implements AutoCloseable {
         /**
          * Elements per task, a multiple of {@link BlockPartition#BLOCK}; 0 (the default) adapts:
          * about 8 tasks per worker, between 16 blocks and 4 Mi elements per task.
+         *
+         * @param n the elements one task reduces, or 0 to adapt
+     * @return this builder
+         * @throws IllegalArgumentException if n is negative or not a multiple of the block
          */
         public Builder taskElements(long n) {
             if (n < 0 || n % BlockPartition.BLOCK != 0) {
@@ -148,7 +175,13 @@ public final class WorkerPool implements AutoCloseable {
             return this;
         }
 
-        /** How long a task may stay unanswered before it is sent again (default 2 s). */
+        /**
+         * How long a task may stay unanswered before it is sent again (default 2 s).
+         *
+         * @param d the lease of each task, from the moment its frame is sent
+     * @return this builder
+         * @throws IllegalArgumentException if d is zero or negative
+         */
         public Builder lease(Duration d) {
             if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("lease must be positive, got " + d);
             lease = d;
@@ -158,6 +191,10 @@ public final class WorkerPool implements AutoCloseable {
         /**
          * How long the workers may take to start and say hello, and how long a job waits when no
          * worker is attached (default 60 s).
+         *
+         * @param d the time limit for the workers' hellos, and for a job to find a worker
+     * @return this builder
+         * @throws IllegalArgumentException if d is zero or negative
          */
         public Builder startTimeout(Duration d) {
             if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("start timeout must be positive, got " + d);
@@ -165,13 +202,23 @@ public final class WorkerPool implements AutoCloseable {
             return this;
         }
 
-        /** The transport's scheme (default {@code shm}: rings in shared memory). */
+        /**
+         * The transport's scheme (default {@code shm}: rings in shared memory).
+         *
+         * @param s the scheme of the pool's own workers' transport, as {@link Transports#provider} finds it
+     * @return this builder
+         */
         public Builder transport(String s) {
             scheme = Objects.requireNonNull(s, "scheme");
             return this;
         }
 
-        /** The summation mode of the workers' sums and dots (default accurate). */
+        /**
+         * The summation mode of the workers' sums and dots (default accurate).
+         *
+         * @param m the mode every task of a sum, mean or dot runs with
+     * @return this builder
+         */
         public Builder mode(SumMode m) {
             mode = Objects.requireNonNull(m, "mode");
             return this;
@@ -183,30 +230,58 @@ public final class WorkerPool implements AutoCloseable {
          * an array file while a task reads it, the JVM turns the fault into an error the worker
          * reports, where native code would die of SIGBUS (docs/FORMAT.md). The bits are the same
          * either way; the native kernels are faster on small tasks.
+         *
+         * @param i the workers' kernels, or null for each worker's provider's choice
+     * @return this builder
          */
         public Builder workerKernels(Implementation i) {
             kernels = i;
             return this;
         }
 
-        /** Extra JVM options for the worker processes (for instance {@code -Dparalelo.provider=java}). */
+        /**
+         * Extra JVM options for the worker processes (for instance {@code -Dparalelo.provider=java}).
+         *
+         * @param options options added, in order, after those the pool passes itself
+     * @return this builder
+         */
         public Builder javaOptions(List<String> options) {
             javaOptions.addAll(options);
             return this;
         }
 
-        /** Starts the workers and waits until each has said hello. */
+        /**
+         * Starts the workers and waits until each has said hello.
+         *
+         * @return the running pool, its workers started and, when set, listening
+         * @throws IOException if the transport cannot be created or bound, or a worker process
+         *     cannot be started
+         * @throws PoolException if a worker exits or stays silent for the start timeout while starting
+         * @throws IllegalArgumentException for 0 workers without {@link #listen}, or a scheme or
+         *     endpoint no transport serves
+         */
         public WorkerPool start() throws IOException {
             return new WorkerPool(this);
         }
     }
 
-    /** Settings to adjust before {@link Builder#start()}. */
+    /**
+     * Settings to adjust before {@link Builder#start()}.
+     *
+     * @return a new builder with every setting at its default
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A pool of n workers with the default settings. */
+    /**
+     * A pool of n workers with the default settings.
+     *
+     * @param n the number of worker processes, at least 1
+     * @return the running pool, each worker started and said hello
+     * @throws IOException if the transport cannot be created or a worker process cannot be started
+     * @throws PoolException if a worker exits or stays silent for the start timeout while starting
+     */
     public static WorkerPool start(int n) throws IOException {
         return builder().workers(n).start();
     }
@@ -298,31 +373,65 @@ public final class WorkerPool implements AutoCloseable {
 
     // ---- reductions ------------------------------------------------------------------------------
 
-    /** The sum, as {@code Kernels.sum} gives it (integer sums exact, then converted). */
+    /**
+     * The sum, as {@code Kernels.sum} gives it (integer sums exact, then converted).
+     *
+     * @param x the array, mapped by each worker from its file
+     * @return the sum, rounded once to a double
+     * @throws PoolException if a task cannot run on the array, or every worker died
+     */
     public synchronized double sum(SharedArray x) {
         Partial p = reduce(Reduction.SUM, x);
         return p instanceof ExactSum s ? s.round() : ((IntegerSum) p).longValueExact();
     }
 
-    /** The exact sum of an integer array; ArithmeticException if it leaves a long. */
+    /**
+     * The exact sum of an integer array.
+     *
+     * @param x the array, of an integer type
+     * @return the sum, exact
+     * @throws IllegalArgumentException if x is a float array
+     * @throws ArithmeticException if the sum leaves the range of a long
+     * @throws PoolException if a task cannot run on the array, or every worker died
+     */
     public synchronized long sumLong(SharedArray x) {
         if (x.array().dtype().isFloat()) throw new IllegalArgumentException("sumLong of a float array: use sum");
         return ((IntegerSum) reduce(Reduction.SUM, x)).longValueExact();
     }
 
-    /** The mean (NaN for an empty array, as numpy). */
+    /**
+     * The mean (NaN for an empty array, as numpy).
+     *
+     * @param x the array, mapped by each worker from its file
+     * @return the exact sum divided by the length, rounded once
+     * @throws PoolException if a task cannot run on the array, or every worker died
+     */
     public synchronized double mean(SharedArray x) {
         long n = x.array().length();
         Partial p = reduce(Reduction.MEAN, x);
         return p instanceof ExactSum s ? s.mean(n) : ((IntegerSum) p).mean(n);
     }
 
-    /** The smallest element (numpy's NaN rule); IllegalArgumentException for an empty array. */
+    /**
+     * The smallest element (numpy's NaN rule: NaN if any element is NaN).
+     *
+     * @param x the array, mapped by each worker from its file
+     * @return the smallest element, as a double
+     * @throws IllegalArgumentException for an empty array
+     * @throws PoolException if a task cannot run on the array, or every worker died
+     */
     public synchronized double min(SharedArray x) {
         return extreme(Reduction.MIN, x);
     }
 
-    /** The largest element (numpy's NaN rule); IllegalArgumentException for an empty array. */
+    /**
+     * The largest element (numpy's NaN rule: NaN if any element is NaN).
+     *
+     * @param x the array, mapped by each worker from its file
+     * @return the largest element, as a double
+     * @throws IllegalArgumentException for an empty array
+     * @throws PoolException if a task cannot run on the array, or every worker died
+     */
     public synchronized double max(SharedArray x) {
         return extreme(Reduction.MAX, x);
     }
@@ -333,19 +442,41 @@ public final class WorkerPool implements AutoCloseable {
         return e.elementType().isFloat() ? e.doubleValue() : e.longValue();
     }
 
-    /** The variance with ddof degrees of freedom removed (NaN when length - ddof &lt;= 0). */
+    /**
+     * The variance with ddof degrees of freedom removed (NaN when length - ddof &lt;= 0).
+     *
+     * @param x the array, mapped by each worker from its file
+     * @param ddof the degrees of freedom removed from the divisor, 0 or more (1: the sample variance)
+     * @return the sum of squared deviations from the mean over length - ddof
+     * @throws IllegalArgumentException if ddof is negative
+     * @throws PoolException if a task cannot run on the array, or every worker died
+     */
     public synchronized double variance(SharedArray x, int ddof) {
         if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
         Partial p = reduce(Reduction.VARIANCE, x);
         return p instanceof CenteredSums c ? c.variance(ddof) : ((IntegerMoments) p).variance(ddof);
     }
 
-    /** The population variance (ddof 0). */
+    /**
+     * The population variance (ddof 0).
+     *
+     * @param x the array, mapped by each worker from its file
+     * @return the mean of the squared deviations from the mean (NaN for an empty array)
+     * @throws PoolException if a task cannot run on the array, or every worker died
+     */
     public synchronized double variance(SharedArray x) {
         return variance(x, 0);
     }
 
-    /** The dot product of two arrays of the same type and length, as {@code Kernels.dot}. */
+    /**
+     * The dot product of two arrays of the same type and length, as {@code Kernels.dot}.
+     *
+     * @param x the first array
+     * @param y the second array, of x's type and length
+     * @return the sum of the products, rounded once to a double
+     * @throws IllegalArgumentException if the types or lengths differ
+     * @throws PoolException if a task cannot run on the array, or every worker died
+     */
     public synchronized double dot(SharedArray x, SharedArray y) {
         Partial p = reduce(Reduction.DOT, x, y);
         return p instanceof ExactSum s ? s.round() : ((IntegerSum) p).longValueExact();
@@ -355,6 +486,12 @@ public final class WorkerPool implements AutoCloseable {
      * The merged partial state of op over the whole of x, computed by the workers over the
      * ranges of one {@link BlockPartition}: the general form. A float variance takes two jobs
      * (the mean, then the sums around it) and returns the {@link CenteredSums}.
+     *
+     * @param op the reduction, anything but {@link Reduction#DOT}
+     * @param x the array, mapped by each worker from its file
+     * @return the merged state, with the bits of the in-process kernels' state
+     * @throws IllegalArgumentException if op is DOT
+     * @throws PoolException if a task cannot run on the array, or every worker died
      */
     public synchronized Partial reduce(Reduction op, SharedArray x) {
         Objects.requireNonNull(op, "op");
@@ -369,7 +506,16 @@ public final class WorkerPool implements AutoCloseable {
         return partials(a, null, op, false, 0);
     }
 
-    /** The merged partial state of a dot of x and y (op must be DOT). */
+    /**
+     * The merged partial state of a dot of x and y.
+     *
+     * @param op {@link Reduction#DOT}, the only reduction over two arrays
+     * @param x the first array
+     * @param y the second array, of x's type and length
+     * @return the merged state of the dot
+     * @throws IllegalArgumentException if op is not DOT, or the types or lengths differ
+     * @throws PoolException if a task cannot run on the array, or every worker died
+     */
     public synchronized Partial reduce(Reduction op, SharedArray x, SharedArray y) {
         if (op != Reduction.DOT) throw new IllegalArgumentException(op + " takes one array, not two");
         ArrayRef a = ref(x), b = ref(y);
@@ -405,6 +551,14 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * out[j] = op(x[j*k .. min((j+1)*k, n))), as {@code Kernels.reduceSlices}, computed by the
      * workers, which write their slices into out in place (only acknowledgements travel back).
+     *
+     * @param op the kernel applied to each slice
+     * @param x the input array
+     * @param k the slice length in elements, at least 1 (the last slice may be shorter)
+     * @param out the output, writable, not x, with ceil(n / k) elements of op's output type for x
+     * @throws IllegalArgumentException if k is below 1, out has the wrong type or length, or is x
+     * @throws dev.paralelo.ReadOnlyArrayException if out was opened read-only
+     * @throws PoolException if a task cannot run on the array, or every worker died
      */
     public synchronized void reduceSlices(SliceOp op, SharedArray x, long k, SharedArray out) {
         Objects.requireNonNull(op, "op");
@@ -439,12 +593,21 @@ public final class WorkerPool implements AutoCloseable {
         return Math.clamp(per, 16L * BlockPartition.BLOCK, 4L << 20);
     }
 
-    /** The statistics of the last job. */
+    /**
+     * The statistics of the last job.
+     *
+     * @return its tasks, frames, tasks sent again, duplicate results and wall time (all zero
+     *     before the first job)
+     */
     public synchronized JobStats lastJob() {
         return last;
     }
 
-    /** Workers that can take tasks: the pool's own whose process is alive, and those attached now. */
+    /**
+     * Workers that can take tasks: the pool's own whose process is alive, and those attached now.
+     *
+     * @return the number of such workers, 0 or more
+     */
     public int liveWorkers() {
         int n = 0;
         for (Process p : processes) if (p.isAlive()) n++;
@@ -464,6 +627,11 @@ public final class WorkerPool implements AutoCloseable {
      * Waits until at least n workers can take tasks (workers that attach count as they come), at
      * most timeout; false if there are fewer then. A job needs none of this (it waits for a first
      * worker by itself); it is for spreading a job over workers known to be coming.
+     *
+     * @param n how many workers to wait for
+     * @param timeout how long to wait at most
+     * @return true once {@link #liveWorkers()} reaches n, false if it has not by the timeout
+     * @throws InterruptedException if the waiting thread is interrupted
      */
     public boolean awaitWorkers(int n, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
@@ -477,12 +645,18 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * The endpoint attached workers connect to (the port chosen when the pool listens on port 0),
      * or null when the pool does not listen.
+     *
+     * @return the listening transport's endpoint, for instance {@code tcp://0.0.0.0:5555}, or null
      */
     public String listenEndpoint() {
         return remote == null ? null : remote.endpoint();
     }
 
-    /** The process ids of the workers, in worker order (for tools and tests). */
+    /**
+     * The process ids of the workers, in worker order (for tools and tests).
+     *
+     * @return the pids of the worker processes the pool started (attached workers are not included)
+     */
     public List<Long> workerPids() {
         return processes.stream().map(Process::pid).toList();
     }
