@@ -38,28 +38,14 @@ class ApiDocsTest {
         }
     }
 
-    /**
-     * Files whose members may still lack @param, @return and @throws: dev.paralelo.pool's worker
-     * pool and transport interface, which are being rewritten on another branch. Every other
-     * file of every exported package is held to doclint's "missing" group too. Remove a file
-     * from here once its tags are in.
-     */
-    private static final Pattern MISSING_TAGS_PENDING =
-            Pattern.compile("dev/paralelo/pool/(WorkerPool|WorkerMain|Worker|Transport\\w*|Hello)\\.java");
-
-    /** doclint's messages of the "missing" group. */
-    private static final Pattern MISSING_GROUP = Pattern.compile(
-            "no comment|no @param for \\S+|no @return|no @throws for \\S+|no main description|use of default constructor.*");
-
     /** One diagnostic of javadoc: FILE:LINE: warning|error: MESSAGE. */
     private static final Pattern DIAGNOSTIC = Pattern.compile("^(.+\\.java):(\\d+): (warning|error): (.*)$");
 
     /**
      * javadoc with every doclint group, "missing" included (every public member has its
-     * description, @param, @return and @throws for checked exceptions), reports nothing, but
-     * for the "missing" group in the files listed in {@link #MISSING_TAGS_PENDING}. javac's
-     * notice that the module reads the incubating jdk.incubator.vector is switched off as in
-     * the pom's javadoc configuration.
+     * description, @param, @return and @throws for checked exceptions), reports nothing, in
+     * every file of every exported package, as the pom's javadoc configuration demands. javac's
+     * notice that the module reads the incubating jdk.incubator.vector is switched off as there.
      */
     @Test
     void javadocDoclintIsClean() throws Exception {
@@ -79,9 +65,7 @@ class ApiDocsTest {
             Matcher d = DIAGNOSTIC.matcher(line);
             if (d.matches()) {
                 String file = d.group(1).replace(java.io.File.separatorChar, '/');
-                boolean pending = d.group(3).equals("warning") && MISSING_GROUP.matcher(d.group(4)).matches()
-                        && MISSING_TAGS_PENDING.matcher(file).find();
-                if (!pending) problems.add(file.substring(Math.max(0, file.indexOf("dev/paralelo/"))) + ":" + d.group(2) + ": " + d.group(4));
+                problems.add(file.substring(Math.max(0, file.indexOf("dev/paralelo/"))) + ":" + d.group(2) + ": " + d.group(4));
             } else if (line.startsWith("error:") || line.startsWith("warning:")) {
                 problems.add(line);
             }

@@ -21,7 +21,7 @@ public interface Transport extends AutoCloseable {
      * Queues frame[off, off + len) for the next free worker. Waits while the queue is full, at
      * most timeoutNanos; false if it is still full then.
      *
-     * @param frame the buffer holding the frame; the transport copies the bytes before it returns
+     * @param frame the buffer holding the frame
      * @param off where the frame starts in frame
      * @param len the frame's length in bytes, at most {@link #maxFrameBytes()}
      * @param timeoutNanos how long to wait for room in the queue, in nanoseconds (0: do not wait)
@@ -36,7 +36,7 @@ public interface Transport extends AutoCloseable {
      * sleeping: an idle wait burns no core); null if none came.
      *
      * @param timeoutNanos how long to wait for a frame, in nanoseconds (0: only look)
-     * @return the frame, a new array of exactly its length, or null if none came in time
+     * @return the frame, an array of exactly its length, or null if none came in time
      * @throws TransportClosedException once the transport is closed
      */
     byte[] receive(long timeoutNanos);

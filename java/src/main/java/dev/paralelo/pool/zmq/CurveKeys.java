@@ -63,7 +63,11 @@ public final class CurveKeys {
         return z85;
     }
 
-    /** A new random key pair. */
+    /**
+     * A new random key pair.
+     *
+     * @return a pair with both keys, fresh from JeroMQ's CURVE key generator
+     */
     public static KeyPair generate() {
         ZMQ.Curve.KeyPair p = ZMQ.Curve.generateKeyPair();
         return new KeyPair(p.publicKey, p.secretKey);
@@ -71,7 +75,15 @@ public final class CurveKeys {
 
     /**
      * Writes pair into dir as {@code name.key} (0644) and {@code name.key_secret} (0600), creating
-     * dir (0700) if needed; refuses to overwrite either file. Returns the key pair file.
+     * dir (0700) if needed; refuses to overwrite either file.
+     *
+     * @param pair the keys to write; it must hold the secret key
+     * @param dir the directory of the two files
+     * @param name the files' name before the suffix: not empty, no slash, not starting with a dot
+     * @return the key pair file, {@code dir/name.key_secret}
+     * @throws IllegalArgumentException if pair has no secret key, or name is not a plain file name
+     * @throws java.nio.file.FileAlreadyExistsException if either file exists
+     * @throws IOException if dir or a file cannot be created or written
      */
     public static Path write(KeyPair pair, Path dir, String name) throws IOException {
         if (pair.secretKey() == null) throw new IllegalArgumentException("the pair has no secret key");
@@ -90,7 +102,15 @@ public final class CurveKeys {
         return sec;
     }
 
-    /** The key pair in a {@code .key_secret} file; refused when group or others may read it. */
+    /**
+     * The key pair in a {@code .key_secret} file; refused when group or others may read it.
+     *
+     * @param file the key pair file
+     * @return the pair, both keys checked
+     * @throws IllegalArgumentException if group or others may read the file, it is larger than
+     *     4 KiB, a line is not {@code name = value}, or a key is missing or not 40 characters of Z85
+     * @throws IOException if the file cannot be read
+     */
     public static KeyPair readPair(Path file) throws IOException {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
         if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
@@ -103,7 +123,15 @@ public final class CurveKeys {
         return parse(file, f.get("public-key"), sec);
     }
 
-    /** The public key in a {@code .key} (or {@code .key_secret}) file. */
+    /**
+     * The public key in a {@code .key} (or {@code .key_secret}) file.
+     *
+     * @param file the key file
+     * @return a pair with the public key alone (its secret key null)
+     * @throws IllegalArgumentException if the file is larger than 4 KiB, a line is not
+     *     {@code name = value}, or the public key is missing or not 40 characters of Z85
+     * @throws IOException if the file cannot be read
+     */
     public static KeyPair readPublic(Path file) throws IOException {
         return parse(file, fields(file).get("public-key"), null);
     }
@@ -135,6 +163,11 @@ public final class CurveKeys {
     /**
      * The public keys of the {@code .key} files in dir, by key; a file that is not a key file is
      * skipped and named in problems.
+     *
+     * @param dir the allow list directory; only its files named {@code *.key} are read
+     * @param problems where a message is added for each file skipped
+     * @return each public key (Z85) with the file it came from
+     * @throws IOException if the directory cannot be listed
      */
     public static Map<String, Path> allowed(Path dir, List<String> problems) throws IOException {
         Map<String, Path> keys = new HashMap<>();

@@ -32,12 +32,27 @@ public record ZmqSecurity(CurveKeys.KeyPair own, Path allow, String serverKey) {
     /** Plain TCP (loopback, or an explicit choice). */
     public static final ZmqSecurity PLAIN = new ZmqSecurity(null, null, null);
 
-    /** Whether CURVE is on. */
+    /**
+     * Whether CURVE is on.
+     *
+     * @return true when this end has a key pair, false for plain TCP
+     */
     public boolean curve() {
         return own != null;
     }
 
-    /** The settings of a pool that listens on endpoint, from its options. */
+    /**
+     * The settings of a pool that listens on endpoint, from its options.
+     *
+     * @param endpoint where the pool listens, {@code tcp://HOST:PORT}
+     * @param options {@code key} (the pool's {@code .key_secret} file) with {@code allow} (the
+     *     allow list directory), or neither; {@code insecure} ({@code true} or {@code false})
+     * @return a CURVE server with its allow list, or {@link #PLAIN}
+     * @throws IllegalArgumentException for an unknown option, one of key and allow without the
+     *     other, an allow list that is not a directory, a bad key file, or plain TCP on a host
+     *     that is not loopback without {@code insecure}
+     * @throws IOException if the key file cannot be read
+     */
     public static ZmqSecurity forListen(String endpoint, Map<String, String> options) throws IOException {
         check(options, LISTEN_OPTIONS);
         String key = options.get("key"), allow = options.get("allow");
@@ -50,7 +65,18 @@ public record ZmqSecurity(CurveKeys.KeyPair own, Path allow, String serverKey) {
         return new ZmqSecurity(CurveKeys.readPair(Path.of(key)), dir, null);
     }
 
-    /** The settings of a worker that connects to endpoint, from its options. */
+    /**
+     * The settings of a worker that connects to endpoint, from its options.
+     *
+     * @param endpoint the pool's endpoint, {@code tcp://HOST:PORT}
+     * @param options {@code key} (the worker's {@code .key_secret} file) with {@code server-key}
+     *     (the pool's {@code .key} file), or neither; {@code insecure} ({@code true} or {@code false})
+     * @return a CURVE client that knows the pool's public key, or {@link #PLAIN}
+     * @throws IllegalArgumentException for an unknown option, one of key and server-key without
+     *     the other, a bad key file, or plain TCP to a host that is not loopback without
+     *     {@code insecure}
+     * @throws IOException if a key file cannot be read
+     */
     public static ZmqSecurity forConnect(String endpoint, Map<String, String> options) throws IOException {
         check(options, CONNECT_OPTIONS);
         String key = options.get("key"), server = options.get("server-key");

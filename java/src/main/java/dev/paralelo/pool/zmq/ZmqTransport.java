@@ -151,6 +151,11 @@ public final class ZmqTransport implements Transport {
      * host * listens on every interface) with security from options, as {@link ZmqSecurity}
      * reads them.
      *
+     * @param endpoint where to listen, {@code tcp://HOST:PORT}
+     * @param maxFrameBytes the largest frame either direction carries, in bytes (at least a HELLO frame)
+     * @param options {@code key}, {@code allow} and {@code insecure}, as {@link ZmqSecurity#forListen} takes them
+     * @return the transport, bound and listening
+     * @throws IOException if a key file cannot be read
      * @throws IllegalArgumentException for a bad endpoint or options, plain TCP on a non-loopback
      *     address without {@code insecure}, or an endpoint that cannot be bound
      */
@@ -158,7 +163,16 @@ public final class ZmqTransport implements Transport {
         return listen(endpoint, maxFrameBytes, ZmqSecurity.forListen(endpoint, options));
     }
 
-    /** A transport listening on endpoint with the given security. */
+    /**
+     * A transport listening on endpoint with the given security.
+     *
+     * @param endpoint where to listen, {@code tcp://HOST:PORT}; port 0 or * picks a free one
+     * @param maxFrameBytes the largest frame either direction carries, in bytes (at least a HELLO frame)
+     * @param security CURVE with its allow list, or {@link ZmqSecurity#PLAIN}
+     * @return the transport, bound and listening
+     * @throws IllegalArgumentException for a bad endpoint, a frame limit below a HELLO frame, or
+     *     an endpoint that cannot be bound
+     */
     public static ZmqTransport listen(String endpoint, int maxFrameBytes, ZmqSecurity security) {
         ZmqSecurity.host(endpoint); // checks the form
         if (maxFrameBytes < HEADER_LENGTH + HELLO_LENGTH) throw new IllegalArgumentException("frame limit " + maxFrameBytes + " is too small");
@@ -166,7 +180,12 @@ public final class ZmqTransport implements Transport {
         return new ZmqTransport(bind, maxFrameBytes, security);
     }
 
-    /** The silence after which a worker is dropped: {@code -Dparalelo.zmq.timeoutMillis}, default 5 s. */
+    /**
+     * The silence after which a worker is dropped: {@code -Dparalelo.zmq.timeoutMillis}, default 5 s.
+     *
+     * @return the timeout in nanoseconds
+     * @throws IllegalArgumentException if the property is shorter than two heartbeat intervals
+     */
     public static long timeoutNanos() {
         long ms = Long.getLong("paralelo.zmq.timeoutMillis", DEFAULT_TIMEOUT_NANOS / 1_000_000L);
         if (ms < 2 * HEARTBEAT_INTERVAL_NANOS / 1_000_000L) {
@@ -218,13 +237,21 @@ public final class ZmqTransport implements Transport {
         return maxFrameBytes;
     }
 
-    /** The bound endpoint, with the port chosen ({@code tcp://0.0.0.0:5555} for host *). */
+    /**
+     * The bound endpoint, with the port chosen ({@code tcp://0.0.0.0:5555} for host *).
+     *
+     * @return the endpoint a worker on this host can connect to, the actual port in place of 0 or *
+     */
     @Override
     public String endpoint() {
         return endpoint;
     }
 
-    /** Whether CURVE is on. */
+    /**
+     * Whether CURVE is on.
+     *
+     * @return true when the socket is a CURVE server that admits only the allow list's keys
+     */
     public boolean curve() {
         return security.curve();
     }

@@ -64,13 +64,30 @@ public final class ZmqWorkerLink implements WorkerLink {
         beat.start();
     }
 
-    /** Connects to the pool at endpoint ({@code tcp://HOST:PORT}) with options as {@link ZmqSecurity#forConnect} reads them. */
+    /**
+     * Connects to the pool at endpoint ({@code tcp://HOST:PORT}) with options as
+     * {@link ZmqSecurity#forConnect} reads them.
+     *
+     * @param endpoint the pool's endpoint, a host (not *) and port
+     * @param options {@code key}, {@code server-key} and {@code insecure}
+     * @return the worker's end, its heartbeat thread started
+     * @throws IllegalArgumentException for a bad endpoint or options, or plain TCP to a host that
+     *     is not loopback without {@code insecure}
+     * @throws IOException if a key file cannot be read
+     */
     public static ZmqWorkerLink connect(String endpoint, Map<String, String> options) throws IOException {
         ZmqSecurity s = ZmqSecurity.forConnect(endpoint, options);
         return connect(endpoint, s);
     }
 
-    /** Connects to the pool at endpoint with the given security. */
+    /**
+     * Connects to the pool at endpoint with the given security.
+     *
+     * @param endpoint the pool's endpoint, {@code tcp://HOST:PORT} with a host, not *
+     * @param security a CURVE client that knows the pool's public key, or {@link ZmqSecurity#PLAIN}
+     * @return the worker's end, its heartbeat thread started
+     * @throws IllegalArgumentException for a bad endpoint, or one that cannot be connected to
+     */
     public static ZmqWorkerLink connect(String endpoint, ZmqSecurity security) {
         if (ZmqSecurity.host(endpoint).equals("*")) throw new IllegalArgumentException("connect to a host, not * (" + endpoint + ")");
         return new ZmqWorkerLink(endpoint, security);
