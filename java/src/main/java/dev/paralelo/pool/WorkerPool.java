@@ -378,6 +378,7 @@ public final class WorkerPool implements AutoCloseable {
      *
      * @param x the array, mapped by each worker from its file
      * @return the sum, rounded once to a double
+     * @throws ArithmeticException if the exact sum of an integer array leaves the range of a long
      * @throws PoolException if a task cannot run on the array, or every worker died
      */
     public synchronized double sum(SharedArray x) {
@@ -475,6 +476,7 @@ public final class WorkerPool implements AutoCloseable {
      * @param y the second array, of x's type and length
      * @return the sum of the products, rounded once to a double
      * @throws IllegalArgumentException if the types or lengths differ
+     * @throws ArithmeticException if the exact dot of integer arrays leaves the range of a long
      * @throws PoolException if a task cannot run on the array, or every worker died
      */
     public synchronized double dot(SharedArray x, SharedArray y) {
