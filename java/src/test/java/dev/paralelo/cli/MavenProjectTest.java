@@ -117,7 +117,19 @@ class MavenProjectTest {
         String classes = project.resolve("target/classes").toString();
         assertEquals(expected, run(project, 2, List.of(java, "--enable-native-access=ALL-UNNAMED", tmp,
                 "-cp", classes + ":" + jar, "FromNumpy")), "on the class path, nothing on stderr");
+        // the module path holds the library and the modules it requires (JeroMQ and jnacl, which
+        // Maven fetched into the fresh repository for the project's compile)
+        String modules = String.join(":", jar.toString(), onlyJar(repo.resolve("org/zeromq/jeromq")), onlyJar(repo.resolve("eu/neilalexander/jnacl")));
         assertEquals(expected, run(project, 2, List.of(java, "--enable-native-access=dev.paralelo", tmp,
-                "-p", jar.toString(), "--add-modules", "dev.paralelo", "-cp", classes, "FromNumpy")), "on the module path");
+                "-p", modules, "--add-modules", "dev.paralelo", "-cp", classes, "FromNumpy")), "on the module path");
+    }
+
+    /** The one jar under dir (an artifact's versions in a local repository). */
+    private static String onlyJar(Path dir) throws Exception {
+        try (var s = Files.walk(dir)) {
+            List<Path> jars = s.filter(p -> p.toString().endsWith(".jar")).toList();
+            assertEquals(1, jars.size(), "one jar under " + dir + ": " + jars);
+            return jars.get(0).toString();
+        }
     }
 }
