@@ -679,6 +679,10 @@ public final class WorkerPool implements AutoCloseable {
         for (int i = 0; i < n; i++) pending.add(i);
         ArrayDeque<Sent> sent = new ArrayDeque<>();
         int batch = settings.batch > 0 ? settings.batch : Math.clamp(n / (Math.max(1, liveWorkers()) * 4L), 1, 256);
+        // no more tasks in a frame than fit in one: a larger batch setting sends more frames
+        int fit = (settings.maxFrameBytes - Frames.tasksLength(arrays, 0)) / WireFormat.TASK_LENGTH;
+        if (fit < 1) throw new PoolException("the array paths are too long for a " + settings.maxFrameBytes + "-byte frame");
+        batch = Math.min(batch, fit);
         long lease = settings.lease.toNanos();
         int remaining = n, flying = 0;
         long frames = 0, reissued = 0, duplicates = 0;

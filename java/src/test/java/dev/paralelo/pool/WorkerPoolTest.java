@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralelo.DType;
 import dev.paralelo.Implementation;
+import dev.paralelo.F32Array;
 import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
 import dev.paralelo.SliceOp;
@@ -190,6 +191,19 @@ class WorkerPoolTest {
             assertEquals(256, s.tasks());
             assertEquals(0, s.reissued());
             assertEquals((256 + 2) / 3, s.frames(), "batches of 3");
+        }
+    }
+
+    /** A batch setting larger than a frame holds sends as many tasks per frame as fit, not an error. */
+    @Test
+    void aBatchLargerThanAFrameIsSplitIntoFrames() throws Exception {
+        try (WorkerPool p = WorkerPool.builder().workers(1).threadsPerWorker(1).taskElements(4096).batchSize(100_000).start();
+                SharedArray a = array("big-batch", DType.F32, 1 << 22, 7)) {
+            double want = Kernels.defaults().sum(a.array(F32Array.class));
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(p.sum(a)));
+            JobStats s = p.lastJob();
+            assertEquals(1024, s.tasks());
+            assertTrue(s.frames() > 1 && s.frames() < 1024, s.frames() + " frames");
         }
     }
 }
