@@ -143,16 +143,20 @@ class ZmqSecurityTest extends WorkerProcesses {
                     {"version 2", "version 2"}};
             byte[][] frames = {truncated, oversized, garbage, version2};
             double want = Kernels.defaults().sum(a.array(F64Array.class));
+            // Only the warnings about the raw connection count: the logger is the JVM's, and a pool
+            // another test left behind must not decide this one (every line is in the messages).
+            String fromRaw = "dropped a message from connection ";
             for (int i = 0; i < frames.length; i++) {
                 String what = cases[i][0], says = cases[i][1];
-                long before = w.lines.size();
+                long before = w.count(fromRaw);
                 raw.send(frames[i]);
-                assertTrue(Peers.await(() -> w.lines.size() > before, 10), what + ": a warning");
-                assertEquals(bits(want), bits(p.sum(a)), what + ": the pool keeps serving");
-                assertEquals(before + 1, w.lines.size(), what + ": one warning, " + w.lines);
-                assertTrue(w.lines.get(w.lines.size() - 1).contains(says), what + ": " + w.lines.get(w.lines.size() - 1));
+                assertTrue(Peers.await(() -> w.count(fromRaw) > before, 10), what + ": a warning, " + w.lines);
+                assertEquals(bits(want), bits(p.sum(a)), what + ": the pool keeps serving, " + w.lines);
+                assertEquals(before + 1, w.count(fromRaw), what + ": one warning, " + w.lines);
+                assertEquals(1, w.count(says), what + ": " + w.lines);
             }
-            assertEquals(1, p.liveWorkers());
+            assertEquals(1, p.liveWorkers(), w.lines.toString());
+            assertEquals(0, w.count("dropped worker"), w.lines.toString());
         }
     }
 }
