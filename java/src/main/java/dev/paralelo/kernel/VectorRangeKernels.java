@@ -14,6 +14,7 @@ import static dev.paralelo.kernel.States.CENTERED_CENTER;
 import static dev.paralelo.kernel.States.CENTERED_COUNT;
 import static dev.paralelo.kernel.States.CENTERED_DEV;
 import static dev.paralelo.kernel.States.CENTERED_SQ;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -21,6 +22,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,7 +35,8 @@ import jdk.incubator.vector.VectorSpecies;
  * before the next group, so one vector pair lives in registers at a time however wide the
  * species is. (Interleaving 4 blocks, as impl.c does, was faster in isolation but, inside the
  * benchmark report's JVM, compiled to boxed vectors at 6 GB/s: the single-block loop is the one
- * the JIT compiles reliably.) Kernels on other types, and the rest of the set, stay scalar.
+ * the JIT compiles reliably.) f32 lane groups are loaded as floats and widened exactly to the
+ * same double lanes. Kernels on integer types, and the rest of the set, stay scalar.
  *
  * <p>Only loaded when the {@code jdk.incubator.vector} module is present (see
  * {@link KernelProvider}); works for species of 128, 256 and 512 bits.
@@ -49,6 +52,11 @@ final class VectorRangeKernels implements RangeKernelSet {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> SL = LongVector.SPECIES_PREFERRED; // S's shape, for bit tests
+    /**
+     * Floats as many as S has doubles (half S's width): an f32 lane group is loaded with it and
+     * widened to doubles (F2D), so the f32 kernels run the f64 lanes on exactly converted values.
+     */
+    private static final VectorSpecies<Float> SH = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
     private static final int VL = S.length(), GROUPS = LANES / Math.max(1, Math.min(LANES, VL)),
             FAST_GROUPS = FAST_LANES / Math.max(1, Math.min(LANES, VL));
     private static final VectorRangeKernels PREFERRED = new VectorRangeKernels();
@@ -82,7 +90,7 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void sum(int dtype, int mode, MemorySegment x, long lo, long hi, long[] acc) {
-        if (dtype != F64) {
+        if (dtype != F64 && dtype != F32) {
             RangeKernels.sum(dtype, mode, x, lo, hi, acc);
             return;
         }
@@ -90,18 +98,20 @@ final class VectorRangeKernels implements RangeKernelSet {
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
             if (mode == FAST) {
-                RangeKernels.blockValueToAcc(dtype, x, null, b, len, fastBlock(x, b, len, l), acc);
+                double v = dtype == F64 ? fastBlock(x, b, len, l) : fastBlockF32(x, b, len, l);
+                RangeKernels.blockValueToAcc(dtype, x, null, b, len, v, acc);
             } else {
-                accurateLanes(x, b, len, sl, cl);
-                foldOrExact(x, b, len, sl, cl, tmp, acc);
+                if (dtype == F64) accurateLanes(x, b, len, sl, cl);
+                else accurateLanesF32(x, b, len, sl, cl);
+                foldOrExact(dtype, x, b, len, sl, cl, tmp, acc);
             }
         }
     }
 
     /** The block's partial into acc, or its terms one by one when a lane is not finite. */
-    private static void foldOrExact(MemorySegment x, long b, int len, double[] sl, double[] cl, double[] tmp, long[] acc) {
+    private static void foldOrExact(int dtype, MemorySegment x, long b, int len, double[] sl, double[] cl, double[] tmp, long[] acc) {
         if (!RangeKernels.foldToAcc(acc, 0, ACCURATE, sl, cl, tmp)) {
-            for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, RangeKernels.element(F64, x, b + i));
+            for (int i = 0; i < len; i++) ExactAccumulator.add(acc, 0, RangeKernels.element(dtype, x, b + i));
         }
     }
 
@@ -129,6 +139,57 @@ final class VectorRangeKernels implements RangeKernelSet {
             double v = RangeKernels.element(F64, x, b + i);
             double t = sl[j] + v, z = t - sl[j];
             cl[j] += (sl[j] - (t - z)) + (v - z);
+            sl[j] = t;
+        }
+    }
+
+    /** {@link #accurateLanes} on floats: each lane group loaded as SH floats and widened exactly. */
+    private static void accurateLanesF32(MemorySegment x, long b, int len, double[] sl, double[] cl) {
+        int rows = len - len % LANES;
+        for (int k = 0; k < GROUPS; k++) {
+            DoubleVector sv = DoubleVector.zero(S), cv = DoubleVector.zero(S);
+            long o = b + (long) k * VL;
+            for (int i = 0; i < rows; i += LANES) {
+                DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0);
+                DoubleVector t = sv.add(v), z = t.sub(sv);
+                cv = cv.add(sv.sub(t.sub(z)).add(v.sub(z)));
+                sv = t;
+            }
+            sv.intoArray(sl, k * VL);
+            cv.intoArray(cl, k * VL);
+        }
+        for (int i = rows, j = 0; i < len; i++, j++) {
+            double v = RangeKernels.element(F32, x, b + i);
+            double t = sl[j] + v, z = t - sl[j];
+            cl[j] += (sl[j] - (t - z)) + (v - z);
+            sl[j] = t;
+        }
+    }
+
+    /**
+     * The accurate lanes of one block of an f32 dot: products of widened floats are exact in
+     * double, so there is no error term and no tiny-product test (as impl.c).
+     */
+    private static void accurateDotLanesF32(MemorySegment x, MemorySegment y, long b, int len, double[] sl, double[] cl) {
+        int rows = len - len % LANES;
+        for (int k = 0; k < GROUPS; k++) {
+            DoubleVector sv = DoubleVector.zero(S), cv = DoubleVector.zero(S);
+            long o = b + (long) k * VL;
+            for (int i = 0; i < rows; i += LANES) {
+                DoubleVector u = (DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0);
+                DoubleVector w = (DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0);
+                DoubleVector p = u.mul(w);
+                DoubleVector t = sv.add(p), z = t.sub(sv);
+                cv = cv.add(sv.sub(t.sub(z)).add(p.sub(z)));
+                sv = t;
+            }
+            sv.intoArray(sl, k * VL);
+            cv.intoArray(cl, k * VL);
+        }
+        for (int i = rows, j = 0; i < len; i++, j++) {
+            double p = RangeKernels.element(F32, x, b + i) * RangeKernels.element(F32, y, b + i);
+            double t = sl[j] + p, z = t - sl[j];
+            cl[j] += (sl[j] - (t - z)) + (p - z);
             sl[j] = t;
         }
     }
@@ -218,16 +279,68 @@ final class VectorRangeKernels implements RangeKernelSet {
         return RangeKernels.tree32(l);
     }
 
+    /** {@link #fastBlock} on floats, widened exactly. */
+    private static double fastBlockF32(MemorySegment x, long b, int len, double[] l) {
+        int rows = len - len % FAST_LANES;
+        for (int k = 0; k < FAST_GROUPS; k += 4) {
+            DoubleVector a0 = DoubleVector.zero(S), a1 = DoubleVector.zero(S), a2 = DoubleVector.zero(S), a3 = DoubleVector.zero(S);
+            long o = b + (long) k * VL;
+            for (int i = 0; i < rows; i += FAST_LANES) {
+                long r = o + i;
+                a0 = a0.add((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r), LE).convertShape(VectorOperators.F2D, S, 0));
+                a1 = a1.add((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + VL), LE).convertShape(VectorOperators.F2D, S, 0));
+                a2 = a2.add((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 2L * VL), LE).convertShape(VectorOperators.F2D, S, 0));
+                a3 = a3.add((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 3L * VL), LE).convertShape(VectorOperators.F2D, S, 0));
+            }
+            a0.intoArray(l, k * VL);
+            a1.intoArray(l, (k + 1) * VL);
+            a2.intoArray(l, (k + 2) * VL);
+            a3.intoArray(l, (k + 3) * VL);
+        }
+        for (int i = rows; i < len; i++) l[i & (FAST_LANES - 1)] += RangeKernels.element(F32, x, b + i);
+        return RangeKernels.tree32(l);
+    }
+
+    /** {@link #fastDotBlock} on floats: products of widened floats (exact), added in lanes. */
+    private static double fastDotBlockF32(MemorySegment x, MemorySegment y, long b, int len, double[] l) {
+        int rows = len - len % FAST_LANES;
+        for (int k = 0; k < FAST_GROUPS; k += 4) {
+            DoubleVector a0 = DoubleVector.zero(S), a1 = DoubleVector.zero(S), a2 = DoubleVector.zero(S), a3 = DoubleVector.zero(S);
+            long o = b + (long) k * VL;
+            for (int i = 0; i < rows; i += FAST_LANES) {
+                long r = o + i;
+                a0 = a0.add(((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r), LE).convertShape(VectorOperators.F2D, S, 0))
+                        .mul((DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (r), LE).convertShape(VectorOperators.F2D, S, 0)));
+                a1 = a1.add(((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + VL), LE).convertShape(VectorOperators.F2D, S, 0))
+                        .mul((DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (r + VL), LE).convertShape(VectorOperators.F2D, S, 0)));
+                a2 = a2.add(((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 2L * VL), LE).convertShape(VectorOperators.F2D, S, 0))
+                        .mul((DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (r + 2L * VL), LE).convertShape(VectorOperators.F2D, S, 0)));
+                a3 = a3.add(((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 3L * VL), LE).convertShape(VectorOperators.F2D, S, 0))
+                        .mul((DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (r + 3L * VL), LE).convertShape(VectorOperators.F2D, S, 0)));
+            }
+            a0.intoArray(l, k * VL);
+            a1.intoArray(l, (k + 1) * VL);
+            a2.intoArray(l, (k + 2) * VL);
+            a3.intoArray(l, (k + 3) * VL);
+        }
+        for (int i = rows; i < len; i++) {
+            l[i & (FAST_LANES - 1)] += RangeKernels.element(F32, x, b + i) * RangeKernels.element(F32, y, b + i);
+        }
+        return RangeKernels.tree32(l);
+    }
+
     @Override
     public boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
-        if (dtype != F64) return RangeKernels.sumSmall(dtype, mode, x, n, out);
+        if (dtype != F64 && dtype != F32) return RangeKernels.sumSmall(dtype, mode, x, n, out);
         if (mode == FAST) {
-            double v = fastBlock(x, 0, n, new double[FAST_LANES]);
+            double[] l = new double[FAST_LANES];
+            double v = dtype == F64 ? fastBlock(x, 0, n, l) : fastBlockF32(x, 0, n, l);
             out[0] = v + 0.0;
             return Double.isFinite(v);
         }
         double[] sl = new double[LANES], cl = new double[LANES];
-        accurateLanes(x, 0, n, sl, cl);
+        if (dtype == F64) accurateLanes(x, 0, n, sl, cl);
+        else accurateLanesF32(x, 0, n, sl, cl);
         if (!RangeKernels.finite(sl, cl)) return false;
         RangeKernels.fold(mode, sl, cl, out);
         if (!Double.isFinite(out[0]) || !Double.isFinite(out[1])) return false;
@@ -237,7 +350,7 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void dot(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc) {
-        if (dtype != F64) {
+        if (dtype != F64 && dtype != F32) {
             RangeKernels.dot(dtype, mode, x, y, lo, hi, acc);
             return;
         }
@@ -245,11 +358,14 @@ final class VectorRangeKernels implements RangeKernelSet {
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
             if (mode == FAST) {
-                RangeKernels.blockValueToAcc(dtype, x, y, b, len, fastDotBlock(x, y, b, len, l), acc);
+                double v = dtype == F64 ? fastDotBlock(x, y, b, len, l) : fastDotBlockF32(x, y, b, len, l);
+                RangeKernels.blockValueToAcc(dtype, x, y, b, len, v, acc);
                 continue;
             }
-            boolean tiny = accurateDotLanes(x, y, b, len, sl, cl);
-            if (tiny || !RangeKernels.foldToAcc(acc, 0, mode, sl, cl, tmp)) RangeKernels.exactProducts(F64, x, y, b, len, acc);
+            boolean tiny = false;
+            if (dtype == F64) tiny = accurateDotLanes(x, y, b, len, sl, cl);
+            else accurateDotLanesF32(x, y, b, len, sl, cl);
+            if (tiny || !RangeKernels.foldToAcc(acc, 0, mode, sl, cl, tmp)) RangeKernels.exactProducts(dtype, x, y, b, len, acc);
         }
     }
 
@@ -257,41 +373,19 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void centered(int dtype, int mode, MemorySegment x, long lo, long hi, long[] st) {
-        if (dtype != F64) {
+        if (dtype != F64 && dtype != F32) {
             RangeKernels.centered(dtype, mode, x, lo, hi, st);
             return;
         }
         double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
-        DoubleVector m = DoubleVector.broadcast(S, center);
         double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
         double[] fq = new double[2], fd = new double[2];
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b), rows = len - len % LANES;
-            for (int k = 0; k < GROUPS; k++) {
-                DoubleVector vsq = DoubleVector.zero(S), vcq = DoubleVector.zero(S), vsd = DoubleVector.zero(S), vcd = DoubleVector.zero(S);
-                long o = b + (long) k * VL;
-                for (int i = 0; i < rows; i += LANES) {
-                    DoubleVector dv = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE).sub(m), qv = dv.mul(dv);
-                    if (mode == ACCURATE) {
-                        DoubleVector t = vsq.add(qv), z = t.sub(vsq);
-                        vcq = vcq.add(vsq.sub(t.sub(z)).add(qv.sub(z)));
-                        vsq = t;
-                        t = vsd.add(dv);
-                        z = t.sub(vsd);
-                        vcd = vcd.add(vsd.sub(t.sub(z)).add(dv.sub(z)));
-                        vsd = t;
-                    } else {
-                        vsq = vsq.add(qv);
-                        vsd = vsd.add(dv);
-                    }
-                }
-                vsq.intoArray(sq, k * VL);
-                vcq.intoArray(cq, k * VL);
-                vsd.intoArray(sd, k * VL);
-                vcd.intoArray(cd, k * VL);
-            }
+            if (dtype == F64) centeredLanes(x, b, rows, center, mode, sq, cq, sd, cd);
+            else centeredLanesF32(x, b, rows, center, mode, sq, cq, sd, cd);
             for (int i = rows, j = 0; i < len; i++, j++) {
-                double dv = RangeKernels.element(F64, x, b + i) - center, qv = dv * dv;
+                double dv = RangeKernels.element(dtype, x, b + i) - center, qv = dv * dv;
                 if (mode == ACCURATE) {
                     double t = sq[j] + qv, z = t - sq[j];
                     cq[j] += (sq[j] - (t - z)) + (qv - z);
@@ -317,21 +411,98 @@ final class VectorRangeKernels implements RangeKernelSet {
                 ExactAccumulator.add(st, CENTERED_DEV, fd[0]);
                 ExactAccumulator.add(st, CENTERED_DEV, fd[1]);
             } else {
-                RangeKernels.exactDeviations(F64, x, b, len, center, st);
+                RangeKernels.exactDeviations(dtype, x, b, len, center, st);
             }
         }
         st[CENTERED_COUNT] += hi - lo;
+    }
+
+    /** The centred lanes of the first rows elements of a block (a multiple of 8), d = x - center. */
+    private static void centeredLanes(MemorySegment x, long b, int rows, double center, int mode, double[] sq, double[] cq, double[] sd,
+            double[] cd) {
+        DoubleVector m = DoubleVector.broadcast(S, center);
+        for (int k = 0; k < GROUPS; k++) {
+            DoubleVector vsq = DoubleVector.zero(S), vcq = DoubleVector.zero(S), vsd = DoubleVector.zero(S), vcd = DoubleVector.zero(S);
+            long o = b + (long) k * VL;
+            for (int i = 0; i < rows; i += LANES) {
+                DoubleVector dv = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE).sub(m), qv = dv.mul(dv);
+                if (mode == ACCURATE) {
+                    DoubleVector t = vsq.add(qv), z = t.sub(vsq);
+                    vcq = vcq.add(vsq.sub(t.sub(z)).add(qv.sub(z)));
+                    vsq = t;
+                    t = vsd.add(dv);
+                    z = t.sub(vsd);
+                    vcd = vcd.add(vsd.sub(t.sub(z)).add(dv.sub(z)));
+                    vsd = t;
+                } else {
+                    vsq = vsq.add(qv);
+                    vsd = vsd.add(dv);
+                }
+            }
+            vsq.intoArray(sq, k * VL);
+            vcq.intoArray(cq, k * VL);
+            vsd.intoArray(sd, k * VL);
+            vcd.intoArray(cd, k * VL);
+        }
+    }
+
+    /** {@link #centeredLanes} on floats, widened exactly before the subtraction. */
+    private static void centeredLanesF32(MemorySegment x, long b, int rows, double center, int mode, double[] sq, double[] cq, double[] sd,
+            double[] cd) {
+        DoubleVector m = DoubleVector.broadcast(S, center);
+        for (int k = 0; k < GROUPS; k++) {
+            DoubleVector vsq = DoubleVector.zero(S), vcq = DoubleVector.zero(S), vsd = DoubleVector.zero(S), vcd = DoubleVector.zero(S);
+            long o = b + (long) k * VL;
+            for (int i = 0; i < rows; i += LANES) {
+                DoubleVector dv = ((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0))
+                        .sub(m), qv = dv.mul(dv);
+                if (mode == ACCURATE) {
+                    DoubleVector t = vsq.add(qv), z = t.sub(vsq);
+                    vcq = vcq.add(vsq.sub(t.sub(z)).add(qv.sub(z)));
+                    vsq = t;
+                    t = vsd.add(dv);
+                    z = t.sub(vsd);
+                    vcd = vcd.add(vsd.sub(t.sub(z)).add(dv.sub(z)));
+                    vsd = t;
+                } else {
+                    vsq = vsq.add(qv);
+                    vsd = vsd.add(dv);
+                }
+            }
+            vsq.intoArray(sq, k * VL);
+            vcq.intoArray(cq, k * VL);
+            vsd.intoArray(sd, k * VL);
+            vcd.intoArray(cd, k * VL);
+        }
     }
 
     // ---- min and max ---------------------------------------------------------------------------
 
     @Override
     public void extremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
-        if (dtype != F64) {
-            RangeKernels.extremum(dtype, x, lo, hi, st);
-            return;
+        if (dtype == F64) RangeKernels.floatExtremum(dtype, x, lo, hi, st, this::blockExtreme);
+        else if (dtype == F32) RangeKernels.floatExtremum(dtype, x, lo, hi, st, this::blockExtremeF32);
+        else RangeKernels.extremum(dtype, x, lo, hi, st);
+    }
+
+    /** {@link #blockExtreme} on floats: compared as floats, which orders them as their widened doubles. */
+    private double blockExtremeF32(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
+        float first = x.getAtIndex(JAVA_FLOAT_UNALIGNED, b);
+        FloatVector m = FloatVector.broadcast(SF, first);
+        int fl = SF.length();
+        long i = b;
+        if (op == MIN) {
+            for (; i + fl <= e; i += fl) m = m.min(FloatVector.fromMemorySegment(SF, x, 4 * i, LE));
+        } else {
+            for (; i + fl <= e; i += fl) m = m.max(FloatVector.fromMemorySegment(SF, x, 4 * i, LE));
         }
-        RangeKernels.floatExtremum(dtype, x, lo, hi, st, this::blockExtreme);
+        double r = m.reduceLanes(op == MIN ? VectorOperators.MIN : VectorOperators.MAX);
+        for (; i < e; i++) {
+            double v = RangeKernels.element(F32, x, i);
+            r = op == MIN ? Math.min(r, v) : Math.max(r, v);
+        }
+        nan[0] = Double.isNaN(r);
+        return r;
     }
 
     /**
