@@ -16,6 +16,7 @@ import static dev.paralelo.kernel.States.CENTERED_DEV;
 import static dev.paralelo.kernel.States.CENTERED_SQ;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
@@ -81,6 +82,31 @@ final class VectorRangeKernels implements RangeKernelSet {
     }
 
     /*
+     * Mapped files. A vector load compiled by C2 is not one of the JVM's recoverable "unsafe
+     * accesses": when another process truncates a mapped file under it, the SIGBUS kills the JVM
+     * (measured on JDK 25, sum and dot, f32 and f64, both modes), where a scalar load or a
+     * MemorySegment.copy becomes an InternalError that the kernels report as a truncation. So a
+     * block of a mapped segment is copied (at most 32 KiB, into this thread's staging buffer,
+     * which stays in L1/L2) and the vectors read the copy. Elementwise kernels on mapped
+     * segments, which would also store through vectors, run the scalar twin.
+     */
+    private static final ThreadLocal<MemorySegment[]> STAGE = ThreadLocal.withInitial(() -> {
+        Arena arena = Arena.ofAuto();
+        return new MemorySegment[] {arena.allocate((long) BLOCK * Double.BYTES, 64), arena.allocate((long) BLOCK * Double.BYTES, 64)};
+    });
+
+    /** Elements [b, b + len) of x, of width bytes each, copied to staging buffer slot (0 or 1), which is returned. */
+    private static MemorySegment stage(MemorySegment x, long b, int len, int width, int slot) {
+        MemorySegment s = STAGE.get()[slot];
+        MemorySegment.copy(x, b * width, s, 0, (long) len * width);
+        return s;
+    }
+
+    private static int width(int dtype) {
+        return dtype == F64 ? Double.BYTES : Float.BYTES;
+    }
+
+    /*
      * No helper returns a vector: every load and zero below is written out where it is used. A
      * vector that crosses a call the JIT declines to inline (as it may, for budget, in a large
      * caller) is boxed, and the loop runs 10 to 20 times slower than scalar code.
@@ -95,15 +121,18 @@ final class VectorRangeKernels implements RangeKernelSet {
             return;
         }
         double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
-        for (long b = lo; b < hi; b += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b);
+        boolean mapped = x.isMapped();
+        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b0);
+            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x;
+            long b = mapped ? 0 : b0;
             if (mode == FAST) {
-                double v = dtype == F64 ? fastBlock(x, b, len, l) : fastBlockF32(x, b, len, l);
-                RangeKernels.blockValueToAcc(dtype, x, null, b, len, v, acc);
+                double v = dtype == F64 ? fastBlock(xs, b, len, l) : fastBlockF32(xs, b, len, l);
+                RangeKernels.blockValueToAcc(dtype, xs, null, b, len, v, acc);
             } else {
-                if (dtype == F64) accurateLanes(x, b, len, sl, cl);
-                else accurateLanesF32(x, b, len, sl, cl);
-                foldOrExact(dtype, x, b, len, sl, cl, tmp, acc);
+                if (dtype == F64) accurateLanes(xs, b, len, sl, cl);
+                else accurateLanesF32(xs, b, len, sl, cl);
+                foldOrExact(dtype, xs, b, len, sl, cl, tmp, acc);
             }
         }
     }
@@ -332,6 +361,7 @@ final class VectorRangeKernels implements RangeKernelSet {
     @Override
     public boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
         if (dtype != F64 && dtype != F32) return RangeKernels.sumSmall(dtype, mode, x, n, out);
+        if (x.isMapped()) x = stage(x, 0, n, width(dtype), 0);
         if (mode == FAST) {
             double[] l = new double[FAST_LANES];
             double v = dtype == F64 ? fastBlock(x, 0, n, l) : fastBlockF32(x, 0, n, l);
@@ -355,17 +385,20 @@ final class VectorRangeKernels implements RangeKernelSet {
             return;
         }
         double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
-        for (long b = lo; b < hi; b += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b);
+        boolean mapped = x.isMapped() || y.isMapped();
+        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b0);
+            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x, ys = mapped ? stage(y, b0, len, width(dtype), 1) : y;
+            long b = mapped ? 0 : b0;
             if (mode == FAST) {
-                double v = dtype == F64 ? fastDotBlock(x, y, b, len, l) : fastDotBlockF32(x, y, b, len, l);
-                RangeKernels.blockValueToAcc(dtype, x, y, b, len, v, acc);
+                double v = dtype == F64 ? fastDotBlock(xs, ys, b, len, l) : fastDotBlockF32(xs, ys, b, len, l);
+                RangeKernels.blockValueToAcc(dtype, xs, ys, b, len, v, acc);
                 continue;
             }
             boolean tiny = false;
-            if (dtype == F64) tiny = accurateDotLanes(x, y, b, len, sl, cl);
-            else accurateDotLanesF32(x, y, b, len, sl, cl);
-            if (tiny || !RangeKernels.foldToAcc(acc, 0, mode, sl, cl, tmp)) RangeKernels.exactProducts(dtype, x, y, b, len, acc);
+            if (dtype == F64) tiny = accurateDotLanes(xs, ys, b, len, sl, cl);
+            else accurateDotLanesF32(xs, ys, b, len, sl, cl);
+            if (tiny || !RangeKernels.foldToAcc(acc, 0, mode, sl, cl, tmp)) RangeKernels.exactProducts(dtype, xs, ys, b, len, acc);
         }
     }
 
@@ -380,12 +413,15 @@ final class VectorRangeKernels implements RangeKernelSet {
         double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
         double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
         double[] fq = new double[2], fd = new double[2];
-        for (long b = lo; b < hi; b += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b), rows = len - len % LANES;
-            if (dtype == F64) centeredLanes(x, b, rows, center, mode, sq, cq, sd, cd);
-            else centeredLanesF32(x, b, rows, center, mode, sq, cq, sd, cd);
+        boolean mapped = x.isMapped();
+        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b0), rows = len - len % LANES;
+            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x;
+            long b = mapped ? 0 : b0;
+            if (dtype == F64) centeredLanes(xs, b, rows, center, mode, sq, cq, sd, cd);
+            else centeredLanesF32(xs, b, rows, center, mode, sq, cq, sd, cd);
             for (int i = rows, j = 0; i < len; i++, j++) {
-                double dv = RangeKernels.element(dtype, x, b + i) - center, qv = dv * dv;
+                double dv = RangeKernels.element(dtype, xs, b + i) - center, qv = dv * dv;
                 if (mode == ACCURATE) {
                     double t = sq[j] + qv, z = t - sq[j];
                     cq[j] += (sq[j] - (t - z)) + (qv - z);
@@ -411,7 +447,7 @@ final class VectorRangeKernels implements RangeKernelSet {
                 ExactAccumulator.add(st, CENTERED_DEV, fd[0]);
                 ExactAccumulator.add(st, CENTERED_DEV, fd[1]);
             } else {
-                RangeKernels.exactDeviations(dtype, x, b, len, center, st);
+                RangeKernels.exactDeviations(dtype, xs, b, len, center, st);
             }
         }
         st[CENTERED_COUNT] += hi - lo;
@@ -487,6 +523,11 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     /** {@link #blockExtreme} on floats: compared as floats, which orders them as their widened doubles. */
     private double blockExtremeF32(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
+        if (x.isMapped()) {
+            x = stage(x, b, (int) (e - b), Float.BYTES, 0);
+            e -= b;
+            b = 0;
+        }
         float first = x.getAtIndex(JAVA_FLOAT_UNALIGNED, b);
         FloatVector m = FloatVector.broadcast(SF, first);
         int fl = SF.length();
@@ -511,6 +552,11 @@ final class VectorRangeKernels implements RangeKernelSet {
      * sign of a DoubleVector.zero(S) extreme by scanning, and compares zeros as equal).
      */
     private double blockExtreme(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
+        if (x.isMapped()) {
+            x = stage(x, b, (int) (e - b), Double.BYTES, 0);
+            e -= b;
+            b = 0;
+        }
         double first = RangeKernels.element(F64, x, b);
         DoubleVector m = DoubleVector.broadcast(S, first);
         long i = b;
@@ -528,6 +574,10 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long lo, long hi) {
+        if (a.isMapped() || b.isMapped() || out.isMapped()) { // vector stores too: see STAGE
+            RangeKernels.binary(dtype, op, a, b, out, lo, hi);
+            return;
+        }
         long i = lo;
         if (dtype == F64) {
             // One loop per operation: a vector chosen by a branch inside the loop would be boxed.
@@ -552,7 +602,7 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void scale(int dtype, MemorySegment x, double alphaF, long alphaI, MemorySegment out, long lo, long hi) {
-        if (dtype != F64) {
+        if (dtype != F64 || x.isMapped() || out.isMapped()) {
             RangeKernels.scale(dtype, x, alphaF, alphaI, out, lo, hi);
             return;
         }
@@ -564,7 +614,7 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void axpy(int dtype, double alphaF, long alphaI, MemorySegment x, MemorySegment y, long lo, long hi) {
-        if (dtype != F64) {
+        if (dtype != F64 || x.isMapped() || y.isMapped()) {
             RangeKernels.axpy(dtype, alphaF, alphaI, x, y, lo, hi);
             return;
         }

@@ -3,6 +3,10 @@ package dev.paralelo.pool;
 import static dev.paralelo.pool.WireFormat.*;
 
 import dev.paralelo.BlockRange;
+import dev.paralelo.F32Array;
+import dev.paralelo.F64Array;
+import dev.paralelo.I32Array;
+import dev.paralelo.I64Array;
 import dev.paralelo.Implementation;
 import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
@@ -37,8 +41,17 @@ public final class Worker implements AutoCloseable {
     private final Kernels kernels;
     private final Map<String, Mapped> open = new HashMap<>();
 
-    /** A mapped array, with the file identity it was opened at. */
-    private record Mapped(SharedArray file, Object key, boolean writable) {}
+    /**
+     * A mapped array, with the file identity it was opened at, and the view the tasks use: for
+     * the pure-Java kernels one without the per-call size check (an fstat, 1-3 us, as long as a
+     * one-block task's kernel), since a truncation during their call becomes a clear error anyway
+     * (docs/FORMAT.md); the size is still checked once per frame. The native kernels keep the
+     * check before every call, which is all they have.
+     */
+    private record Mapped(SharedArray file, Object key, boolean writable, NumArray view) {}
+
+    /** Whether the kernels survive a truncation during a call (the pure-Java ones do). */
+    private final boolean survivesTruncation;
 
     /**
      * A worker on a link to its parent.
@@ -54,6 +67,7 @@ public final class Worker implements AutoCloseable {
         this.link = Objects.requireNonNull(link, "link");
         this.index = index;
         this.kernels = (implementation == null ? Kernels.defaults() : Kernels.using(implementation)).withThreads(threads);
+        this.survivesTruncation = kernels.implementation() != Implementation.NATIVE;
     }
 
     /**
@@ -171,16 +185,26 @@ public final class Worker implements AutoCloseable {
         }
         if (m == null) {
             SharedArray f = SharedArray.openAny(path, ref.dtype(), writable);
-            m = new Mapped(f, key, writable);
+            m = new Mapped(f, key, writable, survivesTruncation ? unchecked(f.array()) : f.array());
             open.put(ref.path(), m);
         }
-        NumArray a = m.file().array();
+        NumArray a = m.view();
         if (a.dtype() != ref.dtype() || a.length() != ref.length()) {
             throw new IOException(ref.path() + " holds " + a.describe() + ", but the task names a " + ref.dtype().label()
                     + " array of " + ref.length() + " elements");
         }
         m.file().checkIntact();
         return a;
+    }
+
+    /** A view of a's memory without its per-call check (the memory stays the mapping's). */
+    private static NumArray unchecked(NumArray a) {
+        return switch (a.dtype()) {
+            case F64 -> F64Array.wrap(a.segment());
+            case F32 -> F32Array.wrap(a.segment());
+            case I64 -> I64Array.wrap(a.segment());
+            case I32 -> I32Array.wrap(a.segment());
+        };
     }
 
     private void sendResults(long job, List<Result> results) {

@@ -169,22 +169,36 @@ class StatsSafetyTest {
         assertTrue(err.startsWith("paralelo: ") && !err.contains("\n") && err.contains("truncated"), err);
     }
 
-    /** The same race through the API: the pure-Java kernels throw IllegalStateException, not an Error. */
-    @Test
-    void theJavaKernelsReportATruncationDuringTheCallAsAnException() throws Exception {
+    /**
+     * The same race through the API: both pure-Java kernels (scalar, and vector, whose loads
+     * from a mapped file read a staged copy: a vector load that faults kills the JVM) throw
+     * IllegalStateException, not an Error, for every kernel that reads through vectors.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"SCALAR, F64, sum", "VECTOR, F64, sum", "VECTOR, F32, sum", "VECTOR, F64, dot",
+        "VECTOR, F32, variance", "VECTOR, F64, max", "VECTOR, F32, min"})
+    void theJavaKernelsReportATruncationDuringTheCallAsAnException(dev.paralelo.Implementation impl, DType type, String kernel)
+            throws Exception {
         Path big = dir.resolve("api.raw");
         try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
             f.setLength(8L << 30);
         }
-        try (dev.paralelo.shm.SharedArray a = dev.paralelo.shm.SharedArray.openAny(big, dev.paralelo.DType.F64, false)) {
-            dev.paralelo.Kernels k = dev.paralelo.Kernels.using(dev.paralelo.Implementation.SCALAR).withThreads(1);
-            var sum = java.util.concurrent.CompletableFuture.supplyAsync(() -> k.sum(a.array(dev.paralelo.F64Array.class)));
+        try (SharedArray a = SharedArray.openAny(big, type, false)) {
+            dev.paralelo.Kernels k = dev.paralelo.Kernels.using(impl).withThreads(1);
+            dev.paralelo.NumArray x = a.array();
+            var call = java.util.concurrent.CompletableFuture.supplyAsync(() -> switch (kernel) {
+                case "sum" -> k.mean(x);
+                case "dot" -> k.dot(x, x);
+                case "variance" -> k.variance(x, 0);
+                case "max" -> x instanceof dev.paralelo.F64Array d ? k.max(d) : k.max((dev.paralelo.F32Array) x);
+                default -> x instanceof dev.paralelo.F64Array d ? k.min(d) : k.min((dev.paralelo.F32Array) x);
+            });
             Thread.sleep(300);
             try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
                 f.setLength(4096);
             }
             var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
-                    () -> sum.get(120, TimeUnit.SECONDS), "the sum of 8 GiB was still running when the file was cut");
+                    () -> call.get(120, TimeUnit.SECONDS), "the " + kernel + " of 8 GiB was still running when the file was cut");
             assertTrue(e.getCause() instanceof IllegalStateException && e.getCause().getMessage().contains("truncated"),
                     String.valueOf(e.getCause()));
         }
