@@ -70,6 +70,15 @@ abstract sealed class StateWords permits ExactSum, IntegerSum, Extremum, Centere
         PartialCodec.write(out, kind, w);
     }
 
+    /**
+     * The packed encoding: header (flags 1), a bitmap of the words that differ from the word before, those words.
+     *
+     * @return a new array holding the packed encoding
+     */
+    public final byte[] toPackedBytes() {
+        return PartialCodec.packed(kind, w);
+    }
+
     /** States are equal when they are of one kind and their canonical words are equal. */
     @Override
     public final boolean equals(Object o) {

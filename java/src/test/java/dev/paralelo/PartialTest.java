@@ -52,6 +52,56 @@ class PartialTest {
     }
 
     @Test
+    void everyStateRoundTripsThroughItsPackedEncoding() {
+        for (Partial p : samples()) {
+            byte[] packed = p.toPackedBytes(), plain = p.toBytes();
+            assertEquals(1, le(packed).getInt(12), "flags: packed");
+            assertEquals(le(plain).getLong(0), le(packed).getLong(0), "magic, version, kind as the plain encoding");
+            assertEquals(le(plain).getInt(8), le(packed).getInt(8), "words: the kind's size, as the plain encoding");
+            // at most one bitmap word longer (a small state without repeats); the accumulators shrink
+            assertTrue(packed.length <= plain.length + 8, packed.length + " bytes packed, " + plain.length + " plain");
+            if (p instanceof ExactSum || p instanceof CenteredSums) {
+                assertTrue(packed.length < plain.length / 4, packed.length + " bytes packed, " + plain.length + " plain");
+            }
+            Partial q = Partial.fromBytes(packed);
+            assertEquals(p, q);
+            assertArrayEquals(plain, q.toBytes());
+            assertArrayEquals(packed, q.toPackedBytes(), "the packed encoding is canonical too");
+        }
+        assertTrue(ExactSum.of(1.5, 2.25e-300).toPackedBytes().length <= 128, "a sum packs to 128 bytes or less, of 1136");
+        assertTrue(ExactSum.of(-1.5, -2.25e-300).toPackedBytes().length <= 128, "and so does a negative one (runs of 2^32 - 1)");
+        // plain and packed states one after another in one buffer
+        List<Partial> all = samples();
+        ByteBuffer buf = ByteBuffer.allocate(all.stream().mapToInt(p -> p.encodedLength() + p.toPackedBytes().length).sum());
+        for (Partial p : all) buf.put(p.toPackedBytes()).put(p.toBytes());
+        buf.flip();
+        for (Partial p : all) {
+            assertEquals(p, Partial.read(buf));
+            assertEquals(p, Partial.read(buf));
+        }
+        assertEquals(0, buf.remaining());
+    }
+
+    @Test
+    void aPackedStateIsCheckedLikeAPlainOne() {
+        byte[] good = ExactSum.of(1.5, 2.25).toPackedBytes();
+        int words = 3, after = 16 + 8 * words; // sum: 140 words, a 3-word bitmap
+        rejects("truncated: a packed state of kind 1 needs a 24-byte bitmap", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, 30)));
+        rejects("truncated: the packed bitmap marks", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, good.length - 1)));
+        rejects("bytes follow", () -> Partial.fromBytes(java.util.Arrays.copyOf(good, good.length + 8)));
+        byte[] past = good.clone();
+        le(past).putLong(16 + 16, le(past).getLong(16 + 16) | 1L << 12); // word 140 of 140
+        rejects("marks words past the 140", () -> Partial.fromBytes(past));
+        byte[] zero = good.clone();
+        le(zero).putLong(after, 0);
+        rejects("repeats the word before it", () -> Partial.fromBytes(zero));
+        // the words it carries are checked as the plain encoding's: a digit out of range
+        byte[] digit = good.clone();
+        le(digit).putLong(after, -1);
+        rejects("is -1", () -> Partial.fromBytes(digit));
+    }
+
+    @Test
     void statesReadOneAfterAnotherFromABuffer() {
         List<Partial> all = samples();
         ByteBuffer buf = ByteBuffer.allocate(all.stream().mapToInt(Partial::encodedLength).sum() + 3).order(ByteOrder.BIG_ENDIAN);
@@ -89,8 +139,8 @@ class PartialTest {
         le(huge).putInt(8, -1);
         rejects("words is 4294967295", () -> Partial.fromBytes(huge));
         byte[] fl = good.clone();
-        le(fl).putInt(12, 1);
-        rejects("flags is 0x00000001", () -> Partial.fromBytes(fl));
+        le(fl).putInt(12, 2);
+        rejects("flags is 0x00000002", () -> Partial.fromBytes(fl));
         byte[] digit = good.clone();
         le(digit).putLong(16 + 8 * 5, -1);
         rejects("sum.digit[5] is -1", () -> Partial.fromBytes(digit));
@@ -120,7 +170,8 @@ class PartialTest {
     @Test
     void fuzzedBytesNeverDecodeToAnythingButAStateOrAFormatError() {
         SplittableRandom r = new SplittableRandom(7);
-        List<byte[]> seeds = samples().stream().map(Partial::toBytes).toList();
+        List<byte[]> seeds = java.util.stream.Stream.concat(samples().stream().map(Partial::toBytes),
+                samples().stream().map(Partial::toPackedBytes)).toList();
         int decoded = 0;
         for (int i = 0; i < 20_000; i++) {
             byte[] b = seeds.get(r.nextInt(seeds.size())).clone();
@@ -130,7 +181,8 @@ class PartialTest {
             try {
                 Partial p = Partial.fromBytes(b);
                 decoded++;
-                assertArrayEquals(b, p.toBytes(), "whatever decodes is canonical and re-encodes to the same bytes");
+                assertArrayEquals(b, le(b).getInt(12) == 1 ? p.toPackedBytes() : p.toBytes(),
+                        "whatever decodes is canonical and re-encodes to the same bytes");
                 try {
                     p.merge(p); // and merges without overflow trouble, or says why not
                 } catch (IllegalArgumentException tooMany) {

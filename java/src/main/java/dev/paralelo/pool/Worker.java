@@ -147,7 +147,7 @@ public final class Worker implements AutoCloseable {
                 BlockRange range = new BlockRange(t.start(), t.end());
                 Partial p = op == Reduction.DOT ? k.partial(op, x, f.get(t.y(), false), range)
                         : t.around() ? k.partialAround(x, range, t.center()) : k.partial(op, x, range);
-                return new Result(t.id(), STATUS_OK, p.toBytes());
+                return new Result(t.id(), STATUS_OK, p.toPackedBytes()); // a sum: about 100 bytes, not 1136
             }
             NumArray out = f.get(t.out(), true);
             long from = t.start() * t.k(), to = Math.min(x.length(), t.end() * t.k());
