@@ -52,7 +52,7 @@ final class PoolBench {
         Map<String, Figure> f = new LinkedHashMap<>();
         int workers = Math.max(2, Report.CORES);
         int runs = smoke ? 3 : 21;
-        warmNanos = smoke ? TimeUnit.MILLISECONDS.toNanos(200) : TimeUnit.SECONDS.toNanos(3);
+        warmNanos = smoke ? TimeUnit.MILLISECONDS.toNanos(200) : TimeUnit.SECONDS.toNanos(5);
         Path dir = SharedArray.directory();
         Path demo = dir.resolve("paralelo-bench-demo-" + ProcessHandle.current().pid() + ".npy");
         Path big = dir.resolve("paralelo-bench-big-" + ProcessHandle.current().pid() + ".npy");
@@ -146,10 +146,10 @@ final class PoolBench {
     /**
      * How long each pool figure warms up first. The workers are JVMs: their task loop, decoders
      * and kernels reach C2 only after some ten thousand tasks, and a few jobs of warm-up measured
-     * the interpreter (jobs took 40 ms cold and 4-8 ms warm here). The talk's recipe is Python,
+     * the interpreter (jobs took 40 ms cold and 2-4 ms after some 300 jobs here). The talk's recipe is Python,
      * which has no JIT to warm.
      */
-    static long warmNanos = TimeUnit.SECONDS.toNanos(3);
+    static long warmNanos = TimeUnit.SECONDS.toNanos(5);
 
     /** The median wall time of a pool sum of a, from its job statistics, after {@link #warmNanos} of jobs. */
     static double medianJobSeconds(WorkerPool p, SharedArray a, int runs) {

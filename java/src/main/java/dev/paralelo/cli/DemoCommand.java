@@ -35,9 +35,9 @@ final class DemoCommand implements Callable<Integer> {
     static final int DEMO_LENGTH = 1 << 22;
     /**
      * Jobs run for this long before any is timed: the workers are JVMs, and their task loop and
-     * kernels reach C2 only after some ten thousand tasks (a job took 40 ms cold, 4-8 ms warm).
+     * kernels reach C2 only after some ten thousand tasks (a job took 40 ms cold, 2-4 ms after some 300 jobs).
      */
-    private static final long WARM_NANOS = 2_000_000_000L;
+    private static final long WARM_NANOS = 4_000_000_000L;
     private static final int RUNS = 15;
 
     @Option(names = "--workers", paramLabel = "N", description = "worker processes (default: one per core)")
