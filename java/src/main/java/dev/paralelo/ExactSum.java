@@ -60,6 +60,24 @@ public final class ExactSum extends StateWords implements Partial {
     }
 
     /**
+     * first merged with every state rest gives, in one pass: the digits of canonical states add
+     * up as they are and are normalised once at the end (a pairwise merge copies and normalises
+     * three times), to the same bits.
+     */
+    static ExactSum mergeAll(ExactSum first, java.util.Iterator<? extends Partial> rest) {
+        long[] acc = first.w.clone();
+        while (rest.hasNext()) {
+            Partial p = rest.next();
+            if (!(p instanceof ExactSum s)) {
+                throw new IllegalArgumentException("cannot merge " + (p == null ? "null" : p.getClass().getSimpleName())
+                        + " into ExactSum: partial states merge only with their own kind");
+            }
+            ExactAccumulator.mergeCanonical(acc, 0, s.w, 0);
+        }
+        return new ExactSum(acc);
+    }
+
+    /**
      * The sum rounded to the nearest double, ties to even; +0.0 when it is exactly zero.
      *
      * @return the double nearest the exact sum; infinite when it is beyond the double range, NaN if

@@ -127,6 +127,7 @@ public sealed interface Partial permits ExactSum, IntegerSum, Extremum, Centered
         Iterator<? extends P> it = parts.iterator();
         if (!it.hasNext()) throw new IllegalArgumentException("no partial states to merge");
         P acc = it.next();
+        if (acc instanceof ExactSum first) return (P) ExactSum.mergeAll(first, (Iterator<? extends Partial>) it);
         while (it.hasNext()) acc = (P) acc.merge(it.next());
         return acc;
     }

@@ -102,6 +102,35 @@ class PartialTest {
     }
 
     @Test
+    void mergingManySumsInOnePassGivesThePairwiseBits() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int round = 0; round < 300; round++) {
+            int n = 1 + r.nextInt(400);
+            List<ExactSum> parts = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                double[] t = new double[1 + r.nextInt(4)];
+                for (int j = 0; j < t.length; j++) {
+                    t[j] = switch (r.nextInt(40)) {
+                        case 0 -> Double.NaN;
+                        case 1 -> r.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+                        case 2, 3, 4, 5, 6, 7, 8, 9 -> (r.nextBoolean() ? -1 : 1) * Math.scalb(1 + r.nextDouble(), r.nextInt(-1074, 1024));
+                        default -> r.nextDouble(-1, 1) * (round % 2 == 0 ? 1 : -1);
+                    };
+                }
+                parts.add(ExactSum.of(t));
+            }
+            ExactSum pairwise = parts.get(0);
+            for (int i = 1; i < n; i++) pairwise = pairwise.merge(parts.get(i));
+            ExactSum once = Partial.mergeAll(parts);
+            assertEquals(pairwise, once, "round " + round);
+            assertArrayEquals(pairwise.toBytes(), once.toBytes());
+            assertEquals(Double.doubleToRawLongBits(pairwise.round()), Double.doubleToRawLongBits(once.round()));
+        }
+        List<Partial> mixed = List.of(ExactSum.of(1), IntegerSum.of(1));
+        assertThrows(IllegalArgumentException.class, () -> Partial.mergeAll(mixed));
+    }
+
+    @Test
     void statesReadOneAfterAnotherFromABuffer() {
         List<Partial> all = samples();
         ByteBuffer buf = ByteBuffer.allocate(all.stream().mapToInt(Partial::encodedLength).sum() + 3).order(ByteOrder.BIG_ENDIAN);

@@ -128,6 +128,20 @@ public final class ExactAccumulator {
         dst[dat + NEG_INF] = States.countAdd(dst[dat + NEG_INF], s[NEG_INF]);
     }
 
+    /**
+     * dst += src where src is canonical (normalised, 0 pending additions: every public state
+     * is): its digits are added as they are, with no copy and no normalisation of either side,
+     * and count as one pending addition of dst's. Many states merge in one pass this way, with
+     * one normalisation at the end ({@link #normalize}), to the bits of pairwise merges.
+     */
+    public static void mergeCanonical(long[] dst, int dat, long[] src, int sat) {
+        for (int k = 0; k < DIGITS; k++) dst[dat + k] += src[sat + k]; // each below 2^32 (the top one below 2^24 in magnitude)
+        dst[dat + NAN] = States.countAdd(dst[dat + NAN], src[sat + NAN]);
+        dst[dat + POS_INF] = States.countAdd(dst[dat + POS_INF], src[sat + POS_INF]);
+        dst[dat + NEG_INF] = States.countAdd(dst[dat + NEG_INF], src[sat + NEG_INF]);
+        if (++dst[dat + ADDS] >= NORMALIZE_EVERY) normalize(dst, dat);
+    }
+
     /** Whether NaN or infinite terms were added. */
     static boolean special(long[] w, int at) {
         return w[at + NAN] != 0 || w[at + POS_INF] != 0 || w[at + NEG_INF] != 0;

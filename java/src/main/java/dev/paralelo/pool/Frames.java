@@ -43,6 +43,66 @@ public final class Frames {
      */
     public record ResultBatch(long job, List<Result> results) {}
 
+    /**
+     * The tasks a {@link WireFormat#STATUS_GROUP} result answers, and their merged state.
+     *
+     * @param tasks the ids of every task it answers, the record's own first; distinct
+     * @param state the encoding (plain or packed) of their partial states merged
+     */
+    public record Group(long[] tasks, byte[] state) {}
+
+    /**
+     * One result for several PARTIAL tasks of a frame (a worker merges their states, which
+     * merge exactly, so only one travels). Its payload: members n (4 bytes), 0 (4 bytes), the
+     * other n - 1 task ids (8 bytes each), then the merged state. The pool takes a group whole
+     * or not at all: one of its tasks already answered makes the rest go out again.
+     *
+     * @param tasks the ids of the tasks it answers, at least 2, distinct; the record carries the first
+     * @param state the encoding of their merged partial state
+     * @return the result, of status {@link WireFormat#STATUS_GROUP}
+     * @throws IllegalArgumentException if there are fewer than 2 tasks
+     */
+    public static Result group(long[] tasks, byte[] state) {
+        if (tasks.length < 2) throw new IllegalArgumentException("a group answers at least 2 tasks, got " + tasks.length);
+        ByteBuffer b = ByteBuffer.allocate(8 * tasks.length + state.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(tasks.length).putInt(0);
+        for (int i = 1; i < tasks.length; i++) b.putLong(tasks[i]);
+        b.put(state);
+        return new Result(tasks[0], STATUS_GROUP, b.array());
+    }
+
+    /**
+     * The tasks and state of a {@link WireFormat#STATUS_GROUP} result, checked.
+     *
+     * @param r a result of status {@link WireFormat#STATUS_GROUP}
+     * @return its task ids (the record's first) and its state's bytes
+     * @throws ProtocolException if the payload is not a group: fewer than 2 members, a nonzero
+     *     reserved field, ids past the payload or repeated, or no state after them
+     */
+    public static Group group(Result r) {
+        if (r.status() != STATUS_GROUP) throw new ProtocolException("result of task " + r.taskId() + ": status " + r.status() + " is no group");
+        ByteBuffer b = ByteBuffer.wrap(r.payload()).order(ByteOrder.LITTLE_ENDIAN);
+        String f = "group of task " + r.taskId();
+        if (b.remaining() < 8) throw new ProtocolException(f + ": payload of " + b.remaining() + " bytes, the group header takes 8");
+        long n = Integer.toUnsignedLong(b.getInt());
+        zero(b.getInt(), f + ": reserved");
+        if (n < 2) throw new ProtocolException(f + ": " + n + " members, a group has at least 2");
+        if (8 * (n - 1) >= b.remaining()) {
+            throw new ProtocolException(f + ": " + n + " members and a state cannot fit in " + (b.remaining() + 8) + " bytes");
+        }
+        long[] ids = new long[(int) n];
+        ids[0] = r.taskId();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        seen.add(ids[0]);
+        for (int i = 1; i < n; i++) {
+            ids[i] = b.getLong();
+            if (!seen.add(ids[i])) throw new ProtocolException(f + ": task " + ids[i] + " appears twice");
+        }
+        byte[] state = new byte[b.remaining()];
+        b.get(state);
+        return new Group(ids, state);
+    }
+
     // ---- encoding -----------------------------------------------------------------------------
 
     /**
@@ -316,7 +376,7 @@ public final class Frames {
             need(b, RESULT_HEADER_LENGTH, f);
             long id = b.getLong();
             int status = b.getInt();
-            if (status < STATUS_OK || status > STATUS_PROTOCOL) throw new ProtocolException(f + ": unknown status " + status);
+            if (status < STATUS_OK || status > STATUS_GROUP) throw new ProtocolException(f + ": unknown status " + status);
             long plen = Integer.toUnsignedLong(b.getInt());
             if (plen > b.remaining() || pad8((int) plen) > b.remaining()) {
                 throw new ProtocolException(f + ": payload of " + plen + " bytes, but " + b.remaining() + " remain");
@@ -324,7 +384,9 @@ public final class Frames {
             byte[] payload = new byte[(int) plen];
             b.get(payload);
             for (int p = (int) plen; p < pad8((int) plen); p++) zero(b.get(), f + ": padding");
-            results.add(new Result(id, status, payload));
+            Result r = new Result(id, status, payload);
+            if (status == STATUS_GROUP) group(r); // checked here, so that no reader meets a bad group
+            results.add(r);
         }
         if (b.hasRemaining()) throw new ProtocolException("frame: " + b.remaining() + " bytes after the last result");
         return new ResultBatch(b.getLong(JOB_OFFSET), List.copyOf(results));

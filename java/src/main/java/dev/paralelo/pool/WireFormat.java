@@ -84,4 +84,9 @@ public final class WireFormat {
     public static final int STATUS_KERNEL = 2;
     /** Result status: the frame was not valid; payload: UTF-8 message. */
     public static final int STATUS_PROTOCOL = 3;
+    /**
+     * Result status: done, for several PARTIAL tasks at once; the payload holds their ids and
+     * their states merged into one (see {@link Frames#group(long[], byte[])}).
+     */
+    public static final int STATUS_GROUP = 4;
 }

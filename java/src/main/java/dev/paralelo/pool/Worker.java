@@ -108,10 +108,37 @@ public final class Worker implements AutoCloseable {
             return;
         }
         Frame f = new Frame(batch.arrays());
-        List<Result> results = new ArrayList<>(batch.tasks().size());
-        for (Task t : batch.tasks()) results.add(run(t, f));
-        sendResults(batch.job(), results);
+        List<Task> tasks = batch.tasks();
+        List<Result> results = new ArrayList<>(tasks.size());
+        List<Partial> states = new ArrayList<>(tasks.size());
+        for (Task t : tasks) results.add(run(t, f, states));
+        sendResults(batch.job(), grouped(tasks, results, states));
     }
+
+    /**
+     * The frame's results as one group when every task was a PARTIAL that succeeded (their
+     * states merged exactly into one: a frame of 256 one-block sums answers in about 2 KiB,
+     * not 256 states); otherwise as they are, each task with its own result.
+     */
+    private static List<Result> grouped(List<Task> tasks, List<Result> results, List<Partial> states) {
+        if (states.size() >= 2 && states.size() == tasks.size()) {
+            try {
+                Partial merged = Partial.mergeAll(states);
+                long[] ids = new long[tasks.size()];
+                for (int i = 0; i < ids.length; i++) ids[i] = tasks.get(i).id();
+                return List.of(Frames.group(ids, merged.toPackedBytes()));
+            } catch (IllegalArgumentException e) { // states that do not merge: each goes alone, and the pool says why
+            }
+        }
+        // task by task: the states, in task order, fill the results that wait for them
+        List<Result> out = new ArrayList<>(results.size());
+        int next = 0;
+        for (Result r : results) out.add(r.payload() == UNENCODED ? new Result(r.taskId(), STATUS_OK, states.get(next++).toPackedBytes()) : r);
+        return out;
+    }
+
+    /** The payload of a PARTIAL result until it is known whether the frame answers as a group (compared by identity). */
+    private static final byte[] UNENCODED = new byte[0];
 
     /**
      * The arrays of one frame, each looked up once for all its tasks: a path that names another
@@ -138,7 +165,8 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private Result run(Task t, Frame f) {
+    /** Runs one task; a PARTIAL task's state is also added to states when it succeeds. */
+    private Result run(Task t, Frame f, List<Partial> states) {
         try {
             Kernels k = kernels.withMode(SumMode.ofCode(t.mode()));
             NumArray x = f.get(t.x(), false);
@@ -147,7 +175,8 @@ public final class Worker implements AutoCloseable {
                 BlockRange range = new BlockRange(t.start(), t.end());
                 Partial p = op == Reduction.DOT ? k.partial(op, x, f.get(t.y(), false), range)
                         : t.around() ? k.partialAround(x, range, t.center()) : k.partial(op, x, range);
-                return new Result(t.id(), STATUS_OK, p.toPackedBytes()); // a sum: about 100 bytes, not 1136
+                states.add(p); // sent in a group, or packed (a sum: about 100 bytes, not 1136)
+                return new Result(t.id(), STATUS_OK, UNENCODED);
             }
             NumArray out = f.get(t.out(), true);
             long from = t.start() * t.k(), to = Math.min(x.length(), t.end() * t.k());

@@ -537,17 +537,20 @@ public final class WorkerPool implements AutoCloseable {
                     r.start(), r.end(), 0, around ? center : 0.0));
         }
         byte[][] payloads = run(arrays, tasks);
-        Partial acc = null;
+        List<Partial> states = new ArrayList<>(payloads.length);
         for (int i = 0; i < payloads.length; i++) {
-            Partial p;
+            if (payloads[i] == GROUPED) continue; // its state is merged into its group's
             try {
-                p = Partial.fromBytes(payloads[i]);
+                states.add(Partial.fromBytes(payloads[i]));
             } catch (PartialFormatException e) {
                 throw new PoolException("task " + i + ": a worker answered with a bad partial state: " + e.getMessage(), e);
             }
-            acc = acc == null ? p : acc.merge(p);
         }
-        return acc;
+        try {
+            return Partial.mergeAll(states); // sums in one pass, normalised once
+        } catch (IllegalArgumentException e) { // a worker's state of another kind, or counts past 2^62
+            throw new PoolException("a worker answered with a state that does not merge: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -749,6 +752,35 @@ public final class WorkerPool implements AutoCloseable {
             while (f != null) {
                 if (Frames.type(f, f.length) == TYPE_RESULTS && Frames.job(f) == job) {
                     for (Result r : Frames.decodeResults(f, f.length).results()) {
+                        if (r.status() == STATUS_GROUP) {
+                            Frames.Group g = Frames.group(r);
+                            long[] ids = g.tasks();
+                            boolean fresh = true; // taken whole or not at all: its state covers every member
+                            for (long id : ids) {
+                                if (id < 0 || id >= n) throw new PoolException("a worker answered unknown task " + id);
+                                fresh &= done[(int) id] == null;
+                            }
+                            for (int j = 0; j < ids.length; j++) {
+                                int i = (int) ids[j];
+                                if (fresh) {
+                                    done[i] = j == 0 ? g.state() : GROUPED;
+                                    remaining--;
+                                } else if (done[i] != null) {
+                                    duplicates++;
+                                    continue;
+                                } else if (inFlight[i]) { // a member was answered already: the others go out again
+                                    pending.addFirst(i);
+                                    reissued++;
+                                } else {
+                                    continue; // already waiting to go out again
+                                }
+                                if (inFlight[i]) {
+                                    inFlight[i] = false;
+                                    flying--;
+                                }
+                            }
+                            continue;
+                        }
                         if (r.status() != STATUS_OK) {
                             throw new PoolException("task " + r.taskId() + " failed: " + r.message());
                         }
@@ -782,6 +814,9 @@ public final class WorkerPool implements AutoCloseable {
         last = new JobStats(n, frames, reissued, duplicates, System.nanoTime() - t0);
         return done;
     }
+
+    /** The payload of a task answered by another task's group result (compared by identity). */
+    private static final byte[] GROUPED = new byte[0];
 
     private static boolean allDone(Sent s, byte[][] done) {
         for (int i : s.tasks()) if (done[i] == null) return false;

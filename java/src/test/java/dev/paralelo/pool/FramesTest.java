@@ -76,6 +76,31 @@ class FramesTest {
         assertEquals(STATUS_ARRAY, r.results().get(1).status());
     }
 
+    @Test
+    void aGroupAnswersSeveralTasksWithOneState() {
+        byte[] state = ExactSum.of(1.5, 2.25).toPackedBytes();
+        Result g = Frames.group(new long[] {7, 3, 9}, state);
+        assertEquals(7, g.taskId());
+        assertEquals(STATUS_GROUP, g.status());
+        byte[] f = Frames.encodeResults(2, List.of(g, new Result(11, STATUS_OK, state)));
+        Frames.ResultBatch r = Frames.decodeResults(f, f.length);
+        Frames.Group back = Frames.group(r.results().get(0));
+        assertArrayEquals(new long[] {7, 3, 9}, back.tasks());
+        assertArrayEquals(state, back.state());
+        assertThrows(IllegalArgumentException.class, () -> Frames.group(new long[] {7}, state), "a group of one");
+        assertThrows(ProtocolException.class, () -> Frames.group(r.results().get(1)), "an OK result is no group");
+        // a bad group fails the whole frame, naming what is wrong (record 0's payload starts at 40)
+        int at = HEADER_LENGTH + RESULT_HEADER_LENGTH;
+        badSays(with(f, at, 1, 4), "group of task 7: 1 members");
+        badSays(with(f, at, 1000, 4), "1000 members and a state cannot fit");
+        badSays(with(f, at + 4, 5, 4), "group of task 7: reserved must be 0");
+        badSays(with(f, at + 8, 7, 4), "task 7 appears twice");
+        byte[] noState = Frames.encodeResults(2, List.of(new Result(7, STATUS_GROUP, Arrays.copyOf(g.payload(), 24))));
+        badSays(noState, "3 members and a state cannot fit in 24 bytes");
+        byte[] tiny = Frames.encodeResults(2, List.of(new Result(7, STATUS_GROUP, new byte[4])));
+        badSays(tiny, "payload of 4 bytes, the group header takes 8");
+    }
+
     private static ProtocolException bad(byte[] f) {
         return assertThrows(ProtocolException.class, () -> {
             int type = Frames.type(f, f.length);

@@ -393,7 +393,16 @@ public final class ZmqTransport implements Transport {
      * that answers what it was not asked (or never answers) gets no more work than it holds.
      */
     private static void answered(Peer p, Frames.ResultBatch results) {
-        for (Held h : p.held) if (h.job() == results.job()) for (var r : results.results()) h.open().remove(r.taskId());
+        for (Held h : p.held) {
+            if (h.job() != results.job()) continue;
+            for (var r : results.results()) {
+                if (r.status() == STATUS_GROUP) {
+                    for (long id : Frames.group(r).tasks()) h.open().remove(id);
+                } else {
+                    h.open().remove(r.taskId());
+                }
+            }
+        }
         p.held.removeIf(h -> h.open().isEmpty());
     }
 

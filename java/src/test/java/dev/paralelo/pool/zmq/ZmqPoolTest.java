@@ -73,7 +73,8 @@ class ZmqPoolTest extends WorkerProcesses {
         try (WorkerPool pool = WorkerPool.builder().workers(1).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(2).start();
                 SharedArray a = ramp(dir, "x", 2_000_003)) {
             attach(pool.listenEndpoint());
-            assertTrue(Peers.await(() -> pool.liveWorkers() == 2, 30), "one local and one attached worker");
+            assertTrue(Peers.await(() -> pool.liveWorkers() == 2, 30), () -> "one local and one attached worker, but "
+                    + pool.liveWorkers() + " live; the attached worker's log: " + Peers.text(dir.resolve("workers.log")));
             for (int i = 0; i < 3; i++) assertEquals(bits(Kernels.defaults().sum(a.array(F64Array.class))), bits(pool.sum(a)));
         }
     }

@@ -1,0 +1,133 @@
+package dev.paralelo.pool.zmq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralelo.BlockRange;
+import dev.paralelo.F64Array;
+import dev.paralelo.Kernels;
+import dev.paralelo.Partial;
+import dev.paralelo.Reduction;
+import dev.paralelo.SumMode;
+import dev.paralelo.pool.Frames;
+import dev.paralelo.pool.Hello;
+import dev.paralelo.pool.PoolException;
+import dev.paralelo.pool.Result;
+import dev.paralelo.pool.Task;
+import dev.paralelo.pool.WireFormat;
+import dev.paralelo.pool.WorkerPool;
+import dev.paralelo.shm.SharedArray;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * GROUP results (one merged state for several tasks) from a hand-driven worker on a raw ZeroMQ
+ * socket: a group is taken whole or not at all, so a group that overlaps a task already answered
+ * sends its other tasks out again, and the sum keeps the in-process bits.
+ */
+class GroupResultTest {
+    @TempDir
+    Path dir;
+
+    /** A worker that computes its answers in this process, as a Java worker would. */
+    private static final class HandWorker implements AutoCloseable {
+        final ZContext c = new ZContext(1);
+        final ZMQ.Socket s;
+        final F64Array x;
+
+        HandWorker(String endpoint, F64Array x) {
+            this.x = x;
+            s = c.createSocket(SocketType.DEALER);
+            s.setLinger(0);
+            s.setReceiveTimeOut(30_000);
+            s.connect(endpoint);
+            s.send(Frames.encodeHello(new Hello(0, 1, ProcessHandle.current().pid())));
+        }
+
+        /** The next TASKS frame (heartbeats skipped). */
+        Frames.TaskBatch tasks() {
+            while (true) {
+                byte[] f = s.recv();
+                assertNotNull(f, "a TASKS frame within 30 s");
+                if (f.length > 0 && Frames.type(f, f.length) == WireFormat.TYPE_TASKS) return Frames.decodeTasks(f, f.length);
+            }
+        }
+
+        Partial state(Task t) {
+            return Kernels.defaults().withMode(SumMode.ofCode(t.mode())).partial(Reduction.SUM, x, new BlockRange(t.start(), t.end()));
+        }
+
+        /** One OK result per task. */
+        void answer(long job, List<Task> ts) {
+            List<Result> rs = new ArrayList<>();
+            for (Task t : ts) rs.add(new Result(t.id(), WireFormat.STATUS_OK, state(t).toBytes()));
+            s.send(Frames.encodeResults(job, rs));
+        }
+
+        /** One GROUP result for the tasks (ids may be added), with their merged state. */
+        void group(long job, List<Task> ts, long... extraIds) {
+            List<Partial> states = new ArrayList<>();
+            for (Task t : ts) states.add(state(t));
+            long[] ids = new long[ts.size() + extraIds.length];
+            for (int i = 0; i < ts.size(); i++) ids[i] = ts.get(i).id();
+            System.arraycopy(extraIds, 0, ids, ts.size(), extraIds.length);
+            s.send(Frames.encodeResults(job, List.of(Frames.group(ids, Partial.mergeAll(states).toPackedBytes()))));
+        }
+
+        @Override
+        public void close() {
+            c.close();
+        }
+    }
+
+    private static long bits(double d) {
+        return Double.doubleToRawLongBits(d);
+    }
+
+    @Test
+    void aGroupOverlappingAnAnsweredTaskSendsItsOtherTasksAgain() throws Exception {
+        try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 8 * 4096);
+                WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4)
+                        .start();
+                HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
+            CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a));
+            Frames.TaskBatch first = w.tasks(), second = w.tasks();
+            assertEquals(4, first.tasks().size());
+            w.answer(first.job(), first.tasks().subList(0, 1)); // task 0 on its own
+            w.group(first.job(), first.tasks()); // then a group that holds task 0 again: dropped whole
+            w.group(second.job(), second.tasks()); // a fresh group: taken
+            Frames.TaskBatch again = w.tasks(); // the first group's other three tasks, out again
+            assertEquals(List.of(first.tasks().get(1).id(), first.tasks().get(2).id(), first.tasks().get(3).id()),
+                    again.tasks().stream().map(Task::id).sorted().toList());
+            w.group(again.job(), again.tasks());
+            double got = sum.get(60, TimeUnit.SECONDS);
+            assertEquals(bits(Kernels.defaults().sum(a.array(F64Array.class))), bits(got), "the in-process bits, each task once");
+            assertTrue(p.lastJob().duplicates() >= 1 && p.lastJob().reissued() >= 3, p.lastJob().toString());
+        }
+    }
+
+    @Test
+    void aGroupNamingAnUnknownTaskFailsTheJob() throws Exception {
+        try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 4 * 4096);
+                WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4)
+                        .start();
+                HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
+            CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a));
+            Frames.TaskBatch f = w.tasks();
+            w.group(f.job(), f.tasks(), 99);
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> sum.get(60, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof PoolException && e.getCause().getMessage().contains("unknown task 99"), String.valueOf(e.getCause()));
+        }
+    }
+}
