@@ -8,9 +8,14 @@ import dev.paralelo.CenteredSums;
 import dev.paralelo.DType;
 import dev.paralelo.ExactSum;
 import dev.paralelo.Extremum;
+import dev.paralelo.F32Array;
+import dev.paralelo.F64Array;
+import dev.paralelo.I32Array;
+import dev.paralelo.I64Array;
 import dev.paralelo.Implementation;
 import dev.paralelo.IntegerMoments;
 import dev.paralelo.IntegerSum;
+import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
 import dev.paralelo.Partial;
 import dev.paralelo.PartialFormatException;
@@ -546,10 +551,13 @@ public final class WorkerPool implements AutoCloseable {
                 throw new PoolException("task " + i + ": a worker answered with a bad partial state: " + e.getMessage(), e);
             }
         }
+        // The job's own empty state first: a worker's state of another kind, type, operation or
+        // centre does not merge with it, so a wrong answer fails here and not as a cast later.
+        Partial identity = identity(x.dtype(), op, around, center);
         try {
-            return Partial.mergeAll(states); // sums in one pass, normalised once
-        } catch (IllegalArgumentException e) { // a worker's state of another kind, or counts past 2^62
-            throw new PoolException("a worker answered with a state that does not merge: " + e.getMessage(), e);
+            return states.isEmpty() ? identity : identity.merge(Partial.mergeAll(states)); // sums in one pass, normalised once
+        } catch (IllegalArgumentException e) { // a state of another kind, or counts past 2^62
+            throw new PoolException("a worker answered with a state that does not fit the job: " + e.getMessage(), e);
         }
     }
 
@@ -582,6 +590,19 @@ public final class WorkerPool implements AutoCloseable {
             tasks.add(new Task(id, KIND_SLICES, op.code(), settings.mode.code(), false, 0, NO_ARRAY, 1, j, Math.min(m, j + per), k, 0.0));
         }
         run(List.of(a, o), tasks);
+    }
+
+    /** The state of op over no elements of type t, as the in-process kernels make it. */
+    private Partial identity(DType t, Reduction op, boolean around, double center) {
+        NumArray empty = switch (t) {
+            case F64 -> F64Array.allocate(0);
+            case F32 -> F32Array.allocate(0);
+            case I64 -> I64Array.allocate(0);
+            case I32 -> I32Array.allocate(0);
+        };
+        Kernels k = Kernels.using(Implementation.SCALAR).withMode(settings.mode);
+        BlockRange none = new BlockRange(0, 0);
+        return op == Reduction.DOT ? k.partial(op, empty, empty, none) : around ? k.partialAround(empty, none, center) : k.partial(op, empty, none);
     }
 
     private ArrayRef ref(SharedArray a) {

@@ -27,9 +27,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * GROUP results (one merged state for several tasks) from a hand-driven worker on a raw ZeroMQ
@@ -40,54 +37,70 @@ class GroupResultTest {
     @TempDir
     Path dir;
 
-    /** A worker that computes its answers in this process, as a Java worker would. */
+    /** The thread that calls the pool while the test plays its worker (not the common pool, which the kernels use). */
+    private final java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopCaller() {
+        caller.shutdownNow();
+    }
+
+    /** A worker that computes its answers in this process, as a Java worker would, on a worker's link (which beats and redials). */
     private static final class HandWorker implements AutoCloseable {
-        final ZContext c = new ZContext(1);
-        final ZMQ.Socket s;
+        final ZmqWorkerLink link;
         final F64Array x;
 
         HandWorker(String endpoint, F64Array x) {
             this.x = x;
-            s = c.createSocket(SocketType.DEALER);
-            s.setLinger(0);
-            s.setReceiveTimeOut(30_000);
-            s.connect(endpoint);
-            s.send(Frames.encodeHello(new Hello(0, 1, ProcessHandle.current().pid())));
+            link = ZmqWorkerLink.connect(endpoint, ZmqSecurity.PLAIN);
+            send(Frames.encodeHello(new Hello(0, 1, ProcessHandle.current().pid())));
         }
 
-        /** The next TASKS frame (heartbeats skipped). */
+        void send(byte[] f) {
+            assertTrue(link.send(f, 0, f.length, 5_000_000_000L), "sent");
+        }
+
+        /** The next TASKS frame. */
         Frames.TaskBatch tasks() {
-            while (true) {
-                byte[] f = s.recv();
-                assertNotNull(f, "a TASKS frame within 30 s");
-                if (f.length > 0 && Frames.type(f, f.length) == WireFormat.TYPE_TASKS) return Frames.decodeTasks(f, f.length);
-            }
+            byte[] f = link.receive(30_000_000_000L);
+            assertNotNull(f, "a TASKS frame within 30 s");
+            assertEquals(WireFormat.TYPE_TASKS, Frames.type(f, f.length));
+            return Frames.decodeTasks(f, f.length);
         }
 
         Partial state(Task t) {
-            return Kernels.defaults().withMode(SumMode.ofCode(t.mode())).partial(Reduction.SUM, x, new BlockRange(t.start(), t.end()));
+            return state(t, Reduction.SUM);
+        }
+
+        Partial state(Task t, Reduction op) {
+            return Kernels.defaults().withMode(SumMode.ofCode(t.mode())).partial(op, x, new BlockRange(t.start(), t.end()));
         }
 
         /** One OK result per task. */
         void answer(long job, List<Task> ts) {
             List<Result> rs = new ArrayList<>();
             for (Task t : ts) rs.add(new Result(t.id(), WireFormat.STATUS_OK, state(t).toBytes()));
-            s.send(Frames.encodeResults(job, rs));
+            send(Frames.encodeResults(job, rs));
         }
 
         /** One GROUP result for the tasks (ids may be added), with their merged state. */
         void group(long job, List<Task> ts, long... extraIds) {
+            group(job, ts, Reduction.SUM, extraIds);
+        }
+
+        /** One GROUP result for the tasks with their merged states of op (which may not be the job's). */
+        void group(long job, List<Task> ts, Reduction op, long... extraIds) {
             List<Partial> states = new ArrayList<>();
-            for (Task t : ts) states.add(state(t));
+            for (Task t : ts) states.add(state(t, op));
             long[] ids = new long[ts.size() + extraIds.length];
             for (int i = 0; i < ts.size(); i++) ids[i] = ts.get(i).id();
             System.arraycopy(extraIds, 0, ids, ts.size(), extraIds.length);
-            s.send(Frames.encodeResults(job, List.of(Frames.group(ids, Partial.mergeAll(states).toPackedBytes()))));
+            send(Frames.encodeResults(job, List.of(Frames.group(ids, Partial.mergeAll(states).toPackedBytes()))));
         }
 
         @Override
         public void close() {
-            c.close();
+            link.close();
         }
     }
 
@@ -101,7 +114,7 @@ class GroupResultTest {
                 WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4)
                         .start();
                 HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
-            CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a));
+            CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
             Frames.TaskBatch first = w.tasks(), second = w.tasks();
             assertEquals(4, first.tasks().size());
             w.answer(first.job(), first.tasks().subList(0, 1)); // task 0 on its own
@@ -117,13 +130,34 @@ class GroupResultTest {
         }
     }
 
+    /** A state of another kind than the job's (a min where a sum belongs) fails the job with PoolException, not a cast. */
+    @Test
+    void aGroupOfAnotherKindOfStateFailsTheJob() throws Exception {
+        try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 4 * 4096);
+                WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4)
+                        .start();
+                HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
+            CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
+            Frames.TaskBatch f = w.tasks();
+            w.group(f.job(), f.tasks(), Reduction.MIN);
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> sum.get(60, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof PoolException && e.getCause().getMessage().contains("does not fit the job"),
+                    String.valueOf(e.getCause()));
+            // the pool goes on: a right answer to the next job gives the in-process bits
+            CompletableFuture<Double> again = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
+            Frames.TaskBatch g = w.tasks();
+            w.group(g.job(), g.tasks());
+            assertEquals(bits(Kernels.defaults().sum(a.array(F64Array.class))), bits(again.get(60, TimeUnit.SECONDS)));
+        }
+    }
+
     @Test
     void aGroupNamingAnUnknownTaskFailsTheJob() throws Exception {
         try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 4 * 4096);
                 WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4)
                         .start();
                 HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
-            CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a));
+            CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
             Frames.TaskBatch f = w.tasks();
             w.group(f.job(), f.tasks(), 99);
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> sum.get(60, TimeUnit.SECONDS));

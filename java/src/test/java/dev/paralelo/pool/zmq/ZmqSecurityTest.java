@@ -115,6 +115,24 @@ class ZmqSecurityTest extends WorkerProcesses {
         }
     }
 
+    /**
+     * A raw DEALER whose connection is proven: a probe frame of garbage got its warning. JeroMQ's
+     * connecting side misses the greeting on about 1 connection in 50 (ZmqWorkerLink dials again
+     * for the same reason), so a connection that stays silent is replaced.
+     */
+    static ZMQ.Socket rawConnection(ZContext c, String endpoint, Peers.Warnings w) throws InterruptedException {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            ZMQ.Socket raw = c.createSocket(SocketType.DEALER);
+            raw.setLinger(0);
+            raw.connect(endpoint);
+            long before = w.count("wrong magic");
+            raw.send(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24});
+            if (Peers.await(() -> w.count("wrong magic") > before, 3)) return raw;
+            raw.close();
+        }
+        throw new AssertionError("no raw connection to " + endpoint + " got through in 10 tries");
+    }
+
     /** A valid RESULTS frame for job 7 with one OK result. */
     static byte[] results() {
         return Frames.encodeResults(7, List.of(new Result(0, WireFormat.STATUS_OK, new byte[24])));
@@ -127,9 +145,7 @@ class ZmqSecurityTest extends WorkerProcesses {
                 ZContext c = new ZContext(1); SharedArray a = ZmqPoolTest.ramp(dir, "x", 300_000)) {
             w.quiet();
             attach(p.listenEndpoint());
-            ZMQ.Socket raw = c.createSocket(SocketType.DEALER);
-            raw.setLinger(0);
-            raw.connect(p.listenEndpoint());
+            ZMQ.Socket raw = rawConnection(c, p.listenEndpoint(), w);
             assertTrue(Peers.await(() -> p.liveWorkers() == 1, 30), "the worker attached");
             byte[] truncated = Arrays.copyOf(results(), results().length - 5);
             byte[] oversized = new byte[ZmqTransport.DEFAULT_MAX_FRAME_BYTES + 8];
@@ -153,7 +169,7 @@ class ZmqSecurityTest extends WorkerProcesses {
                 assertTrue(Peers.await(() -> w.count(fromRaw) > before, 10), what + ": a warning, " + w.lines);
                 assertEquals(bits(want), bits(p.sum(a)), what + ": the pool keeps serving, " + w.lines);
                 assertEquals(before + 1, w.count(fromRaw), what + ": one warning, " + w.lines);
-                assertEquals(1, w.count(says), what + ": " + w.lines);
+                assertEquals(says.equals("wrong magic") ? 2 : 1, w.count(says), what + ": " + w.lines); // the probe said it once
             }
             assertEquals(1, p.liveWorkers(), w.lines.toString());
             assertEquals(0, w.count("dropped worker"), w.lines.toString());
