@@ -104,6 +104,11 @@ class GroupResultTest {
         }
     }
 
+    /** A pool with no workers of its own, listening on loopback, in one-block tasks, 4 to a frame. */
+    private static WorkerPool listening() throws java.io.IOException {
+        return WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4).start();
+    }
+
     private static long bits(double d) {
         return Double.doubleToRawLongBits(d);
     }
@@ -111,8 +116,7 @@ class GroupResultTest {
     @Test
     void aGroupOverlappingAnAnsweredTaskSendsItsOtherTasksAgain() throws Exception {
         try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 8 * 4096);
-                WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4)
-                        .start();
+                WorkerPool p = listening();
                 HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
             CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
             Frames.TaskBatch first = w.tasks(), second = w.tasks();
@@ -134,8 +138,7 @@ class GroupResultTest {
     @Test
     void aGroupOfAnotherKindOfStateFailsTheJob() throws Exception {
         try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 4 * 4096);
-                WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4)
-                        .start();
+                WorkerPool p = listening();
                 HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
             CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
             Frames.TaskBatch f = w.tasks();
@@ -154,8 +157,7 @@ class GroupResultTest {
     @Test
     void aGroupNamingAnUnknownTaskFailsTheJob() throws Exception {
         try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 4 * 4096);
-                WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4)
-                        .start();
+                WorkerPool p = listening();
                 HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
             CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
             Frames.TaskBatch f = w.tasks();
