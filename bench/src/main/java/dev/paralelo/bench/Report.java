@@ -74,7 +74,8 @@ public final class Report {
     static final int CORES = Cases.CORES;
 
     public static void main(String[] args) throws Exception {
-        boolean full = false, smoke = false, poolOnly = false;
+        boolean full = false, smoke = false, poolOnly = false, cores = false;
+        Path replot = null;
         Map<String, String[]> jmhParams = new LinkedHashMap<>();
         // The launcher names the tree's bench/output (ignored by git): a run leaves committed
         // files alone. The README's figures are refreshed on purpose: --out bench/results.
@@ -84,6 +85,11 @@ public final class Report {
             switch (args[i]) {
                 case "--full" -> full = true;
                 case "--pool-only" -> poolOnly = true;
+                case "--cores" -> cores = true;
+                case "--replot" -> {
+                    if (i + 1 >= args.length) fail("--replot needs a FILE (a report's latest.json)");
+                    replot = Path.of(args[++i]);
+                }
                 case "--smoke" -> {
                     smoke = true;
                     Harness.warmNanos = 10_000_000L;
@@ -103,7 +109,7 @@ public final class Report {
                     outDir = Path.of(args[++i]);
                 }
                 default -> fail("unknown option " + args[i] + " (use --out DIR, --json FILE, --full [--jmh-param NAME=V1,V2], --pool-only; "
-                        + "see ./paralelo bench --help)");
+                        + "--cores, --replot FILE; see ./paralelo bench --help)");
             }
         }
         if (json == null) json = outDir.resolve("latest.json");
@@ -123,16 +129,32 @@ public final class Report {
             PoolBench.targets(out, pool);
             return;
         }
-        List<Result> results = full ? runJmh(jmhParams) : runQuick(smoke);
+        if (cores || replot != null) { // the many-core figures alone, or a written report drawn again
+            List<Result> results = replot != null ? readJson(replot) : runQuick(coresPlan(smoke), smoke, false);
+            if (replot == null) writeJson(json, results);
+            printTables(out, results);
+            printScaling(out, results);
+            Path dir = outDir.toAbsolutePath();
+            Path png = dir.resolve("sum-f64.png"), scalingPng = dir.resolve("sum-f64-scaling.png");
+            String drawn;
+            try { // a machine without fonts cannot draw: the JSON is written, --replot draws it elsewhere
+                chart(results, png, machine);
+                scalingChart(results, scalingPng, machine);
+                drawn = ", " + dir.relativize(png) + " and " + dir.relativize(scalingPng);
+            } catch (RuntimeException | Error e) {
+                drawn = " (no charts: " + e + "; draw them with --replot)";
+            }
+            out.println();
+            printTargets(out, results);
+            out.printf(Locale.ROOT, "%nwrote %s: %s%s (%.0f s)%n", dir, replot != null ? "nothing new" : json.getFileName(), drawn,
+                    (System.nanoTime() - t0) / 1e9);
+            return;
+        }
+        List<Result> results = full ? runJmh(jmhParams) : runQuick(plan(smoke), smoke, true);
         Progress poolProgress = new Progress(PoolBench.STEPS);
         List<PoolBench.Figure> pool = PoolBench.run(smoke, poolProgress);
         poolProgress.end();
-        Files.createDirectories(json.toAbsolutePath().getParent());
-        try (Writer w = Files.newBufferedWriter(json)) {
-            w.write("[\n");
-            for (int i = 0; i < results.size(); i++) w.write("  " + results.get(i).json() + (i + 1 < results.size() ? ",\n" : "\n"));
-            w.write("]\n");
-        }
+        writeJson(json, results);
         Files.writeString(outDir.resolve("pool.json"),
                 "[\n" + String.join(",\n", pool.stream().map(f -> "  " + f.json()).toList()) + "\n]\n");
         printTables(out, results);
@@ -148,6 +170,33 @@ public final class Report {
         PoolBench.targets(out, pool);
         out.printf(Locale.ROOT, "%nwrote %s: %s, pool.json, %s, %s and %s (%.0f s)%n", dir, json.getFileName(),
                 dir.relativize(png), dir.relativize(scalingPng), "latest.md", (System.nanoTime() - t0) / 1e9);
+    }
+
+    static void writeJson(Path json, List<Result> results) throws IOException {
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        try (Writer w = Files.newBufferedWriter(json)) {
+            w.write("[\n");
+            for (int i = 0; i < results.size(); i++) w.write("  " + results.get(i).json() + (i + 1 < results.size() ? ",\n" : "\n"));
+            w.write("]\n");
+        }
+    }
+
+    /** The results of a JSON this report wrote (one result per line). */
+    static List<Result> readJson(Path json) throws IOException {
+        List<Result> out = new ArrayList<>();
+        for (String l : Files.readAllLines(json)) {
+            if (!l.strip().startsWith("{")) continue;
+            try {
+                String gbps = field(l, "gbps"), ns = field(l, "ns_per_call");
+                out.add(new Result(field(l, "kernel"), field(l, "dtype"), Long.parseLong(field(l, "n")), field(l, "impl"),
+                        Integer.parseInt(field(l, "threads")), gbps.equals("null") ? Double.NaN : Double.parseDouble(gbps),
+                        ns.equals("null") ? Double.NaN : Double.parseDouble(ns)));
+            } catch (RuntimeException e) {
+                fail(json + ": not a report's JSON line: " + l.strip());
+            }
+        }
+        if (out.isEmpty()) fail(json + ": no results");
+        return out;
     }
 
     private static void fail(String msg) {
@@ -238,6 +287,47 @@ public final class Report {
         return new ArrayList<>(p);
     }
 
+    /**
+     * The many-core run ({@code --cores}): the scaling table, and the cells of every target that
+     * depends on the core count, without the pool and the per-call overheads. A few minutes on 16
+     * cores.
+     */
+    static List<Spec> coresPlan(boolean smoke) {
+        Set<Spec> p = new LinkedHashSet<>();
+        int[] sumSizes = smoke ? new int[] {1 << 4, 4097} : new int[] {1 << 4, 1 << 8, 1 << 10, 4097, 1 << 13, 1 << 14,
+            1 << 17, 100_003, 1 << 20, 1 << 24, 1 << 26};
+        int[] mid = smoke ? new int[] {1 << 12} : new int[] {1 << 17, 1 << 24};
+        for (int n : sumSizes) {
+            for (int th : new int[] {1, CORES}) {
+                p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, th));
+                p.add(new Spec("sum", DType.F64, n, Cases.FAST, th));
+                p.add(new Spec("sum", DType.F64, n, Cases.TWOSUM, th));
+            }
+        }
+        for (int n : scalingSizes(smoke)) {
+            for (int t : scalingThreads()) {
+                p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, t));
+                p.add(new Spec("sum", DType.F64, n, Cases.FAST, t));
+            }
+        }
+        for (int n : mid) {
+            for (String impl : new String[] {Cases.LOOP, Cases.STREAM, Cases.PARALLEL_STREAM, Cases.VECTOR}) {
+                p.add(new Spec("sum", DType.F64, n, impl, threadsOf(impl)));
+            }
+            p.add(new Spec("sum", DType.F64, n, Cases.PVECTOR_FAST, CORES));
+            for (DType t : new DType[] {DType.I32, DType.I64}) {
+                p.add(new Spec("sum", t, n, Cases.PARALELO, CORES));
+                p.add(new Spec("sum", t, n, Cases.PARALLEL_STREAM, CORES));
+            }
+            for (String k : new String[] {"variance", "dot", "slice-sum-8", "slice-sum-64", "slice-sum-1024"}) {
+                p.add(new Spec(k, DType.F64, n, Cases.PARALELO, CORES));
+                p.add(new Spec(k, DType.F64, n, Cases.LOOP, 1));
+            }
+            p.add(new Spec("dot", DType.F64, n, Cases.FAST, CORES));
+        }
+        return new ArrayList<>(p);
+    }
+
     // ---- quick run -----------------------------------------------------------------------------
 
     static final class Progress {
@@ -267,8 +357,8 @@ public final class Report {
         }
     }
 
-    static List<Result> runQuick(boolean smoke) throws Exception {
-        List<Spec> plan = new ArrayList<>(plan(smoke));
+    static List<Result> runQuick(List<Spec> planned, boolean smoke, boolean overheads) throws Exception {
+        List<Spec> plan = new ArrayList<>(planned);
         plan.sort(Comparator.comparing((Spec s) -> s.dtype).thenComparingInt(s -> s.n));
         Set<String> probes = new LinkedHashSet<>();
         Set<String> numpyCases = new LinkedHashSet<>();
@@ -276,7 +366,7 @@ public final class Report {
             probes.add(s.dtype.label() + " " + s.n);
             numpyCases.add(s.kernel + " " + s.dtype.label() + " " + s.n);
         }
-        Progress progress = new Progress(plan.size() + scalingThreads().length * probes.size() + numpyCases.size() + 9);
+        Progress progress = new Progress(plan.size() + scalingThreads().length * probes.size() + numpyCases.size() + (overheads ? 9 : 3));
         List<Result> results = new ArrayList<>();
         String lastInputs = "";
         for (Spec s : plan) {
@@ -295,7 +385,7 @@ public final class Report {
             if (c != null) results.add(measure(c));
         }
         results.addAll(numpy(numpyCases, progress));
-        results.addAll(overhead(progress));
+        if (overheads) results.addAll(overhead(progress));
         results.addAll(concurrent(smoke ? 1 << 16 : 1 << 20, progress));
         progress.end();
         return results;
@@ -740,6 +830,21 @@ public final class Report {
         for (int n : new int[] {n17, n24}) {
             target(out, "dot f64 " + sizeLabel(n) + ": paralelo-fast / numpy", find(rs, "dot", "f64", n, Cases.FAST, CORES)
                     / find(rs, "dot", "f64", n, Cases.NUMPY, 1), 1.0);
+        }
+        target(out, "sum f64 2^24: paralelo / c-probe (all threads; the many-core target)", find(rs, "sum", "f64", n24, Cases.PARALELO, CORES)
+                / find(rs, "read", "f64", n24, Cases.PROBE, CORES), 0.9);
+        for (String impl : new String[] {Cases.PARALELO, Cases.FAST}) {
+            double worst = Double.NaN;
+            long at = 0;
+            for (Result r : rs) {
+                if (!r.kernel.equals("sum") || !r.dtype.equals("f64") || !r.impl.equals(impl) || r.threads != CORES) continue;
+                double v = r.gbps / find(rs, "sum", "f64", r.n, impl, 1);
+                if (v < worst || Double.isNaN(worst)) {
+                    worst = v;
+                    at = r.n;
+                }
+            }
+            target(out, "sum f64, every size: " + impl + " " + CORES + "t / 1t (worst at " + sizeLabel(at) + ")", worst, 1.0);
         }
         for (int n : scalingSizes(false)) {
             double one = find(rs, "sum", "f64", n, Cases.PARALELO, 1), worst = Double.NaN;

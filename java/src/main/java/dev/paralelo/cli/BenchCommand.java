@@ -30,6 +30,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--jmh-param", paramLabel = "NAME=V1,V2", description = "with --full: restricts a JMH parameter")
     List<String> jmhParams;
 
+    @Option(names = "--cores", description = "the many-core figures alone: the scaling table and the targets that depend on the "
+            + "core count (no pool, no per-call overheads; minutes on 16 cores)")
+    boolean cores;
+
+    @Option(names = "--replot", paramLabel = "FILE", description = "prints and draws a written report's JSON again, measuring nothing")
+    Path replot;
+
     @Override
     public Integer call() throws UsageException {
         throw LauncherOnly.refusal("bench");
