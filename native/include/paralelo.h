@@ -75,11 +75,13 @@ extern "C" {
 #define PL_BLOCK 4096        /* elements per block; blocks start at multiples of PL_BLOCK */
 #define PL_LANES 8           /* virtual lanes; element i of a block goes to lane i % PL_LANES */
 #define PL_FAST_LANES 32     /* lanes of fast-mode sums and dots */
-/* Team size: a call of n elements runs on min(threads, n / PL_MIN_PER_THREAD) threads, at
- * least 1, so that every thread's share pays for the parallel region (docs/ACCURACY.md,
- * "Threads"); below PL_PARALLEL_MIN (twice that) it runs on the calling thread alone. */
-#define PL_MIN_PER_THREAD 65536
-#define PL_PARALLEL_MIN 131072
+/* Team size (pl_team_size): a call of at most PL_PARALLEL_MIN elements runs on the calling
+ * thread alone; a larger one on the team that is fastest by a cost model: its elements' cost
+ * on one core (PL_COST_* picoseconds each) shared by the team, plus what a parallel region of
+ * that team costs on this machine, measured once per process (docs/ACCURACY.md, "Threads"). */
+#define PL_PARALLEL_MIN 16384
+#define PL_COST_READ 64      /* per element: fast sums, min/max, integer sums, elementwise */
+#define PL_COST_ACCURATE 160 /* per element: accurate sums and means, slice reductions */
 
 /*
  * Exact accumulator: a fixed-point integer wide enough to hold, without rounding, any sum of up
@@ -170,6 +172,15 @@ PL_API int pl_set_level(int level);
  * then returns PL_E_CONFIG too, so a typo never runs silently at another level. */
 PL_API int pl_check_config(void);
 PL_API int pl_max_threads(void); /* OpenMP's default team size */
+/* The threads a call of n elements that costs `cost` ps per element on one core runs on, at
+ * most `threads` (<= 0: pl_max_threads()): the kernels' own rule. */
+PL_API int pl_team_size(int threads, int64_t n, int cost);
+/* The cost in ns of a parallel region of t threads that the rule assumes: measured on first
+ * need (empty regions, back to back), or pinned by pl_set_region_cost. */
+PL_API int64_t pl_region_cost(int threads);
+/* Pins the region cost to ns for every team size (0: every call over PL_PARALLEL_MIN uses all
+ * the threads it may, as the tests want), or with ns < 0 measures it again. */
+PL_API int pl_set_region_cost(int64_t ns);
 
 /* Exact accumulator. */
 PL_API int pl_acc_init(pl_acc *acc);

@@ -15,7 +15,7 @@ static int check(int dtype, int64_t n, const void *p) {
 /* Runs body(lo, hi) over [0, n) on t threads, in contiguous chunks. */
 #define SPLIT(n, threads, body)                                                               \
     do {                                                                                      \
-        int t_ = pl_team_size((threads), (n));                                                \
+        int t_ = pl_team_size((threads), (n), PL_COST_READ);                                  \
         if (t_ == 1) {                                                                        \
             int64_t lo = 0, hi = (n);                                                         \
             body;                                                                             \

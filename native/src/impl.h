@@ -98,9 +98,7 @@ static inline int pl_better(int op, double a, double b) { return op == PL_MIN ? 
 int pl_dtype_size(int dtype);
 static inline int pl_dtype_is_float(int dtype) { return dtype == PL_F64 || dtype == PL_F32; }
 
-/* The number of threads a call of n elements gets: min(threads, n / PL_MIN_PER_THREAD), 1
- * below PL_PARALLEL_MIN. */
-int pl_team_size(int threads, int64_t n);
+
 
 /* Single-threaded reduction of x[0, n) to its result, as pl_reduce (slices.c uses it per
  * slice). */

@@ -12,8 +12,8 @@ static int probe(int twosum, const double *x, int64_t n, int threads, double *ou
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
     /* The kernels' team-size rule, so that a probe "on N threads" is what a kernel asked for N
-     * threads does: below 2 * PL_MIN_PER_THREAD elements, one thread and no parallel region. */
-    int t = pl_team_size(threads, n);
+     * threads does: the fast sum's cost for the read, the accurate sum's for TwoSum. */
+    int t = pl_team_size(threads, n, twosum ? PL_COST_ACCURATE : PL_COST_READ);
     if (t == 1) {
         *out = twosum ? im->probe_twosum(x, 0, n) : im->probe(x, 0, n);
         return PL_OK;

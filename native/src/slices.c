@@ -50,7 +50,7 @@ int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void
     if (!im) return PL_E_CONFIG;
     if (!slice_op_ok(dtype, op, x, n, out) || k < 1) return PL_E_ARG;
     int64_t m = n / k + (n % k != 0);
-    int t = pl_team_size(threads, n);
+    int t = pl_team_size(threads, n, PL_COST_ACCURATE);
     int status = PL_OK;
     int64_t first = 0; /* slices before `first` were done in batches */
     if (pl_dtype_is_float(dtype) && (op == PL_SUM || op == PL_MEAN) && k <= SLICE_BATCH_MAX &&
@@ -96,7 +96,7 @@ int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offs
         return PL_E_ARG;
     for (int64_t j = 0; j < m; j++)
         if (offsets[j] < 0 || offsets[j] >= n) return PL_E_INDEX;
-    int t = pl_team_size(threads, n);
+    int t = pl_team_size(threads, n, PL_COST_ACCURATE);
     int status = PL_OK;
 #pragma omp parallel for num_threads(t) schedule(dynamic, 64) if (t > 1)
     for (int64_t j = 0; j < m; j++) {

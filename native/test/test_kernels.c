@@ -166,8 +166,37 @@ static void test_bad_args(void) {
     CHECK(pl_set_level(pl_cpu_level() + 1) == PL_E_LEVEL, "unsupported level");
 }
 
+/* The team-size rule: one thread up to PL_PARALLEL_MIN, never more than asked, the whole team
+ * when regions cost nothing, one thread when they cost more than the work, and never fewer
+ * threads for more work. */
+static void test_team_size(void) {
+    CHECK(pl_region_cost(1) == 0, "a team of one costs no region");
+    CHECK(pl_set_region_cost(-1) == PL_OK && pl_region_cost(2) > 0, "measured region cost %lld",
+          (long long)pl_region_cost(2));
+    CHECK(pl_region_cost(4) >= pl_region_cost(2), "bigger teams cost no less");
+    for (int cost = PL_COST_READ; cost <= PL_COST_ACCURATE; cost += PL_COST_ACCURATE - PL_COST_READ) {
+        int last = 1;
+        for (int64_t n = 1; n <= ((int64_t)1 << 30); n *= 2) {
+            int t = pl_team_size(4, n, cost);
+            CHECK(t >= 1 && t <= 4, "n=%lld: team %d of 4", (long long)n, t);
+            CHECK(t >= last, "n=%lld: team %d after %d for less work", (long long)n, t, last);
+            if (n <= PL_PARALLEL_MIN) CHECK(t == 1, "n=%lld at most PL_PARALLEL_MIN: team %d", (long long)n, t);
+            last = t;
+        }
+        CHECK(last == 4, "2^30 elements use every thread asked for (%d)", last);
+    }
+    CHECK(pl_set_region_cost(0) == PL_OK, "pin");
+    CHECK(pl_team_size(4, PL_PARALLEL_MIN, PL_COST_READ) == 1, "PL_PARALLEL_MIN itself");
+    CHECK(pl_team_size(4, PL_PARALLEL_MIN + 1, PL_COST_READ) == 4, "free regions: the whole team");
+    CHECK(pl_team_size(1, 1 << 24, PL_COST_READ) == 1, "one thread asked for");
+    CHECK(pl_set_region_cost(INT64_C(1) << 40) == PL_OK, "pin");
+    CHECK(pl_team_size(4, 1 << 24, PL_COST_READ) == 1, "regions dearer than the work: one thread");
+    CHECK(pl_set_region_cost(0) == PL_OK, "the other tests want every team size they ask for");
+}
+
 int main(void) {
     printf("cpu level %d, threads %d\n", pl_cpu_level(), pl_max_threads());
+    test_team_size();
     test_sum_reproducible();
     test_minmax_and_ints();
     test_slices();

@@ -212,9 +212,19 @@ public final class Kernels {
      * Core-budget permits for a call of n elements: 0 when it runs on the caller's thread
      * (small inputs, or one thread asked for), else the number of threads granted.
      */
-    private int take(long n) {
-        int want = Reductions.teamSize(threads(), n); // no more permits than threads the call can use
+    private int take(long n, int cost) {
+        if (n <= PARALLEL_MIN) return 0;
+        int want = backend.teamSize(threads(), n, cost); // no more permits than threads the call can use
         return want <= 1 ? 0 : BUDGET.acquire(want);
+    }
+
+    private static final int READ_COST = KernelBackend.COST_READ;
+
+    /** The team-size rule's cost per element of a reduction (paralelo.h, PL_COST_*): exact float sums cost TwoSum's. */
+    private int cost(int op, NumArray x) {
+        boolean exact = mode == SumMode.ACCURATE && x.dtype().isFloat()
+                && (op == Reduction.SUM.code() || op == Reduction.MEAN.code() || op == Reduction.VARIANCE.code());
+        return exact ? KernelBackend.COST_ACCURATE : READ_COST;
     }
 
     private static void giveBack(int permits) {
@@ -222,8 +232,8 @@ public final class Kernels {
     }
 
     /** Runs a call with a double result (no boxing: small calls are dominated by such costs). */
-    private double runDouble(long n, DoubleCall call) {
-        int p = take(n);
+    private double runDouble(long n, int cost, DoubleCall call) {
+        int p = take(n, cost);
         try {
             return call.run(Math.max(1, p));
         } catch (InternalError e) {
@@ -233,8 +243,8 @@ public final class Kernels {
         }
     }
 
-    private long runLong(long n, LongCall call) {
-        int p = take(n);
+    private long runLong(long n, int cost, LongCall call) {
+        int p = take(n, cost);
         try {
             return call.run(Math.max(1, p));
         } catch (InternalError e) {
@@ -244,8 +254,8 @@ public final class Kernels {
         }
     }
 
-    private <T> T run(long n, Call<T> call) {
-        int p = take(n);
+    private <T> T run(long n, int cost, Call<T> call) {
+        int p = take(n, cost);
         try {
             return call.run(Math.max(1, p));
         } catch (InternalError e) {
@@ -339,12 +349,12 @@ public final class Kernels {
 
     private double floatReduce(int op, NumArray x) {
         live(x, "x");
-        return runDouble(x.length(), t -> backend.reduceDouble(x.dtype().code(), op, seg(x), x.length(), mode.code(), t));
+        return runDouble(x.length(), cost(op, x), t -> backend.reduceDouble(x.dtype().code(), op, seg(x), x.length(), mode.code(), t));
     }
 
     private long intReduce(int op, NumArray x) {
         live(x, "x");
-        return runLong(x.length(), t -> backend.reduceLong(x.dtype().code(), op, seg(x), x.length(), t));
+        return runLong(x.length(), READ_COST, t -> backend.reduceLong(x.dtype().code(), op, seg(x), x.length(), t));
     }
 
     private static <A extends NumArray> A nonEmpty(A x, String what) {
@@ -586,7 +596,7 @@ public final class Kernels {
     public double variance(NumArray x, int ddof) {
         live(x, "x");
         if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
-        return runDouble(x.length(), t -> backend.variance(x.dtype().code(), seg(x), x.length(), ddof, mode.code(), t));
+        return runDouble(x.length(), cost(Reduction.VARIANCE.code(), x), t -> backend.variance(x.dtype().code(), seg(x), x.length(), ddof, mode.code(), t));
     }
 
     /**
@@ -626,7 +636,7 @@ public final class Kernels {
         live(y, "y");
         sameType(x, "x", y, "y");
         sameLength(x, "x", y, "y");
-        return runDouble(x.length(), t -> backend.dotDouble(x.dtype().code(), seg(x), seg(y), x.length(), mode.code(), t));
+        return runDouble(x.length(), 2 * cost(Reduction.SUM.code(), x), t -> backend.dotDouble(x.dtype().code(), seg(x), seg(y), x.length(), mode.code(), t));
     }
 
     private long intDot(NumArray x, NumArray y) {
@@ -634,7 +644,7 @@ public final class Kernels {
         live(y, "y");
         sameType(x, "x", y, "y");
         sameLength(x, "x", y, "y");
-        return runLong(x.length(), t -> backend.dotLong(x.dtype().code(), seg(x), seg(y), x.length(), t));
+        return runLong(x.length(), 2 * READ_COST, t -> backend.dotLong(x.dtype().code(), seg(x), seg(y), x.length(), t));
     }
 
     /**
@@ -796,7 +806,7 @@ public final class Kernels {
         BlockPartition.checkAligned(x.length(), range);
         int dtype = x.dtype().code();
         long[] state = States.init(dtype, op.code(), center);
-        run(range.length(), t -> {
+        run(range.length(), (y == null ? 1 : 2) * cost(op.code(), x), t -> {
             backend.partial(dtype, op.code(), seg(x), y == null ? null : seg(y), x.length(), range.start(), range.end(),
                     mode.code(), t, state);
             return null;
@@ -818,7 +828,7 @@ public final class Kernels {
         Arena[] temp = {null};
         try {
             NumArray a1 = unaliased(a, out, temp), b1 = unaliased(b, out, temp);
-            run(a.length(), t -> {
+            run(a.length(), READ_COST, t -> {
                 backend.binary(a.dtype().code(), op, seg(a1), seg(b1), seg(out), a.length(), t);
                 return null;
             });
@@ -913,7 +923,7 @@ public final class Kernels {
         Arena[] temp = {null};
         try {
             NumArray x1 = unaliased(x, out, temp);
-            run(x.length(), t -> {
+            run(x.length(), READ_COST, t -> {
                 backend.scale(x.dtype().code(), seg(x1), af, ai, seg(out), x.length(), t);
                 return null;
             });
@@ -961,7 +971,7 @@ public final class Kernels {
         Arena[] temp = {null};
         try {
             NumArray x1 = unaliased(x, y, temp);
-            run(x.length(), t -> {
+            run(x.length(), READ_COST, t -> {
                 backend.axpy(x.dtype().code(), af, ai, seg(x1), seg(y), x.length(), t);
                 return null;
             });
@@ -997,7 +1007,7 @@ public final class Kernels {
     private void fillImpl(NumArray out, double vf, long vi) {
         live(out, "out");
         writable(out, "out");
-        run(out.length(), t -> {
+        run(out.length(), READ_COST, t -> {
             backend.fill(out.dtype().code(), seg(out), vf, vi, out.length(), t);
             return null;
         });
@@ -1017,7 +1027,7 @@ public final class Kernels {
         sameType(src, "src", dst, "dst");
         sameLength(src, "src", dst, "dst");
         writable(dst, "dst");
-        run(src.length(), t -> {
+        run(src.length(), READ_COST, t -> {
             backend.copy(src.dtype().code(), seg(src), seg(dst), src.length(), t);
             return null;
         });
@@ -1060,7 +1070,7 @@ public final class Kernels {
         long m = x.length() / k + (x.length() % k != 0 ? 1 : 0);
         outputFor(op, x, out, m);
         disjoint(out, x, "x");
-        run(x.length(), t -> {
+        run(x.length(), KernelBackend.COST_ACCURATE, t -> {
             backend.sliceReduce(x.dtype().code(), op.code(), seg(x), x.length(), k, seg(out), t);
             return null;
         });
@@ -1097,7 +1107,7 @@ public final class Kernels {
                 throw new IndexOutOfBoundsException("offsets[" + j + "] = " + o + " is outside [0, " + n + ")");
             }
         }
-        run(n, t -> {
+        run(n, KernelBackend.COST_ACCURATE, t -> {
             backend.reduceAt(x.dtype().code(), op.code(), seg(x), n, seg(offsets), m, seg(out), t);
             return null;
         });

@@ -25,6 +25,11 @@ public final class JavaKernels implements KernelBackend {
 
     /** {@code scalar} or {@code vector}. */
     @Override
+    public int teamSize(int threads, long n, int cost) {
+        return Reductions.javaTeamSize(threads, n);
+    }
+
+    @Override
     public String name() {
         return set.name();
     }

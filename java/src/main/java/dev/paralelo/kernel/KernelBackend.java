@@ -34,8 +34,17 @@ public interface KernelBackend {
     int LANES = ParaleloLib.PL_LANES;
     /** Lanes of fast-mode sums and dots. */
     int FAST_LANES = ParaleloLib.PL_FAST_LANES;
-    /** Calls with fewer elements run on the calling thread. */
+    /** Calls of at most this many elements run on the calling thread. */
     int PARALLEL_MIN = ParaleloLib.PL_PARALLEL_MIN;
+    /** The team-size rule's cost per element on one core, in ps: a read (fast sums, min/max, elementwise), TwoSum (exact sums). */
+    int COST_READ = ParaleloLib.PL_COST_READ, COST_ACCURATE = ParaleloLib.PL_COST_ACCURATE;
+
+    /**
+     * The threads a call of n elements that costs {@code cost} ps per element on one core runs
+     * on, at most {@code threads}: {@code pl_team_size} for the C kernels, the pure-Java rule
+     * for the Java ones. The caller takes that many core-budget permits.
+     */
+    int teamSize(int threads, long n, int cost);
 
     /** Short name: {@code native} or {@code java}. */
     String name();

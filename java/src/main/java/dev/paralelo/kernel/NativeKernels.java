@@ -61,6 +61,11 @@ public final class NativeKernels implements KernelBackend {
     }
 
     @Override
+    public int teamSize(int threads, long n, int cost) {
+        return n <= PARALLEL_MIN || threads <= 1 ? 1 : ParaleloLib.plTeamSize(threads, n, cost);
+    }
+
+    @Override
     public String name() {
         return "native";
     }

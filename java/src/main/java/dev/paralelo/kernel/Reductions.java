@@ -107,23 +107,17 @@ public final class Reductions {
         for (long[] s : mine) States.merge(kind, state, s);
     }
 
-    /** Threads for a call of n elements: min(threads, n / PL_MIN_PER_THREAD), at least 1 ({@code pl_team_size}). */
-    public static int teamSize(int threads, long n) {
-        return teamSize(threads, n, ParaleloLib.PL_MIN_PER_THREAD);
-    }
+    /** Elements a pure-Java kernel's thread must get (see {@link #javaTeamSize}). */
+    static final long JAVA_MIN_PER_THREAD = 262_144;
 
     /**
-     * The pure-Java kernels' team size: the same rule with 4 times the share per thread. Waking
-     * a parked ForkJoinPool worker costs 20 to 30 µs on the 2-core VM this was measured on (the
-     * vector sum of 2^17 elements: 51 GB/s on one thread, 25 on two), against 3.5 to 5 µs for an
+     * The pure-Java kernels' team size: min(threads, n / 262,144), at least 1. Waking a parked
+     * ForkJoinPool worker costs 20 to 30 µs on the 2-core VM this was measured on (the vector
+     * sum of 2^17 elements: 51 GB/s on one thread, 25 on two), against 3.5 to 5 µs for an
      * OpenMP region, so a Java thread must get 262,144 elements to pay for itself.
      */
     static int javaTeamSize(int threads, long n) {
-        return teamSize(threads, n, 4L * ParaleloLib.PL_MIN_PER_THREAD);
-    }
-
-    private static int teamSize(int threads, long n, long perThread) {
-        long byWork = n / perThread;
+        long byWork = n / JAVA_MIN_PER_THREAD;
         if (threads <= 1 || byWork < 2) return 1;
         return (int) Math.min(byWork, threads);
     }

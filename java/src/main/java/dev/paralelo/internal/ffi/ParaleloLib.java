@@ -127,11 +127,14 @@ public final class ParaleloLib {
     /** {@code PL_FAST_LANES}: lanes of fast-mode sums and dots. */
     public static final int PL_FAST_LANES = 32;
 
-    /** {@code PL_MIN_PER_THREAD}. */
-    public static final int PL_MIN_PER_THREAD = 65536;
-
     /** {@code PL_PARALLEL_MIN}. */
-    public static final int PL_PARALLEL_MIN = 131072;
+    public static final int PL_PARALLEL_MIN = 16384;
+
+    /** {@code PL_COST_READ}: per element: fast sums, min/max, integer sums, elementwise. */
+    public static final int PL_COST_READ = 64;
+
+    /** {@code PL_COST_ACCURATE}: per element: accurate sums and means, slice reductions. */
+    public static final int PL_COST_ACCURATE = 160;
 
     /** {@code PL_ACC_DIGITS}. */
     public static final int PL_ACC_DIGITS = 136;
@@ -289,6 +292,54 @@ public final class ParaleloLib {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_max_threads", t);
+        }
+    }
+
+    private static final class pl_team_size$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+        static final MethodHandle HANDLE = handle("pl_team_size", DESC, false);
+    }
+
+    /** {@code int pl_team_size(int threads, int64_t n, int cost)} */
+    public static int plTeamSize(int threads, long n, int cost) {
+        try {
+            return (int) pl_team_size$h.HANDLE.invokeExact(threads, n, cost);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_team_size", t);
+        }
+    }
+
+    private static final class pl_region_cost$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_LONG, JAVA_INT);
+        static final MethodHandle HANDLE = handle("pl_region_cost", DESC, false);
+    }
+
+    /** {@code int64_t pl_region_cost(int threads)} */
+    public static long plRegionCost(int threads) {
+        try {
+            return (long) pl_region_cost$h.HANDLE.invokeExact(threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_region_cost", t);
+        }
+    }
+
+    private static final class pl_set_region_cost$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_set_region_cost", DESC, false);
+    }
+
+    /** {@code int pl_set_region_cost(int64_t ns)} */
+    public static int plSetRegionCost(long ns) {
+        try {
+            return (int) pl_set_region_cost$h.HANDLE.invokeExact(ns);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_set_region_cost", t);
         }
     }
 
@@ -1058,6 +1109,9 @@ public final class ParaleloLib {
         m.put("pl_set_level", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         m.put("pl_check_config", FunctionDescriptor.of(JAVA_INT));
         m.put("pl_max_threads", FunctionDescriptor.of(JAVA_INT));
+        m.put("pl_team_size", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT));
+        m.put("pl_region_cost", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+        m.put("pl_set_region_cost", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
         m.put("pl_acc_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         m.put("pl_acc_add", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE));
         m.put("pl_acc_add_product", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE));
