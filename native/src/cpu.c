@@ -112,48 +112,30 @@ static int thread_cap(void) {
 }
 
 /* ---- team size --------------------------------------------------------------------------
- * A parallel region costs R(t) ns for t threads: fork, join and the merge, measured here as
- * the median of empty regions called back to back (libgomp's default spin-then-sleep policy).
- * Measured figures: a 16-core Xeon VM (AVX-512, tools/team-cost.c) 1.1 us for 2 threads, 1.8
- * for 4, 2.8 for 8, 4.7 for 16; the 2-core AMD EPYC VM this project runs on, 3.1 to 3.7 us for
- * 2. A fixed rule cannot fit both: on the Xeon 4 threads sum 2^16 doubles 1.6x faster than
- * one, on the AMD they are 2.4x slower. So the rule is a cost model: the team t <= threads
- * that minimises n * cost / t + R(t), with R linear between the measured R(2) and R(tmax). */
+ * A parallel call costs R(t) ns more than its work for t threads: fork, the merges of the
+ * threads' partial states and join, measured here on a reduction of one block, called back to
+ * back (libgomp's default spin-then-sleep policy). Empty regions alone (tools/team-cost.c)
+ * cost 1.1 us for 2 threads, 1.8 for 4, 2.8 for 8 and 4.7 for 16 on a 16-core Xeon VM
+ * (AVX-512), and 3.1 to 3.7 us for 2 on the 2-core AMD EPYC VM this project runs on; merging
+ * the 1 KiB accumulators across cores added 4 to 6 us more on the Xeon. A fixed rule cannot fit
+ * both machines: on the Xeon 4 threads read 2^16 doubles 1.6x faster than one, on the AMD 2
+ * are 2.4x slower. So the rule is a cost model: the team t <= threads that minimises
+ * n * cost / t + R(t), with R linear between the measured R(2) and R(tmax). */
 static int64_t region_r2 = -1, region_rmax = -1; /* atomic; -1 until measured */
 static int region_tmax = 2;
 static pthread_once_t region_once = PTHREAD_ONCE_INIT;
 
-static int64_t now_ns(void) {
+int64_t pl_now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median ns of 9 empty regions of t threads, after 3 that start the threads. */
-static int64_t time_region(int t) {
-    int64_t s[9];
-    for (int i = -3; i < 9; i++) {
-        int64_t t0 = now_ns();
-#pragma omp parallel num_threads(t)
-        {
-            __asm__ volatile("" ::: "memory");
-        }
-        if (i >= 0) s[i] = now_ns() - t0;
-    }
-    qsort(s, 9, sizeof s[0], cmp_i64);
-    return s[4];
 }
 
 static void measure_regions(void) {
     int tmax = omp_get_max_threads(), cap = thread_cap();
     if (tmax > cap) tmax = cap;
     if (tmax < 2) tmax = 2;
-    int64_t r2 = time_region(2), rmax = tmax > 2 ? time_region(tmax) : r2;
+    int64_t r2 = pl_time_team(2), rmax = tmax > 2 ? pl_time_team(tmax) : r2;
     if (rmax < r2) rmax = r2;
     __atomic_store_n(&region_tmax, tmax, __ATOMIC_RELAXED);
     __atomic_store_n(&region_rmax, rmax, __ATOMIC_RELAXED);

@@ -100,6 +100,11 @@ static inline int pl_dtype_is_float(int dtype) { return dtype == PL_F64 || dtype
 
 
 
+/* Monotonic clock, ns. */
+int64_t pl_now_ns(void);
+/* The cost in ns of a reduction's parallel machinery on t threads with no work (reduce.c). */
+int64_t pl_time_team(int t);
+
 /* Single-threaded reduction of x[0, n) to its result, as pl_reduce (slices.c uses it per
  * slice). */
 int pl_reduce_serial(const pl_impl *im, int dtype, int op, const void *x, int64_t n, int mode,

@@ -108,12 +108,41 @@ static int job_cost(const job *j, int kind) {
  * in L2. Merges are exact, so the order cannot change a bit. */
 #define TEAM_ON_STACK 16
 
+static void on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *state);
+
 static void over_blocks(const job *j, int kind, int64_t lo, int64_t hi, int threads, void *state) {
     int t = pl_team_size(threads, hi - lo, job_cost(j, kind));
-    if (t == 1) {
+    if (t == 1)
         accumulate(j, kind, lo, hi, state);
-        return;
+    else
+        on_team(j, kind, lo, hi, t, state);
+}
+
+/* What the team-size rule calls a parallel region's cost (cpu.c): a fast sum of one block on
+ * t threads, fork, the parts' merges and join; median of 9 after 3 that start the threads. */
+int64_t pl_time_team(int t) {
+    static const double x[PL_BLOCK];
+    const pl_impl *im = pl_impl_active();
+    if (!im || t < 2) return 0;
+    job j = {im, PL_F64, PL_SUM, PL_FAST, x, NULL};
+    int64_t s[9];
+    for (int i = -3; i < 9; i++) {
+        pl_acc acc;
+        pl_acc_init(&acc);
+        int64_t t0 = pl_now_ns();
+        on_team(&j, PL_STATE_SUM, 0, PL_BLOCK, t, &acc);
+        if (i >= 0) s[i] = pl_now_ns() - t0;
     }
+    for (int a = 1; a < 9; a++) /* insertion sort: 9 values */
+        for (int b = a; b > 0 && s[b] < s[b - 1]; b--) {
+            int64_t v = s[b];
+            s[b] = s[b - 1];
+            s[b - 1] = v;
+        }
+    return s[4];
+}
+
+static void on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *state) {
     any_state identity, on_stack[TEAM_ON_STACK];
     identity_of(kind, state, &identity);
     any_state *parts = t <= TEAM_ON_STACK ? on_stack : malloc((size_t)t * sizeof *parts);
@@ -124,10 +153,11 @@ static void over_blocks(const job *j, int kind, int64_t lo, int64_t hi, int thre
 #pragma omp parallel num_threads(t)
     {
         int id = omp_get_thread_num(), nt = omp_get_num_threads();
-        parts[id] = identity;
+        any_state mine = identity; /* on this thread's stack: no line shared while it works */
         int64_t a, b;
         pl_partition(hi - lo, nt, id, &a, &b);
-        if (a < b) accumulate(j, kind, lo + a, lo + b, &parts[id]);
+        if (a < b) accumulate(j, kind, lo + a, lo + b, &mine);
+        parts[id] = mine;
         for (int step = 1; step < nt; step *= 2) {
 #pragma omp barrier
             if (id % (2 * step) == 0 && id + step < nt)
