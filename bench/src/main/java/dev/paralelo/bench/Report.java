@@ -71,11 +71,13 @@ public final class Report {
 
     record Spec(String kernel, DType dtype, int n, String impl, int threads) {}
 
-    static final int CORES = Cases.CORES;
+    /** This machine's cores; with --replot, the measured machine's (the most threads in its JSON). */
+    static int CORES = Cases.CORES;
 
     public static void main(String[] args) throws Exception {
         boolean full = false, smoke = false, poolOnly = false, cores = false;
         Path replot = null;
+        String machineOverride = null;
         Map<String, String[]> jmhParams = new LinkedHashMap<>();
         // The launcher names the tree's bench/output (ignored by git): a run leaves committed
         // files alone. The README's figures are refreshed on purpose: --out bench/results.
@@ -86,6 +88,10 @@ public final class Report {
                 case "--full" -> full = true;
                 case "--pool-only" -> poolOnly = true;
                 case "--cores" -> cores = true;
+                case "--machine" -> {
+                    if (i + 1 >= args.length) fail("--machine needs a TEXT (with --replot: the machine the JSON was measured on)");
+                    machineOverride = args[++i];
+                }
                 case "--replot" -> {
                     if (i + 1 >= args.length) fail("--replot needs a FILE (a report's latest.json)");
                     replot = Path.of(args[++i]);
@@ -109,16 +115,17 @@ public final class Report {
                     outDir = Path.of(args[++i]);
                 }
                 default -> fail("unknown option " + args[i] + " (use --out DIR, --json FILE, --full [--jmh-param NAME=V1,V2], --pool-only; "
-                        + "--cores, --replot FILE; see ./paralelo bench --help)");
+                        + "--cores, --replot FILE [--machine TEXT]; see ./paralelo bench --help)");
             }
         }
         if (json == null) json = outDir.resolve("latest.json");
         Files.createDirectories(outDir);
         PrintStream out = System.out;
-        String machine = machine();
+        String machine = machineOverride != null ? machineOverride : machine();
         out.println("Paralelo benchmark report: GB/s = input bytes / median time per call; higher is better");
         out.println("machine: " + machine);
         out.println("kernels: " + KernelProvider.reason());
+        if (replot == null) out.println(regionCost());
         long t0 = System.nanoTime();
         if (poolOnly) { // the worker pool's figures alone: printed, not written
             Progress p = new Progress(PoolBench.STEPS);
@@ -131,6 +138,7 @@ public final class Report {
         }
         if (cores || replot != null) { // the many-core figures alone, or a written report drawn again
             List<Result> results = replot != null ? readJson(replot) : runQuick(coresPlan(smoke), smoke, false);
+            if (replot != null) CORES = results.stream().filter(r -> r.impl.equals(Cases.PROBE)).mapToInt(Result::threads).max().orElse(CORES);
             if (replot == null) writeJson(json, results);
             printTables(out, results);
             printScaling(out, results);
@@ -197,6 +205,16 @@ public final class Report {
         }
         if (out.isEmpty()) fail(json + ": no results");
         return out;
+    }
+
+    /** The team-size rule's measured cost of a parallel call (pl_region_cost), on 2 threads and all cores. */
+    static String regionCost() {
+        try {
+            return String.format(Locale.ROOT, "parallel call cost (team-size rule, measured at start): %.1f us on 2 threads, %.1f on %d",
+                    ParaleloLib.plRegionCost(2) / 1e3, ParaleloLib.plRegionCost(Math.max(2, CORES)) / 1e3, Math.max(2, CORES));
+        } catch (UnsatisfiedLinkError e) {
+            return "parallel call cost: no native library (" + e.getMessage() + ")";
+        }
     }
 
     private static void fail(String msg) {

@@ -73,4 +73,39 @@ class ReportSmokeTest {
         }
         assertTrue(Files.readString(dir.resolve("latest.md")).contains("| implementation |"));
     }
+
+    /**
+     * The many-core run writes the scaling rows and the targets that depend on the core count;
+     * {@code --replot} prints the same tables and draws the same charts from its JSON alone,
+     * with the measured machine's core count and name.
+     */
+    @Test
+    void coresRunAndItsReplot(@TempDir Path again) throws Exception {
+        String run = capture("--cores", "--smoke", "--out", dir.toString());
+        assertTrue(run.contains("sum f64 scaling") && run.contains("parallel call cost"), run);
+        assertTrue(run.contains("all threads; the many-core target"), run);
+        String replot = capture("--replot", dir.resolve("latest.json").toString(), "--machine", "the test's machine",
+                "--out", again.toString());
+        // The tables agree (cells printed from the JSON's rounded values may differ in the last digit).
+        String table = run.substring(run.indexOf("\nsum f64  (GB/s)"), run.indexOf("\ntargets"));
+        String replotted = replot.substring(replot.indexOf("\nsum f64  (GB/s)"), replot.indexOf("\ntargets"));
+        assertEquals(table.lines().map(l -> l.replaceAll("[0-9.]+", "#").replaceAll("\\s+", " ")).toList(),
+                replotted.lines().map(l -> l.replaceAll("[0-9.]+", "#").replaceAll("\\s+", " ")).toList(), "the same rows and cells");
+        for (String chart : new String[] {"sum-f64.png", "sum-f64-scaling.png"}) {
+            assertTrue(Files.size(again.resolve(chart)) > 10_000, chart);
+        }
+        assertTrue(replot.contains("nothing new") && !Files.exists(again.resolve("latest.json")), "a replot writes no JSON");
+    }
+
+    private static String capture(String... args) throws Exception {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Report.main(args);
+        } finally {
+            System.setOut(stdout);
+        }
+        return printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -37,6 +37,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--replot", paramLabel = "FILE", description = "prints and draws a written report's JSON again, measuring nothing")
     Path replot;
 
+    @Option(names = "--machine", paramLabel = "TEXT", description = "with --replot: the machine the JSON was measured on (default: this one)")
+    String machine;
+
     @Override
     public Integer call() throws UsageException {
         throw LauncherOnly.refusal("bench");
