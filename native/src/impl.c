@@ -950,15 +950,46 @@ static double k_probe(const double *x, int64_t lo, int64_t hi) {
  * hi + lo to out[j + q]; returns a bit mask of the slices whose partial was not finite, which
  * the caller sums exactly instead (as k_sum_small's caller does).
  */
+/* One stage of a VL x VL transpose: rows a and b = a + d swap bit d of their row and column
+ * indices, with constant masks so that each stage is two shuffle instructions. */
+#define TRANSPOSE_STAGE(a, b, MA, MB)                                                          \
+    do {                                                                                      \
+        vd na_ = __builtin_shuffle((a), (b), (vl)MA), nb_ = __builtin_shuffle((a), (b), (vl)MB); \
+        (a) = na_;                                                                            \
+        (b) = nb_;                                                                            \
+    } while (0)
+
+/* r[q] = the VL elements of row q; afterwards r[l] = element l of every row. */
+static inline void transpose(vd r[VL]) {
+#if VL == 8
+    for (int q = 0; q < 8; q += 2)
+        TRANSPOSE_STAGE(r[q], r[q + 1], ((vl){0, 8, 2, 10, 4, 12, 6, 14}), ((vl){1, 9, 3, 11, 5, 13, 7, 15}));
+    for (int q = 0; q < 8; q += (q & 1) ? 3 : 1)
+        TRANSPOSE_STAGE(r[q], r[q + 2], ((vl){0, 1, 8, 9, 4, 5, 12, 13}), ((vl){2, 3, 10, 11, 6, 7, 14, 15}));
+    for (int q = 0; q < 4; q++)
+        TRANSPOSE_STAGE(r[q], r[q + 4], ((vl){0, 1, 2, 3, 8, 9, 10, 11}), ((vl){4, 5, 6, 7, 12, 13, 14, 15}));
+#elif VL == 4
+    for (int q = 0; q < 4; q += 2) TRANSPOSE_STAGE(r[q], r[q + 1], ((vl){0, 4, 2, 6}), ((vl){1, 5, 3, 7}));
+    for (int q = 0; q < 2; q++) TRANSPOSE_STAGE(r[q], r[q + 2], ((vl){0, 1, 4, 5}), ((vl){2, 3, 6, 7}));
+#else
+    TRANSPOSE_STAGE(r[0], r[1], ((vl){0, 2}), ((vl){1, 3}));
+#endif
+}
+
 static unsigned k_slice_sums(int dtype, const void *x, int64_t k, int64_t j, double *out) {
     vd s[LANES], c[LANES];
-    for (int l = 0; l < LANES; l++) s[l] = c[l] = (vd){0};
+    memset(s, 0, sizeof s); /* +0.0 in every lane, as the loop form; that one compiled to scalar stores */
+    memset(c, 0, sizeof c);
     int64_t i = 0;
+    /* LANES elements of VL slices at a time: each slice's run loaded whole (NV vectors, a row
+     * of each VL x VL block), transposed so that vector l holds lane l of every slice. Reading
+     * along the slices, not across them, keeps this at the speed of a sum from memory too. */
     for (; i + LANES <= k; i += LANES)
-        for (int l = 0; l < LANES; l++) {
-            vd v;
-            for (int q = 0; q < VL; q++) v[q] = elem_as_f64(dtype, x, (j + q) * k + i + l);
-            TWO_SUM(s[l], c[l], v);
+        for (int m = 0; m < NV; m++) {
+            vd r[VL];
+            for (int q = 0; q < VL; q++) r[q] = load_as_f64(dtype, x, (j + q) * k + i + m * VL);
+            transpose(r);
+            for (int l = 0; l < VL; l++) TWO_SUM(s[m * VL + l], c[m * VL + l], r[l]);
         }
     for (int l = 0; i < k; i++, l++) {
         vd v;

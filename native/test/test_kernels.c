@@ -134,6 +134,54 @@ static void test_slices(void) {
     CHECK(pl_slice_reduce(PL_F64, PL_SUM, x, 10, 0, out, 1) == PL_E_ARG, "k = 0");
 }
 
+/* Every slice's sum and mean has the bits of pl_reduce on the slice alone, whichever path
+ * reduced it (batches of transposed slices for k <= 16, one slice at a time above), at every
+ * SIMD level, for f64 and f32, with NaN, infinities, signed zeros and subnormals in some slices,
+ * on arrays in cache and larger than the caches. */
+static void slices_match(int dtype, int op, int64_t n, int64_t k, int threads, uint64_t seed) {
+    size_t size = dtype == PL_F64 ? 8 : 4;
+    char *x = malloc((size_t)n * size);
+    int64_t m = n / k + (n % k != 0);
+    double *out = malloc((size_t)m * sizeof *out);
+    for (int64_t i = 0; i < n; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        double v = ((double)(seed >> 11) * 0x1p-53 - 0.5) * ldexp(1.0, (int)(seed % 61) - 30);
+        if (seed % 997 == 0) v = (seed >> 20) % 4 == 0 ? (double)NAN : (seed >> 20) % 4 == 1 ? (double)INFINITY : (seed >> 20) % 4 == 2 ? -0.0 : 0x1p-1070;
+        if (dtype == PL_F64) ((double *)x)[i] = v;
+        else ((float *)x)[i] = (float)v;
+    }
+    CHECK(pl_slice_reduce(dtype, op, x, n, k, out, threads) == PL_OK, "slices n=%lld k=%lld", (long long)n, (long long)k);
+    int64_t bad = 0;
+    for (int64_t j = 0; j < m; j++) {
+        int64_t a = j * k, b = a + k < n ? a + k : n;
+        double r;
+        int64_t ri;
+        pl_reduce(dtype, op, x + a * (int64_t)size, b - a, PL_ACCURATE, 1, &r, &ri);
+        if (!same_bits(r, out[j])) bad++;
+    }
+    CHECK(bad == 0, "dtype %d op %d n=%lld k=%lld level %d: %lld slices differ from pl_reduce", dtype, op,
+          (long long)n, (long long)k, pl_active_level(), (long long)bad);
+    free(x);
+    free(out);
+}
+
+static void test_slices_match_the_whole_array_kernel(void) {
+    int top = pl_cpu_level();
+    for (int level = 0; level <= top; level++) {
+        CHECK(pl_set_level(level) == PL_OK, "level %d", level);
+        for (int64_t k = 1; k <= 20; k++)
+            for (int d = 0; d < 2; d++) {
+                slices_match(d ? PL_F32 : PL_F64, PL_SUM, 37 * k + 5, k, 1, (uint64_t)k * 31 + (uint64_t)d);
+                slices_match(d ? PL_F32 : PL_F64, PL_MEAN, 64 * k + 3, k, 3, (uint64_t)k * 37 + (uint64_t)d);
+            }
+    }
+    pl_set_level(top);
+    for (int64_t k = 8; k <= 16; k += 8) { /* 16 MiB: past the caches, where batches used to be refused */
+        slices_match(PL_F64, PL_SUM, ((int64_t)1 << 21) + 3, k, 2, 7);
+        slices_match(PL_F32, PL_SUM, ((int64_t)1 << 21) + 5, k, 2, 11);
+    }
+}
+
 static void test_elementwise(void) {
     int64_t n = 100001;
     double *a = malloc((size_t)n * 8), *b = malloc((size_t)n * 8), *o = malloc((size_t)n * 8);
@@ -200,6 +248,7 @@ int main(void) {
     test_sum_reproducible();
     test_minmax_and_ints();
     test_slices();
+    test_slices_match_the_whole_array_kernel();
     test_elementwise();
     test_bad_args();
     printf("test_kernels: %d failures\n", failures);
