@@ -61,6 +61,10 @@ public final class VectorCrossCheck {
             SumMode mode = r.nextBoolean() ? SumMode.ACCURATE : SumMode.FAST;
             int threads = 1 + r.nextInt(3);
             Kernels kv = vec.withMode(mode).withThreads(threads), ks = sca.withMode(mode), kn = nat.withMode(mode).withThreads(threads);
+            if (r.nextInt(4) == 0) { // integer arrays: i32 and i64 sums and dots have vector kernels too
+                integers(r, n, off, c, kv, ks, kn);
+                continue;
+            }
             boolean f32 = r.nextBoolean(); // f32 has vector kernels of its own
             NumArray x, y;
             if (f32) {
@@ -99,6 +103,60 @@ public final class VectorCrossCheck {
             }
         }
         System.out.println(jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.vectorBitSize() + " " + cases);
+    }
+
+    /** An i32 or i64 case: sums and dots exactly (or the same overflow), means and variances to the bit. */
+    private static void integers(SplittableRandom r, int n, int off, int c, Kernels kv, Kernels ks, Kernels kn) {
+        boolean i32 = r.nextBoolean();
+        int bits = r.nextInt(4) == 0 ? 64 : r.nextInt(1, 40); // sometimes full-range values, which overflow a long sum
+        long[] v = new long[n + off], w = new long[n + off];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = bits == 64 ? r.nextLong() : r.nextLong(-(1L << bits), 1L << bits);
+            w[i] = bits == 64 ? r.nextLong() : r.nextLong(-(1L << bits), 1L << bits);
+            if (i32) {
+                v[i] = (int) v[i];
+                w[i] = (int) w[i];
+            }
+        }
+        String tag = "case " + c + " n=" + n + " off=" + off + (i32 ? " i32" : " i64") + " bits=" + bits;
+        NumArray x, y;
+        if (i32) {
+            int[] a = new int[v.length], b = new int[w.length];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (int) v[i];
+                b[i] = (int) w[i];
+            }
+            x = I32Array.of(a).slice(off, off + n);
+            y = I32Array.of(b).slice(off, off + n);
+        } else {
+            x = I64Array.of(v).slice(off, off + n);
+            y = I64Array.of(w).slice(off, off + n);
+        }
+        sameLong("sum " + tag, () -> x instanceof I32Array a ? kv.sum(a) : kv.sum((I64Array) x),
+                () -> x instanceof I32Array a ? ks.sum(a) : ks.sum((I64Array) x), () -> x instanceof I32Array a ? kn.sum(a) : kn.sum((I64Array) x));
+        sameLong("dot " + tag, () -> x instanceof I32Array a ? kv.dot(a, (I32Array) y) : kv.dot((I64Array) x, (I64Array) y),
+                () -> x instanceof I32Array a ? ks.dot(a, (I32Array) y) : ks.dot((I64Array) x, (I64Array) y),
+                () -> x instanceof I32Array a ? kn.dot(a, (I32Array) y) : kn.dot((I64Array) x, (I64Array) y));
+        same("mean " + tag, kv.mean(x), ks.mean(x), kn.mean(x));
+        same("var " + tag, kv.variance(x, 1), ks.variance(x, 1), kn.variance(x, 1));
+    }
+
+    /** Three exact integer results, or the same exception class from all three. */
+    private static void sameLong(String what, java.util.function.LongSupplier a, java.util.function.LongSupplier b,
+            java.util.function.LongSupplier c) {
+        String[] got = new String[3];
+        java.util.function.LongSupplier[] ops = {a, b, c};
+        for (int i = 0; i < 3; i++) {
+            try {
+                got[i] = Long.toString(ops[i].getAsLong());
+            } catch (ArithmeticException e) {
+                got[i] = "ArithmeticException";
+            }
+        }
+        if (!got[0].equals(got[1]) || !got[1].equals(got[2])) {
+            System.out.println("DIFF " + what + ": vector " + got[0] + " scalar " + got[1] + " native " + got[2]);
+            System.exit(1);
+        }
     }
 
     private static double sum(Kernels k, NumArray x) {

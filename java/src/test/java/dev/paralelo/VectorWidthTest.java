@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The Vector API kernels give the bits of the scalar and the native kernels at every vector
  * width the JVM offers: a child JVM per width (-XX:MaxVectorSize=16, 32, 64 bytes: 128, 256 and
- * 512 bits) runs {@link VectorCrossCheck} on random sizes, unaligned views, both float types,
+ * 512 bits) runs {@link VectorCrossCheck} on random sizes, unaligned views, f64, f32, i64 and i32,
  * both modes, thread counts and special values. 3,400 cases per width, 10,200 in all.
  */
 class VectorWidthTest {

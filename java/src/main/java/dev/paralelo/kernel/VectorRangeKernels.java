@@ -7,6 +7,7 @@ import static dev.paralelo.kernel.KernelBackend.F32;
 import static dev.paralelo.kernel.KernelBackend.F64;
 import static dev.paralelo.kernel.KernelBackend.FAST;
 import static dev.paralelo.kernel.KernelBackend.FAST_LANES;
+import static dev.paralelo.kernel.KernelBackend.I32;
 import static dev.paralelo.kernel.KernelBackend.LANES;
 import static dev.paralelo.kernel.KernelBackend.MIN;
 import static dev.paralelo.kernel.KernelBackend.SUB;
@@ -15,12 +16,15 @@ import static dev.paralelo.kernel.States.CENTERED_COUNT;
 import static dev.paralelo.kernel.States.CENTERED_DEV;
 import static dev.paralelo.kernel.States.CENTERED_SQ;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -37,7 +41,8 @@ import jdk.incubator.vector.VectorSpecies;
  * species is. (Interleaving 4 blocks, as impl.c does, was faster in isolation but, inside the
  * benchmark report's JVM, compiled to boxed vectors at 6 GB/s: the single-block loop is the one
  * the JIT compiles reliably.) f32 lane groups are loaded as floats and widened exactly to the
- * same double lanes. Kernels on integer types, and the rest of the set, stay scalar.
+ * same double lanes. Integer sums and the i32 dot run on long lanes; the i64 dot, integer
+ * min/max and the rest of the set stay scalar.
  *
  * <p>Only loaded when the {@code jdk.incubator.vector} module is present (see
  * {@link KernelProvider}); works for species of 128, 256 and 512 bits.
@@ -52,7 +57,9 @@ final class VectorRangeKernels implements RangeKernelSet {
      */
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Long> SL = LongVector.SPECIES_PREFERRED; // S's shape, for bit tests
+    private static final VectorSpecies<Long> SL = LongVector.SPECIES_PREFERRED; // S's shape: bit tests, integer lanes
+    /** Ints as many as SL has longs (half its width): an i32 group is loaded with it and widened (I2L). */
+    private static final VectorSpecies<Integer> SIH = VectorSpecies.of(int.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
     /**
      * Floats as many as S has doubles (half S's width): an f32 lane group is loaded with it and
      * widened to doubles (F2D), so the f32 kernels run the f64 lanes on exactly converted values.
@@ -510,6 +517,88 @@ final class VectorRangeKernels implements RangeKernelSet {
             vsd.intoArray(sd, k * VL);
             vcd.intoArray(cd, k * VL);
         }
+    }
+
+    // ---- exact integer sums and dots ----------------------------------------------------------
+
+    /*
+     * Integer sums are exact, so any order gives the C kernels' bits; these keep impl.c's block
+     * totals anyway. i32 widens into long lanes (I2L from a half-width int vector); i64 splits
+     * each term into its arithmetic high and unsigned low 32-bit halves, summed in long lanes
+     * (a block's halves stay below 2^44 and 2^45), and recombines the block in 128 bits. An i32
+     * dot's products fit 62 bits: they split the same way. The i64 dot needs 128-bit products,
+     * which the Vector API lacks, and stays scalar.
+     */
+
+    @Override
+    public void integerSum(int dtype, MemorySegment x, long lo, long hi, long[] acc, int at) {
+        boolean mapped = x.isMapped();
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            MemorySegment src = mapped ? stage(x, b, len, dtype == I32 ? Integer.BYTES : Long.BYTES, 0) : x;
+            long base = mapped ? 0 : b;
+            int i = 0;
+            if (dtype == I32) {
+                LongVector s0 = LongVector.zero(SL);
+                for (; i + VL <= len; i += VL) {
+                    s0 = s0.add((LongVector) IntVector.fromMemorySegment(SIH, src, 4 * (base + i), LE)
+                            .convertShape(VectorOperators.I2L, SL, 0));
+                }
+                long s = s0.reduceLanes(VectorOperators.ADD);
+                for (; i < len; i++) s += src.getAtIndex(JAVA_INT_UNALIGNED, base + i);
+                WideInteger.add192(acc, at, s >> 63, s >> 63, s);
+            } else {
+                LongVector hv = LongVector.zero(SL), lv = LongVector.zero(SL);
+                for (; i + VL <= len; i += VL) {
+                    LongVector v = LongVector.fromMemorySegment(SL, src, 8 * (base + i), LE);
+                    hv = hv.add(v.lanewise(VectorOperators.ASHR, 32));
+                    lv = lv.add(v.and(0xFFFF_FFFFL));
+                }
+                long h = hv.reduceLanes(VectorOperators.ADD), lsum = lv.reduceLanes(VectorOperators.ADD);
+                for (; i < len; i++) {
+                    long v = src.getAtIndex(JAVA_LONG_UNALIGNED, base + i);
+                    h += v >> 32;
+                    lsum += v & 0xFFFF_FFFFL;
+                }
+                addSplit(acc, at, h, lsum);
+            }
+        }
+    }
+
+    @Override
+    public void integerDot(int dtype, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc, int at) {
+        if (dtype != I32) {
+            RangeKernels.integerDot(dtype, x, y, lo, hi, acc, at);
+            return;
+        }
+        boolean mapped = x.isMapped() || y.isMapped();
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            MemorySegment xs = mapped ? stage(x, b, len, Integer.BYTES, 0) : x, ys = mapped ? stage(y, b, len, Integer.BYTES, 1) : y;
+            long base = mapped ? 0 : b;
+            LongVector hv = LongVector.zero(SL), lv = LongVector.zero(SL);
+            int i = 0;
+            for (; i + VL <= len; i += VL) {
+                LongVector p = ((LongVector) IntVector.fromMemorySegment(SIH, xs, 4 * (base + i), LE).convertShape(VectorOperators.I2L, SL, 0))
+                        .mul((LongVector) IntVector.fromMemorySegment(SIH, ys, 4 * (base + i), LE).convertShape(VectorOperators.I2L, SL, 0));
+                hv = hv.add(p.lanewise(VectorOperators.ASHR, 32));
+                lv = lv.add(p.and(0xFFFF_FFFFL));
+            }
+            long h = hv.reduceLanes(VectorOperators.ADD), lsum = lv.reduceLanes(VectorOperators.ADD);
+            for (; i < len; i++) {
+                long p = (long) xs.getAtIndex(JAVA_INT_UNALIGNED, base + i) * ys.getAtIndex(JAVA_INT_UNALIGNED, base + i);
+                h += p >> 32;
+                lsum += p & 0xFFFF_FFFFL;
+            }
+            addSplit(acc, at, h, lsum);
+        }
+    }
+
+    /** Adds h * 2^32 + lsum (|h| < 2^44, 0 <= lsum < 2^45) to the 256-bit state at acc[at], in 128 bits. */
+    private static void addSplit(long[] acc, int at, long h, long lsum) {
+        long shifted = h << 32, low = shifted + lsum;
+        long high = (h >> 32) + (Long.compareUnsigned(low, shifted) < 0 ? 1 : 0);
+        WideInteger.add192(acc, at, high >> 63, high, low);
     }
 
     // ---- min and max ---------------------------------------------------------------------------
