@@ -78,7 +78,8 @@ extern "C" {
 /* Team size (pl_team_size): a call of at most PL_PARALLEL_MIN elements runs on the calling
  * thread alone; a larger one on the team that is fastest by a cost model: its elements' cost
  * on one core (PL_COST_* picoseconds each) shared by the team, plus what a parallel region of
- * that team costs on this machine, measured once per process (docs/ACCURACY.md, "Threads"). */
+ * that team costs on this machine, measured once per process, if it promises 15% over one
+ * thread (docs/ACCURACY.md, "Threads"). */
 #define PL_PARALLEL_MIN 16384
 #define PL_COST_READ 64      /* per element: fast sums, min/max, integer sums, elementwise */
 #define PL_COST_ACCURATE 160 /* per element: accurate sums and means, slice reductions */
