@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"The benchmark report: every implementation, numpy and two C probes on the same data "
-                + "(about 4 minutes), with a progress bar, tables and targets.",
+                + "(about 6 minutes on 2 cores), with a progress bar, tables and targets.",
                 "Writes latest.json, latest.md and two charts to the output folder (default bench/output, "
                         + "ignored by git) and names it at the end."})
 final class BenchCommand implements Callable<Integer> {
