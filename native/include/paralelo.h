@@ -176,11 +176,12 @@ PL_API int pl_max_threads(void); /* OpenMP's default team size */
 /* The threads a call of n elements that costs `cost` ps per element on one core runs on, at
  * most `threads` (<= 0: pl_max_threads()): the kernels' own rule. */
 PL_API int pl_team_size(int threads, int64_t n, int cost);
-/* The cost in ns of a parallel region of t threads that the rule assumes: measured on first
- * need (empty regions, back to back), or pinned by pl_set_region_cost. */
+/* The cost in ns of a parallel call on t threads beyond its work, as the rule assumes: measured
+ * on first need (the fastest of a few reductions of one block, back to back, capped at 50 us),
+ * or pinned by pl_set_region_cost. */
 PL_API int64_t pl_region_cost(int threads);
-/* Pins the region cost to ns for every team size (0: every call over PL_PARALLEL_MIN uses all
- * the threads it may, as the tests want), or with ns < 0 measures it again. */
+/* Pins the cost to ns for every team size (0: every call over PL_PARALLEL_MIN uses all the
+ * threads it may, as the tests want), or with ns < 0 unpins it and measures it again. */
 PL_API int pl_set_region_cost(int64_t ns);
 
 /* Exact accumulator. */

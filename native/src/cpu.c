@@ -122,9 +122,12 @@ static int thread_cap(void) {
  * are 2.4x slower. So the rule is a cost model: the team t <= threads that minimises
  * n * cost / t + R(t), with R linear between the measured R(2) and R(tmax), when it promises
  * at least 15% over one thread. */
+#define REGION_MAX_NS 50000 /* a measured cost above this was disturbed by load */
 static int64_t region_r2 = -1, region_rmax = -1; /* atomic; -1 until measured */
+static int64_t region_pinned = -1;               /* atomic; >= 0 once pl_set_region_cost pins it */
 static int region_tmax = 2;
 static pthread_once_t region_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER; /* one measurement at a time */
 
 int64_t pl_now_ns(void) {
     struct timespec ts;
@@ -132,39 +135,54 @@ int64_t pl_now_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* A measurement taken under load (another process, a JVM's compiler threads at start-up) came
+ * out at 8-12 ms instead of 5.5 us on this project's 2-core VM, and would have kept the process
+ * on one thread for good: pl_time_team takes the fastest of its calls, and a cost is capped at
+ * REGION_MAX_NS. */
 static void measure_regions(void) {
+    pthread_mutex_lock(&region_lock);
     int tmax = omp_get_max_threads(), cap = thread_cap();
     if (tmax > cap) tmax = cap;
     if (tmax < 2) tmax = 2;
     int64_t r2 = pl_time_team(2), rmax = tmax > 2 ? pl_time_team(tmax) : r2;
+    if (r2 > REGION_MAX_NS) r2 = REGION_MAX_NS;
+    if (rmax > REGION_MAX_NS) rmax = REGION_MAX_NS;
     if (rmax < r2) rmax = r2;
     __atomic_store_n(&region_tmax, tmax, __ATOMIC_RELAXED);
     __atomic_store_n(&region_rmax, rmax, __ATOMIC_RELAXED);
     __atomic_store_n(&region_r2, r2, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&region_lock);
 }
 
 int64_t pl_region_cost(int threads) {
     if (threads < 2) return 0;
+    int64_t pinned = __atomic_load_n(&region_pinned, __ATOMIC_ACQUIRE);
+    if (pinned >= 0) return pinned;
     int64_t r2 = __atomic_load_n(&region_r2, __ATOMIC_ACQUIRE);
     if (r2 < 0) {
+        /* Inside a caller's parallel region a nested team has one thread: a measurement there
+         * would be wrong, and kept. Such calls run on one thread anyway. */
+        if (omp_in_parallel()) return REGION_MAX_NS;
         pthread_once(&region_once, measure_regions);
         r2 = __atomic_load_n(&region_r2, __ATOMIC_ACQUIRE);
     }
     int64_t rmax = __atomic_load_n(&region_rmax, __ATOMIC_RELAXED);
     int tmax = __atomic_load_n(&region_tmax, __ATOMIC_RELAXED);
+    if (rmax < r2) rmax = r2; /* the two stores of a new measurement seen half done */
     if (threads == 2) return r2;
-    if (tmax <= 2) return r2 * threads / 2; /* more threads than cores: each one queues */
-    return r2 + (rmax - r2) * (threads - 2) / (tmax - 2);
+    double r = tmax <= 2 ? (double)r2 * threads / 2 /* more threads than cores: each one queues */
+                         : (double)r2 + (double)(rmax - r2) * (threads - 2) / (tmax - 2);
+    return r < 1e15 ? (int64_t)r : (int64_t)1e15;
 }
 
 int pl_set_region_cost(int64_t ns) {
-    if (ns < 0) {
-        measure_regions();
+    pthread_once(&region_once, measure_regions); /* so that a first use cannot come later */
+    if (ns >= 0) {
+        __atomic_store_n(&region_pinned, ns, __ATOMIC_RELEASE);
         return PL_OK;
     }
-    pthread_once(&region_once, measure_regions); /* so a later first use cannot overwrite ns */
-    __atomic_store_n(&region_rmax, ns, __ATOMIC_RELAXED);
-    __atomic_store_n(&region_r2, ns, __ATOMIC_RELEASE);
+    __atomic_store_n(&region_pinned, -1, __ATOMIC_RELEASE);
+    measure_regions();
     return PL_OK;
 }
 

@@ -106,7 +106,7 @@ static int job_cost(const job *j, int kind) {
  * merged pairwise in log2(team) rounds, in parallel: merging one by one under a lock made the
  * 16 merges of an accumulator (1 KiB each, moving between cores) the cost of a 16-thread sum
  * in L2. Merges are exact, so the order cannot change a bit. */
-#define TEAM_ON_STACK 16
+#define TEAM_ON_STACK 8 /* parts on the stack (a part is up to 2.2 KiB); larger teams malloc */
 
 static void on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *state);
 
@@ -119,7 +119,8 @@ static void over_blocks(const job *j, int kind, int64_t lo, int64_t hi, int thre
 }
 
 /* What the team-size rule calls a parallel region's cost (cpu.c): a fast sum of one block on
- * t threads, fork, the parts' merges and join; median of 9 after 3 that start the threads. */
+ * t threads, fork, the parts' merges and join; the fastest of 9 after 3 that start the threads
+ * (the fastest, not the median: under load most calls wait for a core). */
 int64_t pl_time_team(int t) {
     static const double x[PL_BLOCK];
     const pl_impl *im = pl_impl_active();
@@ -133,13 +134,10 @@ int64_t pl_time_team(int t) {
         on_team(&j, PL_STATE_SUM, 0, PL_BLOCK, t, &acc);
         if (i >= 0) s[i] = pl_now_ns() - t0;
     }
-    for (int a = 1; a < 9; a++) /* insertion sort: 9 values */
-        for (int b = a; b > 0 && s[b] < s[b - 1]; b--) {
-            int64_t v = s[b];
-            s[b] = s[b - 1];
-            s[b - 1] = v;
-        }
-    return s[4];
+    int64_t best = s[0];
+    for (int a = 1; a < 9; a++)
+        if (s[a] < best) best = s[a];
+    return best;
 }
 
 static void on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *state) {

@@ -222,6 +222,7 @@ static void test_team_size(void) {
     CHECK(pl_set_region_cost(-1) == PL_OK && pl_region_cost(2) > 0, "measured region cost %lld",
           (long long)pl_region_cost(2));
     CHECK(pl_region_cost(4) >= pl_region_cost(2), "bigger teams cost no less");
+    CHECK(pl_region_cost(2) <= 50000 && pl_region_cost(1000) > 0, "a measured cost is capped, and never negative");
     for (int cost = PL_COST_READ; cost <= PL_COST_ACCURATE; cost += PL_COST_ACCURATE - PL_COST_READ) {
         int last = 1;
         for (int64_t n = 1; n <= ((int64_t)1 << 30); n *= 2) {
@@ -239,6 +240,8 @@ static void test_team_size(void) {
     CHECK(pl_team_size(1, 1 << 24, PL_COST_READ) == 1, "one thread asked for");
     CHECK(pl_set_region_cost(INT64_C(1) << 40) == PL_OK, "pin");
     CHECK(pl_team_size(4, 1 << 24, PL_COST_READ) == 1, "regions dearer than the work: one thread");
+    CHECK(pl_set_region_cost(INT64_MAX) == PL_OK && pl_region_cost(2) == INT64_MAX && pl_region_cost(1000) == INT64_MAX,
+          "a pinned cost holds for every team size, without overflow");
     CHECK(pl_set_region_cost(0) == PL_OK, "the other tests want every team size they ask for");
 }
 

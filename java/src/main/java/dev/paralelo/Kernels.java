@@ -35,7 +35,7 @@ import java.util.Objects;
  * block-aligned ranges, which merge to the same bits wherever they were computed.
  */
 public final class Kernels {
-    /** Inputs below this many elements run on the caller's thread, with no parallel region. */
+    /** Inputs of at most this many elements run on the caller's thread, with no parallel region. */
     public static final long PARALLEL_MIN = KernelBackend.PARALLEL_MIN;
 
     private static final CoreBudget BUDGET = new CoreBudget(Runtime.getRuntime().availableProcessors());
@@ -222,8 +222,8 @@ public final class Kernels {
 
     /** The team-size rule's cost per element of a reduction (paralelo.h, PL_COST_*): exact float sums cost TwoSum's. */
     private int cost(int op, NumArray x) {
-        boolean exact = mode == SumMode.ACCURATE && x.dtype().isFloat()
-                && (op == Reduction.SUM.code() || op == Reduction.MEAN.code() || op == Reduction.VARIANCE.code());
+        boolean exact = mode == SumMode.ACCURATE && x.dtype().isFloat() && (op == Reduction.SUM.code()
+                || op == Reduction.MEAN.code() || op == Reduction.VARIANCE.code() || op == Reduction.DOT.code());
         return exact ? KernelBackend.COST_ACCURATE : READ_COST;
     }
 

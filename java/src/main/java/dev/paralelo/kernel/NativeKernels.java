@@ -58,6 +58,33 @@ public final class NativeKernels implements KernelBackend {
             throw new IllegalStateException("PARALELO_SIMD='" + System.getenv("PARALELO_SIMD")
                     + "' names no SIMD level; use one of " + String.join(", ", LEVEL_NAMES) + ", or unset it");
         }
+        pinRegionCost();
+    }
+
+    /** {@code -Dparalelo.regionCostNs=NS}: pins the team-size rule's parallel call cost (pl_set_region_cost). */
+    static final String REGION_COST_PROPERTY = "paralelo.regionCostNs";
+    private static volatile boolean regionCostRead;
+
+    /** Reads the property once; a bad value fails every construction with the same message. */
+    private static void pinRegionCost() {
+        if (regionCostRead) return;
+        synchronized (NativeKernels.class) {
+            if (regionCostRead) return;
+            String v = System.getProperty(REGION_COST_PROPERTY);
+            if (v != null) {
+                long ns;
+                try {
+                    ns = Long.parseLong(v.strip());
+                } catch (NumberFormatException e) {
+                    ns = -1;
+                }
+                if (ns < 0) {
+                    throw new ConfigurationException(REGION_COST_PROPERTY + "=" + v + " is not a cost: use nanoseconds >= 0", null);
+                }
+                ParaleloLib.plSetRegionCost(ns);
+            }
+            regionCostRead = true;
+        }
     }
 
     @Override

@@ -526,7 +526,7 @@ final class VectorRangeKernels implements RangeKernelSet {
      * totals anyway. i32 widens into long lanes (I2L from a half-width int vector); i64 splits
      * each term into its arithmetic high and unsigned low 32-bit halves, summed in long lanes
      * (a block's halves stay below 2^44 and 2^45), and recombines the block in 128 bits. An i32
-     * dot's products fit 62 bits: they split the same way. The i64 dot needs 128-bit products,
+     * dot's products fit 63 bits (the largest, (-2^31)^2, is 2^62): they split the same way. The i64 dot needs 128-bit products,
      * which the Vector API lacks, and stays scalar.
      */
 

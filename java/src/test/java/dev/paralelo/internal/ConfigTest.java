@@ -70,6 +70,14 @@ class ConfigTest {
     }
 
     @Test
+    void aBadRegionCostIsAnError() throws Exception {
+        refused(info(Map.of(), "-Dparalelo.regionCostNs=fast"), "paralelo.regionCostNs=fast", "nanoseconds >= 0");
+        refused(info(Map.of(), "-Dparalelo.regionCostNs=-5"), "paralelo.regionCostNs=-5");
+        Result pinned = info(Map.of(), "-Dparalelo.regionCostNs=0");
+        assertEquals(0, pinned.status, pinned.err);
+    }
+
+    @Test
     void misspeltSimdEnvironmentVariableIsAnError() throws Exception {
         refused(info(Map.of("PARALELO_SIMD", "avx-512")), "PARALELO_SIMD='avx-512'", "baseline, avx2, avx512");
     }
