@@ -269,12 +269,31 @@ public final class Report {
         return smoke ? new int[] {1 << 17} : new int[] {1 << 17, 1 << 20, 1 << 24};
     }
 
+    /** Sizes of the sum f64 table. */
+    static int[] sumSizes(boolean smoke) {
+        return smoke ? new int[] {1 << 4, 4097} : new int[] {1 << 4, 1 << 8, 1 << 10, 4097, 1 << 13, 1 << 14, 1 << 17, 100_003,
+            1 << 20, 1 << 24, 1 << 26};
+    }
+
+    /** The two sizes of the other kernels: in L2, and from memory. */
+    static int[] midSizes(boolean smoke) {
+        return smoke ? new int[] {1 << 12} : new int[] {1 << 17, 1 << 24};
+    }
+
+    /** The scaling table's cells: sum f64, accurate and fast, at every scaling size and thread count. */
+    static void addScaling(Set<Spec> p, boolean smoke) {
+        for (int n : scalingSizes(smoke)) {
+            for (int t : scalingThreads()) {
+                p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, t));
+                p.add(new Spec("sum", DType.F64, n, Cases.FAST, t));
+            }
+        }
+    }
+
     static List<Spec> plan(boolean smoke) {
         Set<Spec> p = new LinkedHashSet<>();
-        int[] sumSizes = smoke ? new int[] {1 << 4, 4097} : new int[] {1 << 4, 1 << 8, 1 << 10, 4097, 1 << 13, 1 << 14,
-            1 << 17, 100_003, 1 << 20, 1 << 24, 1 << 26};
-        int[] mid = smoke ? new int[] {1 << 12} : new int[] {1 << 17, 1 << 24};
-        for (int n : sumSizes) {
+        int[] mid = midSizes(smoke);
+        for (int n : sumSizes(smoke)) {
             for (String impl : SUM_IMPLS) p.add(new Spec("sum", DType.F64, n, impl, threadsOf(impl)));
             p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, 1));
             p.add(new Spec("sum", DType.F64, n, Cases.FAST, 1));
@@ -285,12 +304,7 @@ public final class Report {
                 p.add(new Spec("sum", DType.F64, n, Cases.PVECTOR_FAST, th));
             }
         }
-        for (int n : scalingSizes(smoke)) {
-            for (int t : scalingThreads()) {
-                p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, t));
-                p.add(new Spec("sum", DType.F64, n, Cases.FAST, t));
-            }
-        }
+        addScaling(p, smoke);
         for (DType t : new DType[] {DType.F32, DType.I32, DType.I64}) {
             int[] sizes = t == DType.F32 || smoke ? mid : new int[] {1 << 17, 1 << 20, 1 << 24};
             for (int n : sizes) for (String impl : SUM_IMPLS) p.add(new Spec("sum", t, n, impl, threadsOf(impl)));
@@ -312,22 +326,15 @@ public final class Report {
      */
     static List<Spec> coresPlan(boolean smoke) {
         Set<Spec> p = new LinkedHashSet<>();
-        int[] sumSizes = smoke ? new int[] {1 << 4, 4097} : new int[] {1 << 4, 1 << 8, 1 << 10, 4097, 1 << 13, 1 << 14,
-            1 << 17, 100_003, 1 << 20, 1 << 24, 1 << 26};
-        int[] mid = smoke ? new int[] {1 << 12} : new int[] {1 << 17, 1 << 24};
-        for (int n : sumSizes) {
+        int[] mid = midSizes(smoke);
+        for (int n : sumSizes(smoke)) {
             for (int th : new int[] {1, CORES}) {
                 p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, th));
                 p.add(new Spec("sum", DType.F64, n, Cases.FAST, th));
                 p.add(new Spec("sum", DType.F64, n, Cases.TWOSUM, th));
             }
         }
-        for (int n : scalingSizes(smoke)) {
-            for (int t : scalingThreads()) {
-                p.add(new Spec("sum", DType.F64, n, Cases.PARALELO, t));
-                p.add(new Spec("sum", DType.F64, n, Cases.FAST, t));
-            }
-        }
+        addScaling(p, smoke);
         for (int n : mid) {
             for (String impl : new String[] {Cases.LOOP, Cases.STREAM, Cases.PARALLEL_STREAM, Cases.VECTOR}) {
                 p.add(new Spec("sum", DType.F64, n, impl, threadsOf(impl)));

@@ -151,12 +151,12 @@ public final class NativeKernels implements KernelBackend {
         }
     }
 
-    /** Per-thread off-heap room for out-parameters and states of large calls: no arena per call. */
+    /** Per-thread off-heap room for the partial states of large calls: no arena per call. */
     private static final ThreadLocal<MemorySegment> SCRATCH =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8L * States.CENTERED_WORDS, 64));
 
     /**
-     * Per-thread out-parameters of small calls: a double and a long, off-heap. Small calls used
+     * Per-thread out-parameters of every call: a double and a long, off-heap. Small calls used
      * to pass new one-element arrays: free when the JIT inlines the call and removes them, about
      * 150 ns when it does not (measured at n = 16, where the kernel takes 20 ns).
      */
@@ -200,6 +200,10 @@ public final class NativeKernels implements KernelBackend {
     }
 
     /** Whether a large call must avoid the native path because a segment is on the Java heap. */
+    private static boolean heap(long n, MemorySegment x) { // no varargs array on the small calls' path
+        return !small(n) && !x.isNative();
+    }
+
     private static boolean heap(long n, MemorySegment... segs) {
         if (small(n)) return false;
         for (MemorySegment s : segs) if (!s.isNative()) return true;
@@ -260,14 +264,7 @@ public final class NativeKernels implements KernelBackend {
     @Override
     public double reduceDouble(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
         if (small(K_SUM + op, dtype, op == SUM || op == MEAN ? mode : ACCURATE, n)) return small.reduceDouble(dtype, op, x, n, mode, threads);
-        if (small(n)) {
-            Out o = OUT.get();
-            int st = ParaleloLib.plReduceCritical(dtype, op, x, n, mode, 1, o.f(), o.i());
-            if (st != PL_OK) check(st, () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")");
-            return o.f64();
-        }
-        Supplier<String> call = () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")";
-        if (!x.isNative()) {
+        if (heap(n, x)) {
             long[] st = heapState(dtype, op, x, null, n, mode, 0);
             if (op == MIN || op == MAX) {
                 return st[States.EXTREMUM_NAN] != 0 ? Double.NaN : Double.longBitsToDouble(st[States.EXTREMUM_VALUE]);
@@ -276,47 +273,43 @@ public final class NativeKernels implements KernelBackend {
             double s = WideInteger.toDouble(st, 0);
             return op == SUM ? s : s / n;
         }
-        MemorySegment sc = SCRATCH.get();
-        check(ParaleloLib.plReduce(dtype, op, x, n, mode, threads, sc, sc.asSlice(8)), call);
-        return sc.get(ValueLayout.JAVA_DOUBLE, 0);
+        return reduce(dtype, op, x, n, mode, threads).f64();
+    }
+
+    /**
+     * pl_reduce into this thread's out-parameters, which it returns: a critical downcall for
+     * small calls (which may read a heap array in place), a normal one otherwise.
+     */
+    private static Out reduce(int dtype, int op, MemorySegment x, long n, int mode, int threads) {
+        Out o = OUT.get();
+        int st = small(n) ? ParaleloLib.plReduceCritical(dtype, op, x, n, mode, 1, o.f(), o.i())
+                : ParaleloLib.plReduce(dtype, op, x, n, mode, threads, o.f(), o.i());
+        if (st != PL_OK) check(st, () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")");
+        return o;
     }
 
     @Override
     public long reduceLong(int dtype, int op, MemorySegment x, long n, int threads) {
-        if (small(n)) {
-            Out o = OUT.get();
-            int st = ParaleloLib.plReduceCritical(dtype, op, x, n, ACCURATE, 1, o.f(), o.i());
-            if (st != PL_OK) check(st, () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")");
-            return o.i64();
-        }
-        Supplier<String> call = () -> "pl_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ")";
-        if (!x.isNative()) {
+        if (heap(n, x)) {
             long[] st = heapState(dtype, op, x, null, n, ACCURATE, 0);
             return op == MIN || op == MAX ? st[States.EXTREMUM_VALUE] : WideInteger.toLongExact(st, 0, "sum");
         }
-        MemorySegment sc = SCRATCH.get();
-        check(ParaleloLib.plReduce(dtype, op, x, n, ACCURATE, threads, sc, sc.asSlice(8)), call);
-        return sc.get(ValueLayout.JAVA_LONG, 8);
+        return reduce(dtype, op, x, n, ACCURATE, threads).i64();
     }
 
     @Override
     public double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
         if (small(K_VARIANCE, dtype, mode, n)) return small.variance(dtype, x, n, ddof, mode, threads);
-        if (small(n)) {
-            Out o = OUT.get();
-            int st = ParaleloLib.plVarianceCritical(dtype, x, n, ddof, mode, 1, o.f());
-            if (st != PL_OK) check(st, () -> "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")");
-            return o.f64();
-        }
-        Supplier<String> call = () -> "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")";
         if (heap(n, x)) {
             if (n - ddof <= 0) return Double.NaN;
             double center = States.isFloat(dtype) ? ExactAccumulator.mean(heapState(dtype, SUM, x, null, n, mode, 0), 0, n) : 0;
             return States.variance(States.kind(dtype, VAR), heapState(dtype, VAR, x, null, n, mode, center), ddof);
         }
-        MemorySegment sc = SCRATCH.get();
-        check(ParaleloLib.plVariance(dtype, x, n, ddof, mode, threads, sc), call);
-        return sc.get(ValueLayout.JAVA_DOUBLE, 0);
+        Out o = OUT.get();
+        int st = small(n) ? ParaleloLib.plVarianceCritical(dtype, x, n, ddof, mode, 1, o.f())
+                : ParaleloLib.plVariance(dtype, x, n, ddof, mode, threads, o.f());
+        if (st != PL_OK) check(st, () -> "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")");
+        return o.f64();
     }
 
     /** pl_dot into this thread's out-parameters, which it returns. */
@@ -403,15 +396,15 @@ public final class NativeKernels implements KernelBackend {
 
     /** Reads n doubles as fast as possible (unordered sum) on exactly `threads` threads: the bandwidth ceiling. */
     public static double probeRead(MemorySegment x, long n, int threads) {
-        MemorySegment sc = SCRATCH.get();
-        check(ParaleloLib.plProbeRead(x, n, threads, sc), () -> "pl_probe_read");
-        return sc.get(ValueLayout.JAVA_DOUBLE, 0);
+        Out o = OUT.get();
+        check(ParaleloLib.plProbeRead(x, n, threads, o.f()), () -> "pl_probe_read");
+        return o.f64();
     }
 
     /** The accurate mode's TwoSum work on n doubles, 4 interleaved groups, no blocks: its ceiling. */
     public static double probeTwoSum(MemorySegment x, long n, int threads) {
-        MemorySegment sc = SCRATCH.get();
-        check(ParaleloLib.plProbeTwosum(x, n, threads, sc), () -> "pl_probe_twosum");
-        return sc.get(ValueLayout.JAVA_DOUBLE, 0);
+        Out o = OUT.get();
+        check(ParaleloLib.plProbeTwosum(x, n, threads, o.f()), () -> "pl_probe_twosum");
+        return o.f64();
     }
 }
