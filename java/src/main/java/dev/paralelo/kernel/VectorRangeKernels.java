@@ -19,8 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -89,29 +89,21 @@ final class VectorRangeKernels implements RangeKernelSet {
     }
 
     /*
-     * Mapped files. A vector load compiled by C2 is not one of the JVM's recoverable "unsafe
-     * accesses": when another process truncates a mapped file under it, the SIGBUS kills the JVM
-     * (measured on JDK 25, sum and dot, f32 and f64, both modes), where a scalar load or a
-     * MemorySegment.copy becomes an InternalError that the kernels report as a truncation. So a
-     * block of a mapped segment is copied (at most 32 KiB, into this thread's staging buffer,
-     * which stays in L1/L2) and the vectors read the copy. Elementwise kernels on mapped
-     * segments, which would also store through vectors, run the scalar twin.
+     * Mapped files. When another process truncates a mapped file, a load from a lost page raises
+     * SIGBUS. The JVM turns that into an InternalError (which the kernels report as a truncation)
+     * only when the faulting code is one of its "unsafe accesses": a scalar MemorySegment access,
+     * a copy, or any instruction of a compiled method that holds such an access. A vector load is
+     * not one by itself: a method whose only reads of the segment are vector loads dies of the
+     * SIGBUS (measured on JDK 25, sum and dot, f32 and f64, both modes). So every method below
+     * that loads vectors from a segment also reads one byte of it with a scalar access, GUARD,
+     * after its loop (whenever there was data to load), where every compilation of the method,
+     * an OSR one included, parses it; inlined, it marks the caller's compilation too. MappedTruncationTest truncates under each
+     * kernel, compiled. The elementwise kernels, which would also store through vectors, run the
+     * scalar twin on mapped segments.
      */
-    private static final ThreadLocal<MemorySegment[]> STAGE = ThreadLocal.withInitial(() -> {
-        Arena arena = Arena.ofAuto();
-        return new MemorySegment[] {arena.allocate((long) BLOCK * Double.BYTES, 64), arena.allocate((long) BLOCK * Double.BYTES, 64)};
-    });
 
-    /** Elements [b, b + len) of x, of width bytes each, copied to staging buffer slot (0 or 1), which is returned. */
-    private static MemorySegment stage(MemorySegment x, long b, int len, int width, int slot) {
-        MemorySegment s = STAGE.get()[slot];
-        MemorySegment.copy(x, b * width, s, 0, (long) len * width);
-        return s;
-    }
-
-    private static int width(int dtype) {
-        return dtype == F64 ? Double.BYTES : Float.BYTES;
-    }
+    /** The scalar access that marks a method reading a segment through vectors: see "Mapped files". */
+    private static final ValueLayout.OfByte GUARD = ValueLayout.JAVA_BYTE;
 
     /*
      * No helper returns a vector: every load and zero below is written out where it is used. A
@@ -128,11 +120,9 @@ final class VectorRangeKernels implements RangeKernelSet {
             return;
         }
         double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
-        boolean mapped = x.isMapped();
-        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b0);
-            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x;
-            long b = mapped ? 0 : b0;
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            MemorySegment xs = x;
             if (mode == FAST) {
                 double v = dtype == F64 ? fastBlock(xs, b, len, l) : fastBlockF32(xs, b, len, l);
                 RangeKernels.blockValueToAcc(dtype, xs, null, b, len, v, acc);
@@ -177,6 +167,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             cl[j] += (sl[j] - (t - z)) + (v - z);
             sl[j] = t;
         }
+        if (len > 0) x.get(GUARD, 0); // see "Mapped files"
     }
 
     /** {@link #accurateLanes} on floats: each lane group loaded as SH floats and widened exactly. */
@@ -200,6 +191,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             cl[j] += (sl[j] - (t - z)) + (v - z);
             sl[j] = t;
         }
+        if (len > 0) x.get(GUARD, 0); // see "Mapped files"
     }
 
     /**
@@ -227,6 +219,10 @@ final class VectorRangeKernels implements RangeKernelSet {
             double t = sl[j] + p, z = t - sl[j];
             cl[j] += (sl[j] - (t - z)) + (p - z);
             sl[j] = t;
+        }
+        if (len > 0) { // see "Mapped files"
+            x.get(GUARD, 0);
+            y.get(GUARD, 0);
         }
     }
 
@@ -266,6 +262,10 @@ final class VectorRangeKernels implements RangeKernelSet {
             sl[j] = t;
             tiny |= RangeKernels.tinyProduct(u, w);
         }
+        if (len > 0) { // see "Mapped files"
+            x.get(GUARD, 0);
+            y.get(GUARD, 0);
+        }
         return tiny;
     }
 
@@ -288,6 +288,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             a3.intoArray(l, (k + 3) * VL);
         }
         for (int i = rows; i < len; i++) l[i & (FAST_LANES - 1)] += RangeKernels.element(F64, x, b + i);
+        if (len > 0) x.get(GUARD, 0); // see "Mapped files"
         return RangeKernels.tree32(l);
     }
 
@@ -312,6 +313,10 @@ final class VectorRangeKernels implements RangeKernelSet {
         for (int i = rows; i < len; i++) {
             l[i & (FAST_LANES - 1)] += RangeKernels.element(F64, x, b + i) * RangeKernels.element(F64, y, b + i);
         }
+        if (len > 0) { // see "Mapped files"
+            x.get(GUARD, 0);
+            y.get(GUARD, 0);
+        }
         return RangeKernels.tree32(l);
     }
 
@@ -334,6 +339,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             a3.intoArray(l, (k + 3) * VL);
         }
         for (int i = rows; i < len; i++) l[i & (FAST_LANES - 1)] += RangeKernels.element(F32, x, b + i);
+        if (len > 0) x.get(GUARD, 0); // see "Mapped files"
         return RangeKernels.tree32(l);
     }
 
@@ -362,13 +368,16 @@ final class VectorRangeKernels implements RangeKernelSet {
         for (int i = rows; i < len; i++) {
             l[i & (FAST_LANES - 1)] += RangeKernels.element(F32, x, b + i) * RangeKernels.element(F32, y, b + i);
         }
+        if (len > 0) { // see "Mapped files"
+            x.get(GUARD, 0);
+            y.get(GUARD, 0);
+        }
         return RangeKernels.tree32(l);
     }
 
     @Override
     public boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
         if (dtype != F64 && dtype != F32) return RangeKernels.sumSmall(dtype, mode, x, n, out);
-        if (x.isMapped()) x = stage(x, 0, n, width(dtype), 0);
         if (mode == FAST) {
             double[] l = new double[FAST_LANES];
             double v = dtype == F64 ? fastBlock(x, 0, n, l) : fastBlockF32(x, 0, n, l);
@@ -392,11 +401,9 @@ final class VectorRangeKernels implements RangeKernelSet {
             return;
         }
         double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
-        boolean mapped = x.isMapped() || y.isMapped();
-        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b0);
-            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x, ys = mapped ? stage(y, b0, len, width(dtype), 1) : y;
-            long b = mapped ? 0 : b0;
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b);
+            MemorySegment xs = x, ys = y;
             if (mode == FAST) {
                 double v = dtype == F64 ? fastDotBlock(xs, ys, b, len, l) : fastDotBlockF32(xs, ys, b, len, l);
                 RangeKernels.blockValueToAcc(dtype, xs, ys, b, len, v, acc);
@@ -420,11 +427,9 @@ final class VectorRangeKernels implements RangeKernelSet {
         double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
         double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
         double[] fq = new double[2], fd = new double[2];
-        boolean mapped = x.isMapped();
-        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b0), rows = len - len % LANES;
-            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x;
-            long b = mapped ? 0 : b0;
+        for (long b = lo; b < hi; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b), rows = len - len % LANES;
+            MemorySegment xs = x;
             if (dtype == F64) centeredLanes(xs, b, rows, center, mode, sq, cq, sd, cd);
             else centeredLanesF32(xs, b, rows, center, mode, sq, cq, sd, cd);
             for (int i = rows, j = 0; i < len; i++, j++) {
@@ -487,6 +492,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             vsd.intoArray(sd, k * VL);
             vcd.intoArray(cd, k * VL);
         }
+        if (rows > 0) x.get(GUARD, 0); // see "Mapped files"
     }
 
     /** {@link #centeredLanes} on floats, widened exactly before the subtraction. */
@@ -517,6 +523,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             vsd.intoArray(sd, k * VL);
             vcd.intoArray(cd, k * VL);
         }
+        if (rows > 0) x.get(GUARD, 0); // see "Mapped files"
     }
 
     // ---- exact integer sums and dots ----------------------------------------------------------
@@ -532,11 +539,10 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void integerSum(int dtype, MemorySegment x, long lo, long hi, long[] acc, int at) {
-        boolean mapped = x.isMapped();
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
-            MemorySegment src = mapped ? stage(x, b, len, dtype == I32 ? Integer.BYTES : Long.BYTES, 0) : x;
-            long base = mapped ? 0 : b;
+            MemorySegment src = x;
+            long base = b;
             int i = 0;
             if (dtype == I32) {
                 LongVector s0 = LongVector.zero(SL);
@@ -562,6 +568,7 @@ final class VectorRangeKernels implements RangeKernelSet {
                 }
                 addSplit(acc, at, h, lsum);
             }
+            src.get(GUARD, 0); // see "Mapped files"
         }
     }
 
@@ -571,11 +578,10 @@ final class VectorRangeKernels implements RangeKernelSet {
             RangeKernels.integerDot(dtype, x, y, lo, hi, acc, at);
             return;
         }
-        boolean mapped = x.isMapped() || y.isMapped();
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
-            MemorySegment xs = mapped ? stage(x, b, len, Integer.BYTES, 0) : x, ys = mapped ? stage(y, b, len, Integer.BYTES, 1) : y;
-            long base = mapped ? 0 : b;
+            MemorySegment xs = x, ys = y;
+            long base = b;
             LongVector hv = LongVector.zero(SL), lv = LongVector.zero(SL);
             int i = 0;
             for (; i + VL <= len; i += VL) {
@@ -591,6 +597,8 @@ final class VectorRangeKernels implements RangeKernelSet {
                 lsum += p & 0xFFFF_FFFFL;
             }
             addSplit(acc, at, h, lsum);
+            xs.get(GUARD, 0); // see "Mapped files"
+            ys.get(GUARD, 0);
         }
     }
 
@@ -612,11 +620,6 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     /** {@link #blockExtreme} on floats: compared as floats, which orders them as their widened doubles. */
     private double blockExtremeF32(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
-        if (x.isMapped()) {
-            x = stage(x, b, (int) (e - b), Float.BYTES, 0);
-            e -= b;
-            b = 0;
-        }
         float first = x.getAtIndex(JAVA_FLOAT_UNALIGNED, b);
         FloatVector m = FloatVector.broadcast(SF, first);
         int fl = SF.length();
@@ -632,6 +635,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             r = op == MIN ? Math.min(r, v) : Math.max(r, v);
         }
         nan[0] = Double.isNaN(r);
+        x.get(GUARD, 0); // see "Mapped files"
         return r;
     }
 
@@ -641,11 +645,6 @@ final class VectorRangeKernels implements RangeKernelSet {
      * sign of a DoubleVector.zero(S) extreme by scanning, and compares zeros as equal).
      */
     private double blockExtreme(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
-        if (x.isMapped()) {
-            x = stage(x, b, (int) (e - b), Double.BYTES, 0);
-            e -= b;
-            b = 0;
-        }
         double first = RangeKernels.element(F64, x, b);
         DoubleVector m = DoubleVector.broadcast(S, first);
         long i = b;
@@ -656,6 +655,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             r = op == MIN ? Math.min(r, v) : Math.max(r, v);
         }
         nan[0] = Double.isNaN(r);
+        x.get(GUARD, 0); // see "Mapped files"
         return r;
     }
 
@@ -663,7 +663,7 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void binary(int dtype, int op, MemorySegment a, MemorySegment b, MemorySegment out, long lo, long hi) {
-        if (a.isMapped() || b.isMapped() || out.isMapped()) { // vector stores too: see STAGE
+        if (a.isMapped() || b.isMapped() || out.isMapped()) { // vector stores too: see "Mapped files"
             RangeKernels.binary(dtype, op, a, b, out, lo, hi);
             return;
         }

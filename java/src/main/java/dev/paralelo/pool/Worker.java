@@ -110,35 +110,73 @@ public final class Worker implements AutoCloseable {
         Frame f = new Frame(batch.arrays());
         List<Task> tasks = batch.tasks();
         List<Result> results = new ArrayList<>(tasks.size());
-        List<Partial> states = new ArrayList<>(tasks.size());
-        for (Task t : tasks) results.add(run(t, f, states));
-        sendResults(batch.job(), grouped(tasks, results, states));
+        List<Partial> states = new ArrayList<>();
+        List<long[]> members = new ArrayList<>();
+        for (int i = 0, n = tasks.size(); i < n; ) {
+            int j = i + 1;
+            while (j < n && adjacent(tasks.get(j - 1), tasks.get(j))) j++;
+            List<Task> run = tasks.subList(i, j);
+            try {
+                Partial p = run(run.getFirst(), run.getLast().end(), f);
+                if (p != null) {
+                    states.add(p);
+                    long[] ids = new long[run.size()];
+                    for (int m = 0; m < ids.length; m++) ids[m] = run.get(m).id();
+                    members.add(ids);
+                } else {
+                    for (Task t : run) results.add(new Result(t.id(), STATUS_OK, new byte[0]));
+                }
+            } catch (TaskFailure e) {
+                for (Task t : run) results.add(Result.error(t.id(), e.status, e.getMessage()));
+            }
+            i = j;
+        }
+        sendResults(batch.job(), answers(results, states, members));
     }
 
     /**
-     * The frame's results as one group when every task was a PARTIAL that succeeded (their
-     * states merged exactly into one: a frame of 256 one-block sums answers in about 2 KiB,
-     * not 256 states); otherwise as they are, each task with its own result.
+     * Whether task b continues task a: the same work on the same arrays, over the blocks right
+     * after a's. A frame's run of such tasks is one kernel call over their union: a block
+     * partition's states merge exactly, so the union's state is the bits the tasks' states merged
+     * would give, and the slices they write are the same (docs/PROTOCOL.md, "Workers").
      */
-    private static List<Result> grouped(List<Task> tasks, List<Result> results, List<Partial> states) {
-        if (states.size() >= 2 && states.size() == tasks.size()) {
-            try {
-                Partial merged = Partial.mergeAll(states);
-                long[] ids = new long[tasks.size()];
-                for (int i = 0; i < ids.length; i++) ids[i] = tasks.get(i).id();
-                return List.of(Frames.group(ids, merged.toPackedBytes()));
-            } catch (IllegalArgumentException e) { // states that do not merge: each goes alone, and the pool says why
-            }
-        }
-        // task by task: the states, in task order, fill the results that wait for them
-        List<Result> out = new ArrayList<>(results.size());
-        int next = 0;
-        for (Result r : results) out.add(r.payload() == UNENCODED ? new Result(r.taskId(), STATUS_OK, states.get(next++).toPackedBytes()) : r);
-        return out;
+    static boolean adjacent(Task a, Task b) {
+        return b.start() == a.end() && b.kind() == a.kind() && b.op() == a.op() && b.mode() == a.mode()
+                && b.around() == a.around() && b.x() == a.x() && b.y() == a.y() && b.out() == a.out() && b.k() == a.k()
+                && Double.doubleToRawLongBits(b.center()) == Double.doubleToRawLongBits(a.center());
     }
 
-    /** The payload of a PARTIAL result until it is known whether the frame answers as a group (compared by identity). */
-    private static final byte[] UNENCODED = new byte[0];
+    /**
+     * The answers to a frame: one group when every task was a PARTIAL that succeeded (the
+     * states merged exactly into one: a frame of 256 one-block sums answers in about 2 KiB, not
+     * 256 states); otherwise the results as they are, with each run's state as a group of its
+     * tasks, or as its one task's result.
+     */
+    private static List<Result> answers(List<Result> results, List<Partial> states, List<long[]> members) {
+        if (results.isEmpty() && states.size() >= 2) {
+            try {
+                Partial merged = Partial.mergeAll(states);
+                int n = 0;
+                for (long[] m : members) n += m.length;
+                long[] ids = new long[n];
+                n = 0;
+                for (long[] m : members) {
+                    System.arraycopy(m, 0, ids, n, m.length);
+                    n += m.length;
+                }
+                return List.of(Frames.group(ids, merged.toPackedBytes()));
+            } catch (IllegalArgumentException e) { // states that do not merge: each run goes alone, and the pool says why
+            }
+        }
+        List<Result> out = new ArrayList<>(results.size() + states.size());
+        for (int i = 0; i < states.size(); i++) {
+            long[] ids = members.get(i);
+            byte[] state = states.get(i).toPackedBytes();
+            out.add(ids.length == 1 ? new Result(ids[0], STATUS_OK, state) : Frames.group(ids, state));
+        }
+        out.addAll(results);
+        return out;
+    }
 
     /**
      * The arrays of one frame, each looked up once for all its tasks: a path that names another
@@ -165,33 +203,45 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    /** Runs one task; a PARTIAL task's state is also added to states when it succeeds. */
-    private Result run(Task t, Frame f, List<Partial> states) {
+    /** Why a run of tasks failed: the status its tasks answer with, and the message. */
+    private static final class TaskFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        TaskFailure(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /**
+     * Runs task t's work over the blocks [t.start(), end): a PARTIAL's state, or null for a
+     * SLICES task (its slices are written in place).
+     */
+    private Partial run(Task t, long end, Frame f) throws TaskFailure {
         try {
-            Kernels k = kernels.withMode(SumMode.ofCode(t.mode()));
+            Kernels k = t.mode() == kernels.mode().code() ? kernels : kernels.withMode(SumMode.ofCode(t.mode()));
             NumArray x = f.get(t.x(), false);
             if (t.kind() == KIND_PARTIAL) {
                 Reduction op = Reduction.ofCode(t.op());
-                BlockRange range = new BlockRange(t.start(), t.end());
-                Partial p = op == Reduction.DOT ? k.partial(op, x, f.get(t.y(), false), range)
+                BlockRange range = new BlockRange(t.start(), end);
+                return op == Reduction.DOT ? k.partial(op, x, f.get(t.y(), false), range)
                         : t.around() ? k.partialAround(x, range, t.center()) : k.partial(op, x, range);
-                states.add(p); // sent in a group, or packed (a sum: about 100 bytes, not 1136)
-                return new Result(t.id(), STATUS_OK, UNENCODED);
             }
             NumArray out = f.get(t.out(), true);
-            long from = t.start() * t.k(), to = Math.min(x.length(), t.end() * t.k());
-            k.reduceSlices(SliceOp.ofCode(t.op()), x.slice(Math.min(from, to), to), t.k(), out.slice(t.start(), t.end()));
-            return new Result(t.id(), STATUS_OK, new byte[0]);
+            long from = t.start() * t.k(), to = Math.min(x.length(), end * t.k());
+            k.reduceSlices(SliceOp.ofCode(t.op()), x.slice(Math.min(from, to), to), t.k(), out.slice(t.start(), end));
+            return null;
         } catch (IOException | IllegalStateException e) {
-            return Result.error(t.id(), STATUS_ARRAY, message(e));
+            throw new TaskFailure(STATUS_ARRAY, message(e));
         } catch (InternalError e) {
             // The pure-Java kernels touched a page that a truncation removed (the JVM turns that
             // SIGBUS into an InternalError).
-            return Result.error(t.id(), STATUS_ARRAY, "an array file was truncated while the task read it");
+            throw new TaskFailure(STATUS_ARRAY, "an array file was truncated while the task read it");
         } catch (ArithmeticException e) {
-            return Result.error(t.id(), STATUS_KERNEL, message(e));
+            throw new TaskFailure(STATUS_KERNEL, message(e));
         } catch (RuntimeException e) {
-            return Result.error(t.id(), STATUS_KERNEL, e.toString());
+            throw new TaskFailure(STATUS_KERNEL, e.toString());
         }
     }
 

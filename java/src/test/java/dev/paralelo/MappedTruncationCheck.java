@@ -1,0 +1,114 @@
+package dev.paralelo;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * The child JVM of {@link MappedTruncationTest}: for each Vector API kernel that reads a
+ * segment, maps a file of its own, calls the kernel until the JIT has compiled it, then has a
+ * second thread truncate the file while the calls go on. Every call before the fault must give
+ * the expected bits, and the fault must come back as an exception: InternalError (the JVM's
+ * report of a lost page) or IllegalStateException. A kernel whose compiled code lacks the
+ * scalar guard kills this JVM with SIGBUS instead, and the test sees the crash.
+ *
+ * <p>Prints one line per kernel, "ok NAME", and exits 0; anything else is a failure.
+ */
+public final class MappedTruncationCheck {
+    private MappedTruncationCheck() {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        Kernels v = Kernels.using(Implementation.VECTOR).withThreads(1);
+        Kernels fast = v.withMode(SumMode.FAST);
+        int n = 1 << 15;
+        Map<String, Case> cases = new LinkedHashMap<>();
+        cases.put("sum f64 accurate", new Case(DType.F64, n, m -> bits(v.sum(F64Array.wrap(m)))));
+        cases.put("sum f64 fast", new Case(DType.F64, n, m -> bits(fast.sum(F64Array.wrap(m)))));
+        cases.put("sum f32 accurate", new Case(DType.F32, n, m -> bits(v.sum(F32Array.wrap(m)))));
+        cases.put("sum f32 fast", new Case(DType.F32, n, m -> bits(fast.sum(F32Array.wrap(m)))));
+        cases.put("small sum f64", new Case(DType.F64, 500, m -> bits(v.sum(F64Array.wrap(m)))));
+        cases.put("small sum f32", new Case(DType.F32, 500, m -> bits(fast.sum(F32Array.wrap(m)))));
+        cases.put("dot f64 accurate", new Case(DType.F64, n, m -> bits(v.dot(F64Array.wrap(m), F64Array.wrap(m)))));
+        cases.put("dot f64 fast", new Case(DType.F64, n, m -> bits(fast.dot(F64Array.wrap(m), F64Array.wrap(m)))));
+        cases.put("dot f32 accurate", new Case(DType.F32, n, m -> bits(v.dot(F32Array.wrap(m), F32Array.wrap(m)))));
+        cases.put("dot f32 fast", new Case(DType.F32, n, m -> bits(fast.dot(F32Array.wrap(m), F32Array.wrap(m)))));
+        cases.put("variance f64", new Case(DType.F64, n, m -> bits(v.variance(F64Array.wrap(m)))));
+        cases.put("variance f32 fast", new Case(DType.F32, n, m -> bits(fast.variance(F32Array.wrap(m)))));
+        cases.put("min f64", new Case(DType.F64, n, m -> bits(v.min(F64Array.wrap(m)))));
+        cases.put("max f32", new Case(DType.F32, n, m -> bits(v.max(F32Array.wrap(m)))));
+        cases.put("sum i32", new Case(DType.I32, n, m -> v.sum(I32Array.wrap(m))));
+        cases.put("sum i64", new Case(DType.I64, n, m -> v.sum(I64Array.wrap(m))));
+        cases.put("dot i32", new Case(DType.I32, n, m -> v.dot(I32Array.wrap(m), I32Array.wrap(m))));
+        for (Map.Entry<String, Case> e : cases.entrySet()) {
+            String failure = run(dir.resolve("truncated-" + e.getKey().replace(' ', '-')), e.getValue());
+            if (failure != null) {
+                System.out.println("FAILED " + e.getKey() + ": " + failure);
+                System.exit(1);
+            }
+            System.out.println("ok " + e.getKey());
+        }
+    }
+
+    private static long bits(double d) {
+        return Double.doubleToRawLongBits(d);
+    }
+
+    /** A kernel call on a mapped segment of n elements of type t, as bits. */
+    private record Case(DType type, int n, ToLongFunction<MemorySegment> call) {}
+
+    /** Null when the case passed, else why it failed. */
+    private static String run(Path p, Case c) throws Exception {
+        long bytes = (long) c.n() * c.type().size();
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.truncate(bytes);
+            ch.write(java.nio.ByteBuffer.allocate(1), bytes - 1);
+            MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, Arena.ofAuto());
+            java.util.Random r = new java.util.Random(7);
+            for (long i = 0; i < c.n(); i++) {
+                switch (c.type()) {
+                    case F64 -> m.setAtIndex(ValueLayout.JAVA_DOUBLE, i, r.nextGaussian());
+                    case F32 -> m.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+                    case I32 -> m.setAtIndex(ValueLayout.JAVA_INT, i, r.nextInt(1 << 20));
+                    case I64 -> m.setAtIndex(ValueLayout.JAVA_LONG, i, r.nextLong() >> 8);
+                }
+            }
+            long want = c.call().applyAsLong(m);
+            // Compiled: calls for 400 ms (C2 compiles these within a few thousand calls).
+            for (long end = System.nanoTime() + 400_000_000L; System.nanoTime() < end; ) {
+                if (c.call().applyAsLong(m) != want) return "a call before the truncation gave other bits";
+            }
+            java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread cutter = new Thread(() -> {
+                try {
+                    while (calls.get() < 100) Thread.onSpinWait(); // the truncation lands among running calls
+                    cut.set(true);
+                    ch.truncate(0);
+                } catch (Exception x) {
+                    throw new IllegalStateException(x);
+                }
+            });
+            cutter.start();
+            try {
+                for (long end = System.nanoTime() + 20_000_000_000L; System.nanoTime() < end; calls.incrementAndGet()) {
+                    if (c.call().applyAsLong(m) != want) return "a call gave other bits (" + calls + " calls in) instead of failing";
+                }
+                return "no error in 20 s of calls on a truncated file";
+            } catch (InternalError | IllegalStateException expected) {
+                return cut.get() ? null : "failed before the truncation: " + expected;
+            } finally {
+                cutter.join();
+            }
+        } finally {
+            Files.deleteIfExists(p);
+        }
+    }
+}
