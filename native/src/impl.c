@@ -324,19 +324,22 @@ static void k_sum(int dtype, int mode, const void *x, int64_t lo, int64_t hi, pl
     }
 }
 
-/* A sum of at most one block without the accumulator: 1 and *out = hi + lo when the block's
- * partial is finite (its exact sum rounded once), 0 when the caller must take the exact path. */
+/* The partial of a sum of at most one block without the accumulator: 1 and out[0], out[1] =
+ * hi, lo when it is finite (what the block adds to an accumulator; hi + lo is its exact sum
+ * rounded once), 0 when the caller must take the exact path. */
 static int k_sum_small(int dtype, int mode, const void *x, int64_t n, double *out) {
     if (mode == PL_FAST) {
         double v = fast_block(dtype, x, NULL, 0, n);
-        *out = v + 0.0;
+        out[0] = v + 0.0;
+        out[1] = 0.0;
         return isfinite(v);
     }
     double sl[LANES], cl[LANES], hi, lo;
     sum_lanes(dtype, mode, x, 0, n, sl, cl);
     fold(mode, sl, cl, &hi, &lo);
     if (!isfinite(hi) || !isfinite(lo)) return 0;
-    *out = hi + lo;
+    out[0] = hi;
+    out[1] = lo;
     return 1;
 }
 

@@ -23,9 +23,9 @@ typedef struct pl_impl {
     const char *name;
     /* Float sum: each block's partial added to acc. */
     void (*sum)(int dtype, int mode, const void *x, int64_t lo, int64_t hi, pl_acc *acc);
-    /* Float sum of n <= PL_BLOCK elements as hi + lo of the single block's partial (which is its
-     * exact sum rounded once); 0 if that partial is not finite (the caller then takes the
-     * accumulator). */
+    /* The partial of a float sum of n <= PL_BLOCK elements, hi and lo into out[0], out[1]: what
+     * the block adds to an accumulator, hi + lo being its exact sum rounded once; 0 if that
+     * partial is not finite (the caller then takes the accumulator). */
     int (*sum_small)(int dtype, int mode, const void *x, int64_t n, double *out);
     void (*dot)(int dtype, int mode, const void *x, const void *y, int64_t lo, int64_t hi,
                 pl_acc *acc);

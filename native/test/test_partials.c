@@ -389,10 +389,89 @@ static void test_reduceat_survives_offsets_written_meanwhile(void) {
     free(off);
 }
 
+/* A double of random sign, random 53-bit significand and exponent in [lo, hi] (clamped to the
+ * doubles: subnormals below -1022). */
+static double random_double(int lo, int hi) {
+    int e = lo + (int)(next_u64() % (uint64_t)(hi - lo + 1));
+    double m = (double)((next_u64() >> 11) | (1ULL << 52)) * 0x1p-52; /* [1, 2) */
+    double v = ldexp(m, e);
+    return (next_u64() & 1) ? -v : v;
+}
+
+/* One value for a block, from one of several shapes: any magnitude, one decade, a value that
+ * cancels an earlier one, half an ulp of an earlier one (a tie for round to even), a subnormal,
+ * or one near overflow. */
+static double block_value(const double *earlier, int k) {
+    double prev = k ? earlier[next_u64() % (uint64_t)k] : 1.0;
+    switch (next_u64() % 7) {
+    case 0: return random_double(-1074, 1023);
+    case 1: return random_double(-3, 3);
+    case 2: return -prev;
+    case 3: return ldexp(prev, -53) * ((next_u64() & 1) ? 1 : -1);
+    case 4: return ldexp(prev, -54 - (int)(next_u64() % 60));
+    case 5: return random_double(-1074, -1023);
+    default: return random_double(1020, 1023);
+    }
+}
+
+/* Sums of 2 to 32 blocks (one thread) no longer use the accumulator: their block partials are
+ * summed exactly by a short list of partials and rounded once. Each block here holds one value,
+ * so the partials are chosen outright (ties, cancellations, subnormals, overflow), and the sum
+ * and mean must have the bits of the accumulator's (pl_partial, then pl_acc_round and
+ * pl_acc_mean), in both modes, f64 and f32, at every SIMD level. */
+static void test_few_blocks_round_as_the_accumulator(void) {
+    const int64_t most = 32 * 4096;
+    double *x = calloc((size_t)most + 64, sizeof(double));
+    float *xf = calloc((size_t)most + 64, sizeof(float));
+    int top = pl_cpu_level(), cases = 0, fast_paths = 0;
+    for (int c = 0; c < 40000; c++) {
+        int blocks = 2 + (int)(next_u64() % 31);
+        int64_t n = blocks * (int64_t)4096 - (next_u64() % 3 == 0 ? (int64_t)(next_u64() % 4095) : 0);
+        int dtype = c % 4 == 3 ? PL_F32 : PL_F64, mode = c % 2 ? PL_FAST : PL_ACCURATE;
+        double vals[32];
+        int64_t at[32];
+        for (int k = 0; k < blocks; k++) {
+            double v = block_value(vals, k);
+            if (dtype == PL_F32) v = (double)(float)v; /* may overflow to inf or flush: both fine */
+            vals[k] = v;
+            int64_t len = (k + 1) * (int64_t)4096 <= n ? 4096 : n - k * (int64_t)4096;
+            at[k] = k * (int64_t)4096 + (int64_t)(next_u64() % (uint64_t)len);
+            if (dtype == PL_F64) x[at[k]] = v;
+            else xf[at[k]] = (float)v;
+        }
+        const void *data = dtype == PL_F64 ? (const void *)x : (const void *)xf;
+        pl_set_level(c % (top + 1));
+        double got = 0, want = 0, got_mean = 0, want_mean = 0;
+        int64_t unused = 0;
+        pl_acc acc;
+        CHECK(pl_reduce(dtype, PL_SUM, data, n, mode, 1, &got, &unused) == PL_OK, "sum");
+        CHECK(pl_reduce(dtype, PL_MEAN, data, n, mode, 1, &got_mean, &unused) == PL_OK, "mean");
+        CHECK(pl_state_init(&acc, dtype, PL_SUM, 0) == PL_OK, "init");
+        CHECK(pl_partial(dtype, PL_SUM, data, n, 0, n, mode, 1, &acc) == PL_OK, "partial");
+        pl_acc_round(&acc, &want);
+        pl_acc_mean(&acc, n, &want_mean);
+        CHECK(same_bits(got, want) || (isnan(got) && isnan(want)), "case %d (%d blocks, dtype %d, mode %d): sum %a, accumulator %a",
+              c, blocks, dtype, mode, got, want);
+        CHECK(same_bits(got_mean, want_mean) || (isnan(got_mean) && isnan(want_mean)),
+              "case %d: mean %a, accumulator %a", c, got_mean, want_mean);
+        fast_paths += isfinite(want) && fabs(want) < DBL_MAX;
+        cases++;
+        for (int k = 0; k < blocks; k++) {
+            x[at[k]] = 0;
+            xf[at[k]] = 0;
+        }
+    }
+    pl_set_level(top);
+    CHECK(fast_paths > cases / 2, "most cases stay finite (%d of %d)", fast_paths, cases);
+    free(x);
+    free(xf);
+}
+
 int main(void) {
     pl_set_region_cost(0); /* every team size the tests ask for, whatever regions cost here */
     test_partition();
     test_partials_merge_to_the_whole();
+    test_few_blocks_round_as_the_accumulator();
     test_alignment_is_enforced();
     test_states_keep_their_bounds();
     test_integer_dot_is_exact();
