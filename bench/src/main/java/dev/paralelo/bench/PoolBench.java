@@ -52,7 +52,7 @@ final class PoolBench {
         Map<String, Figure> f = new LinkedHashMap<>();
         int workers = Math.max(2, Report.CORES);
         int runs = smoke ? 3 : 21;
-        warmNanos = smoke ? TimeUnit.MILLISECONDS.toNanos(200) : TimeUnit.SECONDS.toNanos(5);
+        warmNanos = smoke ? TimeUnit.MILLISECONDS.toNanos(200) : TimeUnit.SECONDS.toNanos(8);
         Path dir = SharedArray.directory();
         Path demo = dir.resolve("paralelo-bench-demo-" + ProcessHandle.current().pid() + ".npy");
         Path big = dir.resolve("paralelo-bench-big-" + ProcessHandle.current().pid() + ".npy");
@@ -146,10 +146,12 @@ final class PoolBench {
     /**
      * How long each pool figure warms up first. The workers are JVMs: their task loop, decoders
      * and kernels reach C2 only after some ten thousand tasks, and a few jobs of warm-up measured
-     * the interpreter (jobs took 40 ms cold and 2-4 ms after some 300 jobs here). The talk's recipe is Python,
-     * which has no JIT to warm.
+     * the interpreter (jobs took 40 ms cold and 2-4 ms after some 300 jobs here). With two
+     * workers on two cores the demo's jobs kept getting faster for 6-7 s (windows of 300 jobs:
+     * 5.7 ms at 3.5 s, 1.0-1.4 ms at 5 s, 0.7 ms from 6.5 s on), so 5 s measured the JIT at work;
+     * hence 8 s. The talk's recipe is Python, which has no JIT to warm.
      */
-    static long warmNanos = TimeUnit.SECONDS.toNanos(5);
+    static long warmNanos = TimeUnit.SECONDS.toNanos(8);
 
     /** The median wall time of a pool sum of a, from its job statistics, after {@link #warmNanos} of jobs. */
     static double medianJobSeconds(WorkerPool p, SharedArray a, int runs) {

@@ -308,13 +308,15 @@ final class RangeKernels {
     }
 
     /**
-     * A float sum of at most one block without the accumulator ({@code k_sum_small}): out[0] =
-     * hi + lo, false when the partial is not finite.
+     * The partial of a float sum of at most one block without the accumulator
+     * ({@code k_sum_small}): out[0], out[1] = hi, lo, what the block adds to an accumulator (hi +
+     * lo is its exact sum rounded once); false when the partial is not finite.
      */
     static boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
         if (mode == FAST) {
             double v = fastBlock(dtype, x, null, 0, n, new double[FAST_LANES]);
             out[0] = v + 0.0;
+            out[1] = 0.0;
             return Double.isFinite(v);
         }
         double[] s = new double[LANES], c = new double[LANES];
@@ -322,7 +324,6 @@ final class RangeKernels {
         if (!finite(s, c)) return false;
         fold(mode, s, c, out);
         if (!Double.isFinite(out[0]) || !Double.isFinite(out[1])) return false;
-        out[0] = out[0] + out[1];
         return true;
     }
 

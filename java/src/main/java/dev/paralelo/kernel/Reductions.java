@@ -146,13 +146,21 @@ public final class Reductions {
 
     /**
      * Sum, or mean when {@code mean} is set, of a float array ({@code float_sum}): a single
-     * block's partial rounded directly, else the blocks'. A mean is that sum / n, except that a
-     * finite sum past DBL_MAX gives its finite mean ({@link ExactAccumulator#mean}).
+     * block's partial rounded directly; up to {@link FewSum#BLOCKS} blocks on one thread, their
+     * partials summed exactly by {@link FewSum}; else the blocks' accumulator. A mean is that sum
+     * / n, except that a finite sum past DBL_MAX gives its finite mean
+     * ({@link ExactAccumulator#mean}); the first two ways never take such a sum.
      */
     static double floatSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int mode, int threads, boolean mean) {
+        double[] out = new double[2];
         if (n <= BLOCK) {
-            double[] out = new double[2];
-            if (k.sumSmall(dtype, mode, x, (int) n, out)) return mean ? out[0] / n : out[0]; // 0/0 is NaN for an empty mean
+            if (k.sumSmall(dtype, mode, x, (int) n, out)) {
+                double s = out[0] + out[1];
+                return mean ? s / n : s; // 0/0 is NaN for an empty mean
+            }
+        } else if (n <= (long) FewSum.BLOCKS * BLOCK && javaTeamSize(threads, n) == 1) {
+            double s = FewSum.ofBlocks(k, dtype, mode, x, n, out);
+            if (!Double.isNaN(s)) return mean ? s / n : s;
         }
         long[] acc = new long[ExactAccumulator.WORDS];
         overBlocks(new Job(k, dtype, SUM, mode, x, null), PL_STATE_SUM, 0, n, threads, acc);

@@ -382,6 +382,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             double[] l = new double[FAST_LANES];
             double v = dtype == F64 ? fastBlock(x, 0, n, l) : fastBlockF32(x, 0, n, l);
             out[0] = v + 0.0;
+            out[1] = 0.0;
             return Double.isFinite(v);
         }
         double[] sl = new double[LANES], cl = new double[LANES];
@@ -390,7 +391,6 @@ final class VectorRangeKernels implements RangeKernelSet {
         if (!RangeKernels.finite(sl, cl)) return false;
         RangeKernels.fold(mode, sl, cl, out);
         if (!Double.isFinite(out[0]) || !Double.isFinite(out[1])) return false;
-        out[0] = out[0] + out[1];
         return true;
     }
 

@@ -1,0 +1,83 @@
+package dev.paralelo.kernel;
+
+import static dev.paralelo.kernel.KernelBackend.BLOCK;
+import static dev.paralelo.kernel.KernelBackend.F64;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The exact sum of a few doubles, rounded once: what {@link ExactAccumulator} gives for them,
+ * without its 1 KiB to clear, fill and scan (reduce.c's {@code few_sum}, whose comment says more).
+ * The values are kept as nonoverlapping partials, each addition an exact Fast2Sum with the zero
+ * partials dropped; the partials are added from the largest down, and a result exactly halfway
+ * between two doubles is settled by the sign of what lies below. Not thread-safe.
+ */
+final class FewSum {
+    /** Blocks a sum takes this way at most: two values each. */
+    static final int BLOCKS = 32;
+
+    private final double[] p = new double[2 * BLOCKS + 1];
+    private int n;
+
+    /** Adds v exactly; false when a partial overflowed (the caller then takes the accumulator). */
+    boolean add(double v) {
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            double y = p[i];
+            if (Math.abs(v) < Math.abs(y)) {
+                double t = v;
+                v = y;
+                y = t;
+            }
+            double hi = v + y, lo = y - (hi - v);
+            if (lo != 0.0) p[k++] = lo;
+            v = hi;
+        }
+        if (!Double.isFinite(v)) return false;
+        p[k++] = v;
+        n = k;
+        return true;
+    }
+
+    /**
+     * The exact sum rounded once to nearest even, +0.0 for zero; NaN when the result is not
+     * safely below overflow (the caller then takes the accumulator, which rounds there exactly).
+     */
+    double round() {
+        int i = n;
+        if (i == 0) return 0.0;
+        double hi = p[--i], lo = 0.0;
+        while (i > 0) {
+            double x = hi, y = p[--i];
+            hi = x + y;
+            lo = y - (hi - x);
+            if (lo != 0.0) break;
+        }
+        // hi + lo is exact and hi is it rounded; when lo is half an ulp of hi, the partials below
+        // of lo's sign push the sum past halfway, and round to even went the wrong way.
+        if (i > 0 && ((lo < 0.0 && p[i - 1] < 0.0) || (lo > 0.0 && p[i - 1] > 0.0))) {
+            double y = lo * 2.0, x = hi + y;
+            if (y == x - hi) hi = x;
+        }
+        return Double.isFinite(hi) && Math.abs(hi) < Double.MAX_VALUE ? hi + 0.0 : Double.NaN;
+    }
+
+    /**
+     * The sum of x[0, n), BLOCK &lt; n &lt;= BLOCKS * BLOCK, through a FewSum of its block partials;
+     * NaN when a partial or the result is not finite (the caller then takes the accumulator).
+     *
+     * @param pair scratch of two doubles
+     */
+    static double ofBlocks(RangeKernelSet k, int dtype, int mode, MemorySegment x, long n, double[] pair) {
+        FewSum s = new FewSum();
+        long width = dtype == F64 ? Double.BYTES : Float.BYTES;
+        for (long b = 0; b < n; b += BLOCK) {
+            int len = (int) Math.min(BLOCK, n - b);
+            if (!k.sumSmall(dtype, mode, x.asSlice(b * width, len * width), len, pair) || !s.add(pair[0])
+                    || (pair[1] != 0.0 && !s.add(pair[1]))) {
+                return Double.NaN;
+            }
+        }
+        return s.round();
+    }
+}

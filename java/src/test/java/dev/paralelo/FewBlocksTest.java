@@ -1,0 +1,81 @@
+package dev.paralelo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Float sums of 2 to 32 blocks on one thread skip the accumulator: their block partials are
+ * summed exactly by a short list of partials (FewSum, reduce.c's few_sum) and rounded once. Each
+ * block here holds one value, so the partials are chosen outright (ties for round to even,
+ * cancellations, subnormals, values near overflow); every implementation's sum and mean must
+ * have the bits of the accumulator's, which a partial state's {@link ExactSum#round()} and
+ * {@link ExactSum#mean(long)} give.
+ */
+class FewBlocksTest {
+    private static double randomDouble(SplittableRandom r, int lo, int hi) {
+        double m = 1.0 + (r.nextLong() >>> 12) * 0x1p-52;
+        double v = Math.scalb(m, lo + r.nextInt(hi - lo + 1));
+        return r.nextBoolean() ? -v : v;
+    }
+
+    private static double blockValue(SplittableRandom r, double[] earlier, int k) {
+        double prev = k > 0 ? earlier[r.nextInt(k)] : 1.0;
+        return switch (r.nextInt(7)) {
+            case 0 -> randomDouble(r, -1074, 1023);
+            case 1 -> randomDouble(r, -3, 3);
+            case 2 -> -prev;
+            case 3 -> Math.scalb(prev, -53) * (r.nextBoolean() ? 1 : -1);
+            case 4 -> Math.scalb(prev, -54 - r.nextInt(60));
+            case 5 -> randomDouble(r, -1074, -1023);
+            default -> randomDouble(r, 1020, 1023);
+        };
+    }
+
+    @Test
+    void sumsOfFewBlocksHaveTheAccumulatorsBits() {
+        SplittableRandom r = new SplittableRandom(42);
+        int most = 32 * 4096;
+        F64Array x = F64Array.allocate(Arena.ofAuto(), most);
+        F32Array xf = F32Array.allocate(Arena.ofAuto(), most);
+        Kernels[] ks = {Kernels.using(Implementation.NATIVE), Kernels.using(Implementation.VECTOR), Kernels.using(Implementation.SCALAR)};
+        int finite = 0, cases = 3000;
+        for (int c = 0; c < cases; c++) {
+            int blocks = 2 + r.nextInt(31);
+            long n = blocks * 4096L - (r.nextInt(3) == 0 ? r.nextInt(4095) : 0);
+            boolean f32 = c % 4 == 3;
+            SumMode mode = c % 2 == 0 ? SumMode.FAST : SumMode.ACCURATE;
+            double[] vals = new double[blocks];
+            long[] at = new long[blocks];
+            for (int k = 0; k < blocks; k++) {
+                double v = blockValue(r, vals, k);
+                if (f32) v = (float) v;
+                vals[k] = v;
+                long len = Math.min(4096, n - k * 4096L);
+                at[k] = k * 4096L + r.nextInt((int) len);
+                if (f32) xf.set(at[k], (float) v);
+                else x.set(at[k], v);
+            }
+            NumArray data = f32 ? xf.slice(0, n) : x.slice(0, n);
+            for (Kernels base : ks) {
+                Kernels k = base.withMode(mode).withThreads(1);
+                ExactSum acc = (ExactSum) k.partial(Reduction.SUM, data);
+                String what = k.implementation() + " case " + c + " (" + blocks + " blocks, " + (f32 ? "f32 " : "f64 ") + mode + ")";
+                assertEquals(Double.doubleToRawLongBits(acc.round()), Double.doubleToRawLongBits(k.sum(data)), what + ": sum");
+                double mean = k.mean(data), want = acc.mean(n);
+                assertTrue(Double.doubleToRawLongBits(mean) == Double.doubleToRawLongBits(want) || (Double.isNaN(mean) && Double.isNaN(want)),
+                        what + ": mean " + mean + ", accumulator " + want);
+            }
+            double s = ks[0].withMode(mode).sum(data);
+            if (Double.isFinite(s) && Math.abs(s) < Double.MAX_VALUE) finite++;
+            for (int k = 0; k < blocks; k++) {
+                x.set(at[k], 0);
+                xf.set(at[k], 0f);
+            }
+        }
+        assertTrue(finite > cases / 2, "most cases take the short way: " + finite + " of " + cases);
+    }
+}
