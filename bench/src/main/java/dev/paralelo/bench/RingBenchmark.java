@@ -33,7 +33,11 @@ import org.openjdk.jmh.infra.Control;
 /**
  * Messages per second through the pool's shared-memory ring ({@link ShmRing}) and through
  * Agrona's {@link OneToOneRingBuffer} and {@link ManyToOneRingBuffer}, 32-byte messages, in the
- * same run: one producer and one consumer (spsc), two producers and one consumer (mpsc). Every
+ * same run: one producer and one consumer (spsc), two producers and one consumer (mpsc). Ours
+ * runs as the pool runs it: the spsc ring as the task ring, whose producer is the parent alone
+ * (its sole-producer end) and whose consumer takes frames as any of several workers would; the
+ * mpsc ring as the result ring, whose producers claim as several workers do and whose consumer
+ * is the parent alone (its sole-consumer end). Every
  * ring is off-heap with 128 KiB of message space (ours: 4096 slots of 32 bytes, plus their
  * descriptors; Agrona's: 128 KiB of 40-byte records, plus its trailer).
  *
@@ -67,9 +71,8 @@ public class RingBenchmark {
         public long messages;
     }
 
-    /** Our ring over off-heap memory, shared by a group's threads. */
-    @State(Scope.Group)
-    public static class Shm {
+    /** Our ring over off-heap memory, shared by a group's threads; see {@link Tasks} and {@link Results}. */
+    public abstract static class Shm {
         Arena arena;
         ShmRing ring;
         final byte[] message = message();
@@ -81,7 +84,7 @@ public class RingBenchmark {
             arena = Arena.ofShared();
             MemorySegment seg = arena.allocate(RingLayout.length(slots, MESSAGE), 128);
             ShmRing.init(seg, MESSAGE, slots);
-            ring = new ShmRing(seg, MESSAGE, slots, 4096, ProcessHandle.current().pid());
+            ring = new ShmRing(seg, MESSAGE, slots, 4096, ProcessHandle.current().pid(), soleProducer(), soleConsumer());
             check = f -> {
                 if (f.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != TAG) throw new IllegalStateException("torn message");
             };
@@ -91,6 +94,38 @@ public class RingBenchmark {
         @TearDown(Level.Trial)
         public void tearDown() {
             arena.close();
+        }
+
+        abstract boolean soleProducer();
+
+        abstract boolean soleConsumer();
+    }
+
+    /** As the pool's task ring: one producer (the parent's end), consumers that claim. */
+    @State(Scope.Group)
+    public static class Tasks extends Shm {
+        @Override
+        boolean soleProducer() {
+            return true;
+        }
+
+        @Override
+        boolean soleConsumer() {
+            return false;
+        }
+    }
+
+    /** As the pool's result ring: producers that claim, one consumer (the parent's end). */
+    @State(Scope.Group)
+    public static class Results extends Shm {
+        @Override
+        boolean soleProducer() {
+            return false;
+        }
+
+        @Override
+        boolean soleConsumer() {
+            return true;
         }
     }
 
@@ -157,7 +192,7 @@ public class RingBenchmark {
     @Benchmark
     @Group("shmSpsc")
     @GroupThreads(1)
-    public void shmSpscOffer(Shm s, Control c) {
+    public void shmSpscOffer(Tasks s, Control c) {
         offer(s, c);
     }
 
@@ -165,7 +200,7 @@ public class RingBenchmark {
     @Benchmark
     @Group("shmSpsc")
     @GroupThreads(1)
-    public int shmSpscDrain(Shm s, Taken t) {
+    public int shmSpscDrain(Tasks s, Taken t) {
         return drain(s, t);
     }
 
@@ -191,7 +226,7 @@ public class RingBenchmark {
     @Benchmark
     @Group("shmMpsc")
     @GroupThreads(2)
-    public void shmMpscOffer(Shm s, Control c) {
+    public void shmMpscOffer(Results s, Control c) {
         offer(s, c);
     }
 
@@ -199,7 +234,7 @@ public class RingBenchmark {
     @Benchmark
     @Group("shmMpsc")
     @GroupThreads(1)
-    public int shmMpscDrain(Shm s, Taken t) {
+    public int shmMpscDrain(Results s, Taken t) {
         return drain(s, t);
     }
 

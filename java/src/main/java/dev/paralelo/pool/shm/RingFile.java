@@ -31,18 +31,20 @@ final class RingFile implements AutoCloseable {
     private final long parentPid;
     private final ShmRing tasks, results;
 
-    private RingFile(SharedArray file, RingGeometry geometry, long parentPid, long pid) {
+    private RingFile(SharedArray file, RingGeometry geometry, long parentPid, long pid, boolean parent) {
         this.file = file;
         this.seg = file.array().segment();
         this.geometry = geometry;
         this.parentPid = parentPid;
         long ringLength = geometry.ringLength();
-        this.tasks = ring(RingFileLayout.taskRingOffset(), ringLength, pid);
-        this.results = ring(RingFileLayout.resultRingOffset(ringLength), ringLength, pid);
+        // the parent's end is the sole producer of tasks and the sole consumer of results
+        this.tasks = ring(RingFileLayout.taskRingOffset(), ringLength, pid, parent, false);
+        this.results = ring(RingFileLayout.resultRingOffset(ringLength), ringLength, pid, false, parent);
     }
 
-    private ShmRing ring(long offset, long length, long pid) {
-        return new ShmRing(seg.asSlice(offset, length), geometry.slotBytes(), geometry.slots(), geometry.maxFrameBytes(), pid);
+    private ShmRing ring(long offset, long length, long pid, boolean soleProducer, boolean soleConsumer) {
+        return new ShmRing(seg.asSlice(offset, length), geometry.slotBytes(), geometry.slots(), geometry.maxFrameBytes(), pid,
+                soleProducer, soleConsumer);
     }
 
     /** Creates and publishes a ring file at path for this process as the parent; fails if path exists. */
@@ -51,7 +53,7 @@ final class RingFile implements AutoCloseable {
         long words = RingFileLayout.length(ringLength) / 8;
         long pid = ProcessHandle.current().pid();
         SharedArray a = SharedArray.create(path, DType.I64, new long[] {words}, false, arr -> init(arr, g, pid));
-        return new RingFile(a, g, pid, pid);
+        return new RingFile(a, g, pid, pid, true);
     }
 
     private static void init(NumArray arr, RingGeometry g, long pid) {
@@ -108,7 +110,7 @@ final class RingFile implements AutoCloseable {
             }
             long parent = (long) LONG.get(s, RingFileLayout.PARENT_PID_OFFSET);
             if (parent < 1 || parent > RingLayout.MAX_PID) throw bad(path, "its parent pid is " + parent);
-            return new RingFile(a, g, parent, ProcessHandle.current().pid());
+            return new RingFile(a, g, parent, ProcessHandle.current().pid(), false);
         } catch (IOException | RuntimeException e) {
             a.close();
             throw e;

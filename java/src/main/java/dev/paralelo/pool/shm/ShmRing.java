@@ -29,6 +29,16 @@ import java.util.Objects;
  * then drops what it held (a producer retries, a consumer skips the frame) instead of racing
  * with the parent.
  *
+ * <p>Sole ends. The parent is the only producer of the task ring and the only consumer of the
+ * result ring, and it is also their sweeper, on the same thread. Its ends say so
+ * ({@link #ShmRing(MemorySegment, int, int, int, long, boolean, boolean)}) and skip what only
+ * protects one claimer from another: a sole producer moves the tail with a plain release store
+ * after it has published (so the sweeper never finds its records claimed and unpublished), and
+ * records itself with a plain store; a sole consumer moves the head with a release store and
+ * takes no record by compare-and-set, since nobody can take one from it between its claim and
+ * its release. The words it leaves are the protocol's, so the other ends (Java or C) cannot tell
+ * the difference. Nobody else may then produce (or consume) on that ring.
+ *
  * <p>Thread safety: {@link #offer}, {@link #poll} and {@link #drain} may be called by any
  * number of threads and processes at once. The methods never block: waiting is the caller's
  * (see {@link Backoff}).
@@ -60,6 +70,8 @@ public final class ShmRing {
     private final long dataOffset;
     private final long dataEnd;
     private final int who;
+    private final boolean soleProducer, soleConsumer;
+    private long soleTail, soleHead; // the cursor a sole end owns, kept here rather than read back
 
     /**
      * A ring over seg (at least {@link RingLayout#length} bytes, 64-byte aligned when native),
@@ -75,6 +87,25 @@ public final class ShmRing {
      *     or pid is out of range
      */
     public ShmRing(MemorySegment seg, int slotBytes, int slots, int maxFrame, long pid) {
+        this(seg, slotBytes, slots, maxFrame, pid, false, false);
+    }
+
+    /**
+     * A ring as {@link #ShmRing(MemorySegment, int, int, int, long)}, used by this process as its
+     * only producer, or its only consumer, or both (see "Sole ends" above): the parent's ends.
+     *
+     * @param seg the ring's memory, shared with the other processes
+     * @param slotBytes data bytes per slot, as the ring was initialised with
+     * @param slots the number of slots, as the ring was initialised with
+     * @param maxFrame the largest frame, in bytes, this process will offer or accept
+     * @param pid this process's pid, in [1, {@link RingLayout#MAX_PID}]
+     * @param soleProducer whether this object makes every offer on the ring, from one thread
+     * @param soleConsumer whether this object takes every frame from the ring, from one thread
+     *     (the one that sweeps it, if any)
+     * @throws IllegalArgumentException if the geometry is invalid, seg is too small or misaligned,
+     *     or pid is out of range
+     */
+    public ShmRing(MemorySegment seg, int slotBytes, int slots, int maxFrame, long pid, boolean soleProducer, boolean soleConsumer) {
         checkGeometry(slotBytes, slots, maxFrame);
         Objects.requireNonNull(seg, "seg");
         long need = RingLayout.length(slots, slotBytes);
@@ -92,6 +123,10 @@ public final class ShmRing {
         this.dataOffset = RingLayout.dataOffset(slots);
         this.dataEnd = dataOffset + (long) slots * slotBytes;
         this.who = (int) pid;
+        this.soleProducer = soleProducer;
+        this.soleConsumer = soleConsumer;
+        this.soleTail = tail();
+        this.soleHead = head();
     }
 
     /**
@@ -231,21 +266,42 @@ public final class ShmRing {
         Objects.checkFromIndexSize(off, len, src.length);
         checkLength(len);
         int k = positions(len);
+        if (soleProducer) return offerSole(src, off, len, k);
         for (;;) {
             long t = claim(k);
             if (t < 0) return false;
             if (!casOwner(t, ownerWord(t, 0), ownerWord(t, who))) continue; // reclaimed meanwhile: nothing written, claim again
             INT.set(seg, desc(t) + RingLayout.FRAME_LENGTH_OFFSET, len);
-            long at = dataAt(t);
-            long room = dataEnd - at;
-            if (len <= room) {
-                MemorySegment.copy(src, off, seg, ValueLayout.JAVA_BYTE, at, len);
-            } else {
-                MemorySegment.copy(src, off, seg, ValueLayout.JAVA_BYTE, at, (int) room);
-                MemorySegment.copy(src, off + (int) room, seg, ValueLayout.JAVA_BYTE, dataOffset, len - (int) room);
-            }
+            copyIn(src, off, len, t);
             LONG.setRelease(seg, desc(t) + RingLayout.SEQUENCE_OFFSET, t + 1);
             return true;
+        }
+    }
+
+    /** offer as the sole producer: no compare-and-set, the tail moved after the publication. */
+    private boolean offerSole(byte[] src, int off, int len, int k) {
+        long t = soleTail;
+        for (long x = t, end = t + k; x < end; x++) {
+            if (sequence(x) != x) return false; // position x - slots is not released yet: full
+        }
+        long d = desc(t);
+        LONG.set(seg, d + RingLayout.OWNER_OFFSET, ownerWord(t, who));
+        INT.set(seg, d + RingLayout.FRAME_LENGTH_OFFSET, len);
+        copyIn(src, off, len, t);
+        LONG.setRelease(seg, d + RingLayout.SEQUENCE_OFFSET, t + 1);
+        soleTail = t + k;
+        LONG.setRelease(seg, RingLayout.TAIL_OFFSET, t + k);
+        return true;
+    }
+
+    private void copyIn(byte[] src, int off, int len, long t) {
+        long at = dataAt(t);
+        long room = dataEnd - at;
+        if (len <= room) {
+            MemorySegment.copy(src, off, seg, ValueLayout.JAVA_BYTE, at, len);
+        } else {
+            MemorySegment.copy(src, off, seg, ValueLayout.JAVA_BYTE, at, (int) room);
+            MemorySegment.copy(src, off + (int) room, seg, ValueLayout.JAVA_BYTE, dataOffset, len - (int) room);
         }
     }
 
@@ -286,6 +342,10 @@ public final class ShmRing {
      *     allows)
      */
     public byte[] poll() {
+        if (soleConsumer) {
+            byte[][] out = new byte[1][];
+            return drain(f -> out[0] = f.toArray(ValueLayout.JAVA_BYTE), 1) == 0 ? null : out[0];
+        }
         for (;;) {
             long h = head();
             long s = sequence(h);
@@ -329,6 +389,7 @@ public final class ShmRing {
     public int drain(FrameHandler handler, int limit) {
         Objects.requireNonNull(handler, "handler");
         if (limit < 1) throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        if (soleConsumer) return drainSole(handler, limit);
         for (;;) {
             long h = head();
             long end = h;
@@ -345,6 +406,19 @@ public final class ShmRing {
         }
     }
 
+    /** drain as the sole consumer: the head moved by a release store, records taken without compare-and-set. */
+    private int drainSole(FrameHandler handler, int limit) {
+        for (;;) {
+            long h = soleHead, end = h;
+            for (int n = 0; n < limit && sequence(end) == end + 1; n++) end += positions(frameLength(end));
+            if (end == h) return 0;
+            soleHead = end;
+            LONG.setRelease(seg, RingLayout.HEAD_OFFSET, end);
+            int delivered = deliver(h, end, handler);
+            if (delivered > 0) return delivered; // else only skipped records: look further
+        }
+    }
+
     private int deliver(long from, long end, FrameHandler handler) {
         int delivered = 0;
         long r = from;
@@ -354,7 +428,7 @@ public final class ShmRing {
                 int k = positions(len);
                 long at = r;
                 r += k;
-                if (!take(at)) continue;
+                if (!soleConsumer && !take(at)) continue;
                 try {
                     if (len >= 0) {
                         long off = dataAt(at);
@@ -379,7 +453,7 @@ public final class ShmRing {
             while (r < end) {
                 int len = frameLength(r);
                 int k = positions(len);
-                if (take(r)) release(r, k);
+                if (soleConsumer || take(r)) release(r, k);
                 r += k;
             }
         }

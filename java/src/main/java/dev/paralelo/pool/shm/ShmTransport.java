@@ -97,6 +97,11 @@ public final class ShmTransport implements Transport {
         return SCHEME + file.path().toAbsolutePath();
     }
 
+    /** The parent's end of the ring file (for tests of its sole ends). */
+    RingFile ringFile() {
+        return file;
+    }
+
     /**
      * The ring file.
      *

@@ -136,6 +136,55 @@ class RingSweeperTest {
         keepsGoing();
     }
 
+    /** The parent's end of a result ring, its sole consumer, over the same memory. */
+    ShmRing soleConsumer() {
+        return new ShmRing(seg, SLOT_BYTES, SLOTS, 64, ShmRingTest.PID, false, true);
+    }
+
+    /** The parent's end of a task ring, its sole producer, over the same memory. */
+    ShmRing soleProducer() {
+        return new ShmRing(seg, SLOT_BYTES, SLOTS, 64, ShmRingTest.PID, true, false);
+    }
+
+    @Test
+    void aSoleConsumerGetsPastADeadProducersRecordOnceItIsSwept() {
+        ShmRing parent = soleConsumer();
+        offer(frame(8, 1));
+        claimAndStop(3, DEAD);
+        offer(frame(12, 2));
+        assertArrayEquals(frame(8, 1), parent.poll());
+        assertNull(parent.poll(), "the unpublished record blocks the head");
+        assertEquals(1, sweeper.sweep(0));
+        assertArrayEquals(frame(12, 2), parent.poll(), "the record after the dead one");
+        for (int i = 0; i < 5 * SLOTS; i++) {
+            byte[] f = frame(i % 20, i);
+            offer(f);
+            assertArrayEquals(f, parent.poll(), "frame " + i + " after the sweep");
+        }
+        assertNull(parent.poll());
+        assertEquals(0, sweeper.sweep(STUCK * 10), "nothing left to sweep: the sole consumer released all it took");
+    }
+
+    @Test
+    void aSoleProducerGoesOnOnceADeadConsumersRecordIsReleased() {
+        ShmRing parent = soleProducer();
+        for (int i = 0; i < SLOTS; i++) assertTrue(parent.offer(frame(8, i), 0, 8));
+        assertFalse(parent.offer(frame(8, 99), 0, 8), "full");
+        takeAndStop(DEAD);
+        for (int i = 1; i < SLOTS; i++) assertArrayEquals(frame(8, i), ring.poll());
+        assertFalse(parent.offer(frame(8, 99), 0, 8), "blocked by the dead consumer's slot");
+        assertEquals(1, sweeper.sweep(0));
+        assertTrue(parent.offer(frame(8, 99), 0, 8));
+        assertEquals(0, sweeper.sweep(STUCK * 10), "a sole producer's records are published before its tail moves: never swept");
+        assertArrayEquals(frame(8, 99), ring.poll());
+        for (int i = 0; i < 5 * SLOTS; i++) {
+            byte[] f = frame(i % 20, i);
+            assertTrue(parent.offer(f, 0, f.length));
+            assertArrayEquals(f, ring.poll(), "frame " + i + " after the sweep");
+        }
+        assertNull(ring.poll());
+    }
+
     @Test
     void aConsumerThatDiedBeforeRecordingItselfIsReleasedAfterTheTimeout() {
         offer(frame(40, 5)); // 5 slots

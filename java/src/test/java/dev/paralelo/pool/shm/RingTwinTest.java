@@ -58,9 +58,10 @@ class RingTwinTest {
 
     @Test
     void cSkipsWhatTheParentsSweeperSkippedAndRefusesBadArguments() throws Exception {
-        try (RingFile f = RingFile.create(dir.resolve("skip.ring"), G); Arena a = Arena.ofConfined()) {
+        try (RingFile f = RingFile.create(dir.resolve("skip.ring"), G); RingFile other = RingFile.open(f.path());
+                Arena a = Arena.ofConfined()) {
             MemorySegment file = f.segment();
-            ShmRing tasks = f.tasks();
+            ShmRing tasks = other.tasks(); // a claiming producer's end (the parent's own is its sole producer)
             // A producer claims 3 positions, records itself and dies; a live one queues a frame after it.
             long t = tasks.tail();
             tasks.segment().set(ValueLayout.JAVA_LONG, RingLayout.TAIL_OFFSET, t + 3);
