@@ -281,9 +281,11 @@ static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len
 #define GROUP (4 / NV > 0 ? 4 / NV : 1)
 #define GROUP_MAX_BYTES ((int64_t)16 << 20)
 
-/* G (a constant after inlining, at most GROUP) whole blocks from b, interleaved. */
-static inline __attribute__((always_inline)) void sum_group(int G, int dtype, const void *x,
-                                                            int64_t b, pl_acc *acc) {
+/* G (a constant after inlining, at most GROUP) whole blocks from b, interleaved: each block's
+ * partial into acc, or, when pairs is not NULL, as hi, lo into pairs[2g], pairs[2g + 1] (0 when
+ * one is not finite: the caller then takes the accumulator). */
+static inline __attribute__((always_inline)) int sum_group(int G, int dtype, const void *x,
+                                                           int64_t b, pl_acc *acc, double *pairs) {
     vd s[GROUP][NV], c[GROUP][NV];
     for (int g = 0; g < G; g++)
         for (int k = 0; k < NV; k++) s[g][k] = c[g][k] = (vd){0};
@@ -302,19 +304,25 @@ static inline __attribute__((always_inline)) void sum_group(int G, int dtype, co
         double sl[LANES], cl[LANES];
         store_lanes(sl, s[g]);
         store_lanes(cl, c[g]);
+        if (pairs) {
+            fold(PL_ACCURATE, sl, cl, &pairs[2 * g], &pairs[2 * g + 1]);
+            if (!isfinite(pairs[2 * g]) || !isfinite(pairs[2 * g + 1])) return 0;
+            continue;
+        }
         if (!fold_to_acc(PL_ACCURATE, sl, cl, acc)) {
             int64_t start = b + g * PL_BLOCK; /* not finite in a lane: this block's terms, exactly */
             for (int64_t i = 0; i < PL_BLOCK; i++) pl_acc_add_term(acc, elem_as_f64(dtype, x, start + i));
         }
     }
+    return 1;
 }
 
 static void k_sum(int dtype, int mode, const void *x, int64_t lo, int64_t hi, pl_acc *acc) {
     int64_t b = lo;
     if (mode == PL_ACCURATE && GROUP > 1 && (hi - lo) * (dtype == PL_F64 ? 8 : 4) <= GROUP_MAX_BYTES) {
-        for (; b + GROUP * PL_BLOCK <= hi; b += GROUP * PL_BLOCK) sum_group(GROUP, dtype, x, b, acc);
+        for (; b + GROUP * PL_BLOCK <= hi; b += GROUP * PL_BLOCK) sum_group(GROUP, dtype, x, b, acc, NULL);
         if (GROUP > 2 && b + 2 * PL_BLOCK <= hi) {
-            sum_group(2, dtype, x, b, acc);
+            sum_group(2, dtype, x, b, acc, NULL);
             b += 2 * PL_BLOCK;
         }
     }
@@ -340,6 +348,29 @@ static int k_sum_small(int dtype, int mode, const void *x, int64_t n, double *ou
     if (!isfinite(hi) || !isfinite(lo)) return 0;
     out[0] = hi;
     out[1] = lo;
+    return 1;
+}
+
+/* The partials of the blocks of [lo, hi) (lo block-aligned, at most a few blocks, which caches
+ * hold), as k_sum computes them (accurate blocks interleaved), into pairs[0, 2 * blocks): hi, lo
+ * per block; 0 when one is not finite (the caller then takes the accumulator). */
+static int k_sum_pairs(int dtype, int mode, const void *x, int64_t lo, int64_t hi, double *pairs) {
+    int64_t b = lo;
+    double *p = pairs;
+    if (mode == PL_ACCURATE && GROUP > 1) {
+        for (; b + GROUP * PL_BLOCK <= hi; b += GROUP * PL_BLOCK, p += 2 * GROUP)
+            if (!sum_group(GROUP, dtype, x, b, NULL, p)) return 0;
+        if (GROUP > 2 && b + 2 * PL_BLOCK <= hi) {
+            if (!sum_group(2, dtype, x, b, NULL, p)) return 0;
+            b += 2 * PL_BLOCK;
+            p += 4;
+        }
+    }
+    const int64_t sz = dtype == PL_F64 ? 8 : 4;
+    for (; b < hi; b += PL_BLOCK, p += 2) {
+        int64_t len = hi - b < PL_BLOCK ? hi - b : PL_BLOCK;
+        if (!k_sum_small(dtype, mode, (const char *)x + b * sz, len, p)) return 0;
+    }
     return 1;
 }
 
@@ -1065,6 +1096,7 @@ const pl_impl PL_IMPL_NAME = {
     .name = PL_STR(PL_IMPL_NAME),
     .sum = k_sum,
     .sum_small = k_sum_small,
+    .sum_pairs = k_sum_pairs,
     .dot = k_dot,
     .centered = k_centered,
     .extremum = k_extremum,

@@ -27,6 +27,9 @@ typedef struct pl_impl {
      * the block adds to an accumulator, hi + lo being its exact sum rounded once; 0 if that
      * partial is not finite (the caller then takes the accumulator). */
     int (*sum_small)(int dtype, int mode, const void *x, int64_t n, double *out);
+    /* The partials of the blocks of [lo, hi) (a few blocks) as sum computes them, hi and lo per
+     * block into pairs[0, 2 * blocks); 0 if one is not finite. */
+    int (*sum_pairs)(int dtype, int mode, const void *x, int64_t lo, int64_t hi, double *pairs);
     void (*dot)(int dtype, int mode, const void *x, const void *y, int64_t lo, int64_t hi,
                 pl_acc *acc);
     /* Float variance, second phase: sums of d and d * d, d = x - st->center. */

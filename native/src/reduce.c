@@ -273,19 +273,14 @@ static double few_round(const few_sum *s) {
     return isfinite(hi) && fabs(hi) < DBL_MAX ? hi + 0.0 : (double)NAN;
 }
 
-/* The sum of n > PL_BLOCK floats through few_sum, block partial by block partial: 1 and *out
- * when every partial and the result are finite, else 0. */
+/* The sum of n > PL_BLOCK floats through few_sum, from the blocks' partials as the sum kernel
+ * computes them: 1 and *out when every partial and the result are finite, else 0. */
 static int few_blocks_sum(const pl_impl *im, int dtype, int mode, const void *x, int64_t n, double *out) {
+    double pairs[2 * FEW_BLOCKS];
+    if (!im->sum_pairs(dtype, mode, x, 0, n, pairs)) return 0;
     few_sum s = {0};
-    const unsigned char *base = x;
-    int64_t width = pl_dtype_size(dtype);
-    for (int64_t b = 0; b < n; b += PL_BLOCK) {
-        double pair[2];
-        int64_t len = n - b < PL_BLOCK ? n - b : PL_BLOCK;
-        if (!im->sum_small(dtype, mode, base + b * width, len, pair) || !few_add(&s, pair[0]) ||
-            (pair[1] != 0.0 && !few_add(&s, pair[1])))
-            return 0;
-    }
+    for (int64_t i = 0; i < 2 * ((n + PL_BLOCK - 1) / PL_BLOCK); i++)
+        if (pairs[i] != 0.0 && !few_add(&s, pairs[i])) return 0;
     *out = few_round(&s);
     return !isnan(*out);
 }

@@ -1,7 +1,6 @@
 package dev.paralelo.kernel;
 
 import static dev.paralelo.kernel.KernelBackend.BLOCK;
-import static dev.paralelo.kernel.KernelBackend.F64;
 
 import java.lang.foreign.MemorySegment;
 
@@ -63,20 +62,16 @@ final class FewSum {
     }
 
     /**
-     * The sum of x[0, n), BLOCK &lt; n &lt;= BLOCKS * BLOCK, through a FewSum of its block partials;
-     * NaN when a partial or the result is not finite (the caller then takes the accumulator).
-     *
-     * @param pair scratch of two doubles
+     * The sum of x[0, n), BLOCK &lt; n &lt;= BLOCKS * BLOCK, through a FewSum of its block partials
+     * as k's sum computes them; NaN when a partial or the result is not finite (the caller then
+     * takes the accumulator).
      */
-    static double ofBlocks(RangeKernelSet k, int dtype, int mode, MemorySegment x, long n, double[] pair) {
+    static double ofBlocks(RangeKernelSet k, int dtype, int mode, MemorySegment x, long n) {
+        double[] pairs = new double[2 * BLOCKS];
+        if (!k.sumPairs(dtype, mode, x, 0, n, pairs)) return Double.NaN;
         FewSum s = new FewSum();
-        long width = dtype == F64 ? Double.BYTES : Float.BYTES;
-        for (long b = 0; b < n; b += BLOCK) {
-            int len = (int) Math.min(BLOCK, n - b);
-            if (!k.sumSmall(dtype, mode, x.asSlice(b * width, len * width), len, pair) || !s.add(pair[0])
-                    || (pair[1] != 0.0 && !s.add(pair[1]))) {
-                return Double.NaN;
-            }
+        for (int i = 0, end = (int) (2 * ((n + BLOCK - 1) / BLOCK)); i < end; i++) {
+            if (pairs[i] != 0.0 && !s.add(pairs[i])) return Double.NaN;
         }
         return s.round();
     }

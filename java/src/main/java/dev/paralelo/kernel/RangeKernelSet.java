@@ -21,6 +21,28 @@ interface RangeKernelSet {
         return RangeKernels.sumSmall(dtype, mode, x, n, out);
     }
 
+    /**
+     * The partials of the blocks of [lo, hi) (lo block-aligned, a few blocks) as {@link #sum}
+     * computes them, hi and lo per block into pairs ({@code k_sum_pairs}); false when one is not
+     * finite (the caller then takes the accumulator).
+     */
+    default boolean sumPairs(int dtype, int mode, MemorySegment x, long lo, long hi, double[] pairs) {
+        return sumPairs(dtype, mode, x, lo, hi, pairs, 0);
+    }
+
+    /** {@link #sumPairs} block by block, from pairs[at] on. */
+    default boolean sumPairs(int dtype, int mode, MemorySegment x, long lo, long hi, double[] pairs, int at) {
+        long width = dtype == KernelBackend.F64 ? Double.BYTES : Float.BYTES;
+        double[] pair = new double[2];
+        for (long b = lo; b < hi; b += KernelBackend.BLOCK, at += 2) {
+            int len = (int) Math.min(KernelBackend.BLOCK, hi - b);
+            if (!sumSmall(dtype, mode, x.asSlice(b * width, len * width), len, pair)) return false;
+            pairs[at] = pair[0];
+            pairs[at + 1] = pair[1];
+        }
+        return true;
+    }
+
     default void dot(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc) {
         RangeKernels.dot(dtype, mode, x, y, lo, hi, acc);
     }

@@ -159,7 +159,7 @@ public final class Reductions {
                 return mean ? s / n : s; // 0/0 is NaN for an empty mean
             }
         } else if (n <= (long) FewSum.BLOCKS * BLOCK && javaTeamSize(threads, n) == 1) {
-            double s = FewSum.ofBlocks(k, dtype, mode, x, n, out);
+            double s = FewSum.ofBlocks(k, dtype, mode, x, n);
             if (!Double.isNaN(s)) return mean ? s / n : s;
         }
         long[] acc = new long[ExactAccumulator.WORDS];
