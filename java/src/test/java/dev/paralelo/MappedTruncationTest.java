@@ -7,22 +7,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The Vector API kernels read mapped files directly, with no staging copy, and still survive a
- * truncation by another process: a child JVM ({@link MappedTruncationCheck}) truncates a file
- * under each compiled kernel and must see an exception, never a SIGBUS crash or other bits.
+ * The Vector API kernels survive a truncation by another process, whether they read a mapped
+ * file through their staging buffer (the default) or in place (a pool worker's
+ * {@code -Dparalelo.vector.mappedReads=direct}): a child JVM ({@link MappedTruncationCheck})
+ * truncates a file under each compiled kernel and must see an exception, never a SIGBUS crash or
+ * other bits.
  */
 class MappedTruncationTest {
     @TempDir
     Path dir;
 
-    @Test
-    void everyVectorKernelTurnsATruncationIntoAnException() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"staged", "direct"})
+    void everyVectorKernelTurnsATruncationIntoAnException(String reads) throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector", "-XX:ErrorFile=" + dir.resolve("hs_err.log"),
+                "-Dparalelo.vector.mappedReads=" + reads,
                 "-cp", System.getProperty("java.class.path"), MappedTruncationCheck.class.getName(), dir.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -19,6 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -97,10 +98,44 @@ final class VectorRangeKernels implements RangeKernelSet {
      * SIGBUS (measured on JDK 25, sum and dot, f32 and f64, both modes). So every method below
      * that loads vectors from a segment also reads one byte of it with a scalar access, GUARD,
      * after its loop (whenever there was data to load), where every compilation of the method,
-     * an OSR one included, parses it; inlined, it marks the caller's compilation too. MappedTruncationTest truncates under each
-     * kernel, compiled. The elementwise kernels, which would also store through vectors, run the
-     * scalar twin on mapped segments.
+     * an OSR one included, parses it; inlined, it marks the caller's compilation too.
+     *
+     * Reading mapped files directly is still not the default. When the same JVM also runs these
+     * kernels on off-heap segments, the JIT's profile of the loads sees two segment classes, and
+     * the vector loads stop compiling to vector instructions: an accurate sum of 2^14 doubles
+     * fell from 46 to 10 GB/s. So by default a block of a mapped segment is first copied (at
+     * most 32 KiB, with MemorySegment.copy, into this thread's staging buffer, which stays in
+     * L1/L2) and the vectors read the copy, which keeps the profile to one class and costs a
+     * large mapped sum about a third of its speed. A JVM that runs them on mapped files only, a
+     * pool's worker, sets -Dparalelo.vector.mappedReads=direct (WorkerMain does) and reads them
+     * in place: MappedTruncationTest truncates a file under each compiled kernel, in both modes,
+     * and expects the exception. The elementwise kernels, which would also store through
+     * vectors, run the scalar twin on mapped segments.
      */
+
+    /** Whether mapped segments are read in place rather than through the staging buffer (see above). */
+    static final boolean DIRECT_MAPPED = "direct".equals(System.getProperty("paralelo.vector.mappedReads"));
+
+    private static final ThreadLocal<MemorySegment[]> STAGE = ThreadLocal.withInitial(() -> {
+        Arena arena = Arena.ofAuto();
+        return new MemorySegment[] {arena.allocate((long) BLOCK * Double.BYTES, 64), arena.allocate((long) BLOCK * Double.BYTES, 64)};
+    });
+
+    /** Whether x must be read through the staging buffer. */
+    private static boolean staged(MemorySegment x) {
+        return !DIRECT_MAPPED && x.isMapped();
+    }
+
+    /** Elements [b, b + len) of x, of width bytes each, copied to staging buffer slot (0 or 1), which is returned. */
+    private static MemorySegment stage(MemorySegment x, long b, int len, int width, int slot) {
+        MemorySegment s = STAGE.get()[slot];
+        MemorySegment.copy(x, b * width, s, 0, (long) len * width);
+        return s;
+    }
+
+    private static int width(int dtype) {
+        return dtype == F64 ? Double.BYTES : Float.BYTES;
+    }
 
     /** The scalar access that marks a method reading a segment through vectors: see "Mapped files". */
     private static final ValueLayout.OfByte GUARD = ValueLayout.JAVA_BYTE;
@@ -121,7 +156,8 @@ final class VectorRangeKernels implements RangeKernelSet {
         }
         double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
         long b4 = lo;
-        if (mode == ACCURATE && dtype == F64 && GROUPS == 1) {
+        boolean mapped = staged(x);
+        if (mode == ACCURATE && dtype == F64 && GROUPS == 1 && !mapped && x.isNative()) { // see accurateLanes4
             double[] sl4 = new double[4 * LANES], cl4 = new double[4 * LANES];
             for (; b4 + 4L * BLOCK <= hi; b4 += 4L * BLOCK) {
                 accurateLanes4(x, b4, sl4, cl4);
@@ -132,9 +168,10 @@ final class VectorRangeKernels implements RangeKernelSet {
                 }
             }
         }
-        for (long b = b4; b < hi; b += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b);
-            MemorySegment xs = x;
+        for (long b0 = b4; b0 < hi; b0 += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b0);
+            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x;
+            long b = mapped ? 0 : b0;
             if (mode == FAST) {
                 double v = dtype == F64 ? fastBlock(xs, b, len, l) : fastBlockF32(xs, b, len, l);
                 RangeKernels.blockValueToAcc(dtype, xs, null, b, len, v, acc);
@@ -148,9 +185,10 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public boolean sumPairs(int dtype, int mode, MemorySegment x, long lo, long hi, double[] pairs) {
+        if (staged(x)) return RangeKernelSet.super.sumPairs(dtype, mode, x, lo, hi, pairs, 0); // block by block, staged
         long b = lo;
         int p = 0;
-        if (mode == ACCURATE && dtype == F64 && GROUPS == 1) {
+        if (mode == ACCURATE && dtype == F64 && GROUPS == 1 && x.isNative()) { // see accurateLanes4
             double[] sl4 = new double[4 * LANES], cl4 = new double[4 * LANES], sl = new double[LANES], cl = new double[LANES];
             double[] pair = new double[2];
             for (; b + 4L * BLOCK <= hi; b += 4L * BLOCK) {
@@ -230,7 +268,10 @@ final class VectorRangeKernels implements RangeKernelSet {
      * overlap instead of waiting on one chain; each block keeps its own lanes and so its bits.
      * Block q's lanes go to sl[8q, 8q + 8) and cl[8q, 8q + 8). Unlike impl.c's, which streams
      * worse from memory, it pays at every size here (one thread, 2-core AMD EPYC, Zen 5, GB/s,
-     * against one block at a time): 55 vs 39 at 2^20, 24 vs 16 at 2^23, 16 vs 12 at 2^26.
+     * against one block at a time): 55 vs 39 at 2^20, 24 vs 16 at 2^23, 16 vs 12 at 2^26. Only
+     * off-heap (and mapped) segments come here: with heap segments in the JIT's profile too, its
+     * eight vector chains compiled far worse than one block's two (a report run fell to 4-7 GB/s
+     * where it had read 45), so heap arrays take the block-by-block path.
      */
     private static void accurateLanes4(MemorySegment x, long b, double[] sl, double[] cl) {
         DoubleVector s0 = DoubleVector.zero(S), s1 = s0, s2 = s0, s3 = s0, c0 = s0, c1 = s0, c2 = s0, c3 = s0;
@@ -471,6 +512,7 @@ final class VectorRangeKernels implements RangeKernelSet {
     @Override
     public boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
         if (dtype != F64 && dtype != F32) return RangeKernels.sumSmall(dtype, mode, x, n, out);
+        if (staged(x)) x = stage(x, 0, n, width(dtype), 0);
         if (mode == FAST) {
             double[] l = new double[FAST_LANES];
             double v = dtype == F64 ? fastBlock(x, 0, n, l) : fastBlockF32(x, 0, n, l);
@@ -494,9 +536,11 @@ final class VectorRangeKernels implements RangeKernelSet {
             return;
         }
         double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
-        for (long b = lo; b < hi; b += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b);
-            MemorySegment xs = x, ys = y;
+        boolean mapped = staged(x) || staged(y);
+        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b0);
+            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x, ys = mapped ? stage(y, b0, len, width(dtype), 1) : y;
+            long b = mapped ? 0 : b0;
             if (mode == FAST) {
                 double v = dtype == F64 ? fastDotBlock(xs, ys, b, len, l) : fastDotBlockF32(xs, ys, b, len, l);
                 RangeKernels.blockValueToAcc(dtype, xs, ys, b, len, v, acc);
@@ -520,9 +564,11 @@ final class VectorRangeKernels implements RangeKernelSet {
         double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
         double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
         double[] fq = new double[2], fd = new double[2];
-        for (long b = lo; b < hi; b += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b), rows = len - len % LANES;
-            MemorySegment xs = x;
+        boolean mapped = staged(x);
+        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b0), rows = len - len % LANES;
+            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x;
+            long b = mapped ? 0 : b0;
             if (dtype == F64) centeredLanes(xs, b, rows, center, mode, sq, cq, sd, cd);
             else centeredLanesF32(xs, b, rows, center, mode, sq, cq, sd, cd);
             for (int i = rows, j = 0; i < len; i++, j++) {
@@ -632,10 +678,11 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void integerSum(int dtype, MemorySegment x, long lo, long hi, long[] acc, int at) {
+        boolean mapped = staged(x);
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
-            MemorySegment src = x;
-            long base = b;
+            MemorySegment src = mapped ? stage(x, b, len, dtype == I32 ? Integer.BYTES : Long.BYTES, 0) : x;
+            long base = mapped ? 0 : b;
             int i = 0;
             if (dtype == I32) {
                 LongVector s0 = LongVector.zero(SL);
@@ -671,10 +718,11 @@ final class VectorRangeKernels implements RangeKernelSet {
             RangeKernels.integerDot(dtype, x, y, lo, hi, acc, at);
             return;
         }
+        boolean mapped = staged(x) || staged(y);
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
-            MemorySegment xs = x, ys = y;
-            long base = b;
+            MemorySegment xs = mapped ? stage(x, b, len, Integer.BYTES, 0) : x, ys = mapped ? stage(y, b, len, Integer.BYTES, 1) : y;
+            long base = mapped ? 0 : b;
             LongVector hv = LongVector.zero(SL), lv = LongVector.zero(SL);
             int i = 0;
             for (; i + VL <= len; i += VL) {
@@ -713,6 +761,11 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     /** {@link #blockExtreme} on floats: compared as floats, which orders them as their widened doubles. */
     private double blockExtremeF32(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
+        if (staged(x)) {
+            x = stage(x, b, (int) (e - b), Float.BYTES, 0);
+            e -= b;
+            b = 0;
+        }
         float first = x.getAtIndex(JAVA_FLOAT_UNALIGNED, b);
         FloatVector m = FloatVector.broadcast(SF, first);
         int fl = SF.length();
@@ -738,6 +791,11 @@ final class VectorRangeKernels implements RangeKernelSet {
      * sign of a DoubleVector.zero(S) extreme by scanning, and compares zeros as equal).
      */
     private double blockExtreme(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
+        if (staged(x)) {
+            x = stage(x, b, (int) (e - b), Double.BYTES, 0);
+            e -= b;
+            b = 0;
+        }
         double first = RangeKernels.element(F64, x, b);
         DoubleVector m = DoubleVector.broadcast(S, first);
         long i = b;
