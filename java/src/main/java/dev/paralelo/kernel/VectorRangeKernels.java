@@ -157,7 +157,7 @@ final class VectorRangeKernels implements RangeKernelSet {
         double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
         long b4 = lo;
         boolean mapped = staged(x);
-        if (mode == ACCURATE && dtype == F64 && GROUPS == 1 && !mapped && x.isNative()) { // see accurateLanes4
+        if (mode == ACCURATE && dtype == F64 && GROUPS == 1 && DIRECT_MAPPED && x.isMapped()) { // see accurateLanes4
             double[] sl4 = new double[4 * LANES], cl4 = new double[4 * LANES];
             for (; b4 + 4L * BLOCK <= hi; b4 += 4L * BLOCK) {
                 accurateLanes4(x, b4, sl4, cl4);
@@ -188,7 +188,7 @@ final class VectorRangeKernels implements RangeKernelSet {
         if (staged(x)) return RangeKernelSet.super.sumPairs(dtype, mode, x, lo, hi, pairs, 0); // block by block, staged
         long b = lo;
         int p = 0;
-        if (mode == ACCURATE && dtype == F64 && GROUPS == 1 && x.isNative()) { // see accurateLanes4
+        if (mode == ACCURATE && dtype == F64 && GROUPS == 1 && DIRECT_MAPPED && x.isMapped()) { // see accurateLanes4
             double[] sl4 = new double[4 * LANES], cl4 = new double[4 * LANES], sl = new double[LANES], cl = new double[LANES];
             double[] pair = new double[2];
             for (; b + 4L * BLOCK <= hi; b += 4L * BLOCK) {
@@ -268,10 +268,12 @@ final class VectorRangeKernels implements RangeKernelSet {
      * overlap instead of waiting on one chain; each block keeps its own lanes and so its bits.
      * Block q's lanes go to sl[8q, 8q + 8) and cl[8q, 8q + 8). Unlike impl.c's, which streams
      * worse from memory, it pays at every size here (one thread, 2-core AMD EPYC, Zen 5, GB/s,
-     * against one block at a time): 55 vs 39 at 2^20, 24 vs 16 at 2^23, 16 vs 12 at 2^26. Only
-     * off-heap (and mapped) segments come here: with heap segments in the JIT's profile too, its
-     * eight vector chains compiled far worse than one block's two (a report run fell to 4-7 GB/s
-     * where it had read 45), so heap arrays take the block-by-block path.
+     * against one block at a time): 55 vs 39 at 2^20, 24 vs 16 at 2^23, 16 vs 12 at 2^26. But
+     * in a JVM that has run many other vector kernels first (the benchmark report), C2 compiled
+     * it with some of its 32 vector operations left as calls, and the sum fell to 5-7 GB/s where
+     * the block-by-block path reads 45. So only a pool worker's JVM, which runs these kernels on
+     * mapped arrays alone (direct reads, see "Mapped files"), takes it: there it lifted the
+     * 2-worker sum of 2^27 doubles to 0.84-0.85 of the in-process sum in two reports.
      */
     private static void accurateLanes4(MemorySegment x, long b, double[] sl, double[] cl) {
         DoubleVector s0 = DoubleVector.zero(S), s1 = s0, s2 = s0, s3 = s0, c0 = s0, c1 = s0, c2 = s0, c3 = s0;
