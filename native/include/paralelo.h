@@ -368,6 +368,9 @@ PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
  * A record with a negative length is a skipped one of -length positions (what the parent
  * publishes over a dead producer's claim): consumers release it without delivering.
  * pl_ring_offer and pl_ring_poll follow this protocol, as Java's ShmRing does; they never wait.
+ * They are a worker's ends: the parent alone produces on the task ring and consumes from the
+ * result ring, and skips the compare-and-swaps there (docs/FORMAT.md, "The parent's ends"), so a
+ * C process must never offer on the task ring or poll the result ring of a pool.
  */
 #define PL_RING_MAGIC 0x474E49524C50LL /* "PLRING" */
 #define PL_RING_VERSION 1

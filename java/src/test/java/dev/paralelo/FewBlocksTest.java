@@ -35,6 +35,30 @@ class FewBlocksTest {
         };
     }
 
+    /** Whole blocks of random data, so that accurate block partials have a nonzero low part too. */
+    @Test
+    void sumsOfFewBlocksOfRandomDataHaveTheAccumulatorsBits() {
+        SplittableRandom r = new SplittableRandom(7);
+        Kernels[] ks = {Kernels.using(Implementation.NATIVE), Kernels.using(Implementation.VECTOR), Kernels.using(Implementation.SCALAR)};
+        for (int c = 0; c < 300; c++) {
+            long n = 4097 + r.nextInt(32 * 4096 - 4096);
+            F64Array x = F64Array.allocate(Arena.ofAuto(), n);
+            int scale = r.nextInt(600) - 300;
+            for (long i = 0; i < n; i++) x.set(i, Math.scalb(r.nextGaussian() + (c % 3 == 0 ? 1e3 : 0), scale + r.nextInt(40)));
+            NumArray data = c % 2 == 0 ? x : x.slice(1 + r.nextInt(7), n);
+            for (Kernels base : ks) {
+                for (SumMode mode : SumMode.values()) {
+                    Kernels k = base.withMode(mode).withThreads(1);
+                    ExactSum acc = (ExactSum) k.partial(Reduction.SUM, data);
+                    assertEquals(Double.doubleToRawLongBits(acc.round()), Double.doubleToRawLongBits(k.sum(data)),
+                            k.implementation() + " " + mode + " case " + c + " n=" + data.length());
+                    assertEquals(Double.doubleToRawLongBits(acc.mean(data.length())), Double.doubleToRawLongBits(k.mean(data)),
+                            k.implementation() + " " + mode + " mean, case " + c);
+                }
+            }
+        }
+    }
+
     @Test
     void sumsOfFewBlocksHaveTheAccumulatorsBits() {
         SplittableRandom r = new SplittableRandom(42);

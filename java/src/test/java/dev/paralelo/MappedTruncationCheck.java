@@ -35,7 +35,13 @@ public final class MappedTruncationCheck {
         cases.put("sum f32 accurate", new Case(DType.F32, n, m -> bits(v.sum(F32Array.wrap(m)))));
         cases.put("sum f32 fast", new Case(DType.F32, n, m -> bits(fast.sum(F32Array.wrap(m)))));
         cases.put("small sum f64", new Case(DType.F64, 500, m -> bits(v.sum(F64Array.wrap(m)))));
-        cases.put("small sum f32", new Case(DType.F32, 500, m -> bits(fast.sum(F32Array.wrap(m)))));
+        cases.put("small sum f32 fast", new Case(DType.F32, 500, m -> bits(fast.sum(F32Array.wrap(m)))));
+        // past 32 blocks sums take the accumulator's block loop (up to 32, the few-block path)
+        int many = 40 * 4096 + 17;
+        cases.put("sum f64 accurate, 40 blocks", new Case(DType.F64, many, m -> bits(v.sum(F64Array.wrap(m)))));
+        cases.put("sum f64 fast, 40 blocks", new Case(DType.F64, many, m -> bits(fast.sum(F64Array.wrap(m)))));
+        cases.put("sum f32 accurate, 40 blocks", new Case(DType.F32, many, m -> bits(v.sum(F32Array.wrap(m)))));
+        cases.put("mean f64, 40 blocks", new Case(DType.F64, many, m -> bits(v.mean(F64Array.wrap(m)))));
         cases.put("dot f64 accurate", new Case(DType.F64, n, m -> bits(v.dot(F64Array.wrap(m), F64Array.wrap(m)))));
         cases.put("dot f64 fast", new Case(DType.F64, n, m -> bits(fast.dot(F64Array.wrap(m), F64Array.wrap(m)))));
         cases.put("dot f32 accurate", new Case(DType.F32, n, m -> bits(v.dot(F32Array.wrap(m), F32Array.wrap(m)))));

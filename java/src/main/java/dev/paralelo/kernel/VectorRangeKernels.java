@@ -41,7 +41,8 @@ import jdk.incubator.vector.VectorSpecies;
  * before the next group, so one vector pair lives in registers at a time however wide the
  * species is. (Interleaving 4 blocks, as impl.c does, was faster in isolation but, inside the
  * benchmark report's JVM, compiled to boxed vectors at 6 GB/s: the single-block loop is the one
- * the JIT compiles reliably.) f32 lane groups are loaded as floats and widened exactly to the
+ * the JIT compiles reliably. Only a pool worker's JVM, which runs these kernels on mapped arrays
+ * alone, interleaves: see {@code accurateLanes4}.) f32 lane groups are loaded as floats and widened exactly to the
  * same double lanes. Integer sums and the i32 dot run on long lanes; the i64 dot, integer
  * min/max and the rest of the set stay scalar.
  *

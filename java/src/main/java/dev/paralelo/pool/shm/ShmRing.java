@@ -40,7 +40,10 @@ import java.util.Objects;
  * the difference. Nobody else may then produce (or consume) on that ring.
  *
  * <p>Thread safety: {@link #offer}, {@link #poll} and {@link #drain} may be called by any
- * number of threads and processes at once. The methods never block: waiting is the caller's
+ * number of threads and processes at once, except on a sole end: its own side (offers on a sole
+ * producer, polls and drains on a sole consumer) belongs to one thread, and no other process may
+ * act on that side of the ring (a sole producer that finds a slot of its own next position
+ * already claimed throws {@link IllegalStateException}). The methods never block: waiting is the caller's
  * (see {@link Backoff}).
  */
 public final class ShmRing {
@@ -282,7 +285,10 @@ public final class ShmRing {
     private boolean offerSole(byte[] src, int off, int len, int k) {
         long t = soleTail;
         for (long x = t, end = t + k; x < end; x++) {
-            if (sequence(x) != x) return false; // position x - slots is not released yet: full
+            long seq = sequence(x);
+            if (seq < x) return false; // position x - slots is not released yet: full
+            if (seq != x) throw new IllegalStateException("position " + x + " of a ring this process produces on alone was taken by "
+                    + "another producer (sequence " + seq + ")");
         }
         long d = desc(t);
         LONG.set(seg, d + RingLayout.OWNER_OFFSET, ownerWord(t, who));

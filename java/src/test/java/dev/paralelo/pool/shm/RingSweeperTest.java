@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -163,6 +164,17 @@ class RingSweeperTest {
         }
         assertNull(parent.poll());
         assertEquals(0, sweeper.sweep(STUCK * 10), "nothing left to sweep: the sole consumer released all it took");
+    }
+
+    @Test
+    void aSoleProducerRefusesToWriteOverAnotherProducersRecord() {
+        ShmRing parent = soleProducer();
+        assertTrue(parent.offer(frame(8, 1), 0, 8));
+        offer(frame(8, 2)); // a second producer: not allowed on a ring with a sole producer
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> parent.offer(frame(8, 3), 0, 8));
+        assertTrue(e.getMessage().contains("another producer"), e.getMessage());
+        assertArrayEquals(frame(8, 1), ring.poll(), "what was written stays intact");
+        assertArrayEquals(frame(8, 2), ring.poll());
     }
 
     @Test
