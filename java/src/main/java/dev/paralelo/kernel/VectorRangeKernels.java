@@ -197,9 +197,7 @@ final class VectorRangeKernels implements RangeKernelSet {
                 for (int q = 0; q < 4; q++, p += 2) {
                     System.arraycopy(sl4, q * LANES, sl, 0, LANES);
                     System.arraycopy(cl4, q * LANES, cl, 0, LANES);
-                    if (!RangeKernels.finite(sl, cl)) return false;
-                    RangeKernels.fold(ACCURATE, sl, cl, pair);
-                    if (!Double.isFinite(pair[0]) || !Double.isFinite(pair[1])) return false;
+                    if (!foldPair(sl, cl, pair)) return false;
                     pairs[p] = pair[0];
                     pairs[p + 1] = pair[1];
                 }
@@ -208,23 +206,36 @@ final class VectorRangeKernels implements RangeKernelSet {
         if (dtype != F64 && dtype != F32) return RangeKernelSet.super.sumPairs(dtype, mode, x, b, hi, pairs, p);
         double[] sl = new double[LANES], cl = new double[LANES], l = new double[FAST_LANES], pair = new double[2];
         for (; b < hi; b += BLOCK, p += 2) { // as sum does it, block by block
-            int len = (int) Math.min(BLOCK, hi - b);
-            if (mode == FAST) {
-                double v = dtype == F64 ? fastBlock(x, b, len, l) : fastBlockF32(x, b, len, l);
-                if (!Double.isFinite(v)) return false;
-                pairs[p] = v;
-                pairs[p + 1] = 0.0;
-                continue;
-            }
-            if (dtype == F64) accurateLanes(x, b, len, sl, cl);
-            else accurateLanesF32(x, b, len, sl, cl);
-            if (!RangeKernels.finite(sl, cl)) return false;
-            RangeKernels.fold(ACCURATE, sl, cl, pair);
-            if (!Double.isFinite(pair[0]) || !Double.isFinite(pair[1])) return false;
+            if (!blockPair(dtype, mode, x, b, (int) Math.min(BLOCK, hi - b), sl, cl, l, pair)) return false;
             pairs[p] = pair[0];
             pairs[p + 1] = pair[1];
         }
         return true;
+    }
+
+    /**
+     * The partial of the float block [b, b + len) of x, hi and lo into out, as sum adds it to an
+     * accumulator (fast mode: its value and 0); false when it is not finite. Fast mode uses l
+     * alone, accurate mode sl and cl alone.
+     */
+    private static boolean blockPair(int dtype, int mode, MemorySegment x, long b, int len, double[] sl, double[] cl, double[] l,
+            double[] out) {
+        if (mode == FAST) {
+            double v = dtype == F64 ? fastBlock(x, b, len, l) : fastBlockF32(x, b, len, l);
+            out[0] = v + 0.0;
+            out[1] = 0.0;
+            return Double.isFinite(v);
+        }
+        if (dtype == F64) accurateLanes(x, b, len, sl, cl);
+        else accurateLanesF32(x, b, len, sl, cl);
+        return foldPair(sl, cl, out);
+    }
+
+    /** Accurate lanes folded to hi and lo into out; false when a lane or the fold is not finite. */
+    private static boolean foldPair(double[] sl, double[] cl, double[] out) {
+        if (!RangeKernels.finite(sl, cl)) return false;
+        RangeKernels.fold(ACCURATE, sl, cl, out);
+        return Double.isFinite(out[0]) && Double.isFinite(out[1]);
     }
 
     /** The block's partial into acc, or its terms one by one when a lane is not finite. */
@@ -516,20 +527,8 @@ final class VectorRangeKernels implements RangeKernelSet {
     public boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
         if (dtype != F64 && dtype != F32) return RangeKernels.sumSmall(dtype, mode, x, n, out);
         if (staged(x)) x = stage(x, 0, n, width(dtype), 0);
-        if (mode == FAST) {
-            double[] l = new double[FAST_LANES];
-            double v = dtype == F64 ? fastBlock(x, 0, n, l) : fastBlockF32(x, 0, n, l);
-            out[0] = v + 0.0;
-            out[1] = 0.0;
-            return Double.isFinite(v);
-        }
-        double[] sl = new double[LANES], cl = new double[LANES];
-        if (dtype == F64) accurateLanes(x, 0, n, sl, cl);
-        else accurateLanesF32(x, 0, n, sl, cl);
-        if (!RangeKernels.finite(sl, cl)) return false;
-        RangeKernels.fold(mode, sl, cl, out);
-        if (!Double.isFinite(out[0]) || !Double.isFinite(out[1])) return false;
-        return true;
+        return mode == FAST ? blockPair(dtype, mode, x, 0, n, null, null, new double[FAST_LANES], out)
+                : blockPair(dtype, mode, x, 0, n, new double[LANES], new double[LANES], null, out);
     }
 
     @Override
