@@ -167,6 +167,31 @@ int pl_acc_merge(pl_acc *dst, const pl_acc *src) {
     return PL_OK;
 }
 
+/* A team's part (reduce.c) travels between cores as little as it can: normalised where it was
+ * made, and only its nonzero digits copied out, digit[span[0]..span[1]] of *part (the rest of
+ * *part is not written). span[0] > span[1] for zero. */
+void pl_acc_pack(pl_acc *part, int span[2], pl_acc *mine) {
+    pl_acc_normalize(mine);
+    int lo = 1, hi = 0;
+    (void)nonzero_span(mine, &lo, &hi);
+    for (int k = lo; k <= hi; k++) part->digit[k] = mine->digit[k];
+    part->nan = mine->nan;
+    part->pos_inf = mine->pos_inf;
+    part->neg_inf = mine->neg_inf;
+    span[0] = lo;
+    span[1] = hi;
+}
+
+/* Adds a packed part to dst: what pl_acc_merge does with the accumulator it was packed from.
+ * Its digits are normalised (each below 2^32), so they count as one addition. */
+void pl_acc_add_packed(pl_acc *dst, const pl_acc *part, const int span[2]) {
+    for (int k = span[0]; k <= span[1]; k++) dst->digit[k] += part->digit[k];
+    if (++dst->adds >= NORMALIZE_EVERY) pl_acc_normalize(dst);
+    dst->nan = pl_count_add(dst->nan, part->nan);
+    dst->pos_inf = pl_count_add(dst->pos_inf, part->pos_inf);
+    dst->neg_inf = pl_count_add(dst->neg_inf, part->neg_inf);
+}
+
 /* Bits [pos, pos + 64) of a normalised, non-negative accumulator, pos >= 0. */
 static uint64_t window(const pl_acc *a, int pos) {
     int k = pos / DIGIT_BITS, r = pos % DIGIT_BITS;

@@ -70,6 +70,9 @@ void pl_acc_add_term(pl_acc *acc, double x);
 /* acc += x * y exactly, for any two doubles (non-finite factors: the IEEE product's value). */
 void pl_acc_add_product_term(pl_acc *acc, double x, double y);
 void pl_acc_normalize(pl_acc *acc);
+/* A team's part of an accumulator: packed where it was made, added where it is merged. */
+void pl_acc_pack(pl_acc *part, int span[2], pl_acc *mine);
+void pl_acc_add_packed(pl_acc *dst, const pl_acc *part, const int span[2]);
 /* The value times 2^-scale rounded once, 0 <= scale <= 2048 (pl_acc_round is scale 0). */
 void pl_acc_round_scaled(const pl_acc *acc, int scale, double *out);
 /* floor(log2 |value|) of the finite digits (NaN and infinity counts ignored); INT32_MIN for 0. */

@@ -245,10 +245,48 @@ static void test_team_size(void) {
     CHECK(pl_set_region_cost(0) == PL_OK, "the other tests want every team size they ask for");
 }
 
+/* Special values in different threads' parts: a team's parts carry their NaN and infinity counts
+ * to the caller, so every team size gives what one thread gives, for sums, dots and variances. */
+static void test_team_specials(void) {
+    const int64_t n = 100003;
+    double *x = malloc((size_t)n * sizeof *x);
+    const double specials[][2] = {{INFINITY, 0}, {INFINITY, -INFINITY}, {NAN, 0}, {-INFINITY, 1.0}, {0x1p1000, 0x1p1000}};
+    for (size_t c = 0; c < sizeof specials / sizeof *specials; c++) {
+        for (int64_t i = 0; i < n; i++) x[i] = (double)(i % 7) * 0.25 - 0.5;
+        x[3] = specials[c][0];
+        if (specials[c][1] != 0) x[n - 5] = specials[c][1];
+        for (int mode = PL_ACCURATE; mode <= PL_FAST; mode++) {
+            double ref = 0, refdot = 0, refvar = 0, r, d, v;
+            int64_t iu;
+            const int threads[] = {1, 2, 3, 4, 8};
+            for (int t = 0; t < 5; t++) {
+                CHECK(pl_reduce(PL_F64, PL_SUM, x, n, mode, threads[t], &r, &iu) == PL_OK, "sum");
+                CHECK(pl_dot(PL_F64, x, x, n, mode, threads[t], &d, &iu) == PL_OK, "dot");
+                CHECK(pl_variance(PL_F64, x, n, 0, mode, threads[t], &v) == PL_OK, "var");
+                if (t == 0) {
+                    ref = r;
+                    refdot = d;
+                    refvar = v;
+                    continue;
+                }
+                CHECK(same_bits(r, ref) || (isnan(r) && isnan(ref)), "case %zu threads %d: sum %a vs %a", c, threads[t], r, ref);
+                CHECK(same_bits(d, refdot) || (isnan(d) && isnan(refdot)), "case %zu threads %d: dot %a vs %a", c, threads[t], d, refdot);
+                CHECK(same_bits(v, refvar) || (isnan(v) && isnan(refvar)), "case %zu threads %d: var %a vs %a", c, threads[t], v, refvar);
+            }
+            if (c == 0) CHECK(ref == (double)INFINITY, "inf sum %a", ref);
+            if (c == 1 || c == 2) CHECK(isnan(ref), "inf - inf or NaN: %a", ref);
+            if (c == 3) CHECK(ref == -(double)INFINITY, "-inf sum %a", ref);
+            if (c == 4) CHECK(ref == 0x1p1001 && isinf(refdot), "big: sum %a dot %a", ref, refdot);
+        }
+    }
+    free(x);
+}
+
 int main(void) {
     printf("cpu level %d, threads %d\n", pl_cpu_level(), pl_max_threads());
     test_team_size();
     test_sum_reproducible();
+    test_team_specials();
     test_minmax_and_ints();
     test_slices();
     test_slices_match_the_whole_array_kernel();
