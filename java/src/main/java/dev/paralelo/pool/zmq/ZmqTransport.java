@@ -26,6 +26,7 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 import org.zeromq.ZMsg;
+import zmq.ZError;
 
 /**
  * The parent's end of the ZeroMQ transport: a ROUTER socket bound to a {@code tcp://} endpoint,
@@ -428,16 +429,21 @@ public final class ZmqTransport implements Transport {
     /** Sends one message to p; false (and p dropped) when its connection is gone or full. */
     private boolean deliver(Peer p, byte[] frame, int off, int len) {
         boolean ok;
+        String why;
         try {
             // Never blocks: a connection whose queue is full (a worker that reads nothing) is dropped.
             ok = router.send(p.id, ZMQ.SNDMORE | ZMQ.DONTWAIT) && router.send(frame, off, len, ZMQ.DONTWAIT);
+            int err = ok ? 0 : router.errno();
+            why = err == ZError.EHOSTUNREACH ? "its connection is gone"
+                    : err == ZError.EAGAIN ? "its send queue is full" : "a send failed (error " + err + ")";
         } catch (ZMQException e) {
             ok = false;
+            why = "a send failed (" + e.getMessage() + ")";
         }
         if (!ok && peers.remove(HexFormat.of().formatHex(p.id)) != null) {
             workers = peers.size();
             lost++;
-            LOG.log(System.Logger.Level.WARNING, "dropped worker " + p.name + ": its connection is gone");
+            LOG.log(System.Logger.Level.WARNING, "dropped worker " + p.name + ": " + why);
         }
         return ok;
     }
