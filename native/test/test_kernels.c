@@ -174,11 +174,19 @@ static void test_slices_match_the_whole_array_kernel(void) {
                 slices_match(d ? PL_F32 : PL_F64, PL_SUM, 37 * k + 5, k, 1, (uint64_t)k * 31 + (uint64_t)d);
                 slices_match(d ? PL_F32 : PL_F64, PL_MEAN, 64 * k + 3, k, 3, (uint64_t)k * 37 + (uint64_t)d);
             }
+        const int64_t longer[] = {23, 31, 32, 33, 63, 64, 65, 100, 1000, 1024, 4095, 4096, 4097};
+        for (size_t e = 0; e < sizeof longer / sizeof *longer; e++)
+            for (int d = 0; d < 2; d++) {
+                int64_t k = longer[e];
+                slices_match(d ? PL_F32 : PL_F64, PL_SUM, 19 * k + 5, k, 1, (uint64_t)k * 41 + (uint64_t)d);
+                slices_match(d ? PL_F32 : PL_F64, PL_MEAN, 17 * k + 3, k, 3, (uint64_t)k * 43 + (uint64_t)d);
+            }
     }
     pl_set_level(top);
-    for (int64_t k = 8; k <= 16; k += 8) { /* 16 MiB: past the caches, where batches used to be refused */
-        slices_match(PL_F64, PL_SUM, ((int64_t)1 << 21) + 3, k, 2, 7);
-        slices_match(PL_F32, PL_SUM, ((int64_t)1 << 21) + 5, k, 2, 11);
+    const int64_t big[] = {8, 16, 64, 1024}; /* 16 MiB: past the caches, where batches used to be refused */
+    for (size_t e = 0; e < sizeof big / sizeof *big; e++) {
+        slices_match(PL_F64, PL_SUM, ((int64_t)1 << 21) + 3, big[e], 2, 7);
+        slices_match(PL_F32, PL_SUM, ((int64_t)1 << 21) + 5, big[e], 2, 11);
     }
 }
 
