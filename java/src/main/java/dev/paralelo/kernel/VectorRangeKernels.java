@@ -27,6 +27,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -116,6 +117,15 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     /** Whether mapped segments are read in place rather than through the staging buffer (see above). */
     static final boolean DIRECT_MAPPED = "direct".equals(System.getProperty("paralelo.vector.mappedReads"));
+
+    /**
+     * The lane arrays of one-block calls (fast, then accurate sums and compensations), per
+     * thread; the kernels write every lane before reading it. A new 272-byte array per call
+     * cost more than a small call's work: the JIT does not remove it (the lane loop is not
+     * inlined), and at millions of calls a second the young collections showed in the timings.
+     */
+    private static final ThreadLocal<double[][]> SMALL_LANES = ThreadLocal.withInitial(
+            () -> new double[][] {new double[FAST_LANES], new double[LANES], new double[LANES]});
 
     private static final ThreadLocal<MemorySegment[]> STAGE = ThreadLocal.withInitial(() -> {
         Arena arena = Arena.ofAuto();
@@ -430,14 +440,39 @@ final class VectorRangeKernels implements RangeKernelSet {
                 a2 = a2.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 2L * VL), LE));
                 a3 = a3.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 3L * VL), LE));
             }
+            if (rows < len) { // the last, partial row: element rows + j goes to lane j
+                int t = rows + k * VL;
+                a0 = tail(a0, x, b, t, len);
+                a1 = tail(a1, x, b, t + VL, len);
+                a2 = tail(a2, x, b, t + 2 * VL, len);
+                a3 = tail(a3, x, b, t + 3 * VL, len);
+            }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
             a2.intoArray(l, (k + 2) * VL);
             a3.intoArray(l, (k + 3) * VL);
         }
-        for (int i = rows; i < len; i++) l[i & (FAST_LANES - 1)] += RangeKernels.element(F64, x, b + i);
         if (len > 0) x.get(GUARD, 0); // see "Mapped files"
         return RangeKernels.tree32(l);
+    }
+
+    /**
+     * Lanes a plus elements [at, len) of the block at b, one per lane from the first; the other
+     * lanes unchanged (a masked add: the scalar loop this replaced cost about 4 ns per element,
+     * all of a small fast sum's time).
+     */
+    private static DoubleVector tail(DoubleVector a, MemorySegment x, long b, int at, int len) {
+        if (at >= len) return a;
+        VectorMask<Double> m = S.indexInRange(at, len);
+        return a.add(DoubleVector.fromMemorySegment(S, x, 8 * (b + at), LE, m), m);
+    }
+
+    /** {@link #tail} of floats, widened. */
+    private static DoubleVector tailF32(DoubleVector a, MemorySegment x, long b, int at, int len) {
+        if (at >= len) return a;
+        DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (b + at), LE, SH.indexInRange(at, len))
+                .convertShape(VectorOperators.F2D, S, 0);
+        return a.add(v, S.indexInRange(at, len));
     }
 
     /** A fast-mode block of a dot: lane products added, no fused multiply-add (as impl.c). */
@@ -481,12 +516,18 @@ final class VectorRangeKernels implements RangeKernelSet {
                 a2 = a2.add((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 2L * VL), LE).convertShape(VectorOperators.F2D, S, 0));
                 a3 = a3.add((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 3L * VL), LE).convertShape(VectorOperators.F2D, S, 0));
             }
+            if (rows < len) {
+                int t = rows + k * VL;
+                a0 = tailF32(a0, x, b, t, len);
+                a1 = tailF32(a1, x, b, t + VL, len);
+                a2 = tailF32(a2, x, b, t + 2 * VL, len);
+                a3 = tailF32(a3, x, b, t + 3 * VL, len);
+            }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
             a2.intoArray(l, (k + 2) * VL);
             a3.intoArray(l, (k + 3) * VL);
         }
-        for (int i = rows; i < len; i++) l[i & (FAST_LANES - 1)] += RangeKernels.element(F32, x, b + i);
         if (len > 0) x.get(GUARD, 0); // see "Mapped files"
         return RangeKernels.tree32(l);
     }
@@ -527,8 +568,9 @@ final class VectorRangeKernels implements RangeKernelSet {
     public boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
         if (dtype != F64 && dtype != F32) return RangeKernels.sumSmall(dtype, mode, x, n, out);
         if (staged(x)) x = stage(x, 0, n, width(dtype), 0);
-        return mode == FAST ? blockPair(dtype, mode, x, 0, n, null, null, new double[FAST_LANES], out)
-                : blockPair(dtype, mode, x, 0, n, new double[LANES], new double[LANES], null, out);
+        double[][] lanes = SMALL_LANES.get();
+        return mode == FAST ? blockPair(dtype, mode, x, 0, n, null, null, lanes[0], out)
+                : blockPair(dtype, mode, x, 0, n, lanes[1], lanes[2], null, out);
     }
 
     @Override
