@@ -44,9 +44,16 @@ final class CoreBudget {
      * the first. Every acquire must be followed by one {@link #release} of what it returned.
      */
     int acquire(int want) {
-        int share = Math.max(1, size / callers.incrementAndGet());
-        int most = Math.min(want, share);
-        permits.acquireUninterruptibly();
+        callers.incrementAndGet();
+        try {
+            permits.acquireUninterruptibly();
+        } catch (Throwable t) { // an Error while waiting: not counted as a caller any more
+            callers.decrementAndGet();
+            throw t;
+        }
+        // The share as it is once the first permit is ours: a caller that waited behind others
+        // and now runs alone gets the whole budget.
+        int most = Math.min(want, Math.max(1, size / callers.get()));
         int got = 1;
         while (got < most && permits.tryAcquire()) got++;
         return got;
@@ -54,7 +61,7 @@ final class CoreBudget {
 
     /** Gives back what one {@link #acquire} took. */
     void release(int n) {
+        callers.decrementAndGet(); // first: a waiter woken by these permits must not count this caller
         permits.release(n);
-        callers.decrementAndGet();
     }
 }

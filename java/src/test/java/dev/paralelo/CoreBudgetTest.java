@@ -38,6 +38,22 @@ class CoreBudgetTest {
         b.release(16);
     }
 
+    /** The share is taken when the first permit is: a caller that waited behind another and then runs alone gets everything. */
+    @Test
+    void aCallerThatWaitedAndRunsAloneTakesTheWholeBudget() throws Exception {
+        CoreBudget b = new CoreBudget(16);
+        int first = b.acquire(16);
+        int[] got = new int[1];
+        Thread waiter = Thread.ofPlatform().start(() -> got[0] = b.acquire(16));
+        for (long end = System.nanoTime() + 10_000_000_000L; waiter.getState() != Thread.State.WAITING; Thread.sleep(1)) {
+            assertTrue(System.nanoTime() < end, "the second caller never waited");
+        }
+        b.release(first);
+        waiter.join(10_000);
+        assertEquals(16, got[0]);
+        b.release(got[0]);
+    }
+
     /** 8 threads calling at once on 16 permits: every call gets its share, and never more than the budget is out. */
     @Test
     void concurrentCallersNeverOverdrawAndAllRun() throws Exception {

@@ -464,7 +464,9 @@ final class VectorRangeKernels implements RangeKernelSet {
     private static DoubleVector tail(DoubleVector a, MemorySegment x, long b, int at, int len) {
         if (at >= len) return a;
         VectorMask<Double> m = S.indexInRange(at, len);
-        return a.add(DoubleVector.fromMemorySegment(S, x, 8 * (b + at), LE, m), m);
+        DoubleVector v = DoubleVector.fromMemorySegment(S, x, 8 * (b + at), LE, m);
+        x.get(GUARD, 0); // this method may be compiled on its own: its loads need their own guard ("Mapped files")
+        return a.add(v, m);
     }
 
     /** {@link #tail} of floats, widened. */
@@ -472,6 +474,7 @@ final class VectorRangeKernels implements RangeKernelSet {
         if (at >= len) return a;
         DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (b + at), LE, SH.indexInRange(at, len))
                 .convertShape(VectorOperators.F2D, S, 0);
+        x.get(GUARD, 0); // see tail
         return a.add(v, S.indexInRange(at, len));
     }
 

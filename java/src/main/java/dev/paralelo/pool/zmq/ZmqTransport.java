@@ -436,9 +436,9 @@ public final class ZmqTransport implements Transport {
             int err = ok ? 0 : router.errno();
             why = err == ZError.EHOSTUNREACH ? "its connection is gone"
                     : err == ZError.EAGAIN ? "its send queue is full" : "a send failed (error " + err + ")";
-        } catch (ZMQException e) {
+        } catch (ZMQException e) { // JeroMQ throws for every error but EAGAIN
             ok = false;
-            why = "a send failed (" + e.getMessage() + ")";
+            why = e.getErrorCode() == ZError.EHOSTUNREACH ? "its connection is gone" : "a send failed (" + e.getMessage() + ")";
         }
         if (!ok && peers.remove(HexFormat.of().formatHex(p.id)) != null) {
             workers = peers.size();
