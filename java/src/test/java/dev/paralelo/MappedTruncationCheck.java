@@ -46,6 +46,8 @@ public final class MappedTruncationCheck {
         cases.put("sum f64 fast, one block, the tail's page lost", new Case(DType.F64, 1040, 8192, m -> bits(fast.sum(F64Array.wrap(m)))));
         cases.put("sum f64 fast, three blocks, the tail's page lost", new Case(DType.F64, 8212, 65536, m -> bits(fast.sum(F64Array.wrap(m)))));
         cases.put("sum f32 fast, three blocks, the tail's page lost", new Case(DType.F32, 8212, 32768, m -> bits(fast.sum(F32Array.wrap(m)))));
+        cases.put("dot f64 fast, one block, the tail's page lost", new Case(DType.F64, 1040, 8192, m -> bits(fast.dot(F64Array.wrap(m), F64Array.wrap(m)))));
+        cases.put("dot f32 fast, three blocks, the tail's page lost", new Case(DType.F32, 8212, 32768, m -> bits(fast.dot(F32Array.wrap(m), F32Array.wrap(m)))));
         cases.put("dot f64 accurate", new Case(DType.F64, n, m -> bits(v.dot(F64Array.wrap(m), F64Array.wrap(m)))));
         cases.put("dot f64 fast", new Case(DType.F64, n, m -> bits(fast.dot(F64Array.wrap(m), F64Array.wrap(m)))));
         cases.put("dot f32 accurate", new Case(DType.F32, n, m -> bits(v.dot(F32Array.wrap(m), F32Array.wrap(m)))));

@@ -34,6 +34,6 @@ class MappedTruncationTest {
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the check ended");
         assertEquals(0, p.exitValue(), out);
         long ok = out.lines().filter(l -> l.startsWith("ok ")).count();
-        assertEquals(24, ok, out);
+        assertEquals(26, ok, out);
     }
 }

@@ -478,6 +478,27 @@ final class VectorRangeKernels implements RangeKernelSet {
         return a.add(v, S.indexInRange(at, len));
     }
 
+    /** {@link #tail} of a dot: the lanes' products (each rounded, as the scalar loop's), masked. */
+    private static DoubleVector tailDot(DoubleVector a, MemorySegment x, MemorySegment y, long b, int at, int len) {
+        if (at >= len) return a;
+        VectorMask<Double> m = S.indexInRange(at, len);
+        DoubleVector p = DoubleVector.fromMemorySegment(S, x, 8 * (b + at), LE, m).mul(DoubleVector.fromMemorySegment(S, y, 8 * (b + at), LE, m));
+        x.get(GUARD, 0); // see tail
+        y.get(GUARD, 0);
+        return a.add(p, m);
+    }
+
+    /** {@link #tailDot} of floats, widened. */
+    private static DoubleVector tailDotF32(DoubleVector a, MemorySegment x, MemorySegment y, long b, int at, int len) {
+        if (at >= len) return a;
+        VectorMask<Float> mf = SH.indexInRange(at, len);
+        DoubleVector p = ((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (b + at), LE, mf).convertShape(VectorOperators.F2D, S, 0))
+                .mul((DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (b + at), LE, mf).convertShape(VectorOperators.F2D, S, 0));
+        x.get(GUARD, 0); // see tail
+        y.get(GUARD, 0);
+        return a.add(p, S.indexInRange(at, len));
+    }
+
     /** A fast-mode block of a dot: lane products added, no fused multiply-add (as impl.c). */
     private static double fastDotBlock(MemorySegment x, MemorySegment y, long b, int len, double[] l) {
         int rows = len - len % FAST_LANES;
@@ -491,13 +512,17 @@ final class VectorRangeKernels implements RangeKernelSet {
                 a2 = a2.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 2L * VL), LE).mul(DoubleVector.fromMemorySegment(S, y, 8 * (r + 2L * VL), LE)));
                 a3 = a3.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 3L * VL), LE).mul(DoubleVector.fromMemorySegment(S, y, 8 * (r + 3L * VL), LE)));
             }
+            if (rows < len) { // the last, partial row, as fastBlock's
+                int t = rows + k * VL;
+                a0 = tailDot(a0, x, y, b, t, len);
+                a1 = tailDot(a1, x, y, b, t + VL, len);
+                a2 = tailDot(a2, x, y, b, t + 2 * VL, len);
+                a3 = tailDot(a3, x, y, b, t + 3 * VL, len);
+            }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
             a2.intoArray(l, (k + 2) * VL);
             a3.intoArray(l, (k + 3) * VL);
-        }
-        for (int i = rows; i < len; i++) {
-            l[i & (FAST_LANES - 1)] += RangeKernels.element(F64, x, b + i) * RangeKernels.element(F64, y, b + i);
         }
         if (len > 0) { // see "Mapped files"
             x.get(GUARD, 0);
@@ -552,13 +577,17 @@ final class VectorRangeKernels implements RangeKernelSet {
                 a3 = a3.add(((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 3L * VL), LE).convertShape(VectorOperators.F2D, S, 0))
                         .mul((DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (r + 3L * VL), LE).convertShape(VectorOperators.F2D, S, 0)));
             }
+            if (rows < len) {
+                int t = rows + k * VL;
+                a0 = tailDotF32(a0, x, y, b, t, len);
+                a1 = tailDotF32(a1, x, y, b, t + VL, len);
+                a2 = tailDotF32(a2, x, y, b, t + 2 * VL, len);
+                a3 = tailDotF32(a3, x, y, b, t + 3 * VL, len);
+            }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
             a2.intoArray(l, (k + 2) * VL);
             a3.intoArray(l, (k + 3) * VL);
-        }
-        for (int i = rows; i < len; i++) {
-            l[i & (FAST_LANES - 1)] += RangeKernels.element(F32, x, b + i) * RangeKernels.element(F32, y, b + i);
         }
         if (len > 0) { // see "Mapped files"
             x.get(GUARD, 0);
