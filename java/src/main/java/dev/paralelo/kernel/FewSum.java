@@ -15,8 +15,13 @@ final class FewSum {
     /** Blocks a sum takes this way at most: two values each. */
     static final int BLOCKS = 32;
 
-    private final double[] p = new double[2 * BLOCKS + 1];
+    private final double[] p;
     private int n;
+
+    /** A sum of at most values values. */
+    FewSum(int values) {
+        p = new double[values + 1];
+    }
 
     /** Adds v exactly; false when a partial overflowed (the caller then takes the accumulator). */
     boolean add(double v) {
@@ -67,10 +72,11 @@ final class FewSum {
      * takes the accumulator).
      */
     static double ofBlocks(RangeKernelSet k, int dtype, int mode, MemorySegment x, long n) {
-        double[] pairs = new double[2 * BLOCKS];
+        int end = (int) (2 * ((n + BLOCK - 1) / BLOCK)); // sized to the call: these are most of its garbage
+        double[] pairs = new double[end];
         if (!k.sumPairs(dtype, mode, x, 0, n, pairs)) return Double.NaN;
-        FewSum s = new FewSum();
-        for (int i = 0, end = (int) (2 * ((n + BLOCK - 1) / BLOCK)); i < end; i++) {
+        FewSum s = new FewSum(end);
+        for (int i = 0; i < end; i++) {
             if (pairs[i] != 0.0 && !s.add(pairs[i])) return Double.NaN;
         }
         return s.round();

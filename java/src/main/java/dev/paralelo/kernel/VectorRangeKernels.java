@@ -119,13 +119,14 @@ final class VectorRangeKernels implements RangeKernelSet {
     static final boolean DIRECT_MAPPED = "direct".equals(System.getProperty("paralelo.vector.mappedReads"));
 
     /**
-     * The lane arrays of one-block calls (fast, then accurate sums and compensations), per
-     * thread; the kernels write every lane before reading it. The JIT did not remove a new
+     * The lane arrays of one-block and few-block calls (fast, then accurate sums and
+     * compensations, then a block's pair), per thread; the kernels write every lane before
+     * reading it. The JIT did not remove a new
      * 272-byte array per call (the lane loop is not inlined): JMH's -prof gc measured 272 B per
      * small call before, 0 after; the call's time did not change measurably.
      */
     private static final ThreadLocal<double[][]> SMALL_LANES = ThreadLocal.withInitial(
-            () -> new double[][] {new double[FAST_LANES], new double[LANES], new double[LANES]});
+            () -> new double[][] {new double[FAST_LANES], new double[LANES], new double[LANES], new double[2]});
 
     private static final ThreadLocal<MemorySegment[]> STAGE = ThreadLocal.withInitial(() -> {
         Arena arena = Arena.ofAuto();
@@ -214,7 +215,8 @@ final class VectorRangeKernels implements RangeKernelSet {
             }
         }
         if (dtype != F64 && dtype != F32) return RangeKernelSet.super.sumPairs(dtype, mode, x, b, hi, pairs, p);
-        double[] sl = new double[LANES], cl = new double[LANES], l = new double[FAST_LANES], pair = new double[2];
+        double[][] lanes = SMALL_LANES.get();
+        double[] l = lanes[0], sl = lanes[1], cl = lanes[2], pair = lanes[3];
         for (; b < hi; b += BLOCK, p += 2) { // as sum does it, block by block
             if (!blockPair(dtype, mode, x, b, (int) Math.min(BLOCK, hi - b), sl, cl, l, pair)) return false;
             pairs[p] = pair[0];
