@@ -442,63 +442,62 @@ final class VectorRangeKernels implements RangeKernelSet {
                 a2 = a2.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 2L * VL), LE));
                 a3 = a3.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 3L * VL), LE));
             }
-            if (rows < len) { // the last, partial row: element rows + j goes to lane j
-                int t = rows + k * VL;
-                a0 = tail(a0, x, b, t, len);
-                a1 = tail(a1, x, b, t + VL, len);
-                a2 = tail(a2, x, b, t + 2 * VL, len);
-                a3 = tail(a3, x, b, t + 3 * VL, len);
-            }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
             a2.intoArray(l, (k + 2) * VL);
             a3.intoArray(l, (k + 3) * VL);
         }
+        for (int q = 0; q < FAST_LANES && rows + q < len; q += VL) tail(l, q, x, b, rows + q, len); // the last, partial row
         if (len > 0) x.get(GUARD, 0); // see "Mapped files"
         return RangeKernels.tree32(l);
     }
 
-    /**
-     * Lanes a plus elements [at, len) of the block at b, one per lane from the first; the other
-     * lanes unchanged (a masked add: the scalar loop this replaced cost about 4 ns per element,
-     * all of a small fast sum's time).
+    /*
+     * The last, partial row of a fast block: element rows + j goes to lane j, by masked vector
+     * adds on the lane array (the scalar loop these replaced cost about 4 ns per element, all of
+     * a small fast sum's time); the other lanes stay as they were (a masked add, so a -0.0 lane
+     * stays -0.0). The lanes travel in the array, never as a vector argument: a vector passed to
+     * a method the JIT did not inline is boxed, and its operations there can miss their
+     * intrinsics. That happened to the helpers that took and returned one vector per group: a fast
+     * sum of 4097 doubles took 1.7-3.1 us instead of 0.2 for at least its first 170,000 calls
+     * (Zen 5, JDK 25). Each helper makes one masked load per operand, as they did (with a loop
+     * inside, the JIT compiled the JDK's masked load on its own, outside the guard below, and a
+     * truncated file crashed the JVM), and reads its own guard, since it may be compiled on its
+     * own ("Mapped files").
      */
-    private static DoubleVector tail(DoubleVector a, MemorySegment x, long b, int at, int len) {
-        if (at >= len) return a;
+
+    /** Lanes l[q, q + VL) plus elements [at, min(len, at + VL)) of the f64 block at b, at &lt; len. */
+    private static void tail(double[] l, int q, MemorySegment x, long b, int at, int len) {
         VectorMask<Double> m = S.indexInRange(at, len);
-        DoubleVector v = DoubleVector.fromMemorySegment(S, x, 8 * (b + at), LE, m);
-        x.get(GUARD, 0); // this method may be compiled on its own: its loads need their own guard ("Mapped files")
-        return a.add(v, m);
+        DoubleVector.fromArray(S, l, q).add(DoubleVector.fromMemorySegment(S, x, 8 * (b + at), LE, m), m).intoArray(l, q);
+        x.get(GUARD, 0);
     }
 
     /** {@link #tail} of floats, widened. */
-    private static DoubleVector tailF32(DoubleVector a, MemorySegment x, long b, int at, int len) {
-        if (at >= len) return a;
+    private static void tailF32(double[] l, int q, MemorySegment x, long b, int at, int len) {
         DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (b + at), LE, SH.indexInRange(at, len))
                 .convertShape(VectorOperators.F2D, S, 0);
-        x.get(GUARD, 0); // see tail
-        return a.add(v, S.indexInRange(at, len));
+        x.get(GUARD, 0);
+        DoubleVector.fromArray(S, l, q).add(v, S.indexInRange(at, len)).intoArray(l, q);
     }
 
-    /** {@link #tail} of a dot: the lanes' products (each rounded, as the scalar loop's), masked. */
-    private static DoubleVector tailDot(DoubleVector a, MemorySegment x, MemorySegment y, long b, int at, int len) {
-        if (at >= len) return a;
+    /** {@link #tail} of a dot: the lanes' products (each rounded, as the scalar loop's). */
+    private static void tailDot(double[] l, int q, MemorySegment x, MemorySegment y, long b, int at, int len) {
         VectorMask<Double> m = S.indexInRange(at, len);
         DoubleVector p = DoubleVector.fromMemorySegment(S, x, 8 * (b + at), LE, m).mul(DoubleVector.fromMemorySegment(S, y, 8 * (b + at), LE, m));
-        x.get(GUARD, 0); // see tail
+        x.get(GUARD, 0);
         y.get(GUARD, 0);
-        return a.add(p, m);
+        DoubleVector.fromArray(S, l, q).add(p, m).intoArray(l, q);
     }
 
     /** {@link #tailDot} of floats, widened. */
-    private static DoubleVector tailDotF32(DoubleVector a, MemorySegment x, MemorySegment y, long b, int at, int len) {
-        if (at >= len) return a;
+    private static void tailDotF32(double[] l, int q, MemorySegment x, MemorySegment y, long b, int at, int len) {
         VectorMask<Float> mf = SH.indexInRange(at, len);
         DoubleVector p = ((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (b + at), LE, mf).convertShape(VectorOperators.F2D, S, 0))
                 .mul((DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (b + at), LE, mf).convertShape(VectorOperators.F2D, S, 0));
-        x.get(GUARD, 0); // see tail
+        x.get(GUARD, 0);
         y.get(GUARD, 0);
-        return a.add(p, S.indexInRange(at, len));
+        DoubleVector.fromArray(S, l, q).add(p, S.indexInRange(at, len)).intoArray(l, q);
     }
 
     /** A fast-mode block of a dot: lane products added, no fused multiply-add (as impl.c). */
@@ -514,18 +513,12 @@ final class VectorRangeKernels implements RangeKernelSet {
                 a2 = a2.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 2L * VL), LE).mul(DoubleVector.fromMemorySegment(S, y, 8 * (r + 2L * VL), LE)));
                 a3 = a3.add(DoubleVector.fromMemorySegment(S, x, 8 * (r + 3L * VL), LE).mul(DoubleVector.fromMemorySegment(S, y, 8 * (r + 3L * VL), LE)));
             }
-            if (rows < len) { // the last, partial row, as fastBlock's
-                int t = rows + k * VL;
-                a0 = tailDot(a0, x, y, b, t, len);
-                a1 = tailDot(a1, x, y, b, t + VL, len);
-                a2 = tailDot(a2, x, y, b, t + 2 * VL, len);
-                a3 = tailDot(a3, x, y, b, t + 3 * VL, len);
-            }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
             a2.intoArray(l, (k + 2) * VL);
             a3.intoArray(l, (k + 3) * VL);
         }
+        for (int q = 0; q < FAST_LANES && rows + q < len; q += VL) tailDot(l, q, x, y, b, rows + q, len); // the last, partial row
         if (len > 0) { // see "Mapped files"
             x.get(GUARD, 0);
             y.get(GUARD, 0);
@@ -546,18 +539,12 @@ final class VectorRangeKernels implements RangeKernelSet {
                 a2 = a2.add((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 2L * VL), LE).convertShape(VectorOperators.F2D, S, 0));
                 a3 = a3.add((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 3L * VL), LE).convertShape(VectorOperators.F2D, S, 0));
             }
-            if (rows < len) {
-                int t = rows + k * VL;
-                a0 = tailF32(a0, x, b, t, len);
-                a1 = tailF32(a1, x, b, t + VL, len);
-                a2 = tailF32(a2, x, b, t + 2 * VL, len);
-                a3 = tailF32(a3, x, b, t + 3 * VL, len);
-            }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
             a2.intoArray(l, (k + 2) * VL);
             a3.intoArray(l, (k + 3) * VL);
         }
+        for (int q = 0; q < FAST_LANES && rows + q < len; q += VL) tailF32(l, q, x, b, rows + q, len); // the last, partial row
         if (len > 0) x.get(GUARD, 0); // see "Mapped files"
         return RangeKernels.tree32(l);
     }
@@ -579,18 +566,12 @@ final class VectorRangeKernels implements RangeKernelSet {
                 a3 = a3.add(((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (r + 3L * VL), LE).convertShape(VectorOperators.F2D, S, 0))
                         .mul((DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (r + 3L * VL), LE).convertShape(VectorOperators.F2D, S, 0)));
             }
-            if (rows < len) {
-                int t = rows + k * VL;
-                a0 = tailDotF32(a0, x, y, b, t, len);
-                a1 = tailDotF32(a1, x, y, b, t + VL, len);
-                a2 = tailDotF32(a2, x, y, b, t + 2 * VL, len);
-                a3 = tailDotF32(a3, x, y, b, t + 3 * VL, len);
-            }
             a0.intoArray(l, k * VL);
             a1.intoArray(l, (k + 1) * VL);
             a2.intoArray(l, (k + 2) * VL);
             a3.intoArray(l, (k + 3) * VL);
         }
+        for (int q = 0; q < FAST_LANES && rows + q < len; q += VL) tailDotF32(l, q, x, y, b, rows + q, len); // the last, partial row
         if (len > 0) { // see "Mapped files"
             x.get(GUARD, 0);
             y.get(GUARD, 0);
