@@ -4,8 +4,11 @@ import java.util.Arrays;
 import java.util.function.DoubleSupplier;
 
 /**
- * The quick report's timer: warm up until the JIT has settled (at least 150 ms and 3 batches),
- * then take 7 samples of at least 25 ms each and return the median time per call. JMH does the
+ * The quick report's timer: warm up until the JIT has settled (at least 150 ms and 3 batches,
+ * then on while a full-length batch still runs more than 3% faster per call than every earlier
+ * one, up to 1.5 s), then take 7 samples of at least 25 ms each and return the median time per
+ * call. (A fixed 150 ms was not enough for the vector kernels: after a deoptimisation the JIT can
+ * take longer to compile them again, and a few sizes were measured half-compiled.) JMH does the
  * same more thoroughly (forked JVMs, more iterations) in {@code --full}.
  */
 final class Harness {
@@ -16,6 +19,29 @@ final class Harness {
     /** Warm-up and sample lengths in ns; {@code --smoke} shortens them (numbers then mean little). */
     static long warmNanos = 150_000_000L, sampleNanos = 25_000_000L;
 
+    /** How long a warm-up may go on past warmNanos while the times still fall. */
+    static final int MAX_WARM_FACTOR = 10;
+
+    /** Whether a warm-up is over: its full-length batches stopped getting faster. */
+    private static final class Settling {
+        double best = Double.POSITIVE_INFINITY;
+        boolean settled;
+
+        /** Records a batch of reps calls that took dt ns; full-length batches count. */
+        void batch(long dt, int reps) {
+            if (dt < sampleNanos) return;
+            double perCall = (double) dt / reps;
+            settled = perCall > 0.97 * best;
+            best = Math.min(best, perCall);
+        }
+    }
+
+    /** Whether a warm-up that started at start must go on after batch batches. */
+    private static boolean warming(long start, int batch, boolean settled) {
+        long spent = System.nanoTime() - start;
+        return batch < 3 || spent < warmNanos || (!settled && spent < MAX_WARM_FACTOR * warmNanos);
+    }
+
     /**
      * Two operations measured alternately, sample by sample, after both warmed up: their medians.
      * For comparisons that must not depend on which ran first (the JIT's profile of this class's
@@ -24,12 +50,15 @@ final class Harness {
     static double[] nanosPerCallPair(DoubleSupplier a, DoubleSupplier b) {
         int[] reps = {1, 1};
         DoubleSupplier[] ops = {a, b};
-        long warmEnd = System.nanoTime() + warmNanos;
-        for (int batch = 0; batch < 3 || System.nanoTime() < warmEnd; batch++) {
+        Settling[] warm = {new Settling(), new Settling()};
+        long start = System.nanoTime();
+        for (int batch = 0; warming(start, batch, warm[0].settled && warm[1].settled); batch++) {
             for (int k = 0; k < 2; k++) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < reps[k]; i++) sink += ops[k].getAsDouble();
-                if (System.nanoTime() - t0 < sampleNanos) reps[k] = (int) Math.min(1 << 24, reps[k] * 2L);
+                long dt = System.nanoTime() - t0;
+                warm[k].batch(dt, reps[k]);
+                if (dt < sampleNanos) reps[k] = (int) Math.min(1 << 24, reps[k] * 2L);
             }
         }
         double[][] samples = new double[2][7];
@@ -47,11 +76,13 @@ final class Harness {
 
     static double nanosPerCall(DoubleSupplier op) {
         int reps = 1;
-        long warmEnd = System.nanoTime() + warmNanos;
-        for (int batch = 0; batch < 3 || System.nanoTime() < warmEnd; batch++) {
+        Settling warm = new Settling();
+        long start = System.nanoTime();
+        for (int batch = 0; warming(start, batch, warm.settled); batch++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < reps; i++) sink += op.getAsDouble();
             long dt = System.nanoTime() - t0;
+            warm.batch(dt, reps);
             if (dt < sampleNanos) reps = (int) Math.min(1 << 24, reps * 2L);
         }
         double[] samples = new double[7];
