@@ -425,9 +425,17 @@ public final class ShmRing {
         }
     }
 
+    /*
+     * A batch's records are released together after the last one was handed over, not each after
+     * its own: a producer writing the next records shares their descriptor and data lines with
+     * the records just read, and a release after every record bounced those lines between the two
+     * cores once more per record.
+     */
     private int deliver(long from, long end, FrameHandler handler) {
         int delivered = 0;
         long r = from;
+        long[] held = new long[HELD]; // the records taken and not released yet: position, positions
+        int holding = 0;
         try {
             while (r < end) {
                 int len = frameLength(r);
@@ -435,26 +443,21 @@ public final class ShmRing {
                 long at = r;
                 r += k;
                 if (!soleConsumer && !take(at)) continue;
-                try {
-                    if (len >= 0) {
-                        long off = dataAt(at);
-                        if (len <= dataEnd - off) {
-                            handler.onFrame(seg.asSlice(off, len));
-                        } else {
-                            byte[] copy = new byte[len];
-                            int room = (int) (dataEnd - off);
-                            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, off, copy, 0, room);
-                            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, dataOffset, copy, room, len - room);
-                            handler.onFrame(MemorySegment.ofArray(copy));
-                        }
-                        delivered++;
-                    }
+                if (holding < HELD) {
+                    held[holding++] = at;
+                    held[holding++] = k;
+                    delivered += handOver(at, len, handler);
+                    continue;
+                }
+                try { // beyond what a batch holds: released at once
+                    delivered += handOver(at, len, handler);
                 } finally {
                     release(at, k);
                 }
             }
             return delivered;
         } finally {
+            for (int i = 0; i < holding; i += 2) release(held[i], (int) held[i + 1]);
             // Only after a handler threw: the rest of the batch is ours to release.
             while (r < end) {
                 int len = frameLength(r);
@@ -463,6 +466,25 @@ public final class ShmRing {
                 r += k;
             }
         }
+    }
+
+    /** Twice the records a batch holds until its end (see deliver). */
+    private static final int HELD = 2 * 64;
+
+    /** Hands the record at pos, of frame length len, to handler (nothing for a skipped record); 1 if it delivered a frame. */
+    private int handOver(long at, int len, FrameHandler handler) {
+        if (len < 0) return 0;
+        long off = dataAt(at);
+        if (len <= dataEnd - off) {
+            handler.onFrame(seg.asSlice(off, len));
+        } else {
+            byte[] copy = new byte[len];
+            int room = (int) (dataEnd - off);
+            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, off, copy, 0, room);
+            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, dataOffset, copy, room, len - room);
+            handler.onFrame(MemorySegment.ofArray(copy));
+        }
+        return 1;
     }
 
     /**
