@@ -177,8 +177,9 @@ PL_API int pl_max_threads(void); /* OpenMP's default team size */
  * most `threads` (<= 0: pl_max_threads()): the kernels' own rule. */
 PL_API int pl_team_size(int threads, int64_t n, int cost);
 /* The cost in ns of a parallel call on t threads beyond its work, as the rule assumes: measured
- * on first need (the fastest of a few reductions of one block, back to back, capped at 50 us),
- * or pinned by pl_set_region_cost. */
+ * on first need (the fastest of a few reductions of one block, back to back, capped at 50 us;
+ * a measurement that reached the cap is taken again on a call 1, 2, 4 and 8 s later), or pinned
+ * by pl_set_region_cost. */
 PL_API int64_t pl_region_cost(int threads);
 /* Pins the cost to ns for every team size (0: every call over PL_PARALLEL_MIN uses all the
  * threads it may, as the tests want), or with ns < 0 unpins it and measures it again. */

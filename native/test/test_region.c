@@ -1,0 +1,73 @@
+/* The team-size rule's region cost (cpu.c): a measurement that load pushed to its cap is taken
+ * again on a later call, once its time has come, and comes out below the cap when the load is
+ * gone. Runs in its own process, since it loads every core. */
+#include "check.h"
+#include "paralelo.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CAP 50000 /* cpu.c's REGION_MAX_NS */
+
+static atomic_int stop;
+
+static void *spin(void *arg) {
+    (void)arg;
+    volatile unsigned long k = 0;
+    while (!atomic_load_explicit(&stop, memory_order_relaxed)) k++;
+    return NULL;
+}
+
+static void pause_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+/* The costs of 2 and of all threads, measured with spinners busy on every core (more each try
+ * until a measurement reaches the cap). 0 when none did. */
+static int measure_loaded(int64_t *r2, int64_t *rmax) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1) cores = 2;
+    for (int tries = 0, per = 4; tries < 4; tries++, per *= 2) {
+        int n = (int)(per * cores);
+        pthread_t *th = malloc(sizeof *th * (size_t)n);
+        if (!th) return 0;
+        atomic_store(&stop, 0);
+        int made = 0;
+        for (; made < n; made++)
+            if (pthread_create(&th[made], NULL, spin, NULL) != 0) break;
+        pause_ms(20);
+        pl_set_region_cost(-1);
+        *r2 = pl_region_cost(2);
+        *rmax = pl_region_cost(pl_max_threads() > 2 ? pl_max_threads() : 2);
+        atomic_store(&stop, 1);
+        for (int i = 0; i < made; i++) pthread_join(th[i], NULL);
+        free(th);
+        if (*r2 >= CAP || *rmax >= CAP) return 1;
+        printf("(%d spinners per core: %lld and %lld ns, not capped; more)\n", per, (long long)*r2, (long long)*rmax);
+    }
+    return 0;
+}
+
+int main(void) {
+    int64_t r2 = 0, rmax = 0;
+    int capped = measure_loaded(&r2, &rmax);
+    CHECK(capped, "no load pushed the measured cost to its cap (last: %lld and %lld ns): this test cannot show the retry",
+          (long long)r2, (long long)rmax);
+    if (capped) {
+        CHECK(pl_region_cost(2) == r2, "before its time the capped measurement stands (%lld, now %lld)", (long long)r2,
+              (long long)pl_region_cost(2));
+        pause_ms(1200);
+        int64_t later = pl_region_cost(2), latermax = pl_region_cost(pl_max_threads() > 2 ? pl_max_threads() : 2);
+        CHECK(later < CAP && latermax < CAP, "measured again once the load was gone: %lld and %lld ns (under load: %lld, %lld)",
+              (long long)later, (long long)latermax, (long long)r2, (long long)rmax);
+        printf("region cost under load %lld / %lld ns, after %lld / %lld\n", (long long)r2, (long long)rmax, (long long)later,
+               (long long)latermax);
+    }
+    printf("test_region: %d failures\n", failures);
+    return failures ? 1 : 0;
+}
