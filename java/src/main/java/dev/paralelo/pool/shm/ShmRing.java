@@ -408,7 +408,7 @@ public final class ShmRing {
                 return 0;
             }
             if (!LONG.compareAndSet(seg, RingLayout.HEAD_OFFSET, h, end)) continue;
-            return deliver(h, end, handler);
+            return deliver(h, end, handler, limit);
         }
     }
 
@@ -420,7 +420,7 @@ public final class ShmRing {
             if (end == h) return 0;
             soleHead = end;
             LONG.setRelease(seg, RingLayout.HEAD_OFFSET, end);
-            int delivered = deliver(h, end, handler);
+            int delivered = deliver(h, end, handler, limit);
             if (delivered > 0) return delivered; // else only skipped records: look further
         }
     }
@@ -431,10 +431,14 @@ public final class ShmRing {
      * the records just read, and a release after every record bounced those lines between the two
      * cores once more per record.
      */
-    private int deliver(long from, long end, FrameHandler handler) {
+    private int deliver(long from, long end, FrameHandler handler, int limit) {
         int delivered = 0;
         long r = from;
-        long[] held = new long[HELD]; // the records taken and not released yet: position, positions
+        // The records taken and not released yet: position, positions; sized to the take (a
+        // poll's is 2 longs: a 1 KiB array on every poll cost the pool's parent about a third
+        // of its batched tasks/s).
+        int room = 2 * Math.min(limit, HELD / 2);
+        long[] held = new long[room];
         int holding = 0;
         try {
             while (r < end) {
@@ -443,7 +447,7 @@ public final class ShmRing {
                 long at = r;
                 r += k;
                 if (!soleConsumer && !take(at)) continue;
-                if (holding < HELD) {
+                if (holding < room) {
                     held[holding++] = at;
                     held[holding++] = k;
                     delivered += handOver(at, len, handler);
