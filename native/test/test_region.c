@@ -61,9 +61,16 @@ int main(void) {
     if (capped) {
         CHECK(pl_region_cost(2) == r2, "before its time the capped measurement stands (%lld, now %lld)", (long long)r2,
               (long long)pl_region_cost(2));
-        pause_ms(1200);
-        int64_t later = pl_region_cost(2), latermax = pl_region_cost(pl_max_threads() > 2 ? pl_max_threads() : 2);
-        CHECK(later < CAP && latermax < CAP, "measured again once the load was gone: %lld and %lld ns (under load: %lld, %lld)",
+        /* Each capped measurement schedules the next (1, 2, 4, 8 s): another process still busy
+         * when the first retry comes (a benchmark's workers exiting) only delays the pass. */
+        int64_t later = CAP, latermax = CAP;
+        for (int waited = 0; waited < 16000 && (later >= CAP || latermax >= CAP); waited += 200) {
+            pause_ms(200);
+            later = pl_region_cost(2);
+            latermax = pl_region_cost(pl_max_threads() > 2 ? pl_max_threads() : 2);
+        }
+        CHECK(later < CAP && latermax < CAP,
+              "measured again once the load was gone, within 16 s: %lld and %lld ns (under load: %lld, %lld; is the machine busy?)",
               (long long)later, (long long)latermax, (long long)r2, (long long)rmax);
         printf("region cost under load %lld / %lld ns, after %lld / %lld\n", (long long)r2, (long long)rmax, (long long)later,
                (long long)latermax);
