@@ -385,7 +385,8 @@ public final class ShmRing {
      * Takes up to limit published frames with one compare-and-set of the head and hands each to
      * handler, in order; returns how many it handed over (0 when none was published). If the
      * handler throws, the frames after that one in the batch are released undelivered and the
-     * exception propagates.
+     * exception propagates. The batch's slots (its first 64 records') are freed when drain
+     * returns, not as each frame is handled: a handler must not wait for room on this same ring.
      *
      * @param handler receives each frame; it runs on the calling thread
      * @param limit the most frames to take, at least 1
