@@ -121,9 +121,9 @@ final class VectorRangeKernels implements RangeKernelSet {
     /**
      * The lane arrays of one-block and few-block calls (fast, then accurate sums and
      * compensations, then a block's pair), per thread; the kernels write every lane before
-     * reading it. The JIT did not remove a new
-     * 272-byte array per call (the lane loop is not inlined): JMH's -prof gc measured 272 B per
-     * small call before, 0 after; the call's time did not change measurably.
+     * reading it. The JIT did not remove a new 272-byte array per call (the lane loop is not
+     * inlined): JMH's -prof gc measured 272 B per small call before, 0 after; the call's time did
+     * not change measurably.
      */
     private static final ThreadLocal<double[][]> SMALL_LANES = ThreadLocal.withInitial(
             () -> new double[][] {new double[FAST_LANES], new double[LANES], new double[LANES], new double[2]});
