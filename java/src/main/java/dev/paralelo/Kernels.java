@@ -198,16 +198,6 @@ public final class Kernels {
         T run(int threads);
     }
 
-    @FunctionalInterface
-    private interface DoubleCall {
-        double run(int threads);
-    }
-
-    @FunctionalInterface
-    private interface LongCall {
-        long run(int threads);
-    }
-
     /**
      * Core-budget permits for a call of n elements: 0 when it runs on the caller's thread
      * (small inputs, or one thread asked for), else the number of threads granted.
@@ -231,11 +221,25 @@ public final class Kernels {
         if (permits > 0) BUDGET.release(permits);
     }
 
-    /** Runs a call with a double result (no boxing: small calls are dominated by such costs). */
-    private double runDouble(long n, int cost, DoubleCall call) {
-        int p = take(n, cost);
+    /** What {@link #doubleCall} and {@link #longCall} run. */
+    private static final int REDUCE = 0, VARIANCE = 1, DOT = 2;
+
+    /**
+     * Runs a reduction with a double result on its share of the core budget: REDUCE (op over x),
+     * VARIANCE (ddof) or DOT (x and y). No lambda and no boxing: a capturing lambda per call
+     * allocated 24-48 B, and on the 2-core VM the young generation's first touch of fresh pages
+     * cost small calls more than their work (see the kernel package's FewSum).
+     */
+    private double doubleCall(int what, int op, NumArray x, NumArray y, int ddof, int cost) {
+        long n = x.length();
+        int p = take(n, cost), d = x.dtype().code();
         try {
-            return call.run(Math.max(1, p));
+            int t = Math.max(1, p);
+            return switch (what) {
+                case REDUCE -> backend.reduceDouble(d, op, seg(x), n, mode.code(), t);
+                case VARIANCE -> backend.variance(d, seg(x), n, ddof, mode.code(), t);
+                default -> backend.dotDouble(d, seg(x), seg(y), n, mode.code(), t);
+            };
         } catch (InternalError e) {
             throw truncated(e);
         } finally {
@@ -243,10 +247,13 @@ public final class Kernels {
         }
     }
 
-    private long runLong(long n, int cost, LongCall call) {
-        int p = take(n, cost);
+    /** {@link #doubleCall} for a long result: REDUCE (op over x) or DOT (x and y). */
+    private long longCall(int what, int op, NumArray x, NumArray y, int cost) {
+        long n = x.length();
+        int p = take(n, cost), d = x.dtype().code();
         try {
-            return call.run(Math.max(1, p));
+            int t = Math.max(1, p);
+            return what == REDUCE ? backend.reduceLong(d, op, seg(x), n, t) : backend.dotLong(d, seg(x), seg(y), n, t);
         } catch (InternalError e) {
             throw truncated(e);
         } finally {
@@ -349,12 +356,12 @@ public final class Kernels {
 
     private double floatReduce(int op, NumArray x) {
         live(x, "x");
-        return runDouble(x.length(), cost(op, x), t -> backend.reduceDouble(x.dtype().code(), op, seg(x), x.length(), mode.code(), t));
+        return doubleCall(REDUCE, op, x, null, 0, cost(op, x));
     }
 
     private long intReduce(int op, NumArray x) {
         live(x, "x");
-        return runLong(x.length(), READ_COST, t -> backend.reduceLong(x.dtype().code(), op, seg(x), x.length(), t));
+        return longCall(REDUCE, op, x, null, READ_COST);
     }
 
     private static <A extends NumArray> A nonEmpty(A x, String what) {
@@ -596,7 +603,7 @@ public final class Kernels {
     public double variance(NumArray x, int ddof) {
         live(x, "x");
         if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);
-        return runDouble(x.length(), cost(Reduction.VARIANCE.code(), x), t -> backend.variance(x.dtype().code(), seg(x), x.length(), ddof, mode.code(), t));
+        return doubleCall(VARIANCE, 0, x, null, ddof, cost(Reduction.VARIANCE.code(), x));
     }
 
     /**
@@ -636,7 +643,7 @@ public final class Kernels {
         live(y, "y");
         sameType(x, "x", y, "y");
         sameLength(x, "x", y, "y");
-        return runDouble(x.length(), 2 * cost(Reduction.SUM.code(), x), t -> backend.dotDouble(x.dtype().code(), seg(x), seg(y), x.length(), mode.code(), t));
+        return doubleCall(DOT, 0, x, y, 0, 2 * cost(Reduction.SUM.code(), x));
     }
 
     private long intDot(NumArray x, NumArray y) {
@@ -644,7 +651,7 @@ public final class Kernels {
         live(y, "y");
         sameType(x, "x", y, "y");
         sameLength(x, "x", y, "y");
-        return runLong(x.length(), 2 * READ_COST, t -> backend.dotLong(x.dtype().code(), seg(x), seg(y), x.length(), t));
+        return longCall(DOT, 0, x, y, 2 * READ_COST);
     }
 
     /**

@@ -23,7 +23,20 @@ final class Parallel {
     /** A thread that owns nothing: segments it may access are shared, not confined. */
     private static final Thread STRANGER = new Thread(() -> { });
 
-    /** threads, or 1 if a segment is confined to the calling thread (pool threads may not touch it). */
+    /** threads, or 1 if x is confined to the calling thread (pool threads may not touch it). */
+    static int shareable(int threads, MemorySegment x) {
+        return threads <= 1 || !x.isAccessibleBy(STRANGER) ? 1 : threads;
+    }
+
+    /**
+     * {@link #shareable(int, MemorySegment)} for x and y. These two take no array: a reduction
+     * whose caller the JIT compiled without inlining this allocated the varargs array per call.
+     */
+    static int shareable(int threads, MemorySegment x, MemorySegment y) {
+        return shareable(shareable(threads, x), y);
+    }
+
+    /** {@link #shareable(int, MemorySegment)} for every segment. */
     static int shareable(int threads, MemorySegment... segs) {
         if (threads <= 1) return 1;
         for (MemorySegment s : segs) if (!s.isAccessibleBy(STRANGER)) return 1;

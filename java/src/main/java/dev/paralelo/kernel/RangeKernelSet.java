@@ -18,7 +18,15 @@ interface RangeKernelSet {
     }
 
     default boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
-        return RangeKernels.sumSmall(dtype, mode, x, n, out);
+        return blockPair(dtype, mode, x, 0, n, out);
+    }
+
+    /**
+     * The partial of the float block [b, b + len) of x as {@link #sum} adds it to an
+     * accumulator, hi and lo into out (fast mode: its value and 0); false when it is not finite.
+     */
+    default boolean blockPair(int dtype, int mode, MemorySegment x, long b, int len, double[] out) {
+        return RangeKernels.blockPair(dtype, mode, x, b, len, out);
     }
 
     /**
@@ -32,11 +40,10 @@ interface RangeKernelSet {
 
     /** {@link #sumPairs} block by block, from pairs[at] on. */
     default boolean sumPairs(int dtype, int mode, MemorySegment x, long lo, long hi, double[] pairs, int at) {
-        long width = dtype == KernelBackend.F64 ? Double.BYTES : Float.BYTES;
-        double[] pair = new double[2];
+        double[] pair = RangeKernels.scratch()[3];
         for (long b = lo; b < hi; b += KernelBackend.BLOCK, at += 2) {
             int len = (int) Math.min(KernelBackend.BLOCK, hi - b);
-            if (!sumSmall(dtype, mode, x.asSlice(b * width, len * width), len, pair)) return false;
+            if (!blockPair(dtype, mode, x, b, len, pair)) return false;
             pairs[at] = pair[0];
             pairs[at + 1] = pair[1];
         }

@@ -317,23 +317,36 @@ final class RangeKernels {
     }
 
     /**
-     * The partial of a float sum of at most one block without the accumulator
-     * ({@code k_sum_small}): out[0], out[1] = hi, lo, what the block adds to an accumulator (hi +
-     * lo is its exact sum rounded once); false when the partial is not finite.
+     * The partial of the float block [b, b + len) without the accumulator ({@code k_sum_small}
+     * for a block at b): out[0], out[1] = hi, lo, what the block adds to an accumulator (hi + lo
+     * is its exact sum rounded once); false when the partial is not finite.
      */
-    static boolean sumSmall(int dtype, int mode, MemorySegment x, int n, double[] out) {
+    static boolean blockPair(int dtype, int mode, MemorySegment x, long b, int len, double[] out) {
+        double[][] lanes = scratch();
         if (mode == FAST) {
-            double v = fastBlock(dtype, x, null, 0, n, new double[FAST_LANES]);
+            double v = fastBlock(dtype, x, null, b, len, lanes[0]);
             out[0] = v + 0.0;
             out[1] = 0.0;
             return Double.isFinite(v);
         }
-        double[] s = new double[LANES], c = new double[LANES];
-        sumLanes(dtype, mode, x, 0, n, s, c);
+        double[] s = lanes[1], c = lanes[2];
+        sumLanes(dtype, mode, x, b, len, s, c);
         if (!finite(s, c)) return false;
         fold(mode, s, c, out);
-        if (!Double.isFinite(out[0]) || !Double.isFinite(out[1])) return false;
-        return true;
+        return Double.isFinite(out[0]) && Double.isFinite(out[1]);
+    }
+
+    /**
+     * The lane arrays of one-block and few-block sums, per thread: fast lanes, then accurate
+     * sums and compensations, then a block's pair ({@link RangeKernelSet#sumPairs}); the kernels
+     * write every lane before reading it. So a small sum allocates nothing (see FewSum).
+     */
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(
+            () -> new double[][] {new double[FAST_LANES], new double[LANES], new double[LANES], new double[2]});
+
+    /** This thread's lane arrays: see {@link #SCRATCH}. */
+    static double[][] scratch() {
+        return SCRATCH.get();
     }
 
     /**

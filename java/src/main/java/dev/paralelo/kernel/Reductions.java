@@ -141,7 +141,7 @@ public final class Reductions {
             throw new IllegalArgumentException("the min/max state was made for another element type or operation");
         }
         Job j = new Job(k, dtype, op == MEAN ? SUM : op, mode, x, y);
-        overBlocks(j, kind, lo, hi, Parallel.shareable(threads, y == null ? new MemorySegment[] {x} : new MemorySegment[] {x, y}), state);
+        overBlocks(j, kind, lo, hi, y == null ? Parallel.shareable(threads, x) : Parallel.shareable(threads, x, y), state);
     }
 
     /**
@@ -152,8 +152,8 @@ public final class Reductions {
      * ({@link ExactAccumulator#mean}); the first two ways never take such a sum.
      */
     static double floatSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int mode, int threads, boolean mean) {
-        double[] out = new double[2];
         if (n <= BLOCK) {
+            double[] out = SMALL_OUT.get();
             if (k.sumSmall(dtype, mode, x, (int) n, out)) {
                 double s = out[0] + out[1];
                 return mean ? s / n : s; // 0/0 is NaN for an empty mean
@@ -166,6 +166,9 @@ public final class Reductions {
         overBlocks(new Job(k, dtype, SUM, mode, x, null), PL_STATE_SUM, 0, n, threads, acc);
         return mean ? ExactAccumulator.mean(acc, 0, n) : ExactAccumulator.round(acc, 0);
     }
+
+    /** This thread's out-parameter of {@link RangeKernelSet#sumSmall}: a small sum allocates nothing (see {@link FewSum}). */
+    private static final ThreadLocal<double[]> SMALL_OUT = ThreadLocal.withInitial(() -> new double[2]);
 
     /** The min or max state of x[0, n), n > 0. */
     static long[] extremum(RangeKernelSet k, int dtype, int op, MemorySegment x, long n, int threads) {

@@ -1,0 +1,76 @@
+package dev.paralelo;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * The child JVM of {@link AllocationTest}: float sums and means on one thread allocate nothing
+ * per call, on every implementation, from one element to 32 blocks (the few-block path) and
+ * past it. Garbage per call is what cost a vector fast sum of 8192 doubles 1.7 times its time
+ * on the 2-core VM (the young generation's first touch of fresh pages; FewSum says more). The
+ * count comes from the JVM's per-thread allocation counter.
+ */
+public final class AllocationCheck {
+    private AllocationCheck() {}
+
+    private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /**
+     * Bytes allocated per call of op: the least over windows of calls calls, up to 20 of them,
+     * stopping at the first below the bound (the first windows may still run interpreted or in
+     * C1 code, and the JIT's own transitions allocate; a call that allocates does in every window).
+     */
+    private static double bytesPerCall(Runnable op, int calls) {
+        long t = Thread.currentThread().threadId();
+        double least = Double.POSITIVE_INFINITY;
+        for (int w = 0; w < 20 && least >= BOUND; w++) {
+            long before = THREADS.getThreadAllocatedBytes(t);
+            for (int i = 0; i < calls; i++) op.run();
+            least = Math.min(least, (double) (THREADS.getThreadAllocatedBytes(t) - before) / calls);
+        }
+        return least;
+    }
+
+    /** Below one 16-byte object per call. */
+    private static final double BOUND = 8;
+
+    /**
+     * Prints "ok" when no call allocates, else each call that does, and exits 1.
+     *
+     * @param args none
+     */
+    public static void main(String[] args) {
+        if (!THREADS.isThreadAllocatedMemorySupported() || !THREADS.isThreadAllocatedMemoryEnabled()) {
+            System.out.println("this JVM cannot count allocated bytes per thread");
+            System.exit(2);
+        }
+        StringBuilder failures = new StringBuilder();
+        for (int n : new int[] {16, 4096, 4097, 8192, 32 * 4096}) {
+            F64Array x = F64Array.allocate(n);
+            F32Array f = F32Array.allocate(n);
+            for (int i = 0; i < n; i++) {
+                x.set(i, Math.sin(i));
+                f.set(i, (float) Math.cos(i));
+            }
+            int calls = Math.max(1_000, 4_000_000 / n);
+            for (Implementation impl : new Implementation[] {Implementation.NATIVE, Implementation.VECTOR, Implementation.SCALAR}) {
+                for (SumMode mode : SumMode.values()) {
+                    Kernels k = Kernels.using(impl).withMode(mode).withThreads(1);
+                    double[] sink = new double[1];
+                    double[] bytes = {
+                        bytesPerCall(() -> sink[0] += k.sum(x), calls),
+                        bytesPerCall(() -> sink[0] += k.sum(f), calls),
+                        bytesPerCall(() -> sink[0] += k.mean(x), calls),
+                    };
+                    for (int i = 0; i < bytes.length; i++) {
+                        if (bytes[i] >= BOUND) {
+                            failures.append(String.format("%n%s %s %s n=%d: %.1f bytes per call", impl, mode,
+                                    new String[] {"sum f64", "sum f32", "mean f64"}[i], n, bytes[i]));
+                        }
+                    }
+                }
+            }
+        }
+        System.out.println(failures.isEmpty() ? "ok" : "calls that allocate:" + failures);
+        System.exit(failures.isEmpty() ? 0 : 1);
+    }
+}
