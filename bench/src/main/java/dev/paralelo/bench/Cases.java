@@ -153,8 +153,8 @@ public final class Cases {
      * hundred calls at most in its warm-up, and the harness can settle on C1's code, whose vectors
      * are objects: the f32 peer measured 0.06 GB/s at 2^17 in one report (less than the plain loop's
      * 6.6 in another; C2 compiled it 4.6 s later, during the 2^24 case), against about 200 in a
-     * JVM that ran it alone. Each peer is one
-     * static method for every size, so this is its steady state, which JMH measures too.
+     * JVM that ran it alone. Each peer is one static method for every size, so this is its steady
+     * state, which JMH measures too.
      */
     private static void prewarm(DoubleSupplier small) {
         if (small == null) return;

@@ -128,9 +128,10 @@ final class VectorRangeKernels implements RangeKernelSet {
      * the like) is read through the staging buffer too, and the elementwise kernels run the
      * scalar twin on one: a JVM that had run the vector kernels on heap and off-heap segments of
      * several kinds (double[], float[], byte[], read-only, slices) ran an accurate f32 sum of 4096
-     * off-heap floats at 2.7-2.8 us per call where it had taken 0.7 (Zen 5, JDK 25), and in the
-     * test suite's JVM the same sum boxed its vectors: 531 KB of garbage per call. Staged, the
-     * loads only ever see native segments.
+     * off-heap floats at 2.7-2.8 us per call where it had taken 0.7 (Zen 5, JDK 25). Staged, the
+     * loads only ever see native segments. (A separate pathology is open: in the test suite's
+     * JVM, C2 recompiled accurateLanesF32 about 100 times on a failing profiled loop predicate and
+     * left it in C1 code, whose vectors are objects; AllocationTest runs in a JVM of its own.)
      */
 
     /** Whether x must be read through the staging buffer: a heap segment, or a mapped one (see above). */
