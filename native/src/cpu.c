@@ -112,12 +112,13 @@ static int thread_cap(void) {
 }
 
 /* ---- team size --------------------------------------------------------------------------
- * A parallel call costs R(t) ns more than its work for t threads: fork, the merges of the
- * threads' partial states and join, measured here on a reduction of one block, called back to
- * back (libgomp's default spin-then-sleep policy). Empty regions alone (tools/team-cost.c)
+ * A parallel call costs R(t) ns more than its work for t threads: waking the reductions' team
+ * (team.c), the merges of the threads' partial states and the wait for the last one, measured
+ * here on a reduction of one block, called back to back. Empty OpenMP regions (tools/team-cost.c)
  * cost 1.1 us for 2 threads, 1.8 for 4, 2.8 for 8 and 4.7 for 16 on a 16-core Xeon VM
- * (AVX-512), and 3.1 to 3.7 us for 2 on the 2-core AMD EPYC VM this project runs on; merging
- * the 1 KiB accumulators across cores added 4 to 6 us more on the Xeon. A fixed rule cannot fit
+ * (AVX-512), and 3.1 to 3.7 us for 2 on the 2-core AMD EPYC VM this project runs on, where the
+ * team's R(2) is 0.9 us; merging the 1 KiB accumulators across cores added 4 to 6 us more on
+ * the Xeon. A fixed rule cannot fit
  * both machines: on the Xeon 4 threads read 2^16 doubles 1.6x faster than one, on the AMD 2
  * are 2.4x slower. So the rule is a cost model: the team t <= threads that minimises
  * n * cost / t + R(t), with R linear between the measured R(2) and R(tmax), when it promises

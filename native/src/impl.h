@@ -111,6 +111,14 @@ int64_t pl_now_ns(void);
 /* The cost in ns of a reduction's parallel machinery on t threads with no work (reduce.c). */
 int64_t pl_time_team(int t);
 
+/* The reductions' team (team.c): runs fn(arg, id, nt) for every id in [0, nt), id 0 on the
+ * calling thread and the others on worker threads kept between calls, and returns nt once all
+ * have returned. nt is t, or fewer when fewer workers could be started; 0 when it ran nothing
+ * (t < 2, another caller holds the team, or no worker could start): the caller then does the
+ * work alone. */
+typedef void (*pl_team_fn)(void *arg, int id, int nt);
+int pl_team_run(int t, pl_team_fn fn, void *arg);
+
 /* Single-threaded reduction of x[0, n) to its result, as pl_reduce (slices.c uses it per
  * slice). */
 int pl_reduce_serial(const pl_impl *im, int dtype, int op, const void *x, int64_t n, int mode,

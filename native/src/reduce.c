@@ -1,10 +1,10 @@
 /*
  * Reductions: argument checks, the one "for blocks, then merge" loop, and finishes.
  *
- * Every reduction is a partial state (paralelo.h): over_blocks gives each OpenMP thread a
- * part of the block partition (pl_partition), lets it accumulate its part into a private
- * identity, and merges the private states into the caller's. Merges are exact, associative
- * and commutative, so neither the thread count nor the order OpenMP merges in can change a
+ * Every reduction is a partial state (paralelo.h): over_blocks gives each thread of the team
+ * (team.c) a part of the block partition (pl_partition), lets it accumulate its part into a
+ * private identity, and merges the private states into the caller's. Merges are exact,
+ * associative and commutative, so neither the thread count nor the merge order can change a
  * bit. pl_reduce, pl_variance and pl_dot are a partial over the whole array and its finish.
  * Java's twin is dev.paralelo.kernel.Reductions.
  */
@@ -12,7 +12,6 @@
 
 #include <float.h>
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,7 +113,7 @@ static int job_cost(const job *j, int kind) {
  * order cannot change a bit. */
 #define TEAM_ON_STACK 8 /* parts on the stack (a part is up to 2.2 KiB); larger teams malloc */
 
-static void on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *state);
+static int on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *state);
 
 static void over_blocks(const job *j, int kind, int64_t lo, int64_t hi, int threads, void *state) {
     int t = pl_team_size(threads, hi - lo, job_cost(j, kind));
@@ -125,20 +124,24 @@ static void over_blocks(const job *j, int kind, int64_t lo, int64_t hi, int thre
 }
 
 /* What the team-size rule calls a parallel region's cost (cpu.c): a fast sum of one block on
- * t threads, fork, the parts' merges and join; the fastest of 9 after 3 that start the threads
- * (the fastest, not the median: under load most calls wait for a core). */
+ * t threads, the wake-up, the parts' merges and the wait; the fastest of 9 after 3 that start
+ * the threads (the fastest, not the median: under load most calls wait for a core). A call that
+ * found the team held by another caller ran alone, measured nothing, and is taken again. */
 int64_t pl_time_team(int t) {
     static const double x[PL_BLOCK];
     const pl_impl *im = pl_impl_active();
     if (!im || t < 2) return 0;
     job j = {im, PL_F64, PL_SUM, PL_FAST, x, NULL};
     int64_t s[9];
-    for (int i = -3; i < 9; i++) {
+    for (int i = -3, tries = 0; i < 9; tries++) {
         pl_acc acc;
         pl_acc_init(&acc);
         int64_t t0 = pl_now_ns();
-        on_team(&j, PL_STATE_SUM, 0, PL_BLOCK, t, &acc);
-        if (i >= 0) s[i] = pl_now_ns() - t0;
+        int ran = on_team(&j, PL_STATE_SUM, 0, PL_BLOCK, t, &acc);
+        int64_t dt = pl_now_ns() - t0;
+        if (ran == 1 && tries < 1000) continue;
+        if (i >= 0) s[i] = ran == 1 ? INT64_MAX / 2 : dt; /* never had the team: "too costly" */
+        i++;
     }
     int64_t best = s[0];
     for (int a = 1; a < 9; a++)
@@ -183,27 +186,38 @@ static void merge_part(int kind, void *state, const team_part *part) {
     }
 }
 
-static void on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *state) {
+/* One call on the team: what each thread needs to accumulate its part and pack it. */
+typedef struct team_call {
+    const job *j;
+    int kind;
+    int64_t lo, hi;
+    const void *state;
+    team_part *parts;
+} team_call;
+
+static void team_part_of(void *arg, int id, int nt) {
+    const team_call *c = arg;
+    any_state mine; /* on this thread's stack: no line shared while it works */
+    identity_of(c->kind, c->state, &mine);
+    int64_t a, b;
+    pl_partition(c->hi - c->lo, nt, id, &a, &b);
+    if (a < b) accumulate(c->j, c->kind, c->lo + a, c->lo + b, &mine);
+    pack_part(c->kind, &c->parts[id], &mine);
+}
+
+/* Returns the threads it ran on: t, fewer, or 1 when the team was not to be had (the work
+ * then ran on the calling thread, with the same bits). */
+static int on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *state) {
     team_part on_stack[TEAM_ON_STACK];
     team_part *parts = t <= TEAM_ON_STACK ? on_stack : malloc((size_t)t * sizeof *parts);
-    if (!parts) { /* no memory for the parts: the same bits on the calling thread */
+    team_call c = {j, kind, lo, hi, state, parts};
+    int nt = parts ? pl_team_run(t, team_part_of, &c) : 0;
+    if (nt == 0)
         accumulate(j, kind, lo, hi, state);
-        return;
-    }
-    int nt = 1;
-#pragma omp parallel num_threads(t)
-    {
-        int id = omp_get_thread_num();
-        any_state mine; /* on this thread's stack: no line shared while it works */
-        identity_of(kind, state, &mine);
-        int64_t a, b;
-        pl_partition(hi - lo, omp_get_num_threads(), id, &a, &b);
-        if (a < b) accumulate(j, kind, lo + a, lo + b, &mine);
-        pack_part(kind, &parts[id], &mine);
-        if (id == 0) nt = omp_get_num_threads();
-    }
-    for (int id = 0; id < nt; id++) merge_part(kind, state, &parts[id]);
+    else
+        for (int id = 0; id < nt; id++) merge_part(kind, state, &parts[id]);
     if (parts != on_stack) free(parts);
+    return nt == 0 ? 1 : nt;
 }
 
 static int check_array(int dtype, const void *x, int64_t n) {
@@ -310,11 +324,34 @@ static double few_round(const few_sum *s) {
     return isfinite(hi) && fabs(hi) < DBL_MAX ? hi + 0.0 : (double)NAN;
 }
 
+/* A few blocks' partials computed by a team: each thread those of its part of the partition. */
+typedef struct pairs_call {
+    const pl_impl *im;
+    int dtype, mode;
+    const void *x;
+    int64_t n;
+    double *pairs;
+    int failed; /* a partial was not finite (atomic) */
+} pairs_call;
+
+static void team_pairs_of(void *arg, int id, int nt) {
+    pairs_call *c = arg;
+    int64_t a, b;
+    pl_partition(c->n, nt, id, &a, &b);
+    if (a < b && !c->im->sum_pairs(c->dtype, c->mode, c->x, a, b, c->pairs + 2 * (a / PL_BLOCK)))
+        __atomic_store_n(&c->failed, 1, __ATOMIC_RELAXED);
+}
+
 /* The sum of n > PL_BLOCK floats through few_sum, from the blocks' partials as the sum kernel
- * computes them: 1 and *out when every partial and the result are finite, else 0. */
-static int few_blocks_sum(const pl_impl *im, int dtype, int mode, const void *x, int64_t n, double *out) {
+ * computes them, on t threads (each computes the partials of its part, the caller adds them
+ * all): 1 and *out when every partial and the result are finite, else 0. The partials do not
+ * depend on who computed them, so neither does a bit of the result. */
+static int few_blocks_sum(const pl_impl *im, int dtype, int mode, const void *x, int64_t n, int t,
+                          double *out) {
     double pairs[2 * FEW_BLOCKS];
-    if (!im->sum_pairs(dtype, mode, x, 0, n, pairs)) return 0;
+    pairs_call c = {im, dtype, mode, x, n, pairs, 0};
+    if (t < 2 || pl_team_run(t, team_pairs_of, &c) == 0) team_pairs_of(&c, 0, 1);
+    if (__atomic_load_n(&c.failed, __ATOMIC_RELAXED)) return 0;
     few_sum s = {0};
     for (int64_t i = 0; i < 2 * ((n + PL_BLOCK - 1) / PL_BLOCK); i++)
         if (pairs[i] != 0.0 && !few_add(&s, pairs[i])) return 0;
@@ -323,8 +360,8 @@ static int few_blocks_sum(const pl_impl *im, int dtype, int mode, const void *x,
 }
 
 /* Sum, or mean when `mean` is set, of floats: a single block's partial rounded directly (hi + lo
- * is its exact sum rounded once, the bits the accumulator would give); up to FEW_BLOCKS blocks on
- * one thread, their partials summed exactly by few_sum; else the partial over the blocks. A mean
+ * is its exact sum rounded once, the bits the accumulator would give); up to FEW_BLOCKS blocks,
+ * their partials summed exactly by few_sum; else the partial over the blocks. A mean
  * is that sum / n, except that a finite sum past DBL_MAX gives its finite mean (pl_acc_mean);
  * the first two ways never take such a sum. */
 static double float_sum(const pl_impl *im, int dtype, const void *x, int64_t n, int mode,
@@ -335,8 +372,8 @@ static double float_sum(const pl_impl *im, int dtype, const void *x, int64_t n, 
         return mean ? s / (double)n : s; /* 0/0 is NaN for an empty mean */
     }
     job j = {im, dtype, PL_SUM, mode, x, NULL};
-    if (n > PL_BLOCK && n <= FEW_BLOCKS * PL_BLOCK && pl_team_size(threads, n, job_cost(&j, PL_STATE_SUM)) == 1 &&
-        few_blocks_sum(im, dtype, mode, x, n, &s))
+    if (n > PL_BLOCK && n <= FEW_BLOCKS * PL_BLOCK &&
+        few_blocks_sum(im, dtype, mode, x, n, pl_team_size(threads, n, job_cost(&j, PL_STATE_SUM)), &s))
         return mean ? s / (double)n : s;
     pl_acc acc;
     pl_acc_init(&acc);

@@ -1,0 +1,231 @@
+/*
+ * The reductions' team: worker threads kept between calls, which a parallel reduction wakes
+ * by one store and waits for by one flag per worker.
+ *
+ * Why not an OpenMP region: on the 2-core AMD EPYC VM this project runs on, an empty
+ * `#pragma omp parallel` of 2 threads, called back to back, costs 3.7 us with libgomp's default
+ * policy and 3.8 us with OMP_WAIT_POLICY=active (tools/team-cost.c), while a store seen by the
+ * other core and a store seen back (a round trip of two cache lines) costs 0.6 us there. A
+ * fast sum of 2^17 doubles takes 8.9 us on one thread, so the region ate most of what a second
+ * thread brings, and the team-size rule kept such calls on one thread. This team's empty call
+ * costs about one round trip: the caller publishes (call number, team size) in one word that
+ * every worker watches, runs part 0 itself, then waits for each worker's done word.
+ *
+ * Workers spin (with pause) for TEAM_SPIN_NS after their last call, then sleep on a futex, so
+ * an idle process burns no core; the caller wakes sleepers only when some are asleep. One
+ * caller uses the team at a time: a second caller that finds it busy runs its call alone
+ * (several callers already fill the cores). Bits never depend on the team size (partials merge
+ * exactly), so neither choice changes a result. The other parallel kernels (elementwise,
+ * slices, the probe) stay OpenMP regions: their calls are large.
+ */
+#define _GNU_SOURCE /* sched_getcpu */
+#include "impl.h"
+
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define TEAM_SPIN_NS 200000   /* how long an idle worker spins before it sleeps */
+#define TEAM_PATIENCE_NS 5000 /* how long a caller spins for a worker before it yields */
+#define TEAM_SIZE_BITS 12   /* a call: its number << TEAM_SIZE_BITS | its team size */
+#define TEAM_MAX ((1 << TEAM_SIZE_BITS) - 1)
+
+/* A worker's own line: the last call it finished. */
+typedef struct team_slot {
+    _Alignas(128) _Atomic uint64_t done;
+    uint64_t first; /* the call when it started: it waits for the next one */
+    int id;
+} team_slot;
+
+/* A call is one 64-bit word, read whole, so a worker never pairs one call's number with
+ * another's team size; it never repeats. bell, its low 32 bits, is what sleepers wait on (a
+ * futex is 32 bits): stored after call, so a worker that read the old call sleeps only if the
+ * bell has not rung yet, and then the caller sees it among the sleepers and wakes it. */
+static struct {
+    _Alignas(128) _Atomic uint64_t call; /* number << TEAM_SIZE_BITS | team size */
+    _Atomic uint32_t bell;               /* (uint32_t)call, stored after it */
+    pl_team_fn fn;                       /* the call's work, written before call is published */
+    void *arg;
+    _Atomic int caller_cpu;              /* the CPU the caller last published from */
+    _Alignas(128) _Atomic int sleepers;  /* workers asleep (or about to be) on the bell */
+    _Alignas(128) _Atomic int busy;      /* a caller holds the team */
+    int started;                         /* workers running, ids 1..started; under busy */
+    int atfork;                          /* the fork handler is registered; under busy */
+} team;
+
+static team_slot *slots[TEAM_MAX + 1];
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static void futex_wait(_Atomic uint32_t *w, uint32_t v) {
+    syscall(SYS_futex, (uint32_t *)w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+
+static void futex_wake_all(_Atomic uint32_t *w) {
+    syscall(SYS_futex, (uint32_t *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/* Moves the calling worker off `cpu` (where a caller runs): a worker woken there by the caller
+ * (the scheduler's wake-affine choice, which on the 2-core VM stuck: every call then waited
+ * for the two threads to take turns on one CPU, 38 us for a fast sum of 2^17 doubles against
+ * 3.4 on two) would otherwise stay. Its affinity drops that CPU, which migrates it at once, and
+ * is then given back whole. With no other CPU allowed, it only yields. */
+static void move_off(int cpu) {
+    cpu_set_t all, others;
+    if (sched_getaffinity(0, sizeof all, &all) != 0 || cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &all) ||
+        CPU_COUNT(&all) < 2) {
+        sched_yield();
+        return;
+    }
+    others = all;
+    CPU_CLR(cpu, &others);
+    if (sched_setaffinity(0, sizeof others, &others) == 0)
+        sched_setaffinity(0, sizeof all, &all);
+    else
+        sched_yield();
+}
+
+static int on_callers_cpu(void) {
+    return sched_getcpu() == atomic_load_explicit(&team.caller_cpu, memory_order_relaxed);
+}
+
+/* The next call after seen: spins, then sleeps. */
+static uint64_t next_call(uint64_t seen) {
+    int64_t since = 0;
+    for (unsigned i = 1;; i++) {
+        uint64_t w = atomic_load_explicit(&team.call, memory_order_acquire);
+        if (w != seen) return w;
+        if ((i & 255) == 0) {
+            if (on_callers_cpu()) move_off(atomic_load_explicit(&team.caller_cpu, memory_order_relaxed));
+            int64_t now = pl_now_ns();
+            if (since == 0) {
+                since = now;
+            } else if (now - since > TEAM_SPIN_NS) {
+                /* Dekker with the caller: it stores the bell, then reads sleepers (seq_cst). */
+                atomic_fetch_add(&team.sleepers, 1);
+                while ((w = atomic_load(&team.call)) == seen) futex_wait(&team.bell, (uint32_t)seen);
+                atomic_fetch_sub(&team.sleepers, 1);
+                return w;
+            }
+        }
+        cpu_relax();
+    }
+}
+
+static void *worker_main(void *p) {
+    team_slot *me = p;
+    uint64_t seen = me->first;
+    for (;;) {
+        uint64_t w = next_call(seen);
+        seen = w;
+        int t = (int)(w & TEAM_MAX);
+        if (me->id < t) {
+            team.fn(team.arg, me->id, t);
+            atomic_store_explicit(&me->done, w, memory_order_release);
+            if (on_callers_cpu()) move_off(atomic_load_explicit(&team.caller_cpu, memory_order_relaxed));
+        }
+    }
+    return NULL;
+}
+
+/* In a forked child only the forking thread exists: the team starts again from nothing. */
+static void after_fork_child(void) {
+    for (int id = 1; id <= team.started; id++) {
+        free(slots[id]);
+        slots[id] = NULL;
+    }
+    team.started = 0;
+    atomic_store(&team.sleepers, 0);
+    atomic_store(&team.busy, 0);
+}
+
+/* Starts workers until `want` run (the caller holds busy); returns how many run. */
+static int grow(int want) {
+    if (want > TEAM_MAX) want = TEAM_MAX;
+    if (team.started >= want) return team.started;
+    if (!team.atfork) {
+        if (pthread_atfork(NULL, NULL, after_fork_child) != 0) return team.started;
+        team.atfork = 1;
+    }
+    /* Workers take no asynchronous signal: the threads the process made itself handle them. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t attr;
+    int attr_ok = pthread_attr_init(&attr) == 0;
+    if (attr_ok) pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    while (attr_ok && team.started < want) {
+        int id = team.started + 1;
+        team_slot *s = slots[id];
+        if (!s) {
+            s = aligned_alloc(_Alignof(team_slot), sizeof *s);
+            if (!s) break;
+            slots[id] = s;
+        }
+        atomic_store_explicit(&s->done, 0, memory_order_relaxed);
+        s->first = atomic_load_explicit(&team.call, memory_order_relaxed);
+        s->id = id;
+        pthread_t th;
+        if (pthread_create(&th, &attr, worker_main, s) != 0) break;
+        team.started = id;
+    }
+    if (attr_ok) pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return team.started;
+}
+
+/* Waits for the worker of s to finish call w: spins while that is likely to come soon, then
+ * gives its CPU way at every look (the worker may be waiting for this very CPU). */
+static void wait_done(team_slot *s, uint64_t w) {
+    int64_t since = 0;
+    for (unsigned i = 1; atomic_load_explicit(&s->done, memory_order_acquire) != w; i++) {
+        if (since < 0) {
+            sched_yield();
+        } else if ((i & 63) == 0) {
+            int64_t now = pl_now_ns();
+            if (since == 0)
+                since = now;
+            else if (now - since > TEAM_PATIENCE_NS)
+                since = -1;
+        } else {
+            cpu_relax();
+        }
+    }
+}
+
+int pl_team_run(int t, pl_team_fn fn, void *arg) {
+    if (t < 2) return 0;
+    int free_ = 0;
+    if (!atomic_compare_exchange_strong_explicit(&team.busy, &free_, 1, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return 0;
+    int workers = grow(t - 1);
+    if (workers + 1 < t) t = workers + 1;
+    if (t < 2) {
+        atomic_store_explicit(&team.busy, 0, memory_order_release);
+        return 0;
+    }
+    team.fn = fn;
+    team.arg = arg;
+    atomic_store_explicit(&team.caller_cpu, sched_getcpu(), memory_order_relaxed);
+    uint64_t old = atomic_load_explicit(&team.call, memory_order_relaxed);
+    uint64_t w = ((old >> TEAM_SIZE_BITS) + 1) << TEAM_SIZE_BITS | (uint64_t)t;
+    atomic_store_explicit(&team.call, w, memory_order_release);
+    atomic_store(&team.bell, (uint32_t)w);
+    if (atomic_load(&team.sleepers) > 0) futex_wake_all(&team.bell);
+    fn(arg, 0, t);
+    for (int id = 1; id < t; id++) wait_done(slots[id], w);
+    atomic_store_explicit(&team.busy, 0, memory_order_release);
+    return t;
+}
