@@ -172,7 +172,7 @@ PL_API int pl_set_level(int level);
 /* PL_OK, or PL_E_CONFIG when PARALELO_SIMD is set to a value that names no level; every kernel
  * then returns PL_E_CONFIG too, so a typo never runs silently at another level. */
 PL_API int pl_check_config(void);
-PL_API int pl_max_threads(void); /* OpenMP's default team size */
+PL_API int pl_max_threads(void); /* the default team size: OpenMP's setting (OMP_NUM_THREADS) */
 /* The threads a call of n elements that costs `cost` ps per element on one core runs on, at
  * most `threads` (<= 0: pl_max_threads()): the kernels' own rule. */
 PL_API int pl_team_size(int threads, int64_t n, int cost);

@@ -1,10 +1,10 @@
 /*
  * Elementwise kernels: each output element depends on one index only, so any split between
- * threads gives the same result. Large calls split into contiguous static chunks.
+ * threads gives the same result. Large calls split into contiguous ranges on the team
+ * (team.c).
  */
 #include "impl.h"
 
-#include <omp.h>
 #include <string.h>
 
 static int check(int dtype, int64_t n, const void *p) {
@@ -12,21 +12,44 @@ static int check(int dtype, int64_t n, const void *p) {
     return PL_OK;
 }
 
-/* Runs body(lo, hi) over [0, n) on t threads, in contiguous chunks. */
-#define SPLIT(n, threads, body)                                                               \
-    do {                                                                                      \
-        int t_ = pl_team_size((threads), (n), PL_COST_READ);                                  \
-        if (t_ == 1) {                                                                        \
-            int64_t lo = 0, hi = (n);                                                         \
-            body;                                                                             \
-        } else {                                                                              \
-            _Pragma("omp parallel num_threads(t_)") {                                         \
-                int id_ = omp_get_thread_num(), nt_ = omp_get_num_threads();                  \
-                int64_t lo = (n) * id_ / nt_, hi = (n) * (id_ + 1) / nt_;                     \
-                body;                                                                         \
-            }                                                                                 \
-        }                                                                                     \
-    } while (0)
+/* One elementwise call: the kernel and its operands. */
+enum { E_BINARY, E_SCALE, E_AXPY, E_FILL, E_COPY };
+typedef struct elem_call {
+    const pl_impl *im;
+    int kind, dtype, op;
+    const void *a, *b;
+    void *out;
+    double f;
+    int64_t i;
+} elem_call;
+
+static void elem_range(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
+    const elem_call *c = ctx;
+    (void)id;
+    (void)nt;
+    switch (c->kind) {
+    case E_BINARY: c->im->binary(c->dtype, c->op, c->a, c->b, c->out, lo, hi); break;
+    case E_SCALE: c->im->scale(c->dtype, c->a, c->f, c->i, c->out, lo, hi); break;
+    case E_AXPY: c->im->axpy(c->dtype, c->f, c->i, c->a, c->out, lo, hi); break;
+    case E_FILL: c->im->fill(c->dtype, c->out, c->f, c->i, lo, hi); break;
+    default: {
+        size_t size = (size_t)pl_dtype_size(c->dtype);
+        if (hi > lo)
+            memcpy((char *)c->out + (size_t)lo * size, (const char *)c->a + (size_t)lo * size,
+                   (size_t)(hi - lo) * size);
+    }
+    }
+}
+
+/* Runs the call over [0, n) on the team the rule picks, in contiguous ranges. */
+static int split(int threads, int64_t n, elem_call *c) {
+    int t = pl_team_size(threads, n, PL_COST_READ);
+    if (t == 1)
+        elem_range(c, 0, 1, 0, n);
+    else
+        pl_team_split(t, n, elem_range, c);
+    return PL_OK;
+}
 
 int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_t n,
               int threads) {
@@ -34,8 +57,8 @@ int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_
     if (op < PL_ADD || op > PL_MUL) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
-    SPLIT(n, threads, im->binary(dtype, op, a, b, out, lo, hi));
-    return PL_OK;
+    elem_call c = {im, E_BINARY, dtype, op, a, b, out, 0, 0};
+    return split(threads, n, &c);
 }
 
 int pl_scale(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *out, int64_t n,
@@ -43,8 +66,8 @@ int pl_scale(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *ou
     if (check(dtype, n, x) || check(dtype, n, out)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
-    SPLIT(n, threads, im->scale(dtype, x, alpha_f, alpha_i, out, lo, hi));
-    return PL_OK;
+    elem_call c = {im, E_SCALE, dtype, 0, x, NULL, out, alpha_f, alpha_i};
+    return split(threads, n, &c);
 }
 
 int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, int64_t n,
@@ -52,16 +75,16 @@ int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, 
     if (check(dtype, n, x) || check(dtype, n, y)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
-    SPLIT(n, threads, im->axpy(dtype, alpha_f, alpha_i, x, y, lo, hi));
-    return PL_OK;
+    elem_call c = {im, E_AXPY, dtype, 0, x, NULL, y, alpha_f, alpha_i};
+    return split(threads, n, &c);
 }
 
 int pl_fill(int dtype, void *out, double value_f, int64_t value_i, int64_t n, int threads) {
     if (check(dtype, n, out)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
-    SPLIT(n, threads, im->fill(dtype, out, value_f, value_i, lo, hi));
-    return PL_OK;
+    elem_call c = {im, E_FILL, dtype, 0, NULL, NULL, out, value_f, value_i};
+    return split(threads, n, &c);
 }
 
 int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads) {
@@ -71,11 +94,10 @@ int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads) {
     char *d = dst;
     int overlap = n > 0 && s < d + n * (int64_t)size && d < s + n * (int64_t)size;
     if (overlap) {
-        /* Chunks copied in parallel could read bytes another chunk already overwrote. */
+        /* Ranges copied in parallel could read bytes another range already overwrote. */
         memmove(d, s, (size_t)n * size);
         return PL_OK;
     }
-    SPLIT(n, threads, if (hi > lo) memcpy(d + lo * (int64_t)size, s + lo * (int64_t)size,
-                                          (size_t)(hi - lo) * size));
-    return PL_OK;
+    elem_call c = {NULL, E_COPY, dtype, 0, src, NULL, dst, 0, 0};
+    return split(threads, n, &c);
 }

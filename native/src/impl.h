@@ -118,6 +118,11 @@ int64_t pl_time_team(int t);
  * work alone. */
 typedef void (*pl_team_fn)(void *arg, int id, int nt);
 int pl_team_run(int t, pl_team_fn fn, void *arg);
+/* [0, n) in nt contiguous ranges, [n * id / nt, n * (id + 1) / nt) to part id, on the team
+ * (pl_team_run), or as one range on the calling thread (id 0 of 1) when the team is not to be
+ * had; returns nt. */
+typedef void (*pl_range_fn)(void *ctx, int id, int nt, int64_t lo, int64_t hi);
+int pl_team_split(int t, int64_t n, pl_range_fn fn, void *ctx);
 
 /* Single-threaded reduction of x[0, n) to its result, as pl_reduce (slices.c uses it per
  * slice). */

@@ -1,11 +1,24 @@
 /*
  * The bandwidth probe: the fastest read of n doubles this library knows, with no ordering or
  * compensation guarantees. Reductions are compared against it to tell how close they are to
- * the memory system's ceiling.
+ * the memory system's ceiling. It runs on the kernels' team (team.c), as they do.
  */
 #include "impl.h"
 
-#include <omp.h>
+#include <stdlib.h>
+
+typedef struct probe_call {
+    const pl_impl *im;
+    int twosum;
+    const double *x;
+    double *totals; /* one per part */
+} probe_call;
+
+static void probe_range(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
+    const probe_call *c = ctx;
+    (void)nt;
+    c->totals[id] = c->twosum ? c->im->probe_twosum(c->x, lo, hi) : c->im->probe(c->x, lo, hi);
+}
 
 static int probe(int twosum, const double *x, int64_t n, int threads, double *out) {
     if (n < 0 || (n > 0 && !x) || !out) return PL_E_ARG;
@@ -18,13 +31,17 @@ static int probe(int twosum, const double *x, int64_t n, int threads, double *ou
         *out = twosum ? im->probe_twosum(x, 0, n) : im->probe(x, 0, n);
         return PL_OK;
     }
-    double total = 0;
-#pragma omp parallel num_threads(t) reduction(+ : total)
-    {
-        int id = omp_get_thread_num(), nt = omp_get_num_threads();
-        int64_t lo = n * id / nt, hi = n * (id + 1) / nt;
-        total += twosum ? im->probe_twosum(x, lo, hi) : im->probe(x, lo, hi);
+    double on_stack[64];
+    double *totals = t <= 64 ? on_stack : malloc(sizeof *totals * (size_t)t);
+    if (!totals) {
+        *out = twosum ? im->probe_twosum(x, 0, n) : im->probe(x, 0, n);
+        return PL_OK;
     }
+    probe_call c = {im, twosum, x, totals};
+    int nt = pl_team_split(t, n, probe_range, &c);
+    double total = 0;
+    for (int id = 0; id < nt; id++) total += totals[id];
+    if (totals != on_stack) free(totals);
     *out = total;
     return PL_OK;
 }

@@ -6,7 +6,6 @@
  */
 #include "impl.h"
 
-#include <omp.h>
 
 /*
  * Slices of at most SLICE_BATCH_MAX elements go through im->slice_sums, a batch of slices per
@@ -45,6 +44,63 @@ static int reduce_slice(const pl_impl *im, int dtype, int op, const void *x, int
     return PL_OK;
 }
 
+/* A slice call: what every range of it needs; status is written atomically. */
+typedef struct slice_call {
+    const pl_impl *im;
+    int dtype, op;
+    const void *x;
+    int64_t n, k, first;
+    void *out;
+    const int64_t *offsets;
+    int64_t m;
+    int64_t next; /* pl_reduceat: the next chunk of slices to claim (atomic) */
+    int status;
+} slice_call;
+
+static void fail(slice_call *c, int s) { __atomic_store_n(&c->status, s, __ATOMIC_RELAXED); }
+
+/* Batches [lo, hi) of slice_batch whole slices each, in SIMD lanes; the same bits as one by one. */
+static void slice_batches(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
+    slice_call *c = ctx;
+    (void)id;
+    (void)nt;
+    int64_t batch = c->im->slice_batch;
+    double *o = c->out;
+    for (int64_t g = lo; g < hi; g++) {
+        int64_t j = g * batch;
+        unsigned redo = c->im->slice_sums(c->dtype, c->x, c->k, j, o);
+        for (int64_t q = 0; q < batch; q++) {
+            if (redo & (1u << q)) { /* not finite in a lane: the slice's exact path */
+                int s = reduce_slice(c->im, c->dtype, c->op, c->x, (j + q) * c->k, (j + q + 1) * c->k, c->out, j + q);
+                if (s != PL_OK) fail(c, s);
+            } else if (c->op == PL_MEAN) {
+                o[j + q] /= (double)c->k;
+            }
+        }
+    }
+}
+
+/* Slices first + [lo, hi), one at a time. */
+static void slice_singles(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
+    slice_call *c = ctx;
+    (void)id;
+    (void)nt;
+    for (int64_t j = c->first + lo; j < c->first + hi; j++) {
+        int64_t a = j * c->k, b = a + c->k < c->n ? a + c->k : c->n;
+        int s = reduce_slice(c->im, c->dtype, c->op, c->x, a, b, c->out, j);
+        if (s != PL_OK) fail(c, s);
+    }
+}
+
+/* Runs fn over [0, count) on the t threads the rule chose (contiguous ranges). */
+static void slice_split(int t, int64_t count, pl_range_fn fn, slice_call *c) {
+    if (count <= 0) return;
+    if (t == 1)
+        fn(c, 0, 1, 0, count);
+    else
+        pl_team_split(t, count, fn, c);
+}
+
 int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,
                     int threads) {
     const pl_impl *im = pl_impl_active();
@@ -52,40 +108,46 @@ int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void
     if (!slice_op_ok(dtype, op, x, n, out) || k < 1) return PL_E_ARG;
     int64_t m = n / k + (n % k != 0);
     int t = pl_team_size(threads, n, PL_COST_ACCURATE);
-    int status = PL_OK;
-    int64_t first = 0; /* slices before `first` were done in batches */
+    slice_call c = {im, dtype, op, x, n, k, 0, out, NULL, 0, 0, PL_OK};
     if (pl_dtype_is_float(dtype) && (op == PL_SUM || op == PL_MEAN) && k <= SLICE_BATCH_MAX) {
-        /* Whole slices, slice_batch at a time in SIMD lanes; the same bits as one by one. */
-        int64_t batch = im->slice_batch, batches = (n / k) / batch;
-        double *o = out;
-#pragma omp parallel for num_threads(t) schedule(static) if (t > 1)
-        for (int64_t g = 0; g < batches; g++) {
-            int64_t j = g * batch;
-            unsigned redo = im->slice_sums(dtype, x, k, j, o);
-            for (int64_t q = 0; q < batch; q++) {
-                if (redo & (1u << q)) { /* not finite in a lane: the slice's exact path */
-                    int s = reduce_slice(im, dtype, op, x, (j + q) * k, (j + q + 1) * k, out, j + q);
-                    if (s != PL_OK) {
-#pragma omp atomic write
-                        status = s;
-                    }
-                } else if (op == PL_MEAN) {
-                    o[j + q] /= (double)k;
-                }
+        int64_t batches = (n / k) / im->slice_batch;
+        slice_split(t, batches, slice_batches, &c);
+        c.first = batches * im->slice_batch; /* slices before it were done in batches */
+    }
+    slice_split(t, m - c.first, slice_singles, &c);
+    return __atomic_load_n(&c.status, __ATOMIC_RELAXED);
+}
+
+/* Slices of pl_reduceat, claimed REDUCEAT_CHUNK at a time (their sizes may differ widely). */
+#define REDUCEAT_CHUNK 64
+
+static void reduceat_chunks(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
+    slice_call *c = ctx;
+    (void)id;
+    (void)nt;
+    (void)lo;
+    (void)hi;
+    const int64_t *offsets = c->offsets;
+    int64_t m = c->m, n = c->n;
+    for (;;) {
+        int64_t from = __atomic_fetch_add(&c->next, REDUCEAT_CHUNK, __ATOMIC_RELAXED);
+        if (from >= m) return;
+        int64_t to = from + REDUCEAT_CHUNK < m ? from + REDUCEAT_CHUNK : m;
+        for (int64_t j = from; j < to; j++) {
+            /* Each offset is read once and checked where it is used: another thread or process
+             * may write the offsets (or out may be them) while slices run, and a value that
+             * changed after the check in pl_reduceat must never become an address. */
+            int64_t a = __atomic_load_n(&offsets[j], __ATOMIC_RELAXED);
+            int64_t b = j + 1 < m ? __atomic_load_n(&offsets[j + 1], __ATOMIC_RELAXED) : n;
+            if (a < 0 || a >= n || b < 0 || b > n) {
+                fail(c, PL_E_INDEX);
+                continue;
             }
-        }
-        first = batches * batch;
-    }
-#pragma omp parallel for num_threads(t) schedule(static) if (t > 1)
-    for (int64_t j = first; j < m; j++) {
-        int64_t a = j * k, b = a + k < n ? a + k : n;
-        int s = reduce_slice(im, dtype, op, x, a, b, out, j);
-        if (s != PL_OK) {
-#pragma omp atomic write
-            status = s;
+            if (b <= a) b = a + 1; /* numpy: a non-increasing pair yields x[a] */
+            int s = reduce_slice(c->im, c->dtype, c->op, c->x, a, b, c->out, j);
+            if (s != PL_OK) fail(c, s);
         }
     }
-    return status;
 }
 
 int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offsets, int64_t m,
@@ -97,25 +159,7 @@ int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offs
     for (int64_t j = 0; j < m; j++)
         if (offsets[j] < 0 || offsets[j] >= n) return PL_E_INDEX;
     int t = pl_team_size(threads, n, PL_COST_ACCURATE);
-    int status = PL_OK;
-#pragma omp parallel for num_threads(t) schedule(dynamic, 64) if (t > 1)
-    for (int64_t j = 0; j < m; j++) {
-        /* Each offset is read once and checked where it is used: another thread or process may
-         * write the offsets (or out may be them) while slices run, and a value that changed
-         * after the check above must never become an address. */
-        int64_t a = __atomic_load_n(&offsets[j], __ATOMIC_RELAXED);
-        int64_t b = j + 1 < m ? __atomic_load_n(&offsets[j + 1], __ATOMIC_RELAXED) : n;
-        if (a < 0 || a >= n || b < 0 || b > n) {
-#pragma omp atomic write
-            status = PL_E_INDEX;
-            continue;
-        }
-        if (b <= a) b = a + 1; /* numpy: a non-increasing pair yields x[a] */
-        int s = reduce_slice(im, dtype, op, x, a, b, out, j);
-        if (s != PL_OK) {
-#pragma omp atomic write
-            status = s;
-        }
-    }
-    return status;
+    slice_call c = {im, dtype, op, x, n, 0, 0, out, offsets, m, 0, PL_OK};
+    slice_split(t, m, reduceat_chunks, &c);
+    return __atomic_load_n(&c.status, __ATOMIC_RELAXED);
 }

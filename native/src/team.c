@@ -15,8 +15,11 @@
  * an idle process burns no core; the caller wakes sleepers only when some are asleep. One
  * caller uses the team at a time: a second caller that finds it busy runs its call alone
  * (several callers already fill the cores). Bits never depend on the team size (partials merge
- * exactly), so neither choice changes a result. The other parallel kernels (elementwise,
- * slices, the probe) stay OpenMP regions: their calls are large.
+ * exactly), so neither choice changes a result. Every parallel kernel runs here (reductions,
+ * elementwise, slices, the probe): two pools that each spin after their calls took the cores
+ * from each other. With OpenMP's threads still spinning from a probe, an accurate sum of 2^24
+ * doubles on this team read 22.6 GB/s instead of 51.9 (calls alternating); with one pool,
+ * 58.6. OpenMP's runtime still provides the thread settings (cpu.c).
  */
 #define _GNU_SOURCE /* sched_getcpu */
 #include "impl.h"
@@ -228,4 +231,26 @@ int pl_team_run(int t, pl_team_fn fn, void *arg) {
     for (int id = 1; id < t; id++) wait_done(slots[id], w);
     atomic_store_explicit(&team.busy, 0, memory_order_release);
     return t;
+}
+
+/* pl_team_split's call: the range function and what it needs. */
+typedef struct split_call {
+    pl_range_fn fn;
+    void *ctx;
+    int64_t n;
+} split_call;
+
+static void split_part(void *arg, int id, int nt) {
+    const split_call *c = arg;
+    int64_t q = c->n / nt, r = c->n % nt; /* floor(n * id / nt) without overflow */
+    int64_t lo = q * id + r * id / nt, hi = q * (id + 1) + r * (id + 1) / nt;
+    c->fn(c->ctx, id, nt, lo, hi);
+}
+
+int pl_team_split(int t, int64_t n, pl_range_fn fn, void *ctx) {
+    split_call c = {fn, ctx, n};
+    int nt = pl_team_run(t, split_part, &c);
+    if (nt > 0) return nt;
+    fn(ctx, 0, 1, 0, n);
+    return 1;
 }

@@ -16,7 +16,7 @@ import java.util.RandomAccess;
  * merge to those bits: {@link Kernels#partial(Reduction, NumArray, BlockRange)} refuses it.
  *
  * <p>{@link #of(long, int)} splits into k parts: part i holds blocks [B*i/k, B*(i+1)/k) with
- * B = ceil(n / BLOCK), the same rule as the C library's {@code pl_partition}, which its OpenMP
+ * B = ceil(n / BLOCK), the same rule as the C library's {@code pl_partition}, which its
  * threads use. In-process threads, worker processes and MPI ranks all split this way.
  * {@link #byLength} cuts fixed-length tasks instead. Instances are immutable.
  */

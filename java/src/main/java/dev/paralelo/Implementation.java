@@ -5,7 +5,7 @@ package dev.paralelo;
  * bits for the same call; they differ in speed and in what they need.
  */
 public enum Implementation {
-    /** The C library through FFM: OpenMP threads, SIMD picked at run time. Needs libparalelo. */
+    /** The C library through FFM: its own team of threads, SIMD picked at run time. Needs libparalelo. */
     NATIVE,
     /**
      * The pure-Java twin on the Panama Vector API, at the JVM's preferred vector width. Needs the

@@ -30,7 +30,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * exit status, throwing {@link UsageException} for bad input) and one line in that list.
  */
 @Command(name = "paralelo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Every core from plain Java: C/OpenMP kernels over off-heap arrays, shared with other processes.",
+        description = "Every core from plain Java: C/SIMD kernels on every core, over off-heap arrays, shared with other processes.",
         synopsisSubcommandLabel = "COMMAND",
         footer = {"", "Run 'paralelo COMMAND --help' for a command's options.",
                 "Exit status: 0 success, 2 bad usage or input (one line on stderr), 1 unexpected failure."})

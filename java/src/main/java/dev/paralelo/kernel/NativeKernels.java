@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  *
  * <p>Calls of at most {@link #CRITICAL_MAX} elements take the {@code critical} downcall: no
  * thread-state transition, heap arrays read in place, one thread. Larger calls on off-heap
- * memory take the normal downcall, which lets the GC run while OpenMP works. Larger calls on a
+ * memory take the normal downcall, which lets the GC run while the C threads work. Larger calls on a
  * heap array (only critical calls may see the Java heap, and they must stay short): reductions
  * accumulate their partial state over block-aligned chunks, a critical call each, and finish it
  * in Java, which gives the bits of one call; elementwise and slice kernels run in
@@ -100,7 +100,7 @@ public final class NativeKernels implements KernelBackend {
     @Override
     public String describe() {
         return "native libparalelo (" + levelName(ParaleloLib.plActiveLevel()) + " of CPU's "
-                + levelName(ParaleloLib.plCpuLevel()) + ", OpenMP " + ParaleloLib.plMaxThreads()
+                + levelName(ParaleloLib.plCpuLevel()) + ", " + ParaleloLib.plMaxThreads()
                 + " threads) from " + LibraryLoader.source();
     }
 

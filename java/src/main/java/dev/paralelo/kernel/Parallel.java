@@ -8,7 +8,7 @@ import java.util.function.IntConsumer;
 
 /**
  * The pure-Java kernels' threads: one {@link ForkJoinPool} of daemon threads, one per core,
- * playing the part of the OpenMP team in the C library.
+ * playing the part of the C library's team.
  */
 final class Parallel {
     private Parallel() {}

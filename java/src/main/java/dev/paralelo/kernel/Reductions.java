@@ -114,7 +114,7 @@ public final class Reductions {
      * The pure-Java kernels' team size: min(threads, n / 262,144), at least 1. Waking a parked
      * ForkJoinPool worker costs 20 to 30 µs on the 2-core VM this was measured on (the vector
      * sum of 2^17 elements: 51 GB/s on one thread, 25 on two), against 3.5 to 5 µs for an
-     * OpenMP region, so a Java thread must get 262,144 elements to pay for itself.
+     * OpenMP region then (0.9 for the C library's own team now), so a Java thread must get 262,144 elements to pay for itself.
      */
     static int javaTeamSize(int threads, long n) {
         long byWork = n / JAVA_MIN_PER_THREAD;

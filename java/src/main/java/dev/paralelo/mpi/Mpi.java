@@ -25,7 +25,7 @@ import java.util.Objects;
  *
  * <p>Threads: at {@link ThreadLevel#SINGLE} and {@link ThreadLevel#FUNNELED} (the default)
  * only the thread that called {@link #init} may call MPI, and other threads get an
- * IllegalStateException; at the higher levels, what MPI allows. The OpenMP threads of the
+ * IllegalStateException; at the higher levels, what MPI allows. The threads of the
  * kernels never call MPI, so FUNNELED is enough for ranks that use all their cores. After
  * {@link #close()} every collective and {@link #abort} throw IllegalStateException; the
  * accessors (rank, size, ...) keep answering.
