@@ -199,13 +199,14 @@ public final class Kernels {
     }
 
     /**
-     * Core-budget permits for a call of n elements: 0 when it runs on the caller's thread
-     * (small inputs, or one thread asked for), else the number of threads granted.
+     * Core-budget permits for a call of n elements: -1 when it runs on the caller's thread
+     * without the budget (small inputs, or one thread asked for), 0 when the budget counted it
+     * and its share is the caller's thread alone, else the number of threads granted.
      */
     private int take(long n, int cost) {
-        if (n <= PARALLEL_MIN) return 0;
+        if (n <= PARALLEL_MIN) return -1;
         int want = backend.teamSize(threads(), n, cost); // no more permits than threads the call can use
-        return want <= 1 ? 0 : BUDGET.acquire(want);
+        return want <= 1 ? -1 : BUDGET.acquire(want);
     }
 
     private static final int READ_COST = KernelBackend.COST_READ;
@@ -218,7 +219,7 @@ public final class Kernels {
     }
 
     private static void giveBack(int permits) {
-        if (permits > 0) BUDGET.release(permits);
+        if (permits >= 0) BUDGET.release(permits);
     }
 
     /** What {@link #doubleCall} and {@link #longCall} run. */

@@ -38,6 +38,26 @@ class CoreBudgetTest {
         b.release(16);
     }
 
+    /** A caller whose share is one thread runs on its own thread: no permit, and no wait even when none is free. */
+    @Test
+    void aShareOfOneThreadTakesNoPermitAndNeverWaits() {
+        CoreBudget b = new CoreBudget(2);
+        int first = b.acquire(2);  // alone: both cores
+        int second = b.acquire(2); // two callers on 2 cores: one thread each, and none is free
+        assertEquals(List.of(2, 0), List.of(first, second));
+        b.release(second);
+        b.release(first);
+        assertEquals(2, b.acquire(2), "alone again: the whole budget");
+        b.release(2);
+        CoreBudget sixteen = new CoreBudget(16);
+        List<Integer> got = new ArrayList<>();
+        for (int c = 0; c < 9; c++) got.add(sixteen.acquire(2)); // 8 callers take all 16; the ninth's share is 16 / 9 = 1
+        assertEquals(List.of(2, 2, 2, 2, 2, 2, 2, 2, 0), got);
+        for (int g : got) sixteen.release(g);
+        assertEquals(16, sixteen.acquire(16), "every permit and caller given back");
+        sixteen.release(16);
+    }
+
     /** The share is taken when the first permit is: a caller that waited behind another and then runs alone gets everything. */
     @Test
     void aCallerThatWaitedAndRunsAloneTakesTheWholeBudget() throws Exception {
