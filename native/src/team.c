@@ -1,6 +1,6 @@
 /*
- * The reductions' team: worker threads kept between calls, which a parallel reduction wakes
- * by one store and waits for by one flag per worker.
+ * The kernels' teams: worker threads kept between calls, which a parallel call wakes by one
+ * store and waits for by one flag per worker.
  *
  * Why not an OpenMP region: on the 2-core AMD EPYC VM this project runs on, an empty
  * `#pragma omp parallel` of 2 threads, called back to back, costs 3.7 us with libgomp's default
@@ -12,10 +12,11 @@
  * every worker watches, runs part 0 itself, then waits for each worker's done word.
  *
  * Workers spin (with pause) for TEAM_SPIN_NS after their last call, then sleep on a futex, so
- * an idle process burns no core; the caller wakes sleepers only when some are asleep. One
- * caller uses the team at a time: a second caller that finds it busy runs its call alone
- * (several callers already fill the cores). Bits never depend on the team size (partials merge
- * exactly), so neither choice changes a result. Every parallel kernel runs here (reductions,
+ * an idle process burns no core; the caller wakes sleepers only when some are asleep. A team
+ * serves one caller at a time, and callers running at once each hold their own (made on first
+ * need, as OpenMP keeps a pool per thread that starts regions; beyond TEAMS_MAX a caller runs
+ * alone). The Java side's core budget keeps the teams' threads within the cores. Bits never
+ * depend on the team size (partials merge exactly), so no choice here changes a result. Every parallel kernel runs here (reductions,
  * elementwise, slices, the probe): two pools that each spin after their calls took the cores
  * from each other. With OpenMP's threads still spinning from a probe, an accurate sum of 2^24
  * doubles on this team read 22.6 GB/s instead of 51.9 (calls alternating); with one pool,
@@ -32,18 +33,23 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define TEAM_SPIN_NS 200000   /* how long an idle worker spins before it sleeps */
 #define TEAM_PATIENCE_NS 5000 /* how long a caller spins for a worker before it yields */
-#define TEAM_SIZE_BITS 12   /* a call: its number << TEAM_SIZE_BITS | its team size */
+#define TEAM_SIZE_BITS 12     /* a call: its number << TEAM_SIZE_BITS | its team size */
 #define TEAM_MAX ((1 << TEAM_SIZE_BITS) - 1)
+#define TEAMS_MAX 64 /* teams at most: callers beyond that many at once run alone */
+
+typedef struct team team;
 
 /* A worker's own line: the last call it finished. */
 typedef struct team_slot {
     _Alignas(128) _Atomic uint64_t done;
     uint64_t first; /* the call when it started: it waits for the next one */
+    team *of;
     int id;
 } team_slot;
 
@@ -51,7 +57,7 @@ typedef struct team_slot {
  * another's team size; it never repeats. bell, its low 32 bits, is what sleepers wait on (a
  * futex is 32 bits): stored after call, so a worker that read the old call sleeps only if the
  * bell has not rung yet, and then the caller sees it among the sleepers and wakes it. */
-static struct {
+struct team {
     _Alignas(128) _Atomic uint64_t call; /* number << TEAM_SIZE_BITS | team size */
     _Atomic uint32_t bell;               /* (uint32_t)call, stored after it */
     pl_team_fn fn;                       /* the call's work, written before call is published */
@@ -60,10 +66,16 @@ static struct {
     _Alignas(128) _Atomic int sleepers;  /* workers asleep (or about to be) on the bell */
     _Alignas(128) _Atomic int busy;      /* a caller holds the team */
     int started;                         /* workers running, ids 1..started; under busy */
-    int atfork;                          /* the fork handler is registered; under busy */
-} team;
+    int room;                            /* slots' length; under busy */
+    team_slot **slots;                   /* slots[id], id in [1, started]; under busy */
+};
 
-static team_slot *slots[TEAM_MAX + 1];
+/* Teams are made on demand, one per caller running at once (as OpenMP keeps a pool per thread
+ * that starts regions), and never freed: teams[0, count) are published. */
+static team *teams[TEAMS_MAX];
+static _Atomic int team_count;
+static pthread_mutex_t teams_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 static void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -99,26 +111,28 @@ static void move_off(int cpu) {
         sched_yield();
 }
 
-static int on_callers_cpu(void) {
-    return sched_getcpu() == atomic_load_explicit(&team.caller_cpu, memory_order_relaxed);
+/* Moves the calling worker of tm off its caller's CPU if it is on it. */
+static void keep_off_caller(team *tm) {
+    int cpu = atomic_load_explicit(&tm->caller_cpu, memory_order_relaxed);
+    if (sched_getcpu() == cpu) move_off(cpu);
 }
 
-/* The next call after seen: spins, then sleeps. */
-static uint64_t next_call(uint64_t seen) {
+/* The next call of tm after seen: spins, then sleeps. */
+static uint64_t next_call(team *tm, uint64_t seen) {
     int64_t since = 0;
     for (unsigned i = 1;; i++) {
-        uint64_t w = atomic_load_explicit(&team.call, memory_order_acquire);
+        uint64_t w = atomic_load_explicit(&tm->call, memory_order_acquire);
         if (w != seen) return w;
         if ((i & 255) == 0) {
-            if (on_callers_cpu()) move_off(atomic_load_explicit(&team.caller_cpu, memory_order_relaxed));
+            keep_off_caller(tm);
             int64_t now = pl_now_ns();
             if (since == 0) {
                 since = now;
             } else if (now - since > TEAM_SPIN_NS) {
                 /* Dekker with the caller: it stores the bell, then reads sleepers (seq_cst). */
-                atomic_fetch_add(&team.sleepers, 1);
-                while ((w = atomic_load(&team.call)) == seen) futex_wait(&team.bell, (uint32_t)seen);
-                atomic_fetch_sub(&team.sleepers, 1);
+                atomic_fetch_add(&tm->sleepers, 1);
+                while ((w = atomic_load(&tm->call)) == seen) futex_wait(&tm->bell, (uint32_t)seen);
+                atomic_fetch_sub(&tm->sleepers, 1);
                 return w;
             }
         }
@@ -128,38 +142,51 @@ static uint64_t next_call(uint64_t seen) {
 
 static void *worker_main(void *p) {
     team_slot *me = p;
+    team *tm = me->of;
     uint64_t seen = me->first;
     for (;;) {
-        uint64_t w = next_call(seen);
+        uint64_t w = next_call(tm, seen);
         seen = w;
         int t = (int)(w & TEAM_MAX);
         if (me->id < t) {
-            team.fn(team.arg, me->id, t);
+            tm->fn(tm->arg, me->id, t);
             atomic_store_explicit(&me->done, w, memory_order_release);
-            if (on_callers_cpu()) move_off(atomic_load_explicit(&team.caller_cpu, memory_order_relaxed));
+            keep_off_caller(tm);
         }
     }
     return NULL;
 }
 
-/* In a forked child only the forking thread exists: the team starts again from nothing. */
+/* In a forked child only the forking thread exists: every team starts again from nothing. */
 static void after_fork_child(void) {
-    for (int id = 1; id <= team.started; id++) {
-        free(slots[id]);
-        slots[id] = NULL;
+    pthread_mutex_init(&teams_lock, NULL);
+    int count = atomic_load(&team_count);
+    for (int i = 0; i < count; i++) {
+        team *tm = teams[i];
+        for (int id = 1; id <= tm->started; id++) {
+            free(tm->slots[id]);
+            tm->slots[id] = NULL;
+        }
+        tm->started = 0;
+        atomic_store(&tm->sleepers, 0);
+        atomic_store(&tm->busy, 0);
     }
-    team.started = 0;
-    atomic_store(&team.sleepers, 0);
-    atomic_store(&team.busy, 0);
 }
 
-/* Starts workers until `want` run (the caller holds busy); returns how many run. */
-static int grow(int want) {
+static int atfork_ok;
+static void register_atfork(void) { atfork_ok = pthread_atfork(NULL, NULL, after_fork_child) == 0; }
+
+/* Starts workers of tm until `want` run (the caller holds tm->busy); returns how many run. */
+static int grow(team *tm, int want) {
     if (want > TEAM_MAX) want = TEAM_MAX;
-    if (team.started >= want) return team.started;
-    if (!team.atfork) {
-        if (pthread_atfork(NULL, NULL, after_fork_child) != 0) return team.started;
-        team.atfork = 1;
+    if (tm->started >= want) return tm->started;
+    if (want >= tm->room) {
+        int room = want + 1 > 2 * tm->room ? want + 1 : 2 * tm->room;
+        team_slot **slots = realloc(tm->slots, sizeof *slots * (size_t)room);
+        if (!slots) return tm->started;
+        for (int id = tm->room; id < room; id++) slots[id] = NULL;
+        tm->slots = slots;
+        tm->room = room;
     }
     /* Workers take no asynchronous signal: the threads the process made itself handle them. */
     sigset_t all, old;
@@ -168,24 +195,56 @@ static int grow(int want) {
     pthread_attr_t attr;
     int attr_ok = pthread_attr_init(&attr) == 0;
     if (attr_ok) pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    while (attr_ok && team.started < want) {
-        int id = team.started + 1;
-        team_slot *s = slots[id];
+    while (attr_ok && tm->started < want) {
+        int id = tm->started + 1;
+        team_slot *s = tm->slots[id];
         if (!s) {
             s = aligned_alloc(_Alignof(team_slot), sizeof *s);
             if (!s) break;
-            slots[id] = s;
+            tm->slots[id] = s;
         }
         atomic_store_explicit(&s->done, 0, memory_order_relaxed);
-        s->first = atomic_load_explicit(&team.call, memory_order_relaxed);
+        s->first = atomic_load_explicit(&tm->call, memory_order_relaxed);
+        s->of = tm;
         s->id = id;
         pthread_t th;
         if (pthread_create(&th, &attr, worker_main, s) != 0) break;
-        team.started = id;
+        tm->started = id;
     }
     if (attr_ok) pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    return team.started;
+    return tm->started;
+}
+
+static int try_hold(team *tm) {
+    int free_ = 0;
+    return atomic_compare_exchange_strong_explicit(&tm->busy, &free_, 1, memory_order_acquire,
+                                                   memory_order_relaxed);
+}
+
+/* A team this caller now holds: a free one, else a new one; NULL when TEAMS_MAX are in use. */
+static team *hold_team(void) {
+    pthread_once(&atfork_once, register_atfork);
+    if (!atfork_ok) return NULL; /* a fork would leave a child waiting for workers it lacks */
+    int count = atomic_load_explicit(&team_count, memory_order_acquire);
+    for (int i = 0; i < count; i++)
+        if (try_hold(teams[i])) return teams[i];
+    team *made = NULL;
+    pthread_mutex_lock(&teams_lock);
+    count = atomic_load_explicit(&team_count, memory_order_relaxed);
+    for (int i = 0; i < count && !made; i++) /* one freed, or made, while this caller looked */
+        if (try_hold(teams[i])) made = teams[i];
+    if (!made && count < TEAMS_MAX) {
+        made = aligned_alloc(_Alignof(team), sizeof *made);
+        if (made) {
+            memset(made, 0, sizeof *made);
+            atomic_store_explicit(&made->busy, 1, memory_order_relaxed);
+            teams[count] = made;
+            atomic_store_explicit(&team_count, count + 1, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&teams_lock);
+    return made;
 }
 
 /* Waits for the worker of s to finish call w: spins while that is likely to come soon, then
@@ -209,27 +268,25 @@ static void wait_done(team_slot *s, uint64_t w) {
 
 int pl_team_run(int t, pl_team_fn fn, void *arg) {
     if (t < 2) return 0;
-    int free_ = 0;
-    if (!atomic_compare_exchange_strong_explicit(&team.busy, &free_, 1, memory_order_acquire,
-                                                 memory_order_relaxed))
-        return 0;
-    int workers = grow(t - 1);
+    team *tm = hold_team();
+    if (!tm) return 0;
+    int workers = grow(tm, t - 1);
     if (workers + 1 < t) t = workers + 1;
     if (t < 2) {
-        atomic_store_explicit(&team.busy, 0, memory_order_release);
+        atomic_store_explicit(&tm->busy, 0, memory_order_release);
         return 0;
     }
-    team.fn = fn;
-    team.arg = arg;
-    atomic_store_explicit(&team.caller_cpu, sched_getcpu(), memory_order_relaxed);
-    uint64_t old = atomic_load_explicit(&team.call, memory_order_relaxed);
+    tm->fn = fn;
+    tm->arg = arg;
+    atomic_store_explicit(&tm->caller_cpu, sched_getcpu(), memory_order_relaxed);
+    uint64_t old = atomic_load_explicit(&tm->call, memory_order_relaxed);
     uint64_t w = ((old >> TEAM_SIZE_BITS) + 1) << TEAM_SIZE_BITS | (uint64_t)t;
-    atomic_store_explicit(&team.call, w, memory_order_release);
-    atomic_store(&team.bell, (uint32_t)w);
-    if (atomic_load(&team.sleepers) > 0) futex_wake_all(&team.bell);
+    atomic_store_explicit(&tm->call, w, memory_order_release);
+    atomic_store(&tm->bell, (uint32_t)w);
+    if (atomic_load(&tm->sleepers) > 0) futex_wake_all(&tm->bell);
     fn(arg, 0, t);
-    for (int id = 1; id < t; id++) wait_done(slots[id], w);
-    atomic_store_explicit(&team.busy, 0, memory_order_release);
+    for (int id = 1; id < t; id++) wait_done(tm->slots[id], w);
+    atomic_store_explicit(&tm->busy, 0, memory_order_release);
     return t;
 }
 

@@ -1,4 +1,4 @@
-/* The reductions' team (native/src/team.c): the same bits on any team size, from callers that
+/* The kernels' teams (native/src/team.c): the same bits on any team size, from callers that
  * race for the team, after its workers have slept, with more threads than cores, and in a child
  * forked from a process whose team was running. */
 #include "check.h"
@@ -68,7 +68,7 @@ int main(void) {
                 CHECK(check_one(k, m, threads) == 0, "%d threads, n = %lld, mode %d: bits differ from 1 thread", threads,
                       (long long)sizes[k], m);
 
-    /* Callers racing for the team: the losers run alone; every result keeps its bits. */
+    /* Callers at once: each holds a team of its own; every result keeps its bits. */
     pthread_t th[6];
     for (intptr_t r = 0; r < 6; r++) CHECK(pthread_create(&th[r], NULL, racer, (void *)(r + 1)) == 0, "thread %d", (int)r);
     for (int r = 0; r < 6; r++) {
