@@ -1039,11 +1039,70 @@ static inline void transpose(vd r[VL]) {
 #endif
 }
 
+/* The lanes of the accurate sum of x[a, a + k), as sum_lanes makes them, in NV vectors each. */
+static inline __attribute__((always_inline)) void slice_lanes(int dtype, const void *x, int64_t a,
+                                                              int64_t k, vd *s_out, vd *c_out) {
+    vd s[NV], c[NV]; /* locals, in registers: through the out pointers each step went to memory */
+    for (int m = 0; m < NV; m++) s[m] = c[m] = (vd){0};
+    const int64_t sz = dtype == PL_F64 ? 8 : 4;
+    const char *base = (const char *)x + a * sz;
+    int64_t i = 0;
+    for (; i + LANES <= k; i += LANES) {
+        __builtin_prefetch(base + i * sz + PREFETCH_BYTES, 0, PREFETCH_LOCALITY); /* as sum_lanes */
+        for (int m = 0; m < NV; m++) {
+            vd v = load_as_f64(dtype, x, a + i + m * VL);
+            TWO_SUM(s[m], c[m], v);
+        }
+    }
+    if (i < k) {
+        double sl[LANES], cl[LANES];
+        store_lanes(sl, s);
+        store_lanes(cl, c);
+        for (int l = 0; i < k; i++, l++) {
+            double v = elem_as_f64(dtype, x, a + i);
+            TWO_SUM(sl[l], cl[l], v);
+        }
+        for (int m = 0; m < NV; m++) {
+            s[m] = load_as_f64(PL_F64, sl, m * VL);
+            c[m] = load_as_f64(PL_F64, cl, m * VL);
+        }
+    }
+    for (int m = 0; m < NV; m++) {
+        s_out[m] = s[m];
+        c_out[m] = c[m];
+    }
+}
+
+/* Slices longer than this are summed a slice at a time (one stream), their lanes transposed
+ * after; shorter ones are read a row of every slice at a time and transposed as they are read
+ * (slices.c has the figures). */
+#define SLICE_ROWS_MAX 16
+
 static unsigned k_slice_sums(int dtype, const void *x, int64_t k, int64_t j, double *out) {
     vd s[LANES], c[LANES];
     memset(s, 0, sizeof s); /* +0.0 in every lane, as the loop form; that one compiled to scalar stores */
     memset(c, 0, sizeof c);
     int64_t i = 0;
+    if (k > SLICE_ROWS_MAX) {
+        /* Each slice's lanes on their own, then transposed: vector l of s holds lane l of
+         * every slice. The same operations per lane, in the same order, as below. */
+        vd ls[VL][NV], lc[VL][NV];
+        for (int q = 0; q < VL; q++) slice_lanes(dtype, x, (j + q) * k, k, ls[q], lc[q]);
+        for (int m = 0; m < NV; m++) {
+            vd rs[VL], rc[VL];
+            for (int q = 0; q < VL; q++) {
+                rs[q] = ls[q][m];
+                rc[q] = lc[q][m];
+            }
+            transpose(rs);
+            transpose(rc);
+            for (int l = 0; l < VL; l++) {
+                s[m * VL + l] = rs[l];
+                c[m * VL + l] = rc[l];
+            }
+        }
+        i = k;
+    }
     /* LANES elements of VL slices at a time: each slice's run loaded whole (NV vectors, a row
      * of each VL x VL block), transposed so that vector l holds lane l of every slice. Reading
      * along the slices, not across them, keeps this at the speed of a sum from memory too. */

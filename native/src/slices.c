@@ -9,14 +9,18 @@
 
 /*
  * Slices of at most SLICE_BATCH_MAX elements go through im->slice_sums, a batch of slices per
- * SIMD vector: each slice's elements are loaded whole and transposed in registers, so that a
- * vector holds one lane of every slice of the batch. Measured (one thread, Zen 5, AVX-512,
- * GB/s, batch vs one slice at a time): k = 8: 8.0 vs 6.3 at 2^17, 7.0 vs 3.9 at 2^24; k = 16:
- * 11-13 vs 10 at 2^17, 11-12 vs 8 at 2^24. From k = 32 the batch reads too many streams at once
- * to win from memory (k = 64 at 2^24: 12.6 vs 18.7), so larger slices go one at a time. (The
- * batch used to gather its slices element by element, and lost from memory even at k = 8.)
+ * SIMD vector, whose lanes then fold together: vector l holds lane l of every slice of the
+ * batch. Up to 16 elements each slice's run is loaded whole and transposed in registers as it
+ * is read; longer slices are summed one at a time (one stream) and their lane accumulators
+ * transposed after. Measured (Zen 5, AVX-512, GB/s, batch vs one slice at a time): k = 8: 8.0
+ * vs 6.3 at 2^17 on one thread, 7.0 vs 3.9 at 2^24; k = 16: 11-13 vs 10 at 2^17, 11-12 vs 8 at
+ * 2^24; k = 64: 29-30 vs 21 at 2^17 on one thread, 36-46 vs 27-40 at 2^24 on two (three runs
+ * each). From k = 128 the two ways tie in cache and the batch loses from memory (k = 512 at
+ * 2^24 on two threads: 43-45 vs 49-63), so longer slices go one at a time. (The batch used to
+ * gather its slices element by element, and lost from memory even at k = 8; reading k = 64 a
+ * row of every slice at a time lost too, 12.6 vs 18.7.)
  */
-#define SLICE_BATCH_MAX 16
+#define SLICE_BATCH_MAX 64
 
 static int slice_op_ok(int dtype, int op, const void *x, int64_t n, const void *out) {
     if (pl_dtype_size(dtype) == 0 || op < PL_SUM || op > PL_MAX || n < 0) return 0;
