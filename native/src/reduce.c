@@ -126,7 +126,8 @@ static void over_blocks(const job *j, int kind, int64_t lo, int64_t hi, int thre
 /* What the team-size rule calls a parallel region's cost (cpu.c): a fast sum of one block on
  * t threads, the wake-up, the parts' merges and the wait; the fastest of 9 after 3 that start
  * the threads (the fastest, not the median: under load most calls wait for a core). A call that
- * found the team held by another caller ran alone, measured nothing, and is taken again. */
+ * got no team (every team held, TEAMS_MAX callers at once) ran alone, measured nothing, and is
+ * taken again. */
 int64_t pl_time_team(int t) {
     static const double x[PL_BLOCK];
     const pl_impl *im = pl_impl_active();

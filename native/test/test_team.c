@@ -1,6 +1,6 @@
-/* The kernels' teams (native/src/team.c): the same bits on any team size, from callers that
- * race for the team, after its workers have slept, with more threads than cores, and in a child
- * forked from a process whose team was running. */
+/* The kernels' teams (native/src/team.c): the same bits on any team size, from callers running
+ * at once (a team each), after the workers have slept, with more threads than cores, and in a
+ * child forked from a process whose teams were running. */
 #include "check.h"
 #include "paralelo.h"
 
