@@ -39,7 +39,7 @@ public final class Cases {
             PVECTOR = "paralelo-vector", PVECTOR_FAST = "paralelo-vector-fast",
             LOOP = "java-loop", SEGMENT = "java-segment-loop", STREAM = "java-stream",
             PARALLEL_STREAM = "java-parallel-stream", VECTOR = "java-vector", NUMPY = "numpy", PROBE = "c-probe",
-            TWOSUM = "c-twosum";
+            TWOSUM = "c-twosum", PROBE_BESIDE = "c-probe-beside";
 
     /** The pure-Java implementations a "best pure Java" ratio may come from. */
     public static final String[] PURE_JAVA = {JAVA, LOOP, SEGMENT, STREAM, PARALLEL_STREAM, VECTOR};

@@ -48,12 +48,23 @@ final class Harness {
      * loop changes as more operations pass through it).
      */
     static double[] nanosPerCallPair(DoubleSupplier a, DoubleSupplier b) {
-        int[] reps = {1, 1};
-        DoubleSupplier[] ops = {a, b};
-        Settling[] warm = {new Settling(), new Settling()};
+        return nanosPerCallGroup(a, b);
+    }
+
+    /**
+     * {@link #nanosPerCallPair} for any number of operations: each sample round runs every one,
+     * so all see the same machine (a VM's memory bandwidth drifts by tens of percent within a
+     * minute).
+     */
+    static double[] nanosPerCallGroup(DoubleSupplier... ops) {
+        int m = ops.length;
+        int[] reps = new int[m];
+        Arrays.fill(reps, 1);
+        Settling[] warm = new Settling[m];
+        for (int k = 0; k < m; k++) warm[k] = new Settling();
         long start = System.nanoTime();
-        for (int batch = 0; warming(start, batch, warm[0].settled && warm[1].settled); batch++) {
-            for (int k = 0; k < 2; k++) {
+        for (int batch = 0; warming(start, batch, Arrays.stream(warm).allMatch(w -> w.settled)); batch++) {
+            for (int k = 0; k < m; k++) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < reps[k]; i++) sink += ops[k].getAsDouble();
                 long dt = System.nanoTime() - t0;
@@ -61,17 +72,20 @@ final class Harness {
                 if (dt < sampleNanos) reps[k] = (int) Math.min(1 << 24, reps[k] * 2L);
             }
         }
-        double[][] samples = new double[2][7];
+        double[][] samples = new double[m][7];
         for (int s = 0; s < 7; s++) {
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < m; k++) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < reps[k]; i++) sink += ops[k].getAsDouble();
                 samples[k][s] = (double) (System.nanoTime() - t0) / reps[k];
             }
         }
-        Arrays.sort(samples[0]);
-        Arrays.sort(samples[1]);
-        return new double[] {samples[0][3], samples[1][3]};
+        double[] medians = new double[m];
+        for (int k = 0; k < m; k++) {
+            Arrays.sort(samples[k]);
+            medians[k] = samples[k][3];
+        }
+        return medians;
     }
 
     static double nanosPerCall(DoubleSupplier op) {
