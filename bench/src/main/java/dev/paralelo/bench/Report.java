@@ -726,7 +726,7 @@ public final class Report {
         for (String row : rows) {
             sb.append("| ").append(row).append(" |");
             for (long n : sizes) {
-                double g = row.startsWith("c-probe") ? find(results, "read", "f64", n, Cases.PROBE, CORES)
+                double g = row.startsWith("c-probe (") ? find(results, "read", "f64", n, Cases.PROBE, CORES)
                         : results.stream().filter(r -> r.kernel.equals("sum") && r.dtype.equals("f64") && r.n == n && rowName(r).equals(row))
                                 .mapToDouble(Result::gbps).findFirst().orElse(Double.NaN);
                 sb.append(Double.isNaN(g) ? " - |" : String.format(Locale.ROOT, " %.2f |", g));
