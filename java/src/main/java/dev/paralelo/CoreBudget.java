@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Keeps the number of compute threads near the number of cores whatever the number of Java
  * callers. Each large kernel call takes one permit per thread it will run (at least one,
  * waiting for it if none is free; more only if they are free at once) and returns them when it
- * ends. With 8 callers on 2 cores, two calls run at a time, on one thread each, instead of
- * 8 teams of 2 fighting over 2 cores. Results do not depend on the thread count, so a
+ * ends. With 8 callers on 2 cores, each runs on its own thread (see below) instead of 8 teams
+ * of 2 fighting over 2 cores. Results do not depend on the thread count, so a
  * call that gets fewer threads than asked returns the same bits.
  *
  * <p>Small calls (below the parallel threshold) run on the caller's thread and take no permit.
