@@ -43,11 +43,7 @@ static void elem_range(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
 
 /* Runs the call over [0, n) on the team the rule picks, in contiguous ranges. */
 static int split(int threads, int64_t n, elem_call *c) {
-    int t = pl_team_size(threads, n, PL_COST_READ);
-    if (t == 1)
-        elem_range(c, 0, 1, 0, n);
-    else
-        pl_team_split(t, n, elem_range, c);
+    pl_team_split(pl_team_size(threads, n, PL_COST_READ), n, elem_range, c);
     return PL_OK;
 }
 

@@ -111,16 +111,14 @@ int64_t pl_now_ns(void);
 /* The cost in ns of a reduction's parallel machinery on t threads with no work (reduce.c). */
 int64_t pl_time_team(int t);
 
-/* The reductions' team (team.c): runs fn(arg, id, nt) for every id in [0, nt), id 0 on the
+/* The kernels' teams (team.c): runs fn(arg, id, nt) for every id in [0, nt), id 0 on the
  * calling thread and the others on worker threads kept between calls, and returns nt once all
- * have returned. nt is t, or fewer when fewer workers could be started; 0 when it ran nothing
- * (t < 2, another caller holds the team, or no worker could start): the caller then does the
- * work alone. */
+ * have returned. nt is t, or fewer when fewer workers could be started, or 1 (fn(arg, 0, 1) on
+ * the calling thread alone) when t < 2 or no team is to be had. */
 typedef void (*pl_team_fn)(void *arg, int id, int nt);
 int pl_team_run(int t, pl_team_fn fn, void *arg);
-/* [0, n) in nt contiguous ranges, [n * id / nt, n * (id + 1) / nt) to part id, on the team
- * (pl_team_run), or as one range on the calling thread (id 0 of 1) when the team is not to be
- * had; returns nt. */
+/* [0, n) in nt contiguous ranges, [n * id / nt, n * (id + 1) / nt) to part id, through
+ * pl_team_run; returns nt. */
 typedef void (*pl_range_fn)(void *ctx, int id, int nt, int64_t lo, int64_t hi);
 int pl_team_split(int t, int64_t n, pl_range_fn fn, void *ctx);
 

@@ -27,15 +27,11 @@ static int probe(int twosum, const double *x, int64_t n, int threads, double *ou
     /* The kernels' team-size rule, so that a probe "on N threads" is what a kernel asked for N
      * threads does: the fast sum's cost for the read, the accurate sum's for TwoSum. */
     int t = pl_team_size(threads, n, twosum ? PL_COST_ACCURATE : PL_COST_READ);
-    if (t == 1) {
-        *out = twosum ? im->probe_twosum(x, 0, n) : im->probe(x, 0, n);
-        return PL_OK;
-    }
     double on_stack[64];
     double *totals = t <= 64 ? on_stack : malloc(sizeof *totals * (size_t)t);
-    if (!totals) {
-        *out = twosum ? im->probe_twosum(x, 0, n) : im->probe(x, 0, n);
-        return PL_OK;
+    if (!totals) { /* no memory for the parts' totals: one thread */
+        totals = on_stack;
+        t = 1;
     }
     probe_call c = {im, twosum, x, totals};
     int nt = pl_team_split(t, n, probe_range, &c);

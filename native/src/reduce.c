@@ -206,19 +206,19 @@ static void team_part_of(void *arg, int id, int nt) {
     pack_part(c->kind, &c->parts[id], &mine);
 }
 
-/* Returns the threads it ran on: t, fewer, or 1 when the team was not to be had (the work
- * then ran on the calling thread, with the same bits). */
+/* Returns the threads it ran on: t, fewer, or 1 when no team was to be had (the same bits). */
 static int on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *state) {
     team_part on_stack[TEAM_ON_STACK];
     team_part *parts = t <= TEAM_ON_STACK ? on_stack : malloc((size_t)t * sizeof *parts);
-    team_call c = {j, kind, lo, hi, state, parts};
-    int nt = parts ? pl_team_run(t, team_part_of, &c) : 0;
-    if (nt == 0)
+    if (!parts) { /* no memory for the parts: the same bits on the calling thread */
         accumulate(j, kind, lo, hi, state);
-    else
-        for (int id = 0; id < nt; id++) merge_part(kind, state, &parts[id]);
+        return 1;
+    }
+    team_call c = {j, kind, lo, hi, state, parts};
+    int nt = pl_team_run(t, team_part_of, &c);
+    for (int id = 0; id < nt; id++) merge_part(kind, state, &parts[id]);
     if (parts != on_stack) free(parts);
-    return nt == 0 ? 1 : nt;
+    return nt;
 }
 
 static int check_array(int dtype, const void *x, int64_t n) {
@@ -351,7 +351,7 @@ static int few_blocks_sum(const pl_impl *im, int dtype, int mode, const void *x,
                           double *out) {
     double pairs[2 * FEW_BLOCKS];
     pairs_call c = {im, dtype, mode, x, n, pairs, 0};
-    if (t < 2 || pl_team_run(t, team_pairs_of, &c) == 0) team_pairs_of(&c, 0, 1);
+    pl_team_run(t, team_pairs_of, &c);
     if (__atomic_load_n(&c.failed, __ATOMIC_RELAXED)) return 0;
     few_sum s = {0};
     for (int64_t i = 0; i < 2 * ((n + PL_BLOCK - 1) / PL_BLOCK); i++)

@@ -98,11 +98,7 @@ static void slice_singles(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
 
 /* Runs fn over [0, count) on the t threads the rule chose (contiguous ranges). */
 static void slice_split(int t, int64_t count, pl_range_fn fn, slice_call *c) {
-    if (count <= 0) return;
-    if (t == 1)
-        fn(c, 0, 1, 0, count);
-    else
-        pl_team_split(t, count, fn, c);
+    if (count > 0) pl_team_split(t, count, fn, c);
 }
 
 int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,

@@ -267,14 +267,12 @@ static void wait_done(team_slot *s, uint64_t w) {
 }
 
 int pl_team_run(int t, pl_team_fn fn, void *arg) {
-    if (t < 2) return 0;
-    team *tm = hold_team();
-    if (!tm) return 0;
-    int workers = grow(tm, t - 1);
-    if (workers + 1 < t) t = workers + 1;
-    if (t < 2) {
-        atomic_store_explicit(&tm->busy, 0, memory_order_release);
-        return 0;
+    team *tm = t < 2 ? NULL : hold_team();
+    if (tm && grow(tm, t - 1) + 1 < t) t = tm->started + 1;
+    if (!tm || t < 2) { /* alone: no team asked for, none to be had, or no worker started */
+        if (tm) atomic_store_explicit(&tm->busy, 0, memory_order_release);
+        fn(arg, 0, 1);
+        return 1;
     }
     tm->fn = fn;
     tm->arg = arg;
@@ -306,8 +304,5 @@ static void split_part(void *arg, int id, int nt) {
 
 int pl_team_split(int t, int64_t n, pl_range_fn fn, void *ctx) {
     split_call c = {fn, ctx, n};
-    int nt = pl_team_run(t, split_part, &c);
-    if (nt > 0) return nt;
-    fn(ctx, 0, 1, 0, n);
-    return 1;
+    return pl_team_run(t, split_part, &c);
 }
