@@ -208,35 +208,58 @@ static int fold_to_acc(int mode, const double *s, const double *c, pl_acc *acc) 
     return 1;
 }
 
+/* The 8 TwoSum lanes of the accurate sum of x[a, a + k), k <= PL_BLOCK, in NV vectors each:
+ * element i goes to lane i % LANES. */
+static inline __attribute__((always_inline)) void accurate_lanes(int dtype, const void *x, int64_t a,
+                                                                 int64_t k, vd *s_out, vd *c_out) {
+    vd s[NV], c[NV]; /* locals, in registers: through the out pointers each step went to memory */
+    for (int m = 0; m < NV; m++) s[m] = c[m] = (vd){0};
+    const int64_t sz = dtype == PL_F64 ? 8 : 4;
+    const char *base = (const char *)x + a * sz;
+    int64_t i = 0;
+    for (; i + LANES <= k; i += LANES) {
+        /* TwoSum keeps the add ports busy, so the hardware prefetcher alone falls behind when
+         * streaming from memory: fetch ahead explicitly (a hint: it never faults). */
+        __builtin_prefetch(base + i * sz + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+        for (int m = 0; m < NV; m++) {
+            vd v = load_as_f64(dtype, x, a + i + m * VL);
+            TWO_SUM(s[m], c[m], v);
+        }
+    }
+    if (i < k) {
+        double sl[LANES], cl[LANES];
+        store_lanes(sl, s);
+        store_lanes(cl, c);
+        for (int l = 0; i < k; i++, l++) {
+            double v = elem_as_f64(dtype, x, a + i);
+            TWO_SUM(sl[l], cl[l], v);
+        }
+        for (int m = 0; m < NV; m++) {
+            s[m] = load_as_f64(PL_F64, sl, m * VL);
+            c[m] = load_as_f64(PL_F64, cl, m * VL);
+        }
+    }
+    for (int m = 0; m < NV; m++) {
+        s_out[m] = s[m];
+        c_out[m] = c[m];
+    }
+}
+
 /* The lanes of one block (len <= PL_BLOCK) of a float sum; lane l takes elements l, l+8, ... */
 static void sum_lanes(int dtype, int mode, const void *x, int64_t b, int64_t len, double *sl, double *cl) {
     vd s[NV] = {{0}}, c[NV] = {{0}};
     int64_t i = 0;
     if (mode == PL_ACCURATE) {
-        /* TwoSum keeps the add ports busy, so the hardware prefetcher alone falls behind when
-         * streaming from memory: fetch ahead explicitly (a hint: it never faults). */
-        const char *base = (const char *)x + b * (dtype == PL_F64 ? 8 : 4);
-        const int64_t sz = dtype == PL_F64 ? 8 : 4;
-        for (; i + LANES <= len; i += LANES) {
-            __builtin_prefetch(base + i * sz + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
-            for (int k = 0; k < NV; k++) {
-                vd v = load_as_f64(dtype, x, b + i + k * VL);
-                TWO_SUM(s[k], c[k], v);
-            }
-        }
-    } else {
-        for (; i + LANES <= len; i += LANES)
-            for (int k = 0; k < NV; k++) s[k] += load_as_f64(dtype, x, b + i + k * VL);
+        accurate_lanes(dtype, x, b, len, s, c);
+        store_lanes(sl, s);
+        store_lanes(cl, c);
+        return;
     }
+    for (; i + LANES <= len; i += LANES)
+        for (int k = 0; k < NV; k++) s[k] += load_as_f64(dtype, x, b + i + k * VL);
     store_lanes(sl, s);
     store_lanes(cl, c);
-    for (int l = 0; i < len; i++, l++) {
-        double v = elem_as_f64(dtype, x, b + i);
-        if (mode == PL_ACCURATE)
-            TWO_SUM(sl[l], cl[l], v);
-        else
-            sl[l] += v;
-    }
+    for (int l = 0; i < len; i++, l++) sl[l] += elem_as_f64(dtype, x, b + i);
 }
 
 /* A fast-mode block of a sum (y == NULL) or a dot into acc: its value, or, when that is not
@@ -1039,40 +1062,6 @@ static inline void transpose(vd r[VL]) {
 #endif
 }
 
-/* The lanes of the accurate sum of x[a, a + k), as sum_lanes makes them, in NV vectors each. */
-static inline __attribute__((always_inline)) void slice_lanes(int dtype, const void *x, int64_t a,
-                                                              int64_t k, vd *s_out, vd *c_out) {
-    vd s[NV], c[NV]; /* locals, in registers: through the out pointers each step went to memory */
-    for (int m = 0; m < NV; m++) s[m] = c[m] = (vd){0};
-    const int64_t sz = dtype == PL_F64 ? 8 : 4;
-    const char *base = (const char *)x + a * sz;
-    int64_t i = 0;
-    for (; i + LANES <= k; i += LANES) {
-        __builtin_prefetch(base + i * sz + PREFETCH_BYTES, 0, PREFETCH_LOCALITY); /* as sum_lanes */
-        for (int m = 0; m < NV; m++) {
-            vd v = load_as_f64(dtype, x, a + i + m * VL);
-            TWO_SUM(s[m], c[m], v);
-        }
-    }
-    if (i < k) {
-        double sl[LANES], cl[LANES];
-        store_lanes(sl, s);
-        store_lanes(cl, c);
-        for (int l = 0; i < k; i++, l++) {
-            double v = elem_as_f64(dtype, x, a + i);
-            TWO_SUM(sl[l], cl[l], v);
-        }
-        for (int m = 0; m < NV; m++) {
-            s[m] = load_as_f64(PL_F64, sl, m * VL);
-            c[m] = load_as_f64(PL_F64, cl, m * VL);
-        }
-    }
-    for (int m = 0; m < NV; m++) {
-        s_out[m] = s[m];
-        c_out[m] = c[m];
-    }
-}
-
 /* Slices longer than this are summed a slice at a time (one stream), their lanes transposed
  * after; shorter ones are read a row of every slice at a time and transposed as they are read
  * (slices.c has the figures). */
@@ -1087,7 +1076,7 @@ static unsigned k_slice_sums(int dtype, const void *x, int64_t k, int64_t j, dou
         /* Each slice's lanes on their own, then transposed: vector l of s holds lane l of
          * every slice. The same operations per lane, in the same order, as below. */
         vd ls[VL][NV], lc[VL][NV];
-        for (int q = 0; q < VL; q++) slice_lanes(dtype, x, (j + q) * k, k, ls[q], lc[q]);
+        for (int q = 0; q < VL; q++) accurate_lanes(dtype, x, (j + q) * k, k, ls[q], lc[q]);
         for (int m = 0; m < NV; m++) {
             vd rs[VL], rc[VL];
             for (int q = 0; q < VL; q++) {
