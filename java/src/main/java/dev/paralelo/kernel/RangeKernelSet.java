@@ -22,6 +22,16 @@ interface RangeKernelSet {
     }
 
     /**
+     * The fast-mode sum of the float block x[0, n), n &lt;= BLOCK: its value, which a one-block
+     * sum returns as it is; NaN when it is not finite (the caller then takes the accumulator).
+     * No out-parameter, so the smallest calls fetch no per-thread array.
+     */
+    default double fastSmall(int dtype, MemorySegment x, int n) {
+        double[] out = RangeKernels.scratch()[3];
+        return blockPair(dtype, KernelBackend.FAST, x, 0, n, out) ? out[0] : Double.NaN;
+    }
+
+    /**
      * The partial of the float block [b, b + len) of x as {@link #sum} adds it to an
      * accumulator, hi and lo into out (fast mode: its value and 0); false when it is not finite.
      */

@@ -6,6 +6,7 @@ import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_INTEGER;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_SUM;
 import static dev.paralelo.kernel.KernelBackend.BLOCK;
 import static dev.paralelo.kernel.KernelBackend.DOT;
+import static dev.paralelo.kernel.KernelBackend.FAST;
 import static dev.paralelo.kernel.KernelBackend.MAX;
 import static dev.paralelo.kernel.KernelBackend.MEAN;
 import static dev.paralelo.kernel.KernelBackend.MIN;
@@ -152,7 +153,10 @@ public final class Reductions {
      * ({@link ExactAccumulator#mean}); the first two ways never take such a sum.
      */
     static double floatSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int mode, int threads, boolean mean) {
-        if (n <= BLOCK) {
+        if (n <= BLOCK && mode == FAST) {
+            double v = k.fastSmall(dtype, x, (int) n);
+            if (!Double.isNaN(v)) return mean ? v / n : v; // 0/0 is NaN for an empty mean
+        } else if (n <= BLOCK) {
             double[] out = SMALL_OUT.get();
             if (k.sumSmall(dtype, mode, x, (int) n, out)) {
                 double s = out[0] + out[1];
