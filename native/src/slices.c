@@ -6,7 +6,6 @@
  */
 #include "impl.h"
 
-
 /*
  * Slices of at most SLICE_BATCH_MAX elements go through im->slice_sums, a batch of slices per
  * SIMD vector, whose lanes then fold together: vector l holds lane l of every slice of the

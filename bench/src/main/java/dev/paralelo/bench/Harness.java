@@ -43,18 +43,10 @@ final class Harness {
     }
 
     /**
-     * Two operations measured alternately, sample by sample, after both warmed up: their medians.
-     * For comparisons that must not depend on which ran first (the JIT's profile of this class's
-     * loop changes as more operations pass through it).
-     */
-    static double[] nanosPerCallPair(DoubleSupplier a, DoubleSupplier b) {
-        return nanosPerCallGroup(a, b);
-    }
-
-    /**
-     * {@link #nanosPerCallPair} for any number of operations: each sample round runs every one,
-     * so all see the same machine (a VM's memory bandwidth drifts by tens of percent within a
-     * minute).
+     * Operations measured in turn, sample by sample, after all warmed up: their medians. For
+     * comparisons that must not depend on which ran first (the JIT's profile of this class's
+     * loop changes as more operations pass through it) and for figures that must see the same
+     * machine (a VM's memory bandwidth drifts by tens of percent within a minute).
      */
     static double[] nanosPerCallGroup(DoubleSupplier... ops) {
         int m = ops.length;

@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -420,20 +421,24 @@ public final class Report {
             // A kernel the targets compare with the probe from memory is measured beside it,
             // sample by sample (the c-probe-beside rows): the VM's bandwidth drifts between cases.
             Cases.Case beside = c != null && besideProbe(s) ? Cases.probe(s.dtype, s.n, CORES) : null;
-            if (pair) {
-                Cases.Case d = Cases.make(s.kernel, s.dtype, s.n, s.impl, partner.threads());
-                double[] ns = beside == null ? Harness.nanosPerCallPair(c.op(), d.op()) : Harness.nanosPerCallGroup(c.op(), d.op(), beside.op());
-                results.add(new Result(c.kernel(), c.dtype().label(), c.n(), c.impl(), c.threads(), c.bytes() / ns[0], ns[0]));
-                results.add(new Result(d.kernel(), d.dtype().label(), d.n(), d.impl(), d.threads(), d.bytes() / ns[1], ns[1]));
-                if (beside != null) results.add(besideResult(c, beside, ns[2]));
-                paired.add(partner);
-            } else if (beside != null) {
-                double[] ns = Harness.nanosPerCallPair(c.op(), beside.op());
-                results.add(new Result(c.kernel(), c.dtype().label(), c.n(), c.impl(), c.threads(), c.bytes() / ns[0], ns[0]));
-                results.add(besideResult(c, beside, ns[1]));
-            } else if (c != null) {
+            if (c == null) continue;
+            // Measured together, sample by sample: the case, its partner on the other thread
+            // count (if paired) and the probe beside it (if a target needs one).
+            Cases.Case d = pair ? Cases.make(s.kernel, s.dtype, s.n, s.impl, partner.threads()) : null;
+            List<Cases.Case> group = new ArrayList<>(List.of(c));
+            if (d != null) group.add(d);
+            if (beside != null) group.add(beside);
+            if (group.size() == 1) {
                 results.add(measure(c));
+                continue;
             }
+            double[] ns = Harness.nanosPerCallGroup(group.stream().map(Cases.Case::op).toArray(DoubleSupplier[]::new));
+            results.add(new Result(c.kernel(), c.dtype().label(), c.n(), c.impl(), c.threads(), c.bytes() / ns[0], ns[0]));
+            if (d != null) {
+                results.add(new Result(d.kernel(), d.dtype().label(), d.n(), d.impl(), d.threads(), d.bytes() / ns[1], ns[1]));
+                paired.add(partner);
+            }
+            if (beside != null) results.add(besideResult(c, beside, ns[ns.length - 1]));
         }
         results.addAll(numpy(numpyCases, progress));
         if (overheads) results.addAll(overhead(progress));
