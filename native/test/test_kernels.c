@@ -3,6 +3,7 @@
 #include "check.h"
 #include "paralelo.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,7 +139,8 @@ static void test_slices(void) {
  * reduced it (batches of transposed slices for k <= 16, one slice at a time above), at every
  * SIMD level, for f64 and f32, with NaN, infinities, signed zeros and subnormals in some slices,
  * on arrays in cache and larger than the caches. */
-static void slices_match(int dtype, int op, int64_t n, int64_t k, int threads, uint64_t seed) {
+static void slices_match_dense(int dtype, int op, int64_t n, int64_t k, int threads, uint64_t seed,
+                               uint64_t every) {
     size_t size = dtype == PL_F64 ? 8 : 4;
     char *x = malloc((size_t)n * size);
     int64_t m = n / k + (n % k != 0);
@@ -146,7 +148,10 @@ static void slices_match(int dtype, int op, int64_t n, int64_t k, int threads, u
     for (int64_t i = 0; i < n; i++) {
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
         double v = ((double)(seed >> 11) * 0x1p-53 - 0.5) * ldexp(1.0, (int)(seed % 61) - 30);
-        if (seed % 997 == 0) v = (seed >> 20) % 4 == 0 ? (double)NAN : (seed >> 20) % 4 == 1 ? (double)INFINITY : (seed >> 20) % 4 == 2 ? -0.0 : 0x1p-1070;
+        if (seed % every == 0) {
+            static const double special[] = {NAN, INFINITY, -0.0, 0x1p-1070, -INFINITY, 0.0, DBL_MAX, -DBL_MAX, 0x1p1020};
+            v = special[(seed >> 20) % (every < 997 ? 9 : 4)]; /* sparse: NaN, inf, -0 and a subnormal */
+        }
         if (dtype == PL_F64) ((double *)x)[i] = v;
         else ((float *)x)[i] = (float)v;
     }
@@ -165,6 +170,10 @@ static void slices_match(int dtype, int op, int64_t n, int64_t k, int threads, u
     free(out);
 }
 
+static void slices_match(int dtype, int op, int64_t n, int64_t k, int threads, uint64_t seed) {
+    slices_match_dense(dtype, op, n, k, threads, seed, 997);
+}
+
 static void test_slices_match_the_whole_array_kernel(void) {
     int top = pl_cpu_level();
     for (int level = 0; level <= top; level++) {
@@ -173,6 +182,9 @@ static void test_slices_match_the_whole_array_kernel(void) {
             for (int d = 0; d < 2; d++) {
                 slices_match(d ? PL_F32 : PL_F64, PL_SUM, 37 * k + 5, k, 1, (uint64_t)k * 31 + (uint64_t)d);
                 slices_match(d ? PL_F32 : PL_F64, PL_MEAN, 64 * k + 3, k, 3, (uint64_t)k * 37 + (uint64_t)d);
+                /* Specials in every fifth element, values near overflow among them: most slices
+                 * take the exact path, and those that overflow only in the fold too. */
+                slices_match_dense(d ? PL_F32 : PL_F64, PL_SUM, 97 * k + 1, k, 2, (uint64_t)k * 53 + (uint64_t)d, 5);
             }
         const int64_t longer[] = {23, 31, 32, 33, 63, 64, 65, 100, 1000, 1024, 4095, 4096, 4097};
         for (size_t e = 0; e < sizeof longer / sizeof *longer; e++)
