@@ -409,7 +409,7 @@ public final class ShmRing {
                 return 0;
             }
             if (!LONG.compareAndSet(seg, RingLayout.HEAD_OFFSET, h, end)) continue;
-            return deliver(h, end, handler, limit);
+            return deliver(h, end, handler);
         }
     }
 
@@ -421,7 +421,7 @@ public final class ShmRing {
             if (end == h) return 0;
             soleHead = end;
             LONG.setRelease(seg, RingLayout.HEAD_OFFSET, end);
-            int delivered = deliver(h, end, handler, limit);
+            int delivered = deliver(h, end, handler);
             if (delivered > 0) return delivered; // else only skipped records: look further
         }
     }
@@ -432,25 +432,33 @@ public final class ShmRing {
      * the records just read, and a release after every record bounced those lines between the two
      * cores once more per record.
      */
-    private int deliver(long from, long end, FrameHandler handler, int limit) {
-        int delivered = 0;
+    private int deliver(long from, long end, FrameHandler handler) {
+        int delivered = 0, q = 0;
         long r = from;
-        // The records taken and not released yet: position, positions; sized to the take (a
-        // poll's is 2 longs: a 1 KiB array on every poll cost the pool's parent about a third
-        // of its batched tasks/s).
-        int room = 2 * Math.min(limit, HELD / 2);
-        long[] held = new long[room];
-        int holding = 0;
+        // The batch's first HELD records are held until its end: bit i of `held` says that this
+        // consumer took the i-th record (counted from `from`), whose length it may then read again
+        // when it releases it; a record it failed to take (the sweeper had it) may be released and
+        // reused meanwhile, so its size is kept in `lost`, allocated only then. An array of every
+        // held record's position and size, allocated on each drain, cost a drain of one 32-byte
+        // frame more than the rest of its work.
+        long held = 0;
+        int[] lost = null;
         try {
             while (r < end) {
                 int len = frameLength(r);
                 int k = positions(len);
                 long at = r;
                 r += k;
-                if (!soleConsumer && !take(at)) continue;
-                if (holding < room) {
-                    held[holding++] = at;
-                    held[holding++] = k;
+                int i = q++;
+                if (!soleConsumer && !take(at)) {
+                    if (i < HELD) {
+                        if (lost == null) lost = new int[HELD];
+                        lost[i] = k;
+                    }
+                    continue;
+                }
+                if (i < HELD) {
+                    held |= 1L << i;
                     delivered += handOver(at, len, handler);
                     continue;
                 }
@@ -462,7 +470,13 @@ public final class ShmRing {
             }
             return delivered;
         } finally {
-            for (int i = 0; i < holding; i += 2) release(held[i], (int) held[i + 1]);
+            long at = from;
+            for (int i = 0, m = Math.min(q, HELD); i < m; i++) {
+                boolean mine = (held & 1L << i) != 0;
+                int k = mine ? positions(frameLength(at)) : lost[i];
+                if (mine) release(at, k);
+                at += k;
+            }
             // Only after a handler threw: the rest of the batch is ours to release.
             while (r < end) {
                 int len = frameLength(r);
@@ -473,8 +487,8 @@ public final class ShmRing {
         }
     }
 
-    /** Twice the records a batch holds until its end (see deliver). */
-    private static final int HELD = 2 * 64;
+    /** The records a batch holds until its end (see deliver): at most 64, the bits of a long. */
+    private static final int HELD = 64;
 
     /** Hands the record at pos, of frame length len, to handler (nothing for a skipped record); 1 if it delivered a frame. */
     private int handOver(long at, int len, FrameHandler handler) {

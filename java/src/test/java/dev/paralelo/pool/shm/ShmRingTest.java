@@ -142,6 +142,33 @@ class ShmRingTest {
         assertArrayEquals(frame(8, 4), r.poll(), "the rest of the queue is intact");
     }
 
+    /*
+     * A consumer that stalled between claiming a batch and taking its records loses one of them
+     * to the sweeper, which may release it and see a producer reuse it while the consumer still
+     * hands the rest over: the consumer must then release its own records by the sizes it read,
+     * never by what the lost record says now.
+     */
+    @Test
+    void aRecordTheSweeperTookFromABatchKeepsItsSizeForTheRelease() {
+        ShmRing r = ring(8, 16, 64);
+        for (int i = 0; i < 4; i++) assertTrue(r.offer(frame(12, i), 0, 12)); // 2 slots each: positions 0, 2, 4, 6
+        assertTrue(r.casOwner(2, r.owner(2), r.ownerWord(2, RingLayout.RECLAIMED)), "the sweeper takes the second record");
+        MemorySegment seg = r.segment();
+        long lostLength = RingLayout.SLOTS_OFFSET + 2L * RingLayout.SLOT_LENGTH + RingLayout.FRAME_LENGTH_OFFSET;
+        List<byte[]> got = new ArrayList<>();
+        int n = r.drain(f -> {
+            got.add(f.toArray(ValueLayout.JAVA_BYTE));
+            if (got.size() == 2) seg.set(ValueLayout.JAVA_INT, lostLength, 4); // reused meanwhile: one slot now
+        }, 8);
+        assertEquals(3, n);
+        assertArrayEquals(frame(12, 0), got.get(0));
+        assertArrayEquals(frame(12, 2), got.get(1));
+        assertArrayEquals(frame(12, 3), got.get(2));
+        for (long p : new long[] {0, 1, 4, 5, 6, 7}) assertEquals(p + 16, r.sequence(p), "position " + p + " released");
+        assertEquals(3, r.sequence(2), "the lost record is the sweeper's to release");
+        assertEquals(3, r.sequence(3), "and its second slot too");
+    }
+
     @Test
     void aCorruptLengthIsAnErrorNotAnOutOfBoundsRead() {
         ShmRing r = ring(8, 16, 64);
