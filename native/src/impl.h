@@ -48,9 +48,10 @@ typedef struct pl_impl {
     void (*axpy)(int dtype, double af, int64_t ai, const void *x, void *y, int64_t lo,
                  int64_t hi);
     void (*fill)(int dtype, void *out, double vf, int64_t vi, int64_t lo, int64_t hi);
-    /* Accurate sums of slice_batch consecutive slices of k <= PL_BLOCK elements from slice j,
-     * with the bits of k_sum_small each, into out[j..]; a mask of the slices to redo exactly. */
-    unsigned (*slice_sums)(int dtype, const void *x, int64_t k, int64_t j, double *out);
+    /* Accurate sums of slice_batch consecutive slices of k <= PL_BLOCK elements from slice j of
+     * x's n elements, with the bits of k_sum_small each, into out[j..]; a mask of the slices to
+     * redo exactly. */
+    unsigned (*slice_sums)(int dtype, const void *x, int64_t n, int64_t k, int64_t j, double *out);
     int slice_batch;
     /* Unordered sum of [lo, hi) with plain accumulators: the bandwidth probe. */
     double (*probe)(const double *x, int64_t lo, int64_t hi);

@@ -73,7 +73,7 @@ static void slice_batches(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
     double *o = c->out;
     for (int64_t g = lo; g < hi; g++) {
         int64_t j = g * batch;
-        unsigned redo = c->im->slice_sums(c->dtype, c->x, c->k, j, o);
+        unsigned redo = c->im->slice_sums(c->dtype, c->x, c->n, c->k, j, o);
         if (redo == 0 && c->op != PL_MEAN) continue;
         for (int64_t q = 0; q < batch; q++) {
             if (redo & (1u << q)) { /* not finite in a lane: the slice's exact path */
