@@ -1103,7 +1103,7 @@ static unsigned slice_row_sums(int dtype, const void *x, int64_t n, int64_t j, d
 #if VL == 8
     vd h[4], l[4];
     for (int q = 0; q < 8; q += 2)
-        STAGE_FOLD(z + load_as_f64(dtype, x, (j + q) * 8), z, z + load_as_f64(dtype, x, (j + q + 1) * 8), z,
+        STAGE_FOLD(z + load_as_f64(dtype, x, (j + q) * LANES), z, z + load_as_f64(dtype, x, (j + q + 1) * LANES), z,
                    ((vl){0, 8, 2, 10, 4, 12, 6, 14}), ((vl){1, 9, 3, 11, 5, 13, 7, 15}), h[q / 2], l[q / 2]);
     for (int q = 0; q < 4; q += 2)
         STAGE_FOLD(h[q], l[q], h[q + 1], l[q + 1], ((vl){0, 1, 8, 9, 4, 5, 12, 13}),
@@ -1113,8 +1113,8 @@ static unsigned slice_row_sums(int dtype, const void *x, int64_t n, int64_t j, d
     /* Four slices of two vectors each: h[0..1] from elements 0-3, h[2..3] from elements 4-7. */
     vd h[4], l[4];
     for (int q = 0; q < 4; q++) {
-        int64_t e = (j + (q & 1) * 2) * 8 + (q >> 1) * 4;
-        STAGE_FOLD(z + load_as_f64(dtype, x, e), z, z + load_as_f64(dtype, x, e + 8), z, ((vl){0, 4, 2, 6}),
+        int64_t e = (j + (q & 1) * 2) * LANES + (q >> 1) * VL;
+        STAGE_FOLD(z + load_as_f64(dtype, x, e), z, z + load_as_f64(dtype, x, e + LANES), z, ((vl){0, 4, 2, 6}),
                    ((vl){1, 5, 3, 7}), h[q], l[q]);
     }
     for (int q = 0; q < 4; q += 2)
