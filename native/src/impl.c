@@ -44,6 +44,10 @@
  * probe's level). On this project's 2-core AMD EPYC (Zen 5) nta is the faster one from memory
  * (2 threads, 2^26: 51-53 GB/s against 43-44 with t0; 2^20: 76 vs 80), but t0 loses less there
  * than nta loses on Intel, so t0 is the one hint that is safe on both.
+ * The distance, on the 16-core Xeon (accurate sum / read probe, the two alternated call by call,
+ * two rounds): 16 threads at 2^26, 0.95 and 0.94 at 4096 bytes, 0.95 and 0.90 at 1024, 0.80
+ * and 0.72 with none; one thread at 2^24, 0.86 and 0.84, 0.78 and 0.76, 0.62 and 0.54; 16
+ * threads at 2^24 (in its L3) 0.91-1.02 for all three. Slices of 64 and variance follow.
  */
 #ifndef PREFETCH_LOCALITY
 #define PREFETCH_LOCALITY 3
@@ -57,16 +61,55 @@ typedef float vfl __attribute__((vector_size(VBYTES / 2)));
 typedef int64_t vl __attribute__((vector_size(VBYTES)));
 typedef int32_t vin __attribute__((vector_size(VBYTES / 2)));
 
+/* VL floats widened to doubles, and VL int32 sign-extended to 64-bit lanes: one instruction
+ * per vector at the AVX levels. GCC 12 lowers __builtin_convertvector's widening through halves
+ * and shuffles there (AVX-512: two 256-bit conversions, an extract and an insert per 8 elements;
+ * AVX2: four 128-bit conversions per 4), which made the i32 sum compute-bound: at 2^17 on one
+ * thread of the 2-core AMD VM it read 56 GB/s against the i64 sum's 107. */
+static inline vd load_f32_as_f64(const float *p) {
+#if defined(__AVX512F__)
+    return (vd)_mm512_cvtps_pd(_mm256_loadu_ps(p));
+#elif defined(__AVX2__)
+    return (vd)_mm256_cvtps_pd(_mm_loadu_ps(p));
+#else
+    vfl f;
+    memcpy(&f, p, sizeof f);
+    return __builtin_convertvector(f, vd);
+#endif
+}
+
+static inline vl load_i32_as_i64(const int32_t *p) {
+#if defined(__AVX512F__)
+    return (vl)_mm512_cvtepi32_epi64(_mm256_loadu_si256((const __m256i *)p));
+#elif defined(__AVX2__)
+    return (vl)_mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)p));
+#else
+    vin v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_convertvector(v, vl);
+#endif
+}
+
+/* The products of lanes that hold sign-extended int32 values: exact in 64 bits. At the AVX
+ * levels one signed 32x32->64 multiply (vpmuldq) per vector, not a 64-bit multiply (3 operations
+ * as vpmullq on Intel, emulated on AVX2). */
+static inline vl mul_i32_lanes(vl a, vl b) {
+#if defined(__AVX512F__)
+    return (vl)_mm512_mul_epi32((__m512i)a, (__m512i)b);
+#elif defined(__AVX2__)
+    return (vl)_mm256_mul_epi32((__m256i)a, (__m256i)b);
+#else
+    return a * b;
+#endif
+}
+
 /* Loads VL elements of a float dtype as doubles (f32 widens exactly). */
 static inline vd load_as_f64(int dtype, const void *x, int64_t i) {
     vd v;
-    if (dtype == PL_F64) {
+    if (dtype == PL_F64)
         memcpy(&v, (const double *)x + i, sizeof v);
-    } else {
-        vfl f;
-        memcpy(&f, (const float *)x + i, sizeof f);
-        v = __builtin_convertvector(f, vd);
-    }
+    else
+        v = load_f32_as_f64((const float *)x + i);
     return v;
 }
 
@@ -799,48 +842,74 @@ static inline void fold_split(vl hs, vl ls, int64_t *h, int64_t *lsum) {
     }
 }
 
-/* Exact integer sums. i32 widens into 64-bit lanes (a block of 2^12 terms of 2^31 cannot
- * overflow them); i64 splits each term into a signed high and an unsigned low 32-bit half,
- * sums the halves in 64-bit lanes and recombines per block in 128 bits. Each block's total
- * goes into the 256-bit state. */
+/* The i32 sum's passes: I32_PASS vectors into each of two accumulators before their 32-bit
+ * lanes are folded (a lane then holds at most 2^15 high halves of magnitude 2^15 or less, and
+ * 2^15 low halves below 2^16: both below 2^31), and its chunks:
+ * I32_CHUNK elements summed in one int64 (at most 2^61) before each goes into the state. */
+#define I32_PASS 16384
+#define I32_CHUNK (INT64_C(1) << 30)
+
+/* Exact integer sums, in any order: integer adds do not round. Each chunk's or block's total
+ * goes into the 256-bit state.
+ * - i32 splits each term into a signed high and an unsigned low 16-bit half and sums them in
+ *   32-bit lanes, 16 terms per AVX-512 vector with four plain operations (shift, and, two adds).
+ *   Widening to 64-bit lanes instead took two conversions per 16 terms, shuffles on the ports
+ *   that also take the adds: at 2^17 on one thread of the 2-core AMD VM 104 GB/s against
+ *   115-170 this way (and 56 while GCC split each conversion in halves), on 2 threads 131
+ *   against 154-165, from memory (2^24) about the same.
+ * - i64 splits each term into a signed high and an unsigned low 32-bit half, sums the halves
+ *   in 64-bit lanes and recombines per block in 128 bits. */
 static void k_integer_sum(int dtype, const void *x, int64_t lo, int64_t hi, pl_wide *acc) {
+    if (dtype == PL_I32) {
+        typedef int32_t v32 __attribute__((vector_size(VBYTES)));
+        enum { W = VBYTES / 4 };
+        const int32_t *p = x;
+        for (int64_t b = lo; b < hi; b += I32_CHUNK) {
+            int64_t e = hi - b < I32_CHUNK ? hi : b + I32_CHUNK, i = b, s = 0;
+            while (i + 2 * W <= e) {
+                int64_t stop = e - i < 2 * W * I32_PASS ? e : i + 2 * W * I32_PASS;
+                v32 h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0};
+                for (; i + 2 * W <= stop; i += 2 * W) {
+                    __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+                    v32 u, v;
+                    memcpy(&u, p + i, sizeof u);
+                    memcpy(&v, p + i + W, sizeof v);
+                    h0 += u >> 16;
+                    l0 += u & 0xFFFF;
+                    h1 += v >> 16;
+                    l1 += v & 0xFFFF;
+                }
+                h0 += h1;
+                l0 += l1;
+                int64_t hs = 0, ls = 0;
+                for (int l = 0; l < W; l++) {
+                    hs += h0[l];
+                    ls += l0[l];
+                }
+                s += hs * 65536 + ls;
+            }
+            for (; i < e; i++) s += p[i];
+            pl_wide_add192(acc, s < 0 ? -1 : 0, s < 0 ? UINT64_MAX : 0, (uint64_t)s);
+        }
+        return;
+    }
     for (int64_t b = lo; b < hi; b += PL_BLOCK) {
         int64_t e = hi - b < PL_BLOCK ? hi : b + PL_BLOCK;
         int64_t i = b;
-        pl_i128 total;
-        if (dtype == PL_I32) {
-            /* Two accumulators and a prefetch: integer adds have no rounding, so the order is free. */
-            const int32_t *p = x;
-            vl lanes = {0}, lanes2 = {0};
-            for (; i + 2 * VL <= e; i += 2 * VL) {
-                __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
-                vin v, w;
-                memcpy(&v, p + i, sizeof v);
-                memcpy(&w, p + i + VL, sizeof w);
-                lanes += __builtin_convertvector(v, vl);
-                lanes2 += __builtin_convertvector(w, vl);
-            }
-            lanes += lanes2;
-            int64_t s = 0;
-            for (int l = 0; l < VL; l++) s += lanes[l];
-            for (; i < e; i++) s += p[i];
-            total = s;
-        } else {
-            const int64_t *p = x;
-            vl hs = {0}, ls = {0};
-            const vl mask = (vl){0} + 0xFFFFFFFFLL;
-            for (; i + VL <= e; i += VL) {
-                __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
-                vl v;
-                memcpy(&v, p + i, sizeof v);
-                hs += v >> 32;
-                ls += v & mask;
-            }
-            int64_t h = 0, lsum = 0;
-            fold_split(hs, ls, &h, &lsum);
-            for (; i < e; i++) add_split(p[i], &h, &lsum);
-            total = (pl_i128)h * ((pl_i128)1 << 32) + lsum;
+        const int64_t *p = x;
+        vl hs = {0}, ls = {0};
+        const vl mask = (vl){0} + 0xFFFFFFFFLL;
+        for (; i + VL <= e; i += VL) {
+            __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+            vl v;
+            memcpy(&v, p + i, sizeof v);
+            hs += v >> 32;
+            ls += v & mask;
         }
+        int64_t h = 0, lsum = 0;
+        fold_split(hs, ls, &h, &lsum);
+        for (; i < e; i++) add_split(p[i], &h, &lsum);
+        pl_i128 total = (pl_i128)h * ((pl_i128)1 << 32) + lsum;
         pl_wide_add192(acc, total < 0 ? -1 : 0, (uint64_t)((pl_u128)total >> 64),
                        (uint64_t)total);
     }
@@ -862,10 +931,7 @@ static void k_integer_dot(int dtype, const void *x, const void *y, int64_t lo, i
             const vl mask = (vl){0} + 0xFFFFFFFFLL;
             int64_t i = b;
             for (; i + VL <= e; i += VL) {
-                vin u, v;
-                memcpy(&u, p + i, sizeof u);
-                memcpy(&v, q + i, sizeof v);
-                vl prod = __builtin_convertvector(u, vl) * __builtin_convertvector(v, vl);
+                vl prod = mul_i32_lanes(load_i32_as_i64(p + i), load_i32_as_i64(q + i));
                 hs += prod >> 32;
                 ls += prod & mask;
             }

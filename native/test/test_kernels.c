@@ -120,6 +120,58 @@ static void test_minmax_and_ints(void) {
     CHECK(pl_dot(PL_I64, dots, dots, 2, PL_ACCURATE, 1, &r, &iu) == PL_E_OVERFLOW, "dot ovf");
 }
 
+/* Exact integer sums and dots at every SIMD level and on 1 and 2 threads, against a scalar
+ * 128-bit sum: all INT32_MIN, all INT32_MAX, all -1 (every 16-bit half at its extreme) and
+ * random values (the dots with small factors, so that they fit), over more elements than one
+ * pass of the i32 sum's 32-bit lanes takes (2^19 at AVX-512), with an odd tail. */
+__extension__ typedef __int128 i128;
+
+static void test_integer_sums_exact(void) {
+    const int64_t n = 3 * (INT64_C(1) << 20) + 13;
+    int32_t *v = malloc(sizeof *v * (size_t)n), *u = malloc(sizeof *u * (size_t)n);
+    int64_t *w = malloc(sizeof *w * (size_t)n);
+    CHECK(v && u && w, "memory");
+    if (!v || !u || !w) return;
+    for (int64_t i = 0; i < n; i++) u[i] = (int32_t)(i % 7) - 3; /* products that fit */
+    int top = pl_cpu_level();
+    uint64_t seed = 12345;
+    for (int fill = 0; fill < 4; fill++) {
+        for (int64_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            v[i] = fill == 0 ? INT32_MIN : fill == 1 ? INT32_MAX : fill == 2 ? -1 : (int32_t)(seed >> 32);
+            /* i64: the halves at their extremes, with alternate signs so that the total fits */
+            w[i] = fill == 3 ? (int64_t)seed >> 24 : (i & 1 ? -1 : 1) * ((int64_t)v[i] * (INT64_C(1) << 31) - (i & 1));
+        }
+        i128 sum32 = 0, dot32 = 0, sum64 = 0;
+        for (int64_t i = 0; i < n; i++) {
+            sum32 += v[i];
+            dot32 += (int64_t)v[i] * u[i];
+            sum64 += w[i];
+        }
+        for (int level = 0; level <= top; level++) {
+            CHECK(pl_set_level(level) == PL_OK, "level %d", level);
+            for (int threads = 1; threads <= 2; threads++) {
+                double r;
+                int64_t got;
+                CHECK(pl_reduce(PL_I32, PL_SUM, v, n, PL_ACCURATE, threads, &r, &got) == PL_OK &&
+                          got == (int64_t)sum32,
+                      "i32 sum, fill %d level %d threads %d: %lld vs %lld", fill, level, threads,
+                      (long long)got, (long long)(int64_t)sum32);
+                int rc = pl_dot(PL_I32, v, u, n, PL_ACCURATE, threads, &r, &got);
+                CHECK(rc == PL_OK && got == (int64_t)dot32, "i32 dot, fill %d level %d threads %d", fill,
+                      level, threads);
+                rc = pl_reduce(PL_I64, PL_SUM, w, n, PL_ACCURATE, threads, &r, &got);
+                CHECK(sum64 <= INT64_MAX && sum64 >= INT64_MIN && rc == PL_OK && got == (int64_t)sum64, "i64 sum, fill %d level %d threads %d: %lld vs %lld",
+                      fill, level, threads, (long long)got, (long long)(int64_t)sum64);
+            }
+        }
+        pl_set_level(top);
+    }
+    free(v);
+    free(u);
+    free(w);
+}
+
 static void test_slices(void) {
     double x[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     double out[4];
@@ -308,6 +360,7 @@ int main(void) {
     test_sum_reproducible();
     test_team_specials();
     test_minmax_and_ints();
+    test_integer_sums_exact();
     test_slices();
     test_slices_match_the_whole_array_kernel();
     test_elementwise();
