@@ -882,6 +882,8 @@ static inline void fold_split(vl hs, vl ls, int64_t *h, int64_t *lsum) {
  * I32_CHUNK elements summed in one int64 (at most 2^61) before each goes into the state. */
 #define I32_PASS 16384
 #define I32_CHUNK (INT64_C(1) << 30)
+_Static_assert(2 * I32_PASS * 65535LL <= INT32_MAX && 2 * I32_PASS * 32768LL <= INT32_MAX,
+               "a pass's merged 32-bit lanes must hold 2 * I32_PASS halves");
 
 /* Exact integer sums, in any order: integer adds do not round. Each chunk's or block's total
  * goes into the 256-bit state.
@@ -1162,9 +1164,10 @@ static inline void transpose(vd r[VL]) {
 #endif
 }
 
-/* Slices longer than this are summed a slice at a time (one stream), their lanes transposed
- * after; shorter ones are read a row of every slice at a time and transposed as they are read
- * (slices.c has the figures). */
+/* Slices longer than this have each slice's lanes summed on their own (two slices interleaved
+ * in cache), then folded VL slices at a time with the transpose fused into the fold (fold_rows);
+ * shorter ones are read a row of every slice at a time and transposed as they are read (slices.c
+ * has the figures). */
 #define SLICE_ROWS_MAX 16
 
 /* One transpose stage fused with a level of the fold: (ha, la) and (hb, lb) swap a bit of

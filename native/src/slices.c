@@ -10,8 +10,9 @@
  * Slices of at most SLICE_BATCH_MAX elements go through im->slice_sums, a batch of slices per
  * SIMD vector, whose lanes then fold together: vector l holds lane l of every slice of the
  * batch. Up to 16 elements each slice's run is loaded whole and transposed in registers as it
- * is read; longer slices are summed one at a time (one stream) and their lane accumulators
- * transposed after. Measured (Zen 5, AVX-512, GB/s, batch vs one slice at a time): k = 8: 8.0
+ * is read; longer slices have their lanes summed a slice at a time (two slices interleaved in
+ * cache) and folded a batch at a time, the transpose fused into the fold (impl.c; k = 64 at 2^17
+ * on one thread: 38-41 GB/s, against 30-33 with the lanes transposed, then folded). Measured (Zen 5, AVX-512, GB/s, batch vs one slice at a time): k = 8: 8.0
  * vs 6.3 at 2^17 on one thread, 7.0 vs 3.9 at 2^24; k = 16: 11-13 vs 10 at 2^17, 11-12 vs 8 at
  * 2^24; k = 64: 29-30 vs 21 at 2^17 on one thread, 36-46 vs 27-40 at 2^24 on two (three runs
  * each). From k = 128 the two ways tie in cache and the batch loses from memory (k = 512 at
