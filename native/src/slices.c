@@ -7,22 +7,29 @@
 #include "impl.h"
 
 /*
- * Slices of at most SLICE_BATCH_MAX elements go through im->slice_sums, a batch of slices per
- * SIMD vector, whose lanes then fold together: vector l holds lane l of every slice of the
- * batch. Up to 16 elements each slice's run is loaded whole and transposed in registers as it
- * is read; longer slices have their lanes summed a slice at a time (two slices interleaved in
- * cache) and folded a batch at a time, the transpose fused into the fold (impl.c; k = 64 at 2^17
- * on one thread: 38-41 GB/s, against 30-33 with the lanes transposed, then folded). Measured (Zen 5, AVX-512, GB/s, batch vs one slice at a time): k = 8: 8.0
- * vs 6.3 at 2^17 on one thread, 7.0 vs 3.9 at 2^24; k = 16: 11-13 vs 10 at 2^17, 11-12 vs 8 at
- * 2^24; k = 64: 29-30 vs 21 at 2^17 on one thread, 36-46 vs 27-40 at 2^24 on two (three runs
- * each). From k = 128 the two ways tie in cache and the batch loses from memory (k = 512 at
- * 2^24 on two threads: 43-45 vs 49-63), so longer slices go one at a time. Slices of exactly
- * PL_LANES elements take a shorter way still (impl.c, slice_row_sums): k = 8 at 2^17 on one
- * thread, 25-37 against the 8.0 above. (The batch used to
- * gather its slices element by element, and lost from memory even at k = 8; reading k = 64 a
- * row of every slice at a time lost too, 12.6 vs 18.7.)
+ * Slices of one block at most (SLICE_BATCH_MAX = PL_BLOCK elements) go through im->slice_sums,
+ * a batch of slices per SIMD vector, whose lanes then fold together: vector l holds lane l of
+ * every slice of the batch. Up to 16 elements each slice's run is loaded whole and transposed
+ * in registers as it is read; longer slices have their lanes summed a slice at a time (two
+ * slices interleaved in cache) and are folded a batch at a time, the transpose fused into the
+ * fold (impl.c). Slices of exactly PL_LANES elements take a shorter way still (impl.c,
+ * slice_row_sums). Longer slices go one at a time, as arrays of their own.
+ * Measured (Zen 5, AVX-512, GB/s, C harness):
+ * - When the batch gathered its slices element by element it lost from memory even at k = 8;
+ *   reading k = 64 a row of every slice at a time lost too (12.6 vs 18.7).
+ * - Batch (lanes transposed, then folded) vs one slice at a time: k = 8: 8.0 vs 6.3 at 2^17 on
+ *   one thread, 7.0 vs 3.9 at 2^24; k = 16: 11-13 vs 10, 11-12 vs 8; k = 64: 29-30 vs 21 at
+ *   2^17, 36-46 vs 27-40 at 2^24 on two. From k = 128 the two tied in cache and the batch lost
+ *   from memory (k = 512 at 2^24 on two threads: 43-45 vs 49-63), so the batch stopped at 64.
+ * - slice_row_sums at k = 8: 25-37 at 2^17 on one thread against the 8.0 above.
+ * - The fused fold and, in cache, two slices interleaved: k = 64 at 2^17 on one thread 38-41
+ *   against 30-33. With them the batch wins in cache up to a block and ties from memory (one
+ *   thread at 2^17 / two at 2^24, the batch against one at a time, libraries alternating):
+ *   k = 128: 45-48 vs 31 / 46-55 vs 46-51; k = 256: 49-53 vs 38 / 47-57 vs 53; k = 512: 54-55
+ *   vs 38-43 / 55-58 vs 52-53; k = 1024: 54-55 vs 44-46 / 45-50 vs 48-56; k = 4096: 56 vs 47 /
+ *   51-56 vs 46-58. So the batch now takes every slice of up to a block.
  */
-#define SLICE_BATCH_MAX 64
+#define SLICE_BATCH_MAX PL_BLOCK
 
 static int slice_op_ok(int dtype, int op, const void *x, int64_t n, const void *out) {
     if (pl_dtype_size(dtype) == 0 || op < PL_SUM || op > PL_MAX || n < 0) return 0;
@@ -112,7 +119,10 @@ int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void
     int64_t m = n / k + (n % k != 0);
     int t = pl_team_size(threads, n, PL_COST_ACCURATE);
     slice_call c = {im, dtype, op, x, n, k, 0, out, NULL, 0, 0, PL_OK};
-    if (pl_dtype_is_float(dtype) && (op == PL_SUM || op == PL_MEAN) && k <= SLICE_BATCH_MAX) {
+    /* Batches only when there are enough of them to keep the team busy: 4 batches of 8 slices
+     * of 4096 would leave 12 of 16 threads idle where 32 single slices keep them all. */
+    if (pl_dtype_is_float(dtype) && (op == PL_SUM || op == PL_MEAN) && k <= SLICE_BATCH_MAX &&
+        (k <= 64 || (n / k) / im->slice_batch >= t)) {
         int64_t batches = (n / k) / im->slice_batch;
         slice_split(t, batches, slice_batches, &c);
         c.first = batches * im->slice_batch; /* slices before it were done in batches */
