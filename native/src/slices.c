@@ -119,8 +119,9 @@ int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void
     int64_t m = n / k + (n % k != 0);
     int t = pl_team_size(threads, n, PL_COST_ACCURATE);
     slice_call c = {im, dtype, op, x, n, k, 0, out, NULL, 0, 0, PL_OK};
-    /* Batches only when there are enough of them to keep the team busy: 4 batches of 8 slices
-     * of 4096 would leave 12 of 16 threads idle where 32 single slices keep them all. */
+    /* Slices of up to 64 always go in batches (as they did when those were the only ones);
+     * longer ones only when there are enough batches to keep the team busy: 4 batches of 8
+     * slices of 4096 would leave 12 of 16 threads idle where 32 single slices keep them all. */
     if (pl_dtype_is_float(dtype) && (op == PL_SUM || op == PL_MEAN) && k <= SLICE_BATCH_MAX &&
         (k <= 64 || (n / k) / im->slice_batch >= t)) {
         int64_t batches = (n / k) / im->slice_batch;

@@ -131,7 +131,12 @@ static void test_integer_sums_exact(void) {
     int32_t *v = malloc(sizeof *v * (size_t)n), *u = malloc(sizeof *u * (size_t)n);
     int64_t *w = malloc(sizeof *w * (size_t)n);
     CHECK(v && u && w, "memory");
-    if (!v || !u || !w) return;
+    if (!v || !u || !w) {
+        free(v);
+        free(u);
+        free(w);
+        return;
+    }
     for (int64_t i = 0; i < n; i++) u[i] = (int32_t)(i % 7) - 3; /* products that fit */
     int top = pl_cpu_level();
     uint64_t seed = 12345;
@@ -140,7 +145,8 @@ static void test_integer_sums_exact(void) {
             seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
             v[i] = fill == 0 ? INT32_MIN : fill == 1 ? INT32_MAX : fill == 2 ? -1 : (int32_t)(seed >> 32);
             /* i64: the halves at their extremes, with alternate signs so that the total fits */
-            w[i] = fill == 3 ? (int64_t)seed >> 24 : (i & 1 ? -1 : 1) * ((int64_t)v[i] * (INT64_C(1) << 31) - (i & 1));
+            w[i] = fill == 3 ? (int64_t)seed >> 24
+                             : (i & 1 ? -1 : 1) * ((int64_t)v[i] * (INT64_C(1) << 31) - (i & 1));
         }
         i128 sum32 = 0, dot32 = 0, sum64 = 0;
         for (int64_t i = 0; i < n; i++) {
@@ -161,8 +167,9 @@ static void test_integer_sums_exact(void) {
                 CHECK(rc == PL_OK && got == (int64_t)dot32, "i32 dot, fill %d level %d threads %d", fill,
                       level, threads);
                 rc = pl_reduce(PL_I64, PL_SUM, w, n, PL_ACCURATE, threads, &r, &got);
-                CHECK(sum64 <= INT64_MAX && sum64 >= INT64_MIN && rc == PL_OK && got == (int64_t)sum64, "i64 sum, fill %d level %d threads %d: %lld vs %lld",
-                      fill, level, threads, (long long)got, (long long)(int64_t)sum64);
+                CHECK(sum64 <= INT64_MAX && sum64 >= INT64_MIN && rc == PL_OK && got == (int64_t)sum64,
+                      "i64 sum, fill %d level %d threads %d: %lld vs %lld", fill, level, threads,
+                      (long long)got, (long long)(int64_t)sum64);
             }
         }
         pl_set_level(top);
