@@ -300,12 +300,8 @@ static inline __attribute__((always_inline)) void accurate_lanes2(int dtype, con
                                                                   vd *ca_out, vd *sb_out, vd *cb_out) {
     vd sa[NV], ca[NV], sb[NV], cb[NV];
     for (int m = 0; m < NV; m++) sa[m] = ca[m] = sb[m] = cb[m] = (vd){0};
-    const int64_t sz = dtype == PL_F64 ? 8 : 4;
-    const char *pa = (const char *)x + a * sz, *pb = (const char *)x + b * sz;
     int64_t i = 0;
-    for (; i + LANES <= k; i += LANES) {
-        __builtin_prefetch(pa + i * sz + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
-        __builtin_prefetch(pb + i * sz + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+    for (; i + LANES <= k; i += LANES) { /* no prefetch: its callers' data is in cache */
         for (int m = 0; m < NV; m++) {
             vd u = load_as_f64(dtype, x, a + i + m * VL), v = load_as_f64(dtype, x, b + i + m * VL);
             TWO_SUM(sa[m], ca[m], u);
@@ -1165,7 +1161,7 @@ static inline void transpose(vd r[VL]) {
 }
 
 /* Slices longer than this have each slice's lanes summed on their own (two slices interleaved
- * in cache), then folded VL slices at a time with the transpose fused into the fold (fold_rows);
+ * in cache), then folded VL slices at a time with the transpose fused into the fold (FOLD_ROWS);
  * shorter ones are read a row of every slice at a time and transposed as they are read (slices.c
  * has the figures). */
 #define SLICE_ROWS_MAX 16
@@ -1209,32 +1205,40 @@ static inline unsigned store_slices(vd hi, vd lo, double *o) {
  * costs in cache (2^24 on two threads, 0.78-0.83 of a fast sum against 0.72-0.76 without; 2^17
  * on one, 31-32 against 35-38), so only arrays larger than GROUP_MAX_BYTES take it.
  */
-/* The accurate fold of VL slices whose lanes are s[q][m], c[q][m] (slice q, lane m * VL + e in
- * element e of vector m), stored at o: the transpose's stages interleaved with the fold's levels
- * (as described above), so that every slice gets FOLD_TREE's operations in its order. Returns
- * store_slices' mask. */
-static inline __attribute__((always_inline)) unsigned fold_rows(vd s[VL][NV], vd c[VL][NV], double *o) {
-    vd hi, lo, h[4], l[4];
+/* The accurate fold of VL slices into (hi, lo), element q of each for slice q: S(q, m) and
+ * C(q, m) are slice q's lane vectors m (lane m * VL + e in element e). The transpose's stages are
+ * interleaved with the fold's levels (as described above), so that every slice gets FOLD_TREE's
+ * operations in its order. A macro, not a function over arrays: slice_row_sums through such a
+ * function ran at 16 GB/s instead of 41 (one thread at 2^17), its lanes kept in memory. */
 #if VL == 8
-    for (int q = 0; q < 8; q += 2)
-        STAGE_FOLD(s[q][0], c[q][0], s[q + 1][0], c[q + 1][0], ((vl){0, 8, 2, 10, 4, 12, 6, 14}),
-                   ((vl){1, 9, 3, 11, 5, 13, 7, 15}), h[q / 2], l[q / 2]);
-    for (int q = 0; q < 4; q += 2)
-        STAGE_FOLD(h[q], l[q], h[q + 1], l[q + 1], ((vl){0, 1, 8, 9, 4, 5, 12, 13}),
-                   ((vl){2, 3, 10, 11, 6, 7, 14, 15}), h[q], l[q]);
-    STAGE_FOLD(h[0], l[0], h[2], l[2], ((vl){0, 1, 2, 3, 8, 9, 10, 11}), ((vl){4, 5, 6, 7, 12, 13, 14, 15}), hi, lo);
+#define FOLD_ROWS(S, C, hi, lo)                                                               \
+    do {                                                                                      \
+        vd h_[4], l_[4];                                                                      \
+        for (int q_ = 0; q_ < 8; q_ += 2)                                                     \
+            STAGE_FOLD(S(q_, 0), C(q_, 0), S(q_ + 1, 0), C(q_ + 1, 0),                        \
+                       ((vl){0, 8, 2, 10, 4, 12, 6, 14}), ((vl){1, 9, 3, 11, 5, 13, 7, 15}),  \
+                       h_[q_ / 2], l_[q_ / 2]);                                               \
+        for (int q_ = 0; q_ < 4; q_ += 2)                                                     \
+            STAGE_FOLD(h_[q_], l_[q_], h_[q_ + 1], l_[q_ + 1], ((vl){0, 1, 8, 9, 4, 5, 12, 13}), \
+                       ((vl){2, 3, 10, 11, 6, 7, 14, 15}), h_[q_], l_[q_]);                   \
+        STAGE_FOLD(h_[0], l_[0], h_[2], l_[2], ((vl){0, 1, 2, 3, 8, 9, 10, 11}),              \
+                   ((vl){4, 5, 6, 7, 12, 13, 14, 15}), hi, lo);                               \
+    } while (0)
 #else
-    /* Four slices of two vectors each: h[0..1] from lanes 0-3, h[2..3] from lanes 4-7. */
-    for (int q = 0; q < 4; q++) {
-        int a = (q & 1) * 2, m = q >> 1;
-        STAGE_FOLD(s[a][m], c[a][m], s[a + 1][m], c[a + 1][m], ((vl){0, 4, 2, 6}), ((vl){1, 5, 3, 7}), h[q], l[q]);
-    }
-    for (int q = 0; q < 4; q += 2)
-        STAGE_FOLD(h[q], l[q], h[q + 1], l[q + 1], ((vl){0, 1, 4, 5}), ((vl){2, 3, 6, 7}), h[q], l[q]);
-    FOLD_PAIR(h[0], l[0], h[2], l[2], hi, lo);
+/* Four slices of two vectors each: h_[0..1] from lanes 0-3, h_[2..3] from lanes 4-7. */
+#define FOLD_ROWS(S, C, hi, lo)                                                               \
+    do {                                                                                      \
+        vd h_[4], l_[4];                                                                      \
+        for (int q_ = 0; q_ < 4; q_++)                                                        \
+            STAGE_FOLD(S((q_ & 1) * 2, q_ >> 1), C((q_ & 1) * 2, q_ >> 1),                    \
+                       S((q_ & 1) * 2 + 1, q_ >> 1), C((q_ & 1) * 2 + 1, q_ >> 1),            \
+                       ((vl){0, 4, 2, 6}), ((vl){1, 5, 3, 7}), h_[q_], l_[q_]);               \
+        for (int q_ = 0; q_ < 4; q_ += 2)                                                     \
+            STAGE_FOLD(h_[q_], l_[q_], h_[q_ + 1], l_[q_ + 1], ((vl){0, 1, 4, 5}),             \
+                       ((vl){2, 3, 6, 7}), h_[q_], l_[q_]);                                   \
+        FOLD_PAIR(h_[0], l_[0], h_[2], l_[2], hi, lo);                                        \
+    } while (0)
 #endif
-    return store_slices(hi, lo, o);
-}
 
 static unsigned slice_row_sums(int dtype, const void *x, int64_t n, int64_t j, double *out) {
     const vd z = {0};
@@ -1244,28 +1248,12 @@ static unsigned slice_row_sums(int dtype, const void *x, int64_t n, int64_t j, d
         const char *base = (const char *)x + j * LANES * sz;
         for (int64_t b = 0; b < VL * LANES * sz; b += 64) __builtin_prefetch(base + b + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
     }
-    /* fold_rows with the lanes (+0 + x, +0) written in: through its arrays this ran at 16 GB/s
-     * instead of 41 (one thread at 2^17). */
-#if VL == 8
-    vd h[4], l[4];
-    for (int q = 0; q < 8; q += 2)
-        STAGE_FOLD(z + load_as_f64(dtype, x, (j + q) * LANES), z, z + load_as_f64(dtype, x, (j + q + 1) * LANES), z,
-                   ((vl){0, 8, 2, 10, 4, 12, 6, 14}), ((vl){1, 9, 3, 11, 5, 13, 7, 15}), h[q / 2], l[q / 2]);
-    for (int q = 0; q < 4; q += 2)
-        STAGE_FOLD(h[q], l[q], h[q + 1], l[q + 1], ((vl){0, 1, 8, 9, 4, 5, 12, 13}),
-                   ((vl){2, 3, 10, 11, 6, 7, 14, 15}), h[q], l[q]);
-    STAGE_FOLD(h[0], l[0], h[2], l[2], ((vl){0, 1, 2, 3, 8, 9, 10, 11}), ((vl){4, 5, 6, 7, 12, 13, 14, 15}), hi, lo);
-#else
-    vd h[4], l[4];
-    for (int q = 0; q < 4; q++) {
-        int64_t e = (j + (q & 1) * 2) * LANES + (q >> 1) * VL;
-        STAGE_FOLD(z + load_as_f64(dtype, x, e), z, z + load_as_f64(dtype, x, e + LANES), z, ((vl){0, 4, 2, 6}),
-                   ((vl){1, 5, 3, 7}), h[q], l[q]);
-    }
-    for (int q = 0; q < 4; q += 2)
-        STAGE_FOLD(h[q], l[q], h[q + 1], l[q + 1], ((vl){0, 1, 4, 5}), ((vl){2, 3, 6, 7}), h[q], l[q]);
-    FOLD_PAIR(h[0], l[0], h[2], l[2], hi, lo);
-#endif
+    /* A slice of LANES elements: lane vector m is +0 + its elements m * VL.., compensations +0. */
+#define ROW_S(q, m) (z + load_as_f64(dtype, x, (j + (q)) * LANES + (m) * VL))
+#define ROW_C(q, m) z
+    FOLD_ROWS(ROW_S, ROW_C, hi, lo);
+#undef ROW_S
+#undef ROW_C
     return store_slices(hi, lo, out + j);
 }
 #endif
@@ -1280,7 +1268,7 @@ static unsigned k_slice_sums(int dtype, const void *x, int64_t n, int64_t k, int
     int64_t i = 0;
     if (k > SLICE_ROWS_MAX) {
         /* Each slice's lanes on their own, then folded VL at a time with the transpose fused
-         * into the fold (fold_rows): the same operations per lane, in the same order, as below.
+         * into the fold (FOLD_ROWS): the same operations per lane, in the same order, as below.
          * In cache two slices at a time, interleaved; from memory that read 27-36 GB/s against
          * 44-46 one at a time (2^24, two threads). Measured at k = 64 (Zen 5, AVX-512, C
          * harness, libraries alternating): one thread at 2^17, 38-41 GB/s against 30-33 with
@@ -1293,7 +1281,13 @@ static unsigned k_slice_sums(int dtype, const void *x, int64_t n, int64_t k, int
         else
             for (int q = 0; q < VL; q++) accurate_lanes(dtype, x, (j + q) * k, k, ls[q], lc[q]);
 #if VL == 8 || VL == 4
-        return fold_rows(ls, lc, out + j);
+        vd hi, lo;
+#define LANE_S(q, m) ls[q][m]
+#define LANE_C(q, m) lc[q][m]
+        FOLD_ROWS(LANE_S, LANE_C, hi, lo);
+#undef LANE_S
+#undef LANE_C
+        return store_slices(hi, lo, out + j);
 #else
         for (int m = 0; m < NV; m++) {
             vd rs[VL], rc[VL];
