@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralelo.DType;
+import dev.paralelo.F64Array;
 import dev.paralelo.I64Array;
 import dev.paralelo.shm.Privileged;
 import dev.paralelo.shm.SharedArray;
@@ -117,5 +118,33 @@ class LauncherPathsTest {
         for (String command : List.of("bench", "test", "build", "stats", "shm", "info", "demo", "sum", "worker", "help", "completion")) {
             assertTrue(top.out().contains("\n  " + command + " "), "the top-level help lists " + command + ":\n" + top.out());
         }
+    }
+
+    /**
+     * The launcher runs the CLI with the Vector API module (java/src/main/launcher/jvm.args) and
+     * drops the one line the JVM prints about it: --kernels vector works, and stderr stays empty
+     * on success while an error still reaches it, as one line.
+     */
+    @Test
+    void theCliRunsWithTheVectorKernelsAndAQuietStderr() throws Exception {
+        Path root = launcherTree();
+        Path shm = Files.createDirectories(dir.resolve("shm"));
+        Path x = dir.resolve("x.npy");
+        SharedArray.create(x, DType.F64, new long[] {1000}, false, a -> {
+            for (int i = 0; i < 1000; i++) ((F64Array) a).set(i, Math.sin(i) * 1e3);
+        }).close();
+        Privileged.Run info = launch(root, dir, shm, "info");
+        assertEquals(0, info.status(), info.err());
+        assertTrue(info.out().contains("vector kernels: pure-Java kernels on the Vector API"), info.out());
+        assertEquals("", info.err(), "the JVM's notice about the incubator module is dropped");
+        Privileged.Run vector = launch(root, dir, shm, "stats", "x.npy", "--json", "--kernels", "vector");
+        Privileged.Run nat = launch(root, dir, shm, "stats", "x.npy", "--json", "--kernels", "native");
+        assertEquals(0, vector.status(), vector.err());
+        assertEquals("", vector.err());
+        assertTrue(vector.out().startsWith("{\"count\": 1000, \"sum\": "), vector.out());
+        assertEquals(nat.out(), vector.out(), "the same figures from both implementations");
+        Privileged.Run bad = launch(root, dir, shm, "stats", "missing.npy", "--kernels", "vector");
+        assertEquals(2, bad.status(), bad.out());
+        assertTrue(bad.err().startsWith("paralelo: ") && !bad.err().contains("\n") && !bad.err().contains("incubator"), bad.err());
     }
 }
