@@ -856,10 +856,14 @@ public final class WorkerPool implements AutoCloseable {
         return String.join(", ", s);
     }
 
-    /** The last lines the workers printed, for an error message. */
+    /** The line a JVM prints on stderr when it starts with an incubator module, as the workers do. */
+    private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: jdk.incubator.vector";
+
+    /** The last lines the workers printed, for an error message (without the JVMs' incubator notices). */
     private String logTail() {
         try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            List<String> lines = new ArrayList<>(Files.readAllLines(log, StandardCharsets.UTF_8));
+            lines.removeIf(INCUBATOR_NOTICE::equals); // each worker's JVM prints it at start (see command)
             if (lines.isEmpty()) return "";
             int from = Math.max(0, lines.size() - 10);
             return "; the workers' last output (" + log + "):\n  " + String.join("\n  ", lines.subList(from, lines.size()));

@@ -147,4 +147,26 @@ class LauncherPathsTest {
         assertEquals(2, bad.status(), bad.out());
         assertTrue(bad.err().startsWith("paralelo: ") && !bad.err().contains("\n") && !bad.err().contains("incubator"), bad.err());
     }
+
+    /**
+     * The launcher's stderr filter (drop_notice in ./paralelo) drops the first incubator notice and
+     * then passes bytes on as they are: the benchmark's progress line, which ends in a carriage
+     * return and no newline, keeps its bytes (a line filter held it back and added a newline), a
+     * later identical line is the program's own and stays, and lines before the notice pass.
+     */
+    @Test
+    void theStderrFilterDropsOnlyTheJvmsNoticeAndKeepsPartialLines() throws Exception {
+        String launcher = Files.readString(Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("paralelo"));
+        int from = launcher.indexOf("INCUBATOR_NOTICE="), to = launcher.indexOf("\n}\n", launcher.indexOf("drop_notice() {")) + 3;
+        assertTrue(from > 0 && to > from, "the launcher defines INCUBATOR_NOTICE and drop_notice");
+        String notice = "WARNING: Using incubator modules: jdk.incubator.vector";
+        String in = "Picked up JAVA_TOOL_OPTIONS: -Dx=1\n" + notice + "\n\r[##   ] 40%\r[#### ] 80%\n" + notice + "\nlast\r";
+        Process p = new ProcessBuilder("bash", "-c", launcher.substring(from, to) + "drop_notice").start();
+        try (OutputStream o = p.getOutputStream()) {
+            o.write(in.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("Picked up JAVA_TOOL_OPTIONS: -Dx=1\n\r[##   ] 40%\r[#### ] 80%\n" + notice + "\nlast\r", out);
+    }
 }

@@ -173,6 +173,20 @@ class WorkerPoolTest {
         }
     }
 
+    /**
+     * A worker that exits while starting fails start() with its last words, and without the line
+     * each worker's JVM prints about the Vector API module (this test's JVM has the module, so the
+     * workers get it too): with -version a worker's JVM prints that line and its version, and exits.
+     */
+    @Test
+    void aWorkerThatCannotStartIsReportedWithItsOwnOutput() {
+        PoolException e = assertThrows(PoolException.class, () -> WorkerPool.builder().workers(1).threadsPerWorker(1)
+                .javaOptions(java.util.List.of("-version")).start().close());
+        assertTrue(e.getMessage().contains("exited with status 0 while starting") && e.getMessage().contains(Runtime.version().toString()),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("incubator"), e.getMessage());
+    }
+
     @Test
     void aMissingArrayIsAClearError() throws Exception {
         SharedArray a = array("gone", DType.F64, 50_000, 3);
