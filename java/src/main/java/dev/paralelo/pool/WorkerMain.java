@@ -11,8 +11,8 @@ import java.util.Map;
  * The pool starts it; {@code paralelo worker} runs it by hand, for instance to attach to a pool
  * that listens on the network. The last three are transport options (the worker's own key pair,
  * the pool's public key, plain text on a network address: see {@code dev.paralelo.pool.zmq}).
- * Exit status 0 when the parent closed the pool, 2 for bad arguments or an endpoint it cannot
- * reach, 3 when the parent died or went silent.
+ * Exit status 0 when the parent closed the pool, 2 for bad arguments, an endpoint it cannot
+ * reach or kernel settings it cannot use, 3 when the parent died or went silent.
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -34,8 +34,8 @@ public final class WorkerMain {
      * {@link #main} without the exit.
      *
      * @param args the options of the class comment
-     * @return the exit status: 0 when the parent closed the pool, 2 for bad arguments or an
-     *     endpoint it cannot reach, 3 when the parent died or went silent
+     * @return the exit status: 0 when the parent closed the pool, 2 for bad arguments, an endpoint
+     *     it cannot reach or kernel settings it cannot use, 3 when the parent died or went silent
      */
     public static int run(String[] args) {
         // Before any kernel loads: a worker reads mapped arrays only, so its vector kernels read
@@ -74,7 +74,22 @@ public final class WorkerMain {
             System.err.println("paralelo worker: cannot connect to " + endpoint + ": " + e.getMessage());
             return 2;
         }
-        try (Worker w = new Worker(link, worker, threads, kernels)) {
+        Worker started;
+        try {
+            started = new Worker(link, worker, threads, kernels);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // A setting that names nothing valid, or kernels this JVM cannot run (a
+            // ConfigurationException): one line, which the pool quotes, rather than a stack trace
+            // whose last lines it would quote instead.
+            System.err.println("paralelo worker: " + e.getMessage());
+            try {
+                link.close();
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // exiting anyway; the line above says why
+            }
+            return 2;
+        }
+        try (Worker w = started) {
             int status = w.run();
             if (status == 3) System.err.println("paralelo worker: no word from the pool at " + endpoint + " for too long; exiting");
             return status;

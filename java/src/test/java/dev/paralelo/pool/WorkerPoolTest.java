@@ -185,6 +185,11 @@ class WorkerPoolTest {
         assertTrue(e.getMessage().contains("exited with status 0 while starting") && e.getMessage().contains(Runtime.version().toString()),
                 e.getMessage());
         assertTrue(!e.getMessage().contains("incubator"), e.getMessage());
+        // A worker whose kernel setting is invalid says so in one line, which the error quotes.
+        PoolException bad = assertThrows(PoolException.class, () -> WorkerPool.builder().workers(1).threadsPerWorker(1)
+                .javaOptions(java.util.List.of("-Dparalelo.provider=bogus")).start().close());
+        assertTrue(bad.getMessage().contains("exited with status 2 while starting")
+                && bad.getMessage().contains("\n  paralelo worker: -Dparalelo.provider=bogus is not a valid setting"), bad.getMessage());
     }
 
     @Test
