@@ -613,18 +613,19 @@ final class VectorRangeKernels implements RangeKernelSet {
     @Override
     public double fastSmall(int dtype, MemorySegment x, int n) {
         if ((dtype != F64 && dtype != F32) || staged(x)) return RangeKernelSet.super.fastSmall(dtype, x, n);
-        if (VL == 8 && dtype == F64) return fastSmall8(x, n);
+        if (VL == 8 && dtype == F64 && (n & 7) == 0) return fastSmall8(x, n);
         double v = fastBlock(dtype, x, 0, n, null);
         return Double.isFinite(v) ? v + 0.0 : Double.NaN;
     }
 
     /**
-     * {@link #fastSmall} of f64 on vectors of 8 doubles, the 32 lanes in 4 registers: the
-     * partial row is read by masked loads, whose lanes past the end hold +0.0. Adding +0.0
-     * changes no lane (a lane starts at +0.0 and so is never -0.0), so every lane gets the
-     * additions of {@link #fastBlock} in its order, and the swap tree folds them in place. Against
-     * fastBlock, in a JVM that had run the report's n = 16 cases first (Zen 5): 21.9 ns instead of
-     * 26.0 at n = 256, 12.3 instead of 13.4 at n = 16, 35.3 instead of 40.1 at n = 1000.
+     * {@link #fastSmall} of f64 on vectors of 8 doubles, n a multiple of 8: the 32 lanes stay in
+     * 4 registers, the partial row is 0 to 3 whole vectors, and the swap tree folds the lanes in
+     * place. The same additions as {@link #fastBlock}, without its passes, its partial vector
+     * (which goes through the lanes array) and its f32 path. No masked loads: at the end of a
+     * segment they compiled to boxed vectors in some JVMs (see fastBlock). Against fastBlock, in a
+     * JVM that had run the report's n = 16 cases first (Zen 5, calls alternating): 21.9 ns
+     * instead of 26.0 at n = 256.
      */
     private static double fastSmall8(MemorySegment x, int n) {
         int rows = n & -FAST_LANES, rem = n - rows;
@@ -636,13 +637,10 @@ final class VectorRangeKernels implements RangeKernelSet {
             a2 = a2.add(DoubleVector.fromMemorySegment(S, x, o + 128, LE));
             a3 = a3.add(DoubleVector.fromMemorySegment(S, x, o + 192, LE));
         }
-        if (rem > 0) {
-            long o = 8L * rows;
-            a0 = a0.add(DoubleVector.fromMemorySegment(S, x, o, LE, S.indexInRange(0, rem)));
-            if (rem > 8) a1 = a1.add(DoubleVector.fromMemorySegment(S, x, o + 64, LE, S.indexInRange(8, rem)));
-            if (rem > 16) a2 = a2.add(DoubleVector.fromMemorySegment(S, x, o + 128, LE, S.indexInRange(16, rem)));
-            if (rem > 24) a3 = a3.add(DoubleVector.fromMemorySegment(S, x, o + 192, LE, S.indexInRange(24, rem)));
-        }
+        long o = 8L * rows;
+        if (rem > 0) a0 = a0.add(DoubleVector.fromMemorySegment(S, x, o, LE));
+        if (rem > 8) a1 = a1.add(DoubleVector.fromMemorySegment(S, x, o + 64, LE));
+        if (rem > 16) a2 = a2.add(DoubleVector.fromMemorySegment(S, x, o + 128, LE));
         if (n > 0) x.get(GUARD, 0); // see "Mapped files"
         a0 = a0.add(a0.rearrange(SWAP1)); a1 = a1.add(a1.rearrange(SWAP1)); a2 = a2.add(a2.rearrange(SWAP1)); a3 = a3.add(a3.rearrange(SWAP1));
         a0 = a0.add(a0.rearrange(SWAP2)); a1 = a1.add(a1.rearrange(SWAP2)); a2 = a2.add(a2.rearrange(SWAP2)); a3 = a3.add(a3.rearrange(SWAP2));
