@@ -2,6 +2,7 @@ package dev.paralelo.pool.shm;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
@@ -12,7 +13,8 @@ import java.util.Objects;
  * <p>Protocol (docs/FORMAT.md, "Ring file"; a bounded queue with one sequence word per slot):
  * <ul>
  *   <li>A producer reads the tail t, checks that the k slots a frame needs are free for
- *       positions t..t+k-1 (sequence {@code == position}, acquire), claims them with a
+ *       positions t..t+k-1 (sequence {@code == position}, acquire, or seen so before: a free
+ *       position stays free until a claim moves the tail past it), claims them with a
  *       compare-and-set of the tail from t to t+k, takes the record with a compare-and-set of
  *       the first slot's owner word from (lap, nobody) to (lap, its pid), writes the length and
  *       the bytes, and publishes with a release store of sequence t+1.
@@ -42,8 +44,8 @@ import java.util.Objects;
  * <p>Thread safety: {@link #offer}, {@link #poll} and {@link #drain} may be called by any
  * number of threads and processes at once, except on a sole end: its own side (offers on a sole
  * producer, polls and drains on a sole consumer) belongs to one thread, and no other process may
- * act on that side of the ring (a sole producer that finds a slot of its own next position
- * already claimed throws {@link IllegalStateException}). The methods never block: waiting is the caller's
+ * act on that side of the ring (a sole producer that finds the tail moved by someone else, or one of its next positions
+ * claimed, throws {@link IllegalStateException}). The methods never block: waiting is the caller's
  * (see {@link Backoff}).
  */
 public final class ShmRing {
@@ -75,6 +77,20 @@ public final class ShmRing {
     private final int who;
     private final boolean soleProducer, soleConsumer;
     private long soleTail, soleHead; // the cursor a sole end owns, kept here rather than read back
+    @SuppressWarnings("unused") // through FREE
+    private long free; // every position from the tail up to this one is free (see scanFree)
+    private static final VarHandle FREE;
+
+    static {
+        try {
+            FREE = MethodHandles.lookup().findVarHandle(ShmRing.class, "free", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Positions a producer looks ahead for free slots when it has none known (see scanFree). */
+    private static final int SCAN = 64;
 
     /**
      * A ring over seg (at least {@link RingLayout#length} bytes, 64-byte aligned when native),
@@ -283,12 +299,14 @@ public final class ShmRing {
 
     /** offer as the sole producer: no compare-and-set, the tail moved after the publication. */
     private boolean offerSole(byte[] src, int off, int len, int k) {
-        long t = soleTail;
-        for (long x = t, end = t + k; x < end; x++) {
-            long seq = sequence(x);
-            if (seq < x) return false; // position x - slots is not released yet: full
-            if (seq != x) throw new IllegalStateException("position " + x + " of a ring this process produces on alone was taken by "
-                    + "another producer (sequence " + seq + ")");
+        long t = soleTail, end = t + k, now = tail(); // only this thread writes the tail: a read that stays in its cache
+        if (now != t) throw new IllegalStateException("position " + t + " of a ring this process produces on alone was taken by "
+                + "another producer (the tail is at " + now + ")");
+        if (end > (long) FREE.getOpaque(this)) {
+            long x = scanFree(t, end);
+            if (x < 0) throw new IllegalStateException("position " + ~x + " of a ring this process produces on alone was taken by "
+                    + "another producer (sequence " + sequence(~x) + ")");
+            if (x < end) return false; // a position below end is not released yet: full
         }
         long d = desc(t);
         LONG.set(seg, d + RingLayout.OWNER_OFFSET, ownerWord(t, who));
@@ -298,6 +316,41 @@ public final class ShmRing {
         soleTail = t + k;
         LONG.setRelease(seg, RingLayout.TAIL_OFFSET, t + k);
         return true;
+    }
+
+    /*
+     * Free positions. A slot whose sequence word equals a position p at or past the tail is
+     * free for p: the record a lap before was released, and nobody has claimed p since, since
+     * claims move the tail. It stays free until a producer claims p, which moves the tail past it.
+     * So a producer that has seen positions [t, f) free can claim positions below f without
+     * reading their sequence words again, as long as the tail it claims from is at least t; it
+     * keeps f in `free` (Agrona's producers keep a cached head for the same purpose) and reads
+     * the sequences of the next SCAN positions at once when it runs out. Before, every offer read
+     * its slot's sequence word just after the consumer's release had written it, a miss between
+     * the cores that the offer's branch waited on. One producer (the task ring's sole end) and one
+     * consumer, threads in one JVM, interleaved rounds of 2 M 32-byte messages on the 2-core AMD
+     * EPYC (Zen 5): medians 7.5 M/s before against 10.1 M/s after (faster in 35 rounds of 36),
+     * 6.2 against 7.5 (28 of 36), and 18.6 against 17.9 (17 of 36) in a run where the VM was
+     * fast for both. On one thread, where nothing misses, an offer and its take cost 34 ns
+     * instead of 31: the tail and `free` are read on every offer.
+     */
+
+    /**
+     * Scans positions from max(tail, free) on, while they are free, up to SCAN past the tail
+     * (and at least to need), and records how far it got in `free`. Returns the first position
+     * not known free; or ~x when position x holds a later position's claim or record (the tail
+     * moved on since it was read).
+     */
+    private long scanFree(long tail, long need) {
+        long x = Math.max(tail, (long) FREE.getOpaque(this)), limit = Math.max(need, tail + SCAN);
+        for (; x < limit; x++) {
+            long seq = sequence(x);
+            if (seq == x) continue;
+            FREE.setOpaque(this, x);
+            return seq < x ? x : ~x; // below: position x - slots is not released yet
+        }
+        FREE.setOpaque(this, x);
+        return x;
     }
 
     private void copyIn(byte[] src, int off, int len, long t) {
@@ -318,19 +371,13 @@ public final class ShmRing {
     /** Claims k positions at the tail: the first, or -1 when one of them is not free yet (full). */
     private long claim(int k) {
         for (;;) {
-            long t = tail();
-            boolean stale = false;
-            for (long x = t, end = t + k; x < end; x++) {
-                long s = sequence(x);
-                if (s != x) {
-                    // Below x: position x - slots is not released yet, the ring is full there. Above:
-                    // another producer claimed x since we read the tail.
-                    if (s < x) return -1;
-                    stale = true;
-                    break;
-                }
+            long t = tail(), end = t + k;
+            if (end > (long) FREE.getOpaque(this)) {
+                long x = scanFree(t, end);
+                if (x < 0) continue; // another producer claimed there since we read the tail
+                if (x < end) return -1; // full there
             }
-            if (!stale && LONG.compareAndSet(seg, RingLayout.TAIL_OFFSET, t, t + k)) return t;
+            if (LONG.compareAndSet(seg, RingLayout.TAIL_OFFSET, t, end)) return t;
         }
     }
 

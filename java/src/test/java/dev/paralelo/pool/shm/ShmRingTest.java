@@ -68,6 +68,47 @@ class ShmRingTest {
         assertTrue(sent > 2000 && r.tail() > 30 * 16, "the test went round the ring many times: " + r.tail());
     }
 
+    /**
+     * Producers remember which positions they saw free (ShmRing.scanFree) and skip reading
+     * those again: two claiming producers (as two workers) and a sole one (as the parent), each
+     * with its own memory of free slots, offer exactly when the ring has room, never over a
+     * record not yet taken or over each other's.
+     */
+    @Test
+    void producersThatRememberFreeSlotsOfferExactlyWhenThereIsRoom() {
+        for (boolean sole : new boolean[] {false, true}) {
+            MemorySegment seg = arena.allocate(RingLayout.length(16, 8), 128);
+            ShmRing.init(seg, 8, 16);
+            ShmRing a = new ShmRing(seg, 8, 16, 64, PID, sole, false);
+            ShmRing b = sole ? a : new ShmRing(seg, 8, 16, 64, PID);
+            ShmRing consumer = new ShmRing(seg, 8, 16, 64, PID);
+            Random rnd = new Random(sole ? 11 : 7);
+            List<byte[]> queued = new ArrayList<>();
+            int used = 0, offered = 0, refused = 0;
+            for (int round = 0; round < 20_000; round++) {
+                byte[] f = frame(rnd.nextInt(33), round); // 1 to 4 slots of 8 bytes
+                int k = Math.max(1, (f.length + 7) / 8);
+                boolean ok = (rnd.nextBoolean() ? a : b).offer(f, 0, f.length);
+                assertEquals(used + k <= 16, ok, "round " + round + ": " + used + " slots in use, " + k + " more asked");
+                if (ok) {
+                    queued.add(f);
+                    used += k;
+                    offered++;
+                } else {
+                    refused++;
+                }
+                for (int polls = rnd.nextInt(3); polls > 0 && !queued.isEmpty(); polls--) {
+                    byte[] want = queued.remove(0);
+                    assertArrayEquals(want, consumer.poll(), "round " + round);
+                    used -= Math.max(1, (want.length + 7) / 8);
+                }
+            }
+            for (byte[] f : queued) assertArrayEquals(f, consumer.poll());
+            assertNull(consumer.poll());
+            assertTrue(offered > 5000 && refused > 1000, "sole " + sole + ": " + offered + " offered, " + refused + " refused");
+        }
+    }
+
     @Test
     void aFullRingRefusesUntilAConsumerReleases() {
         ShmRing r = ring(8, 16, 64);
