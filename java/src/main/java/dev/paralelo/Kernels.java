@@ -3,6 +3,7 @@ package dev.paralelo;
 import dev.paralelo.kernel.KernelBackend;
 import dev.paralelo.kernel.KernelProvider;
 import dev.paralelo.kernel.Reductions;
+import dev.paralelo.kernel.SmallSum;
 import dev.paralelo.kernel.States;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,11 +46,16 @@ public final class Kernels {
     private final KernelBackend backend;
     private final int threads; // 0 = the global default
     private final SumMode mode;
+    /** Fast f64 and f32 sums shorter than these take {@link SmallSum} (0: none do). */
+    private final long smallF64, smallF32;
 
     private Kernels(KernelBackend backend, int threads, SumMode mode) {
         this.backend = backend;
         this.threads = threads;
         this.mode = mode;
+        boolean fast = mode == SumMode.FAST;
+        this.smallF64 = fast ? backend.smallFastSumBelow(KernelBackend.F64) : 0;
+        this.smallF32 = fast ? backend.smallFastSumBelow(KernelBackend.F32) : 0;
     }
 
     /**
@@ -381,7 +387,12 @@ public final class Kernels {
      *     implementation
      */
     public double sum(F64Array x) {
-        return floatReduce(KernelBackend.SUM, x);
+        live(x, "x");
+        if (x.length() < smallF64) {
+            double s = smallSum(KernelBackend.F64, x);
+            if (!Double.isNaN(s)) return s;
+        }
+        return doubleCall(REDUCE, KernelBackend.SUM, x, null, 0, cost(KernelBackend.SUM, x));
     }
 
     /**
@@ -391,7 +402,24 @@ public final class Kernels {
      * @return the sum of the elements (widened to double) rounded to a double
      */
     public double sum(F32Array x) {
-        return floatReduce(KernelBackend.SUM, x);
+        live(x, "x");
+        if (x.length() < smallF32) {
+            double s = smallSum(KernelBackend.F32, x);
+            if (!Double.isNaN(s)) return s;
+        }
+        return doubleCall(REDUCE, KernelBackend.SUM, x, null, 0, cost(KernelBackend.SUM, x));
+    }
+
+    /**
+     * A small fast sum straight on the kernel the backend would reach (see {@link SmallSum}); NaN
+     * when the full path must finish it.
+     */
+    private static double smallSum(int dtype, NumArray x) {
+        try {
+            return SmallSum.fast(dtype, x.segment(), (int) x.length());
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
     }
 
     /**

@@ -34,6 +34,17 @@ public final class JavaKernels implements KernelBackend {
         return set.name();
     }
 
+    /** Up to a block: {@link Reductions}' float sum runs these small sums on the same kernel. */
+    @Override
+    public long smallFastSumBelow(int dtype) {
+        return (dtype == F64 || dtype == F32) && SmallSum.runs(set) ? BLOCK + 1L : 0;
+    }
+
+    /** The range kernels these run on. */
+    RangeKernelSet set() {
+        return set;
+    }
+
     @Override
     public String describe() {
         return set == RangeKernelSet.SCALAR ? "pure-Java kernels (scalar)" : "pure-Java kernels on the Vector API (" + set + ")";

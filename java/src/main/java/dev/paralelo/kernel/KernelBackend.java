@@ -46,6 +46,17 @@ public interface KernelBackend {
      */
     int teamSize(int threads, long n, int cost);
 
+    /**
+     * The length below which a fast-mode sum of dtype (F64 or F32) may run on
+     * {@link SmallSum#fast} and give this implementation's bits; 0 when it may not.
+     *
+     * @param dtype an element type code
+     * @return the exclusive bound on n, at most BLOCK + 1; 0 for none
+     */
+    default long smallFastSumBelow(int dtype) {
+        return 0;
+    }
+
     /** Short name: {@code native} or {@code java}. */
     String name();
 

@@ -92,6 +92,11 @@ public final class KernelProvider {
         return Vector.KERNELS;
     }
 
+    /** The range kernels of {@link #vector()}, or null when the module is missing. */
+    static RangeKernelSet vectorSet() {
+        return Vector.KERNELS == null ? null : Vector.KERNELS.set();
+    }
+
     /** Why the Vector API kernels are not available, or null when they are. */
     public static String vectorMissing() {
         return Vector.MISSING;

@@ -97,6 +97,13 @@ public final class NativeKernels implements KernelBackend {
         return "native";
     }
 
+    /** The crossover of fast sums (which sends them to the Vector API kernels), capped at a block. */
+    @Override
+    public long smallFastSumBelow(int dtype) {
+        if (small == null || (dtype != F64 && dtype != F32)) return 0;
+        return Math.min(bound(K_SUM + SUM, FAST, dtype), BLOCK + 1L);
+    }
+
     @Override
     public String describe() {
         return "native libparalelo (" + levelName(ParaleloLib.plActiveLevel()) + " of CPU's "
@@ -192,7 +199,12 @@ public final class NativeKernels implements KernelBackend {
 
     /** Whether a call of n elements of kernel k (an index into Crossover.KERNELS) takes the vector path. */
     private boolean small(int k, int dtype, int mode, long n) {
-        return small != null && n < below[(k * 2 + (mode == FAST ? 1 : 0)) * 4 + dtype];
+        return small != null && n < bound(k, mode, dtype);
+    }
+
+    /** The crossover of kernel k (an index into Crossover.KERNELS) in a mode for dtype; below needs small != null. */
+    private long bound(int k, int mode, int dtype) {
+        return below[(k * 2 + (mode == FAST ? 1 : 0)) * 4 + dtype];
     }
 
     private static boolean small(long n) {
