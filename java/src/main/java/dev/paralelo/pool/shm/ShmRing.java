@@ -302,7 +302,7 @@ public final class ShmRing {
         long t = soleTail, end = t + k, now = tail(); // only this thread writes the tail: a read that stays in its cache
         if (now != t) throw new IllegalStateException("position " + t + " of a ring this process produces on alone was taken by "
                 + "another producer (the tail is at " + now + ")");
-        if (end > (long) FREE.getOpaque(this)) {
+        if (end > (long) FREE.getAcquire(this)) {
             long x = scanFree(t, end);
             if (x < 0) throw new IllegalStateException("position " + ~x + " of a ring this process produces on alone was taken by "
                     + "another producer (sequence " + sequence(~x) + ")");
@@ -325,7 +325,9 @@ public final class ShmRing {
      * So a producer that has seen positions [t, f) free can claim positions below f without
      * reading their sequence words again, as long as the tail it claims from is at least t; it
      * keeps f in `free` (Agrona's producers keep a cached head for the same purpose) and reads
-     * the sequences of the next SCAN positions at once when it runs out. Before, every offer read
+     * the sequences of the next SCAN positions at once when it runs out. `free` is stored with
+     * release and read with acquire: a thread that writes a slot on another thread's finding
+     * then follows the consumer's release of it as if it had read the sequence word itself. Before, every offer read
      * its slot's sequence word just after the consumer's release had written it, a miss between
      * the cores that the offer's branch waited on. One producer (the task ring's sole end) and one
      * consumer, threads in one JVM, interleaved rounds of 2 M 32-byte messages on the 2-core AMD
@@ -342,14 +344,14 @@ public final class ShmRing {
      * moved on since it was read).
      */
     private long scanFree(long tail, long need) {
-        long x = Math.max(tail, (long) FREE.getOpaque(this)), limit = Math.max(need, tail + SCAN);
+        long x = Math.max(tail, (long) FREE.getAcquire(this)), limit = Math.max(need, tail + SCAN);
         for (; x < limit; x++) {
             long seq = sequence(x);
             if (seq == x) continue;
-            FREE.setOpaque(this, x);
+            FREE.setRelease(this, x);
             return seq < x ? x : ~x; // below: position x - slots is not released yet
         }
-        FREE.setOpaque(this, x);
+        FREE.setRelease(this, x);
         return x;
     }
 
@@ -372,7 +374,7 @@ public final class ShmRing {
     private long claim(int k) {
         for (;;) {
             long t = tail(), end = t + k;
-            if (end > (long) FREE.getOpaque(this)) {
+            if (end > (long) FREE.getAcquire(this)) {
                 long x = scanFree(t, end);
                 if (x < 0) continue; // another producer claimed there since we read the tail
                 if (x < end) return -1; // full there
