@@ -28,6 +28,13 @@ class CrossoverTest {
                 assertEquals(Double.doubleToRawLongBits(b.min(x)), Double.doubleToRawLongBits(a.min(x)), "min " + tag);
                 assertEquals(Double.doubleToRawLongBits(b.max(x)), Double.doubleToRawLongBits(a.max(x)), "max " + tag);
             }
+            F32Array xf = Data.f32(Data.illConditioned(n, n + 2));
+            for (SumMode m : SumMode.values()) {
+                Kernels a = crossing.withMode(m), b = downcalling.withMode(m);
+                String tag = "f32 n=" + n + " " + m;
+                assertEquals(Double.doubleToRawLongBits(b.sum(xf)), Double.doubleToRawLongBits(a.sum(xf)), "sum " + tag);
+                assertEquals(Double.doubleToRawLongBits(b.mean(xf)), Double.doubleToRawLongBits(a.mean(xf)), "mean " + tag);
+            }
             F64Array oa = F64Array.allocate(n), ob = F64Array.allocate(n);
             crossing.mul(x, y, oa);
             downcalling.mul(x, y, ob);

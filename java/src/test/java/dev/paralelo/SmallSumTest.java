@@ -32,6 +32,8 @@ class SmallSumTest {
     void theShortcutCoversWhatTheCrossoverSendsToTheVectorKernels() {
         long f64 = Math.min(Crossover.below("sum-fast.f64"), KernelBackend.BLOCK + 1L);
         assertEquals(f64, new NativeKernels(true).smallFastSumBelow(KernelBackend.F64));
+        long f32 = Math.min(Crossover.below("sum-fast.f32"), KernelBackend.BLOCK + 1L);
+        assertEquals(f32, new NativeKernels(true).smallFastSumBelow(KernelBackend.F32));
         assertEquals(0, new NativeKernels(false).smallFastSumBelow(KernelBackend.F64), "no crossover, no shortcut");
         assertEquals(KernelBackend.BLOCK + 1L, Backends.vectorKernels().smallFastSumBelow(KernelBackend.F32));
         assertEquals(0, Backends.javaKernels().smallFastSumBelow(KernelBackend.F64), "the scalar kernels take no shortcut");
