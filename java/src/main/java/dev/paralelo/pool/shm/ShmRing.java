@@ -44,9 +44,9 @@ import java.util.Objects;
  * <p>Thread safety: {@link #offer}, {@link #poll} and {@link #drain} may be called by any
  * number of threads and processes at once, except on a sole end: its own side (offers on a sole
  * producer, polls and drains on a sole consumer) belongs to one thread, and no other process may
- * act on that side of the ring (a sole producer that finds the tail moved by someone else, or one of its next positions
- * claimed, throws {@link IllegalStateException}). The methods never block: waiting is the caller's
- * (see {@link Backoff}).
+ * act on that side of the ring (a sole producer that finds the tail moved by someone else, or
+ * one of its next positions claimed, throws {@link IllegalStateException}). The methods never
+ * block: waiting is the caller's (see {@link Backoff}).
  */
 public final class ShmRing {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
@@ -319,22 +319,22 @@ public final class ShmRing {
     }
 
     /*
-     * Free positions. A slot whose sequence word equals a position p at or past the tail is
-     * free for p: the record a lap before was released, and nobody has claimed p since, since
-     * claims move the tail. It stays free until a producer claims p, which moves the tail past it.
-     * So a producer that has seen positions [t, f) free can claim positions below f without
-     * reading their sequence words again, as long as the tail it claims from is at least t; it
-     * keeps f in `free` (Agrona's producers keep a cached head for the same purpose) and reads
-     * the sequences of the next SCAN positions at once when it runs out. `free` is stored with
-     * release and read with acquire: a thread that writes a slot on another thread's finding
-     * then follows the consumer's release of it as if it had read the sequence word itself. Before, every offer read
-     * its slot's sequence word just after the consumer's release had written it, a miss between
-     * the cores that the offer's branch waited on. One producer (the task ring's sole end) and one
+     * Free positions. A slot whose sequence word equals a position p at or past the tail is free
+     * for p: the record a lap before was released, and nobody has claimed p since, since claims
+     * move the tail. It stays free until a producer claims p, which moves the tail past it. So a
+     * producer that has seen positions [t, f) free can claim positions below f without reading
+     * their sequence words again, as long as the tail it claims from is at least t; it keeps f in
+     * `free` (Agrona's producers keep a cached head for the same purpose) and reads the sequences
+     * of the next SCAN positions at once when it runs out. `free` is stored with release and read
+     * with acquire: a thread that writes a slot on another thread's finding then follows the
+     * consumer's release of it as if it had read the sequence word itself. Before, every offer read
+     * its slot's sequence word just after the consumer's release had written it, a miss between the
+     * cores that the offer's branch waited on. One producer (the task ring's sole end) and one
      * consumer, threads in one JVM, interleaved rounds of 2 M 32-byte messages on the 2-core AMD
-     * EPYC (Zen 5): medians 7.5 M/s before against 10.1 M/s after (faster in 35 rounds of 36),
-     * 6.2 against 7.5 (28 of 36), and 18.6 against 17.9 (17 of 36) in a run where the VM was
-     * fast for both. On one thread, where nothing misses, an offer and its take cost 34 ns
-     * instead of 31: the tail and `free` are read on every offer.
+     * EPYC (Zen 5): medians 7.5 M/s before against 10.1 M/s after (faster in 35 rounds of 36), 6.2
+     * against 7.5 (28 of 36), and 18.6 against 17.9 (17 of 36) in a run where the VM was fast for
+     * both. On one thread, where nothing misses, an offer and its take cost 34 ns instead of 31:
+     * the tail and `free` are read on every offer.
      */
 
     /**
