@@ -387,12 +387,7 @@ public final class Kernels {
      *     implementation
      */
     public double sum(F64Array x) {
-        live(x, "x");
-        if (x.length() < smallF64) {
-            double s = smallSum(KernelBackend.F64, x);
-            if (!Double.isNaN(s)) return s;
-        }
-        return doubleCall(REDUCE, KernelBackend.SUM, x, null, 0, cost(KernelBackend.SUM, x));
+        return floatSum(KernelBackend.F64, smallF64, x);
     }
 
     /**
@@ -402,24 +397,26 @@ public final class Kernels {
      * @return the sum of the elements (widened to double) rounded to a double
      */
     public double sum(F32Array x) {
-        live(x, "x");
-        if (x.length() < smallF32) {
-            double s = smallSum(KernelBackend.F32, x);
-            if (!Double.isNaN(s)) return s;
-        }
-        return doubleCall(REDUCE, KernelBackend.SUM, x, null, 0, cost(KernelBackend.SUM, x));
+        return floatSum(KernelBackend.F32, smallF32, x);
     }
 
     /**
-     * A small fast sum straight on the kernel the backend would reach (see {@link SmallSum}); NaN
-     * when the full path must finish it.
+     * A float sum: below {@code small} elements straight on the kernel the backend would reach
+     * (see {@link SmallSum}), unless that leaves a non-finite result to the full path.
      */
-    private static double smallSum(int dtype, NumArray x) {
-        try {
-            return SmallSum.fast(dtype, x.segment(), (int) x.length());
-        } catch (InternalError e) {
-            throw truncated(e);
+    private double floatSum(int dtype, long small, NumArray x) {
+        live(x, "x");
+        long n = x.length();
+        if (n < small) {
+            double s;
+            try {
+                s = SmallSum.fast(dtype, x.segment(), (int) n);
+            } catch (InternalError e) {
+                throw truncated(e);
+            }
+            if (!Double.isNaN(s)) return s;
         }
+        return doubleCall(REDUCE, KernelBackend.SUM, x, null, 0, cost(KernelBackend.SUM, x));
     }
 
     /**
