@@ -3,8 +3,9 @@
  *
  * Every function returns an int status: PL_OK (0) on success, a negative PL_E_* code on
  * failure. No function aborts, prints or keeps state between calls, except the CPU-feature
- * table (pl_set_level). Arrays are plain pointers to little-endian elements of the given
- * pl_dtype, aligned to their element size; lengths are element counts.
+ * table (pl_set_level) and the fault guard (pl_fault_guard). Arrays are plain pointers to
+ * little-endian elements of the given pl_dtype, aligned to their element size; lengths are
+ * element counts.
  *
  * Floating-point reductions are reproducible: the order of every rounding operation is fixed
  * by the element index alone (blocks of PL_BLOCK elements, PL_LANES virtual lanes), so the
@@ -26,7 +27,7 @@ extern "C" {
 #define PL_API
 #endif
 
-#define PL_VERSION 3
+#define PL_VERSION 4
 
 /* Status codes. */
 #define PL_OK 0
@@ -40,6 +41,7 @@ extern "C" {
 #define PL_E_ALIGN (-8)    /* a partial's range that is not block-aligned (see pl_partial) */
 #define PL_E_CONFIG (-9)   /* PARALELO_SIMD names no SIMD level (see pl_check_config) */
 #define PL_E_MISMATCH (-10) /* merging partial states of different kinds, ops, types or centres */
+#define PL_E_FAULT (-11)   /* a kernel touched a page of a mapped file truncated away (SIGBUS) */
 
 /* Element types. */
 #define PL_F64 0
@@ -172,6 +174,15 @@ PL_API int pl_set_level(int level);
 /* PL_OK, or PL_E_CONFIG when PARALELO_SIMD is set to a value that names no level; every kernel
  * then returns PL_E_CONFIG too, so a typo never runs silently at another level. */
 PL_API int pl_check_config(void);
+/* The kernels that read or write arrays (pl_partial, pl_partial_dot, pl_reduce, pl_variance,
+ * pl_dot, the elementwise kernels, pl_slice_reduce, pl_reduceat, the probes) return PL_E_FAULT
+ * when they touch a page of a mapped file that another process truncated away, instead of
+ * dying of SIGBUS: the first such call installs a SIGBUS handler that jumps back out of the
+ * kernel for those faults and hands every other SIGBUS to the handler it replaced. Output a
+ * faulted call was writing is partly written. Returns 1 when the handler is installed, 0 when
+ * the environment variable PARALELO_FAULT_GUARD=0 left SIGBUS alone (or it could not be set);
+ * installs it if no call has yet. */
+PL_API int pl_fault_guard(void);
 PL_API int pl_max_threads(void); /* the default team size: OpenMP's setting (OMP_NUM_THREADS) */
 /* The threads a call of n elements that costs `cost` ps per element on one core runs on, at
  * most `threads` (<= 0: pl_max_threads()): the kernels' own rule. */

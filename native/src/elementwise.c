@@ -41,14 +41,14 @@ static void elem_range(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
     }
 }
 
-/* Runs the call over [0, n) on the team the rule picks, in contiguous ranges. */
+/* Runs the call over [0, n) on the team the rule picks, in contiguous ranges; PL_E_FAULT when a
+ * part faulted on a truncated mapping (the call's guard catches a fault of its own thread). */
 static int split(int threads, int64_t n, elem_call *c) {
-    pl_team_split(pl_team_size(threads, n, PL_COST_READ), n, elem_range, c);
-    return PL_OK;
+    return pl_team_split(pl_team_size(threads, n, PL_COST_READ), n, elem_range, c) ? PL_OK : PL_E_FAULT;
 }
 
-int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_t n,
-              int threads) {
+static int binary_work(int dtype, int op, const void *a, const void *b, void *out, int64_t n,
+                       int threads) {
     if (check(dtype, n, a) || check(dtype, n, b) || check(dtype, n, out)) return PL_E_ARG;
     if (op < PL_ADD || op > PL_MUL) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
@@ -57,8 +57,13 @@ int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_
     return split(threads, n, &c);
 }
 
-int pl_scale(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *out, int64_t n,
-             int threads) {
+int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_t n,
+              int threads) {
+    PL_GUARDED(binary_work(dtype, op, a, b, out, n, threads));
+}
+
+static int scale_work(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *out, int64_t n,
+                      int threads) {
     if (check(dtype, n, x) || check(dtype, n, out)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
@@ -66,8 +71,13 @@ int pl_scale(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *ou
     return split(threads, n, &c);
 }
 
-int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, int64_t n,
-            int threads) {
+int pl_scale(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *out, int64_t n,
+             int threads) {
+    PL_GUARDED(scale_work(dtype, x, alpha_f, alpha_i, out, n, threads));
+}
+
+static int axpy_work(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, int64_t n,
+                     int threads) {
     if (check(dtype, n, x) || check(dtype, n, y)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
@@ -75,7 +85,12 @@ int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, 
     return split(threads, n, &c);
 }
 
-int pl_fill(int dtype, void *out, double value_f, int64_t value_i, int64_t n, int threads) {
+int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, int64_t n,
+            int threads) {
+    PL_GUARDED(axpy_work(dtype, alpha_f, alpha_i, x, y, n, threads));
+}
+
+static int fill_work(int dtype, void *out, double value_f, int64_t value_i, int64_t n, int threads) {
     if (check(dtype, n, out)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
@@ -83,7 +98,11 @@ int pl_fill(int dtype, void *out, double value_f, int64_t value_i, int64_t n, in
     return split(threads, n, &c);
 }
 
-int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads) {
+int pl_fill(int dtype, void *out, double value_f, int64_t value_i, int64_t n, int threads) {
+    PL_GUARDED(fill_work(dtype, out, value_f, value_i, n, threads));
+}
+
+static int copy_work(int dtype, const void *src, void *dst, int64_t n, int threads) {
     if (check(dtype, n, src) || check(dtype, n, dst)) return PL_E_ARG;
     size_t size = (size_t)pl_dtype_size(dtype);
     const char *s = src;
@@ -96,4 +115,8 @@ int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads) {
     }
     elem_call c = {NULL, E_COPY, dtype, 0, src, NULL, dst, 0, 0};
     return split(threads, n, &c);
+}
+
+int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads) {
+    PL_GUARDED(copy_work(dtype, src, dst, n, threads));
 }

@@ -13,6 +13,7 @@
 
 #include "paralelo.h"
 
+#include <setjmp.h>
 #include <stddef.h>
 
 /* 128-bit integers for exact integer partials (a GCC extension, hence __extension__). */
@@ -115,11 +116,14 @@ int64_t pl_time_team(int t);
 /* The kernels' teams (team.c): runs fn(arg, id, nt) for every id in [0, nt), id 0 on the
  * calling thread and the others on worker threads kept between calls, and returns nt once all
  * have returned. nt is t, or fewer when fewer workers could be started, or 1 (fn(arg, 0, 1) on
- * the calling thread alone) when t < 2 or no team is to be had. */
+ * the calling thread alone) when t < 2 or no team is to be had. On a team each part runs under
+ * a fault guard: 0 when one of them faulted (the parts' results are then not to be used; the
+ * caller cleans up and calls pl_guard_raise or returns PL_E_FAULT). Alone, fn runs unguarded:
+ * a fault there jumps to the caller's guard at once. */
 typedef void (*pl_team_fn)(void *arg, int id, int nt);
 int pl_team_run(int t, pl_team_fn fn, void *arg);
 /* [0, n) in nt contiguous ranges, [n * id / nt, n * (id + 1) / nt) to part id, through
- * pl_team_run; returns nt. */
+ * pl_team_run; returns nt, or 0 as it does. */
 typedef void (*pl_range_fn)(void *ctx, int id, int nt, int64_t lo, int64_t hi);
 int pl_team_split(int t, int64_t n, pl_range_fn fn, void *ctx);
 
@@ -127,5 +131,49 @@ int pl_team_split(int t, int64_t n, pl_range_fn fn, void *ctx);
  * slice). */
 int pl_reduce_serial(const pl_impl *im, int dtype, int op, const void *x, int64_t n, int mode,
                      double *out_f, int64_t *out_i);
+
+/* Fault guards (guard.c): a SIGBUS from a page of a mapped file truncated away, raised inside
+ * a guard, jumps back to it. A guard lives on the stack of the frame that pushed it. */
+typedef struct pl_guard {
+    sigjmp_buf env;
+    struct pl_guard *outer;
+} pl_guard;
+/* The innermost guard of this thread. Initial-exec: one instruction to reach, and no allocation
+ * when the signal handler reads it. */
+extern __thread pl_guard *pl_guard_top __attribute__((tls_model("initial-exec")));
+extern int pl_guard_state;
+void pl_guard_install(void);
+/* After a jump back to a guard: SIGBUS unblocked; returns PL_E_FAULT. */
+int pl_guard_landed(void);
+/* Jumps to this thread's innermost guard as if its work had faulted (a team part did); aborts
+ * when there is none. */
+_Noreturn void pl_guard_raise(void);
+
+static inline void pl_guard_push(pl_guard *g) {
+    if (!__atomic_load_n(&pl_guard_state, __ATOMIC_ACQUIRE)) pl_guard_install();
+    g->outer = pl_guard_top;
+    pl_guard_top = g;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void pl_guard_pop(pl_guard *g) {
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    pl_guard_top = g->outer;
+}
+
+/* The body of a public kernel: returns `call` (an int status) run under a guard, or PL_E_FAULT
+ * when it touched a page of a mapped file that was truncated away. */
+#define PL_GUARDED(call)                                                                           \
+    do {                                                                                           \
+        pl_guard guard_;                                                                           \
+        int status_;                                                                               \
+        pl_guard_push(&guard_);                                                                    \
+        if (sigsetjmp(guard_.env, 0) == 0)                                                         \
+            status_ = (call);                                                                      \
+        else                                                                                       \
+            status_ = pl_guard_landed();                                                           \
+        pl_guard_pop(&guard_);                                                                     \
+        return status_;                                                                            \
+    } while (0)
 
 #endif

@@ -38,14 +38,15 @@ static int probe(int twosum, const double *x, int64_t n, int threads, double *ou
     double total = 0;
     for (int id = 0; id < nt; id++) total += totals[id];
     if (totals != on_stack) free(totals);
+    if (nt == 0) return PL_E_FAULT; /* a part faulted on a truncated mapping */
     *out = total;
     return PL_OK;
 }
 
 int pl_probe_read(const double *x, int64_t n, int threads, double *out) {
-    return probe(0, x, n, threads, out);
+    PL_GUARDED(probe(0, x, n, threads, out));
 }
 
 int pl_probe_twosum(const double *x, int64_t n, int threads, double *out) {
-    return probe(1, x, n, threads, out);
+    PL_GUARDED(probe(1, x, n, threads, out));
 }

@@ -218,6 +218,7 @@ static int on_team(const job *j, int kind, int64_t lo, int64_t hi, int t, void *
     int nt = pl_team_run(t, team_part_of, &c);
     for (int id = 0; id < nt; id++) merge_part(kind, state, &parts[id]);
     if (parts != on_stack) free(parts);
+    if (nt == 0) pl_guard_raise(); /* a part faulted: the call returns PL_E_FAULT */
     return nt;
 }
 
@@ -254,18 +255,28 @@ static int partial(const job *j, int64_t n, int64_t lo, int64_t hi, int threads,
     return PL_OK;
 }
 
-int pl_partial(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t hi, int mode,
-               int threads, void *state) {
+static int partial_work(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t hi, int mode,
+                        int threads, void *state) {
     if (check_array(dtype, x, n) || op == PL_DOT) return PL_E_ARG;
     job j = {pl_impl_active(), dtype, op == PL_MEAN ? PL_SUM : op, mode, x, NULL};
     return partial(&j, n, lo, hi, threads, state);
 }
 
-int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, int64_t lo, int64_t hi,
-                   int mode, int threads, void *state) {
+int pl_partial(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t hi, int mode,
+               int threads, void *state) {
+    PL_GUARDED(partial_work(dtype, op, x, n, lo, hi, mode, threads, state));
+}
+
+static int partial_dot_work(int dtype, const void *x, const void *y, int64_t n, int64_t lo, int64_t hi,
+                            int mode, int threads, void *state) {
     if (check_array(dtype, x, n) || check_array(dtype, y, n)) return PL_E_ARG;
     job j = {pl_impl_active(), dtype, PL_DOT, mode, x, y};
     return partial(&j, n, lo, hi, threads, state);
+}
+
+int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, int64_t lo, int64_t hi,
+                   int mode, int threads, void *state) {
+    PL_GUARDED(partial_dot_work(dtype, x, y, n, lo, hi, mode, threads, state));
 }
 
 /*
@@ -351,7 +362,7 @@ static int few_blocks_sum(const pl_impl *im, int dtype, int mode, const void *x,
                           double *out) {
     double pairs[2 * FEW_BLOCKS];
     pairs_call c = {im, dtype, mode, x, n, pairs, 0};
-    pl_team_run(t, team_pairs_of, &c);
+    if (pl_team_run(t, team_pairs_of, &c) == 0) pl_guard_raise(); /* a part faulted */
     if (__atomic_load_n(&c.failed, __ATOMIC_RELAXED)) return 0;
     few_sum s = {0};
     for (int64_t i = 0; i < 2 * ((n + PL_BLOCK - 1) / PL_BLOCK); i++)
@@ -419,8 +430,8 @@ int pl_reduce_serial(const pl_impl *im, int dtype, int op, const void *x, int64_
     return reduce_checked(im, dtype, op, x, n, mode, 1, out_f, out_i);
 }
 
-int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads,
-              double *out_f, int64_t *out_i) {
+static int reduce_work(int dtype, int op, const void *x, int64_t n, int mode, int threads,
+                       double *out_f, int64_t *out_i) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
     if (check_array(dtype, x, n) || !out_f || !out_i || check_mode(mode)) return PL_E_ARG;
@@ -428,8 +439,13 @@ int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads
     return reduce_checked(im, dtype, op, x, n, mode, threads, out_f, out_i);
 }
 
-int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
-                double *out) {
+int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads,
+              double *out_f, int64_t *out_i) {
+    PL_GUARDED(reduce_work(dtype, op, x, n, mode, threads, out_f, out_i));
+}
+
+static int variance_work(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
+                         double *out) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
     if (check_array(dtype, x, n) || !out || ddof < 0 || check_mode(mode)) return PL_E_ARG;
@@ -451,8 +467,13 @@ int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int thr
     return pl_variance_result(PL_STATE_CENTERED, &c, ddof, out);
 }
 
-int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
-           double *out_f, int64_t *out_i) {
+int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
+                double *out) {
+    PL_GUARDED(variance_work(dtype, x, n, ddof, mode, threads, out));
+}
+
+static int dot_work(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
+                    double *out_f, int64_t *out_i) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
     if (check_array(dtype, x, n) || check_array(dtype, y, n) || !out_f || !out_i ||
@@ -468,4 +489,9 @@ int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int thr
     pl_wide w = {{0}};
     over_blocks(&j, PL_STATE_INTEGER, 0, n, threads, &w);
     return pl_wide_to_i64(&w, out_i);
+}
+
+int pl_dot(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
+           double *out_f, int64_t *out_i) {
+    PL_GUARDED(dot_work(dtype, x, y, n, mode, threads, out_f, out_i));
 }

@@ -106,13 +106,14 @@ static void slice_singles(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
     }
 }
 
-/* Runs fn over [0, count) on the t threads the rule chose (contiguous ranges). */
+/* Runs fn over [0, count) on the t threads the rule chose (contiguous ranges); a part that
+ * faulted on a truncated mapping ends the call with PL_E_FAULT. */
 static void slice_split(int t, int64_t count, pl_range_fn fn, slice_call *c) {
-    if (count > 0) pl_team_split(t, count, fn, c);
+    if (count > 0 && !pl_team_split(t, count, fn, c)) pl_guard_raise();
 }
 
-int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,
-                    int threads) {
+static int slice_reduce_work(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,
+                             int threads) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
     if (!slice_op_ok(dtype, op, x, n, out) || k < 1) return PL_E_ARG;
@@ -130,6 +131,11 @@ int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void
     }
     slice_split(t, m - c.first, slice_singles, &c);
     return __atomic_load_n(&c.status, __ATOMIC_RELAXED);
+}
+
+int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,
+                    int threads) {
+    PL_GUARDED(slice_reduce_work(dtype, op, x, n, k, out, threads));
 }
 
 /* Slices of pl_reduceat, claimed REDUCEAT_CHUNK at a time (their sizes may differ widely). */
@@ -164,8 +170,8 @@ static void reduceat_chunks(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
     }
 }
 
-int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offsets, int64_t m,
-                void *out, int threads) {
+static int reduceat_work(int dtype, int op, const void *x, int64_t n, const int64_t *offsets, int64_t m,
+                         void *out, int threads) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
     if (!slice_op_ok(dtype, op, x, n, out) || m < 0 || (m > 0 && (!offsets || !out)))
@@ -176,4 +182,9 @@ int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offs
     slice_call c = {im, dtype, op, x, n, 0, 0, out, offsets, m, 0, PL_OK};
     slice_split(t, m, reduceat_chunks, &c);
     return __atomic_load_n(&c.status, __ATOMIC_RELAXED);
+}
+
+int pl_reduceat(int dtype, int op, const void *x, int64_t n, const int64_t *offsets, int64_t m,
+                void *out, int threads) {
+    PL_GUARDED(reduceat_work(dtype, op, x, n, offsets, m, out, threads));
 }

@@ -62,6 +62,7 @@ struct team {
     _Atomic uint32_t bell;               /* (uint32_t)call, stored after it */
     pl_team_fn fn;                       /* the call's work, written before call is published */
     void *arg;
+    _Atomic int faulted;                 /* a part of the call hit a truncated mapping (guard.c) */
     _Atomic int caller_cpu;              /* the CPU the caller last published from */
     _Alignas(128) _Atomic int sleepers;  /* workers asleep (or about to be) on the bell */
     _Alignas(128) _Atomic int busy;      /* a caller holds the team */
@@ -140,6 +141,22 @@ static uint64_t next_call(team *tm, uint64_t seen) {
     }
 }
 
+/* Runs part id of a call under a fault guard (guard.c): 0 when it faulted. The caller's part
+ * is guarded too, so that a fault there still waits for the workers before the call ends. */
+static int run_part(pl_team_fn fn, void *arg, int id, int nt) {
+    pl_guard g;
+    int ok;
+    pl_guard_push(&g);
+    if (sigsetjmp(g.env, 0) == 0) {
+        fn(arg, id, nt);
+        ok = 1;
+    } else {
+        ok = pl_guard_landed() == PL_OK;
+    }
+    pl_guard_pop(&g);
+    return ok;
+}
+
 static void *worker_main(void *p) {
     team_slot *me = p;
     team *tm = me->of;
@@ -149,7 +166,8 @@ static void *worker_main(void *p) {
         seen = w;
         int t = (int)(w & TEAM_MAX);
         if (me->id < t) {
-            tm->fn(tm->arg, me->id, t);
+            if (!run_part(tm->fn, tm->arg, me->id, t))
+                atomic_store_explicit(&tm->faulted, 1, memory_order_relaxed);
             atomic_store_explicit(&me->done, w, memory_order_release);
             keep_off_caller(tm);
         }
@@ -188,9 +206,15 @@ static int grow(team *tm, int want) {
         tm->slots = slots;
         tm->room = room;
     }
-    /* Workers take no asynchronous signal: the threads the process made itself handle them. */
+    /* Workers take no asynchronous signal: the threads the process made itself handle them. The
+     * signals of their own faults stay unblocked: a fault with its signal blocked ends the
+     * process, and a SIGBUS must reach the fault guard (guard.c). */
     sigset_t all, old;
     sigfillset(&all);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pthread_attr_t attr;
     int attr_ok = pthread_attr_init(&attr) == 0;
@@ -276,16 +300,18 @@ int pl_team_run(int t, pl_team_fn fn, void *arg) {
     }
     tm->fn = fn;
     tm->arg = arg;
+    atomic_store_explicit(&tm->faulted, 0, memory_order_relaxed);
     atomic_store_explicit(&tm->caller_cpu, sched_getcpu(), memory_order_relaxed);
     uint64_t old = atomic_load_explicit(&tm->call, memory_order_relaxed);
     uint64_t w = ((old >> TEAM_SIZE_BITS) + 1) << TEAM_SIZE_BITS | (uint64_t)t;
     atomic_store_explicit(&tm->call, w, memory_order_release);
     atomic_store(&tm->bell, (uint32_t)w);
     if (atomic_load(&tm->sleepers) > 0) futex_wake_all(&tm->bell);
-    fn(arg, 0, t);
+    int ok = run_part(fn, arg, 0, t);
     for (int id = 1; id < t; id++) wait_done(tm->slots[id], w);
+    ok = ok && !atomic_load_explicit(&tm->faulted, memory_order_relaxed);
     atomic_store_explicit(&tm->busy, 0, memory_order_release);
-    return t;
+    return ok ? t : 0;
 }
 
 /* pl_team_split's call: the range function and what it needs. */

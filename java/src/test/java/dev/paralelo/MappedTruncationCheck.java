@@ -12,21 +12,26 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
- * The child JVM of {@link MappedTruncationTest}: for each Vector API kernel that reads a
- * segment, maps a file of its own, calls the kernel until the JIT has compiled it, then has a
- * second thread truncate the file while the calls go on. Every call before the fault must give
- * the expected bits, and the fault must come back as an exception: InternalError (the JVM's
- * report of a lost page) or IllegalStateException. A kernel whose compiled code lacks the
- * scalar guard kills this JVM with SIGBUS instead, and the test sees the crash.
+ * The child JVM of {@link MappedTruncationTest}: for each kernel of one implementation (args[1]:
+ * {@code VECTOR} or {@code NATIVE}) that reads a segment, maps a file of its own, calls the
+ * kernel until the JIT has compiled it, then has a second thread truncate the file while the
+ * calls go on. Every call before the fault must give the expected bits, and the fault must come
+ * back as an exception: InternalError (the JVM's report of a lost page) or
+ * IllegalStateException. A Vector API kernel whose compiled code lacks the scalar guard, or a
+ * native kernel outside the library's SIGBUS guard, kills this JVM with SIGBUS instead, and the
+ * test sees the crash. The native kernels also run on two threads, where a worker thread of the
+ * library's team takes the fault.
  *
- * <p>Prints one line per kernel, "ok NAME", and exits 0; anything else is a failure.
+ * <p>Prints one line per kernel, "ok NAME", then "cases N", and exits 0; anything else is a
+ * failure.
  */
 public final class MappedTruncationCheck {
     private MappedTruncationCheck() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        Kernels v = Kernels.using(Implementation.VECTOR).withThreads(1);
+        Implementation impl = Implementation.valueOf(args[1]);
+        Kernels v = Kernels.using(impl).withThreads(1);
         Kernels fast = v.withMode(SumMode.FAST);
         int n = 1 << 15;
         Map<String, Case> cases = new LinkedHashMap<>();
@@ -59,6 +64,20 @@ public final class MappedTruncationCheck {
         cases.put("sum i32", new Case(DType.I32, n, m -> v.sum(I32Array.wrap(m))));
         cases.put("sum i64", new Case(DType.I64, n, m -> v.sum(I64Array.wrap(m))));
         cases.put("dot i32", new Case(DType.I32, n, m -> v.dot(I32Array.wrap(m), I32Array.wrap(m))));
+        if (impl == Implementation.NATIVE) {
+            // The library's team: the part of the worker thread faults (the file cut to half).
+            Kernels two = v.withThreads(2), twoFast = two.withMode(SumMode.FAST);
+            int big = 1 << 20;
+            long half = 4L * big;
+            cases.put("sum f64 accurate, 2 threads", new Case(DType.F64, big, half, m -> bits(two.sum(F64Array.wrap(m)))));
+            cases.put("sum f64 fast, 2 threads", new Case(DType.F64, big, half, m -> bits(twoFast.sum(F64Array.wrap(m)))));
+            cases.put("variance f32, 2 threads", new Case(DType.F32, big, half / 2, m -> bits(two.variance(F32Array.wrap(m)))));
+            cases.put("dot f64 fast, 2 threads", new Case(DType.F64, big, half, m -> bits(twoFast.dot(F64Array.wrap(m), F64Array.wrap(m)))));
+            cases.put("max f64, 2 threads", new Case(DType.F64, big, 0, m -> bits(two.max(F64Array.wrap(m)))));
+            cases.put("sum i64, 2 threads", new Case(DType.I64, big, half, m -> two.sum(I64Array.wrap(m))));
+            cases.put("slice sums of 64, 2 threads", new Case(DType.F64, big, half, m -> sliceBits(two, m, 64)));
+            cases.put("slice sums of 8, 1 thread", new Case(DType.F64, big, half, m -> sliceBits(v, m, 8)));
+        }
         for (Map.Entry<String, Case> e : cases.entrySet()) {
             String failure = run(dir.resolve("truncated-" + e.getKey().replace(' ', '-')), e.getValue());
             if (failure != null) {
@@ -67,6 +86,17 @@ public final class MappedTruncationCheck {
             }
             System.out.println("ok " + e.getKey());
         }
+        System.out.println("cases " + cases.size());
+    }
+
+    /** Slice sums of k into a heap array, hashed to one long. */
+    private static long sliceBits(Kernels k, MemorySegment m, int len) {
+        F64Array x = F64Array.wrap(m);
+        F64Array out = F64Array.wrap(new double[(int) (x.length() / len)]);
+        k.reduceSlices(SliceOp.SUM, x, len, out);
+        long h = 0;
+        for (long i = 0; i < out.length(); i++) h = h * 31 + bits(out.get(i));
+        return h;
     }
 
     private static long bits(double d) {

@@ -12,28 +12,32 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The Vector API kernels survive a truncation by another process, whether they read a mapped
- * file through their staging buffer (the default) or in place (a pool worker's
- * {@code -Dparalelo.vector.mappedReads=direct}): a child JVM ({@link MappedTruncationCheck})
- * truncates a file under each compiled kernel (sums of few blocks and of many, dots, variance,
- * min/max, integer sums and dots) and must see an exception, never a SIGBUS crash or other bits.
+ * The kernels survive a truncation by another process: the Vector API kernels whether they read
+ * a mapped file through their staging buffer (the default) or in place (a pool worker's
+ * {@code -Dparalelo.vector.mappedReads=direct}), and the native kernels through the library's
+ * SIGBUS guard, on one thread and on two. A child JVM ({@link MappedTruncationCheck}) truncates
+ * a file under each compiled kernel (sums of few blocks and of many, dots, variance, min/max,
+ * integer sums and dots; for native also slice sums) and must see an exception, never a SIGBUS
+ * crash or other bits.
  */
 class MappedTruncationTest {
     @TempDir
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"staged", "direct"})
-    void everyVectorKernelTurnsATruncationIntoAnException(String reads) throws Exception {
+    @ValueSource(strings = {"VECTOR staged", "VECTOR direct", "NATIVE staged"})
+    void everyKernelTurnsATruncationIntoAnException(String setting) throws Exception {
+        String impl = setting.split(" ")[0], reads = setting.split(" ")[1];
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector", "-XX:ErrorFile=" + dir.resolve("hs_err.log"),
-                "-Dparalelo.vector.mappedReads=" + reads,
-                "-cp", System.getProperty("java.class.path"), MappedTruncationCheck.class.getName(), dir.toString());
+                "-Dparalelo.vector.mappedReads=" + reads, "-Dparalelo.regionCostNs=0",
+                "-cp", System.getProperty("java.class.path"), MappedTruncationCheck.class.getName(), dir.toString(), impl);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the check ended");
         assertEquals(0, p.exitValue(), out);
         long ok = out.lines().filter(l -> l.startsWith("ok ")).count();
-        assertEquals(26, ok, out);
+        assertEquals(impl.equals("NATIVE") ? 34 : 26, ok, out);
+        assertTrue(out.lines().anyMatch(l -> l.equals("cases " + ok)), out);
     }
 }

@@ -46,10 +46,10 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object: count, sum, mean, min, max, std (null for NaN or undefined)")
     boolean json;
 
-    @Option(names = "--kernels", paramLabel = "K", defaultValue = "java",
-            description = "java (the default: the pure-Java kernels, vector where the JVM has the Vector API; if another "
-                    + "process truncates the file during the call, that is an error, exit 2), native (faster; such a "
-                    + "truncation kills the process with SIGBUS), auto, vector or scalar")
+    @Option(names = "--kernels", paramLabel = "K", defaultValue = "auto",
+            description = "auto (the default: the provider's choice, native where the library loads), native, java, "
+                    + "vector or scalar; the same bits from each. If another process truncates the file during the call, "
+                    + "that is an error, exit 2, with every choice")
     String kernels;
 
     @Spec
@@ -72,7 +72,8 @@ final class StatsCommand implements Callable<Integer> {
                 mf.checkIntact();     // a truncation that raced with the last kernel call
             } catch (InternalError e) {
                 // The pure-Java kernels touched a page that another process truncated away: the
-                // JVM turns that SIGBUS into an InternalError (docs/FORMAT.md).
+                // JVM turns that SIGBUS into an InternalError (docs/FORMAT.md). The native
+                // kernels' guard gives an IllegalStateException, caught below.
                 throw new UsageException(file + ": the file was truncated while being read (" + e.getMessage() + ")");
             }
             if (json) {

@@ -3,6 +3,7 @@ package dev.paralelo.kernel;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_ALIGN;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_CONFIG;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_EMPTY;
+import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_FAULT;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_INDEX;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_MISMATCH;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_E_OVERFLOW;
@@ -59,6 +60,18 @@ public final class NativeKernels implements KernelBackend {
                     + "' names no SIMD level; use one of " + String.join(", ", LEVEL_NAMES) + ", or unset it");
         }
         pinRegionCost();
+        ParaleloLib.plFaultGuard(); // installs the SIGBUS guard now rather than on the first kernel call
+    }
+
+    /**
+     * Whether native kernels turn a fault on a truncated mapped file into an exception (the
+     * library's SIGBUS guard is installed; {@code PARALELO_FAULT_GUARD=0} leaves it out).
+     *
+     * @return true if a kernel that touches a page of a mapped file truncated away throws
+     *     {@link IllegalStateException} rather than ending the process
+     */
+    public static boolean faultGuard() {
+        return ParaleloLib.plFaultGuard() == 1;
     }
 
     /** {@code -Dparalelo.regionCostNs=NS}: pins the team-size rule's parallel call cost (pl_set_region_cost). */
@@ -153,6 +166,8 @@ public final class NativeKernels implements KernelBackend {
             case PL_E_ALIGN -> throw new IllegalArgumentException(call + ": the range is not block-aligned");
             case PL_E_MISMATCH -> throw new IllegalArgumentException(call + ": the state was made for another reduction");
             case PL_E_CONFIG -> throw new IllegalStateException(call + ": PARALELO_SIMD names no SIMD level");
+            case PL_E_FAULT -> throw new IllegalStateException("an array's mapped file was truncated during the call ("
+                    + call + " touched a page past its new end)");
             default -> throw new IllegalStateException(call + " failed with status " + status
                     + " (arguments were validated in Java; this is a bug)");
         }

@@ -144,17 +144,19 @@ class StatsSafetyTest {
                 + named.out() + named.err());
     }
 
-    @Test
-    void aFileTruncatedDuringTheCallIsReportedNotAStackTrace() throws Exception {
-        // Sparse and large, so that the kernels are still reading when it is cut. stats runs the
-        // pure-Java kernels by default: they touch a page that is gone, which the JVM turns into
-        // an InternalError, which the kernels report as a truncation.
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"auto", "java", "native"})
+    void aFileTruncatedDuringTheCallIsReportedNotAStackTrace(String kernels) throws Exception {
+        // Sparse and large, so that the kernels are still reading when it is cut. The pure-Java
+        // kernels touch a page that is gone, which the JVM turns into an InternalError, which
+        // the kernels report as a truncation; the native kernels' SIGBUS guard returns an error
+        // status, which they report the same way. stats runs the native kernels by default.
         Path big = dir.resolve("big.raw");
         try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
             f.setLength(8L << 30);
         }
         Process p = new ProcessBuilder(Privileged.cli(List.of("-Xmx128m"), "stats", big.toString(),
-                "--dtype", "f64", "--threads", "1")).start();
+                "--dtype", "f64", "--threads", "1", "--kernels", kernels)).start();
         Path maps = Path.of("/proc", Long.toString(p.pid()), "maps");
         for (int i = 0; i < 600 && !(Files.exists(maps) && Files.readString(maps).contains(big.toString())); i++) Thread.sleep(50);
         assertTrue(Files.readString(maps).contains(big.toString()), "the child mapped the file");
@@ -171,13 +173,15 @@ class StatsSafetyTest {
 
     /**
      * The same race through the API: both pure-Java kernels (scalar, and vector, whose loads
-     * from a mapped file read a staged copy: a vector load that faults kills the JVM) throw
-     * IllegalStateException, not an Error, for every kernel that reads through vectors.
+     * from a mapped file read a staged copy: a vector load that faults kills the JVM) and the
+     * native kernels (through the library's SIGBUS guard) throw IllegalStateException, not an
+     * Error, for every kernel that reads through vectors.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"SCALAR, F64, sum", "VECTOR, F64, sum", "VECTOR, F32, sum", "VECTOR, F64, dot",
-        "VECTOR, F32, variance", "VECTOR, F64, max", "VECTOR, F32, min"})
-    void theJavaKernelsReportATruncationDuringTheCallAsAnException(dev.paralelo.Implementation impl, DType type, String kernel)
+        "VECTOR, F32, variance", "VECTOR, F64, max", "VECTOR, F32, min", "NATIVE, F64, sum", "NATIVE, F32, sum", "NATIVE, F64, dot",
+        "NATIVE, F32, variance", "NATIVE, F64, max"})
+    void everyKernelReportsATruncationDuringTheCallAsAnException(dev.paralelo.Implementation impl, DType type, String kernel)
             throws Exception {
         Path big = dir.resolve("api.raw");
         try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {

@@ -47,10 +47,14 @@ class PoolFaultTest {
     }
 
     static WorkerPool.Builder slowJobs(int workers) {
+        return slowJobs(workers, dev.paralelo.Implementation.SCALAR);
+    }
+
+    static WorkerPool.Builder slowJobs(int workers, dev.paralelo.Implementation kernels) {
         // one thread per worker, the scalar kernels, one block per task and one task per frame:
         // 8192 round trips, a job long enough to be hit in the middle
         return WorkerPool.builder().workers(workers).threadsPerWorker(1).taskElements(4096).batchSize(1)
-                .workerKernels(dev.paralelo.Implementation.SCALAR);
+                .workerKernels(kernels);
     }
 
     static void signal(String sig, long pid) throws Exception {
@@ -206,12 +210,17 @@ class PoolFaultTest {
         }
     }
 
-    /** A truncation under a job: a clear error in the parent, and the workers live on. */
-    @Test
-    void anArrayTruncatedDuringAJobIsAnErrorNotACrash() throws Exception {
-        Path p = dir.resolve("victim.npy");
+    /**
+     * A truncation under a job: a clear error in the parent, and the workers live on, whether
+     * they run the pure-Java kernels (the JVM turns the fault into an error) or the native ones
+     * (the library's SIGBUS guard does).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = dev.paralelo.Implementation.class, names = {"SCALAR", "NATIVE"})
+    void anArrayTruncatedDuringAJobIsAnErrorNotACrash(dev.paralelo.Implementation kernels) throws Exception {
+        Path p = dir.resolve("victim-" + kernels + ".npy");
         try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {N}, true);
-                WorkerPool pool = slowJobs(2).start()) {
+                WorkerPool pool = slowJobs(2, kernels).start()) {
             CompletableFuture<Double> job = startBusy(pool, a, pool.workerPids());
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
                 ch.truncate(4096);

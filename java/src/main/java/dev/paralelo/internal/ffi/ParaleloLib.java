@@ -26,7 +26,7 @@ public final class ParaleloLib {
     private ParaleloLib() {}
 
     /** {@code PL_VERSION}. */
-    public static final int PL_VERSION = 3;
+    public static final int PL_VERSION = 4;
 
     /** {@code PL_OK}. */
     public static final int PL_OK = 0;
@@ -60,6 +60,9 @@ public final class ParaleloLib {
 
     /** {@code PL_E_MISMATCH}: merging partial states of different kinds, ops, types or centres. */
     public static final int PL_E_MISMATCH = -10;
+
+    /** {@code PL_E_FAULT}: a kernel touched a page of a mapped file truncated away (SIGBUS). */
+    public static final int PL_E_FAULT = -11;
 
     /** {@code PL_F64}. */
     public static final int PL_F64 = 0;
@@ -276,6 +279,22 @@ public final class ParaleloLib {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError("pl_check_config", t);
+        }
+    }
+
+    private static final class pl_fault_guard$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT);
+        static final MethodHandle HANDLE = handle("pl_fault_guard", DESC, false);
+    }
+
+    /** {@code int pl_fault_guard(void)} */
+    public static int plFaultGuard() {
+        try {
+            return (int) pl_fault_guard$h.HANDLE.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_fault_guard", t);
         }
     }
 
@@ -1108,6 +1127,7 @@ public final class ParaleloLib {
         m.put("pl_active_level", FunctionDescriptor.of(JAVA_INT));
         m.put("pl_set_level", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         m.put("pl_check_config", FunctionDescriptor.of(JAVA_INT));
+        m.put("pl_fault_guard", FunctionDescriptor.of(JAVA_INT));
         m.put("pl_max_threads", FunctionDescriptor.of(JAVA_INT));
         m.put("pl_team_size", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT));
         m.put("pl_region_cost", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
