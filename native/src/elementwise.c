@@ -47,7 +47,7 @@ static int split(int threads, int64_t n, elem_call *c) {
     return pl_team_split(pl_team_size(threads, n, PL_COST_READ), n, elem_range, c) ? PL_OK : PL_E_FAULT;
 }
 
-static int binary_work(int dtype, int op, const void *a, const void *b, void *out, int64_t n,
+__attribute__((noinline)) static int binary_work(int dtype, int op, const void *a, const void *b, void *out, int64_t n,
                        int threads) {
     if (check(dtype, n, a) || check(dtype, n, b) || check(dtype, n, out)) return PL_E_ARG;
     if (op < PL_ADD || op > PL_MUL) return PL_E_ARG;
@@ -62,7 +62,7 @@ int pl_binary(int dtype, int op, const void *a, const void *b, void *out, int64_
     PL_GUARDED(binary_work(dtype, op, a, b, out, n, threads));
 }
 
-static int scale_work(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *out, int64_t n,
+__attribute__((noinline)) static int scale_work(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *out, int64_t n,
                       int threads) {
     if (check(dtype, n, x) || check(dtype, n, out)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
@@ -76,7 +76,7 @@ int pl_scale(int dtype, const void *x, double alpha_f, int64_t alpha_i, void *ou
     PL_GUARDED(scale_work(dtype, x, alpha_f, alpha_i, out, n, threads));
 }
 
-static int axpy_work(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, int64_t n,
+__attribute__((noinline)) static int axpy_work(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, int64_t n,
                      int threads) {
     if (check(dtype, n, x) || check(dtype, n, y)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
@@ -90,7 +90,7 @@ int pl_axpy(int dtype, double alpha_f, int64_t alpha_i, const void *x, void *y, 
     PL_GUARDED(axpy_work(dtype, alpha_f, alpha_i, x, y, n, threads));
 }
 
-static int fill_work(int dtype, void *out, double value_f, int64_t value_i, int64_t n, int threads) {
+__attribute__((noinline)) static int fill_work(int dtype, void *out, double value_f, int64_t value_i, int64_t n, int threads) {
     if (check(dtype, n, out)) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
@@ -102,7 +102,7 @@ int pl_fill(int dtype, void *out, double value_f, int64_t value_i, int64_t n, in
     PL_GUARDED(fill_work(dtype, out, value_f, value_i, n, threads));
 }
 
-static int copy_work(int dtype, const void *src, void *dst, int64_t n, int threads) {
+__attribute__((noinline)) static int copy_work(int dtype, const void *src, void *dst, int64_t n, int threads) {
     if (check(dtype, n, src) || check(dtype, n, dst)) return PL_E_ARG;
     size_t size = (size_t)pl_dtype_size(dtype);
     const char *s = src;

@@ -162,7 +162,9 @@ static inline void pl_guard_pop(pl_guard *g) {
 }
 
 /* The body of a public kernel: returns `call` (an int status) run under a guard, or PL_E_FAULT
- * when it touched a page of a mapped file that was truncated away. */
+ * when it touched a page of a mapped file that was truncated away. `call` must be a call of a
+ * noinline function: a function that calls sigsetjmp is compiled with every variable in memory,
+ * and a kernel inlined into it cost a call of 16 doubles 3 to 6 ns more than the guard itself. */
 #define PL_GUARDED(call)                                                                           \
     do {                                                                                           \
         pl_guard guard_;                                                                           \

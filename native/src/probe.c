@@ -20,7 +20,7 @@ static void probe_range(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
     c->totals[id] = c->twosum ? c->im->probe_twosum(c->x, lo, hi) : c->im->probe(c->x, lo, hi);
 }
 
-static int probe(int twosum, const double *x, int64_t n, int threads, double *out) {
+__attribute__((noinline)) static int probe(int twosum, const double *x, int64_t n, int threads, double *out) {
     if (n < 0 || (n > 0 && !x) || !out) return PL_E_ARG;
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;

@@ -255,7 +255,7 @@ static int partial(const job *j, int64_t n, int64_t lo, int64_t hi, int threads,
     return PL_OK;
 }
 
-static int partial_work(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t hi, int mode,
+__attribute__((noinline)) static int partial_work(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t hi, int mode,
                         int threads, void *state) {
     if (check_array(dtype, x, n) || op == PL_DOT) return PL_E_ARG;
     job j = {pl_impl_active(), dtype, op == PL_MEAN ? PL_SUM : op, mode, x, NULL};
@@ -267,7 +267,7 @@ int pl_partial(int dtype, int op, const void *x, int64_t n, int64_t lo, int64_t 
     PL_GUARDED(partial_work(dtype, op, x, n, lo, hi, mode, threads, state));
 }
 
-static int partial_dot_work(int dtype, const void *x, const void *y, int64_t n, int64_t lo, int64_t hi,
+__attribute__((noinline)) static int partial_dot_work(int dtype, const void *x, const void *y, int64_t n, int64_t lo, int64_t hi,
                             int mode, int threads, void *state) {
     if (check_array(dtype, x, n) || check_array(dtype, y, n)) return PL_E_ARG;
     job j = {pl_impl_active(), dtype, PL_DOT, mode, x, y};
@@ -430,7 +430,7 @@ int pl_reduce_serial(const pl_impl *im, int dtype, int op, const void *x, int64_
     return reduce_checked(im, dtype, op, x, n, mode, 1, out_f, out_i);
 }
 
-static int reduce_work(int dtype, int op, const void *x, int64_t n, int mode, int threads,
+__attribute__((noinline)) static int reduce_work(int dtype, int op, const void *x, int64_t n, int mode, int threads,
                        double *out_f, int64_t *out_i) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
@@ -444,7 +444,7 @@ int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads
     PL_GUARDED(reduce_work(dtype, op, x, n, mode, threads, out_f, out_i));
 }
 
-static int variance_work(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
+__attribute__((noinline)) static int variance_work(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
                          double *out) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
@@ -472,7 +472,7 @@ int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int thr
     PL_GUARDED(variance_work(dtype, x, n, ddof, mode, threads, out));
 }
 
-static int dot_work(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
+__attribute__((noinline)) static int dot_work(int dtype, const void *x, const void *y, int64_t n, int mode, int threads,
                     double *out_f, int64_t *out_i) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;

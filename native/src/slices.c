@@ -112,7 +112,7 @@ static void slice_split(int t, int64_t count, pl_range_fn fn, slice_call *c) {
     if (count > 0 && !pl_team_split(t, count, fn, c)) pl_guard_raise();
 }
 
-static int slice_reduce_work(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,
+__attribute__((noinline)) static int slice_reduce_work(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,
                              int threads) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;
@@ -170,7 +170,7 @@ static void reduceat_chunks(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
     }
 }
 
-static int reduceat_work(int dtype, int op, const void *x, int64_t n, const int64_t *offsets, int64_t m,
+__attribute__((noinline)) static int reduceat_work(int dtype, int op, const void *x, int64_t n, const int64_t *offsets, int64_t m,
                          void *out, int threads) {
     const pl_impl *im = pl_impl_active();
     if (!im) return PL_E_CONFIG;

@@ -4,6 +4,7 @@ import dev.paralelo.Kernels;
 import dev.paralelo.kernel.Crossover;
 import dev.paralelo.kernel.KernelBackend;
 import dev.paralelo.kernel.KernelProvider;
+import dev.paralelo.kernel.NativeKernels;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,6 +28,9 @@ final class InfoCommand implements Callable<Integer> {
         out.println("vector kernels: " + (vector != null ? vector.describe() : "unavailable, " + KernelProvider.vectorMissing()));
         if (KernelProvider.get().name().equals("native")) {
             out.println("crossover to the vector kernels: " + (vector == null ? "none (no vector kernels)" : Crossover.describe()));
+            out.println("fault guard: " + (NativeKernels.faultGuard()
+                    ? "on (a mapped file truncated under a native kernel is an error, not a SIGBUS crash)"
+                    : "off (PARALELO_FAULT_GUARD=0: a mapped file truncated under a native kernel ends the process)"));
         }
         out.println("java: " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
         int cores = Kernels.cores(), asked = Kernels.defaultThreads();
