@@ -106,10 +106,19 @@ public abstract sealed class NumArray permits F64Array, F32Array, I64Array, I32A
         return segment.isReadOnly();
     }
 
-    /** IllegalStateException if the memory has been released or its {@link AccessCheck} fails. */
+    /**
+     * IllegalStateException if the memory has been released or its {@link AccessCheck} fails;
+     * WrongThreadException if it is confined to another thread. The thread is checked here, and
+     * not only by the first access, so that every kernel and every length behaves the same: a
+     * kernel of an empty array touches no memory, and a Vector API kernel returned 0.0 for an
+     * empty array of another thread's arena where the native call threw.
+     */
     public final void checkAlive() {
         if (!segment.scope().isAlive()) {
             throw new IllegalStateException("the " + describe() + " is no longer accessible: its arena or mapping was closed");
+        }
+        if (!segment.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException("the " + describe() + " is confined to another thread (its arena is confined)");
         }
         if (check != null) check.check();
     }

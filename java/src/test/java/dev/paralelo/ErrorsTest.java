@@ -69,4 +69,38 @@ class ErrorsTest {
 
         assertEquals(6.0, k.sum(a), "the JVM is alive and kernels still work");
     }
+
+    /**
+     * An array of a confined arena used from another thread: WrongThreadException from every
+     * implementation and at every length, the empty array included (no kernel touches its
+     * memory, and a Vector API kernel used to return 0.0 where the native one threw).
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void anotherThreadsConfinedArrayIsRejectedAtEveryLength(KernelBackend b) throws Exception {
+        Kernels k = Kernels.using(b);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int n : new int[] {0, 16, 5000}) {
+                F64Array d = F64Array.allocate(arena, n);
+                F32Array f = F32Array.allocate(arena, n);
+                I64Array l = I64Array.allocate(arena, n);
+                java.util.List<Executable> calls = java.util.List.of(() -> k.sum(d), () -> k.withMode(SumMode.FAST).sum(d), () -> k.sum(f),
+                        () -> k.withMode(SumMode.FAST).mean(f), () -> k.dot(d, d), () -> k.variance(f), () -> k.sum(l),
+                        () -> k.fill(d, 1.0), () -> k.add(F64Array.allocate(n), F64Array.allocate(n), d));
+                for (Executable call : calls) {
+                    var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+                    Thread t = new Thread(() -> {
+                        try {
+                            call.execute();
+                        } catch (Throwable x) {
+                            failure.set(x);
+                        }
+                    });
+                    t.start();
+                    t.join();
+                    assertTrue(failure.get() instanceof WrongThreadException, "n = " + n + ": " + failure.get());
+                }
+            }
+        }
+    }
 }
