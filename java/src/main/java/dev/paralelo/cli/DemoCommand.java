@@ -47,8 +47,7 @@ final class DemoCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--kernels", paramLabel = "K", description = "the workers' kernels: auto (default: the provider's "
-            + "choice, native where it loads), native, vector, scalar or java. The demo's array is its own (mode 0600), "
-            + "so nobody else can truncate it under the native kernels; 'sum' keeps the pure-Java default.")
+            + "choice, native where it loads), native, vector, scalar or java; the same bits from each.")
     String kernels = "auto";
 
     @Spec

@@ -14,6 +14,7 @@ import dev.paralelo.Partial;
 import dev.paralelo.Reduction;
 import dev.paralelo.SliceOp;
 import dev.paralelo.SumMode;
+import dev.paralelo.kernel.NativeKernels;
 import dev.paralelo.shm.SharedArray;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,15 +43,16 @@ public final class Worker implements AutoCloseable {
     private final Map<String, Mapped> open = new HashMap<>();
 
     /**
-     * A mapped array, with the file identity it was opened at, and the view the tasks use: for
-     * the pure-Java kernels one without the per-call size check (an fstat, 1-3 us, as long as a
-     * one-block task's kernel), since a truncation during their call becomes a clear error anyway
-     * (docs/FORMAT.md); the size is still checked once per frame. The native kernels keep the
+     * A mapped array, with the file identity it was opened at, and the view the tasks use: one
+     * without the per-call size check (an fstat, 1-3 us, as long as a one-block task's kernel)
+     * when a truncation during a call becomes a clear error anyway (the pure-Java kernels, and
+     * the native ones with their SIGBUS guard on: docs/FORMAT.md); the size is still checked
+     * once per frame. Native kernels without the guard ({@code PARALELO_FAULT_GUARD=0}) keep the
      * check before every call, which is all they have.
      */
     private record Mapped(SharedArray file, Object key, boolean writable, NumArray view) {}
 
-    /** Whether the kernels survive a truncation during a call (the pure-Java ones do). */
+    /** Whether the kernels survive a truncation during a call (the pure-Java ones do, the native ones with their guard). */
     private final boolean survivesTruncation;
 
     /**
@@ -67,7 +69,7 @@ public final class Worker implements AutoCloseable {
         this.link = Objects.requireNonNull(link, "link");
         this.index = index;
         this.kernels = (implementation == null ? Kernels.defaults() : Kernels.using(implementation)).withThreads(threads);
-        this.survivesTruncation = kernels.implementation() != Implementation.NATIVE;
+        this.survivesTruncation = kernels.implementation() != Implementation.NATIVE || NativeKernels.faultGuard();
     }
 
     /**

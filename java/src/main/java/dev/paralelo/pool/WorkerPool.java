@@ -101,7 +101,7 @@ public final class WorkerPool implements AutoCloseable {
         private String scheme = "shm";
         private int maxFrameBytes = 64 << 10;
         private SumMode mode = SumMode.ACCURATE;
-        private Implementation kernels = Implementation.JAVA;
+        private Implementation kernels;
         private final List<String> javaOptions = new ArrayList<>();
         private String listen;
         private Map<String, String> listenOptions = Map.of();
@@ -230,11 +230,12 @@ public final class WorkerPool implements AutoCloseable {
         }
 
         /**
-         * The kernels the workers run (null: each worker's provider decides, as in-process).
-         * Default {@link Implementation#JAVA}, the pure-Java twin: if another process truncates
-         * an array file while a task reads it, the JVM turns the fault into an error the worker
-         * reports, where native code would die of SIGBUS (docs/FORMAT.md). The bits are the same
-         * either way; the native kernels are faster on small tasks.
+         * The kernels the workers run (null, the default: each worker's provider decides, as
+         * in-process: the native kernels where the library loads). The bits are the same with
+         * every choice. If another process truncates an array file while a task reads it, the
+         * worker reports an error and lives on with every choice too: the pure-Java kernels
+         * through the JVM, which turns the fault into an error, and the native ones through
+         * their SIGBUS guard (docs/FORMAT.md).
          *
          * @param i the workers' kernels, or null for each worker's provider's choice
      * @return this builder
