@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
 
 __thread pl_guard *pl_guard_top;
 int pl_guard_state; /* 0 until the first guarded call; then 1 (installed) or 2 (left alone) */
@@ -56,7 +57,14 @@ static void chain(int sig, siginfo_t *info, void *context) {
 
 static void on_sigbus(int sig, siginfo_t *info, void *context) {
     pl_guard *g = pl_guard_top;
-    if (g && info && info->si_code == BUS_ADRERR) siglongjmp(g->env, 1);
+    if (g && info && info->si_code == BUS_ADRERR) {
+        /* The jump skips the kernel's return from this handler, which would have restored the
+         * interrupted code's signal mask: restore it here. Whoever called this handler may have
+         * blocked others for it (the JVM does when libjsig chains to it), and sigsetjmp(env, 0)
+         * saved no mask to go back to. */
+        if (context) pthread_sigmask(SIG_SETMASK, &((const ucontext_t *)context)->uc_sigmask, NULL);
+        siglongjmp(g->env, 1);
+    }
     chain(sig, info, context);
 }
 

@@ -116,10 +116,11 @@ int64_t pl_time_team(int t);
 /* The kernels' teams (team.c): runs fn(arg, id, nt) for every id in [0, nt), id 0 on the
  * calling thread and the others on worker threads kept between calls, and returns nt once all
  * have returned. nt is t, or fewer when fewer workers could be started, or 1 (fn(arg, 0, 1) on
- * the calling thread alone) when t < 2 or no team is to be had. On a team each part runs under
- * a fault guard: 0 when one of them faulted (the parts' results are then not to be used; the
- * caller cleans up and calls pl_guard_raise or returns PL_E_FAULT). Alone, fn runs unguarded:
- * a fault there jumps to the caller's guard at once. */
+ * the calling thread alone) when t < 2 or no team is to be had. When t >= 2 each part runs
+ * under a fault guard, on a team or alone: 0 when one of them faulted (the parts' results are
+ * then not to be used; the caller frees what it allocated and calls pl_guard_raise or returns
+ * PL_E_FAULT). With t < 2, fn runs unguarded: a fault there jumps to the caller's guard at once,
+ * so such a caller must allocate nothing it would then leak. */
 typedef void (*pl_team_fn)(void *arg, int id, int nt);
 int pl_team_run(int t, pl_team_fn fn, void *arg);
 /* [0, n) in nt contiguous ranges, [n * id / nt, n * (id + 1) / nt) to part id, through

@@ -295,6 +295,10 @@ int pl_team_run(int t, pl_team_fn fn, void *arg) {
     if (tm && grow(tm, t - 1) + 1 < t) t = tm->started + 1;
     if (!tm || t < 2) { /* alone: no team asked for, none to be had, or no worker started */
         if (tm) atomic_store_explicit(&tm->busy, 0, memory_order_release);
+        /* A caller that asked for a team may have allocated for one (the parts of more than
+         * TEAM_ON_STACK threads): guarded, so that it frees them after a fault. One that asked
+         * for no team runs unguarded, and a fault goes straight to its entry point's guard. */
+        if (t >= 2) return run_part(fn, arg, 0, 1);
         fn(arg, 0, 1);
         return 1;
     }
