@@ -396,19 +396,61 @@ public final class NativeKernels implements KernelBackend {
 
     @Override
     public void copy(int dtype, MemorySegment src, MemorySegment dst, long n, int threads) {
+        Supplier<String> call = () -> "pl_copy(" + typeName(dtype) + ", n=" + n + ")";
+        if (src.isMapped() || dst.isMapped()) { // see mapped()
+            if (src.isNative() && dst.isNative()) {
+                check(small(n) ? ParaleloLib.plCopyCritical(dtype, src, dst, n, 1) : ParaleloLib.plCopy(dtype, src, dst, n, threads), call);
+                return;
+            }
+            long w = Elementwise.size(dtype); // a heap side: critical calls of at most CRITICAL_MAX elements (no overlap is possible)
+            for (long i = 0; i < n; i += CRITICAL_MAX) {
+                long len = Math.min(CRITICAL_MAX, n - i);
+                check(ParaleloLib.plCopyCritical(dtype, src.asSlice(i * w, len * w), dst.asSlice(i * w, len * w), len, 1), call);
+            }
+            return;
+        }
         if (small(n) || heap(n, src, dst)) {
             Elementwise.copy(dtype, src, dst, n); // memmove semantics
             return;
         }
-        check(ParaleloLib.plCopy(dtype, src, dst, n, threads), () -> "pl_copy(" + typeName(dtype) + ", n=" + n + ")");
+        check(ParaleloLib.plCopy(dtype, src, dst, n, threads), call);
+    }
+
+    /**
+     * Whether a call that {@link #heap} sends to the pure-Java kernels reads or writes a mapped
+     * file: it then runs natively on off-heap copies of its heap operands instead
+     * ({@link #offHeap}). Java code that touches a page of a mapping truncated under it is not
+     * always recoverable in JDK 25: a compiled load of an int widened to a long from such a page
+     * crashed the JVM (its SIGBUS handler could not decode the instruction: slice sums of a
+     * mapped i32 array into a heap array), and a copy's fault surfaced as an InternalError after
+     * the call had returned. The native kernels return an error status instead (their SIGBUS
+     * guard, docs/FORMAT.md).
+     */
+    private static boolean mapped(MemorySegment a, MemorySegment b, MemorySegment c) {
+        return a.isMapped() || b.isMapped() || (c != null && c.isMapped());
+    }
+
+    /** s itself when it is off-heap, else a copy of it in arena. */
+    private static MemorySegment offHeap(Arena arena, MemorySegment s) {
+        return s.isNative() ? s : arena.allocate(s.byteSize(), 8).copyFrom(s);
     }
 
     @Override
     public void sliceReduce(int dtype, int op, MemorySegment x, long n, long k, MemorySegment out, int threads) {
         Supplier<String> call = () -> "pl_slice_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", k=" + k + ")";
-        if (small(n)) check(ParaleloLib.plSliceReduceCritical(dtype, op, x, n, k, out, 1), call);
-        else if (heap(n, x, out)) JAVA.sliceReduce(dtype, op, x, n, k, out, threads);
-        else check(ParaleloLib.plSliceReduce(dtype, op, x, n, k, out, threads), call);
+        if (small(n)) {
+            check(ParaleloLib.plSliceReduceCritical(dtype, op, x, n, k, out, 1), call);
+        } else if (heap(n, x, out) && mapped(x, out, null)) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment o = offHeap(a, out);
+                check(ParaleloLib.plSliceReduce(dtype, op, offHeap(a, x), n, k, o, threads), call);
+                if (o != out) MemorySegment.copy(o, 0, out, 0, out.byteSize());
+            }
+        } else if (heap(n, x, out)) {
+            JAVA.sliceReduce(dtype, op, x, n, k, out, threads);
+        } else {
+            check(ParaleloLib.plSliceReduce(dtype, op, x, n, k, out, threads), call);
+        }
     }
 
     @Override
@@ -416,9 +458,19 @@ public final class NativeKernels implements KernelBackend {
             MemorySegment out, int threads) {
         Supplier<String> call = () -> "pl_reduceat(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", m=" + m + ")";
         long size = Math.max(n, m);
-        if (small(size)) check(ParaleloLib.plReduceatCritical(dtype, op, x, n, offsets, m, out, 1), call);
-        else if (heap(size, x, offsets, out)) JAVA.reduceAt(dtype, op, x, n, offsets, m, out, threads);
-        else check(ParaleloLib.plReduceat(dtype, op, x, n, offsets, m, out, threads), call);
+        if (small(size)) {
+            check(ParaleloLib.plReduceatCritical(dtype, op, x, n, offsets, m, out, 1), call);
+        } else if (heap(size, x, offsets, out) && mapped(x, offsets, out)) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment o = offHeap(a, out);
+                check(ParaleloLib.plReduceat(dtype, op, offHeap(a, x), n, offHeap(a, offsets), m, o, threads), call);
+                if (o != out) MemorySegment.copy(o, 0, out, 0, out.byteSize());
+            }
+        } else if (heap(size, x, offsets, out)) {
+            JAVA.reduceAt(dtype, op, x, n, offsets, m, out, threads);
+        } else {
+            check(ParaleloLib.plReduceat(dtype, op, x, n, offsets, m, out, threads), call);
+        }
     }
 
     /** Reads n doubles as fast as possible (unordered sum) on exactly `threads` threads: the bandwidth ceiling. */

@@ -913,6 +913,21 @@ public final class ParaleloLib {
         }
     }
 
+    private static final class pl_copy$critical {
+        static final MethodHandle HANDLE = handle("pl_copy", pl_copy$h.DESC, true);
+    }
+
+    /** {@code int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads)}, as a critical downcall: short calls only; heap segments allowed. */
+    public static int plCopyCritical(int dtype, MemorySegment src, MemorySegment dst, long n, int threads) {
+        try {
+            return (int) pl_copy$critical.HANDLE.invokeExact(dtype, src, dst, n, threads);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_copy", t);
+        }
+    }
+
     private static final class pl_slice_reduce$h {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT);
         static final MethodHandle HANDLE = handle("pl_slice_reduce", DESC, false);
@@ -1174,6 +1189,6 @@ public final class ParaleloLib {
 
     /** The functions that have a critical wrapper (for tests). */
     public static Set<String> criticalFunctions() {
-        return Set.of("pl_axpy", "pl_binary", "pl_dot", "pl_fill", "pl_partial", "pl_partial_dot", "pl_reduce", "pl_reduceat", "pl_scale", "pl_slice_reduce", "pl_variance");
+        return Set.of("pl_axpy", "pl_binary", "pl_copy", "pl_dot", "pl_fill", "pl_partial", "pl_partial_dot", "pl_reduce", "pl_reduceat", "pl_scale", "pl_slice_reduce", "pl_variance");
     }
 }
