@@ -14,9 +14,10 @@
  * is safe: kernels hold no lock, allocate nothing below a guard and write only their own
  * stack, their parts and the caller's output, which the caller then does not use.
  *
- * Cost: sigsetjmp without the signal mask plus two thread-local stores, about 2.5 ns a call on
- * the 2-core AMD EPYC (Zen 5); a guard never makes a system call. PARALELO_FAULT_GUARD=0 in the
- * environment leaves SIGBUS alone (faults then end the process, as they did before guards).
+ * Cost: sigsetjmp without the signal mask plus two thread-local stores, 2.5 to 4 ns a call on
+ * the 2-core AMD EPYC (Zen 5), none of it a system call (docs/FORMAT.md gives the figures).
+ * PARALELO_FAULT_GUARD=0 in the environment leaves SIGBUS alone (faults then end the process,
+ * as they did before guards).
  */
 #define _GNU_SOURCE
 #include "impl.h"
@@ -86,8 +87,8 @@ static void install(void) {
 void pl_guard_install(void) { pthread_once(&install_once, install); }
 
 int pl_guard_landed(void) {
-    /* Through a handler that blocked SIGBUS (one installed over ours that calls it), the jump
-     * would leave it blocked, and a later fault on this thread would end the process. */
+    /* on_sigbus restored the interrupted code's mask; should SIGBUS still be blocked (a handler
+     * over ours that blocks it and jumps on its own), a later fault here would end the process. */
     sigset_t bus;
     sigemptyset(&bus);
     sigaddset(&bus, SIGBUS);
