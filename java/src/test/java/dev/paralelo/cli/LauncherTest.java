@@ -62,10 +62,11 @@ class LauncherTest {
             String err = Files.readString(dir.resolve("err" + i), StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), "start " + i + " exit status; stderr:\n" + err);
             List<String> lines = out.lines().toList();
-            assertEquals(5, lines.size(), "start " + i + ": only info's five lines on stdout:\n" + out);
+            assertEquals(6, lines.size(), "start " + i + ": only info's six lines on stdout:\n" + out);
             assertTrue(lines.get(0).startsWith("paralelo kernels: native libparalelo"), out);
             assertTrue(lines.get(1).startsWith("vector kernels: ") && lines.get(2).startsWith("crossover to the vector kernels: "), out);
-            assertTrue(lines.get(3).startsWith("java: ") && lines.get(4).startsWith("cores: "), out);
+            assertTrue(lines.get(3).startsWith("fault guard: on "), out);
+            assertTrue(lines.get(4).startsWith("java: ") && lines.get(5).startsWith("cores: "), out);
             buildLines += (int) err.lines().filter(l -> l.startsWith("paralelo: building")).count();
         }
         assertEquals(1, buildLines, "exactly one of the " + STARTS + " starts builds");
