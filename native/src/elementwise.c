@@ -41,10 +41,11 @@ static void elem_range(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
     }
 }
 
-/* Runs the call over [0, n) on the team the rule picks, in contiguous ranges; PL_E_FAULT when a
- * part faulted on a truncated mapping (the call's guard catches a fault of its own thread). */
+/* Runs the call over [0, n) on the team the rule picks, in contiguous ranges; a part that
+ * faulted on a truncated mapping ends the call with PL_E_FAULT. */
 static int split(int threads, int64_t n, elem_call *c) {
-    return pl_team_split(pl_team_size(threads, n, PL_COST_READ), n, elem_range, c) ? PL_OK : PL_E_FAULT;
+    if (!pl_team_split(pl_team_size(threads, n, PL_COST_READ), n, elem_range, c)) pl_guard_raise();
+    return PL_OK;
 }
 
 __attribute__((noinline)) static int binary_work(int dtype, int op, const void *a, const void *b, void *out, int64_t n,

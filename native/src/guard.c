@@ -86,16 +86,6 @@ static void install(void) {
 
 void pl_guard_install(void) { pthread_once(&install_once, install); }
 
-int pl_guard_landed(void) {
-    /* on_sigbus restored the interrupted code's mask; should SIGBUS still be blocked (a handler
-     * over ours that blocks it and jumps on its own), a later fault here would end the process. */
-    sigset_t bus;
-    sigemptyset(&bus);
-    sigaddset(&bus, SIGBUS);
-    pthread_sigmask(SIG_UNBLOCK, &bus, NULL);
-    return PL_E_FAULT;
-}
-
 void pl_guard_raise(void) {
     pl_guard *g = pl_guard_top;
     if (!g) {

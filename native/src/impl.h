@@ -118,8 +118,8 @@ int64_t pl_time_team(int t);
  * have returned. nt is t, or fewer when fewer workers could be started, or 1 (fn(arg, 0, 1) on
  * the calling thread alone) when t < 2 or no team is to be had. When t >= 2 each part runs
  * under a fault guard, on a team or alone: 0 when one of them faulted (the parts' results are
- * then not to be used; the caller frees what it allocated and calls pl_guard_raise or returns
- * PL_E_FAULT). With t < 2, fn runs unguarded: a fault there jumps to the caller's guard at once,
+ * then not to be used; the caller frees what it allocated and calls pl_guard_raise, which
+ * ends the call with PL_E_FAULT). With t < 2, fn runs unguarded: a fault there jumps to the caller's guard at once,
  * so such a caller must allocate nothing it would then leak. */
 typedef void (*pl_team_fn)(void *arg, int id, int nt);
 int pl_team_run(int t, pl_team_fn fn, void *arg);
@@ -144,8 +144,6 @@ typedef struct pl_guard {
 extern __thread pl_guard *pl_guard_top __attribute__((tls_model("initial-exec")));
 extern int pl_guard_state;
 void pl_guard_install(void);
-/* After a jump back to a guard: SIGBUS unblocked; returns PL_E_FAULT. */
-int pl_guard_landed(void);
 /* Jumps to this thread's innermost guard as if its work had faulted (a team part did); aborts
  * when there is none. */
 _Noreturn void pl_guard_raise(void);
@@ -174,7 +172,7 @@ static inline void pl_guard_pop(pl_guard *g) {
         if (sigsetjmp(guard_.env, 0) == 0)                                                         \
             status_ = (call);                                                                      \
         else                                                                                       \
-            status_ = pl_guard_landed();                                                           \
+            status_ = PL_E_FAULT;                                                                  \
         pl_guard_pop(&guard_);                                                                     \
         return status_;                                                                            \
     } while (0)

@@ -38,7 +38,7 @@ __attribute__((noinline)) static int probe(int twosum, const double *x, int64_t 
     double total = 0;
     for (int id = 0; id < nt; id++) total += totals[id];
     if (totals != on_stack) free(totals);
-    if (nt == 0) return PL_E_FAULT; /* a part faulted on a truncated mapping */
+    if (nt == 0) pl_guard_raise(); /* a part faulted on a truncated mapping: PL_E_FAULT */
     *out = total;
     return PL_OK;
 }
