@@ -13,7 +13,7 @@ import java.util.function.ToLongFunction;
 
 /**
  * The child JVM of {@link MappedTruncationTest}: for each kernel of one implementation (args[1]:
- * {@code VECTOR} or {@code NATIVE}) that reads a segment, maps a file of its own, calls the
+ * {@code SCALAR}, {@code VECTOR} or {@code NATIVE}) that reads a segment, maps a file of its own, calls the
  * kernel until the JIT has compiled it, then has a second thread truncate the file while the
  * calls go on. Every call before the fault must give the expected bits, and the fault must come
  * back as an exception: InternalError (the JVM's report of a lost page) or
@@ -65,6 +65,19 @@ public final class MappedTruncationCheck {
         cases.put("sum i32", new Case(DType.I32, n, m -> v.sum(I32Array.wrap(m))));
         cases.put("sum i64", new Case(DType.I64, n, m -> v.sum(I64Array.wrap(m))));
         cases.put("dot i32", new Case(DType.I32, n, m -> v.dot(I32Array.wrap(m), I32Array.wrap(m))));
+        // i32 as longs: a min of ints widened in one load killed the JVM (RangeKernels, "Mapped i32 arrays")
+        cases.put("min i32", new Case(DType.I32, n, m -> v.min(I32Array.wrap(m))));
+        cases.put("max i32, 40 blocks", new Case(DType.I32, many, m -> v.max(I32Array.wrap(m))));
+        cases.put("argmax i32", new Case(DType.I32, n, m -> v.argmax(I32Array.wrap(m))));
+        cases.put("variance i32", new Case(DType.I32, n, m -> bits(v.variance(I32Array.wrap(m)))));
+        cases.put("sum i32, 40 blocks", new Case(DType.I32, many, m -> v.sum(I32Array.wrap(m))));
+        cases.put("dot i32, the tail's page lost", new Case(DType.I32, 8212, 32768, m -> v.dot(I32Array.wrap(m), I32Array.wrap(m))));
+        cases.put("min i32 of one element", new Case(DType.I32, 1, m -> v.min(I32Array.wrap(m))));
+        I64Array sliceOut = I64Array.allocate(Arena.ofAuto(), n / 64);
+        cases.put("slice sums of 64, i32", new Case(DType.I32, n, m -> {
+            v.reduceSlices(SliceOp.SUM, I32Array.wrap(m), 64, sliceOut);
+            return sliceOut.get(0) * 31 + sliceOut.get(n / 64 - 1);
+        }));
         if (impl == Implementation.NATIVE) {
             // The library's team: the part of the worker thread faults (the file cut to half).
             Kernels two = v.withThreads(2), twoFast = two.withMode(SumMode.FAST);

@@ -51,9 +51,33 @@ final class RangeKernels {
         return dtype == F64 ? x.getAtIndex(JAVA_DOUBLE_UNALIGNED, i) : x.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
     }
 
-    /** Element i of an integer array ({@code elem_i64}). */
+    /** Element i of an integer array ({@code elem_i64}); a mapped i32 array's through {@link #mappedI32}. */
     static long integer(int dtype, MemorySegment x, long i) {
-        return dtype == I64 ? x.getAtIndex(JAVA_LONG_UNALIGNED, i) : x.getAtIndex(JAVA_INT_UNALIGNED, i);
+        return dtype == I64 ? x.getAtIndex(JAVA_LONG_UNALIGNED, i)
+                : x.isMapped() ? mappedI32(x, i) : x.getAtIndex(JAVA_INT_UNALIGNED, i);
+    }
+
+    /*
+     * Mapped i32 arrays. A load of an int that the JIT widens to a long in the same instruction
+     * (movslq from memory, x86-64) cannot be recovered by the JVM (25.0.3) when it faults on a
+     * page that another process truncated away: its SIGBUS handler fails to decode the
+     * instruction and the JVM dies ("Internal Error (assembler_x86.cpp) ShouldNotReachHere()" in
+     * Assembler::locate_operand). Which loops compile to it depends on their shape: a min of
+     * ints widened to longs did, a plain sum (vectorized) did not. So every i32 element a kernel
+     * reads from a mapped segment as a long is the high half of the 8 bytes that end with it (an
+     * arithmetic shift: sign-extended), a 64-bit load the handler decodes; the first element is
+     * the low half of the first 8 bytes, and an array of one element is copied out (a copy's
+     * fault is the JVM's InternalError). MappedTruncationTest truncates files under the i32
+     * kernels of all three implementations.
+     */
+
+    /** Element i of a mapped i32 segment, sign-extended, with no load the JVM cannot recover (see above). */
+    static long mappedI32(MemorySegment x, long i) {
+        if (i > 0) return x.get(JAVA_LONG_UNALIGNED, 4 * i - 4) >> 32;
+        if (x.byteSize() >= 8) return x.get(JAVA_LONG_UNALIGNED, 0) << 32 >> 32;
+        int[] one = new int[1];
+        MemorySegment.copy(x, JAVA_INT_UNALIGNED, 0, one, 0, 1);
+        return one[0];
     }
 
     // ---- lanes and folds ----------------------------------------------------------------
@@ -568,8 +592,7 @@ final class RangeKernels {
         for (long b = lo; b < hi; b += BLOCK) {
             long e = Math.min(hi, b + BLOCK);
             if (dtype == I32) {
-                long s = 0;
-                for (long i = b; i < e; i++) s += x.getAtIndex(JAVA_INT_UNALIGNED, i);
+                long s = x.isMapped() ? mappedI32Sum(x, b, e) : i32Sum(x, b, e);
                 WideInteger.add192(acc, at, s >> 63, s >> 63, s);
             } else {
                 long h = 0, lsum = 0;
@@ -584,6 +607,18 @@ final class RangeKernels {
                 WideInteger.add192(acc, at, high >> 63, high, low);
             }
         }
+    }
+
+    private static long i32Sum(MemorySegment x, long b, long e) {
+        long s = 0;
+        for (long i = b; i < e; i++) s += x.getAtIndex(JAVA_INT_UNALIGNED, i);
+        return s;
+    }
+
+    private static long mappedI32Sum(MemorySegment x, long b, long e) {
+        long s = 0;
+        for (long i = b; i < e; i++) s += mappedI32(x, i); // see "Mapped i32 arrays"
+        return s;
     }
 
     /**

@@ -17,7 +17,6 @@ import static dev.paralelo.kernel.States.CENTERED_DEV;
 import static dev.paralelo.kernel.States.CENTERED_SQ;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.lang.foreign.Arena;
@@ -823,7 +822,7 @@ final class VectorRangeKernels implements RangeKernelSet {
                             .convertShape(VectorOperators.I2L, SL, 0));
                 }
                 long s = s0.reduceLanes(VectorOperators.ADD);
-                for (; i < len; i++) s += src.getAtIndex(JAVA_INT_UNALIGNED, base + i);
+                for (; i < len; i++) s += RangeKernels.integer(I32, src, base + i); // a mapped tail: RangeKernels, "Mapped i32 arrays"
                 WideInteger.add192(acc, at, s >> 63, s >> 63, s);
             } else {
                 LongVector hv = LongVector.zero(SL), lv = LongVector.zero(SL);
@@ -865,7 +864,7 @@ final class VectorRangeKernels implements RangeKernelSet {
             }
             long h = hv.reduceLanes(VectorOperators.ADD), lsum = lv.reduceLanes(VectorOperators.ADD);
             for (; i < len; i++) {
-                long p = (long) xs.getAtIndex(JAVA_INT_UNALIGNED, base + i) * ys.getAtIndex(JAVA_INT_UNALIGNED, base + i);
+                long p = RangeKernels.integer(I32, xs, base + i) * RangeKernels.integer(I32, ys, base + i);
                 h += p >> 32;
                 lsum += p & 0xFFFF_FFFFL;
             }
