@@ -109,11 +109,14 @@ final class VectorRangeKernels implements RangeKernelSet {
      * fell from 46 to 10 GB/s. So by default a block of a mapped segment is first copied (at
      * most 32 KiB, with MemorySegment.copy, into this thread's staging buffer, which stays in
      * L1/L2) and the vectors read the copy, which keeps the profile to one class and costs a
-     * large mapped sum about a third of its speed. A JVM that runs them on mapped files only, a
-     * pool's worker, sets -Dparalelo.vector.mappedReads=direct (WorkerMain does) and reads them
-     * in place: MappedTruncationTest truncates a file under each compiled kernel, in both modes,
-     * and expects the exception. The elementwise kernels, which would also store through
-     * vectors, run the scalar twin on mapped segments.
+     * large mapped sum about a third of its speed. -Dparalelo.vector.mappedReads=direct reads
+     * them in place, for a JVM that runs the kernels on mapped files only, at a risk: the guard
+     * marks compiled kernels, and while a kernel still runs in the interpreter the JIT may have
+     * compiled the JDK's vector load as a method of its own, outside every guard. A truncation
+     * then kills the JVM (a test JVM under load did, in DoubleVector.fromMemorySegment, 400 ms
+     * into a dot's calls). So no JVM sets it by default, a pool's Java workers included, and
+     * MappedTruncationTest truncates files under the staged kernels only. The elementwise
+     * kernels, which would also store through vectors, run the scalar twin on mapped segments.
      */
 
     /** Whether mapped segments are read in place rather than through the staging buffer (see above). */

@@ -17,9 +17,6 @@ import java.util.Map;
 public final class WorkerMain {
     private WorkerMain() {}
 
-    /** The system property that lets the vector kernels read mapped files in place ("direct"). */
-    static final String MAPPED_READS = "paralelo.vector.mappedReads";
-
     /**
      * Runs a worker until its parent closes the pool or dies, and exits with the status
      * {@link #run} returns.
@@ -38,9 +35,6 @@ public final class WorkerMain {
      *     it cannot reach or kernel settings it cannot use, 3 when the parent died or went silent
      */
     public static int run(String[] args) {
-        // Before any kernel loads: a worker reads mapped arrays only, so its vector kernels read
-        // them in place (VectorRangeKernels, "Mapped files"), unless told otherwise.
-        if (System.getProperty(MAPPED_READS) == null) System.setProperty(MAPPED_READS, "direct");
         String endpoint = null;
         int worker = 0, threads = 1;
         Implementation kernels = null;

@@ -340,9 +340,9 @@ public final class WorkerPool implements AutoCloseable {
         for (Map.Entry<Object, Object> e : System.getProperties().entrySet()) {
             if (e.getKey() instanceof String k && k.startsWith("paralelo.")) c.add("-D" + k + "=" + e.getValue());
         }
-        // A worker runs the kernels on mapped arrays only: the vector kernels may read them in
-        // place (VectorRangeKernels, "Mapped files"), unless the parent said otherwise.
-        if (System.getProperty(WorkerMain.MAPPED_READS) == null) c.add("-D" + WorkerMain.MAPPED_READS + "=direct");
+        // No -Dparalelo.vector.mappedReads=direct by default: reading mapped arrays in place can
+        // kill a Java worker whose kernel is not compiled yet when the file is truncated
+        // (VectorRangeKernels, "Mapped files"); a parent that sets it passes it on above.
         c.addAll(settings.javaOptions);
         if (modular) {
             c.addAll(List.of("-p", modulePath, "-m", "dev.paralelo/" + WorkerMain.class.getName()));
