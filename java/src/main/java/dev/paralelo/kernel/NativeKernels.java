@@ -440,14 +440,16 @@ public final class NativeKernels implements KernelBackend {
         Supplier<String> call = () -> "pl_slice_reduce(" + opName(op) + ", " + typeName(dtype) + ", n=" + n + ", k=" + k + ")";
         if (small(n)) {
             check(ParaleloLib.plSliceReduceCritical(dtype, op, x, n, k, out, 1), call);
-        } else if (heap(n, x, out) && mapped(x, out, null)) {
+        } else if (heap(n, x, out)) {
+            if (!mapped(x, out, null)) {
+                JAVA.sliceReduce(dtype, op, x, n, k, out, threads);
+                return;
+            }
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment o = offHeap(a, out);
                 check(ParaleloLib.plSliceReduce(dtype, op, offHeap(a, x), n, k, o, threads), call);
                 if (o != out) MemorySegment.copy(o, 0, out, 0, out.byteSize());
             }
-        } else if (heap(n, x, out)) {
-            JAVA.sliceReduce(dtype, op, x, n, k, out, threads);
         } else {
             check(ParaleloLib.plSliceReduce(dtype, op, x, n, k, out, threads), call);
         }
@@ -460,14 +462,16 @@ public final class NativeKernels implements KernelBackend {
         long size = Math.max(n, m);
         if (small(size)) {
             check(ParaleloLib.plReduceatCritical(dtype, op, x, n, offsets, m, out, 1), call);
-        } else if (heap(size, x, offsets, out) && mapped(x, offsets, out)) {
+        } else if (heap(size, x, offsets, out)) {
+            if (!mapped(x, offsets, out)) {
+                JAVA.reduceAt(dtype, op, x, n, offsets, m, out, threads);
+                return;
+            }
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment o = offHeap(a, out);
                 check(ParaleloLib.plReduceat(dtype, op, offHeap(a, x), n, offHeap(a, offsets), m, o, threads), call);
                 if (o != out) MemorySegment.copy(o, 0, out, 0, out.byteSize());
             }
-        } else if (heap(size, x, offsets, out)) {
-            JAVA.reduceAt(dtype, op, x, n, offsets, m, out, threads);
         } else {
             check(ParaleloLib.plReduceat(dtype, op, x, n, offsets, m, out, threads), call);
         }
