@@ -122,6 +122,40 @@ final class VectorRangeKernels implements RangeKernelSet {
     /** Whether mapped segments are read in place rather than through the staging buffer (see above). */
     static final boolean DIRECT_MAPPED = "direct".equals(System.getProperty("paralelo.vector.mappedReads"));
 
+    /**
+     * Whether TwoSum's additions off its loop-carried chains (and the variance's deviation) run as
+     * fused multiply-adds by +1 or -1, as impl.c's TWO_SUM does at its AVX2 and AVX-512 levels:
+     * {@code fma(a, 1, b)} is {@code a + b} rounded once, the same bits in every case, but it
+     * issues to the multiply-add units, which AMD Zen keeps apart from its two add units (Intel's
+     * AVX-512 cores issue both to the same two). Only where the CPU has FMA, so that the JIT
+     * emits one instruction (without it, the Vector API's fma is a software loop): the "fma" flag
+     * of /proc/cpuinfo on x86-64. -Dparalelo.vector.fmaAdds=true|false forces it.
+     */
+    static final boolean FMA_ADDS = fmaAdds(System.getProperty("paralelo.vector.fmaAdds"));
+
+    static boolean fmaAdds(String setting) {
+        // Any other value fails every use of the kernels (KernelProvider checks the settings).
+        if ("true".equals(setting) || "false".equals(setting)) return Boolean.parseBoolean(setting);
+        if (!System.getProperty("os.arch", "").equals("amd64")) return false;
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("flags")).findFirst()
+                    .map(l -> java.util.Arrays.asList(l.substring(l.indexOf(':') + 1).trim().split("\\s+")).contains("fma"))
+                    .orElse(false);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** a + b, rounded once: on the multiply-add units where {@link #FMA_ADDS}. */
+    private static DoubleVector plus(DoubleVector a, DoubleVector b) {
+        return FMA_ADDS ? a.fma(DoubleVector.broadcast(S, 1.0), b) : a.add(b);
+    }
+
+    /** a - b, rounded once: on the multiply-add units where {@link #FMA_ADDS}. */
+    private static DoubleVector minus(DoubleVector a, DoubleVector b) {
+        return FMA_ADDS ? b.fma(DoubleVector.broadcast(S, -1.0), a) : a.sub(b);
+    }
+
     private static final ThreadLocal<MemorySegment[]> STAGE = ThreadLocal.withInitial(() -> {
         Arena arena = Arena.ofAuto();
         return new MemorySegment[] {arena.allocate((long) BLOCK * Double.BYTES, 64), arena.allocate((long) BLOCK * Double.BYTES, 64)};
@@ -280,8 +314,8 @@ final class VectorRangeKernels implements RangeKernelSet {
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
                 DoubleVector v = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE);
-                DoubleVector t = sv.add(v), z = t.sub(sv);
-                cv = cv.add(sv.sub(t.sub(z)).add(v.sub(z)));
+                DoubleVector t = sv.add(v), z = minus(t, sv);
+                cv = cv.add(plus(minus(sv, t.sub(z)), v.sub(z)));
                 sv = t;
             }
             sv.intoArray(sl, k * VL);
@@ -316,14 +350,14 @@ final class VectorRangeKernels implements RangeKernelSet {
             long at = 8L * i;
             DoubleVector v0 = DoubleVector.fromMemorySegment(S, x, o0 + at, LE), v1 = DoubleVector.fromMemorySegment(S, x, o1 + at, LE);
             DoubleVector v2 = DoubleVector.fromMemorySegment(S, x, o2 + at, LE), v3 = DoubleVector.fromMemorySegment(S, x, o3 + at, LE);
-            DoubleVector t0 = s0.add(v0), z0 = t0.sub(s0);
-            DoubleVector t1 = s1.add(v1), z1 = t1.sub(s1);
-            DoubleVector t2 = s2.add(v2), z2 = t2.sub(s2);
-            DoubleVector t3 = s3.add(v3), z3 = t3.sub(s3);
-            c0 = c0.add(s0.sub(t0.sub(z0)).add(v0.sub(z0)));
-            c1 = c1.add(s1.sub(t1.sub(z1)).add(v1.sub(z1)));
-            c2 = c2.add(s2.sub(t2.sub(z2)).add(v2.sub(z2)));
-            c3 = c3.add(s3.sub(t3.sub(z3)).add(v3.sub(z3)));
+            DoubleVector t0 = s0.add(v0), z0 = minus(t0, s0);
+            DoubleVector t1 = s1.add(v1), z1 = minus(t1, s1);
+            DoubleVector t2 = s2.add(v2), z2 = minus(t2, s2);
+            DoubleVector t3 = s3.add(v3), z3 = minus(t3, s3);
+            c0 = c0.add(plus(minus(s0, t0.sub(z0)), v0.sub(z0)));
+            c1 = c1.add(plus(minus(s1, t1.sub(z1)), v1.sub(z1)));
+            c2 = c2.add(plus(minus(s2, t2.sub(z2)), v2.sub(z2)));
+            c3 = c3.add(plus(minus(s3, t3.sub(z3)), v3.sub(z3)));
             s0 = t0;
             s1 = t1;
             s2 = t2;
@@ -348,8 +382,8 @@ final class VectorRangeKernels implements RangeKernelSet {
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
                 DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0);
-                DoubleVector t = sv.add(v), z = t.sub(sv);
-                cv = cv.add(sv.sub(t.sub(z)).add(v.sub(z)));
+                DoubleVector t = sv.add(v), z = minus(t, sv);
+                cv = cv.add(plus(minus(sv, t.sub(z)), v.sub(z)));
                 sv = t;
             }
             sv.intoArray(sl, k * VL);
@@ -377,8 +411,8 @@ final class VectorRangeKernels implements RangeKernelSet {
                 DoubleVector u = (DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0);
                 DoubleVector w = (DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0);
                 DoubleVector p = u.mul(w);
-                DoubleVector t = sv.add(p), z = t.sub(sv);
-                cv = cv.add(sv.sub(t.sub(z)).add(p.sub(z)));
+                DoubleVector t = sv.add(p), z = minus(t, sv);
+                cv = cv.add(plus(minus(sv, t.sub(z)), p.sub(z)));
                 sv = t;
             }
             sv.intoArray(sl, k * VL);
@@ -412,8 +446,8 @@ final class VectorRangeKernels implements RangeKernelSet {
             for (int i = 0; i < rows; i += LANES) {
                 DoubleVector u = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE), w = DoubleVector.fromMemorySegment(S, y, 8 * (o + i), LE);
                 DoubleVector p = u.mul(w);
-                DoubleVector t = sv.add(p), z = t.sub(sv);
-                cv = cv.add(sv.sub(t.sub(z)).add(p.sub(z)));
+                DoubleVector t = sv.add(p), z = minus(t, sv);
+                cv = cv.add(plus(minus(sv, t.sub(z)), p.sub(z)));
                 cv = cv.add(u.fma(w, p.neg()));
                 sv = t;
                 LongVector bits = u.mul(RangeKernels.TINY_SCALE).mul(w.mul(RangeKernels.TINY_SCALE)).reinterpretAsLongs();
@@ -746,14 +780,14 @@ final class VectorRangeKernels implements RangeKernelSet {
             DoubleVector vsq = DoubleVector.zero(S), vcq = DoubleVector.zero(S), vsd = DoubleVector.zero(S), vcd = DoubleVector.zero(S);
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
-                DoubleVector dv = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE).sub(m), qv = dv.mul(dv);
+                DoubleVector dv = minus(DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE), m), qv = dv.mul(dv);
                 if (mode == ACCURATE) {
-                    DoubleVector t = vsq.add(qv), z = t.sub(vsq);
-                    vcq = vcq.add(vsq.sub(t.sub(z)).add(qv.sub(z)));
+                    DoubleVector t = vsq.add(qv), z = minus(t, vsq);
+                    vcq = vcq.add(plus(minus(vsq, t.sub(z)), qv.sub(z)));
                     vsq = t;
                     t = vsd.add(dv);
-                    z = t.sub(vsd);
-                    vcd = vcd.add(vsd.sub(t.sub(z)).add(dv.sub(z)));
+                    z = minus(t, vsd);
+                    vcd = vcd.add(plus(minus(vsd, t.sub(z)), dv.sub(z)));
                     vsd = t;
                 } else {
                     vsq = vsq.add(qv);
@@ -776,15 +810,15 @@ final class VectorRangeKernels implements RangeKernelSet {
             DoubleVector vsq = DoubleVector.zero(S), vcq = DoubleVector.zero(S), vsd = DoubleVector.zero(S), vcd = DoubleVector.zero(S);
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
-                DoubleVector dv = ((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0))
-                        .sub(m), qv = dv.mul(dv);
+                DoubleVector dv = minus((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0),
+                        m), qv = dv.mul(dv);
                 if (mode == ACCURATE) {
-                    DoubleVector t = vsq.add(qv), z = t.sub(vsq);
-                    vcq = vcq.add(vsq.sub(t.sub(z)).add(qv.sub(z)));
+                    DoubleVector t = vsq.add(qv), z = minus(t, vsq);
+                    vcq = vcq.add(plus(minus(vsq, t.sub(z)), qv.sub(z)));
                     vsq = t;
                     t = vsd.add(dv);
-                    z = t.sub(vsd);
-                    vcd = vcd.add(vsd.sub(t.sub(z)).add(dv.sub(z)));
+                    z = minus(t, vsd);
+                    vcd = vcd.add(plus(minus(vsd, t.sub(z)), dv.sub(z)));
                     vsd = t;
                 } else {
                     vsq = vsq.add(qv);

@@ -65,6 +65,11 @@ class ConfigTest {
     }
 
     @Test
+    void misspeltFmaAddsIsAnError() throws Exception {
+        refused(info(Map.of(), "-Dparalelo.vector.fmaAdds=yes"), "paralelo.vector.fmaAdds=yes", "true, false");
+    }
+
+    @Test
     void misspeltLogLevelIsAnError() throws Exception {
         refused(info(Map.of(), "-Dparalelo.log=verbose"), "paralelo.log=verbose", "warn, debug");
     }
