@@ -154,8 +154,10 @@ static inline void store_lanes(double *out, const vd *v) {
  * (infinities, NaNs and signed zeros included), but it issues to the multiply-add units. AMD
  * Zen has two add and two multiply-add units, and TwoSum alone kept the add units full and the
  * others idle; Intel's AVX-512 cores issue both kinds to the same two units, so there the mix is
- * neutral. The two on the loop-carried chains (t = s + x, c += e) stay additions: an add has the
- * shorter latency on Zen. Measured on the 2-core AMD EPYC (Zen 5, AVX-512), libraries
+ * neutral. The two on the loop-carried chains (t = s + x, c += e) stay additions, an add having
+ * the shorter latency on Zen, and so do t - s and t - z: an FMA overwrites one of its operands,
+ * and their operands are still needed after them (as the FMA form of t - s, the loop took 7
+ * register copies per step of the variance instead of 4). Measured on the 2-core AMD EPYC (Zen 5, AVX-512), libraries
  * alternated, GB/s: accurate sum of 2^17 on one thread 62 -> 80-88, its variance 20 -> 27; the
  * variance of 2^24 on two threads 0.40-0.43 -> 0.44-0.45 of the read probe.
  */
@@ -182,8 +184,8 @@ static inline double sadd_f(double a, double b) { return a + b; }
 #define TWO_SUM(s, c, x)                                                                      \
     do {                                                                                      \
         __typeof__(s) t_ = (s) + (x);                                                         \
-        __typeof__(s) z_ = SUB_F(t_, (s));                                                    \
-        (c) += ADD_F(SUB_F((s), t_ - z_), (x) - z_);                                          \
+        __typeof__(s) z_ = t_ - (s);                                                          \
+        (c) += ADD_F(SUB_F((s), t_ - z_), SUB_F((x), z_));                                    \
         (s) = t_;                                                                             \
     } while (0)
 

@@ -314,8 +314,8 @@ final class VectorRangeKernels implements RangeKernelSet {
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
                 DoubleVector v = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE);
-                DoubleVector t = sv.add(v), z = minus(t, sv);
-                cv = cv.add(plus(minus(sv, t.sub(z)), v.sub(z)));
+                DoubleVector t = sv.add(v), z = t.sub(sv);
+                cv = cv.add(plus(minus(sv, t.sub(z)), minus(v, z)));
                 sv = t;
             }
             sv.intoArray(sl, k * VL);
@@ -350,14 +350,14 @@ final class VectorRangeKernels implements RangeKernelSet {
             long at = 8L * i;
             DoubleVector v0 = DoubleVector.fromMemorySegment(S, x, o0 + at, LE), v1 = DoubleVector.fromMemorySegment(S, x, o1 + at, LE);
             DoubleVector v2 = DoubleVector.fromMemorySegment(S, x, o2 + at, LE), v3 = DoubleVector.fromMemorySegment(S, x, o3 + at, LE);
-            DoubleVector t0 = s0.add(v0), z0 = minus(t0, s0);
-            DoubleVector t1 = s1.add(v1), z1 = minus(t1, s1);
-            DoubleVector t2 = s2.add(v2), z2 = minus(t2, s2);
-            DoubleVector t3 = s3.add(v3), z3 = minus(t3, s3);
-            c0 = c0.add(plus(minus(s0, t0.sub(z0)), v0.sub(z0)));
-            c1 = c1.add(plus(minus(s1, t1.sub(z1)), v1.sub(z1)));
-            c2 = c2.add(plus(minus(s2, t2.sub(z2)), v2.sub(z2)));
-            c3 = c3.add(plus(minus(s3, t3.sub(z3)), v3.sub(z3)));
+            DoubleVector t0 = s0.add(v0), z0 = t0.sub(s0);
+            DoubleVector t1 = s1.add(v1), z1 = t1.sub(s1);
+            DoubleVector t2 = s2.add(v2), z2 = t2.sub(s2);
+            DoubleVector t3 = s3.add(v3), z3 = t3.sub(s3);
+            c0 = c0.add(plus(minus(s0, t0.sub(z0)), minus(v0, z0)));
+            c1 = c1.add(plus(minus(s1, t1.sub(z1)), minus(v1, z1)));
+            c2 = c2.add(plus(minus(s2, t2.sub(z2)), minus(v2, z2)));
+            c3 = c3.add(plus(minus(s3, t3.sub(z3)), minus(v3, z3)));
             s0 = t0;
             s1 = t1;
             s2 = t2;
@@ -382,8 +382,8 @@ final class VectorRangeKernels implements RangeKernelSet {
             long o = b + (long) k * VL;
             for (int i = 0; i < rows; i += LANES) {
                 DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0);
-                DoubleVector t = sv.add(v), z = minus(t, sv);
-                cv = cv.add(plus(minus(sv, t.sub(z)), v.sub(z)));
+                DoubleVector t = sv.add(v), z = t.sub(sv);
+                cv = cv.add(plus(minus(sv, t.sub(z)), minus(v, z)));
                 sv = t;
             }
             sv.intoArray(sl, k * VL);
@@ -411,8 +411,8 @@ final class VectorRangeKernels implements RangeKernelSet {
                 DoubleVector u = (DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0);
                 DoubleVector w = (DoubleVector) FloatVector.fromMemorySegment(SH, y, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0);
                 DoubleVector p = u.mul(w);
-                DoubleVector t = sv.add(p), z = minus(t, sv);
-                cv = cv.add(plus(minus(sv, t.sub(z)), p.sub(z)));
+                DoubleVector t = sv.add(p), z = t.sub(sv);
+                cv = cv.add(plus(minus(sv, t.sub(z)), minus(p, z)));
                 sv = t;
             }
             sv.intoArray(sl, k * VL);
@@ -446,8 +446,8 @@ final class VectorRangeKernels implements RangeKernelSet {
             for (int i = 0; i < rows; i += LANES) {
                 DoubleVector u = DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE), w = DoubleVector.fromMemorySegment(S, y, 8 * (o + i), LE);
                 DoubleVector p = u.mul(w);
-                DoubleVector t = sv.add(p), z = minus(t, sv);
-                cv = cv.add(plus(minus(sv, t.sub(z)), p.sub(z)));
+                DoubleVector t = sv.add(p), z = t.sub(sv);
+                cv = cv.add(plus(minus(sv, t.sub(z)), minus(p, z)));
                 cv = cv.add(u.fma(w, p.neg()));
                 sv = t;
                 LongVector bits = u.mul(RangeKernels.TINY_SCALE).mul(w.mul(RangeKernels.TINY_SCALE)).reinterpretAsLongs();
@@ -782,12 +782,12 @@ final class VectorRangeKernels implements RangeKernelSet {
             for (int i = 0; i < rows; i += LANES) {
                 DoubleVector dv = minus(DoubleVector.fromMemorySegment(S, x, 8 * (o + i), LE), m), qv = dv.mul(dv);
                 if (mode == ACCURATE) {
-                    DoubleVector t = vsq.add(qv), z = minus(t, vsq);
-                    vcq = vcq.add(plus(minus(vsq, t.sub(z)), qv.sub(z)));
+                    DoubleVector t = vsq.add(qv), z = t.sub(vsq);
+                    vcq = vcq.add(plus(minus(vsq, t.sub(z)), minus(qv, z)));
                     vsq = t;
                     t = vsd.add(dv);
-                    z = minus(t, vsd);
-                    vcd = vcd.add(plus(minus(vsd, t.sub(z)), dv.sub(z)));
+                    z = t.sub(vsd);
+                    vcd = vcd.add(plus(minus(vsd, t.sub(z)), minus(dv, z)));
                     vsd = t;
                 } else {
                     vsq = vsq.add(qv);
@@ -813,12 +813,12 @@ final class VectorRangeKernels implements RangeKernelSet {
                 DoubleVector dv = minus((DoubleVector) FloatVector.fromMemorySegment(SH, x, 4 * (o + i), LE).convertShape(VectorOperators.F2D, S, 0),
                         m), qv = dv.mul(dv);
                 if (mode == ACCURATE) {
-                    DoubleVector t = vsq.add(qv), z = minus(t, vsq);
-                    vcq = vcq.add(plus(minus(vsq, t.sub(z)), qv.sub(z)));
+                    DoubleVector t = vsq.add(qv), z = t.sub(vsq);
+                    vcq = vcq.add(plus(minus(vsq, t.sub(z)), minus(qv, z)));
                     vsq = t;
                     t = vsd.add(dv);
-                    z = minus(t, vsd);
-                    vcd = vcd.add(plus(minus(vsd, t.sub(z)), dv.sub(z)));
+                    z = t.sub(vsd);
+                    vcd = vcd.add(plus(minus(vsd, t.sub(z)), minus(dv, z)));
                     vsd = t;
                 } else {
                     vsq = vsq.add(qv);
