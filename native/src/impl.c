@@ -150,8 +150,10 @@ static inline void store_lanes(double *out, const vd *v) {
  */
 /*
  * On vectors, three of those additions (and the deviation x - c of the variance) run as fused
- * multiply-adds by +1 or -1: fma(a, 1, b) is a + b rounded once, the same bits in every case
- * (infinities, NaNs and signed zeros included), but it issues to the multiply-add units. AMD
+ * multiply-adds by +1 or -1: fma(a, 1, b) is a + b rounded once, the same bits for every
+ * operand but a NaN (infinities and signed zeros included; of two NaNs the fma may return the
+ * other, or flip a NaN's sign, which no result shows: a lane that is not finite sends its block
+ * to the exact path), but it issues to the multiply-add units. AMD
  * Zen has two add and two multiply-add units, and TwoSum alone kept the add units full and the
  * others idle; Intel's AVX-512 cores issue both kinds to the same two units, so there the mix is
  * neutral. The two on the loop-carried chains (t = s + x, c += e) stay additions, an add having

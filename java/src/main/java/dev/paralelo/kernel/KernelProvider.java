@@ -19,7 +19,7 @@ import java.util.List;
  *       higher than the CPU's (as the environment variable {@code PARALELO_SIMD});</li>
  *   <li>{@code paralelo.vector.fmaAdds}: {@code true} or {@code false}, whether the Vector API
  *       kernels run TwoSum's off-chain additions as fused multiply-adds by one (the same bits;
- *       the default follows the CPU's FMA flag);</li>
+ *       the default: the CPU has FMA and no JVM option turns HotSpot's use of it off);</li>
  *   <li>{@code paralelo.log}: {@code warn} (the default: a successful start logs nothing) or
  *       {@code debug} (the choice and its reason are printed on stderr at start-up).</li>
  * </ul>
@@ -49,7 +49,7 @@ public final class KernelProvider {
 
         private static Settings read() {
             try {
-                setting("paralelo.vector.fmaAdds", List.of("true", "false"), null); // checked here, read by VectorRangeKernels
+                setting("paralelo.vector.fmaAdds", FmaAdds.VALUES, null); // checked here, read by VectorRangeKernels
                 return new Settings(setting("paralelo.provider", PROVIDERS, "auto"),
                         setting("paralelo.log", LOG_LEVELS, "warn").equals("debug"),
                         setting("paralelo.simd", NativeKernels.LEVEL_NAMES, null), null);

@@ -89,7 +89,7 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public String toString() {
-        return S.vectorBitSize() + "-bit vectors";
+        return S.vectorBitSize() + "-bit vectors, TwoSum " + (FMA_ADDS ? "partly on the FMA units" : "on the add units");
     }
 
     /*
@@ -125,26 +125,12 @@ final class VectorRangeKernels implements RangeKernelSet {
     /**
      * Whether TwoSum's additions off its loop-carried chains (and the variance's deviation) run as
      * fused multiply-adds by +1 or -1, as impl.c's TWO_SUM does at its AVX2 and AVX-512 levels:
-     * {@code fma(a, 1, b)} is {@code a + b} rounded once, the same bits in every case, but it
-     * issues to the multiply-add units, which AMD Zen keeps apart from its two add units (Intel's
-     * AVX-512 cores issue both to the same two). Only where the CPU has FMA, so that the JIT
-     * emits one instruction (without it, the Vector API's fma is a software loop): the "fma" flag
-     * of /proc/cpuinfo on x86-64. -Dparalelo.vector.fmaAdds=true|false forces it.
+     * {@code fma(a, 1, b)} is {@code a + b} rounded once, the same bits, but it issues to the
+     * multiply-add units, which AMD Zen keeps apart from its two add units (Intel's AVX-512 cores
+     * issue both to the same two). Only where the JVM compiles the fma to one instruction
+     * ({@link FmaAdds}); -Dparalelo.vector.fmaAdds=true|false forces it.
      */
-    static final boolean FMA_ADDS = fmaAdds(System.getProperty("paralelo.vector.fmaAdds"));
-
-    static boolean fmaAdds(String setting) {
-        // Any other value fails every use of the kernels (KernelProvider checks the settings).
-        if ("true".equals(setting) || "false".equals(setting)) return Boolean.parseBoolean(setting);
-        if (!System.getProperty("os.arch", "").equals("amd64")) return false;
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("flags")).findFirst()
-                    .map(l -> java.util.Arrays.asList(l.substring(l.indexOf(':') + 1).trim().split("\\s+")).contains("fma"))
-                    .orElse(false);
-        } catch (java.io.IOException | RuntimeException e) {
-            return false;
-        }
-    }
+    static final boolean FMA_ADDS = FmaAdds.detect();
 
     /** a + b, rounded once: on the multiply-add units where {@link #FMA_ADDS}. */
     private static DoubleVector plus(DoubleVector a, DoubleVector b) {

@@ -70,6 +70,22 @@ class ConfigTest {
     }
 
     @Test
+    void theVectorKernelsSayWhereTwoSumRuns() throws Exception {
+        String vector = "--add-modules=jdk.incubator.vector";
+        String adds = "TwoSum on the add units", fused = "TwoSum partly on the FMA units";
+        assertVectorLine(info(Map.of(), vector, "-XX:-UseFMA"), adds); // a software fma per lane would be 1000x slower
+        assertVectorLine(info(Map.of("JAVA_TOOL_OPTIONS", "-XX:UseAVX=0"), vector), adds);
+        assertVectorLine(info(Map.of(), vector, "-Dparalelo.vector.fmaAdds=false"), adds);
+        assertVectorLine(info(Map.of(), vector, "-Dparalelo.vector.fmaAdds=true"), fused);
+    }
+
+    private static void assertVectorLine(Result r, String expected) {
+        assertEquals(0, r.status, "exit status, stderr: " + r.err);
+        String line = r.out.lines().filter(l -> l.startsWith("vector kernels:")).findFirst().orElse("(no vector kernels line)");
+        assertTrue(line.contains(expected), line + " should say " + expected);
+    }
+
+    @Test
     void misspeltLogLevelIsAnError() throws Exception {
         refused(info(Map.of(), "-Dparalelo.log=verbose"), "paralelo.log=verbose", "warn, debug");
     }
