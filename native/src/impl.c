@@ -153,10 +153,10 @@ static inline void store_lanes(double *out, const vd *v) {
  * multiply-adds by +1 or -1: fma(a, 1, b) is a + b rounded once, the same bits for every
  * operand but a NaN (infinities and signed zeros included; of two NaNs the fma may return the
  * other, or flip a NaN's sign, which no result shows: a lane that is not finite sends its block
- * to the exact path), but it issues to the multiply-add units. AMD
- * Zen has two add and two multiply-add units, and TwoSum alone kept the add units full and the
- * others idle; Intel's AVX-512 cores issue both kinds to the same two units, so there the mix is
- * neutral. The two on the loop-carried chains (t = s + x, c += e) stay additions, an add having
+ * to the exact path), but it issues to the multiply-add units. AMD Zen has two add and two
+ * multiply-add units, and TwoSum alone kept the add units full and the others idle; Intel's
+ * AVX-512 cores issue both kinds to the same two units, so there the mix should be neutral (not
+ * yet measured: no Intel machine was lent in the stop that made it). The two on the loop-carried chains (t = s + x, c += e) stay additions, an add having
  * the shorter latency on Zen, and so do t - s and t - z: an FMA overwrites one of its operands,
  * and their operands are still needed after them (as the FMA form of t - s, the loop took 7
  * register copies per step of the variance instead of 4). Measured on the 2-core AMD EPYC (Zen 5, AVX-512), libraries

@@ -123,8 +123,8 @@ final class VectorRangeKernels implements RangeKernelSet {
     static final boolean DIRECT_MAPPED = "direct".equals(System.getProperty("paralelo.vector.mappedReads"));
 
     /**
-     * Whether TwoSum's additions off its loop-carried chains (and the variance's deviation) run as
-     * fused multiply-adds by +1 or -1, as impl.c's TWO_SUM does at its AVX2 and AVX-512 levels:
+     * Whether three of TwoSum's additions (and the variance's deviation) run as fused
+     * multiply-adds by +1 or -1, as impl.c's TWO_SUM does at its AVX2 and AVX-512 levels:
      * {@code fma(a, 1, b)} is {@code a + b} rounded once, the same bits, but it issues to the
      * multiply-add units, which AMD Zen keeps apart from its two add units (Intel's AVX-512 cores
      * issue both to the same two). Only where the JVM compiles the fma to one instruction
