@@ -147,8 +147,7 @@ static inline void store_lanes(double *out, const vd *v) {
  * any order of magnitudes (Kahan's variant is not when |x| > |s|). The only rounding left in a
  * lane is the accumulation of the errors into c, which is what makes the bound in
  * docs/ACCURACY.md eps*|S| + n*eps^2*sum|x| rather than n*eps*sum|x|.
- */
-/*
+ *
  * On vectors, three of those additions (and the deviation x - c of the variance) run as fused
  * multiply-adds by +1 or -1: fma(a, 1, b) is a + b rounded once, the same bits for every
  * operand but a NaN (infinities and signed zeros included; of two NaNs the fma may return the
@@ -156,12 +155,13 @@ static inline void store_lanes(double *out, const vd *v) {
  * to the exact path), but it issues to the multiply-add units. AMD Zen has two add and two
  * multiply-add units, and TwoSum alone kept the add units full and the others idle; Intel's
  * AVX-512 cores issue both kinds to the same two units, so there the mix should be neutral (not
- * yet measured: no Intel machine was lent in the stop that made it). The two on the loop-carried chains (t = s + x, c += e) stay additions, an add having
- * the shorter latency on Zen, and so do t - s and t - z: an FMA overwrites one of its operands,
- * and their operands are still needed after them (as the FMA form of t - s, the loop took 7
- * register copies per step of the variance instead of 4). Measured on the 2-core AMD EPYC (Zen 5, AVX-512), libraries
- * alternated, GB/s: accurate sum of 2^17 on one thread 62 -> 80-88, its variance 20 -> 27; the
- * variance of 2^24 on two threads 0.40-0.43 -> 0.44-0.45 of the read probe.
+ * yet measured: no Intel machine was lent in the stop that made it). The two on the
+ * loop-carried chains (t = s + x, c += e) stay additions, an add having the shorter latency on
+ * Zen, and so do t - s and t - z: an FMA overwrites one of its operands, and their operands are
+ * still needed after them (as the FMA form of t - s, the loop took 7 register copies per step
+ * of the variance instead of 4). Measured on the 2-core AMD EPYC (Zen 5, AVX-512), libraries
+ * alternated (tools/lib-ab.c), GB/s: accurate sum of 2^17 on one thread 62 -> 80-88, its
+ * variance 20 -> 27; the variance of 2^24 on two threads 0.40-0.43 -> 0.44-0.45 of the probe.
  */
 #if VECTOR_FMA
 static inline vd fma_one(vd a, vd b, double sign) {

@@ -124,11 +124,8 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     /**
      * Whether three of TwoSum's additions (and the variance's deviation) run as fused
-     * multiply-adds by +1 or -1, as impl.c's TWO_SUM does at its AVX2 and AVX-512 levels:
-     * {@code fma(a, 1, b)} is {@code a + b} rounded once, the same bits, but it issues to the
-     * multiply-add units, which AMD Zen keeps apart from its two add units (Intel's AVX-512 cores
-     * issue both to the same two). Only where the JVM compiles the fma to one instruction
-     * ({@link FmaAdds}); -Dparalelo.vector.fmaAdds=true|false forces it.
+     * multiply-adds by +1 or -1, as impl.c's TWO_SUM does (its comment says why): the same bits
+     * on the multiply-add units. The choice and its default: {@link FmaAdds}.
      */
     static final boolean FMA_ADDS = FmaAdds.detect();
 
