@@ -1,6 +1,7 @@
 /*
- * An A/B of two builds of libparalelo on one machine: the accurate variance, the accurate sum
- * and the read probe of the same n doubles, median of R calls each, GB/s of input bytes.
+ * An A/B of two builds of libparalelo on one machine: the accurate variance, the accurate sum,
+ * the slice sums of 8 and of 64 and the read probe of the same n doubles, median of R calls
+ * each, GB/s of input bytes.
  *   gcc -O2 -Inative/include tools/lib-ab.c -o lib-ab -Ljava/target/native -lparalelo
  *   for r in 1 2 3; do for v in A B; do LD_LIBRARY_PATH=DIR_$v ./lib-ab 24 2 21; done; done
  * (DIR_A and DIR_B each hold a libparalelo.so; alternate them, since this VM's memory bandwidth
@@ -38,7 +39,9 @@ int main(int argc, char **argv) {
     double *x = aligned_alloc(64, (size_t)n * sizeof *x);
     if (!x) return 1;
     for (int64_t i = 0; i < n; i++) x[i] = 1.0 + 0.001 * (double)(i % 1000);
-    double var[64], sum[64], probe[64], out;
+    double *slices = aligned_alloc(64, (size_t)(n / 8) * sizeof *slices);
+    if (!slices) return 1;
+    double var[64], sum[64], s8[64], s64[64], probe[64], out;
     int64_t out_i;
     for (int c = 0; c < calls; c++) {
         double t0 = now();
@@ -46,19 +49,29 @@ int main(int argc, char **argv) {
         double t1 = now();
         if (pl_reduce(PL_F64, PL_SUM, x, n, PL_ACCURATE, threads, &out, &out_i) != PL_OK) return 1;
         double t2 = now();
-        if (pl_probe_read(x, n, threads, &out) != PL_OK) return 1;
+        if (pl_slice_reduce(PL_F64, PL_SUM, x, n, 8, slices, threads) != PL_OK) return 1;
         double t3 = now();
+        if (pl_slice_reduce(PL_F64, PL_SUM, x, n, 64, slices, threads) != PL_OK) return 1;
+        double t4 = now();
+        if (pl_probe_read(x, n, threads, &out) != PL_OK) return 1;
+        double t5 = now();
         var[c] = t1 - t0;
         sum[c] = t2 - t1;
-        probe[c] = t3 - t2;
+        s8[c] = t3 - t2;
+        s64[c] = t4 - t3;
+        probe[c] = t5 - t4;
     }
     qsort(var, (size_t)calls, sizeof var[0], by_value);
     qsort(sum, (size_t)calls, sizeof sum[0], by_value);
+    qsort(s8, (size_t)calls, sizeof s8[0], by_value);
+    qsort(s64, (size_t)calls, sizeof s64[0], by_value);
     qsort(probe, (size_t)calls, sizeof probe[0], by_value);
     double gb = (double)n * 8e-9;
     int m = calls / 2;
-    printf("n=2^%d threads=%d: variance %.1f, sum %.1f, probe %.1f GB/s; variance/probe %.3f\n", lg, threads,
-           gb / var[m], gb / sum[m], gb / probe[m], probe[m] / var[m]);
+    printf("n=2^%d threads=%d: variance %.1f, sum %.1f, slices of 8 %.1f, of 64 %.1f, probe %.1f GB/s; variance/probe %.3f, "
+           "slices of 8/probe %.3f\n", lg, threads, gb / var[m], gb / sum[m], gb / s8[m], gb / s64[m], gb / probe[m],
+           probe[m] / var[m], probe[m] / s8[m]);
+    free(slices);
     free(x);
     return 0;
 }

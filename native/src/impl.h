@@ -51,8 +51,10 @@ typedef struct pl_impl {
     void (*fill)(int dtype, void *out, double vf, int64_t vi, int64_t lo, int64_t hi);
     /* Accurate sums of slice_batch consecutive slices of k <= PL_BLOCK elements from slice j of
      * x's n elements, with the bits of k_sum_small each, into out[j..]; a mask of the slices to
-     * redo exactly. */
-    unsigned (*slice_sums)(int dtype, const void *x, int64_t n, int64_t k, int64_t j, double *out);
+     * redo exactly. stream: out is 64-byte aligned and the results may bypass the caches
+     * (non-temporal stores; the caller fences before it returns). */
+    unsigned (*slice_sums)(int dtype, const void *x, int64_t n, int64_t k, int64_t j, double *out,
+                           int stream);
     int slice_batch;
     /* Unordered sum of [lo, hi) with plain accumulators: the bandwidth probe. */
     double (*probe)(const double *x, int64_t lo, int64_t hi);

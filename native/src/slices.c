@@ -31,6 +31,21 @@
  */
 #define SLICE_BATCH_MAX PL_BLOCK
 
+/*
+ * Sums of slices batched from an input larger than this go to memory with non-temporal stores,
+ * whole lines at a time (a batch's VL sums, from a 64-byte aligned output). An input that size
+ * pushes the output out of the caches anyway, and a plain store first reads its output line in:
+ * an eighth more traffic at k = 8, and the reads wait on the loads' queue. Measured on the
+ * 2-core AMD EPYC (Zen 5, AVX-512), tools/lib-ab.c, libraries alternating, GB/s, two threads:
+ * 2^24 doubles, k = 8: 32.4-32.9 plain, 40.5-43.1 streamed; k = 64: 43.8-44.3, 47.2-48.9;
+ * 2^26: k = 8 33.8-34.0, 42.6-42.8. Inside the caches streaming loses (2^22, 32 MB, which the
+ * probe read at 111-124: k = 8 56.0-58.6 against 60.7-61.9), and 64 MB was mixed (2^23: k = 8
+ * 51.6-58.0 plain, 56.3-60.8 streamed), hence the bound. Not measured on Intel yet, whose
+ * streaming stores also write whole lines without reading them. Not for means, whose sums are
+ * read back to be divided.
+ */
+#define STREAM_MIN_BYTES ((int64_t)32 << 20)
+
 static int slice_op_ok(int dtype, int op, const void *x, int64_t n, const void *out) {
     if (pl_dtype_size(dtype) == 0 || op < PL_SUM || op > PL_MAX || n < 0) return 0;
     return n == 0 || (x && out);
@@ -68,6 +83,7 @@ typedef struct slice_call {
     int64_t m;
     int64_t next; /* pl_reduceat: the next chunk of slices to claim (atomic) */
     int status;
+    int stream; /* batches store their sums with non-temporal stores (see STREAM_MIN_BYTES) */
 } slice_call;
 
 static void fail(slice_call *c, int s) { __atomic_store_n(&c->status, s, __ATOMIC_RELAXED); }
@@ -81,7 +97,7 @@ static void slice_batches(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
     double *o = c->out;
     for (int64_t g = lo; g < hi; g++) {
         int64_t j = g * batch;
-        unsigned redo = c->im->slice_sums(c->dtype, c->x, c->n, c->k, j, o);
+        unsigned redo = c->im->slice_sums(c->dtype, c->x, c->n, c->k, j, o, c->stream);
         if (redo == 0 && c->op != PL_MEAN) continue;
         for (int64_t q = 0; q < batch; q++) {
             if (redo & (1u << q)) { /* not finite in a lane: the slice's exact path */
@@ -92,6 +108,7 @@ static void slice_batches(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
             }
         }
     }
+    if (c->stream) __builtin_ia32_sfence(); /* the streamed sums are visible when the range ends */
 }
 
 /* Slices first + [lo, hi), one at a time. */
@@ -119,7 +136,8 @@ __attribute__((noinline)) static int slice_reduce_work(int dtype, int op, const 
     if (!slice_op_ok(dtype, op, x, n, out) || k < 1) return PL_E_ARG;
     int64_t m = n / k + (n % k != 0);
     int t = pl_team_size(threads, n, PL_COST_ACCURATE);
-    slice_call c = {im, dtype, op, x, n, k, 0, out, NULL, 0, 0, PL_OK};
+    slice_call c = {im, dtype, op, x, n, k, 0, out, NULL, 0, 0, PL_OK, 0};
+    c.stream = op == PL_SUM && n * pl_dtype_size(dtype) > STREAM_MIN_BYTES && (uintptr_t)out % 64 == 0;
     /* Slices of up to 64 always go in batches (as they did when those were the only ones);
      * longer ones only when there are enough batches to keep the team busy: 4 batches of 8
      * slices of 4096 would leave 12 of 16 threads idle where 32 single slices keep them all. */
@@ -179,7 +197,7 @@ __attribute__((noinline)) static int reduceat_work(int dtype, int op, const void
     for (int64_t j = 0; j < m; j++)
         if (offsets[j] < 0 || offsets[j] >= n) return PL_E_INDEX;
     int t = pl_team_size(threads, n, PL_COST_ACCURATE);
-    slice_call c = {im, dtype, op, x, n, 0, 0, out, offsets, m, 0, PL_OK};
+    slice_call c = {im, dtype, op, x, n, 0, 0, out, offsets, m, 0, PL_OK, 0};
     slice_split(t, m, reduceat_chunks, &c);
     return __atomic_load_n(&c.status, __ATOMIC_RELAXED);
 }

@@ -203,7 +203,9 @@ static void slices_match_dense(int dtype, int op, int64_t n, int64_t k, int thre
     size_t size = dtype == PL_F64 ? 8 : 4;
     char *x = malloc((size_t)n * size);
     int64_t m = n / k + (n % k != 0);
-    double *out = malloc((size_t)m * sizeof *out);
+    /* 64-byte aligned, as the library's arrays are: batches from inputs past STREAM_MIN_BYTES
+     * (slices.c) then store their sums with non-temporal stores. */
+    double *out = aligned_alloc(64, ((size_t)m * sizeof *out + 63) & ~(size_t)63);
     for (int64_t i = 0; i < n; i++) {
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
         double v = ((double)(seed >> 11) * 0x1p-53 - 0.5) * ldexp(1.0, (int)(seed % 61) - 30);
@@ -259,6 +261,20 @@ static void test_slices_match_the_whole_array_kernel(void) {
         slices_match(PL_F64, PL_SUM, ((int64_t)1 << 21) + 3, big[e], 2, 7);
         slices_match(PL_F32, PL_SUM, ((int64_t)1 << 21) + 5, big[e], 2, 11);
     }
+    /* Past 32 MiB the batches' sums are streamed (non-temporal stores, then a fence), at every
+     * level, with specials in some slices (their lanes redone over a streamed line), and means,
+     * which are not streamed, beside them. */
+    for (int level = 0; level <= top; level++) {
+        CHECK(pl_set_level(level) == PL_OK, "level %d", level);
+        const int64_t streamed[] = {8, 64};
+        for (size_t e = 0; e < sizeof streamed / sizeof *streamed; e++) {
+            slices_match(PL_F64, PL_SUM, ((int64_t)1 << 22) + 3, streamed[e], 2, 13 + (uint64_t)level);
+            slices_match(PL_F32, PL_SUM, ((int64_t)1 << 23) + 5, streamed[e], 2, 17 + (uint64_t)level);
+        }
+        slices_match_dense(PL_F64, PL_SUM, ((int64_t)1 << 22) + 8, 8, 2, 19, 5);
+        slices_match(PL_F64, PL_MEAN, ((int64_t)1 << 22) + 1, 8, 2, 23);
+    }
+    pl_set_level(top);
 }
 
 static void test_elementwise(void) {
