@@ -7,8 +7,9 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.function.IntConsumer;
 
 /**
- * The pure-Java kernels' threads: one {@link ForkJoinPool} of daemon threads, one per core,
- * playing the part of the C library's team.
+ * The pure-Java kernels' threads: a {@link Team} of daemon threads, one per core besides the
+ * caller, playing the part of the C library's team, and a {@link ForkJoinPool} of daemon threads
+ * for calls that find the team held.
  */
 final class Parallel {
     private Parallel() {}
@@ -43,16 +44,24 @@ final class Parallel {
         return threads;
     }
 
+    /** The team (see {@link Team}), made at the first parallel call; null on a one-core machine. */
+    private static final class Held {
+        static final Team TEAM = Runtime.getRuntime().availableProcessors() > 1
+                ? new Team(Runtime.getRuntime().availableProcessors()) : null;
+    }
+
     /**
-     * Runs part(0) .. part(parts - 1), part 0 on the calling thread and the others in the pool,
-     * and returns when all have ended. The first exception thrown by a part is rethrown (as
-     * ForkJoinTask rethrows it: a RuntimeException or Error keeps its type).
+     * Runs part(0) .. part(parts - 1), part 0 on the calling thread and the others on the team
+     * (or in the pool, when another call holds the team), and returns when all have ended. The
+     * first exception thrown by a part is rethrown (a RuntimeException or Error keeps its type).
      */
     static void run(int parts, IntConsumer part) {
         if (parts <= 1) {
             part.accept(0);
             return;
         }
+        Team team = Held.TEAM;
+        if (team != null && team.tryRun(parts, part)) return;
         ForkJoinTask<?>[] others = new ForkJoinTask<?>[parts - 1];
         for (int i = 1; i < parts; i++) {
             int id = i;
