@@ -47,7 +47,7 @@ final class Parallel {
     /** The team (see {@link Team}), made at the first parallel call; null on a one-core machine. */
     private static final class Held {
         static final Team TEAM = Runtime.getRuntime().availableProcessors() > 1
-                ? new Team(Runtime.getRuntime().availableProcessors()) : null;
+                ? new Team(Math.min(Runtime.getRuntime().availableProcessors(), Team.MAX_SIZE)) : null;
     }
 
     /**

@@ -49,6 +49,8 @@ final class Team {
      */
     private final long[] call = new long[2 * PAD];
     private static final int PARTS_BITS = 12;
+    /** The most threads a team has (a larger call uses the pool). */
+    static final int MAX_SIZE = (1 << PARTS_BITS) - 1;
     /** The current call's body: written before the call is released, read by its workers only. */
     private IntConsumer body;
     @SuppressWarnings("unused") // through HELD
@@ -111,7 +113,7 @@ final class Team {
      * @param size threads of a call, the caller's included, at least 2
      */
     Team(int size) {
-        if (size < 2 || size >= 1 << PARTS_BITS) throw new IllegalArgumentException("a team of " + size + " threads");
+        if (size < 2 || size > MAX_SIZE) throw new IllegalArgumentException("a team of " + size + " threads");
         workers = new Worker[size - 1];
         for (int i = 0; i < workers.length; i++) workers[i] = new Worker(i);
         for (Worker w : workers) w.thread.start();
