@@ -32,10 +32,11 @@
 #define SLICE_BATCH_MAX PL_BLOCK
 
 /*
- * Sums of slices batched from an input larger than this go to memory with non-temporal stores,
- * whole lines at a time (a batch's VL sums, from a 64-byte aligned output). An input that size
- * pushes the output out of the caches anyway, and a plain store first reads its output line in:
- * an eighth more traffic at k = 8, which cost more than an eighth of the time. Measured on the
+ * Sums of slices batched from an input larger than this go to memory with non-temporal stores
+ * of a batch's VL sums at once, from a 64-byte aligned output (a whole line on AVX-512, half a
+ * line on AVX2; the SSE2 build stores as usual). An input that size pushes the output out of
+ * the caches anyway, and a plain store first reads its output line in: an eighth more traffic
+ * at k = 8, which cost more than an eighth of the time. Measured on the
  * 2-core AMD EPYC (Zen 5, AVX-512), tools/lib-ab.c, libraries alternating, GB/s, two threads:
  * 2^24 doubles, k = 8: 32.4-32.9 plain, 40.5-43.1 streamed; k = 64: 43.8-44.3, 47.2-48.9;
  * 2^26: k = 8 33.8-34.0, 42.6-42.8. Inside the caches streaming loses (2^22, 32 MB, which the

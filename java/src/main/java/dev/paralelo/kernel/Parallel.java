@@ -44,10 +44,22 @@ final class Parallel {
         return threads;
     }
 
-    /** The team (see {@link Team}), made at the first parallel call; null on a one-core machine. */
+    /**
+     * The team (see {@link Team}), made at the first parallel call; null on a one-core machine, or
+     * when its threads could not be started (the pool then runs every call).
+     */
     private static final class Held {
-        static final Team TEAM = Runtime.getRuntime().availableProcessors() > 1
-                ? new Team(Math.min(Runtime.getRuntime().availableProcessors(), Team.MAX_SIZE)) : null;
+        static final Team TEAM = make();
+
+        private static Team make() {
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (cores < 2) return null;
+            try {
+                return new Team(Math.min(cores, Team.MAX_SIZE));
+            } catch (OutOfMemoryError e) { // no native thread to be had
+                return null;
+            }
+        }
     }
 
     /**

@@ -66,7 +66,10 @@ final class Team {
 
         Worker(int id) {
             this.id = id;
-            thread = new Thread(this, "paralelo-kernel-team-" + id);
+            // No inheritable thread-locals from whichever thread made the team, and the system
+            // class loader as context, as the pool's threads have.
+            thread = new Thread(null, this, "paralelo-kernel-team-" + id, 0, false);
+            thread.setContextClassLoader(ClassLoader.getSystemClassLoader());
             thread.setDaemon(true);
         }
 
@@ -101,6 +104,7 @@ final class Team {
                 sleeping = true; // then look again: the caller either sees this or we see its call
                 c = (long) WORD.getVolatile(call, PAD);
                 if (c == seen) LockSupport.park(this);
+                Thread.interrupted(); // a part that left the flag set would make park return at once, for good
                 sleeping = false;
                 since = System.nanoTime();
             }

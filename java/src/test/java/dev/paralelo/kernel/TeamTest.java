@@ -9,11 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** The pure-Java kernels' team: every part once per call, on distinct threads, failures rethrown, a held team refused. */
+/**
+ * The pure-Java kernels' team: every part once per call, on distinct threads, failures rethrown,
+ * a held team refused. A lost wake-up would leave a call waiting: each test has a time limit.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TeamTest {
     /** Four threads whatever the machine has: the workers then also share cores with each other. */
     private final Team team = new Team(4);
@@ -52,7 +58,7 @@ class TeamTest {
     @Test
     void aParkedTeamWakes() throws Exception {
         for (int round = 0; round < 5; round++) {
-            Thread.sleep(5 + Team.SPIN_NANOS / 1_000_000); // past the spin: the workers park
+            Thread.sleep(50 + Team.SPIN_NANOS / 1_000_000); // well past the spin: the workers park
             AtomicLong sum = new AtomicLong();
             assertTrue(team.tryRun(4, id -> sum.addAndGet(id + 1)));
             assertEquals(10, sum.get());
@@ -98,15 +104,17 @@ class TeamTest {
         int callers = 6, calls = 3_000;
         ConcurrentHashMap<String, Long> wrong = new ConcurrentHashMap<>();
         List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < callers; t++) {
-            int me = t;
-            threads.add(new Thread(() -> {
+        for (int c = 0; c < callers; c++) {
+            int me = c;
+            Thread t = new Thread(() -> {
                 for (int call = 0; call < calls; call++) {
                     long[] parts = new long[2];
                     Parallel.run(2, id -> parts[id] = me * 10L + id + 1);
                     if (parts[0] != me * 10L + 1 || parts[1] != me * 10L + 2) wrong.merge("caller " + me, 1L, Long::sum);
                 }
-            }));
+            });
+            t.setUncaughtExceptionHandler((th, e) -> wrong.merge("caller " + me + " threw " + e, 1L, Long::sum));
+            threads.add(t);
         }
         for (Thread t : threads) t.start();
         for (Thread t : threads) t.join(120_000);

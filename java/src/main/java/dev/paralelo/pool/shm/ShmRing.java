@@ -81,9 +81,9 @@ public final class ShmRing {
      * the producers' words (a sole producer's tail, and the free mark, see scanFree) and the consumers'
      * (a sole consumer's head). Threads of one JVM that share a ring object read its final fields
      * on every call; as fields beside them, the words a producer stored on every offer took that
-     * line away from the consumer on every drain, and back (false sharing). Each word sits PAD
-     * longs into an array of 2 * PAD, so 128 bytes (two lines, the adjacent-line prefetcher's
-     * span) separate it from any other object. One producer and one consumer thread, rounds of
+     * line away from the consumer on every drain, and back (false sharing). The words sit PAD
+     * longs into arrays of 2 * PAD, so at least 112 bytes (about two lines, the adjacent-line
+     * prefetcher's span) separate them from any other object. One producer and one consumer thread, rounds of
      * 2 M 32-byte messages, the two layouts and Agrona's one-to-one ring alternating (2-core AMD
      * EPYC, Zen 5): medians 6.7 M/s as fields, 16.2 M/s padded, Agrona 13.1 M/s; with both ends
      * sole, 10.3 M/s, 16.9 M/s and 10.7 M/s.
