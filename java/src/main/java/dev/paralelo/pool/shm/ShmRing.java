@@ -77,16 +77,16 @@ public final class ShmRing {
     private final int who;
     private final boolean soleProducer, soleConsumer;
     /*
-     * What this object changes as it runs lies in two padded arrays, one per end, not in fields:
-     * the producers' words (a sole producer's tail, and the free mark, see scanFree) and the consumers'
-     * (a sole consumer's head). Threads of one JVM that share a ring object read its final fields
-     * on every call; as fields beside them, the words a producer stored on every offer took that
-     * line away from the consumer on every drain, and back (false sharing). The words sit PAD
-     * longs into arrays of 2 * PAD, so at least 112 bytes (about two lines, the adjacent-line
-     * prefetcher's span) separate them from any other object. One producer and one consumer thread, rounds of
-     * 2 M 32-byte messages, the two layouts and Agrona's one-to-one ring alternating (2-core AMD
-     * EPYC, Zen 5): medians 6.7 M/s as fields, 16.2 M/s padded, Agrona 13.1 M/s; with both ends
-     * sole, 10.3 M/s, 16.9 M/s and 10.7 M/s.
+     * What this object changes as it runs lies in two padded arrays, one per end, not in fields: the
+     * producers' words (a sole producer's tail, and the free mark, see scanFree) and the consumers'
+     * (a sole consumer's head). Threads of one JVM that share a ring object read its final fields on
+     * every call; as fields beside them, the words a producer stored on every offer took that line
+     * away from the consumer on every drain, and back (false sharing). The words sit PAD longs into
+     * arrays of 2 * PAD, so at least 112 bytes (about two lines, the adjacent-line prefetcher's span)
+     * separate them from any other object. One producer and one consumer thread, rounds of 2 M
+     * 32-byte messages, the two layouts and Agrona's one-to-one ring alternating (2-core AMD EPYC,
+     * Zen 5): medians 6.7 M/s as fields, 16.2 M/s padded, Agrona 13.1 M/s; with both ends sole, 10.3
+     * M/s, 16.9 M/s and 10.7 M/s.
      */
     private static final int PAD = 16, SOLE_TAIL = PAD, FREE = PAD + 1, SOLE_HEAD = PAD;
     private final long[] producerWords = new long[2 * PAD], consumerWords = new long[2 * PAD];
@@ -322,22 +322,22 @@ public final class ShmRing {
     }
 
     /*
-     * Free positions. A slot whose sequence word equals a position p at or past the tail is free
-     * for p: the record a lap before was released, and nobody has claimed p since, since claims
-     * move the tail. It stays free until a producer claims p, which moves the tail past it. So a
-     * producer that has seen positions [t, f) free can claim positions below f without reading
-     * their sequence words again, as long as the tail it claims from is at least t; it keeps f in
-     * the free mark, producerWords[FREE] (Agrona's producers keep a cached head for the same
-     * purpose), and reads the sequences of the next SCAN positions at once when it runs out. The
-     * mark is stored with release and read with acquire: a thread that writes a slot on another
-     * thread's finding then follows the consumer's release of it as if it had read the sequence
-     * word itself. Before, every offer read its slot's sequence word just after the consumer's
-     * release had written it, a miss between the cores that the offer's branch waited on. One producer (the task ring's sole end) and one
-     * consumer, threads in one JVM, interleaved rounds of 2 M 32-byte messages on the 2-core AMD
-     * EPYC (Zen 5): medians 7.5 M/s before against 10.1 M/s after (faster in 35 rounds of 36), 6.2
-     * against 7.5 (28 of 36), and 18.6 against 17.9 (17 of 36) in a run where the VM was fast for
-     * both. On one thread, where nothing misses, an offer and its take cost 34 ns instead of 31:
-     * the tail and the free mark are read on every offer.
+     * Free positions. A slot whose sequence word equals a position p at or past the tail is free for
+     * p: the record a lap before was released, and nobody has claimed p since, since claims move the
+     * tail. It stays free until a producer claims p, which moves the tail past it. So a producer that
+     * has seen positions [t, f) free can claim positions below f without reading their sequence words
+     * again, as long as the tail it claims from is at least t; it keeps f in the free mark,
+     * producerWords[FREE] (Agrona's producers keep a cached head for the same purpose), and reads the
+     * sequences of the next SCAN positions at once when it runs out. The mark is stored with release
+     * and read with acquire: a thread that writes a slot on another thread's finding then follows the
+     * consumer's release of it as if it had read the sequence word itself. Before, every offer read
+     * its slot's sequence word just after the consumer's release had written it, a miss between the
+     * cores that the offer's branch waited on. One producer (the task ring's sole end) and one
+     * consumer, threads in one JVM, interleaved rounds of 2 M 32-byte messages on the 2-core AMD EPYC
+     * (Zen 5): medians 7.5 M/s before against 10.1 M/s after (faster in 35 rounds of 36), 6.2 against
+     * 7.5 (28 of 36), and 18.6 against 17.9 (17 of 36) in a run where the VM was fast for both. On
+     * one thread, where nothing misses, an offer and its take cost 34 ns instead of 31: the tail and
+     * the free mark are read on every offer.
      */
 
     /**
