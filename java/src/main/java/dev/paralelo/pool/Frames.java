@@ -14,6 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -92,11 +93,17 @@ public final class Frames {
         }
         long[] ids = new long[(int) n];
         ids[0] = r.taskId();
-        java.util.Set<Long> seen = new java.util.HashSet<>();
-        seen.add(ids[0]);
+        boolean rising = true; // a worker lists a run of tasks in order: no repeat, nothing to sort
         for (int i = 1; i < n; i++) {
             ids[i] = b.getLong();
-            if (!seen.add(ids[i])) throw new ProtocolException(f + ": task " + ids[i] + " appears twice");
+            rising &= ids[i] > ids[i - 1];
+        }
+        if (!rising) {
+            long[] sorted = ids.clone();
+            Arrays.sort(sorted);
+            for (int i = 1; i < n; i++) {
+                if (sorted[i] == sorted[i - 1]) throw new ProtocolException(f + ": task " + sorted[i] + " appears twice");
+            }
         }
         byte[] state = new byte[b.remaining()];
         b.get(state);
@@ -287,70 +294,69 @@ public final class Frames {
     }
 
     private static Task task(ByteBuffer b, int i, List<ArrayRef> arrays) {
-        String f = "task " + i;
         long id = b.getLong();
         int kind = Byte.toUnsignedInt(b.get()), op = Byte.toUnsignedInt(b.get()), mode = Byte.toUnsignedInt(b.get());
         int flags = Byte.toUnsignedInt(b.get());
         int x = Short.toUnsignedInt(b.getShort()), y = Short.toUnsignedInt(b.getShort()), out = Short.toUnsignedInt(b.getShort());
-        zero(b.getShort(), f + ": reserved");
-        zero(b.getInt(), f + ": reserved");
+        zero(b.getShort(), "task", i, "reserved");
+        zero(b.getInt(), "task", i, "reserved");
         long start = b.getLong(), end = b.getLong(), k = b.getLong();
         double center = b.getDouble();
-        zero(b.getLong(), f + ": reserved");
-        if (flags > 1) throw new ProtocolException(f + ": unknown flags 0x" + Integer.toHexString(flags));
+        zero(b.getLong(), "task", i, "reserved");
+        if (flags > 1) throw new ProtocolException(task(i) + ": unknown flags 0x" + Integer.toHexString(flags));
         boolean around = flags == 1;
         try {
             SumMode.ofCode(mode);
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException(f + ": unknown mode " + mode);
+            throw new ProtocolException(task(i) + ": unknown mode " + mode);
         }
-        ArrayRef xa = array(arrays, x, f + ": x");
+        ArrayRef xa = array(arrays, x, i, "x");
         if (kind == KIND_PARTIAL) {
-            Reduction r = reduction(op, f);
-            if (out != NO_ARRAY) throw new ProtocolException(f + ": a partial has no output array, but out is " + out);
+            Reduction r = reduction(op, i);
+            if (out != NO_ARRAY) throw new ProtocolException(task(i) + ": a partial has no output array, but out is " + out);
             if (r == Reduction.DOT) {
-                ArrayRef ya = array(arrays, y, f + ": y");
+                ArrayRef ya = array(arrays, y, i, "y");
                 if (ya.dtype() != xa.dtype() || ya.length() != xa.length()) {
-                    throw new ProtocolException(f + ": y (" + ya.dtype().label() + ", " + ya.length() + ") does not match x ("
+                    throw new ProtocolException(task(i) + ": y (" + ya.dtype().label() + ", " + ya.length() + ") does not match x ("
                             + xa.dtype().label() + ", " + xa.length() + ")");
                 }
             } else if (y != NO_ARRAY) {
-                throw new ProtocolException(f + ": " + r + " takes one array, but y is " + y);
+                throw new ProtocolException(task(i) + ": " + r + " takes one array, but y is " + y);
             }
             boolean twoPhase = r == Reduction.VARIANCE && xa.dtype().isFloat();
             if (around != twoPhase) {
-                throw new ProtocolException(f + (around ? ": only a float variance takes a centre" : ": a float variance needs its centre"));
+                throw new ProtocolException(task(i) + (around ? ": only a float variance takes a centre" : ": a float variance needs its centre"));
             }
-            if (!around && Double.doubleToRawLongBits(center) != 0) throw new ProtocolException(f + ": centre must be 0 without the flag");
+            if (!around && Double.doubleToRawLongBits(center) != 0) throw new ProtocolException(task(i) + ": centre must be 0 without the flag");
             if (start < 0 || end < start || end > xa.length()) {
-                throw new ProtocolException(f + ": range [" + start + ", " + end + ") outside the " + xa.length() + " elements of x");
+                throw new ProtocolException(task(i) + ": range [" + start + ", " + end + ") outside the " + xa.length() + " elements of x");
             }
             if (start % BlockPartition.BLOCK != 0 || (end % BlockPartition.BLOCK != 0 && end != xa.length())) {
-                throw new ProtocolException(f + ": range [" + start + ", " + end + ") is not block-aligned");
+                throw new ProtocolException(task(i) + ": range [" + start + ", " + end + ") is not block-aligned");
             }
-            if (k != 0) throw new ProtocolException(f + ": a partial has no slice length, but k is " + k);
+            if (k != 0) throw new ProtocolException(task(i) + ": a partial has no slice length, but k is " + k);
         } else if (kind == KIND_SLICES) {
             SliceOp s;
             try {
                 s = SliceOp.ofCode(op);
             } catch (IllegalArgumentException e) {
-                throw new ProtocolException(f + ": unknown slice kernel " + op);
+                throw new ProtocolException(task(i) + ": unknown slice kernel " + op);
             }
-            if (y != NO_ARRAY) throw new ProtocolException(f + ": slices take one input, but y is " + y);
-            if (around) throw new ProtocolException(f + ": slices take no centre");
-            ArrayRef oa = array(arrays, out, f + ": out");
-            if (k < 1) throw new ProtocolException(f + ": slice length " + k);
+            if (y != NO_ARRAY) throw new ProtocolException(task(i) + ": slices take one input, but y is " + y);
+            if (around) throw new ProtocolException(task(i) + ": slices take no centre");
+            ArrayRef oa = array(arrays, out, i, "out");
+            if (k < 1) throw new ProtocolException(task(i) + ": slice length " + k);
             long m = xa.length() / k + (xa.length() % k != 0 ? 1 : 0);
             if (oa.length() != m || oa.dtype() != s.outputType(xa.dtype())) {
-                throw new ProtocolException(f + ": out (" + oa.dtype().label() + ", " + oa.length() + ") cannot hold the " + m + " "
+                throw new ProtocolException(task(i) + ": out (" + oa.dtype().label() + ", " + oa.length() + ") cannot hold the " + m + " "
                         + s.outputType(xa.dtype()).label() + " results");
             }
             if (start < 0 || end < start || end > m) {
-                throw new ProtocolException(f + ": slices [" + start + ", " + end + ") outside the " + m + " slices");
+                throw new ProtocolException(task(i) + ": slices [" + start + ", " + end + ") outside the " + m + " slices");
             }
-            if (oa.path().equals(xa.path())) throw new ProtocolException(f + ": out is x");
+            if (oa.path().equals(xa.path())) throw new ProtocolException(task(i) + ": out is x");
         } else {
-            throw new ProtocolException(f + ": unknown kind " + kind);
+            throw new ProtocolException(task(i) + ": unknown kind " + kind);
         }
         return new Task(id, kind, op, mode, around, x, y, out, start, end, k, center);
     }
@@ -372,18 +378,17 @@ public final class Frames {
         }
         List<Result> results = new ArrayList<>((int) count);
         for (int i = 0; i < count; i++) {
-            String f = "result " + i;
-            need(b, RESULT_HEADER_LENGTH, f);
+            if (RESULT_HEADER_LENGTH > b.remaining()) need(b, RESULT_HEADER_LENGTH, "result " + i);
             long id = b.getLong();
             int status = b.getInt();
-            if (status < STATUS_OK || status > STATUS_GROUP) throw new ProtocolException(f + ": unknown status " + status);
+            if (status < STATUS_OK || status > STATUS_GROUP) throw new ProtocolException("result " + i + ": unknown status " + status);
             long plen = Integer.toUnsignedLong(b.getInt());
             if (plen > b.remaining() || pad8((int) plen) > b.remaining()) {
-                throw new ProtocolException(f + ": payload of " + plen + " bytes, but " + b.remaining() + " remain");
+                throw new ProtocolException("result " + i + ": payload of " + plen + " bytes, but " + b.remaining() + " remain");
             }
             byte[] payload = new byte[(int) plen];
             b.get(payload);
-            for (int p = (int) plen; p < pad8((int) plen); p++) zero(b.get(), f + ": padding");
+            for (int p = (int) plen; p < pad8((int) plen); p++) zero(b.get(), "result", i, "padding");
             Result r = new Result(id, status, payload);
             if (status == STATUS_GROUP) group(r); // checked here, so that no reader meets a bad group
             results.add(r);
@@ -461,6 +466,18 @@ public final class Frames {
         if (v != 0) throw new ProtocolException(field + " must be 0, is " + v);
     }
 
+    /**
+     * {@link #zero(long, String)} of field of entry i of a list (a task, a result): the name is
+     * built only for the exception, not for each of the thousands of fields a frame checks.
+     */
+    private static void zero(long v, String list, int i, String field) {
+        if (v != 0) throw new ProtocolException(list + " " + i + ": " + field + " must be 0, is " + v);
+    }
+
+    private static String task(int i) {
+        return "task " + i;
+    }
+
     private static DType dtype(int code, String field) {
         try {
             return DType.ofCode(code);
@@ -469,16 +486,18 @@ public final class Frames {
         }
     }
 
-    private static Reduction reduction(int op, String field) {
+    private static Reduction reduction(int op, int task) {
         try {
             return Reduction.ofCode(op);
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException(field + ": unknown kernel " + op);
+            throw new ProtocolException(task(task) + ": unknown kernel " + op);
         }
     }
 
-    private static ArrayRef array(List<ArrayRef> arrays, int index, String field) {
-        if (index >= arrays.size()) throw new ProtocolException(field + ": array index " + index + " but the table has " + arrays.size());
+    private static ArrayRef array(List<ArrayRef> arrays, int index, int task, String field) {
+        if (index >= arrays.size()) {
+            throw new ProtocolException(task(task) + ": " + field + ": array index " + index + " but the table has " + arrays.size());
+        }
         return arrays.get(index);
     }
 

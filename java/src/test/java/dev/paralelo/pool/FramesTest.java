@@ -95,6 +95,8 @@ class FramesTest {
         badSays(with(f, at, 1000, 4), "1000 members and a state cannot fit");
         badSays(with(f, at + 4, 5, 4), "group of task 7: reserved must be 0");
         badSays(with(f, at + 8, 7, 4), "task 7 appears twice");
+        badSays(with(f, at + 16, 3, 4), "task 3 appears twice"); // 7, 3, 3: a repeat that is not the first id
+        badSays(with(with(f, at + 8, 8, 4), at + 16, 8, 4), "task 8 appears twice"); // 7, 8, 8: rising, then a repeat
         byte[] noState = Frames.encodeResults(2, List.of(new Result(7, STATUS_GROUP, Arrays.copyOf(g.payload(), 24))));
         badSays(noState, "3 members and a state cannot fit in 24 bytes");
         byte[] tiny = Frames.encodeResults(2, List.of(new Result(7, STATUS_GROUP, new byte[4])));
