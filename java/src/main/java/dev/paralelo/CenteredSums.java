@@ -46,7 +46,11 @@ public final class CenteredSums extends StateWords implements Partial {
 
     @Override
     public CenteredSums merge(Partial other) {
-        return new CenteredSums(mergedWords(other));
+        CenteredSums m = new CenteredSums(mergedWords(other));
+        return inRange(m, () -> {
+            PartialCodec.checkAccumulator(m.w, CENTERED_DEV, "dev");
+            PartialCodec.checkAccumulator(m.w, CENTERED_SQ, "sq");
+        });
     }
 
     /**

@@ -56,7 +56,11 @@ public final class ExactSum extends StateWords implements Partial {
 
     @Override
     public ExactSum merge(Partial other) {
-        return new ExactSum(mergedWords(other));
+        return checked(new ExactSum(mergedWords(other)));
+    }
+
+    private static ExactSum checked(ExactSum m) {
+        return inRange(m, () -> PartialCodec.checkAccumulator(m.w, 0, "sum"));
     }
 
     /**
@@ -74,7 +78,7 @@ public final class ExactSum extends StateWords implements Partial {
             }
             ExactAccumulator.mergeCanonical(acc, 0, s.w, 0);
         }
-        return new ExactSum(acc);
+        return checked(new ExactSum(acc));
     }
 
     /**

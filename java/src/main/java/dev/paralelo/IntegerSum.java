@@ -45,7 +45,8 @@ public final class IntegerSum extends StateWords implements Partial {
 
     @Override
     public IntegerSum merge(Partial other) {
-        return new IntegerSum(mergedWords(other));
+        IntegerSum m = new IntegerSum(mergedWords(other));
+        return inRange(m, () -> PartialCodec.checkWide(m.w, 0, 200, "value"));
     }
 
     /**

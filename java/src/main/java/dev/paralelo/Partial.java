@@ -37,7 +37,9 @@ public sealed interface Partial permits ExactSum, IntegerSum, Extremum, Centered
      * @return a new state covering both ranges; this and other are unchanged
      * @throws IllegalArgumentException if other is another kind of state, a min state merged
      *     with a max state, min/max states of different element types, variance states centred
-     *     on different means, or states whose element counts together pass 2^62
+     *     on different means, states whose element counts together pass 2^62, or states whose
+     *     sums together pass what any reduction of 2^62 elements reaches (which only states that
+     *     no reduction made, such as decoded hostile bytes, can)
      */
     Partial merge(Partial other);
 

@@ -35,6 +35,23 @@ abstract sealed class StateWords permits ExactSum, IntegerSum, Extremum, Centere
         return r;
     }
 
+    /**
+     * merged, unless its words leave what the decoder accepts (what any reduction of up to 2^62
+     * elements reaches): then IllegalArgumentException. Only states that no reduction made, such as
+     * decoded hostile bytes at the edge of the range, can merge past it; without this check an
+     * integer sum merged with itself 60 times wrapped around its 256 bits, and a merged exact
+     * sum encoded to bytes its own decoder refused.
+     */
+    static <S extends StateWords> S inRange(S merged, Runnable decoderCheck) {
+        try {
+            decoderCheck.run();
+        } catch (PartialFormatException e) {
+            throw new IllegalArgumentException("the merged state passes what any reduction of 2^62 elements reaches, so one "
+                    + "of the states merged did not come from a reduction (" + e.getMessage() + ")", e);
+        }
+        return merged;
+    }
+
     /** The variance of a variance state with ddof degrees of freedom removed ({@code pl_variance_result}). */
     final double varianceOf(int ddof) {
         if (ddof < 0) throw new IllegalArgumentException("ddof must be >= 0, got " + ddof);

@@ -301,6 +301,42 @@ class PartialTest {
     }
 
     @Test
+    void mergedStatesStayInTheRangeTheirDecoderAccepts() {
+        // An integer sum of 2^200 - 1, the most a state may hold (no reduction of 2^62 products
+        // of longs reaches 2^200): merged with itself it passes that, and merge refuses rather
+        // than let repeated merges wrap around the 256 bits.
+        IntegerSum max = (IntegerSum) Partial.fromBytes(encode(2, -1, -1, -1, (1L << 8) - 1));
+        Throwable t = assertThrows(IllegalArgumentException.class, () -> max.merge(max));
+        assertTrue(t.getMessage().contains("did not come from a reduction") && t.getMessage().contains("2^200"), t.getMessage());
+        IntegerSum below = (IntegerSum) Partial.fromBytes(encode(2, 0, 0, 0, 1L << 6)); // 2^198
+        assertEquals(java.math.BigInteger.ONE.shiftLeft(199), below.merge(below).toBigInteger());
+        assertThrows(IllegalArgumentException.class, () -> below.merge(below).merge(below.merge(below)), "2^200 is past the range");
+
+        // An exact sum whose top digit is at its bound, 2^24: merged with itself it would encode
+        // to bytes its own decoder refuses; merge, and the one-pass merge of many, refuse it.
+        long[] acc = new long[140];
+        acc[135] = 1L << 24;
+        ExactSum edge = (ExactSum) Partial.fromBytes(encode(1, acc));
+        t = assertThrows(IllegalArgumentException.class, () -> edge.merge(edge));
+        assertTrue(t.getMessage().contains("sum.digit[135]"), t.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Partial.mergeAll(List.of(edge, edge, edge)));
+        acc[135] = 1L << 23;
+        ExactSum half = (ExactSum) Partial.fromBytes(encode(1, acc));
+        ExactSum sum = half.merge(half);
+        assertArrayEquals(sum.toBytes(), Partial.fromBytes(sum.toBytes()).toBytes(), "at the bound: kept, and it decodes");
+        assertArrayEquals(sum.toBytes(), Partial.mergeAll(List.of(half, half)).toBytes());
+
+        // A variance state's sums are bounded the same way.
+        long[] centered = new long[282];
+        centered[0] = Double.doubleToRawLongBits(1.0);
+        centered[1] = 2;
+        centered[2 + 140 + 135] = 1L << 24;
+        CenteredSums c = (CenteredSums) Partial.fromBytes(encode(4, centered));
+        t = assertThrows(IllegalArgumentException.class, () -> c.merge(c));
+        assertTrue(t.getMessage().contains("sq.digit[135]"), t.getMessage());
+    }
+
+    @Test
     void writingIntoABufferWithoutRoomWritesNothing() {
         ByteBuffer small = ByteBuffer.allocate(20);
         assertThrows(java.nio.BufferOverflowException.class, () -> ExactSum.of(1).writeTo(small));

@@ -248,6 +248,12 @@ public final class Worker implements AutoCloseable {
     }
 
     private static String message(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() == null && f.getFile() != null) {
+            // NoSuchFileException and the like carry only the path: say what happened to it.
+            String what = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
+            return f.getFile() + ": " + what;
+        }
         return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 

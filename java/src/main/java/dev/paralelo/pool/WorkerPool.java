@@ -61,6 +61,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when a task cannot run on its array or when every worker has died; the workers exit when the
  * pool closes, and by themselves within seconds when the parent dies.
  *
+ * <p>The workers open each array by its path. So a job fails with PoolException, before any
+ * task is sent, when the path no longer names the file the caller maps
+ * ({@link SharedArray#checkSameFile}: it was removed, or another file was put there, as
+ * {@code createOrReplace} does), and after its tasks when the path was replaced while it ran,
+ * since the workers may then have read (or, for slices, written) the other file. An array mapped
+ * in part ({@code openPart}) is refused with IllegalArgumentException.
+ *
  * <p>One job runs at a time (methods are synchronized); each job uses all the workers. Workers
  * are JVMs started from the same class path (or module path), {@code threads} kernel threads
  * each: by default one worker per core and threads × workers = cores.
@@ -89,6 +96,9 @@ public final class WorkerPool implements AutoCloseable {
     private long lostSeen;
     private JobStats last = new JobStats(0, 0, 0, 0, 0);
     private volatile boolean closed;
+
+    /** The longest lease or start timeout: about 100 years of nanoseconds fit a long, and deadlines add them to nanoTime. */
+    static final Duration LONGEST = Duration.ofDays(36_500);
 
     /** Settings for {@link #start()}; every setting has a default. */
     public static final class Builder {
@@ -185,10 +195,11 @@ public final class WorkerPool implements AutoCloseable {
          *
          * @param d the lease of each task, from the moment its frame is sent
      * @return this builder
-         * @throws IllegalArgumentException if d is zero or negative
+         * @throws IllegalArgumentException if d is zero or negative, or longer than 36,500 days
          */
         public Builder lease(Duration d) {
             if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("lease must be positive, got " + d);
+            if (d.compareTo(LONGEST) > 0) throw new IllegalArgumentException("lease must be at most " + LONGEST.toDays() + " days, got " + d);
             lease = d;
             return this;
         }
@@ -199,10 +210,13 @@ public final class WorkerPool implements AutoCloseable {
          *
          * @param d the time limit for the workers' hellos, and for a job to find a worker
      * @return this builder
-         * @throws IllegalArgumentException if d is zero or negative
+         * @throws IllegalArgumentException if d is zero or negative, or longer than 36,500 days
          */
         public Builder startTimeout(Duration d) {
             if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("start timeout must be positive, got " + d);
+            if (d.compareTo(LONGEST) > 0) {
+                throw new IllegalArgumentException("start timeout must be at most " + LONGEST.toDays() + " days, got " + d);
+            }
             startTimeout = d;
             return this;
         }
@@ -512,9 +526,13 @@ public final class WorkerPool implements AutoCloseable {
             // A mean that is not finite (an infinity or NaN in the data) is carried as it is: the
             // state then finishes to NaN, as one process gives.
             double center = ((ExactSum) partials(a, null, Reduction.SUM, false, 0)).mean(a.length());
-            return partials(a, null, Reduction.VARIANCE, true, center);
+            Partial p = partials(a, null, Reduction.VARIANCE, true, center);
+            unchanged(x);
+            return p;
         }
-        return partials(a, null, op, false, 0);
+        Partial p = partials(a, null, op, false, 0);
+        unchanged(x);
+        return p;
     }
 
     /**
@@ -533,7 +551,9 @@ public final class WorkerPool implements AutoCloseable {
         if (a.dtype() != b.dtype() || a.length() != b.length()) {
             throw new IllegalArgumentException("dot of a " + x.array().describe() + " and a " + y.array().describe());
         }
-        return partials(a, b, op, false, 0);
+        Partial p = partials(a, b, op, false, 0);
+        unchanged(x, y);
+        return p;
     }
 
     private Partial partials(ArrayRef x, ArrayRef y, Reduction op, boolean around, double center) {
@@ -594,6 +614,7 @@ public final class WorkerPool implements AutoCloseable {
             tasks.add(new Task(id, KIND_SLICES, op.code(), settings.mode.code(), false, 0, NO_ARRAY, 1, j, Math.min(m, j + per), k, 0.0));
         }
         run(List.of(a, o), tasks);
+        unchanged(x, out);
     }
 
     /** The state of op over no elements of type t, as the in-process kernels make it. */
@@ -612,8 +633,34 @@ public final class WorkerPool implements AutoCloseable {
     private ArrayRef ref(SharedArray a) {
         Objects.requireNonNull(a, "array");
         a.checkIntact();
+        // The workers open the path: it must still name the file the caller maps, or they would
+        // read (or, for slices, write) another one (checked again after the job, see unchanged).
+        try {
+            a.checkSameFile();
+        } catch (IllegalStateException e) {
+            throw new PoolException("the workers cannot run on this array: " + e.getMessage(), e);
+        }
+        if (a.partStart() != 0 || a.array().length() != a.fileLength()) {
+            throw new IllegalArgumentException(a.path() + " is mapped in part (elements [" + a.partStart() + ", "
+                    + (a.partStart() + a.array().length()) + ") of " + a.fileLength() + "): a pool runs on whole arrays, which "
+                    + "its workers map from the file");
+        }
         NumArray v = a.array();
         return new ArrayRef(a.path().toAbsolutePath().toString(), v.dtype(), v.length());
+    }
+
+    /**
+     * PoolException if an array's path no longer names the file the caller maps: it was replaced
+     * or removed while the job ran, so the workers may have read (or written) another file.
+     */
+    private static void unchanged(SharedArray... arrays) {
+        for (SharedArray a : arrays) {
+            try {
+                a.checkSameFile();
+            } catch (IllegalStateException e) {
+                throw new PoolException("the job's result cannot be trusted: " + e.getMessage() + " (during the job)", e);
+            }
+        }
     }
 
     private long taskLength(long n) {

@@ -68,9 +68,10 @@ public final class SharedArray implements AutoCloseable {
     private final long mappedEnd;
     private final long partStart;  // the file element that array() starts at
     private final long fileLength; // elements in the file
+    private final Object fileKey;  // the mapped file's identity (device and inode), as it was opened or created
 
     private SharedArray(Path path, Arena arena, FileChannel channel, NumArray array, NpyHeader header, long mappedEnd,
-            long partStart, long fileLength) {
+            long partStart, long fileLength, Object fileKey) {
         this.path = path;
         this.arena = arena;
         this.channel = channel;
@@ -79,6 +80,7 @@ public final class SharedArray implements AutoCloseable {
         this.mappedEnd = mappedEnd;
         this.partStart = partStart;
         this.fileLength = fileLength;
+        this.fileKey = fileKey;
     }
 
     /**
@@ -202,11 +204,18 @@ public final class SharedArray implements AutoCloseable {
         long count = 1;
         for (long d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + NpyHeader.shapeString(shape));
-            count = Math.multiplyExact(count, d);
         }
-        long bytes = Math.multiplyExact(count, (long) dtype.size());
-        byte[] head = NpyHeader.encode(dtype, shape, false, DATA_ALIGNMENT);
-        long total = Math.addExact(head.length, bytes);
+        long bytes, total;
+        byte[] head;
+        try {
+            for (long d : shape) count = Math.multiplyExact(count, d);
+            bytes = Math.multiplyExact(count, (long) dtype.size());
+            head = NpyHeader.encode(dtype, shape, false, DATA_ALIGNMENT);
+            total = Math.addExact(head.length, bytes);
+        } catch (ArithmeticException e) {
+            throw new ArithmeticException("an array of shape " + NpyHeader.shapeString(shape) + " and type " + dtype.label()
+                    + " needs more than 2^63 bytes");
+        }
         Path target = path.toAbsolutePath();
         Path parent = target.getParent();
         if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw alreadyExists(target);
@@ -220,7 +229,8 @@ public final class SharedArray implements AutoCloseable {
             reserve(ch, tmp, target, total);
             ch.write(ByteBuffer.wrap(head), 0);
             NpyHeader h = new NpyHeader(head[6], dtype, false, shape.clone(), head.length);
-            made = map(target, ch, dtype, head.length, bytes, true, h, null);
+            Object key = Files.readAttributes(tmp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            made = map(target, ch, dtype, head.length, bytes, true, h, null, key);
             if (fill != null) fill.accept(made.array);
             publish(tmp, target, replace);
             return made;
@@ -520,7 +530,7 @@ public final class SharedArray implements AutoCloseable {
                     throw new NpyFormatException("unsupported .npy layout: data at offset " + h.dataOffset()
                             + " is not aligned to its " + h.dtype().size() + "-byte elements");
                 }
-                return map(path, ch, h.dtype(), h.dataOffset(), h.dataBytes(), writable, h, part);
+                return map(path, ch, h.dtype(), h.dataOffset(), h.dataBytes(), writable, h, part, before.fileKey());
             }
             if (size == 0 && ch.read(ByteBuffer.allocate(1), 0) > 0) {
                 throw new NpyFormatException("reports a size of 0 bytes but has content (a /proc or /sys file?); it cannot be mapped");
@@ -529,7 +539,7 @@ public final class SharedArray implements AutoCloseable {
                 throw new NpyFormatException("raw file of " + size + " bytes is not a whole number of " + rawType.label()
                         + " elements (" + rawType.size() + " bytes each); pass the right --dtype");
             }
-            return map(path, ch, rawType, 0, size, writable, null, part);
+            return map(path, ch, rawType, 0, size, writable, null, part, before.fileKey());
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -572,7 +582,7 @@ public final class SharedArray implements AutoCloseable {
 
     /** Maps the data at [offset, offset + bytes), or only part[1] of part[0] parts of its elements. */
     private static SharedArray map(Path path, FileChannel ch, DType dtype, long offset, long bytes, boolean writable,
-            NpyHeader h, int[] part) throws IOException {
+            NpyHeader h, int[] part, Object fileKey) throws IOException {
         long n = bytes / dtype.size(), start = 0;
         if (part != null) {
             BlockRange r = BlockPartition.of(n, part[0]).get(part[1]);
@@ -592,14 +602,14 @@ public final class SharedArray implements AutoCloseable {
                 try {
                     now = ch.size();
                 } catch (IOException e) {
-                    throw new IllegalStateException(path + ": cannot check the file's size: " + e.getMessage(), e);
+                    throw new IllegalStateException(path + ": cannot check the file's size: " + reason(e), e);
                 }
                 if (now < end) {
                     throw new IllegalStateException(path + " was truncated to " + now + " bytes while mapped; the array needs "
                             + end + " bytes. Reopen it (the data past the new end is gone)");
                 }
             };
-            return new SharedArray(path, arena, ch, view(dtype, seg, check), h, end, start, n);
+            return new SharedArray(path, arena, ch, view(dtype, seg, check), h, end, start, n, fileKey);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -845,11 +855,42 @@ public final class SharedArray implements AutoCloseable {
         try {
             now = channel.size();
         } catch (IOException e) {
-            throw new IllegalStateException(path + ": cannot check the file's size: " + e.getMessage(), e);
+            throw new IllegalStateException(path + ": cannot check the file's size: " + reason(e), e);
         }
         if (now < mappedEnd) {
             throw new IllegalStateException(path + " was truncated to " + now + " bytes while mapped; the array needs "
                     + mappedEnd + " bytes");
+        }
+    }
+
+    /** Why an IOException of the array's own channel happened, in words (a closed channel has no message). */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.channels.ClosedChannelException) return "the array was closed";
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    /**
+     * IllegalStateException unless the path still names the file this array maps. Another
+     * process may have removed that file or put another one at its path ({@code createOrReplace}
+     * does): this array keeps the memory it maps, but whatever opens the path from then on, a
+     * worker pool's workers among them, gets the other file or none.
+     *
+     * @throws IllegalStateException if the path names no file, or another file than the one this
+     *     array maps
+     */
+    public void checkSameFile() {
+        Object now;
+        try {
+            now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (NoSuchFileException e) {
+            throw new IllegalStateException(path + " was removed since this array mapped it; its workers or readers would find "
+                    + "no file there");
+        } catch (IOException e) {
+            throw new IllegalStateException(path + ": cannot check which file it names: " + reason(e), e);
+        }
+        if (fileKey != null && !fileKey.equals(now)) {
+            throw new IllegalStateException(path + " names another file than the one this array maps (it was replaced, e.g. by "
+                    + "createOrReplace); whatever opens the path now reads the other file: reopen the array");
         }
     }
 

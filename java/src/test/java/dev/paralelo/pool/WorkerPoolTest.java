@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paralelo.BlockPartition;
 import dev.paralelo.DType;
+import dev.paralelo.F64Array;
 import dev.paralelo.Implementation;
 import dev.paralelo.F32Array;
 import dev.paralelo.Kernels;
@@ -160,6 +162,41 @@ class WorkerPoolTest {
             assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().workers(-1));
             assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().workers(0).start(), "0 workers without listening");
             assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().taskElements(100));
+            // durations whose nanoseconds added to a deadline would overflow a long
+            assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().lease(java.time.Duration.ofDays(200_000)));
+            assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().startTimeout(java.time.Duration.ofDays(200_000)));
+        }
+    }
+
+    /**
+     * The workers open arrays by path: a path that names another file than the caller's mapping
+     * (replaced as createOrReplace does) is refused before any task runs, so that they neither read
+     * the other file for a sum nor write their slices into it; so is an array mapped in part.
+     */
+    @Test
+    void anArrayWhosePathNamesAnotherFileOrOnlyPartOfItIsRefused() throws Exception {
+        try (SharedArray a = array("swapped", DType.F64, 50_000, 3); SharedArray out = array("swapped-out", DType.F64, 50, 4)) {
+            double want = Kernels.defaults().sum(a.array());
+            assertEquals(bits(want), bits(pool.sum(a)));
+            try (SharedArray other = SharedArray.create(a.path(), DType.F64, new long[] {50_000}, true,
+                    x -> Kernels.defaults().fill(x, 2.0)); SharedArray newOut = SharedArray.create(out.path(), DType.F64,
+                    new long[] {50}, true, x -> Kernels.defaults().fill(x, 7.0))) {
+                PoolException e = assertThrows(PoolException.class, () -> pool.sum(a));
+                assertTrue(e.getMessage().contains("names another file") && e.getMessage().contains("swapped.npy"), e.getMessage());
+                try (SharedArray in = array("swapped-in", DType.F64, 50_000, 5)) {
+                    assertThrows(PoolException.class, () -> pool.reduceSlices(SliceOp.SUM, in, 1000, out));
+                }
+                for (long j = 0; j < 50; j++) assertEquals(7.0, ((F64Array) newOut.array()).get(j), "the new file is untouched");
+                assertEquals(bits(100_000.0), bits(pool.sum(other)), "the new array, opened anew, works");
+            }
+            java.nio.file.Files.delete(a.path());
+            PoolException gone = assertThrows(PoolException.class, () -> pool.sum(a));
+            assertTrue(gone.getMessage().contains("was removed"), gone.getMessage());
+        }
+        try (SharedArray whole = array("parted", DType.F64, 3 * BlockPartition.BLOCK, 6);
+                SharedArray part = SharedArray.openPart(whole.path(), null, 3, 1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.sum(part));
+            assertTrue(e.getMessage().contains("mapped in part"), e.getMessage());
         }
     }
 

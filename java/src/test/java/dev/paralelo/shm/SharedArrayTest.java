@@ -114,6 +114,35 @@ class SharedArrayTest {
         return s.length() >= 5 ? s : s + " ".repeat(5 - s.length());
     }
 
+    /**
+     * checkSameFile: the path still names the mapped file, until it is replaced or removed; a
+     * closed array says so; a shape past 2^63 bytes names itself.
+     */
+    @Test
+    void anArrayKnowsWhetherItsPathStillNamesItsFile() throws Exception {
+        Path p = dir.resolve("same.npy");
+        SharedArray a = SharedArray.create(p, DType.F64, new long[] {10}, false);
+        try (a; SharedArray reopened = SharedArray.open(p, false)) {
+            a.checkSameFile();
+            reopened.checkSameFile();
+            try (SharedArray b = SharedArray.create(p, DType.F64, new long[] {10}, true)) {
+                b.checkSameFile();
+                IllegalStateException e = assertThrows(IllegalStateException.class, a::checkSameFile);
+                assertTrue(e.getMessage().contains("names another file"), e.getMessage());
+                assertThrows(IllegalStateException.class, reopened::checkSameFile);
+                a.checkIntact(); // the old mapping itself is intact
+                java.nio.file.Files.delete(p);
+                e = assertThrows(IllegalStateException.class, b::checkSameFile);
+                assertTrue(e.getMessage().contains("was removed"), e.getMessage());
+            }
+        }
+        IllegalStateException closed = assertThrows(IllegalStateException.class, a::checkIntact);
+        assertTrue(closed.getMessage().contains("the array was closed"), closed.getMessage());
+        ArithmeticException big = assertThrows(ArithmeticException.class,
+                () -> SharedArray.create(dir.resolve("big.npy"), DType.F64, new long[] {1L << 62}, false));
+        assertTrue(big.getMessage().contains("(4611686018427387904,)") && big.getMessage().contains("2^63 bytes"), big.getMessage());
+    }
+
     @Test
     void anArrayLargerThanTheFreeSpaceIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path p = dir.resolve("huge.npy");
