@@ -9,7 +9,12 @@ import java.util.Objects;
  * a mapped file, or a Java array. Off-heap arrays that Paralelo allocates are 64-byte aligned.
  *
  * <p>Arrays do not own memory: the arena (or the mapping) does, and once it is closed every use
- * of the array raises {@link IllegalStateException} naming the array, never a crash. Element
+ * of the array raises {@link IllegalStateException} naming the array, never a crash. A mapped
+ * file that another process truncates is checked for by the kernels and by the bulk operations
+ * (copies, {@code toArray}, slices), which then throw IllegalStateException too; a single
+ * {@code get} or {@code set} does not check (a system call per element), and when it touches a
+ * page the truncation removed the JVM raises its own {@link InternalError} ("a fault occurred in
+ * an unsafe memory access operation"), again not a crash. Element
  * reads and writes are plain (not atomic, no ordering); share between threads with the usual
  * happens-before edges, or through the kernels, which only read their inputs.
  */

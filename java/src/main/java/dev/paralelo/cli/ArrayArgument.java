@@ -27,8 +27,12 @@ final class ArrayArgument {
         try {
             a = dtype == null ? SharedArray.open(path, false) : SharedArray.openAny(path, dtype, false);
         } catch (NpyFormatException e) {
-            String hint = dtype == null && e.getMessage().startsWith("not a .npy file")
-                    ? "; a raw file (no header) needs --dtype f64|f32|i64|i32" : "";
+            // A name ending in .npy is always read as .npy, whatever --dtype says: the hint fits
+            // other names only.
+            boolean npyName = path.getFileName() != null && path.getFileName().toString().endsWith(".npy");
+            String hint = !e.getMessage().startsWith("not a .npy file") ? ""
+                    : npyName ? "; a raw file (no header) must not be named *.npy: rename it, then give --dtype f64|f32|i64|i32"
+                    : dtype == null ? "; a raw file (no header) needs --dtype f64|f32|i64|i32" : "";
             throw new UsageException(file + ": " + e.getMessage() + hint);
         } catch (IOException e) {
             throw new UsageException(Main.describe(e, file));

@@ -91,8 +91,8 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
     public static NpyHeader parse(byte[] head, int length, long fileSize) throws NpyFormatException {
         if (!hasMagic(head, length)) {
             throw new NpyFormatException(nearMagic(head, length)
-                    ? "corrupt .npy file: its first bytes are close to the magic string \\x93NUMPY but differ"
-                    : "not a .npy file: the magic string \\x93NUMPY is missing");
+                    ? "corrupt .npy file: its first bytes are close to the magic string (byte 0x93, then NUMPY) but differ"
+                    : "not a .npy file: the magic string (byte 0x93, then NUMPY) is missing");
         }
         if (length < 10) throw new NpyFormatException("truncated .npy header: the file has only " + fileSize + " bytes");
         int major = head[6] & 0xFF, minor = head[7] & 0xFF;

@@ -222,8 +222,15 @@ public final class SharedArray implements AutoCloseable {
         if (replace) checkReplaceable(target);
         Path tmp = parent.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
                 + Long.toUnsignedString(new SecureRandom().nextLong(), 36) + ".partial");
-        FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(OWNER_RW));
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(OWNER_RW));
+        } catch (NoSuchFileException e) { // name the user's path, not the temporary file's
+            throw new NoSuchFileException(target.toString(), null, "its folder " + parent + " does not exist");
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(target.toString(), null, "cannot create a file in " + parent + " (permission denied)");
+        }
         SharedArray made = null;
         try {
             reserve(ch, tmp, target, total);
@@ -299,7 +306,11 @@ public final class SharedArray implements AutoCloseable {
         Files.delete(tmp);
     }
 
-    /** IOException unless target is absent or a regular file that parses as .npy. */
+    /**
+     * IOException unless target is absent or a regular .npy file: one that parses, or one that
+     * starts with the .npy magic (numpy's files of element types Paralelo does not read, such as
+     * float16, uint64 or big-endian doubles, are .npy arrays all the same).
+     */
     private static void checkReplaceable(Path target) throws IOException {
         String why = notAnArray(target);
         if (why != null) {
@@ -319,7 +330,8 @@ public final class SharedArray implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = ch.size();
             byte[] head = readHead(ch, size);
-            NpyHeader.parse(head, head.length, size);
+            if (NpyHeader.hasMagic(head, head.length)) return null; // a .npy file, of a type read here or not
+            NpyHeader.parse(head, head.length, size); // throws, saying why it is not one
             return null;
         } catch (NpyFormatException e) {
             return "it is not a .npy array (" + e.getMessage() + ")";

@@ -55,6 +55,14 @@ class StatsSafetyTest {
         Result raw = run("stats", text.toString(), "--dtype", "i64", "--json");
         assertEquals(0, raw.status, "with --dtype a raw file is read: " + raw.err);
         assertTrue(raw.out.startsWith("{\"count\": 4,"), raw.out);
+        // A name ending in .npy is read as .npy whatever --dtype says: the hint says to rename it.
+        Path named = dir.resolve("raw.npy");
+        Files.writeString(named, "1.0 2.0 3.0 4.0 5.0 6.0 7.0 8.0\n");
+        for (String[] args : new String[][] {{"stats", named.toString()}, {"stats", named.toString(), "--dtype", "f64"}}) {
+            Result r = run(args);
+            assertOneLineError(r, "must not be named *.npy: rename it", String.join(" ", args));
+            assertTrue(r.err.contains("(byte 0x93, then NUMPY)") && !r.err.contains("\\\\"), r.err);
+        }
     }
 
     @Test

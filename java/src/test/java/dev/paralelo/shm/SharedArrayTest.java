@@ -10,6 +10,7 @@ import dev.paralelo.DType;
 import dev.paralelo.F64Array;
 import dev.paralelo.I32Array;
 import dev.paralelo.Kernels;
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -141,6 +142,38 @@ class SharedArrayTest {
         ArithmeticException big = assertThrows(ArithmeticException.class,
                 () -> SharedArray.create(dir.resolve("big.npy"), DType.F64, new long[] {1L << 62}, false));
         assertTrue(big.getMessage().contains("(4611686018427387904,)") && big.getMessage().contains("2^63 bytes"), big.getMessage());
+    }
+
+    /**
+     * Replacing: a numpy file of an element type Paralelo does not read is still a .npy array and
+     * is replaced; any other file is refused; a missing folder is named as the user's path's.
+     */
+    @Test
+    void anyNpyFileIsReplacedAndNothingElse() throws Exception {
+        Path half = dir.resolve("half.npy");
+        String dict = "{'descr': '<f2', 'fortran_order': False, 'shape': (3,), }";
+        StringBuilder header = new StringBuilder(dict);
+        while ((10 + header.length() + 1) % 64 != 0) header.append(' ');
+        header.append('\n');
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
+        b.write(header.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.write(new byte[6]);
+        java.nio.file.Files.write(half, b.toByteArray());
+        assertThrows(IOException.class, () -> SharedArray.open(half, false), "float16 is not read");
+        Npy.save(half, F64Array.of(1.5, 2.5));
+        try (SharedArray a = SharedArray.open(half, false)) {
+            assertEquals(2.5, a.array(F64Array.class).get(1));
+        }
+        Path text = dir.resolve("notes.npy");
+        java.nio.file.Files.writeString(text, "not an array");
+        IOException e = assertThrows(IOException.class, () -> Npy.save(text, F64Array.of(1.0)));
+        assertTrue(e.getMessage().contains("refusing to replace"), e.getMessage());
+        assertEquals("not an array", java.nio.file.Files.readString(text), "left as it was");
+        Path nowhere = dir.resolve("no-such-folder").resolve("x.npy");
+        NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> Npy.save(nowhere, F64Array.of(1.0)));
+        assertTrue(missing.getMessage().contains(nowhere.toString()) && missing.getMessage().contains("does not exist")
+                && !missing.getMessage().contains(".partial"), missing.getMessage());
     }
 
     @Test
