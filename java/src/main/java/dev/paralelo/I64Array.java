@@ -106,7 +106,7 @@ public final class I64Array extends NumArray {
      * @throws IndexOutOfBoundsException if i is outside the array
      * @throws IllegalStateException if the memory is no longer accessible
      * @throws InternalError if the array maps a file that another process truncated below this
-     *     element (the JVM\'s own error for a fault in a memory access; see {@link NumArray})
+     *     element (the JVM's own error for a fault in a memory access; see {@link NumArray})
      */
     public long get(long i) {
         checkIndex(i);
@@ -122,7 +122,7 @@ public final class I64Array extends NumArray {
      * @throws ReadOnlyArrayException if the array is read-only
      * @throws IllegalStateException if the memory is no longer accessible
      * @throws InternalError if the array maps a file that another process truncated below this
-     *     element (the JVM\'s own error for a fault in a memory access; see {@link NumArray})
+     *     element (the JVM's own error for a fault in a memory access; see {@link NumArray})
      */
     public void set(long i, long value) {
         checkIndex(i);
