@@ -344,6 +344,10 @@ def main(argv):
     a = p.parse_args(argv)
     if not a.connect.startswith("tcp://"):
         p.error("--connect takes tcp://HOST:PORT")
+    if not 0 <= a.worker < 2 ** 31:
+        p.error("--worker takes an index from 0 to 2^31 - 1, got %d" % a.worker)
+    if a.timeout <= 0 or a.timeout != a.timeout:
+        p.error("--timeout takes a positive number of seconds")
     if (a.key is None) != (a.server_key is None):
         p.error("CURVE needs both --key and --server-key")
     if a.key is None and not a.insecure and not is_loopback(a.connect):
@@ -354,6 +358,8 @@ def main(argv):
     sock.setsockopt(zmq.RECONNECT_IVL, 100)
     sock.setsockopt(zmq.MAXMSGSIZE, 16 * MAX_FRAME)
     if a.key:
+        if a.key.endswith(".key"):
+            p.error("%s is a public key file: give the pair, NAME.key_secret" % a.key)
         if os.stat(a.key).st_mode & 0o044:
             p.error("%s holds a secret key but others may read it; chmod 600 %s" % (a.key, a.key))
         sock.curve_publickey = read_key(a.key, "public-key")

@@ -59,6 +59,15 @@ final class DemoCommand implements Callable<Integer> {
         Implementation impl = KernelChoice.parse(kernels);
         PrintWriter out = spec.commandLine().getOut();
         Path path = SharedArray.directory().resolve("paralelo-demo-" + ProcessHandle.current().pid() + ".npy");
+        // Ctrl-C or SIGTERM skips the finally below: the hook removes the 16 MiB array then.
+        Thread cleanup = new Thread(() -> {
+            try {
+                java.nio.file.Files.deleteIfExists(path);
+            } catch (IOException e) {
+                // exiting anyway
+            }
+        }, "paralelo-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try (SharedArray a = SharedArray.create(path, DType.F32, new long[] {DEMO_LENGTH}, true, v -> {
                     F32Array x = (F32Array) v;
                     for (int i = 0; i < DEMO_LENGTH; i++) x.set(i, i);
@@ -102,6 +111,12 @@ final class DemoCommand implements Callable<Integer> {
             throw new UsageException(Main.describe(e, "demo"));
         } catch (PoolException e) {
             throw new UsageException("demo: " + e.getMessage());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.paralelo.DType;
 import dev.paralelo.ExactSum;
 import dev.paralelo.Extremum;
 import dev.paralelo.IntegerSum;
+import dev.paralelo.I64Array;
 import dev.paralelo.Kernels;
 import dev.paralelo.Partial;
 import dev.paralelo.Reduction;
@@ -164,6 +165,19 @@ final class MpiCommand implements Callable<Integer> {
             if (part != null) part.close();
             if (failed == mpi.rank()) throw new UsageException("rank " + failed + ": " + problem.getMessage());
             return 2;
+        }
+        // Ranks on other hosts may see other files at the same path (copies that differ): each
+        // would reduce its part of another array, and the sum would be nobody's. They agree on
+        // the element type and length first.
+        I64Array lo = I64Array.of(part.array().dtype().code(), part.fileLength()), hi = I64Array.of(lo.get(0), lo.get(1));
+        mpi.allreduce(lo, Reduction.MIN);
+        mpi.allreduce(hi, Reduction.MAX);
+        if (lo.get(0) != hi.get(0) || lo.get(1) != hi.get(1)) {
+            part.close();
+            if (mpi.rank() != 0) return 2;
+            throw new UsageException(file + ": the ranks see different arrays at this path (" + (lo.get(0) != hi.get(0)
+                    ? "of different element types" : "of " + lo.get(1) + " to " + hi.get(1) + " elements")
+                    + "): give every rank the same file");
         }
         try (SharedArray p = part) {
             Kernels k = threads > 0 ? Kernels.defaults().withThreads(threads)

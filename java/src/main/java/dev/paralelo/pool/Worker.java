@@ -271,7 +271,10 @@ public final class Worker implements AutoCloseable {
             m = null;
         }
         if (m == null) {
-            SharedArray f = SharedArray.openAny(path, ref.dtype(), writable);
+            // Outputs must be .npy arrays: a pool (or whoever bound its port) names the files, and
+            // a worker writes into no file that does not say it holds an array, such as a raw
+            // file or a text file of the right size.
+            SharedArray f = writable ? SharedArray.open(path, true) : SharedArray.openAny(path, ref.dtype(), false);
             m = new Mapped(f, key, writable, survivesTruncation ? unchecked(f.array()) : f.array());
             open.put(ref.path(), m);
         }

@@ -48,7 +48,11 @@ public final class WorkerMain {
                     case "--threads" -> threads = Integer.parseInt(value(args, ++i, a));
                     case "--kernels" -> {
                         String v = value(args, ++i, a);
-                        kernels = v.equals("auto") ? null : Implementation.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                        try {
+                            kernels = v.equals("auto") ? null : Implementation.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("--kernels " + v + " names no kernels: use auto, native, vector, scalar or java");
+                        }
                     }
                     case "--key", "--server-key" -> options.put(a.substring(2), value(args, ++i, a));
                     case "--insecure" -> options.put("insecure", "true");
@@ -65,7 +69,8 @@ public final class WorkerMain {
         try {
             link = Transports.forEndpoint(endpoint).connect(endpoint, options);
         } catch (Exception e) {
-            System.err.println("paralelo worker: cannot connect to " + endpoint + ": " + e.getMessage());
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            System.err.println("paralelo worker: " + (m.startsWith("cannot connect to ") ? m : "cannot connect to " + endpoint + ": " + m));
             return 2;
         }
         Worker started;

@@ -88,7 +88,8 @@ public final class WorkerPool implements AutoCloseable {
     private final Transport transport;
     /** The transport of the pool's own workers (null with workers(0)), and the listening one (or null). */
     private final Transport local, remote;
-    private final List<Process> processes = new ArrayList<>();
+    /** The pool's own worker processes; read by the shutdown hook while start() may still add to it. */
+    private final List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ScheduledExecutorService beat;
     private final Path log;
     private final Thread shutdownHook;
@@ -96,6 +97,9 @@ public final class WorkerPool implements AutoCloseable {
     private long lostSeen;
     private JobStats last = new JobStats(0, 0, 0, 0, 0);
     private volatile boolean closed;
+
+    /** The most worker processes a pool starts: 8 per core, at least 64. */
+    public static final int MAX_WORKERS = Math.max(64, 8 * Runtime.getRuntime().availableProcessors());
 
     /** The longest lease or start timeout: about 100 years of nanoseconds fit a long, and deadlines add them to nanoTime. */
     static final Duration LONGEST = Duration.ofDays(36_500);
@@ -121,12 +125,16 @@ public final class WorkerPool implements AutoCloseable {
         /**
          * Worker processes the pool starts (default: one per core; 0 only for a pool that listens).
          *
-         * @param n the number of worker processes, 0 or more
+         * @param n the number of worker processes, 0 to {@link WorkerPool#MAX_WORKERS}
      * @return this builder
-         * @throws IllegalArgumentException if n is negative
+         * @throws IllegalArgumentException if n is negative or more than {@link WorkerPool#MAX_WORKERS}
          */
         public Builder workers(int n) {
             if (n < 0) throw new IllegalArgumentException("a pool needs at least 0 workers, got " + n);
+            if (n > MAX_WORKERS) {
+                throw new IllegalArgumentException(n + " workers is more than a pool starts: at most " + MAX_WORKERS
+                        + " (8 per core, at least 64), each a JVM");
+            }
             workers = n;
             return this;
         }
@@ -310,11 +318,13 @@ public final class WorkerPool implements AutoCloseable {
         this.settings = b;
         if (b.workers == 0 && b.listen == null) throw new IllegalArgumentException("a pool with 0 workers must listen for attached ones");
         if (b.threads == 0) b.threads = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, b.workers));
-        Transport l = b.workers > 0 ? Transports.provider(b.scheme).create(b.workers, b.maxFrameBytes) : null, lis = null;
+        // Listen first: its keys and allow list are read there, and the ring file of the pool's own
+        // workers, created after, is then not left behind by a pool stopped while it reads them.
+        Transport lis = b.listen != null ? Transports.forEndpoint(b.listen).listen(b.listen, b.maxFrameBytes, b.listenOptions) : null, l;
         try {
-            if (b.listen != null) lis = Transports.forEndpoint(b.listen).listen(b.listen, b.maxFrameBytes, b.listenOptions);
+            l = b.workers > 0 ? Transports.provider(b.scheme).create(b.workers, b.maxFrameBytes) : null;
         } catch (IOException | RuntimeException e) {
-            if (l != null) l.close();
+            if (lis != null) lis.close();
             throw e;
         }
         this.local = l;
@@ -592,8 +602,10 @@ public final class WorkerPool implements AutoCloseable {
      * @param op the kernel applied to each slice
      * @param x the input array
      * @param k the slice length in elements, at least 1 (the last slice may be shorter)
-     * @param out the output, writable, not x, with ceil(n / k) elements of op's output type for x
-     * @throws IllegalArgumentException if k is below 1, out has the wrong type or length, or is x
+     * @param out the output, writable, not x, a .npy array (workers write into no raw file) with
+     *     ceil(n / k) elements of op's output type for x
+     * @throws IllegalArgumentException if k is below 1, out has the wrong type or length, is x, or
+     *     is a raw file
      * @throws dev.paralelo.ReadOnlyArrayException if out was opened read-only
      * @throws PoolException if a task cannot run on the array, or every worker died
      */
@@ -602,6 +614,9 @@ public final class WorkerPool implements AutoCloseable {
         if (k < 1) throw new IllegalArgumentException("slice length k must be >= 1, got " + k);
         ArrayRef a = ref(x), o = ref(out);
         if (out.isReadOnly()) throw new dev.paralelo.ReadOnlyArrayException("out (" + out.path() + ") is read-only");
+        if (out.header() == null) {
+            throw new IllegalArgumentException("out (" + out.path() + ") is a raw file: workers write only into .npy arrays");
+        }
         long m = a.length() / k + (a.length() % k != 0 ? 1 : 0);
         if (o.length() != m || o.dtype() != op.outputType(a.dtype())) {
             throw new IllegalArgumentException("out is a " + out.array().describe() + ", but " + op + " of " + a.dtype().label()

@@ -41,11 +41,20 @@ class MpiCommandTest {
     }
 
     private static Run mpi(int ranks, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(mpirun(), "-np", Integer.toString(ranks), "--oversubscribe", "--bind-to", "none"));
+        return mpmd(List.of(List.of(args)), ranks);
+    }
+
+    /** mpirun of one rank group per element of groups (MPMD, separated by ':'), each with its own mpi arguments. */
+    private static Run mpmd(List<List<String>> groups, int ranksEach) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(mpirun(), "--oversubscribe", "--bind-to", "none"));
         if ("root".equals(System.getProperty("user.name"))) cmd.add("--allow-run-as-root");
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.paralelo.cli.Main", "mpi"));
-        cmd.addAll(List.of(args));
+        for (int g = 0; g < groups.size(); g++) {
+            if (g > 0) cmd.add(":");
+            cmd.addAll(List.of("-np", Integer.toString(ranksEach), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), "dev.paralelo.cli.Main", "mpi"));
+            cmd.addAll(groups.get(g));
+        }
         Process p = new ProcessBuilder(cmd).start();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread t = Thread.ofVirtual().start(() -> {
@@ -110,6 +119,23 @@ class MpiCommandTest {
         assertEquals("{\"sum\": " + sum + ", \"ranks\": 2}", r.out());
         Run plain = mpi(2, "sum", f.toString());
         assertEquals(sum, plain.out());
+    }
+
+    /**
+     * Ranks that see different arrays at the same path (per-host copies that differ: here, each
+     * rank is given its own file) are refused in one line, not summed into nobody's sum.
+     */
+    @Test
+    void ranksThatSeeDifferentArraysAreRefused() throws Exception {
+        Path a = write(DType.F64, 3 * 4096), b = write(DType.F64, 5 * 4096), c = write(DType.F32, 3 * 4096);
+        for (Path other : List.of(b, c)) {
+            Run r = mpmd(List.of(List.of("sum", a.toString(), "--json"), List.of("sum", other.toString(), "--json")), 1);
+            assertNotEquals(0, r.status(), r.out());
+            assertEquals("", r.out());
+            List<String> ours = r.err().lines().filter(l -> l.startsWith("paralelo:")).toList();
+            assertEquals(1, ours.size(), r.err());
+            assertTrue(ours.get(0).contains("the ranks see different arrays at this path"), ours.get(0));
+        }
     }
 
     @Test

@@ -158,8 +158,15 @@ class WorkerPoolTest {
             assertThrows(IllegalArgumentException.class, () -> pool.variance(a, -1));
             assertThrows(IllegalArgumentException.class, () -> pool.reduceSlices(SliceOp.SUM, a, 0, a));
             assertThrows(IllegalArgumentException.class, () -> pool.reduceSlices(SliceOp.SUM, a, 5, i));
+            Path raw = dir.resolve("raw-out.f64");
+            java.nio.file.Files.write(raw, new byte[16]);
+            try (SharedArray out = SharedArray.openRaw(raw, DType.F64, true)) { // workers write into .npy arrays only
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.reduceSlices(SliceOp.SUM, a, 5, out));
+                assertTrue(e.getMessage().contains("raw file"), e.getMessage());
+            }
             assertThrows(IllegalArgumentException.class, () -> pool.sumLong(a));
             assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().workers(-1));
+            assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().workers(WorkerPool.MAX_WORKERS + 1), "a JVM each");
             assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().workers(0).start(), "0 workers without listening");
             assertThrows(IllegalArgumentException.class, () -> WorkerPool.builder().taskElements(100));
             // durations whose nanoseconds added to a deadline would overflow a long

@@ -107,11 +107,15 @@ public final class CurveKeys {
      *
      * @param file the key pair file
      * @return the pair, both keys checked
-     * @throws IllegalArgumentException if group or others may read the file, it is larger than
-     *     4 KiB, a line is not {@code name = value}, or a key is missing or not 40 characters of Z85
+     * @throws IllegalArgumentException if the file is named as a public key file ({@code .key}),
+     *     group or others may read it, it is not a regular file, it is larger than 4 KiB or not
+     *     ASCII, a line is not {@code name = value}, or a key is missing or not 40 characters of Z85
      * @throws IOException if the file cannot be read
      */
     public static KeyPair readPair(Path file) throws IOException {
+        if (file.getFileName() != null && file.getFileName().toString().endsWith(PUBLIC_SUFFIX)) {
+            throw new IllegalArgumentException(file + " is a public key file: give the pair, NAME" + SECRET_SUFFIX);
+        }
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
         if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
             throw new IllegalArgumentException(file + " holds a secret key but others may read it (mode "
@@ -128,8 +132,9 @@ public final class CurveKeys {
      *
      * @param file the key file
      * @return a pair with the public key alone (its secret key null)
-     * @throws IllegalArgumentException if the file is larger than 4 KiB, a line is not
-     *     {@code name = value}, or the public key is missing or not 40 characters of Z85
+     * @throws IllegalArgumentException if the file is not a regular file, is larger than 4 KiB or
+     *     not ASCII, a line is not {@code name = value}, or the public key is missing or not 40
+     *     characters of Z85
      * @throws IOException if the file cannot be read
      */
     public static KeyPair readPublic(Path file) throws IOException {
@@ -146,9 +151,26 @@ public final class CurveKeys {
     }
 
     private static Map<String, String> fields(Path file) throws IOException {
-        if (Files.size(file) > 4096) throw new IllegalArgumentException(file + ": too large for a key file");
+        // A key file is a small regular file: a FIFO would block the read (and, read while a pool
+        // holds its transport, the pool), and /dev/zero or the like reports size 0 and never ends.
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        if (!a.isRegularFile()) {
+            throw new IllegalArgumentException(file + ": not a key file (" + (a.isDirectory() ? "a directory" : "not a regular file") + ")");
+        }
+        if (a.size() > 4096) throw new IllegalArgumentException(file + ": too large for a key file");
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(4097); // bounded, should the file have grown since
+        }
+        if (bytes.length > 4096) throw new IllegalArgumentException(file + ": too large for a key file");
+        String text;
+        try {
+            text = StandardCharsets.US_ASCII.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not a key file (it holds bytes that are not ASCII)");
+        }
         Map<String, String> m = new HashMap<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+        for (String line : text.split("\\R")) {
             String t = line.strip();
             if (t.isEmpty() || t.startsWith("#")) continue;
             int eq = t.indexOf('=');

@@ -127,6 +127,7 @@ public final class ZmqTransport implements Transport {
             router.setSndHWM(100_000);
             router.setRcvHWM(100_000);
             router.setMaxMsgSize(16L * maxFrameBytes);
+            router.setIPv6(bind.contains("[")); // tcp://[::1]:PORT; IPv4 sockets refuse such addresses
             if (security.curve()) {
                 router.setZAPDomain(ZAP_DOMAIN);
                 router.setCurveServer(true);
@@ -143,7 +144,9 @@ public final class ZmqTransport implements Transport {
             inbound = inbox.frames;
         } catch (ZMQException | IllegalArgumentException e) {
             context.close();
-            throw new IllegalArgumentException("cannot listen on " + bind + ": " + e.getMessage(), e);
+            String why = e instanceof ZMQException z && z.getErrorCode() == zmq.ZError.EADDRINUSE ? "the address is already in use"
+                    : e.getMessage();
+            throw new IllegalArgumentException("cannot listen on " + bind + ": " + why, e);
         }
     }
 

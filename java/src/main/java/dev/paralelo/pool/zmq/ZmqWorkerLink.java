@@ -56,6 +56,7 @@ public final class ZmqWorkerLink implements WorkerLink {
             dealer.setSndHWM(10_000);
             dealer.setRcvHWM(10_000);
             dealer.setMaxMsgSize(16L * ZmqTransport.DEFAULT_MAX_FRAME_BYTES);
+            dealer.setIPv6(endpoint.contains("[")); // tcp://[::1]:PORT
             if (security.curve()) {
                 dealer.setCurveServerKey(ZMQ.Curve.z85Decode(security.serverKey()));
                 dealer.setCurvePublicKey(ZMQ.Curve.z85Decode(security.own().publicKey()));

@@ -3,6 +3,7 @@ package dev.paralelo.pool.zmq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralelo.F64Array;
@@ -73,6 +74,30 @@ class ZmqSecurityTest extends WorkerProcesses {
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CurveKeys.readPair(secret));
         assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
+    }
+
+    /**
+     * A key "file" that is a FIFO, a link to /dev/zero, a directory or binary is refused at once
+     * and named: a FIFO once blocked the read, and with it a listening pool that SIGTERM could not
+     * stop; /dev/zero reports size 0 and filled the heap.
+     */
+    @Test
+    void onlySmallRegularAsciiFilesAreReadAsKeys() throws Exception {
+        Path fifo = dir.resolve("fifo.key");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path zero = Files.createSymbolicLink(dir.resolve("zero.key"), Path.of("/dev/zero"));
+        Path folder = Files.createDirectory(dir.resolve("folder.key"));
+        Path binary = Files.write(dir.resolve("bin.key"), new byte[] {'p', 'u', 'b', (byte) 0xC3, (byte) 0xA9, '\n'});
+        for (Path bad : List.of(fifo, zero, folder, binary)) {
+            IllegalArgumentException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                    () -> assertThrows(IllegalArgumentException.class, () -> CurveKeys.readPublic(bad)));
+            assertTrue(e.getMessage().startsWith(bad.toString() + ": not a key file"), e.getMessage());
+        }
+        List<String> problems = new java.util.ArrayList<>();
+        Files.copy(pub(keys("ok")), dir.resolve("ok.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(1, assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> CurveKeys.allowed(dir, problems)).size(),
+                "only the good key is allowed; " + problems);
+        assertEquals(4, problems.size(), problems.toString());
     }
 
     @Test
