@@ -274,7 +274,12 @@ public final class Worker implements AutoCloseable {
             // Outputs must be .npy arrays: a pool (or whoever bound its port) names the files, and
             // a worker writes into no file that does not say it holds an array, such as a raw
             // file or a text file of the right size.
-            SharedArray f = writable ? SharedArray.open(path, true) : SharedArray.openAny(path, ref.dtype(), false);
+            SharedArray f;
+            try {
+                f = writable ? SharedArray.open(path, true) : SharedArray.openAny(path, ref.dtype(), false);
+            } catch (dev.paralelo.shm.NpyFormatException e) {
+                throw new IOException(ref.path() + ": " + e.getMessage() + (writable ? " (a worker writes only into .npy arrays)" : ""), e);
+            }
             m = new Mapped(f, key, writable, survivesTruncation ? unchecked(f.array()) : f.array());
             open.put(ref.path(), m);
         }

@@ -89,6 +89,27 @@ class WorkerRunsTest {
         return r.status() == STATUS_GROUP ? Frames.group(r).state() : r.payload();
     }
 
+    /**
+     * A frame that names a file without a .npy header as a slice output (whoever sent it: a pool
+     * on loopback without CURVE is whoever bound the port first) is refused, and the file is left
+     * as it was: a worker writes only into .npy arrays.
+     */
+    @Test
+    void aWorkerWritesIntoNoFileButANpyArray() throws Exception {
+        Path src = java.nio.file.Files.write(dir.resolve("src.f64"), new byte[64]);
+        Path victim = dir.resolve("victim.txt");
+        java.nio.file.Files.writeString(victim, "important line, 32 bytes long..\n");
+        try (Recorder link = new Recorder(); Worker w = new Worker(link, 1, 1, Implementation.JAVA)) {
+            List<ArrayRef> arrays = List.of(new ArrayRef(src.toString(), DType.F64, 8), new ArrayRef(victim.toString(), DType.F64, 4));
+            Task slices = new Task(1, WireFormat.KIND_SLICES, dev.paralelo.SliceOp.SUM.code(), SumMode.ACCURATE.code(), false, 0,
+                    NO_ARRAY, 1, 0, 4, 2, 0.0);
+            Result r = serve(w, link, arrays, List.of(slices)).get(1L);
+            assertEquals(STATUS_ARRAY, r.status());
+            assertTrue(r.message().contains("victim.txt") && r.message().contains("writes only into .npy arrays"), r.message());
+        }
+        assertEquals("important line, 32 bytes long..\n", java.nio.file.Files.readString(victim));
+    }
+
     @Test
     void adjacentTasksRunAsOneCallWithTheMergedBits() throws Exception {
         int blocks = 12;
