@@ -167,16 +167,22 @@ final class MpiCommand implements Callable<Integer> {
             return 2;
         }
         // Ranks on other hosts may see other files at the same path (copies that differ): each
-        // would reduce its part of another array, and the sum would be nobody's. They agree on
-        // the element type and length first.
-        I64Array lo = I64Array.of(part.array().dtype().code(), part.fileLength()), hi = I64Array.of(lo.get(0), lo.get(1));
+        // would reduce its part of another array, and the sum would be nobody's. And ranks given
+        // different subcommands (an MPMD command line) would wait in different collectives for
+        // ever. They agree on the subcommand, the element type and the length first.
+        long subCode = sub.equals("sum") ? 0 : 1;
+        I64Array lo = I64Array.of(subCode, part.array().dtype().code(), part.fileLength());
+        I64Array hi = I64Array.of(lo.get(0), lo.get(1), lo.get(2));
         mpi.allreduce(lo, Reduction.MIN);
         mpi.allreduce(hi, Reduction.MAX);
-        if (lo.get(0) != hi.get(0) || lo.get(1) != hi.get(1)) {
+        if (lo.get(0) != hi.get(0) || lo.get(1) != hi.get(1) || lo.get(2) != hi.get(2)) {
             part.close();
             if (mpi.rank() != 0) return 2;
-            throw new UsageException(file + ": the ranks see different arrays at this path (" + (lo.get(0) != hi.get(0)
-                    ? "of different element types" : "of " + lo.get(1) + " to " + hi.get(1) + " elements")
+            if (lo.get(0) != hi.get(0)) {
+                throw new UsageException("the ranks were given different subcommands (mpi sum and mpi stats): give every rank the same");
+            }
+            throw new UsageException(file + ": the ranks see different arrays at this path (" + (lo.get(1) != hi.get(1)
+                    ? "of different element types" : "of " + lo.get(2) + " to " + hi.get(2) + " elements")
                     + "): give every rank the same file");
         }
         try (SharedArray p = part) {

@@ -138,6 +138,21 @@ class MpiCommandTest {
         }
     }
 
+    /**
+     * Ranks given different subcommands (one sum, one stats: MPMD) would wait in different
+     * collectives; they are refused in one line, and every rank exits.
+     */
+    @Test
+    void ranksGivenDifferentSubcommandsAreRefused() throws Exception {
+        Path a = write(DType.F64, 3 * 4096);
+        Run r = mpmd(List.of(List.of("sum", a.toString()), List.of("stats", a.toString())), 1);
+        assertNotEquals(0, r.status(), r.out());
+        assertEquals("", r.out());
+        List<String> ours = r.err().lines().filter(l -> l.startsWith("paralelo:")).toList();
+        assertEquals(1, ours.size(), r.err());
+        assertTrue(ours.get(0).contains("different subcommands"), ours.get(0));
+    }
+
     @Test
     void aMissingFileIsOneLineFromOneRankAndEveryRankExits() throws Exception {
         Run r = mpi(3, "sum", dir.resolve("nope.npy").toString());
