@@ -27,12 +27,14 @@ static void pause_ms(long ms) {
     }
 }
 
-/* The costs of 2 and of all threads, measured with spinners busy on every core (more each try
- * until a measurement reaches the cap). 0 when none did. */
+/* The costs of 2 and of all threads, measured with spinners busy on every core (more each try,
+ * up to 32 a core, until a measurement reaches the cap). 0 when none did. A measurement is the
+ * fastest of 9 calls, and one call in which the team's threads all found a core is enough to
+ * stay under the cap: while other processes kept the machine busy, 4 tries once all missed. */
 static int measure_loaded(int64_t *r2, int64_t *rmax) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1) cores = 2;
-    for (int tries = 0, per = 4; tries < 4; tries++, per *= 2) {
+    for (int tries = 0, per = 4; tries < 10; tries++, per = per < 32 ? 2 * per : 32) {
         int n = (int)(per * cores);
         pthread_t *th = malloc(sizeof *th * (size_t)n);
         if (!th) return 0;

@@ -41,7 +41,8 @@ import zmq.ZError;
  * <p>Everything a worker sends is checked before the pool sees it: a message longer than the
  * frame limit, a truncated or unknown frame, a frame of another version, a RESULTS frame that
  * does not decode, a frame from a worker that never said hello: each is dropped with one warning
- * (logger {@code dev.paralelo}), and the transport goes on. Messages longer than 16 times the
+ * (logger {@code dev.paralelo}; at most 20 a minute, then one line with the count:
+ * {@link DropWarnings}), and the transport goes on. Messages longer than 16 times the
  * limit never arrive: ZeroMQ closes such a connection.
  *
  * <p>Heartbeats: the parent sends an empty message to every worker every
@@ -82,6 +83,7 @@ public final class ZmqTransport implements Transport {
     private final ArrayDeque<byte[]> inbound;
     private final Map<String, Peer> peers = new LinkedHashMap<>();
     private final java.util.Set<String> refused = new java.util.HashSet<>();
+    private final DropWarnings drops = new DropWarnings(m -> LOG.log(System.Logger.Level.WARNING, m));
     private volatile int workers;
     private volatile long lost;
     private volatile boolean closed;
@@ -267,6 +269,7 @@ public final class ZmqTransport implements Transport {
             if (closed) return;
             pump();
             long now = System.nanoTime();
+            drops.tick(now);
             for (Iterator<Peer> it = peers.values().iterator(); it.hasNext(); ) {
                 Peer p = it.next();
                 if (now - p.lastSeen > timeout) {
@@ -303,6 +306,7 @@ public final class ZmqTransport implements Transport {
         try {
             if (closed) return;
             closed = true;
+            drops.flush(System.nanoTime());
             for (Peer p : peers.values()) deliver(p, new byte[] {CLOSE}, 0, 1);
             peers.clear();
             workers = 0;
@@ -411,7 +415,7 @@ public final class ZmqTransport implements Transport {
     }
 
     private void drop(Peer p, String key, String why) {
-        LOG.log(System.Logger.Level.WARNING, "dropped a message from " + (p != null ? "worker " + p.name : "connection " + key) + ": " + why);
+        drops.dropped(System.nanoTime(), "dropped a message from " + (p != null ? "worker " + p.name : "connection " + key) + ": " + why);
     }
 
     private boolean anyDeclines() {
