@@ -2,6 +2,7 @@ package dev.paralelo.cli;
 
 import dev.paralelo.DType;
 import dev.paralelo.cli.Main.UsageException;
+import dev.paralelo.kernel.ConfigurationException;
 import dev.paralelo.shm.NpyFormatException;
 import dev.paralelo.shm.NpyHeader;
 import dev.paralelo.shm.SharedArray;
@@ -36,6 +37,8 @@ final class ArrayArgument {
             throw new UsageException(file + ": " + e.getMessage() + hint);
         } catch (IOException e) {
             throw new UsageException(Main.describe(e, file));
+        } catch (ConfigurationException e) {
+            throw e; // a setting, not the file: one line of its own
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UsageException(file + ": " + e.getMessage());
         }

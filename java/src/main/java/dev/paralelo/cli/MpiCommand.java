@@ -9,6 +9,7 @@ import dev.paralelo.Kernels;
 import dev.paralelo.Partial;
 import dev.paralelo.Reduction;
 import dev.paralelo.cli.Main.UsageException;
+import dev.paralelo.kernel.ConfigurationException;
 import dev.paralelo.mpi.Distributed;
 import dev.paralelo.mpi.Mpi;
 import dev.paralelo.mpi.MpiException;
@@ -116,6 +117,15 @@ final class MpiCommand implements Callable<Integer> {
             if (file == null) throw new UsageException("mpi " + sub + " needs a FILE (a .npy file, a raw file with --dtype, or a shared array's NAME)");
         } catch (UsageException e) {
             // Every rank has the same arguments: one line is enough.
+            if (launchedRank() > 0) return 2;
+            throw e;
+        }
+        try {
+            // The settings (-Dparalelo.*, PARALELO_THREADS, ...), alike on every rank: checked
+            // before MPI starts, so that a bad one is one line from one rank.
+            Kernels.defaults();
+            Kernels.defaultThreads();
+        } catch (ConfigurationException e) {
             if (launchedRank() > 0) return 2;
             throw e;
         }

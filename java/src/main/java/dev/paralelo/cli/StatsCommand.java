@@ -8,6 +8,7 @@ import dev.paralelo.I64Array;
 import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
 import dev.paralelo.cli.Main.UsageException;
+import dev.paralelo.kernel.ConfigurationException;
 import dev.paralelo.shm.NpyHeader;
 import dev.paralelo.shm.SharedArray;
 import java.io.PrintWriter;
@@ -87,6 +88,8 @@ final class StatsCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
+        } catch (ConfigurationException e) {
+            throw e; // a setting (PARALELO_THREADS, ...), not the file: one line of its own
         } catch (ArithmeticException | IllegalArgumentException | IllegalStateException e) {
             throw new UsageException(file + ": " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.paralelo.cli;
 
 import dev.paralelo.DType;
 import dev.paralelo.cli.Main.UsageException;
+import dev.paralelo.kernel.ConfigurationException;
 import dev.paralelo.pool.PoolException;
 import dev.paralelo.pool.WorkerPool;
 import dev.paralelo.shm.SharedArray;
@@ -99,6 +100,8 @@ final class SumCommand implements Callable<Integer> {
             return 0;
         } catch (java.io.IOException e) {
             throw new UsageException(Main.describe(e, "sum: starting the workers"));
+        } catch (ConfigurationException e) {
+            throw e; // a setting, not the file: one line of its own
         } catch (PoolException | ArithmeticException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             throw new UsageException(file + ": " + e.getMessage());
         } catch (InterruptedException e) {

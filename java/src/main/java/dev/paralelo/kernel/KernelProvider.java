@@ -50,6 +50,7 @@ public final class KernelProvider {
         private static Settings read() {
             try {
                 setting("paralelo.vector.fmaAdds", FmaAdds.VALUES, null); // checked here, read by VectorRangeKernels
+                Crossover.validate(); // -Dparalelo.crossover.*: checked here, read by NativeKernels
                 return new Settings(setting("paralelo.provider", PROVIDERS, "auto"),
                         setting("paralelo.log", LOG_LEVELS, "warn").equals("debug"),
                         setting("paralelo.simd", NativeKernels.LEVEL_NAMES, null), null);

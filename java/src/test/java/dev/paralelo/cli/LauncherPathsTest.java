@@ -99,6 +99,22 @@ class LauncherPathsTest {
         assertTrue(explicit.status() == 0 && explicit.out().startsWith("{\"count\": 3,"), explicit.out() + explicit.err());
     }
 
+    /** A symlink to the launcher (a paralelo on PATH) runs the repository's launcher, and leaves nothing beside the link. */
+    @Test
+    void aSymlinkToTheLauncherRunsTheRepository() throws Exception {
+        Path root = launcherTree();
+        Path data = Files.createDirectories(dir.resolve("data")), shm = Files.createDirectories(dir.resolve("shm"));
+        SharedArray.create(data.resolve("x.npy"), DType.I64, new long[] {3}, false, a -> ((I64Array) a).set(0, 7)).close();
+        Path bin = Files.createDirectories(dir.resolve("my bin"));
+        Files.createSymbolicLink(bin.resolve("paralelo"), root.resolve("paralelo"));
+        Privileged.Run r = launch(bin, data, shm, "stats", "x.npy", "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("{\"count\": 3, \"sum\": 7,"), r.out());
+        try (Stream<Path> left = Files.list(bin)) {
+            assertEquals(List.of(bin.resolve("paralelo")), left.toList(), "no state folder beside the link");
+        }
+    }
+
     /** test, build and bench run in the launcher; their --help is the CLI's, with no build and no Maven. */
     @Test
     void launcherCommandsAnswerHelpFromTheCli() throws Exception {

@@ -99,6 +99,22 @@ class ConfigTest {
     }
 
     @Test
+    void aBadCrossoverIsAnError() throws Exception {
+        String vector = "--add-modules=jdk.incubator.vector";
+        refused(info(Map.of(), "-Dparalelo.crossover.sum-fast.f64=abc"), "-Dparalelo.crossover.sum-fast.f64=abc",
+                "element count >= 0");
+        refused(info(Map.of(), "-Dparalelo.crossover.sum-fast.f64=-5"), "-Dparalelo.crossover.sum-fast.f64=-5");
+        refused(info(Map.of(), "-Dparalelo.crossover.summ.f64=10"), "-Dparalelo.crossover.summ.f64 names no kernel",
+                "sum, mean, min", "f64, f32, i64, i32");
+        refused(child("dev.paralelo.internal.UsingMain", List.of("NATIVE"), Map.of(), "-Dparalelo.crossover.sum.f64=x"),
+                "-Dparalelo.crossover.sum.f64=x");
+        refused(info(Map.of(), "-Dparalelo.crossover.dot.f16=10"), "-Dparalelo.crossover.dot.f16 names no kernel");
+        Result set = info(Map.of(), vector, "-Dparalelo.crossover.sum.i32=99");
+        assertEquals(0, set.status, set.err);
+        assertTrue(set.out.contains("sum.i32 < 99"), set.out);
+    }
+
+    @Test
     void misspeltSimdEnvironmentVariableIsAnError() throws Exception {
         refused(info(Map.of("PARALELO_SIMD", "avx-512")), "PARALELO_SIMD='avx-512'", "baseline, avx2, avx512");
     }
@@ -153,5 +169,23 @@ class ConfigTest {
         Result omp = info(Map.of("OMP_NUM_THREADS", "0"));
         assertEquals(2, omp.status, omp.err);
         assertTrue(omp.err.strip().endsWith("paralelo: OMP_NUM_THREADS='0' is not a thread count; use a positive integer"), omp.err);
+    }
+
+    /** A command that reads a file blames the setting, not the file nor an option the user never gave. */
+    @Test
+    void aBadSettingIsNotBlamedOnTheFile() throws Exception {
+        java.nio.file.Path d = java.nio.file.Files.createTempDirectory("config"), f = d.resolve("x.npy");
+        try {
+            dev.paralelo.shm.Npy.save(f, dev.paralelo.F64Array.wrap(new double[] {1, 2, 3}));
+            Result threads = child("dev.paralelo.cli.Main", List.of("stats", f.toString()), Map.of("PARALELO_THREADS", "abc"));
+            refused(threads, "paralelo: PARALELO_THREADS='abc' is not a thread count");
+            assertTrue(!threads.err.contains(f.toString()), threads.err);
+            Result simd = child("dev.paralelo.cli.Main", List.of("stats", f.toString()), Map.of("PARALELO_SIMD", "foo"));
+            refused(simd, "paralelo: PARALELO_SIMD='foo'");
+            assertTrue(!simd.err.contains("--kernels") && !simd.err.contains(f.toString()), simd.err);
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+            java.nio.file.Files.delete(d);
+        }
     }
 }

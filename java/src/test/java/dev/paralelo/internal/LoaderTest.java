@@ -131,8 +131,18 @@ class LoaderTest {
         Path lib = Path.of(System.getProperty("user.dir"), "target", "native", "libparalelo.so");
         String viaProperty = run(cp, "-Dparalelo.library=" + lib);
         assertTrue(viaProperty.contains("-Dparalelo.library=" + lib), viaProperty);
-        String bundled = run(cp, "-Dparalelo.library=/nonexistent/libparalelo.so");
-        assertTrue(bundled.contains("from bundled /native/"), bundled);
+        String bundled = run(cp);
+        assertTrue(bundled.startsWith("0\n") && bundled.contains("from bundled /native/"), bundled);
+        // A named library that does not load is an error, in one line: neither the bundled one nor
+        // the pure-Java kernels in its place.
+        Path notALibrary = Files.writeString(dir.resolve("libfake.so"), "not a library");
+        for (String named : List.of("/nonexistent/libparalelo.so", notALibrary.toString())) {
+            String r = run(cp, "-Dparalelo.library=" + named);
+            assertTrue(r.startsWith("2\n"), r);
+            // One line of ours (the JVM itself may warn first about a file that is not a library).
+            assertEquals(1, r.lines().filter(l -> l.startsWith("paralelo:")).count(), "one line: " + r);
+            assertTrue(r.contains("-Dparalelo.library=" + named + " names no library that loads") && r.contains("leave the property out"), r);
+        }
 
         String bare = classesWithoutNative() + ":" + dev.paralelo.shm.Privileged.picocli();
         String fallback = run(bare);

@@ -26,7 +26,8 @@ import java.util.Locale;
  * same way but only when MPI is first used: {@link #mpiLookup()}, property
  * {@code paralelo.mpi.library}):
  * <ol>
- *   <li>the file named by the system property {@code paralelo.library};</li>
+ *   <li>the file named by the system property {@code paralelo.library} (when set, only that
+ *       file: one that does not load is an error);</li>
  *   <li>the copy bundled in the jar under {@code /native/<os>-<arch>/libparalelo.so}, extracted
  *       once to a content-addressed cache, {@code $XDG_CACHE_HOME/paralelo/<sha256>/} (else
  *       {@code ~/.cache/paralelo/<sha256>/}; {@code -Dparalelo.cache.dir} overrides the parent),
@@ -69,9 +70,16 @@ public final class LibraryLoader {
 
     private record Loaded(SymbolLookup lookup, String source, Throwable failure) {}
 
-    /** The loaded library's symbols; UnsatisfiedLinkError with every attempt's reason if none loads. */
+    /**
+     * The loaded library's symbols; UnsatisfiedLinkError with every attempt's reason if none
+     * loads, and IllegalStateException if {@code -Dparalelo.library} names a file that does not
+     * load (a setting that names nothing valid: never a silent fallback to another library, nor
+     * to the pure-Java kernels).
+     */
     public static SymbolLookup lookup() {
-        return lookupOf(Holder.LOADED);
+        Loaded l = Holder.LOADED;
+        if (l.failure instanceof IllegalStateException e) throw new IllegalStateException(e.getMessage(), e);
+        return lookupOf(l);
     }
 
     /** The MPI shim's symbols, loaded on first use; UnsatisfiedLinkError saying how to get it if it does not load. */
@@ -186,7 +194,11 @@ public final class LibraryLoader {
                 Path p = Path.of(prop).toAbsolutePath();
                 return new Loaded(SymbolLookup.libraryLookup(p, Arena.global()), "-D" + library.property + "=" + p, null);
             } catch (RuntimeException e) {
-                attempts.add(library.property + "=" + prop + ": " + e.getMessage());
+                // The user named this file: another library in its place would be measured or
+                // trusted as if it were the one named.
+                String why = "-D" + library.property + "=" + prop + " names no library that loads (" + e.getMessage()
+                        + "): fix the path, or leave the property out to use the bundled library";
+                return new Loaded(null, null, library == CORE ? new IllegalStateException(why) : new UnsatisfiedLinkError(why));
             }
         }
         String resource = "/native/" + platform() + "/" + library.file;
