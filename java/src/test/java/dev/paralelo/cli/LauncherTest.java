@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The launcher is safe to start several times at once on a fresh clone, as {@code mpirun -np 4
  * ./paralelo info} does: one start builds, the others wait for it and then run, and all of them
- * print only the command's output on stdout.
+ * print only the command's output on stdout. The built tree, moved elsewhere, builds again; and
+ * another user, who may not write to it, runs its jars.
  *
  * <p>The working tree is copied as git lists it (tracked files and untracked ones that are not
  * ignored, so uncommitted changes count; no {@code target/}, no {@code .paralelo/}), and the copy
@@ -75,5 +76,50 @@ class LauncherTest {
         }
         Path jdk = Path.of(Files.readString(clone.resolve(".paralelo").resolve("jdk")).strip());
         assertTrue(Files.isExecutable(jdk.resolve("bin").resolve("java")), "the cached JDK choice names a JDK: " + jdk);
+
+        // The built tree, moved (or copied) elsewhere: CMake refuses a build folder made for
+        // another path, so the launcher drops that folder and the build goes on.
+        Path moved = dir.resolve("moved");
+        Files.move(clone, moved);
+        touch(moved.resolve("native/src/cpu.c"));
+        Start m = start(moved, List.of());
+        assertEquals(0, m.status(), "a moved tree builds again; stderr:\n" + m.err());
+        assertTrue(m.err().contains("paralelo: building") && m.out().startsWith("paralelo kernels: native libparalelo"), m.out() + m.err());
+
+        // Another user, who may not write to the tree: its up-to-date jars run; a build it would
+        // need is one line, not a shell error.
+        if (!"root".equals(System.getProperty("user.name"))) return;
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Start other = start(moved, dev.paralelo.shm.Privileged.asOtherUser());
+        assertEquals(0, other.status(), "another user runs the built tree; stderr:\n" + other.err());
+        assertTrue(other.out().startsWith("paralelo kernels: ") && !other.err().contains("building"), other.out() + other.err());
+        touch(moved.resolve("native/src/cpu.c"));
+        Start stale = start(moved, dev.paralelo.shm.Privileged.asOtherUser());
+        assertEquals(2, stale.status(), stale.out() + stale.err());
+        assertTrue(stale.err().strip().startsWith("paralelo: cannot build in " + moved) && stale.err().strip().lines().count() == 1, stale.err());
+    }
+
+    private record Start(int status, String out, String err) {}
+
+    /** ./paralelo info in tree, behind the prefix command (empty, or one that runs it as another user). */
+    private Start start(Path tree, List<String> prefix) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(tree.resolve("paralelo").toString(), "info"));
+        Path out = Files.createTempFile(dir, "out", ".txt"), err = Files.createTempFile(dir, "err", ".txt");
+        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.setPosixFilePermissions(err, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tree.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("MAVEN_") || k.equals("PARALELO_JAVA_OPTS"));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            fail("./paralelo info in " + tree + " did not finish in 15 minutes");
+        }
+        return new Start(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static void touch(Path p) throws java.io.IOException {
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
     }
 }
