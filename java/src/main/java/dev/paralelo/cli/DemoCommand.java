@@ -58,6 +58,12 @@ final class DemoCommand implements Callable<Integer> {
         if (workers < 1) throw new UsageException("--workers takes a positive integer, got '" + workers + "'");
         Implementation impl = KernelChoice.parse(kernels);
         PrintWriter out = spec.commandLine().getOut();
+        WorkerPool.Builder builder;
+        try {
+            builder = WorkerPool.builder().workers(workers).taskElements(BlockPartition.BLOCK).workerKernels(impl);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--workers " + workers + ": " + e.getMessage());
+        }
         Path path = SharedArray.directory().resolve("paralelo-demo-" + ProcessHandle.current().pid() + ".npy");
         // Ctrl-C or SIGTERM skips the finally below: the hook removes the 16 MiB array then.
         Thread cleanup = new Thread(() -> {
@@ -71,9 +77,9 @@ final class DemoCommand implements Callable<Integer> {
         try (SharedArray a = SharedArray.create(path, DType.F32, new long[] {DEMO_LENGTH}, true, v -> {
                     F32Array x = (F32Array) v;
                     for (int i = 0; i < DEMO_LENGTH; i++) x.set(i, i);
-                });
-                WorkerPool pool = WorkerPool.builder().workers(workers).taskElements(BlockPartition.BLOCK).workerKernels(impl).start()) {
-            try {
+                })) {
+            // The array goes whatever happens next, a pool that fails to start included.
+            try (WorkerPool pool = builder.start()) {
                 double expected = Kernels.defaults().sum(a.array(F32Array.class));
                 double result = 0;
                 boolean same = true; // every job's result, warm-up included, has the bits of one process

@@ -37,8 +37,17 @@ final class ShmCommand implements Callable<Integer> {
         try {
             return action.run();
         } catch (FileAlreadyExistsException e) {
+            if (e.getFile() != null && java.nio.file.Files.isSymbolicLink(java.nio.file.Path.of(e.getFile()))) {
+                throw new UsageException(e.getFile() + " is a symbolic link: a shared array is never made or replaced through one"
+                        + " (if the link is yours, shm rm --any-file removes it, and not what it points to)");
+            }
             throw new UsageException(e.getFile() + " already exists; pass --force to replace it");
         } catch (NoSuchFileException e) {
+            java.nio.file.Path f = e.getFile() == null ? null : java.nio.file.Path.of(e.getFile());
+            if (f != null && f.getParent() != null && !java.nio.file.Files.isDirectory(f.getParent())) {
+                throw new UsageException(f + ": the shared-array folder " + f.getParent()
+                        + " does not exist (it is /dev/shm unless -Dparalelo.shm.dir names another)");
+            }
             throw new UsageException(e.getFile() + ": no such shared array");
         } catch (IOException e) {
             throw new UsageException(Main.describe(e, "shm " + what));

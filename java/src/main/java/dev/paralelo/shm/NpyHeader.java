@@ -304,9 +304,13 @@ public record NpyHeader(int version, DType dtype, boolean fortranOrder, long[] s
             while (!eat(')')) {
                 ws();
                 int start = i;
-                while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+                while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++; // ASCII digits, as Python's literals
                 if (start == i) throw bad("shape must be a tuple of non-negative integers");
                 if (i - start > 18) throw bad("shape dimension too large");
+                if (s.charAt(start) == '0' && i - start > 1) {
+                    // Python 3 refuses such a literal; Python 2 read it as octal (010 = 8)
+                    throw bad("shape dimension " + s.substring(start, i) + " has a leading zero (numpy refuses it)");
+                }
                 dims.add(Long.parseLong(s.substring(start, i)));
                 ws();
                 if (i < s.length() && s.charAt(i) == 'L') i++; // Python 2 long suffix

@@ -40,6 +40,18 @@ class PoolCommandsTest {
         }
     }
 
+    /** Too many workers is one line, before the demo makes its 16 MiB array: nothing is left in the shared folder. */
+    @Test
+    void demoWithTooManyWorkersIsOneLineAndLeavesNoArray() throws Exception {
+        int over = dev.paralelo.pool.WorkerPool.MAX_WORKERS + 1;
+        CommandLineTest.Result r = CommandLineTest.run("demo", "--workers", Integer.toString(over));
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertEquals("paralelo: --workers " + over + ": " + over + " workers is more than a pool starts", r.err().strip().split(": at most")[0]);
+        assertTrue(!r.err().strip().contains("\n"), r.err());
+        String mine = "paralelo-demo-" + ProcessHandle.current().pid() + ".npy";
+        assertTrue(!java.nio.file.Files.exists(SharedArray.directory().resolve(mine)), "no array left behind");
+    }
+
     @Test
     void sumOfAFileGivesTheInProcessBits() throws Exception {
         Path p = dir.resolve("x.npy");

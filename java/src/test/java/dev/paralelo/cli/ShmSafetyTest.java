@@ -76,9 +76,28 @@ class ShmSafetyTest {
         Files.createDirectory(dir.resolve("d.npy"));
         assertRefused(run("shm", "create", "d", "--dtype", "f64", "--length", "3", "--force"), "--force over a directory");
         assertTrue(Files.isDirectory(dir.resolve("d.npy")));
+        // A symbolic link planted where the array would go: refused with or without --force, saying
+        // why (not "pass --force"), and what it points to is untouched.
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "mine\n");
+        Files.createSymbolicLink(dir.resolve("v.npy"), victim);
+        for (String[] args : new String[][] {{"shm", "create", "v", "--dtype", "f64", "--length", "3"},
+                {"shm", "create", "v", "--dtype", "f64", "--length", "3", "--force"}}) {
+            Result r = run(args);
+            assertRefused(r, String.join(" ", args));
+            assertTrue(r.err.contains("is a symbolic link") && !r.err.contains("pass --force"), r.err);
+        }
+        assertEquals("mine\n", Files.readString(victim));
         assertEquals(0, run("shm", "create", "a", "--dtype", "f64", "--length", "3").status);
         assertEquals(0, run("shm", "create", "a", "--dtype", "i32", "--length", "5", "--force", "--fill", "arange").status);
         assertTrue(run("stats", "a", "--json").out.startsWith("{\"count\": 5, \"sum\": 10,"));
+    }
+
+    @Test
+    void aMissingSharedFolderIsNamed() {
+        System.setProperty(SharedArray.DIR_PROPERTY, dir.resolve("nope").toString());
+        Result r = run("shm", "create", "x", "--dtype", "f64", "--length", "3");
+        assertRefused(r, "a missing folder");
+        assertTrue(r.err.contains("the shared-array folder " + dir.resolve("nope") + " does not exist"), r.err);
     }
 
     @Test

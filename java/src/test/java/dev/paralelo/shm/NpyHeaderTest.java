@@ -50,7 +50,7 @@ class NpyHeaderTest {
     }
 
     @Test
-    void rejectsBadHeadersWithAReason() {
+    void rejectsBadHeadersWithAReason() throws Exception {
         String[][] cases = {
             {"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }", "pickled"},
             {"{'descr': '>f8', 'fortran_order': False, 'shape': (3,), }", "big-endian"},
@@ -69,6 +69,15 @@ class NpyHeaderTest {
             assertTrue(e.getMessage().contains(c[1]), e.getMessage() + " should mention " + c[1]);
             assertTrue(!e.getMessage().contains("\n"), "one line");
         }
+        // Shapes numpy refuses are refused, not read as some other number: a leading zero (Python 2
+        // read 010 as 8), and digits other than ASCII ones (a v3 header is UTF-8).
+        NpyFormatException zero = assertThrows(NpyFormatException.class,
+                () -> parse(header(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (010,), }", 80)));
+        assertTrue(zero.getMessage().contains("leading zero"), zero.getMessage());
+        NpyFormatException arabic = assertThrows(NpyFormatException.class,
+                () -> parse(header(3, "{'descr': '<f8', 'fortran_order': False, 'shape': (\u0661,), }", 8)));
+        assertTrue(arabic.getMessage().contains("non-negative integers"), arabic.getMessage());
+        assertEquals(0, parse(header(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }", 0)).shape()[0], "0 alone is fine");
         byte[] wrongMagic = header(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }", 0);
         wrongMagic[1] = 'X';
         assertThrows(NpyFormatException.class, () -> parse(wrongMagic));

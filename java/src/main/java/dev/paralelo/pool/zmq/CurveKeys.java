@@ -79,16 +79,25 @@ public final class CurveKeys {
      *
      * @param pair the keys to write; it must hold the secret key
      * @param dir the directory of the two files
-     * @param name the files' name before the suffix: not empty, no slash, not starting with a dot
+     * @param name the files' name before the suffix: not empty, no slash, no control characters,
+     *     not starting with a dot
      * @return the key pair file, {@code dir/name.key_secret}
      * @throws IllegalArgumentException if pair has no secret key, or name is not a plain file name
      * @throws java.nio.file.FileAlreadyExistsException if either file exists
-     * @throws IOException if dir or a file cannot be created or written
+     * @throws IOException if dir is not a folder (a file, a link to none), or dir or a file cannot be
+     *     created or written
      */
     public static Path write(KeyPair pair, Path dir, String name) throws IOException {
         if (pair.secretKey() == null) throw new IllegalArgumentException("the pair has no secret key");
-        if (name.isEmpty() || name.contains("/") || name.startsWith(".")) throw new IllegalArgumentException("bad key name '" + name + "'");
+        if (name.isEmpty() || name.contains("/") || name.startsWith(".") || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("bad key name '" + dev.paralelo.shm.SharedArray.printable(name)
+                    + "': a plain file name (no slash, no control characters, not starting with a dot)");
+        }
         if (!Files.isDirectory(dir)) {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new java.nio.file.FileSystemException(dir.toString(), null, Files.isSymbolicLink(dir)
+                        ? "a symbolic link to no folder: give a folder for the keys" : "not a folder: give a folder for the keys");
+            }
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         Path pub = dir.resolve(name + PUBLIC_SUFFIX), sec = dir.resolve(name + SECRET_SUFFIX);

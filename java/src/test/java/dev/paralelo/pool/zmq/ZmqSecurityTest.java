@@ -71,6 +71,18 @@ class ZmqSecurityTest extends WorkerProcesses {
         CurveKeys.KeyPair p = CurveKeys.readPair(secret);
         assertEquals(p.publicKey(), CurveKeys.readPublic(pub(secret)).publicKey());
         assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> CurveKeys.write(CurveKeys.generate(), secret.getParent(), "w"));
+        // A folder that is a file or a dangling link, and a name with a newline, are each refused saying so; nothing is written.
+        Path file = Files.writeString(dir.resolve("plain"), "x"), dangling = Files.createSymbolicLink(dir.resolve("gone"), dir.resolve("nothing"));
+        java.nio.file.FileSystemException notDir = assertThrows(java.nio.file.FileSystemException.class,
+                () -> CurveKeys.write(CurveKeys.generate(), file, "k"));
+        assertTrue(notDir.getReason().startsWith("not a folder"), notDir.getMessage());
+        notDir = assertThrows(java.nio.file.FileSystemException.class, () -> CurveKeys.write(CurveKeys.generate(), dangling, "k"));
+        assertTrue(notDir.getReason().startsWith("a symbolic link to no folder"), notDir.getMessage());
+        IllegalArgumentException badName = assertThrows(IllegalArgumentException.class,
+                () -> CurveKeys.write(CurveKeys.generate(), secret.getParent(), "a\nb"));
+        assertTrue(!badName.getMessage().contains("\n") && badName.getMessage().contains("control characters"), badName.getMessage());
+        assertEquals("x", Files.readString(file));
+        assertTrue(!Files.exists(dir.resolve("nothing")));
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CurveKeys.readPair(secret));
         assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
