@@ -238,15 +238,19 @@ PL_API int pl_partial(int dtype, int op, const void *x, int64_t n, int64_t lo, i
 PL_API int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, int64_t lo,
                           int64_t hi, int mode, int threads, void *state);
 /* dst = merge(dst, src) for two states of one kind. PL_E_MISMATCH for min/max states of other
- * dtypes or ops, or centred states of other centres (the fields C can see); PL_E_OVERFLOW (dst
- * unchanged) when the element counts together pass 2^62. NaN and infinity counts of pl_acc
- * saturate at 2^62. */
+ * dtypes or ops, or centred states of other centres (the fields C can see); PL_E_ARG (dst
+ * unchanged) for a min/max state that no call leaves: a dtype or op without one, a count
+ * outside [0, 2^62], an empty state with a nonzero field, or an index outside [0, 2^62) or a
+ * NaN flag that is not 0 or 1 (1 only for float data, set exactly when the value is a NaN);
+ * PL_E_OVERFLOW (dst unchanged) when the element counts together pass 2^62. NaN and infinity
+ * counts of pl_acc saturate at 2^62. pl_partial refuses such a min/max state (PL_E_ARG) too. */
 PL_API int pl_merge(int kind, void *dst, const void *src);
 /* Finishes. pl_wide_to_i64: PL_E_OVERFLOW if the value leaves int64. pl_wide_to_f64: rounded
- * once, to nearest even. pl_extremum_result: PL_E_EMPTY for no elements; *out_f gets the value
- * of float data (NaN if any), *out_i that of integer data, *index the index. pl_variance_result:
- * a PL_STATE_CENTERED or PL_STATE_MOMENTS state to the variance with ddof degrees of freedom
- * removed (NaN if count - ddof <= 0). */
+ * once, to nearest even. pl_extremum_result: PL_E_EMPTY for no elements, PL_E_ARG for a state
+ * pl_merge refuses; *out_f gets the value of float data (NaN if any), *out_i that of integer
+ * data, *index the index (from x[0], so a partial of a later range has one past its count).
+ * pl_variance_result: a PL_STATE_CENTERED or PL_STATE_MOMENTS state to the variance with ddof
+ * degrees of freedom removed (NaN if count - ddof <= 0). */
 PL_API int pl_wide_to_i64(const pl_wide *w, int64_t *out);
 PL_API int pl_wide_to_f64(const pl_wide *w, double *out);
 PL_API int pl_extremum_result(const pl_extremum *st, double *out_f, int64_t *out_i,
@@ -436,12 +440,14 @@ PL_API int pl_ring_layout(int64_t *offsets, int64_t n);
 PL_API int pl_ring_check(const void *file, int64_t bytes);
 /* Queues frame[0, len) on ring `which` as process `pid`: PL_OK, or PL_RING_FULL when it has no
  * room now; PL_E_ARG when len is outside [0, max_frame] or pid outside [1, PL_RING_MAX_PID];
- * PL_E_LAYOUT when pl_ring_check fails. */
+ * PL_E_LAYOUT when pl_ring_check fails or the ring is corrupt: a cursor outside [0, 2^62], or
+ * a sequence word that no step of the protocol leaves where it is read. */
 PL_API int pl_ring_offer(void *file, int64_t bytes, int which, const void *frame, int64_t len,
                          int64_t pid);
 /* Takes the next frame of ring `which` as process `pid` into out (capacity bytes, at least
  * max_frame) and its length into *len: PL_OK, or PL_RING_EMPTY when none is published now;
- * PL_E_LAYOUT when pl_ring_check fails or a record's length is corrupt. */
+ * PL_E_LAYOUT when pl_ring_check fails or the ring is corrupt: a record's length, the head or
+ * a sequence word, as for pl_ring_offer. */
 PL_API int pl_ring_poll(void *file, int64_t bytes, int which, void *out, int64_t capacity,
                         int64_t *len, int64_t pid);
 

@@ -97,6 +97,9 @@ static inline int64_t pl_count_add(int64_t a, int64_t b) {
 }
 
 /* States (states.c). */
+/* Whether a min/max state holds what init, kernels and merges leave (known dtype and op, count
+ * in [0, PL_MAX_COUNT], an empty state's zeros, index and NaN flag in range). */
+int pl_extremum_fits(const pl_extremum *e);
 /* Merges; PL_E_OVERFLOW (and dst unchanged) when the counts together pass PL_MAX_COUNT. */
 int pl_extremum_merge(pl_extremum *dst, const pl_extremum *src);
 int pl_centered_merge(pl_centered *dst, const pl_centered *src);

@@ -251,6 +251,7 @@ static int partial(const job *j, int64_t n, int64_t lo, int64_t hi, int threads,
     int s = check_range(n, lo, hi);
     if (s) return s;
     if (!state_fits(kind, j->dtype, j->op, state)) return PL_E_MISMATCH;
+    if (kind == PL_STATE_EXTREMUM && !pl_extremum_fits(state)) return PL_E_ARG;
     over_blocks(j, kind, lo, hi, threads, state);
     return PL_OK;
 }

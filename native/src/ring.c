@@ -98,25 +98,76 @@ static int64_t positions(const ring_view *v, int64_t len) {
     return len <= v->slot_bytes ? 1 : (len + v->slot_bytes - 1) >> v->slot_bytes_shift;
 }
 
-/* Claims k positions at the tail: the first, or -1 when one is not free yet (full). */
-static int64_t claim(const ring_view *v, int64_t k) {
+/*
+ * Corrupt words. A worker must not spin on a ring that no run of the protocol can leave, so the
+ * words a claim or a take reads are checked on the paths that only run when the slot is not
+ * what the fast path wants (pl_ring_offer and pl_ring_poll never wait; on an intact ring the
+ * checks never fail).
+ *
+ * Cursors: positions grow by at most one per frame, so no ring reaches 2^62 (146 years at 10^9
+ * frames/s); a cursor outside [0, 2^62] is corrupt, and refusing it keeps p + slots and the
+ * other position sums inside int64.
+ *
+ * Sequence words: the word of the slot of position x (x at or past a cursor c we read, and
+ * x - slots below it) only grows, and was at least x - slots when we read c: a producer saw
+ * x - slots free (sequence x - slots, acquired) before any cursor passed it, and our read of c
+ * acquired that passing. Every value a slot takes is p or p + 1 for a position p it
+ * serves (free or claimed, published; released is "free" one lap on), so the word is x - slots
+ * or x - slots + 1 (the lap before, not released yet), x, x + 1, or a later lap's p or p + 1.
+ * Any other value is corrupt whatever else is racing.
+ */
+#define LAST_POSITION ((int64_t)1 << 62)
+
+static int cursor_fits(int64_t c) { return (uint64_t)c <= (uint64_t)LAST_POSITION; }
+
+static int sequence_fits(const ring_view *v, int64_t s, int64_t x) {
+    uint64_t lap_offset = ((uint64_t)s - (uint64_t)x) & (uint64_t)v->mask;
+    return s >= x - v->slots && lap_offset <= 1;
+}
+
+/* How many times a claim re-reads a later lap's sequence under a tail that stands still before
+ * it calls the ring full (see claim). */
+#define STUCK_TRIES 64
+
+/*
+ * Claims k positions at the tail: PL_OK with the first in *first, PL_RING_FULL when one is not
+ * free yet, PL_E_LAYOUT for a corrupt cursor or sequence word (above).
+ *
+ * A sequence above x means x was claimed after we read the tail. With claiming producers the
+ * tail compare-and-swap comes before the producer publishes or anyone releases x, so the tail
+ * read again after that word has moved on too: we retry from there. Only a sole producer (the
+ * parent's ends, docs/FORMAT.md) publishes x before it stores the tail, so while the tail
+ * stands still the word can be x + 1 (published) or x + slots (already consumed and released),
+ * never more (the parent stores the tail before it produces the next lap). So an unmoved tail
+ * with any other word above x is corrupt, and with those two it is retried a bounded number of
+ * times, then reported full: the caller retries later, as after any PL_RING_FULL.
+ */
+static int claim(const ring_view *v, int64_t k, int64_t *first) {
+    int stuck = 0;
     for (;;) {
         int64_t t = __atomic_load_n(&v->ring->tail, __ATOMIC_SEQ_CST);
-        int stale = 0;
-        for (int64_t x = t; x < t + k; x++) {
-            int64_t s = sequence(v, x);
-            if (s != x) {
-                /* Below x: position x - slots is not released, the ring is full there. Above:
-                 * another producer claimed x since we read the tail. */
-                if (s < x) return -1;
-                stale = 1;
-                break;
+        if (!cursor_fits(t)) return PL_E_LAYOUT;
+        int64_t x = t, s = t;
+        while (x < t + k && (s = sequence(v, x)) == x) x++;
+        if (x == t + k) {
+            int64_t expected = t;
+            if (__atomic_compare_exchange_n(&v->ring->tail, &expected, t + k, 0, __ATOMIC_SEQ_CST,
+                                            __ATOMIC_RELAXED)) {
+                *first = t;
+                return PL_OK;
             }
+            continue; /* another producer claimed first */
         }
-        int64_t expected = t;
-        if (!stale && __atomic_compare_exchange_n(&v->ring->tail, &expected, t + k, 0, __ATOMIC_SEQ_CST,
-                                                  __ATOMIC_RELAXED))
-            return t;
+        if (!sequence_fits(v, s, x)) return PL_E_LAYOUT;
+        if (s < x) return PL_RING_FULL; /* position x - slots is not released yet */
+        /* Above x: another producer claimed x since we read the tail. The load is ordered after
+         * the sequence's acquire, so a tail still at t held t when that word was read. */
+        if (__atomic_load_n(&v->ring->tail, __ATOMIC_SEQ_CST) != t) {
+            stuck = 0;
+            continue;
+        }
+        if (s != x + 1 && s != x + v->slots) return PL_E_LAYOUT;
+        if (++stuck == STUCK_TRIES) return PL_RING_FULL;
     }
 }
 
@@ -127,8 +178,9 @@ int pl_ring_offer(void *file, int64_t bytes, int which, const void *frame, int64
     if (len < 0 || len > v.max_frame || (!frame && len > 0) || pid < 1 || pid > PL_RING_MAX_PID) return PL_E_ARG;
     int64_t k = positions(&v, len);
     for (;;) {
-        int64_t t = claim(&v, k);
-        if (t < 0) return PL_RING_FULL;
+        int64_t t;
+        rc = claim(&v, k, &t);
+        if (rc != PL_OK) return rc;
         /* Reclaimed meanwhile (we stalled for the parent's stuck timeout): nothing written, claim again. */
         if (!cas_owner(&v, t, owner_word(&v, t, 0), owner_word(&v, t, (uint32_t)pid))) continue;
         desc(&v, t)->length = (int32_t)len;
@@ -171,10 +223,17 @@ int pl_ring_poll(void *file, int64_t bytes, int which, void *out, int64_t capaci
     if (!out || !len || capacity < v.max_frame || pid < 1 || pid > PL_RING_MAX_PID) return PL_E_ARG;
     for (;;) {
         int64_t h = __atomic_load_n(&v.ring->head, __ATOMIC_SEQ_CST);
+        if (!cursor_fits(h)) return PL_E_LAYOUT;
         int64_t s = sequence(&v, h);
         if (s != h + 1) {
-            if (s <= h) return PL_RING_EMPTY; /* nothing published at the head */
-            continue;                         /* another consumer took it since we read the head */
+            if (s == h) return PL_RING_EMPTY; /* free, or claimed and being written */
+            if (!sequence_fits(&v, s, h)) return PL_E_LAYOUT;
+            if (s < h) return PL_RING_EMPTY; /* the lap before is not released yet */
+            /* Above h + 1: another consumer took it since we read the head. Every consumer, the
+             * parent's end too, moves the head before it releases, so a head still at h (read
+             * after the sequence's acquire) held h when the word was read: corrupt. */
+            if (__atomic_load_n(&v.ring->head, __ATOMIC_SEQ_CST) == h) return PL_E_LAYOUT;
+            continue;
         }
         int64_t n = __atomic_load_n(&desc(&v, h)->length, __ATOMIC_RELAXED);
         if (n > v.max_frame || n < -v.slots) return PL_E_LAYOUT;

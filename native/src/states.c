@@ -92,6 +92,26 @@ static int counts_fit(int64_t a, int64_t b) {
     return a >= 0 && b >= 0 && a <= PL_MAX_COUNT - b;
 }
 
+/*
+ * Whether a min/max state holds what pl_state_init, the kernels and the merges leave: a dtype
+ * and op that have such a state, a count in [0, PL_MAX_COUNT], and then either the empty
+ * state's zeros or an index in [0, PL_MAX_COUNT) (indices count from x[0], so a partial of a
+ * later range has one past its count, but none reaches 2^62) and a NaN flag of 0 or 1, set only
+ * for float data and exactly when the value is a NaN.
+ */
+int pl_extremum_fits(const pl_extremum *e) {
+    if (e->dtype < 0 || e->dtype > INT32_MAX || e->op < 0 || e->op > INT32_MAX ||
+        pl_state_kind((int)e->dtype, (int)e->op) != PL_STATE_EXTREMUM)
+        return 0;
+    if (e->count < 0 || e->count > PL_MAX_COUNT) return 0;
+    if (e->count == 0) return e->nan == 0 && e->index == 0 && e->value == 0;
+    if (e->index < 0 || e->index >= PL_MAX_COUNT || (e->nan != 0 && e->nan != 1)) return 0;
+    if (!pl_dtype_is_float((int)e->dtype)) return e->nan == 0;
+    double v;
+    memcpy(&v, &e->value, sizeof v);
+    return e->nan == (isnan(v) ? 1 : 0);
+}
+
 int pl_extremum_merge(pl_extremum *dst, const pl_extremum *src) {
     if (!counts_fit(dst->count, src->count)) return PL_E_OVERFLOW;
     if (src->count == 0) return PL_OK;
@@ -152,6 +172,7 @@ int pl_merge(int kind, void *dst, const void *src) {
         pl_extremum *d = dst;
         const pl_extremum *s = src;
         if (d->dtype != s->dtype || d->op != s->op) return PL_E_MISMATCH;
+        if (!pl_extremum_fits(d) || !pl_extremum_fits(s)) return PL_E_ARG;
         return pl_extremum_merge(d, s);
     }
     case PL_STATE_CENTERED: {
@@ -166,7 +187,7 @@ int pl_merge(int kind, void *dst, const void *src) {
 }
 
 int pl_extremum_result(const pl_extremum *st, double *out_f, int64_t *out_i, int64_t *index) {
-    if (!st || !out_f || !out_i || !index || st->count < 0) return PL_E_ARG;
+    if (!st || !out_f || !out_i || !index || !pl_extremum_fits(st)) return PL_E_ARG;
     if (st->count == 0) return PL_E_EMPTY;
     *index = st->index;
     if (pl_dtype_is_float((int)st->dtype))

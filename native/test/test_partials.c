@@ -226,6 +226,75 @@ static void test_states_keep_their_bounds(void) {
     CHECK(pl_variance_result(PL_STATE_MOMENTS, &m, 1, &r) == PL_E_ARG, "a negative count");
 }
 
+/* Min/max states no call leaves are refused by the finish, the merge and pl_partial (PL_E_ARG),
+ * as paralelo.h says of what the structs record; an index past the count is not one of them. */
+static void test_forged_extremum_states_are_refused(void) {
+    enum { N = 3 * PL_BLOCK + 5 };
+    static double x[N];
+    for (int64_t i = 0; i < N; i++) x[i] = (double)((i * 37) % 1001);
+    x[2 * PL_BLOCK + 3] = -5;
+    pl_extremum good, st, other;
+    double f;
+    int64_t i, idx;
+    /* A partial of a later range: index counts from x[0], so it passes the count. */
+    pl_state_init(&good, PL_F64, PL_MIN, 0);
+    CHECK(pl_partial(PL_F64, PL_MIN, x, N, 2 * PL_BLOCK, N, PL_ACCURATE, 1, &good) == PL_OK, "later range");
+    CHECK(good.index >= good.count, "the case this test needs");
+    CHECK(pl_extremum_result(&good, &f, &i, &idx) == PL_OK && f == -5 && idx == 2 * PL_BLOCK + 3,
+          "an index past the count is a later range's");
+
+    struct {
+        const char *what;
+        int field;
+        int64_t value;
+    } forged[] = {
+        {"unknown dtype", 0, 99},
+        {"dtype past int", 0, PL_F64 + (INT64_C(1) << 32)},
+        {"negative dtype", 0, -1},
+        {"unknown op", 1, 42},
+        {"sum op", 1, PL_SUM},
+        {"op past int", 1, PL_MIN + (INT64_C(1) << 32)},
+        {"negative count", 2, -1},
+        {"count past 2^62", 2, (INT64_C(1) << 62) + 1},
+        {"NaN flag 2", 3, 2},
+        {"NaN flag without a NaN value", 3, 1},
+        {"negative index", 4, -1},
+        {"index at 2^62", 4, INT64_C(1) << 62},
+        {"NaN value without the flag", 5, 0x7FF8000000000000},
+    };
+    for (size_t k = 0; k < sizeof forged / sizeof forged[0]; k++) {
+        st = good;
+        int64_t *w = (int64_t *)(void *)&st;
+        w[forged[k].field] = forged[k].value;
+        CHECK(pl_extremum_result(&st, &f, &i, &idx) == PL_E_ARG, "result of %s", forged[k].what);
+        other = st;
+        CHECK(pl_merge(PL_STATE_EXTREMUM, &other, &st) == PL_E_ARG, "merge of two with %s", forged[k].what);
+        other = good;
+        int rc = pl_merge(PL_STATE_EXTREMUM, &other, &st);
+        CHECK((rc == PL_E_ARG || rc == PL_E_MISMATCH) && memcmp(&other, &good, sizeof good) == 0,
+              "merge into a good state of one with %s: %d", forged[k].what, rc);
+        rc = pl_partial(PL_F64, PL_MIN, x, N, 0, PL_BLOCK, PL_ACCURATE, 2, &st);
+        CHECK(rc == PL_E_ARG || rc == PL_E_MISMATCH, "partial into one with %s: %d", forged[k].what, rc);
+    }
+
+    /* An empty state is all zeros but its dtype and op. */
+    pl_state_init(&st, PL_F64, PL_MAX, 0);
+    CHECK(pl_extremum_result(&st, &f, &i, &idx) == PL_E_EMPTY, "empty");
+    st.index = 7;
+    CHECK(pl_extremum_result(&st, &f, &i, &idx) == PL_E_ARG, "an empty state with an index");
+    pl_state_init(&st, PL_F64, PL_MAX, 0);
+    st.value = 1;
+    CHECK(pl_extremum_result(&st, &f, &i, &idx) == PL_E_ARG, "an empty state with a value");
+
+    /* Integer data has no NaN. */
+    static int64_t xi[5] = {4, -2, 9, 9, 0};
+    pl_state_init(&st, PL_I64, PL_MAX, 0);
+    CHECK(pl_partial(PL_I64, PL_MAX, xi, 5, 0, 5, PL_ACCURATE, 1, &st) == PL_OK, "i64 max");
+    CHECK(pl_extremum_result(&st, &f, &i, &idx) == PL_OK && i == 9 && idx == 2, "i64 max result");
+    st.nan = 1;
+    CHECK(pl_extremum_result(&st, &f, &i, &idx) == PL_E_ARG, "a NaN flag on integer data");
+}
+
 /* The audit's case: exact dot 0, but 128-bit partial sums overflowed depending on threads. */
 static void test_integer_dot_is_exact(void) {
     int64_t n = 8 * PL_BLOCK;
@@ -474,6 +543,7 @@ int main(void) {
     test_few_blocks_round_as_the_accumulator();
     test_alignment_is_enforced();
     test_states_keep_their_bounds();
+    test_forged_extremum_states_are_refused();
     test_integer_dot_is_exact();
     test_integer_variance_is_exact();
     test_slices_match_the_whole_kernel();

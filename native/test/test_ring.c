@@ -1,12 +1,15 @@
 /* The ring file's C rings: framing, wrap-around, full and empty, skipped records, bad
- * arguments and files, and 2 producer and 2 consumer threads on one ring. */
+ * arguments and files, corrupt cursors and sequence words (refused, never spun on), and 2
+ * producer and 2 consumer threads on one ring. */
 #include "check.h"
 #include "paralelo.h"
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { SLOT_BYTES = 16, SLOTS = 32, MAX_FRAME = 256 };
 
@@ -141,6 +144,154 @@ static void test_full_skipped_and_bad(void) {
     free(f);
 }
 
+static pl_ring *ring_of(void *f, int which) {
+    return (pl_ring *)(void *)((unsigned char *)f + sizeof(pl_ring_file) + which * ring_length());
+}
+
+/* A call that spins on a corrupt ring fails the test instead of hanging it. */
+static const char *watched;
+
+static void on_alarm(int sig) {
+    (void)sig;
+    static const char msg[] = "FAIL test_ring: a call on a corrupt ring did not return: ";
+    (void)!write(1, msg, sizeof msg - 1);
+    (void)!write(1, watched, strlen(watched));
+    (void)!write(1, "\n", 1);
+    _exit(1);
+}
+
+static void watch(const char *what) {
+    watched = what;
+    alarm(what ? 5 : 0);
+}
+
+/* Offer and poll on a ring whose slot 0 (at tail and head 0) holds sequence s: the codes. */
+static void corrupt_slot_zero(int64_t s, int *offer, int *poll) {
+    void *f = make_file();
+    int64_t bytes = file_bytes(), len;
+    unsigned char in[8] = {0}, out[MAX_FRAME];
+    for (int which = 0; which < 2; which++) ring_of(f, which)->slots[0].sequence = s;
+    *offer = pl_ring_offer(f, bytes, PL_RING_TASKS, in, sizeof in, 42);
+    *poll = pl_ring_poll(f, bytes, PL_RING_RESULTS, out, sizeof out, &len, 43);
+    free(f);
+}
+
+static void test_corrupt_sequences_are_refused(void) {
+    /* The tester's rings: words no step of the protocol leaves at position 0 (nor at 0 - slots,
+     * nor a later lap). Both calls used to spin for ever. */
+    static const int64_t corrupt[] = {5, 7, -1, 2, SLOTS - 1, SLOTS + 2, 2 * SLOTS - 1, -SLOTS - 1, -2 * SLOTS,
+                                      INT64_MAX, INT64_MIN, (INT64_C(1) << 62) + 3};
+    for (size_t i = 0; i < sizeof corrupt / sizeof corrupt[0]; i++) {
+        int offer, poll;
+        watch("a corrupt sequence word");
+        corrupt_slot_zero(corrupt[i], &offer, &poll);
+        watch(NULL);
+        CHECK(offer == PL_E_LAYOUT, "offer at sequence %lld: %d", (long long)corrupt[i], offer);
+        CHECK(poll == PL_E_LAYOUT, "poll at sequence %lld: %d", (long long)corrupt[i], poll);
+    }
+    /* Words a live ring leaves while the other cursor moves on: a later lap's, under a cursor
+     * that stands still, is corrupt for a consumer (every consumer moves the head before it
+     * releases) and, past the only values a sole producer leaves before it stores the tail
+     * (x + 1, x + slots), for a producer too. */
+    static const int64_t later[] = {SLOTS + 1, 2 * SLOTS, 2 * SLOTS + 1, 5 * SLOTS};
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+        int offer, poll;
+        watch("a later lap's sequence word");
+        corrupt_slot_zero(later[i], &offer, &poll);
+        watch(NULL);
+        CHECK(offer == PL_E_LAYOUT, "offer at sequence %lld: %d", (long long)later[i], offer);
+        CHECK(poll == PL_E_LAYOUT, "poll at sequence %lld: %d", (long long)later[i], poll);
+    }
+    /* x + slots under a still tail: a sole producer's record consumed before it stored the tail.
+     * The offer gives up after a few tries (full: try later); for the poll it is corrupt. */
+    int offer, poll;
+    watch("a released word under a still tail");
+    corrupt_slot_zero(SLOTS, &offer, &poll);
+    watch(NULL);
+    CHECK(offer == PL_RING_FULL, "offer at sequence slots: %d", offer);
+    CHECK(poll == PL_E_LAYOUT, "poll at sequence slots: %d", poll);
+    /* The lap before, not released yet: full and empty, as on a live ring. */
+    for (int64_t s = -SLOTS; s <= -SLOTS + 1; s++) {
+        watch("the lap before");
+        corrupt_slot_zero(s, &offer, &poll);
+        watch(NULL);
+        CHECK(offer == PL_RING_FULL && poll == PL_RING_EMPTY, "sequence %lld: offer %d, poll %d", (long long)s,
+              offer, poll);
+    }
+    /* A word published under a still tail (a sole producer's, before it stores the tail): full for
+     * now. The consumer takes the record; with no producer in its owner word it counts as
+     * reclaimed and is passed over. */
+    watch("a published word under a still tail");
+    corrupt_slot_zero(1, &offer, &poll);
+    watch(NULL);
+    CHECK(offer == PL_RING_FULL && poll == PL_RING_EMPTY, "sequence 1: offer %d, poll %d", offer, poll);
+
+    /* A corrupt word in the middle of a record's positions, too. */
+    void *f = make_file();
+    int64_t bytes = file_bytes();
+    unsigned char in[MAX_FRAME] = {0};
+    ring_of(f, 0)->slots[3].sequence = 9;
+    watch("a corrupt word inside a record");
+    int rc = pl_ring_offer(f, bytes, 0, in, 4 * SLOT_BYTES, 42);
+    watch(NULL);
+    CHECK(rc == PL_E_LAYOUT, "offer over slots 0 to 3: %d", rc);
+    CHECK(pl_ring_offer(f, bytes, 0, in, 3 * SLOT_BYTES, 42) == PL_OK, "the positions before it are fine");
+    free(f);
+}
+
+static void test_corrupt_cursors_are_refused(void) {
+    static const int64_t cursors[] = {INT64_MAX, INT64_MAX - 1, (INT64_C(1) << 62) + 1, -1, INT64_MIN};
+    unsigned char in[8] = {0}, out[MAX_FRAME];
+    int64_t bytes = file_bytes(), len;
+    for (size_t i = 0; i < sizeof cursors / sizeof cursors[0]; i++) {
+        void *f = make_file();
+        int64_t c = cursors[i];
+        /* The slots as a live ring would hold them there (free on ring 0, a record published at
+         * the head on ring 1), so only the cursor is wrong. */
+        for (int which = 0; which < 2; which++) {
+            pl_ring *r = ring_of(f, which);
+            r->tail = r->head = c;
+            for (uint64_t k = 0; k < SLOTS; k++)
+                r->slots[((uint64_t)c + k) & (SLOTS - 1)].sequence = (int64_t)((uint64_t)c + k + (k == 0 && which));
+        }
+        watch("a corrupt cursor");
+        int offer = pl_ring_offer(f, bytes, 0, in, sizeof in, 42);
+        int poll = pl_ring_poll(f, bytes, 1, out, sizeof out, &len, 43);
+        watch(NULL);
+        CHECK(offer == PL_E_LAYOUT && poll == PL_E_LAYOUT, "cursor %llx: offer %d, poll %d", (unsigned long long)c,
+              offer, poll);
+        free(f);
+    }
+}
+
+/* The last positions a cursor may hold: frames still go round, no sum leaves int64 (UBSan). */
+static void test_positions_near_the_limit(void) {
+    void *f = make_file();
+    int64_t bytes = file_bytes(), len, start = (INT64_C(1) << 62) - 3 * SLOTS;
+    pl_ring *r = ring_of(f, 0);
+    r->tail = r->head = start;
+    for (int64_t k = 0; k < SLOTS; k++) {
+        pl_ring_slot *d = &r->slots[(start + k) & (SLOTS - 1)];
+        d->sequence = start + k;
+        d->owner = (int64_t)((uint64_t)((start + k) / SLOTS) << 32); /* (lap, nobody) */
+    }
+    unsigned char in[MAX_FRAME], out[MAX_FRAME];
+    int64_t moved = 0;
+    for (int64_t i = 0; i < 4 * SLOTS; i++) {
+        int64_t n = 1 + i % (3 * SLOT_BYTES);
+        fill(in, n, i);
+        int offer = pl_ring_offer(f, bytes, 0, in, n, 42);
+        int poll = pl_ring_poll(f, bytes, 0, out, sizeof out, &len, 43);
+        if (offer == PL_E_LAYOUT) break; /* the tail passed 2^62 */
+        CHECK(offer == PL_OK && poll == PL_OK && len == n && memcmp(in, out, (size_t)n) == 0,
+              "frame %lld at %llx: offer %d, poll %d", (long long)i, (unsigned long long)r->tail, offer, poll);
+        moved++;
+    }
+    CHECK(moved > 2 * SLOTS / 3 && r->tail > (INT64_C(1) << 62), "went to 2^62: %lld frames, tail %llx",
+          (long long)moved, (unsigned long long)r->tail);
+    free(f);
+}
+
 enum { THREADS = 2, PER_PRODUCER = 100000 };
 static void *shared_file;
 static int64_t received[THREADS];
@@ -208,9 +359,13 @@ static void test_threads(void) {
 }
 
 int main(void) {
+    signal(SIGALRM, on_alarm);
     test_layout();
     test_round_trips_and_wraps();
     test_full_skipped_and_bad();
+    test_corrupt_sequences_are_refused();
+    test_corrupt_cursors_are_refused();
+    test_positions_near_the_limit();
     test_threads();
     if (failures) printf("%d failures\n", failures);
     return failures != 0;
