@@ -146,7 +146,12 @@ public final class Main implements Callable<Integer> {
         if (e instanceof UnmatchedArgumentException u && cl.getCommandSpec().root() == cl.getCommandSpec()
                 && !u.getUnmatched().isEmpty() && !u.getUnmatched().getFirst().startsWith("-")) {
             message = "unknown command '" + u.getUnmatched().getFirst() + "'";
+        } else if (e instanceof UnmatchedArgumentException u && !cl.getSubcommands().isEmpty() && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().getFirst().startsWith("-")) {
+            message = "unknown subcommand '" + u.getUnmatched().getFirst() + "' of " + where;
         }
+        // picocli ends some messages with a full stop ("Unknown subcommand 'x'."): not before the ';'.
+        if (message.endsWith(".")) message = message.substring(0, message.length() - 1);
         return oneLine(cl, message + "; see " + where + " --help");
     }
 

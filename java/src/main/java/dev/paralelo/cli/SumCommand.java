@@ -56,7 +56,8 @@ final class SumCommand implements Callable<Integer> {
             description = "element type of a raw file (f64, f32, i64, i32, or numpy's names)")
     DType dtype;
 
-    @Option(names = "--json", description = "one JSON object: {\"sum\": ..., \"workers\": N}")
+    @Option(names = "--json", description = "one JSON object: {\"sum\": ..., \"workers\": N}, N the workers live as the job "
+            + "ended (started and attached)")
     boolean json;
 
     @Spec
@@ -77,6 +78,7 @@ final class SumCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (SharedArray a = ArrayArgument.open(file, dtype)) {
             String value;
+            int used;
             WorkerPool.Builder b = WorkerPool.builder().workers(workers).startTimeout(Duration.ofSeconds(wait));
             if (listen != null) b.listen(listen, options);
             try (WorkerPool pool = b.start()) {
@@ -89,10 +91,11 @@ final class SumCommand implements Callable<Integer> {
                     throw new UsageException("only " + pool.liveWorkers() + " of " + await + " workers came within " + wait + " s");
                 }
                 value = a.array().dtype().isFloat() ? Double.toString(pool.sum(a)) : Long.toString(pool.sumLong(a));
+                used = pool.liveWorkers(); // the pool's own and those that attached, as the job ended
             }
             if (json) {
                 boolean finite = !value.equals("NaN") && !value.contains("Infinity");
-                out.println("{\"sum\": " + (finite ? value : "null") + ", \"workers\": " + workers + "}");
+                out.println("{\"sum\": " + (finite ? value : "null") + ", \"workers\": " + used + "}");
             } else {
                 out.println(value);
             }

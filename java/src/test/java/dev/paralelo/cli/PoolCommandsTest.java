@@ -70,4 +70,38 @@ class PoolCommandsTest {
             assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(Double.parseDouble(plain.out().strip())));
         }
     }
+
+    /** sum --workers 0 --listen: the worker that attached did the job, and the JSON counts it. */
+    @Test
+    void sumByAnAttachedWorkerCountsIt() throws Exception {
+        Path p = dir.resolve("y.npy");
+        long n = 100_003;
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String ep = "tcp://127.0.0.1:" + port;
+        Process worker = null;
+        try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {n}, true, v -> {
+            F64Array x = (F64Array) v;
+            for (long i = 0; i < n; i++) x.set(i, Math.cos(i) * 1e3);
+        })) {
+            double want = Kernels.defaults().sum(a.array(F64Array.class));
+            // The worker dials first; ZeroMQ dials again until the pool listens.
+            worker = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.paralelo.pool.WorkerMain",
+                    "--connect", ep, "--threads", "1").redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("worker.log").toFile()).start();
+            CommandLineTest.Result r = CommandLineTest.run("sum", p.toString(), "--workers", "0", "--listen", ep, "--await-workers", "1",
+                    "--wait", "60", "--json");
+            assertEquals(0, r.status(), r.out() + r.err() + java.nio.file.Files.readString(dir.resolve("worker.log")));
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(Double.parseDouble(field(r.out(), "sum"))), r.out());
+            assertEquals("1", field(r.out(), "workers"), "the attached worker counts: " + r.out());
+        } finally {
+            if (worker != null) {
+                worker.destroyForcibly();
+                worker.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
 }
