@@ -253,8 +253,11 @@ final class MpiCommand implements Callable<Integer> {
             out.println(result.get("sum"));
         } else {
             NpyHeader h = p.header();
-            out.println(SharedArray.printable(file) + ": " + p.array().dtype().label() + ", " + p.fileLength() + " elements"
-                    + (h == null ? " (raw)" : " (.npy v" + h.version() + ")") + ", " + ranks + " ranks");
+            // As stats prints it, with the ranks.
+            out.println(SharedArray.printable(file) + ": " + p.array().dtype().label() + ", shape "
+                    + NpyHeader.shapeString(h != null ? h.shape() : new long[] {p.fileLength()})
+                    + (h == null ? " (raw)" : " (.npy v" + h.version() + (h.fortranOrder() ? ", Fortran order" : "") + ")") + ", "
+                    + ranks + " ranks");
             for (Map.Entry<String, Object> e : result.entrySet()) {
                 out.printf("%-6s %s%n", e.getKey(), e.getValue() == null ? "undefined" : e.getValue());
             }

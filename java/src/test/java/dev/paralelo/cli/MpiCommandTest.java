@@ -108,6 +108,16 @@ class MpiCommandTest {
             String one = stats(f);
             assertEquals(one.substring(0, one.length() - 1) + ", \"ranks\": 3}", r.out(), "rank 0 alone prints, the same bits");
         }
+        // Without --json: stats' own lines, the first with the ranks added.
+        Path f = write(DType.F32, 2 * 4096 + 5);
+        Run r = mpi(2, "stats", f.toString());
+        assertEquals(0, r.status(), r.err());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[] {"stats", f.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        List<String> one = out.toString(StandardCharsets.UTF_8).strip().lines().toList(), ranks = r.out().lines().toList();
+        assertEquals(one.get(0) + ", 2 ranks", ranks.get(0));
+        assertEquals(one.subList(1, one.size()), ranks.subList(1, ranks.size()));
     }
 
     @Test
