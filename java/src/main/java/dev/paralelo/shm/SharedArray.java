@@ -59,6 +59,8 @@ public final class SharedArray implements AutoCloseable {
     public static final int DATA_ALIGNMENT = 64;
 
     private static final Set<PosixFilePermission> OWNER_RW = PosixFilePermissions.fromString("rw-------");
+    /** The longest file name create takes: 255 bytes, less the 31 its temporary file's name adds. */
+    private static final int MAX_FILE_NAME_BYTES = 224;
 
     private final Path path;
     private final Arena arena;
@@ -103,12 +105,17 @@ public final class SharedArray implements AutoCloseable {
      *
      * @param name the array's name, without a directory; {@code .npy} is optional
      * @return the path in {@link #directory()}
-     * @throws IllegalArgumentException if the name is empty, longer than 200 characters, or breaks
+     * @throws IllegalArgumentException if the name is empty, longer than 200 bytes in UTF-8, or breaks
      *     one of the rules above
      */
     public static Path resolve(String name) {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("a shared array name may not be empty");
-        if (name.length() > 200) throw new IllegalArgumentException("shared array name is longer than 200 characters");
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > 200) {
+            // The file is NAME.npy, written first under a temporary name 31 bytes longer, and a
+            // file name has at most 255 bytes.
+            throw new IllegalArgumentException("shared array name is longer than 200 bytes in UTF-8 (" + bytes + ")");
+        }
         if (name.contains("/") || name.contains("..")) {
             throw new IllegalArgumentException("invalid shared array name '" + Names.escape(name)
                     + "': names may not contain '/' or '..' (use a path instead)");
@@ -222,6 +229,12 @@ public final class SharedArray implements AutoCloseable {
         if (replace) checkReplaceable(target);
         Path tmp = parent.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
                 + Long.toUnsignedString(new SecureRandom().nextLong(), 36) + ".partial");
+        int nameBytes = target.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (nameBytes > MAX_FILE_NAME_BYTES) {
+            // Past it the temporary file's name is too long, and the error would name that file.
+            throw new FileSystemException(target.toString(), null, "its name is " + nameBytes + " bytes long, at most "
+                    + MAX_FILE_NAME_BYTES + " (it is written first under a temporary name 31 bytes longer)");
+        }
         FileChannel ch;
         try {
             ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE,

@@ -92,6 +92,19 @@ class ShmSafetyTest {
         assertTrue(run("stats", "a", "--json").out.startsWith("{\"count\": 5, \"sum\": 10,"));
     }
 
+    /** Long names: bytes count, not characters (80 three-byte characters are 240 bytes); the error names the user's name, not a temporary file. */
+    @Test
+    void longNamesAreRefusedByTheirBytes() throws Exception {
+        Result r = run("shm", "create", "\u65e5".repeat(80), "--dtype", "f64", "--length", "1");
+        assertRefused(r, "240 bytes");
+        assertTrue(r.err.contains("longer than 200 bytes") && !r.err.contains("partial"), r.err);
+        assertEquals(0, run("shm", "create", "\u65e5".repeat(66), "--dtype", "f64", "--length", "1").status, "198 bytes fit");
+        Path big = dir.resolve("y".repeat(225) + ".npy");
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> SharedArray.create(big, dev.paralelo.DType.F64, new long[] {1}, false));
+        assertTrue(e.getMessage().startsWith(big.toString()) && e.getMessage().contains("229 bytes long, at most 224"), e.getMessage());
+    }
+
     @Test
     void aMissingSharedFolderIsNamed() {
         System.setProperty(SharedArray.DIR_PROPERTY, dir.resolve("nope").toString());
