@@ -283,6 +283,8 @@ public final class ShmRing {
      *     was written
      * @throws IllegalArgumentException if len is more than {@link #maxFrameBytes()}
      * @throws IndexOutOfBoundsException if [off, off + len) is not inside src
+     * @throws IllegalStateException if the ring's memory is corrupt (a cursor or sequence word
+     *     that no run of the protocol leaves)
      */
     public boolean offer(byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
@@ -373,17 +375,51 @@ public final class ShmRing {
         if (len > maxFrame) throw new IllegalArgumentException("frame of " + len + " bytes is longer than the ring's largest, " + maxFrame);
     }
 
-    /** Claims k positions at the tail: the first, or -1 when one of them is not free yet (full). */
+    /**
+     * Claims k positions at the tail: the first, or -1 when one of them is not free yet (full).
+     *
+     * <p>A sequence above position x means that x was claimed after the tail was read; claiming
+     * producers move the tail first, so the tail, read again, has moved too. A tail that stands
+     * still under such a word is a sole producer between its publication and its tail store
+     * (docs/FORMAT.md, "The parent's ends"): the word is then x + 1 or x + slots, tried again a
+     * bounded number of times and then called full. Any other word is corrupt, and so is a cursor
+     * past 2^62 (as the C ends, pl_ring_offer, decide): an error rather than a spin for ever.
+     */
     private long claim(int k) {
+        int stuck = 0;
         for (;;) {
             long t = tail(), end = t + k;
+            checkCursor(t, "tail");
             if (end > (long) WORD.getAcquire(producerWords, FREE)) {
                 long x = scanFree(t, end);
-                if (x < 0) continue; // another producer claimed there since we read the tail
+                if (x < 0) { // another producer claimed there since we read the tail
+                    if (tail() != t) {
+                        stuck = 0;
+                        continue;
+                    }
+                    long at = ~x, seq = sequence(at);
+                    if (seq != at + 1 && seq != at + slots) throw corrupt("sequence " + seq + " at position " + at + " under the tail " + t);
+                    if (++stuck == STUCK_TRIES) return -1;
+                    continue;
+                }
                 if (x < end) return -1; // full there
             }
             if (LONG.compareAndSet(seg, RingLayout.TAIL_OFFSET, t, end)) return t;
         }
+    }
+
+    /** How many times a claim reads a later lap's word under a tail that stands still before it calls the ring full. */
+    private static final int STUCK_TRIES = 64;
+
+    /** The largest cursor an intact ring reaches: 2^62 positions (146 years at 10^9 frames/s). */
+    private static final long LAST_POSITION = 1L << 62;
+
+    private void checkCursor(long c, String which) {
+        if (c < 0 || c > LAST_POSITION) throw corrupt("the " + which + " is at " + c);
+    }
+
+    private IllegalStateException corrupt(String what) {
+        return new IllegalStateException("corrupt ring: " + what + " (no run of the protocol leaves that; docs/FORMAT.md)");
     }
 
     private long dataAt(long pos) {
@@ -397,7 +433,7 @@ public final class ShmRing {
      *
      * @return a new array holding the frame, removed from the ring; null if none was ready
      * @throws IllegalStateException if the ring's memory is corrupt (a record longer than the ring
-     *     allows)
+     *     allows, a cursor or sequence word that no run of the protocol leaves)
      */
     public byte[] poll() {
         if (soleConsumer) {
@@ -406,10 +442,14 @@ public final class ShmRing {
         }
         for (;;) {
             long h = head();
+            checkCursor(h, "head");
             long s = sequence(h);
             if (s != h + 1) {
                 if (s <= h) return null; // nothing published at the head (free, or claimed and being written)
-                continue; // another consumer took it since we read the head
+                // Another consumer took it since we read the head: every consumer moves the head
+                // before it releases, so a head still at h is a corrupt word, not a race.
+                if (head() == h) throw corrupt("sequence " + s + " at the head " + h);
+                continue;
             }
             int len = frameLength(h);
             int k = positions(len);
@@ -444,6 +484,7 @@ public final class ShmRing {
      * @param limit the most frames to take, at least 1
      * @return the number of frames handed to handler
      * @throws IllegalArgumentException if limit is below 1
+     * @throws IllegalStateException if the ring's memory is corrupt (as for {@link #poll()})
      */
     public int drain(FrameHandler handler, int limit) {
         Objects.requireNonNull(handler, "handler");
@@ -457,7 +498,12 @@ public final class ShmRing {
                 end += positions(frameLength(end));
             }
             if (end == h) {
-                if (sequence(h) > h + 1) continue; // the head moved on meanwhile
+                checkCursor(h, "head");
+                long s = sequence(h);
+                if (s > h + 1) { // the head moved on meanwhile, or (a head still at h) a corrupt word: see poll
+                    if (head() == h) throw corrupt("sequence " + s + " at the head " + h);
+                    continue;
+                }
                 return 0;
             }
             if (!LONG.compareAndSet(seg, RingLayout.HEAD_OFFSET, h, end)) continue;

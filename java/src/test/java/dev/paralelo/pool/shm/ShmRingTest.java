@@ -210,6 +210,47 @@ class ShmRingTest {
         assertEquals(3, r.sequence(3), "and its second slot too");
     }
 
+    /**
+     * Sequence words and cursors that no run of the protocol leaves are errors, not a spin for
+     * ever (each call under a 5 s watchdog), on the claiming ends; words a race can leave are not.
+     */
+    @Test
+    void corruptWordsAreErrorsNotSpins() {
+        java.time.Duration limit = java.time.Duration.ofSeconds(5);
+        // The tester's words: sequence 5 at position 0 under tail 0 (offer), 7 under head 0 (poll).
+        for (long bad : new long[] {5, 7, 3, Long.MAX_VALUE, 16 + 5}) {
+            MemorySegment seg = arena.allocate(RingLayout.length(16, 8), 128);
+            ShmRing.init(seg, 8, 16);
+            ShmRing r = new ShmRing(seg, 8, 16, 64, PID);
+            seg.set(ValueLayout.JAVA_LONG, RingLayout.SLOTS_OFFSET + RingLayout.SEQUENCE_OFFSET, bad);
+            IllegalStateException o = assertThrows(IllegalStateException.class,
+                    () -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(limit, () -> r.offer(frame(8, 1), 0, 8)), "offer, " + bad);
+            assertTrue(o.getMessage().startsWith("corrupt ring"), o.getMessage());
+            IllegalStateException p = assertThrows(IllegalStateException.class,
+                    () -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(limit, r::poll), "poll, " + bad);
+            assertTrue(p.getMessage().startsWith("corrupt ring"), p.getMessage());
+            assertThrows(IllegalStateException.class,
+                    () -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(limit, () -> r.drain(f -> { }, 4)), "drain, " + bad);
+        }
+        // A later lap's publication under a tail that stands still is what a sole producer leaves
+        // for a moment: the claim calls the ring full after a few tries, and an error never.
+        MemorySegment seg = arena.allocate(RingLayout.length(16, 8), 128);
+        ShmRing.init(seg, 8, 16);
+        ShmRing r = new ShmRing(seg, 8, 16, 64, PID);
+        seg.set(ValueLayout.JAVA_LONG, RingLayout.SLOTS_OFFSET + RingLayout.SEQUENCE_OFFSET, 1);
+        assertFalse(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(limit, () -> r.offer(frame(8, 1), 0, 8)));
+        // Cursors past 2^62 (or below 0).
+        for (long cursor : new long[] {Long.MAX_VALUE, -1, (1L << 62) + 1}) {
+            MemorySegment c = arena.allocate(RingLayout.length(16, 8), 128);
+            ShmRing.init(c, 8, 16);
+            ShmRing q = new ShmRing(c, 8, 16, 64, PID);
+            c.set(ValueLayout.JAVA_LONG, RingLayout.TAIL_OFFSET, cursor);
+            c.set(ValueLayout.JAVA_LONG, RingLayout.HEAD_OFFSET, cursor);
+            assertThrows(IllegalStateException.class, () -> q.offer(frame(8, 1), 0, 8), "tail " + cursor);
+            assertThrows(IllegalStateException.class, q::poll, "head " + cursor);
+        }
+    }
+
     @Test
     void aCorruptLengthIsAnErrorNotAnOutOfBoundsRead() {
         ShmRing r = ring(8, 16, 64);
