@@ -32,18 +32,115 @@ import java.util.concurrent.TimeUnit;
  *       rank mapping its part, against the in-process sum in one JVM.</li>
  * </ul>
  * Each rank program is this class too ({@code rank latency|sum ...}). Results: a Markdown table
- * on stdout, and bench/results/mpi.md and mpi.json.
+ * on stdout, and mpi.md and mpi.json in bench/results (the README's figures) or {@code --out DIR};
+ * {@code --smoke} (for tests) writes nothing unless --out names a folder.
  */
 public final class MpiBench {
     private MpiBench() {}
+
+    static final String HELP = """
+            Usage: paralelo bench mpi [--out=DIR] [--smoke]
+            The MPI figures: allreduce latency on 1 and 2 ranks (Java binding against the same calls
+            from C) and a distributed sum of 2^27 f64 (a 1 GiB array in /dev/shm) on 1, 2 and 4 ranks
+            (minutes on 2 cores). Prints a Markdown table and writes mpi.md and mpi.json.
+                  --out=DIR   the output folder (default: the tree's bench/results,
+                                the README's figures)
+                  --smoke     a tiny run (for tests): writes nothing unless --out is given
+              -h, --help      Show this help message and exit.
+            """;
+
+    /** The command line of {@code bench mpi}. */
+    record Options(boolean smoke, Path out, boolean help) {}
+
+    /** The source tree: the C program's build folder and the default output are in it. */
+    static Path root() {
+        return Path.of(System.getProperty("paralelo.bench.root", System.getProperty("user.dir"))).toAbsolutePath();
+    }
+
+    /**
+     * The options, {@code --out DIR} or {@code --out=DIR}; anything else is refused. A relative
+     * DIR is refused unless the launcher says where it was started from
+     * ({@code -Dparalelo.bench.root}, the tree, with the caller's directory as the working
+     * directory): today it starts bench mpi in the tree, where a relative path would land
+     * somewhere the user did not mean.
+     */
+    static Options parse(String[] args) {
+        boolean smoke = false, help = false;
+        Path out = null;
+        Cli.Args a = new Cli.Args(args);
+        while (a.next()) {
+            switch (a.name()) {
+                case "--smoke" -> { a.flag(); smoke = true; }
+                case "-h", "--help" -> { a.flag(); help = true; }
+                case "--out" -> {
+                    out = a.path("a DIR");
+                    if (!out.isAbsolute()) {
+                        if (System.getProperty("paralelo.bench.root") == null) {
+                            throw Cli.usage("--out " + out + ": give an absolute path (bench mpi runs in the source tree, "
+                                    + root() + ", not where it was started), e.g. --out \"$PWD/" + out + "\"");
+                        }
+                        out = out.toAbsolutePath();
+                    }
+                }
+                default -> throw Cli.usage("unknown option " + a.arg() + " (use --out DIR, --smoke; see ./paralelo bench mpi --help)");
+            }
+        }
+        return new Options(smoke, out, help);
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("rank")) {
             rank(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        boolean smoke = Arrays.asList(args).contains("--smoke");
-        drive(smoke);
+        int status = 0;
+        try {
+            Options o = parse(args);
+            if (o.help()) {
+                System.out.print(HELP);
+                return;
+            }
+            drive(o);
+        } catch (Cli.Failure f) {
+            if (stopping()) return; // Ctrl-C or SIGTERM: the hook cleans up, the JVM exits quietly
+            System.out.flush();
+            System.err.println("paralelo bench mpi: " + f.getMessage());
+            status = f.status;
+        } catch (Exception | Error e) {
+            if (stopping()) return;
+            System.out.flush();
+            System.err.println("paralelo bench mpi: " + (e instanceof IOException io ? Cli.describe(io) : e.toString()));
+            status = 1;
+        }
+        if (status != 0) System.exit(status);
+    }
+
+    /** Set by the shutdown hook: a Ctrl-C or SIGTERM stops the run, and its failures are not reported. */
+    private static volatile boolean stopping;
+    /** The mpirun now running, for the shutdown hook to stop. */
+    private static volatile Process running;
+
+    /**
+     * Whether the JVM is exiting on a signal. The signal reaches mpirun's ranks (Ctrl-C: the whole
+     * foreground process group) about when it reaches this JVM, so a failed mpirun may be seen
+     * before the hook has run: a failure waits a moment for it before it is reported.
+     */
+    private static boolean stopping() {
+        for (int i = 0; i < 10 && !stopping; i++) {
+            try {
+                Thread probe = new Thread(() -> { });
+                Runtime.getRuntime().addShutdownHook(probe);
+                Runtime.getRuntime().removeShutdownHook(probe);
+            } catch (IllegalStateException e) {
+                return true; // shutdown in progress
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return true;
+            }
+        }
+        return stopping;
     }
 
     // ---- the ranks --------------------------------------------------------------------------
@@ -103,12 +200,70 @@ public final class MpiBench {
 
     // ---- the driver -------------------------------------------------------------------------
 
-    private static void drive(boolean smoke) throws Exception {
-        Path cBench = Path.of(System.getProperty("user.dir"), "java", "target", "native", "paralelo_mpi_bench");
+    private static void drive(Options o) throws Exception {
+        boolean smoke = o.smoke();
+        Path cBench = root().resolve(Path.of("java", "target", "native", "paralelo_mpi_bench"));
         if (!Files.isExecutable(cBench)) {
-            throw new IllegalStateException(cBench + " is missing: CMake builds it where MPI is found (install openmpi-bin "
+            throw Cli.failed(cBench + " is missing: CMake builds it where MPI is found (install openmpi-bin "
                     + "and libopenmpi-dev, then ./paralelo build)");
         }
+        // Where the figures go, checked before minutes of measuring: --out, else the tree's
+        // bench/results (the README's figures); a smoke run without --out writes nothing.
+        Path outDir = o.out() != null ? o.out() : smoke ? null : root().resolve(Path.of("bench", "results"));
+        if (outDir != null) {
+            Cli.writableDir(o.out() != null ? "--out" : "the output folder", outDir);
+            for (String f : new String[] {"mpi.md", "mpi.json"}) {
+                Cli.writableFile(o.out() != null ? "--out" : "the output folder", outDir.resolve(f));
+            }
+        }
+        Path file = SharedArray.directory().resolve("paralelo-bench-mpi-" + ProcessHandle.current().pid() + ".npy");
+        // Ctrl-C or SIGTERM skips the finally blocks below: the hook stops the mpirun under way
+        // (a SIGTERM from timeout(1) reaches this JVM alone) and removes the 1 GiB array, or the
+        // temporary file it is being made in.
+        Thread cleanup = new Thread(() -> {
+            stopping = true;
+            stop(running);
+            removeArray(file);
+        }, "paralelo-bench-mpi-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            drive(smoke, cBench, file, outDir);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs
+            }
+        }
+    }
+
+    /** Stops an mpirun (it passes SIGTERM on to its ranks), then anything of it still alive. */
+    private static void stop(Process p) {
+        if (p == null || !p.isAlive()) return;
+        List<ProcessHandle> ranks = p.descendants().toList();
+        p.destroy();
+        try {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+        }
+        ranks.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** The array, and the temporary file SharedArray.create makes it in (.NAME.PID.*.partial). */
+    private static void removeArray(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            try (var partial = Files.newDirectoryStream(file.getParent(),
+                    "." + file.getFileName() + "." + ProcessHandle.current().pid() + ".*.partial")) {
+                for (Path p : partial) Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // exiting anyway
+        }
+    }
+
+    private static void drive(boolean smoke, Path cBench, Path file, Path outDir) throws Exception {
         Map<String, List<Double>> lat = new LinkedHashMap<>();
         int rounds = smoke ? 1 : 2, reps = smoke ? 5 : 9, iters = smoke ? 2000 : 10000;
         // One rank: the cost of a call itself (MPI copies in place, no partner to wait for), where
@@ -120,7 +275,6 @@ public final class MpiBench {
             }
         }
         long n = smoke ? 1L << 22 : 1L << 27;
-        Path file = SharedArray.directory().resolve("paralelo-bench-mpi-" + ProcessHandle.current().pid() + ".npy");
         Map<String, String> sums = new LinkedHashMap<>();
         double inProcess;
         String inProcessBits;
@@ -146,9 +300,9 @@ public final class MpiBench {
                 }
             }
         } finally {
-            Files.deleteIfExists(file);
+            removeArray(file);
         }
-        report(lat, n, inProcess, inProcessBits, sums, smoke);
+        report(lat, n, inProcess, inProcessBits, sums, outDir);
     }
 
     private static List<String> rankJvm(String... args) {
@@ -159,20 +313,37 @@ public final class MpiBench {
         return cmd;
     }
 
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
     private static List<String> mpirun(int ranks, List<String> command) throws IOException, InterruptedException {
         // --oversubscribe only where it is needed: it makes waiting ranks yield the CPU, which
         // costs latency.
-        List<String> cmd = new ArrayList<>(List.of("mpirun", "-np", Integer.toString(ranks), "--bind-to", "none"));
+        List<String> cmd = new ArrayList<>();
+        // In a session of its own where setsid(1) is there: a Ctrl-C then reaches this JVM alone,
+        // whose hook stops mpirun with SIGTERM, and mpirun ends its ranks and removes its shared
+        // memory segments (ranks hit by the terminal's SIGINT themselves leave those in /dev/shm).
+        if (Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
+        cmd.addAll(List.of("mpirun", "-np", Integer.toString(ranks), "--bind-to", "none"));
         if (ranks > Report.CORES) cmd.add("--oversubscribe");
         if ("root".equals(System.getProperty("user.name"))) cmd.add("--allow-run-as-root");
         cmd.addAll(command);
+        if (stopping) throw Cli.failed("stopped");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+        running = p;
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+                String tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+                String what = String.join(" ", cmd.subList(cmd.indexOf("mpirun"), cmd.size()));
+                throw Cli.failed(what + " failed (" + (p.isAlive() ? "timed out" : "exit status " + p.exitValue()) + ")"
+                        + (tail.isEmpty() ? "" : "; its last lines:\n  " + tail));
+            }
+            return out.lines().toList();
+        } finally {
+            running = null;
         }
-        return out.lines().toList();
     }
 
     private static void parse(int np, List<String> lines, Map<String, List<Double>> into) {
@@ -204,7 +375,7 @@ public final class MpiBench {
     }
 
     private static void report(Map<String, List<Double>> lat, long n, double inProcess, String inProcessBits,
-            Map<String, String> sums, boolean smoke) throws IOException {
+            Map<String, String> sums, Path outDir) throws IOException {
         StringBuilder md = new StringBuilder();
         StringBuilder json = new StringBuilder("{\n  \"machine\": \"" + Report.machine().replace("\"", "'") + "\",\n  \"figures\": [\n");
         md.append("MPI (Open MPI ").append(openMpiVersion()).append(", shared memory), ").append(Report.machine()).append("\n\n");
@@ -240,11 +411,14 @@ public final class MpiBench {
         }
         json.append("    ").append(String.join(",\n    ", figs)).append("\n  ]\n}\n");
         System.out.print(md);
-        if (!smoke) {
-            Path dir = Path.of(System.getProperty("user.dir"), "bench", "results");
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("mpi.md"), md.toString());
-            Files.writeString(dir.resolve("mpi.json"), json.toString());
+        if (outDir != null) {
+            try {
+                Files.writeString(outDir.resolve("mpi.md"), md.toString());
+                Files.writeString(outDir.resolve("mpi.json"), json.toString());
+            } catch (IOException e) {
+                throw Cli.failed("could not write the figures (printed above): " + Cli.describe(e));
+            }
+            System.out.println("wrote " + outDir + ": mpi.md, mpi.json");
         }
     }
 }

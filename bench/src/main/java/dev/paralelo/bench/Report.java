@@ -51,9 +51,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * {@code ./paralelo bench}: the benchmark report. Measures a curated subset (about two minutes
  * on 2 cores) of {@link KernelBenchmark}'s cases, numpy on the same kernels and sizes, and the
- * C bandwidth probe; prints a table, writes {@code bench/results/latest.json}, a markdown table
- * and a PNG chart. {@code --full} runs the whole JMH suite instead; {@code --json FILE} writes
- * the JSON elsewhere; {@code --smoke} runs a tiny plan (for tests).
+ * C bandwidth probe; prints a table, writes {@code latest.json}, a markdown table and PNG charts
+ * into the output folder ({@code bench/output}, or {@code --out DIR}). {@code --full} runs the
+ * whole JMH suite instead; {@code --json FILE} writes the JSON elsewhere; {@code --smoke} runs a
+ * tiny plan (for tests). Bad options and output locations that cannot be written are refused in
+ * one line ({@code paralelo bench: ...}, exit status 2) before anything is measured.
  */
 public final class Report {
     private Report() {}
@@ -75,112 +77,213 @@ public final class Report {
     /** This machine's cores; with --replot, the measured machine's (the most threads in its JSON). */
     static int CORES = Cases.CORES;
 
-    public static void main(String[] args) throws Exception {
-        boolean full = false, smoke = false, poolOnly = false, cores = false;
-        Path replot = null;
-        String machineOverride = null;
-        Map<String, String[]> jmhParams = new LinkedHashMap<>();
-        // The launcher names the tree's bench/output (ignored by git): a run leaves committed
-        // files alone. The README's figures are refreshed on purpose: --out bench/results.
-        Path outDir = Path.of(System.getProperty("paralelo.bench.output", "bench/output"));
-        Path json = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--full" -> full = true;
-                case "--pool-only" -> poolOnly = true;
-                case "--cores" -> cores = true;
-                case "--machine" -> {
-                    if (i + 1 >= args.length) fail("--machine needs a TEXT (with --replot: the machine the JSON was measured on)");
-                    machineOverride = args[++i];
-                }
-                case "--replot" -> {
-                    if (i + 1 >= args.length) fail("--replot needs a FILE (a report's latest.json)");
-                    replot = Path.of(args[++i]);
-                }
-                case "--smoke" -> {
-                    smoke = true;
-                    Harness.warmNanos = 10_000_000L;
-                    Harness.sampleNanos = 1_000_000L;
-                }
+    /** The command line, parsed (see {@link #parse}); the output locations are checked separately. */
+    static final class Options {
+        boolean full, smoke, poolOnly, cores;
+        Path replot;
+        String machine;
+        final Map<String, String[]> jmhParams = new LinkedHashMap<>();
+        Path outDir;
+        boolean outGiven;
+        /** --json as given, else DIR/latest.json. */
+        Path json;
+        boolean jsonGiven;
+    }
+
+    static final String USAGE = "use --out DIR, --json FILE, --full [--jmh-param NAME=V1,V2], --pool-only, --cores, "
+            + "--replot FILE [--machine TEXT]; see ./paralelo bench --help";
+
+    /**
+     * The options, as {@code --opt VALUE} or {@code --opt=VALUE} (the help shows the second,
+     * picocli's form); the launcher passes the arguments after {@code bench} as they were typed.
+     * Refuses unknown options, runs that contradict each other, and options the run would ignore.
+     */
+    static Options parse(String[] args, Path defaultOut) {
+        Options o = new Options();
+        o.outDir = defaultOut;
+        Cli.Args a = new Cli.Args(args);
+        while (a.next()) {
+            switch (a.name()) {
+                case "--full" -> { a.flag(); o.full = true; }
+                case "--pool-only" -> { a.flag(); o.poolOnly = true; }
+                case "--cores" -> { a.flag(); o.cores = true; }
+                case "--smoke" -> { a.flag(); o.smoke = true; }
+                case "--machine" -> o.machine = a.value("a TEXT (with --replot: the machine the JSON was measured on)");
+                case "--replot" -> o.replot = a.path("a FILE (a report's latest.json)");
                 case "--jmh-param" -> {
-                    if (i + 1 >= args.length || !args[i + 1].contains("=")) fail("--jmh-param needs NAME=V1,V2,...");
-                    String[] kv = args[++i].split("=", 2);
-                    jmhParams.put(kv[0], kv[1].split(","));
+                    String v = a.value("NAME=V1,V2,...");
+                    int eq = v.indexOf('=');
+                    if (eq <= 0 || eq == v.length() - 1) throw Cli.usage("--jmh-param needs NAME=V1,V2,... (got " + v + ")");
+                    o.jmhParams.put(v.substring(0, eq), v.substring(eq + 1).split(","));
                 }
-                case "--json" -> {
-                    if (i + 1 >= args.length) fail("--json needs a FILE");
-                    json = Path.of(args[++i]);
-                }
-                case "--out" -> {
-                    if (i + 1 >= args.length) fail("--out needs a DIR");
-                    outDir = Path.of(args[++i]);
-                }
-                default -> fail("unknown option " + args[i] + " (use --out DIR, --json FILE, --full [--jmh-param NAME=V1,V2], --pool-only; "
-                        + "--cores, --replot FILE [--machine TEXT]; see ./paralelo bench --help)");
+                case "--json" -> { o.json = a.path("a FILE"); o.jsonGiven = true; }
+                case "--out" -> { o.outDir = a.path("a DIR"); o.outGiven = true; }
+                default -> throw Cli.usage("unknown option " + a.arg() + " (" + USAGE + ")");
             }
         }
-        if (json == null) json = outDir.resolve("latest.json");
-        Files.createDirectories(outDir);
+        List<String> modes = new ArrayList<>();
+        if (o.full) modes.add("--full");
+        if (o.poolOnly) modes.add("--pool-only");
+        if (o.cores) modes.add("--cores");
+        if (o.replot != null) modes.add("--replot");
+        if (modes.size() > 1) throw Cli.usage(String.join(" and ", modes) + " are different runs: give one");
+        if (!o.jmhParams.isEmpty() && !o.full) throw Cli.usage("--jmh-param restricts the --full run only");
+        if (o.poolOnly && (o.outGiven || o.jsonGiven)) throw Cli.usage("--pool-only prints its figures and writes nothing: no --out or --json");
+        if (o.replot != null && o.jsonGiven) throw Cli.usage("--replot writes no JSON (it draws FILE's charts into --out DIR): no --json");
+        if (o.json == null) o.json = o.outDir.resolve("latest.json");
+        return o;
+    }
+
+    /**
+     * Before anything is measured: the file --replot reads, and every place the run will write
+     * (the output folder, made when missing, and the JSON's folder), so that a mistyped path
+     * costs nothing but a line, not minutes of measuring and their results.
+     */
+    static void checkPaths(Options o) {
+        if (o.replot != null) Cli.readableFile("--replot", o.replot);
+        if (o.poolOnly) return;
+        String out = o.outGiven ? "--out" : "the output folder";
+        Cli.writableDir(out, o.outDir);
+        if (o.replot == null) Cli.writableFile(o.jsonGiven ? "--json" : out, o.json);
+    }
+
+    public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Cli.Failure f) {
+            System.out.flush();
+            System.err.println("paralelo bench: " + f.getMessage());
+            System.exit(f.status);
+        }
+    }
+
+    /** The report; a refusal or a failure is a {@link Cli.Failure} (main prints it in one line). */
+    static void run(String[] args) throws Exception {
+        // The launcher names the tree's bench/output (ignored by git): a run leaves committed
+        // files alone. The README's figures are refreshed on purpose: --out bench/results.
+        Options o = parse(args, Path.of(System.getProperty("paralelo.bench.output", "bench/output")));
+        checkPaths(o);
+        if (o.smoke) {
+            Harness.warmNanos = 10_000_000L;
+            Harness.sampleNanos = 1_000_000L;
+        }
+        Path outDir = o.outDir, json = o.json;
+        List<Result> replotted = o.replot != null ? readJson(o.replot) : null;
+        List<String> unwritten = new ArrayList<>();
         PrintStream out = System.out;
-        String machine = machineOverride != null ? machineOverride : machine();
+        String machine = o.machine != null ? o.machine : machine();
         out.println("Paralelo benchmark report: GB/s = input bytes / median time per call; higher is better");
         out.println("machine: " + machine);
         out.println("kernels: " + KernelProvider.reason());
-        if (replot == null) out.println(regionCost("measured at start"));
+        if (o.replot == null) out.println(regionCost("measured at start"));
         long t0 = System.nanoTime();
-        if (poolOnly) { // the worker pool's figures alone: printed, not written
+        if (o.poolOnly) { // the worker pool's figures alone: printed, not written
             Progress p = new Progress(PoolBench.STEPS);
-            List<PoolBench.Figure> pool = PoolBench.run(smoke, p);
+            List<PoolBench.Figure> pool = PoolBench.run(o.smoke, p);
             p.end();
             PoolBench.print(out, pool);
             out.println();
             PoolBench.targets(out, pool);
             return;
         }
-        if (cores || replot != null) { // the many-core figures alone, or a written report drawn again
-            List<Result> results = replot != null ? readJson(replot) : runQuick(coresPlan(smoke), smoke, false);
-            if (replot != null) CORES = results.stream().filter(r -> r.impl.equals(Cases.PROBE)).mapToInt(Result::threads).max().orElse(CORES);
-            if (replot == null) writeJson(json, results);
+        if (o.cores || o.replot != null) { // the many-core figures alone, or a written report drawn again
+            List<Result> results = replotted != null ? replotted : runQuick(coresPlan(o.smoke), o.smoke, false);
+            if (replotted != null) CORES = results.stream().filter(r -> r.impl.equals(Cases.PROBE)).mapToInt(Result::threads).max().orElse(CORES);
+            if (replotted == null) saveJson(unwritten, json, results);
             printTables(out, results);
             printScaling(out, results);
             Path dir = outDir.toAbsolutePath();
-            Path png = dir.resolve("sum-f64.png"), scalingPng = dir.resolve("sum-f64-scaling.png");
-            String drawn;
-            try { // a machine without fonts cannot draw: the JSON is written, --replot draws it elsewhere
-                chart(results, png, machine);
-                scalingChart(results, scalingPng, machine);
-                drawn = ", " + dir.relativize(png) + " and " + dir.relativize(scalingPng);
-            } catch (RuntimeException | Error e) {
-                drawn = " (no charts: " + e + "; draw them with --replot)";
-            }
+            String drawn = charts(results, dir, machine, unwritten, " and ");
             out.println();
             printTargets(out, results);
-            if (replot == null) out.println(regionCost("at the end; one capped at start is measured again"));
-            out.printf(Locale.ROOT, "%nwrote %s: %s%s (%.0f s)%n", dir, replot != null ? "nothing new" : json.getFileName(), drawn,
-                    (System.nanoTime() - t0) / 1e9);
+            if (replotted == null) out.println(regionCost("at the end; one capped at start is measured again"));
+            if (unwritten.isEmpty()) {
+                out.printf(Locale.ROOT, "%nwrote %s: %s%s (%.0f s)%n", dir, replotted != null ? "nothing new" : json.getFileName(), drawn,
+                        (System.nanoTime() - t0) / 1e9);
+            }
+            unwritten(unwritten);
             return;
         }
-        List<Result> results = full ? runJmh(jmhParams) : runQuick(plan(smoke), smoke, true);
+        List<Result> results = o.full ? runJmh(o.jmhParams) : runQuick(plan(o.smoke), o.smoke, true);
         Progress poolProgress = new Progress(PoolBench.STEPS);
-        List<PoolBench.Figure> pool = PoolBench.run(smoke, poolProgress);
+        List<PoolBench.Figure> pool = PoolBench.run(o.smoke, poolProgress);
         poolProgress.end();
-        writeJson(json, results);
-        Files.writeString(outDir.resolve("pool.json"),
-                "[\n" + String.join(",\n", pool.stream().map(f -> "  " + f.json()).toList()) + "\n]\n");
+        saveJson(unwritten, json, results);
+        Path poolJson = outDir.resolve("pool.json");
+        write(unwritten, poolJson, () -> Files.writeString(poolJson,
+                "[\n" + String.join(",\n", pool.stream().map(f -> "  " + f.json()).toList()) + "\n]\n"));
         printTables(out, results);
         printScaling(out, results);
         PoolBench.print(out, pool);
         Path dir = outDir.toAbsolutePath();
-        Path png = dir.resolve("sum-f64.png"), scalingPng = dir.resolve("sum-f64-scaling.png");
-        chart(results, png, machine);
-        scalingChart(results, scalingPng, machine);
-        Files.writeString(dir.resolve("latest.md"), markdown(results, machine) + PoolBench.markdown(pool));
+        String drawn = charts(results, dir, machine, unwritten, ", ");
+        Path md = dir.resolve("latest.md");
+        write(unwritten, md, () -> Files.writeString(md, markdown(results, machine) + PoolBench.markdown(pool)));
         out.println();
         printTargets(out, results);
         PoolBench.targets(out, pool);
         out.println(regionCost("at the end; one capped at start is measured again"));
-        out.printf(Locale.ROOT, "%nwrote %s: %s, pool.json, %s, %s and %s (%.0f s)%n", dir, json.getFileName(),
-                dir.relativize(png), dir.relativize(scalingPng), "latest.md", (System.nanoTime() - t0) / 1e9);
+        if (unwritten.isEmpty()) {
+            out.printf(Locale.ROOT, "%nwrote %s: %s, pool.json%s and %s (%.0f s)%n", dir, json.getFileName(), drawn, "latest.md",
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        unwritten(unwritten);
+    }
+
+    /** Writes one output; a failure (after minutes of measuring) is noted and the report goes on. */
+    private static void write(List<String> unwritten, Path file, IoAction action) {
+        try {
+            action.run();
+        } catch (IOException e) {
+            unwritten.add(file + " (" + Cli.describe(e) + ")");
+        }
+    }
+
+    /**
+     * The results' JSON; when it cannot be written after all (the disk filled up while measuring),
+     * into a temporary file instead, named in the failure, so that the measuring is not lost.
+     */
+    private static void saveJson(List<String> unwritten, Path json, List<Result> results) {
+        try {
+            writeJson(json, results);
+        } catch (IOException e) {
+            String kept;
+            try {
+                Path tmp = Files.createTempFile("paralelo-bench-", ".json");
+                writeJson(tmp, results);
+                kept = "; the results are in " + tmp;
+            } catch (IOException again) {
+                kept = "";
+            }
+            unwritten.add(json + " (" + Cli.describe(e) + kept + ")");
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    /**
+     * The two charts into dir: " and "-joined names after ", " when drawn, else why not (a
+     * machine without fonts cannot draw: the JSON is written, --replot draws it elsewhere).
+     */
+    private static String charts(List<Result> results, Path dir, String machine, List<String> unwritten, String joint) {
+        Path png = dir.resolve("sum-f64.png"), scalingPng = dir.resolve("sum-f64-scaling.png");
+        try {
+            chart(results, png, machine);
+            scalingChart(results, scalingPng, machine);
+            return ", " + dir.relativize(png) + joint + dir.relativize(scalingPng);
+        } catch (IOException e) {
+            unwritten.add("the charts (" + Cli.describe(e) + ")");
+            return " (no charts)";
+        } catch (RuntimeException | Error e) {
+            return " (no charts: " + e + "; draw them with --replot)";
+        }
+    }
+
+    /** Outputs that could not be written: one line, exit status 1; what was printed above stays. */
+    private static void unwritten(List<String> unwritten) {
+        if (!unwritten.isEmpty()) throw Cli.failed("could not write " + String.join(", ", unwritten));
     }
 
     static void writeJson(Path json, List<Result> results) throws IOException {
@@ -195,7 +298,13 @@ public final class Report {
     /** The results of a JSON this report wrote (one result per line). */
     static List<Result> readJson(Path json) throws IOException {
         List<Result> out = new ArrayList<>();
-        for (String l : Files.readAllLines(json)) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(json);
+        } catch (IOException e) {
+            throw Cli.usage("--replot " + json + ": cannot read it: " + Cli.describe(e));
+        }
+        for (String l : lines) {
             if (!l.strip().startsWith("{")) continue;
             try {
                 String gbps = field(l, "gbps"), ns = field(l, "ns_per_call");
@@ -203,10 +312,10 @@ public final class Report {
                         Integer.parseInt(field(l, "threads")), gbps.equals("null") ? Double.NaN : Double.parseDouble(gbps),
                         ns.equals("null") ? Double.NaN : Double.parseDouble(ns)));
             } catch (RuntimeException e) {
-                fail(json + ": not a report's JSON line: " + l.strip());
+                fail("--replot " + json + ": not a report's JSON line: " + l.strip());
             }
         }
-        if (out.isEmpty()) fail(json + ": no results");
+        if (out.isEmpty()) fail("--replot " + json + ": no results (name a report's latest.json)");
         return out;
     }
 
@@ -221,8 +330,7 @@ public final class Report {
     }
 
     private static void fail(String msg) {
-        System.err.println("paralelo bench: " + msg);
-        System.exit(2);
+        throw Cli.usage(msg);
     }
 
     static String machine() {

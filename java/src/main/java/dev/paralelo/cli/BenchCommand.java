@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
         description = {"The benchmark report: every implementation, numpy and two C probes on the same data "
                 + "(about 6 minutes on 2 cores), with a progress bar, tables and targets.",
                 "Writes latest.json, latest.md and two charts to the output folder (default bench/output, "
-                        + "ignored by git) and names it at the end."})
+                        + "ignored by git) and names it at the end. Every output location is checked before anything is "
+                        + "measured.",
+                "bench mpi [--out=DIR] [--smoke]: the MPI figures (./paralelo bench mpi --help)."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "the output folder (default: bench/output)")
     Path out;
@@ -33,6 +35,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cores", description = "the many-core figures alone: the scaling table and the targets that depend on the "
             + "core count (no pool, no per-call overheads; minutes on 16 cores)")
     boolean cores;
+
+    @Option(names = "--pool-only", description = "the worker pool's figures alone, printed (nothing written)")
+    boolean poolOnly;
 
     @Option(names = "--replot", paramLabel = "FILE", description = "prints and draws a written report's JSON again, measuring nothing")
     Path replot;
