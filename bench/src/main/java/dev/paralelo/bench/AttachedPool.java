@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  */
 record AttachedPool(WorkerPool pool, List<Process> workers, Path keys) implements AutoCloseable {
     static AttachedPool start(int n, int batch, boolean curve) throws Exception {
-        Path keys = Files.createTempDirectory("paralelo-bench-keys");
+        Path keys = Leftovers.track(Files.createTempDirectory("paralelo-bench-keys"));
         List<Process> ps = new ArrayList<>();
         WorkerPool pool = null;
         try {

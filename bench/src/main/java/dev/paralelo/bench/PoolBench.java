@@ -54,8 +54,8 @@ final class PoolBench {
         int runs = smoke ? 3 : 21;
         warmNanos = smoke ? TimeUnit.MILLISECONDS.toNanos(200) : TimeUnit.SECONDS.toNanos(8);
         Path dir = SharedArray.directory();
-        Path demo = dir.resolve("paralelo-bench-demo-" + ProcessHandle.current().pid() + ".npy");
-        Path big = dir.resolve("paralelo-bench-big-" + ProcessHandle.current().pid() + ".npy");
+        Path demo = Leftovers.track(dir.resolve("paralelo-bench-demo-" + ProcessHandle.current().pid() + ".npy"));
+        Path big = Leftovers.track(dir.resolve("paralelo-bench-big-" + ProcessHandle.current().pid() + ".npy"));
         long bigN = smoke ? 1L << 22 : 1L << 27;
         try (SharedArray a = SharedArray.create(demo, DType.F32, new long[] {DEMO}, true, v -> {
             F32Array x = (F32Array) v;
@@ -187,7 +187,7 @@ final class PoolBench {
 
     /** Round trips of a one-task job (4096 f32), in ns. */
     static Histogram latency(WorkerPool p, int n, Path dir) throws IOException {
-        Path one = dir.resolve("paralelo-bench-one-" + ProcessHandle.current().pid() + ".npy");
+        Path one = Leftovers.track(dir.resolve("paralelo-bench-one-" + ProcessHandle.current().pid() + ".npy"));
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         try (SharedArray a = SharedArray.create(one, DType.F32, new long[] {BlockPartition.BLOCK}, true)) {
             warm(p, a);
@@ -205,7 +205,7 @@ final class PoolBench {
     /** The talk's recipe as a Python peer: its JSON figures, or null when it cannot run. */
     static Map<String, Double> talk(int workers) throws Exception {
         String python = System.getenv().getOrDefault("PARALELO_PYTHON", "python3");
-        Path script = Files.createTempFile("paralelo-talk", ".py");
+        Path script = Leftovers.track(Files.createTempFile("paralelo-talk", ".py"));
         try (InputStream in = PoolBench.class.getResourceAsStream("/talk_taskfarm.py")) {
             Files.write(script, in.readAllBytes());
         }

@@ -584,7 +584,7 @@ public final class Report {
     static List<Result> numpy(Set<String> cases, Progress progress) throws Exception {
         List<Result> out = new ArrayList<>();
         String python = System.getenv().getOrDefault("PARALELO_PYTHON", "python3");
-        Path script = Files.createTempFile("paralelo-numpy-bench", ".py");
+        Path script = Leftovers.track(Files.createTempFile("paralelo-numpy-bench", ".py"));
         try (InputStream in = Report.class.getResourceAsStream("/numpy_bench.py")) {
             Files.write(script, in.readAllBytes());
         }
@@ -732,7 +732,7 @@ public final class Report {
 
     /** The JMH suite (all of it, or the parameter values given), converted to the report's results. */
     static List<Result> runJmh(Map<String, String[]> params) throws Exception {
-        Path jmhJson = Files.createTempFile("paralelo-jmh", ".json");
+        Path jmhJson = Leftovers.track(Files.createTempFile("paralelo-jmh", ".json"));
         var builder = new OptionsBuilder().include(KernelBenchmark.class.getSimpleName())
                 .resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON).result(jmhJson.toString());
         for (var p : params.entrySet()) builder.param(p.getKey(), p.getValue());
