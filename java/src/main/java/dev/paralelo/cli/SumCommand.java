@@ -75,6 +75,7 @@ final class SumCommand implements Callable<Integer> {
         if (insecure) options.put("insecure", "true");
         if (listen == null && !options.isEmpty()) throw new UsageException("--key, --allow and --insecure go with --listen");
         if (listen == null && workers == 0) throw new UsageException("--workers 0 needs --listen tcp://HOST:PORT (workers that attach)");
+        dev.paralelo.Kernels.defaultThreads(); // the thread settings, checked up front as every command does (a bad one is one line)
         PrintWriter out = spec.commandLine().getOut();
         try (SharedArray a = ArrayArgument.open(file, dtype)) {
             String value;
