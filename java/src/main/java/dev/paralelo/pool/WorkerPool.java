@@ -393,7 +393,7 @@ public final class WorkerPool implements AutoCloseable {
                             + " while starting" + logTail());
                 }
             }
-            byte[] f = transport.receive(Math.min(left, 50_000_000L));
+            byte[] f = receive(Math.min(left, 50_000_000L));
             if (f == null || Frames.type(f, f.length) != TYPE_HELLO) continue; // results of no job yet: none
             Hello h = Frames.decodeHello(f, f.length);
             // One of ours: its index and pid (a worker attached over the network says hello too).
@@ -758,6 +758,31 @@ public final class WorkerPool implements AutoCloseable {
     /** A frame sent: its tasks and when their lease ends. */
     private record Sent(int[] tasks, long deadline) {}
 
+    /**
+     * The transport's send and receive, whose failures (a ring file another process truncated
+     * or corrupted, a socket gone) end the job as a PoolException; closing the pool meanwhile
+     * stays a TransportClosedException.
+     */
+    private boolean send(byte[] frame) {
+        try {
+            return transport.send(frame, 0, frame.length, 0);
+        } catch (TransportClosedException e) {
+            throw e;
+        } catch (IllegalStateException e) {
+            throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] receive(long timeoutNanos) {
+        try {
+            return transport.receive(timeoutNanos);
+        } catch (TransportClosedException e) {
+            throw e;
+        } catch (IllegalStateException e) {
+            throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Runs tasks to completion; the OK payload of each, by task index. */
     private byte[][] run(List<ArrayRef> arrays, List<Task> tasks) {
         if (closed) throw new IllegalStateException("the pool is closed");
@@ -822,7 +847,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
                 if (c == 0) break;
                 byte[] frame = Frames.encodeTasks(job, arrays, part);
-                if (!transport.send(frame, 0, frame.length, 0)) { // the queue is full: wait for results
+                if (!send(frame)) { // the queue is full: wait for results
                     for (int j = c - 1; j >= 0; j--) pending.addFirst(ids[j]);
                     refused = true;
                     break;
@@ -835,7 +860,7 @@ public final class WorkerPool implements AutoCloseable {
                 flying += c;
                 sent.add(new Sent(c == ids.length ? ids : Arrays.copyOf(ids, c), deadline));
             }
-            byte[] f = transport.receive(flying > 0 || refused ? 1_000_000L : 0);
+            byte[] f = receive(flying > 0 || refused ? 1_000_000L : 0);
             while (f != null) {
                 if (Frames.type(f, f.length) == TYPE_RESULTS && Frames.job(f) == job) {
                     for (Result r : Frames.decodeResults(f, f.length).results()) {
@@ -885,7 +910,7 @@ public final class WorkerPool implements AutoCloseable {
                         }
                     }
                 }
-                f = transport.receive(0);
+                f = receive(0);
             }
             long now = System.nanoTime();
             while (!sent.isEmpty() && sent.peek().deadline() - now < 0) {
@@ -954,7 +979,7 @@ public final class WorkerPool implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(log);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove the pool's log " + log + ": " + e.getMessage());
         }
     }
@@ -963,7 +988,7 @@ public final class WorkerPool implements AutoCloseable {
         beat.shutdownNow();
         try {
             if (transport != null) transport.close();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
             LOG.log(System.Logger.Level.WARNING, "closing the pool's transport: " + e.getMessage());
         }
         long end = System.nanoTime() + 5_000_000_000L;

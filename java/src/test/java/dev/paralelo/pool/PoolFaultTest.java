@@ -186,6 +186,39 @@ class PoolFaultTest {
         assertThrows(IllegalStateException.class, () -> pool.sum(big));
     }
 
+    /**
+     * Another process truncates the pool's ring file: the next job fails with a PoolException (not
+     * the JVM's InternalError), and close() works and removes the file.
+     */
+    @Test
+    void aRingFileTruncatedByAnotherProcessFailsTheJobAndCloseRemovesIt() throws Exception {
+        java.util.Set<Path> before = rings();
+        WorkerPool pool = slowJobs(1).start();
+        try {
+            java.util.Set<Path> mine = rings();
+            mine.removeAll(before);
+            assertEquals(1, mine.size(), "the pool's ring file: " + mine);
+            Path ring = mine.iterator().next();
+            Process t = new ProcessBuilder("truncate", "-s", "0", ring.toString()).inheritIO().start();
+            assertTrue(t.waitFor(30, TimeUnit.SECONDS) && t.exitValue() == 0);
+            PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(90), () -> assertThrows(PoolException.class, () -> pool.sum(big)));
+            assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("every worker died"), e.getMessage());
+        } finally {
+            assertTimeoutPreemptively(Duration.ofSeconds(30), pool::close);
+        }
+        java.util.Set<Path> after = rings();
+        after.removeAll(before);
+        assertEquals(java.util.Set.of(), after, "close() removed the ring file");
+    }
+
+    /** The ring files of this process in the shared-array folder. */
+    private static java.util.Set<Path> rings() throws Exception {
+        String prefix = "paralelo-pool-" + ProcessHandle.current().pid() + "-";
+        try (var s = java.nio.file.Files.list(SharedArray.directory())) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        }
+    }
+
     @Test
     void everyWorkerKilledDuringAJobFailsItToo() throws Exception {
         try (WorkerPool pool = slowJobs(2).lease(Duration.ofMinutes(1)).start()) {

@@ -80,6 +80,8 @@ final class FrameExchange {
             }
         } catch (IllegalStateException e) {
             throw closedOr(e);
+        } catch (InternalError e) {
+            throw truncated(e);
         }
     }
 
@@ -106,6 +108,8 @@ final class FrameExchange {
             }
         } catch (IllegalStateException e) {
             throw closedOr(e);
+        } catch (InternalError e) {
+            throw truncated(e);
         }
     }
 
@@ -125,6 +129,16 @@ final class FrameExchange {
     private void checkOpen() {
         if (shut) throw new TransportClosedException("the transport " + file.path() + " is closed");
         if (file.closed()) throw new TransportClosedException("the parent closed the transport " + file.path());
+    }
+
+    /**
+     * The ring file shrank under the mapping (another process truncated it): the JVM's fault on
+     * a page past its end, as a clear error (or the close, if the transport closed meanwhile).
+     */
+    private RuntimeException truncated(InternalError e) {
+        IllegalStateException t = new IllegalStateException("the ring file " + file.path()
+                + " was truncated while mapped (by another process?): " + e.getMessage(), e);
+        return closedOr(t);
     }
 
     /** A segment closed under a running call is the transport's close, not a bug. */

@@ -354,7 +354,15 @@ public final class ShmRing {
             long seq = sequence(x);
             if (seq == x) continue;
             WORD.setRelease(producerWords, FREE, x);
-            return seq < x ? x : ~x; // below: position x - slots is not released yet
+            if (seq >= x) return ~x;
+            // Below: position x - slots is not released yet; its word is then x - slots (claimed)
+            // or x - slots + 1 (published). Within a lap of the tail nothing else can be there
+            // (words only grow, and the tail passed x - slots when it was free); further on, a
+            // lap before may still hold its word. A negative word is never one.
+            if (seq < 0 || (x - slots < tail && seq != x - slots && seq != x - slots + 1)) {
+                throw corrupt("sequence " + seq + " at position " + x + " under the tail " + tail);
+            }
+            return x;
         }
         WORD.setRelease(producerWords, FREE, x);
         return x;

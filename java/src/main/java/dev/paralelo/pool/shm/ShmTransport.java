@@ -132,14 +132,23 @@ public final class ShmTransport implements Transport {
     /**
      * Sets the closed flag (workers see it at their next call and exit), unmaps the file and
      * deletes it. Idempotent; a call running in another thread fails with
-     * {@link dev.paralelo.pool.TransportClosedException}.
+     * {@link dev.paralelo.pool.TransportClosedException}. The file goes even when another process
+     * truncated it (the flag cannot be set then; the workers fault on it and exit).
      */
     @Override
     public synchronized void close() throws IOException {
         if (exchange.isShut()) return;
         exchange.shutDown();
-        file.markClosed();
-        file.close();
-        Files.deleteIfExists(file.path());
+        try {
+            file.markClosed();
+        } catch (InternalError | IllegalStateException e) {
+            // truncated under the mapping: nothing to tell the workers through it
+        } finally {
+            try {
+                file.close();
+            } finally {
+                Files.deleteIfExists(file.path());
+            }
+        }
     }
 }

@@ -232,6 +232,18 @@ class ShmRingTest {
             assertThrows(IllegalStateException.class,
                     () -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(limit, () -> r.drain(f -> { }, 4)), "drain, " + bad);
         }
+        // Words below their position that no lap leaves (negative, or more than a lap behind
+        // within a lap of the tail): read as "full" before, which stalled a job for its whole
+        // start timeout.
+        for (long bad : new long[] {-5, 2, Long.MIN_VALUE}) {
+            MemorySegment seg = arena.allocate(RingLayout.length(16, 8), 128);
+            ShmRing.init(seg, 8, 16);
+            ShmRing r = new ShmRing(seg, 8, 16, 64, PID);
+            seg.set(ValueLayout.JAVA_LONG, RingLayout.SLOTS_OFFSET + 5L * RingLayout.SLOT_LENGTH + RingLayout.SEQUENCE_OFFSET, bad);
+            IllegalStateException o = assertThrows(IllegalStateException.class,
+                    () -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(limit, () -> r.offer(frame(8, 1), 0, 8)), "offer, " + bad);
+            assertTrue(o.getMessage().startsWith("corrupt ring"), o.getMessage());
+        }
         // A later lap's publication under a tail that stands still is what a sole producer leaves
         // for a moment: the claim calls the ring full after a few tries, and an error never.
         MemorySegment seg = arena.allocate(RingLayout.length(16, 8), 128);
