@@ -40,7 +40,8 @@ public final class Npy {
      * @param path the file
      * @return its elements in storage order; the type is the file's (check it with
      *     {@code dtype()} or a pattern match)
-     * @throws NpyFormatException if the file is not a .npy file Paralelo reads
+     * @throws NpyFormatException if the file is not a .npy file Paralelo reads, or is truncated
+     *     (also by another process while it is being read: "truncated .npy file")
      * @throws IOException if it cannot be read
      * @throws IllegalArgumentException if it holds more than 2^31 - 9 elements (use
      *     {@link #load(Path, Arena)})
@@ -70,7 +71,8 @@ public final class Npy {
      * @param path the file
      * @param arena where the array is allocated; it lives as long as the arena
      * @return its elements in storage order, of the file's type
-     * @throws NpyFormatException if the file is not a .npy file Paralelo reads
+     * @throws NpyFormatException if the file is not a .npy file Paralelo reads, or is truncated
+     *     (also by another process while it is being read: "truncated .npy file")
      * @throws IOException if it cannot be read
      */
     public static NumArray load(Path path, Arena arena) throws IOException {
@@ -138,9 +140,38 @@ public final class Npy {
                 array.segment().byteSize())).close();
     }
 
-    private static void copy(SharedArray file, NumArray out) {
+    /**
+     * Copies the mapped elements into out. Another process may truncate the file meanwhile: the
+     * copy then faults on a lost page, which the JVM reports as an InternalError at its next
+     * safepoint check (the size check's system call is one, so it arrives inside the try); a
+     * file still short at that check is reported the same way. (A file that grew back before
+     * the check gives the zeros it grew back with: what it held then.)
+     */
+    private static void copy(SharedArray file, NumArray out) throws IOException {
         NumArray src = file.array();
-        MemorySegment.copy(src.segment(), 0, out.segment(), 0, src.segment().byteSize());
-        file.checkIntact(); // a truncation during the copy would have left zeros or a fault
+        long now;
+        try {
+            MemorySegment.copy(src.segment(), 0, out.segment(), 0, src.segment().byteSize());
+            now = file.currentSize(); // a truncation during the copy would have left zeros or a fault
+        } catch (InternalError e) {
+            if (!String.valueOf(e.getMessage()).contains("fault occurred")) throw e;
+            long size;
+            try {
+                size = file.currentSize();
+            } catch (IOException x) {
+                size = -1;
+            }
+            throw truncated(file, size, e);
+        }
+        if (now < file.mappedEnd()) throw truncated(file, now, null);
+    }
+
+    private static NpyFormatException truncated(SharedArray file, long now, Throwable cause) {
+        NpyFormatException e = new NpyFormatException("truncated .npy file: another process truncated it"
+                + (now >= 0 ? " to " + now + " bytes" : "") + " while it was being read; shape "
+                + NpyHeader.shapeString(file.shape()) + " of " + file.array().dtype().numpyDescr() + " needs "
+                + file.mappedEnd() + " bytes");
+        if (cause != null) e.initCause(cause);
+        return e;
     }
 }

@@ -45,7 +45,8 @@ import java.util.stream.Stream;
  * <p>Arrays are created by name in {@link #directory()} ({@code /dev/shm} unless
  * {@code -Dparalelo.shm.dir} says otherwise) or by path. New files have mode 0600. The mapping
  * lives in a shared arena: any thread may use the array; {@link #close()} unmaps it and
- * {@link #delete()} also removes the file. Every kernel call on the array first checks that the
+ * {@link #delete()} also removes the file, unless another process has put another one at its
+ * path since. Every kernel call on the array first checks that the
  * file is still long enough, because touching a page that another process truncated away
  * would kill the JVM with SIGBUS.
  *
@@ -412,11 +413,13 @@ public final class SharedArray implements AutoCloseable {
      * @param writable whether to map it read-write; false maps it read-only, so that every write
      *     through the array throws
      * @return the mapped array
-     * @throws NpyFormatException if the file is not a .npy file Paralelo can map
+     * @throws NpyFormatException if the file is not a .npy file Paralelo can map, or is shorter
+     *     than its header says ("truncated .npy file"), also when another process truncated it
+     *     while it was being opened
      * @throws AccessDeniedException if a writable open meets a file another user owns or one that
      *     is read-only, or the file cannot be read
      * @throws FileSystemException if path is a symbolic link, a directory or another non-regular
-     *     file, or it was replaced while being opened
+     *     file, or it was replaced while being opened (or, for a raw file, truncated)
      * @throws IOException if the file cannot be opened for another reason (no such file, ...)
      */
     public static SharedArray open(Path path, boolean writable) throws IOException {
@@ -615,13 +618,27 @@ public final class SharedArray implements AutoCloseable {
             offset += start * dtype.size();
             bytes = r.length() * dtype.size();
         }
+        long end = offset + bytes;
+        // The size was read before the header; another process may have truncated the file
+        // since. A read-only map past the end fails with a confusing "cannot extend file", and a
+        // writable one would silently grow the file back with zeros: check first. (A truncation
+        // in the microseconds between this check and the map's own is still grown back by a
+        // writable map: FileChannel.map has no mode that refuses to extend.)
+        if (bytes != 0) checkNotShrunk(path, ch, end, h, null);
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = bytes == 0
-                    ? arena.allocate(0, DATA_ALIGNMENT)
-                    : ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, offset, bytes, arena);
+            MemorySegment seg;
+            if (bytes == 0) {
+                seg = arena.allocate(0, DATA_ALIGNMENT);
+            } else {
+                try {
+                    seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, offset, bytes, arena);
+                } catch (IOException e) {
+                    checkNotShrunk(path, ch, end, h, e); // truncated between the check and the map
+                    throw e;
+                }
+            }
             if (!writable) seg = seg.asReadOnly();
-            long end = offset + bytes;
             AccessCheck check = () -> {
                 long now;
                 try {
@@ -639,6 +656,29 @@ public final class SharedArray implements AutoCloseable {
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * The error of a file that another process truncated while it was being opened, the same a
+     * file truncated before the open gives: NpyFormatException "truncated .npy file" for a .npy
+     * file (h not null), FileSystemException for a raw one. Returns when the file still holds end
+     * bytes.
+     */
+    private static void checkNotShrunk(Path path, FileChannel ch, long end, NpyHeader h, IOException cause) throws IOException {
+        long now = ch.size();
+        if (now >= end) return;
+        IOException e = h != null
+                ? new NpyFormatException("truncated .npy file: it was truncated to " + now + " bytes while being opened; shape "
+                        + NpyHeader.shapeString(h.shape()) + " of " + h.dtype().numpyDescr() + " needs " + end + " bytes")
+                : new FileSystemException(path.toString(), null, "was truncated to " + now + " bytes while being opened (it had "
+                        + end + ")");
+        if (cause != null) e.initCause(cause);
+        throw e;
+    }
+
+    /** The file's current size in bytes. */
+    long currentSize() throws IOException {
+        return channel.size();
     }
 
     static NumArray view(DType type, MemorySegment seg, AccessCheck check) {
@@ -931,12 +971,38 @@ public final class SharedArray implements AutoCloseable {
     }
 
     /**
-     * Unmaps and removes the file.
+     * Unmaps the file and removes it, if the path still names it. Another process may have put
+     * another file at the path since this array created or opened it ({@code createOrReplace},
+     * or a delete and a new create there): that file is its data, and is left in place. The path
+     * is compared with this array's file by device and inode ({@link #checkSameFile()}) while the
+     * file is still open, so that its inode cannot have been reused, and removed right after.
+     * What remains is the moment between that check and the unlink: a file renamed onto the
+     * path within those microseconds is removed instead. (After {@link #close()} nothing keeps
+     * the inode: a delete then compares as well, but a reused inode number would match.)
      *
-     * @throws IOException if the file cannot be removed (it is unmapped by then)
+     * @return true if the file was removed; false if the path names no file, or another file
+     *     than the one this array maps, which is left alone
+     * @throws IOException if the path cannot be examined or the file cannot be removed (it is
+     *     unmapped by then)
      */
-    public void delete() throws IOException {
-        close();
-        Files.deleteIfExists(path);
+    public boolean delete() throws IOException {
+        try {
+            Object now;
+            try {
+                now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+            // No key (a filesystem without inode numbers): nothing to compare, remove as before.
+            if (fileKey != null && !fileKey.equals(now)) return false;
+            try {
+                Files.delete(path);
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+            return true;
+        } finally {
+            close(); // after the check: the open channel keeps the inode from being reused
+        }
     }
 }

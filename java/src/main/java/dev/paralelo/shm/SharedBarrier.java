@@ -130,15 +130,21 @@ public final class SharedBarrier implements AutoCloseable {
      *
      * @return the number of completed generations, read with acquire ordering, or -1
      *     ({@link BarrierLayout#BROKEN})
+     * @throws IllegalStateException if another process truncated the barrier's file
      */
     public long generation() {
-        return (long) LONG.getAcquire(seg, BarrierLayout.GENERATION_OFFSET);
+        try {
+            return (long) LONG.getAcquire(seg, BarrierLayout.GENERATION_OFFSET);
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
     }
 
     /**
      * Whether a wait has timed out on this barrier, in any process.
      *
      * @return true once broken; a broken barrier stays broken
+     * @throws IllegalStateException if another process truncated the barrier's file
      */
     public boolean isBroken() {
         return generation() == BarrierLayout.BROKEN;
@@ -157,34 +163,59 @@ public final class SharedBarrier implements AutoCloseable {
     /**
      * Waits until all parties have arrived.
      *
+     * <p>Another process that re-initialises the barrier ({@link #init}) or overwrites its words
+     * while this party waits makes the wait fail with IllegalStateException, never pass: the
+     * generation went back, or the magic or parties word no longer holds what it held when this
+     * barrier attached (docs/FORMAT.md). A file truncated under the barrier is an
+     * IllegalStateException too (the JVM's fault on the lost page, which it delivers at its next
+     * safepoint check: in the wait's loop or at its return).
+     *
      * @param timeout how long to wait; any length (a Duration past Long.MAX_VALUE nanoseconds
      *     waits for ever)
      * @throws TimeoutException when the timeout passes first; the barrier is then broken
      * @throws BrokenBarrierException when the barrier is or becomes broken (another party's
      *     wait timed out), before or during this wait
+     * @throws IllegalStateException when another process re-initialised, zeroed or otherwise
+     *     overwrote the barrier, or truncated its file, before or during this wait
      */
     public void await(Duration timeout) throws TimeoutException, BrokenBarrierException {
+        try {
+            awaitGeneration(timeout);
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
+    }
+
+    private void awaitGeneration(Duration timeout) throws TimeoutException, BrokenBarrierException {
         long limit = nanos(timeout);
         long start = System.nanoTime();
+        checkLayout();
         long gen = (long) LONG.getAcquire(seg, BarrierLayout.GENERATION_OFFSET);
         if (gen == BarrierLayout.BROKEN) throw broken();
+        if (gen < 0) throw overwritten("its generation word holds " + gen);
         long arrived = (long) LONG.getAndAdd(seg, BarrierLayout.ARRIVED_OFFSET, 1L) + 1;
         if (arrived == parties) {
             LONG.set(seg, BarrierLayout.ARRIVED_OFFSET, 0L);
             // A CAS, not a store: a waiter that timed out meanwhile has broken this generation.
-            if (!LONG.compareAndSet(seg, BarrierLayout.GENERATION_OFFSET, gen, gen + 1)) throw broken();
-            return;
+            long witness = (long) LONG.compareAndExchange(seg, BarrierLayout.GENERATION_OFFSET, gen, gen + 1);
+            if (witness == gen) return;
+            if (witness == BarrierLayout.BROKEN) throw broken();
+            throw overwritten("its generation changed from " + gen + " to " + witness + " while the last party arrived");
         }
         for (int spins = 0; ; spins++) {
             long now = (long) LONG.getAcquire(seg, BarrierLayout.GENERATION_OFFSET);
             if (now != gen) {
                 if (now == BarrierLayout.BROKEN) throw broken();
+                checkLayout();
+                // Generations only grow: one that went back is a re-initialised or zeroed barrier, not a completed wait.
+                if (now < gen) throw overwritten("its generation went back from " + gen + " to " + now + " during this wait");
                 return;
             }
             if (spins < 1000) {
                 Thread.onSpinWait();
                 continue;
             }
+            checkLayout(); // a barrier zeroed or re-initialised at generation 0 leaves the generation as it was
             // Elapsed time against the limit: no deadline to overflow.
             if (System.nanoTime() - start > limit) {
                 if (LONG.compareAndSet(seg, BarrierLayout.GENERATION_OFFSET, gen, BarrierLayout.BROKEN)) {
@@ -196,6 +227,36 @@ public final class SharedBarrier implements AutoCloseable {
             if (spins < 5000) Thread.yield();
             else LockSupport.parkNanos(50_000);
         }
+    }
+
+    /** IllegalStateException unless the magic and parties words still hold what they held at attach. */
+    private void checkLayout() {
+        long magic = (long) LONG.getAcquire(seg, BarrierLayout.MAGIC_OFFSET);
+        if (magic != BarrierLayout.MAGIC) {
+            throw overwritten("its magic word is 0x" + Long.toHexString(magic) + ", not 0x" + Long.toHexString(BarrierLayout.MAGIC));
+        }
+        long p = (long) LONG.get(seg, BarrierLayout.PARTIES_OFFSET);
+        if (p != parties) throw overwritten("it now says " + p + " parties, not " + parties);
+    }
+
+    private IllegalStateException overwritten(String what) {
+        return new IllegalStateException("the shared barrier" + where() + " was re-initialised, zeroed or overwritten by another "
+                + "process: " + what + "; no wait on it can be trusted: create a new barrier");
+    }
+
+    /**
+     * The JVM's fault on the barrier's page, which a truncation of its file removed, as an
+     * IllegalStateException; any other InternalError as it is.
+     */
+    private IllegalStateException truncated(InternalError e) {
+        if (!String.valueOf(e.getMessage()).contains("fault occurred")) throw e;
+        return new IllegalStateException("the shared barrier's file" + where() + " was truncated by another process while "
+                + "mapped: its page is gone (the JVM reported: " + e.getMessage() + "); create a new barrier", e);
+    }
+
+    /** " (PATH)" for a barrier opened or created by name, else nothing. */
+    private String where() {
+        return owner == null ? "" : " (" + owner.path() + ")";
     }
 
     private static BrokenBarrierException broken() {

@@ -7,6 +7,12 @@ import java.io.IOException;
 /**
  * A 64-bit counter that many processes update atomically: element 0 of a shared i64 array of
  * one cache line. Every update is a sequentially consistent read-modify-write.
+ *
+ * <p>If another process truncates the file, the counter's page is gone: the JVM turns the fault
+ * of the next update or read into an InternalError, which these methods report as an
+ * {@link IllegalStateException} that says the file was truncated. (The JVM delivers that error at
+ * its next safepoint check after the fault, which the methods' own returns make; a call that the
+ * JIT inlined into a caller's loop may let it surface in the caller instead.)
  */
 public final class SharedCounter implements AutoCloseable {
     private final SharedArray file;
@@ -48,27 +54,55 @@ public final class SharedCounter implements AutoCloseable {
      *
      * @param delta the amount to add (negative to subtract); the sum wraps around on overflow
      * @return the value before the addition
+     * @throws IllegalStateException if another process truncated the file, or the counter was closed
      */
     public long getAndAdd(long delta) {
-        return cell.getAndAdd(0, delta);
+        try {
+            return cell.getAndAdd(0, delta);
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
     }
 
     /**
      * Adds one and returns the new value.
      *
      * @return the value after the addition
+     * @throws IllegalStateException if another process truncated the file, or the counter was closed
      */
     public long incrementAndGet() {
-        return cell.getAndAdd(0, 1) + 1;
+        try {
+            return cell.getAndAdd(0, 1) + 1;
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
     }
 
     /**
      * The current value (acquire).
      *
      * @return the value, read with acquire ordering
+     * @throws IllegalStateException if another process truncated the file, or the counter was closed
      */
     public long get() {
-        return cell.getAcquire(0);
+        try {
+            return cell.getAcquire(0);
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
+    }
+
+    /** The JVM's fault on the counter's page, which a truncation removed, as an IllegalStateException; any other InternalError as it is. */
+    private IllegalStateException truncated(InternalError e) {
+        if (!String.valueOf(e.getMessage()).contains("fault occurred")) throw e;
+        String size;
+        try {
+            size = file.currentSize() + " bytes";
+        } catch (IOException | RuntimeException x) {
+            size = "fewer bytes";
+        }
+        return new IllegalStateException(file.path() + " was truncated to " + size + " by another process while mapped: the "
+                + "counter's page is gone (the JVM reported: " + e.getMessage() + "); its value is lost", e);
     }
 
     /** Unmaps the counter. */
@@ -78,11 +112,14 @@ public final class SharedCounter implements AutoCloseable {
     }
 
     /**
-     * Unmaps and removes the file.
+     * Unmaps the counter and removes its file, if the path still names it; a file another
+     * process has put at the path since is left alone (see {@link SharedArray#delete()}).
      *
-     * @throws IOException if the file cannot be removed (it is unmapped by then)
+     * @return true if the file was removed; false if the path names no file or another file
+     * @throws IOException if the path cannot be examined or the file cannot be removed (it is
+     *     unmapped by then)
      */
-    public void delete() throws IOException {
-        file.delete();
+    public boolean delete() throws IOException {
+        return file.delete();
     }
 }

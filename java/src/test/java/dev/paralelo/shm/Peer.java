@@ -90,6 +90,61 @@ public final class Peer {
                     System.exit(3);
                 }
             }
+            case "replace" -> { // PATH N VALUE: replace PATH with a complete array of N copies of VALUE
+                double v = Double.parseDouble(args[3]);
+                SharedArray.create(path, dev.paralelo.DType.F64, new long[] {Long.parseLong(args[2])}, true,
+                        x -> Kernels.defaults().fill(x, v)).close();
+                System.out.println("replaced");
+            }
+            case "recreate" -> { // PATH N VALUE: remove PATH, then create a new complete array there
+                Files.delete(path);
+                double v = Double.parseDouble(args[3]);
+                SharedArray.create(path, dev.paralelo.DType.F64, new long[] {Long.parseLong(args[2])}, false,
+                        x -> Kernels.defaults().fill(x, v)).close();
+                System.out.println("recreated");
+            }
+            case "barrier-init" -> { // PATH PARTIES: initialise the barrier at the start of PATH's data again
+                try (SharedArray a = SharedArray.open(path, true)) {
+                    SharedBarrier.init(a.array().segment(), Long.parseLong(args[2]));
+                }
+                System.out.println("initialised");
+            }
+            case "barrier-zero" -> { // PATH: zero the barrier's words
+                try (SharedArray a = SharedArray.open(path, true)) {
+                    a.array().segment().asSlice(0, BarrierLayout.LENGTH).fill((byte) 0);
+                }
+                System.out.println("zeroed");
+            }
+            case "truncate" -> { // PATH BYTES
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(Long.parseLong(args[2]));
+                }
+                System.out.println("truncated");
+            }
+            case "toggle" -> { // PATH SMALL: truncate PATH to SMALL bytes and regrow it, over and over, until stdin has a line
+                long full = Files.size(path), small = Long.parseLong(args[2]);
+                Thread stop = new Thread(() -> {
+                    try {
+                        stdin.readLine();
+                    } catch (java.io.IOException e) {
+                        // parent gone: stop as well
+                    }
+                    System.exit(0);
+                });
+                stop.setDaemon(true);
+                stop.start();
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+                    System.out.println("toggling");
+                    System.out.flush();
+                    for (;;) {
+                        f.setLength(small);
+                        Thread.sleep(0, 300_000);
+                        f.setLength(full);
+                        Thread.sleep(1);
+                    }
+                }
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
