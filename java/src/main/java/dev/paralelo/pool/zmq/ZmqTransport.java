@@ -307,7 +307,9 @@ public final class ZmqTransport implements Transport {
             if (closed) return;
             closed = true;
             drops.flush(System.nanoTime());
-            for (Peer p : peers.values()) deliver(p, new byte[] {CLOSE}, 0, 1);
+            // A copy: deliver drops a peer whose connection is gone (from the map being walked),
+            // and quietly: a worker that left first is no news when the pool closes.
+            for (Peer p : List.copyOf(peers.values())) deliver(p, new byte[] {CLOSE}, 0, 1, false);
             peers.clear();
             workers = 0;
         } finally {
@@ -433,8 +435,12 @@ public final class ZmqTransport implements Transport {
         return best;
     }
 
-    /** Sends one message to p; false (and p dropped) when its connection is gone or full. */
+    /** Sends one message to p; false (and p dropped, with a warning) when its connection is gone or full. */
     private boolean deliver(Peer p, byte[] frame, int off, int len) {
+        return deliver(p, frame, off, len, true);
+    }
+
+    private boolean deliver(Peer p, byte[] frame, int off, int len, boolean warn) {
         boolean ok;
         String why;
         try {
@@ -450,7 +456,7 @@ public final class ZmqTransport implements Transport {
         if (!ok && peers.remove(HexFormat.of().formatHex(p.id)) != null) {
             workers = peers.size();
             lost++;
-            LOG.log(System.Logger.Level.WARNING, "dropped worker " + p.name + ": " + why);
+            if (warn) LOG.log(System.Logger.Level.WARNING, "dropped worker " + p.name + ": " + why);
         }
         return ok;
     }

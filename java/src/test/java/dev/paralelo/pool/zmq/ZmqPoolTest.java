@@ -157,6 +157,29 @@ class ZmqPoolTest extends WorkerProcesses {
         assertEquals(0, p.exitValue(), Peers.text(dir.resolve("workers.log")));
     }
 
+    /**
+     * Workers that vanished (kill -9) before the pool closes: close() works, without a warning
+     * per worker (a send to each gone connection used to drop it from the map being walked).
+     */
+    @Test
+    void closingAfterTheWorkersVanishedIsQuiet() throws Exception {
+        try (Peers.Warnings w = new Peers.Warnings()) {
+            w.quiet();
+            WorkerPool pool = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).start();
+            List<Process> ps = List.of(attach(pool.listenEndpoint()), attach(pool.listenEndpoint()), attach(pool.listenEndpoint()));
+            assertTrue(Peers.await(() -> pool.liveWorkers() == 3, 30), "attached");
+            for (Process p : ps) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            Thread.sleep(200); // the connections' ends are seen gone; the pool's heartbeat has not noticed yet
+            long before = w.count("dropped worker");
+            pool.close();
+            assertEquals(before, w.count("dropped worker"), w.lines.toString());
+            assertEquals(0, w.count("closing the pool's transport"), w.lines.toString());
+        }
+    }
+
     @Test
     void aWorkerWithNoPoolGivesUpWithAMessage() throws Exception {
         Process p = attach("tcp://127.0.0.1:9", "--worker", "0"); // nothing listens on the discard port
