@@ -17,8 +17,8 @@ import picocli.CommandLine.Unmatched;
                 + "to attach to a pool that listens (README, \"Workers on other machines\").",
                 "Usage: paralelo worker --connect tcp://HOST:PORT [--threads T] [--key F.key_secret --server-key F.key | "
                         + "--insecure] [--kernels auto|native|vector|scalar|java]",
-                "Exit status 0 when the pool closed, 3 when it went silent or refused this worker's key. (--worker I is the "
-                        + "pool's own option for the workers it starts.)"})
+                "Exit status 0 when the pool closed, 3 when it went silent or refused this worker's key. (--worker I and --log FILE are the "
+                        + "pool's own options for the workers it starts.)"})
 final class WorkerCommand implements Callable<Integer> {
     @Unmatched
     List<String> args = new ArrayList<>();

@@ -1,6 +1,9 @@
 package dev.paralelo.pool;
 
 import dev.paralelo.Implementation;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,7 +15,9 @@ import java.util.Map;
  * that listens on the network. The last three are transport options (the worker's own key pair,
  * the pool's public key, plain text on a network address: see {@code dev.paralelo.pool.zmq}).
  * Exit status 0 when the parent closed the pool, 2 for bad arguments, an endpoint it cannot
- * reach or kernel settings it cannot use, 3 when the parent died or went silent.
+ * reach or kernel settings it cannot use, 3 when the parent died or went silent. A pool also
+ * passes {@code --log FILE}, the log its workers write to, which a worker removes when it exits
+ * because the process that started it died (a pool killed with kill -9 cannot).
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -35,7 +40,7 @@ public final class WorkerMain {
      *     it cannot reach or kernel settings it cannot use, 3 when the parent died or went silent
      */
     public static int run(String[] args) {
-        String endpoint = null;
+        String endpoint = null, log = null;
         int worker = 0, threads = 1;
         Implementation kernels = null;
         Map<String, String> options = new LinkedHashMap<>();
@@ -56,6 +61,7 @@ public final class WorkerMain {
                     }
                     case "--key", "--server-key" -> options.put(a.substring(2), value(args, ++i, a));
                     case "--insecure" -> options.put("insecure", "true");
+                    case "--log" -> log = value(args, ++i, a);
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
@@ -73,6 +79,9 @@ public final class WorkerMain {
             System.err.println("paralelo worker: " + (m.startsWith("cannot connect to ") ? m : "cannot connect to " + endpoint + ": " + m));
             return 2;
         }
+        // The process that started this one: a pool, whose log (--log) is left to its workers
+        // when it dies without closing (kill -9).
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         Worker started;
         try {
             started = new Worker(link, worker, threads, kernels);
@@ -90,11 +99,29 @@ public final class WorkerMain {
         }
         try (Worker w = started) {
             int status = w.run();
-            if (status == 3) System.err.println("paralelo worker: no word from the pool at " + endpoint + " for too long; exiting");
+            if (status == 3) {
+                System.err.println("paralelo worker: no word from the pool at " + endpoint + " for too long; exiting");
+                if (log != null && ProcessHandle.of(parent).map(h -> !h.isAlive()).orElse(true)) removeLog(Path.of(log));
+            }
             return status;
         } catch (java.io.IOException e) {
             System.err.println("paralelo worker: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * Removes the log of a pool that died (--log): only a regular file named like the logs a
+     * pool makes (paralelo-pool-*.log), never through a link. Every worker of the pool tries; the
+     * first removes it.
+     */
+    private static void removeLog(Path log) {
+        String name = log.getFileName() == null ? "" : log.getFileName().toString();
+        if (!name.startsWith("paralelo-pool-") || !name.endsWith(".log")) return;
+        try {
+            if (Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS)) Files.deleteIfExists(log);
+        } catch (java.io.IOException e) {
+            // exiting anyway: a log left in the temporary folder
         }
     }
 

@@ -375,7 +375,8 @@ public final class WorkerPool implements AutoCloseable {
         }
         c.addAll(List.of("--connect", local.endpoint(), "--worker", Integer.toString(index),
                 "--threads", Integer.toString(settings.threads),
-                "--kernels", settings.kernels == null ? "auto" : settings.kernels.name().toLowerCase(java.util.Locale.ROOT)));
+                "--kernels", settings.kernels == null ? "auto" : settings.kernels.name().toLowerCase(java.util.Locale.ROOT),
+                "--log", log.toString())); // theirs to remove if this process dies (close() removes it otherwise)
         return c;
     }
 

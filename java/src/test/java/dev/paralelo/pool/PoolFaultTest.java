@@ -241,10 +241,14 @@ class PoolFaultTest {
             String line = r.readLine();
             assertTrue(line != null && line.startsWith("pids "), "the parent started its pool: " + line);
             for (String p : line.substring(5).split(" ")) workers.add(ProcessHandle.of(Long.parseLong(p)).orElseThrow());
+            // The workers' log: where their output goes (the parent made it, and dies before it can remove it).
+            Path log = java.nio.file.Files.readSymbolicLink(Path.of("/proc/" + workers.get(0).pid() + "/fd/1"));
+            assertTrue(log.getFileName().toString().startsWith("paralelo-pool-") && java.nio.file.Files.isRegularFile(log), log.toString());
             parent.destroyForcibly().waitFor();
             long end = System.nanoTime() + 15_000_000_000L;
             while (System.nanoTime() < end && workers.stream().anyMatch(ProcessHandle::isAlive)) Thread.sleep(100);
             for (ProcessHandle w : workers) assertTrue(!w.isAlive(), "worker " + w.pid() + " outlived its parent");
+            assertTrue(!java.nio.file.Files.exists(log), "the workers removed their dead parent's log " + log);
         } finally {
             for (ProcessHandle w : workers) w.destroyForcibly();
         }
