@@ -176,32 +176,30 @@ static void corrupt_slot_zero(int64_t s, int *offer, int *poll) {
     free(f);
 }
 
+/* Each word at position 0's slot: offer and poll both return PL_E_LAYOUT, promptly. */
+static void both_refuse(const int64_t *words, size_t n, const char *what) {
+    for (size_t i = 0; i < n; i++) {
+        int offer, poll;
+        watch(what);
+        corrupt_slot_zero(words[i], &offer, &poll);
+        watch(NULL);
+        CHECK(offer == PL_E_LAYOUT, "offer at sequence %lld: %d", (long long)words[i], offer);
+        CHECK(poll == PL_E_LAYOUT, "poll at sequence %lld: %d", (long long)words[i], poll);
+    }
+}
+
 static void test_corrupt_sequences_are_refused(void) {
     /* The tester's rings: words no step of the protocol leaves at position 0 (nor at 0 - slots,
      * nor a later lap). Both calls used to spin for ever. */
     static const int64_t corrupt[] = {5, 7, -1, 2, SLOTS - 1, SLOTS + 2, 2 * SLOTS - 1, -SLOTS - 1, -2 * SLOTS,
                                       INT64_MAX, INT64_MIN, (INT64_C(1) << 62) + 3};
-    for (size_t i = 0; i < sizeof corrupt / sizeof corrupt[0]; i++) {
-        int offer, poll;
-        watch("a corrupt sequence word");
-        corrupt_slot_zero(corrupt[i], &offer, &poll);
-        watch(NULL);
-        CHECK(offer == PL_E_LAYOUT, "offer at sequence %lld: %d", (long long)corrupt[i], offer);
-        CHECK(poll == PL_E_LAYOUT, "poll at sequence %lld: %d", (long long)corrupt[i], poll);
-    }
+    both_refuse(corrupt, sizeof corrupt / sizeof corrupt[0], "a corrupt sequence word");
     /* Words a live ring leaves while the other cursor moves on: a later lap's, under a cursor
      * that stands still, is corrupt for a consumer (every consumer moves the head before it
      * releases) and, past the only values a sole producer leaves before it stores the tail
      * (x + 1, x + slots), for a producer too. */
     static const int64_t later[] = {SLOTS + 1, 2 * SLOTS, 2 * SLOTS + 1, 5 * SLOTS};
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-        int offer, poll;
-        watch("a later lap's sequence word");
-        corrupt_slot_zero(later[i], &offer, &poll);
-        watch(NULL);
-        CHECK(offer == PL_E_LAYOUT, "offer at sequence %lld: %d", (long long)later[i], offer);
-        CHECK(poll == PL_E_LAYOUT, "poll at sequence %lld: %d", (long long)later[i], poll);
-    }
+    both_refuse(later, sizeof later / sizeof later[0], "a later lap's sequence word");
     /* x + slots under a still tail: a sole producer's record consumed before it stored the tail.
      * The offer gives up after a few tries (full: try later); for the poll it is corrupt. */
     int offer, poll;
