@@ -357,7 +357,9 @@ PL_API int pl_barrier_init(void *b, int64_t parties);
 /* Waits until `parties` callers have arrived, or timeout_ns passes (PL_E_TIMEOUT; any
  * timeout_ns >= 0 is valid, INT64_MAX waits for ever). PL_E_TIMEOUT also when the barrier is
  * or becomes broken (an earlier wait timed out); PL_E_LAYOUT when b holds no barrier or one
- * with fewer than 1 party. */
+ * with fewer than 1 party, or when another process re-initialised, zeroed or overwrote the
+ * barrier during the wait (its generation went back, its magic or party count changed): such a
+ * wait never passes. */
 PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
 
 /*
