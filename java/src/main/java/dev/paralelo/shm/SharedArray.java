@@ -624,7 +624,7 @@ public final class SharedArray implements AutoCloseable {
         // writable one would silently grow the file back with zeros: check first. (A truncation
         // in the microseconds between this check and the map's own is still grown back by a
         // writable map: FileChannel.map has no mode that refuses to extend.)
-        if (bytes != 0) checkNotShrunk(path, ch, end, h, null);
+        if (bytes != 0) checkNotShrunk(path, ch, end, h, null, false);
         Arena arena = Arena.ofShared();
         try {
             MemorySegment seg;
@@ -634,7 +634,9 @@ public final class SharedArray implements AutoCloseable {
                 try {
                     seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, offset, bytes, arena);
                 } catch (IOException e) {
-                    checkNotShrunk(path, ch, end, h, e); // truncated between the check and the map
+                    // Truncated between the check and the map. A read-only map fails so only on a
+                    // file shorter than the mapping, even when the file grew back since: say so.
+                    checkNotShrunk(path, ch, end, h, e, !writable);
                     throw e;
                 }
             }
@@ -662,18 +664,29 @@ public final class SharedArray implements AutoCloseable {
      * The error of a file that another process truncated while it was being opened, the same a
      * file truncated before the open gives: NpyFormatException "truncated .npy file" for a .npy
      * file (h not null), FileSystemException for a raw one. Returns when the file still holds end
-     * bytes.
+     * bytes, unless wasShort (a read-only map failed, which it does only past the file's end: the
+     * file may have grown back since).
      */
-    private static void checkNotShrunk(Path path, FileChannel ch, long end, NpyHeader h, IOException cause) throws IOException {
+    private static void checkNotShrunk(Path path, FileChannel ch, long end, NpyHeader h, IOException cause, boolean wasShort)
+            throws IOException {
         long now = ch.size();
-        if (now >= end) return;
+        if (now >= end && !wasShort) return;
+        String what = now < end ? "truncated to " + now + " bytes" : "shorter than " + end + " bytes (it holds " + now + " again now)";
         IOException e = h != null
-                ? new NpyFormatException("truncated .npy file: it was truncated to " + now + " bytes while being opened; shape "
+                ? new NpyFormatException("truncated .npy file: it was " + what + " while being opened; shape "
                         + NpyHeader.shapeString(h.shape()) + " of " + h.dtype().numpyDescr() + " needs " + end + " bytes")
-                : new FileSystemException(path.toString(), null, "was truncated to " + now + " bytes while being opened (it had "
-                        + end + ")");
+                : new FileSystemException(path.toString(), null, "was " + what + " while being opened (it had " + end + ")");
         if (cause != null) e.initCause(cause);
         throw e;
+    }
+
+    /**
+     * Whether e is the JVM's report of a fault on a mapped page (a file truncated under its
+     * mapping: "a fault occurred in an unsafe memory access operation"), not another internal
+     * error, which the callers rethrow as it is.
+     */
+    static boolean isMappingFault(InternalError e) {
+        return String.valueOf(e.getMessage()).contains("fault occurred");
     }
 
     /** The file's current size in bytes. */
