@@ -370,6 +370,9 @@ public final class ZmqTransport implements Transport {
                     p.lastSeen = now;
                     peers.put(key, p);
                     workers = peers.size();
+                    // A heartbeat at once: a link dials again while the pool stays silent, and a
+                    // new worker should not wait for the next round of heartbeats to hear it.
+                    if (!deliver(p, new byte[0], 0, 0)) return;
                 }
                 p.hello = h;
                 inbound.add(f);

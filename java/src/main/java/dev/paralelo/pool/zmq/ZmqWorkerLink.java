@@ -187,6 +187,17 @@ public final class ZmqWorkerLink implements WorkerLink {
         return ZmqTransport.DEFAULT_MAX_FRAME_BYTES;
     }
 
+    /** Whether the pool was heard from since the link dialed: from then on the link never dials again. */
+    boolean heard() {
+        lock.lock();
+        try {
+            if (!closed) pump();
+            return heard;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public boolean parentAlive() {
         lock.lock();

@@ -50,10 +50,23 @@ class GroupResultTest {
         final ZmqWorkerLink link;
         final F64Array x;
 
-        HandWorker(String endpoint, F64Array x) {
+        /**
+         * Says hello, then waits until the pool counts this worker and the link has heard the pool:
+         * a link that dials again (on a loaded machine, the pool's first heartbeat may come late)
+         * leaves the pool a dead connection to send a frame to, and the tasks would come back in
+         * another order than the tests expect (CI met this once).
+         */
+        HandWorker(WorkerPool pool, F64Array x) throws InterruptedException {
             this.x = x;
-            link = ZmqWorkerLink.connect(endpoint, ZmqSecurity.PLAIN);
+            link = ZmqWorkerLink.connect(pool.listenEndpoint(), ZmqSecurity.PLAIN);
             send(Frames.encodeHello(new Hello(0, 1, ProcessHandle.current().pid())));
+            // a dead first connection, if the link dialed again, is dropped at the pool's next heartbeat
+            long end = System.nanoTime() + 30_000_000_000L;
+            while (!link.heard() || pool.liveWorkers() != 1) {
+                assertTrue(System.nanoTime() - end < 0, "within 30 s, the worker hears the pool and the pool counts one worker, not "
+                        + pool.liveWorkers());
+                Thread.sleep(10);
+            }
         }
 
         void send(byte[] f) {
@@ -104,9 +117,14 @@ class GroupResultTest {
         }
     }
 
-    /** A pool with no workers of its own, listening on loopback, in one-block tasks, 4 to a frame. */
+    /**
+     * A pool with no workers of its own, listening on loopback, in one-block tasks, 4 to a frame,
+     * with leases far longer than a test: on a loaded machine a 2 s lease may run out between
+     * two steps, and its reissues would mix with the ones under test.
+     */
     private static WorkerPool listening() throws java.io.IOException {
-        return WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4).start();
+        return WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).taskElements(4096).batchSize(4)
+                .lease(java.time.Duration.ofMinutes(10)).start();
     }
 
     private static long bits(double d) {
@@ -117,7 +135,7 @@ class GroupResultTest {
     void aGroupOverlappingAnAnsweredTaskSendsItsOtherTasksAgain() throws Exception {
         try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 8 * 4096);
                 WorkerPool p = listening();
-                HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
+                HandWorker w = new HandWorker(p, a.array(F64Array.class))) {
             CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
             Frames.TaskBatch first = w.tasks(), second = w.tasks();
             assertEquals(4, first.tasks().size());
@@ -139,7 +157,7 @@ class GroupResultTest {
     void aGroupOfAnotherKindOfStateFailsTheJob() throws Exception {
         try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 4 * 4096);
                 WorkerPool p = listening();
-                HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
+                HandWorker w = new HandWorker(p, a.array(F64Array.class))) {
             CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
             Frames.TaskBatch f = w.tasks();
             w.group(f.job(), f.tasks(), Reduction.MIN);
@@ -158,7 +176,7 @@ class GroupResultTest {
     void aGroupNamingAnUnknownTaskFailsTheJob() throws Exception {
         try (SharedArray a = ZmqPoolTest.ramp(dir, "x", 4 * 4096);
                 WorkerPool p = listening();
-                HandWorker w = new HandWorker(p.listenEndpoint(), a.array(F64Array.class))) {
+                HandWorker w = new HandWorker(p, a.array(F64Array.class))) {
             CompletableFuture<Double> sum = CompletableFuture.supplyAsync(() -> p.sum(a), caller);
             Frames.TaskBatch f = w.tasks();
             w.group(f.job(), f.tasks(), 99);
