@@ -133,6 +133,10 @@ class PoolFaultTest {
                 JobStats s = pool.lastJob();
                 assertEquals(N / (1 << 21), s.tasks(), "each task counted once");
                 hit = s.reissued() >= 1;
+                // a kill that came after the job (a miss) is not seen yet: the JDK's reaper
+                // thread records the exit a moment later
+                long end = System.nanoTime() + 10_000_000_000L;
+                while (pool.liveWorkers() != 2 && System.nanoTime() - end < 0) Thread.sleep(10);
                 assertEquals(2, pool.liveWorkers());
                 assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "the pool goes on with 2");
             }
@@ -221,11 +225,26 @@ class PoolFaultTest {
 
     @Test
     void everyWorkerKilledDuringAJobFailsItToo() throws Exception {
-        try (WorkerPool pool = slowJobs(2).lease(Duration.ofMinutes(1)).start()) {
-            CompletableFuture<Double> job = startBusy(pool, big, pool.workerPids());
-            for (long pid : pool.workerPids()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> job.get(30, TimeUnit.SECONDS));
-            assertTrue(e.getCause() instanceof PoolException && e.getCause().getMessage().contains("every worker died"), e.toString());
+        for (int attempt = 0; attempt < TRIES; attempt++) {
+            try (WorkerPool pool = slowJobs(2).lease(Duration.ofMinutes(1)).start()) {
+                CompletableFuture<Double> job = startBusy(pool, big, pool.workerPids());
+                for (long pid : pool.workerPids()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                Throwable t = outcome(job, 30);
+                if (t == null) continue; // on a loaded machine the test's thread may kill only after the whole job
+                assertTrue(t instanceof PoolException && t.getMessage().contains("every worker died"), t.toString());
+                return;
+            }
+        }
+        org.junit.jupiter.api.Assertions.fail("in " + TRIES + " tries every job ended before the kills");
+    }
+
+    /** What a job threw, or null when it gave a result (which must be the right one), waiting at most s seconds. */
+    static Throwable outcome(CompletableFuture<Double> job, int s) throws Exception {
+        try {
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(job.get(s, TimeUnit.SECONDS)), "a job that ended gave the right sum");
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
         }
     }
 
@@ -262,20 +281,30 @@ class PoolFaultTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(value = dev.paralelo.Implementation.class, names = {"SCALAR", "NATIVE"})
     void anArrayTruncatedDuringAJobIsAnErrorNotACrash(dev.paralelo.Implementation kernels) throws Exception {
-        Path p = dir.resolve("victim-" + kernels + ".npy");
-        try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {N}, true);
-                WorkerPool pool = slowJobs(2, kernels).start()) {
-            CompletableFuture<Double> job = startBusy(pool, a, pool.workerPids());
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                ch.truncate(4096);
+        for (int attempt = 0; attempt < TRIES; attempt++) {
+            Path p = dir.resolve("victim-" + kernels + "-" + attempt + ".npy");
+            try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {N}, true);
+                    WorkerPool pool = slowJobs(2, kernels).start()) {
+                CompletableFuture<Double> job = startBusy(pool, a, pool.workerPids());
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                    ch.truncate(4096);
+                }
+                Throwable t;
+                try {
+                    assertEquals(0.0, job.get(60, TimeUnit.SECONDS), "a job that ended before the truncation sums its zeros");
+                    continue;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    t = e.getCause();
+                }
+                assertTrue(t instanceof PoolException, t.toString());
+                assertTrue(t.getMessage().contains("truncated"), t.getMessage());
+                Thread.sleep(200);
+                assertEquals(2, pool.liveWorkers(), "no worker died of SIGBUS");
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "and the pool goes on");
+                return;
             }
-            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> job.get(60, TimeUnit.SECONDS));
-            assertTrue(e.getCause() instanceof PoolException, e.toString());
-            assertTrue(e.getCause().getMessage().contains("truncated"), e.getCause().getMessage());
-            Thread.sleep(200);
-            assertEquals(2, pool.liveWorkers(), "no worker died of SIGBUS");
-            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "and the pool goes on");
         }
+        org.junit.jupiter.api.Assertions.fail("in " + TRIES + " tries every job ended before the truncation");
     }
 
     /** Deleted under a job: workers that mapped it may finish; a worker that opens it fails clearly. */

@@ -35,8 +35,9 @@ class WorkerPoolTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // small tasks and an odd batch: many frames, results out of order
-        pool = WorkerPool.builder().workers(2).taskElements(4096).batchSize(3).start();
+        // small tasks and an odd batch: many frames, results out of order; leases longer than
+        // any stall of a loaded machine, so that statsCountEachTaskOnce sees no reissue
+        pool = WorkerPool.builder().workers(2).taskElements(4096).batchSize(3).lease(java.time.Duration.ofMinutes(10)).start();
     }
 
     @AfterAll

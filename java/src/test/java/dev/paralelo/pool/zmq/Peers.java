@@ -72,13 +72,29 @@ final class Peers {
 
         @Override
         public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) lines.add(r.getMessage());
+            if (r.getLevel().intValue() < Level.WARNING.intValue()) return;
+            synchronized (lines) {
+                lines.add(r.getMessage());
+                threads.add(r.getLongThreadID());
+            }
         }
+
+        /** The thread that logged each of lines. */
+        private final List<Long> threads = new ArrayList<>();
 
         long count(String part) {
             synchronized (lines) {
                 return lines.stream().filter(l -> l.contains(part)).count();
             }
+        }
+
+        /** The lines with part that the calling thread logged (not the pool's heartbeat thread, say). */
+        long countMine(String part) {
+            long me = Thread.currentThread().threadId(), n = 0;
+            synchronized (lines) {
+                for (int i = 0; i < lines.size(); i++) if (threads.get(i) == me && lines.get(i).contains(part)) n++;
+            }
+            return n;
         }
 
         @Override

@@ -184,6 +184,12 @@ class ZmqSecurityTest extends WorkerProcesses {
             attach(p.listenEndpoint());
             ZMQ.Socket raw = rawConnection(c, p.listenEndpoint(), w);
             assertTrue(Peers.await(() -> p.liveWorkers() == 1, 30), "the worker attached");
+            // A worker that answered a job has heard the pool and never dials again; a first
+            // connection it dialed again from (the pool silent for 2 s on a loaded machine) is a
+            // dead worker the pool drops, and counted before the frames under test.
+            p.sum(a);
+            assertTrue(Peers.await(() -> p.liveWorkers() == 1, 30), "one worker, " + w.lines);
+            long droppedBefore = w.count("dropped worker");
             byte[] truncated = Arrays.copyOf(results(), results().length - 5);
             byte[] oversized = new byte[ZmqTransport.DEFAULT_MAX_FRAME_BYTES + 8];
             System.arraycopy(results(), 0, oversized, 0, WireFormat.HEADER_LENGTH);
@@ -209,7 +215,7 @@ class ZmqSecurityTest extends WorkerProcesses {
                 assertEquals(says.equals("wrong magic") ? 2 : 1, w.count(says), what + ": " + w.lines); // the probe said it once
             }
             assertEquals(1, p.liveWorkers(), w.lines.toString());
-            assertEquals(0, w.count("dropped worker"), w.lines.toString());
+            assertEquals(droppedBefore, w.count("dropped worker"), w.lines.toString());
         }
     }
 }
