@@ -31,15 +31,18 @@ static void *wait_once(void *arg) {
     return NULL;
 }
 
-/* A lone waiter on a 2-party barrier at generation gen0; after 50 ms, `spoil` writes the
- * barrier's words; the wait's result. */
+/* A lone waiter on a 2-party barrier at generation gen0; once it has arrived, `spoil` writes
+ * the barrier's words; the wait's result. */
 static int wait_while(int64_t gen0, void (*spoil)(void)) {
     CHECK(pl_barrier_init(mem, 2) == PL_OK, "init");
     pl_barrier *b = (pl_barrier *)mem;
     __atomic_store_n(&b->generation, gen0, __ATOMIC_RELEASE);
     waiter w = {0};
     pthread_create(&w.thread, NULL, wait_once, &w);
-    pause_ms(50);
+    /* Until `arrived` shows it, not a fixed pause: on a loaded machine (or under ASan) the thread
+     * may start after the spoiling and wait alone on the new barrier (the watchdog still bounds
+     * this). The waiter reads the generation before it counts itself. */
+    while (__atomic_load_n(&b->arrived, __ATOMIC_ACQUIRE) != 1) pause_ms(1);
     spoil();
     pthread_join(w.thread, NULL);
     return w.rc;

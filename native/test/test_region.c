@@ -55,25 +55,47 @@ static int measure_loaded(int64_t *r2, int64_t *rmax) {
     return 0;
 }
 
+/* Waits for the capped measurement's retries (at 1, 3, 7 and 15 s, then the cap stands): its
+ * costs once one came out below the cap, or still at it after 16 s. */
+static void await_retry(int64_t *later, int64_t *latermax) {
+    *later = CAP, *latermax = CAP;
+    for (int waited = 0; waited < 16000 && (*later >= CAP || *latermax >= CAP); waited += 200) {
+        pause_ms(200);
+        *later = pl_region_cost(2);
+        *latermax = pl_region_cost(pl_max_threads() > 2 ? pl_max_threads() : 2);
+    }
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 int main(void) {
-    int64_t r2 = 0, rmax = 0;
-    int capped = measure_loaded(&r2, &rmax);
-    CHECK(capped, "no load pushed the measured cost to its cap (last: %lld and %lld ns): this test cannot show the retry",
-          (long long)r2, (long long)rmax);
-    if (capped) {
+    int64_t r2 = 0, rmax = 0, later = CAP, latermax = CAP;
+    int capped = 0, rounds = 0;
+    /* Each capped measurement schedules the next (1, 2, 4, 8 s): another process still busy
+     * when the first retry comes (a benchmark's workers exiting) only delays the pass. A CI host
+     * busy through all four retries keeps the cap for good, so the whole round (load, cap,
+     * retries) runs again, for about 60 s in all: each pass still needs a retry below the cap,
+     * since nothing else measures again. */
+    for (double start = now_s(); rounds == 0 || now_s() - start < 60;) {
+        rounds++;
+        capped = measure_loaded(&r2, &rmax);
+        CHECK(capped, "no load pushed the measured cost to its cap (last: %lld and %lld ns): this test cannot show the retry",
+              (long long)r2, (long long)rmax);
+        if (!capped) break;
         CHECK(pl_region_cost(2) == r2, "before its time the capped measurement stands (%lld, now %lld)", (long long)r2,
               (long long)pl_region_cost(2));
-        /* Each capped measurement schedules the next (1, 2, 4, 8 s): another process still busy
-         * when the first retry comes (a benchmark's workers exiting) only delays the pass. */
-        int64_t later = CAP, latermax = CAP;
-        for (int waited = 0; waited < 16000 && (later >= CAP || latermax >= CAP); waited += 200) {
-            pause_ms(200);
-            later = pl_region_cost(2);
-            latermax = pl_region_cost(pl_max_threads() > 2 ? pl_max_threads() : 2);
-        }
+        await_retry(&later, &latermax);
+        if (later < CAP && latermax < CAP) break;
+        printf("(still %lld and %lld ns after the retries; the machine is busy: again)\n", (long long)later, (long long)latermax);
+    }
+    if (capped) {
         CHECK(later < CAP && latermax < CAP,
-              "measured again once the load was gone, within 16 s: %lld and %lld ns (under load: %lld, %lld; is the machine busy?)",
-              (long long)later, (long long)latermax, (long long)r2, (long long)rmax);
+              "measured again once the load was gone, in %d rounds of 16 s: %lld and %lld ns (under load: %lld, %lld; is the machine busy?)",
+              rounds, (long long)later, (long long)latermax, (long long)r2, (long long)rmax);
         printf("region cost under load %lld / %lld ns, after %lld / %lld\n", (long long)r2, (long long)rmax, (long long)later,
                (long long)latermax);
     }

@@ -140,12 +140,15 @@ class ShmTransportTest {
     @Test
     void theParentCountsAsGoneWhenItsHeartbeatStops() throws Exception {
         try (ShmTransport t = ShmTransport.create(dir, SMALL); ShmWorkerLink w = ShmWorkerLink.connect(t.endpoint())) {
+            long lastBeat = 0;
             for (int i = 0; i < 5; i++) {
                 Thread.sleep(100);
+                // Before the beat, not after: the link's silence starts when parentAlive sees the
+                // beat, and a thread preempted after that call would start this clock late.
+                lastBeat = System.nanoTime();
                 t.heartbeat();
                 assertTrue(w.parentAlive());
             }
-            long lastBeat = System.nanoTime();
             while (w.parentAlive() && System.nanoTime() - lastBeat < 2 * ShmWorkerLink.HEARTBEAT_TIMEOUT_NANOS) Thread.sleep(50);
             long silent = System.nanoTime() - lastBeat;
             assertFalse(w.parentAlive(), "no heartbeat for " + silent / MS + " ms");
