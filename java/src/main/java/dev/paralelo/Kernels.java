@@ -287,8 +287,7 @@ public final class Kernels {
      * InternalError is rethrown as it is.
      */
     private static IllegalStateException truncated(InternalError e) {
-        String m = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
-        if (!m.contains("fault occurred")) throw e;
+        dev.paralelo.internal.MappingFault.orRethrow(e);
         return new IllegalStateException("an array's mapped file was truncated during the call (the JVM reported: "
                 + e.getMessage() + ")", e);
     }

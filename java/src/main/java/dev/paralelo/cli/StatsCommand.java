@@ -75,6 +75,7 @@ final class StatsCommand implements Callable<Integer> {
                 // The pure-Java kernels touched a page that another process truncated away: the
                 // JVM turns that SIGBUS into an InternalError (docs/FORMAT.md). The native
                 // kernels' guard gives an IllegalStateException, caught below.
+                dev.paralelo.internal.MappingFault.orRethrow(e);
                 throw new UsageException(file + ": the file was truncated while being read (" + e.getMessage() + ")");
             }
             if (json) {

@@ -239,6 +239,7 @@ public final class Worker implements AutoCloseable {
         } catch (InternalError e) {
             // The pure-Java kernels touched a page that a truncation removed (the JVM turns that
             // SIGBUS into an InternalError).
+            dev.paralelo.internal.MappingFault.orRethrow(e);
             throw new TaskFailure(STATUS_ARRAY, "an array file was truncated while the task read it");
         } catch (ArithmeticException e) {
             throw new TaskFailure(STATUS_KERNEL, message(e));

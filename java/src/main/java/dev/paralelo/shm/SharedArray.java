@@ -686,7 +686,7 @@ public final class SharedArray implements AutoCloseable {
      * error, which the callers rethrow as it is.
      */
     static boolean isMappingFault(InternalError e) {
-        return String.valueOf(e.getMessage()).contains("fault occurred");
+        return dev.paralelo.internal.MappingFault.is(e);
     }
 
     /** The file's current size in bytes. */

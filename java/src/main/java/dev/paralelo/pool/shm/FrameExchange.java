@@ -133,9 +133,11 @@ final class FrameExchange {
 
     /**
      * The ring file shrank under the mapping (another process truncated it): the JVM's fault on
-     * a page past its end, as a clear error (or the close, if the transport closed meanwhile).
+     * a page past its end, as a clear error (or the close, if the transport closed meanwhile);
+     * any other InternalError as it is.
      */
     private RuntimeException truncated(InternalError e) {
+        dev.paralelo.internal.MappingFault.orRethrow(e);
         IllegalStateException t = new IllegalStateException("the ring file " + file.path()
                 + " was truncated while mapped (by another process?): " + e.getMessage(), e);
         return closedOr(t);

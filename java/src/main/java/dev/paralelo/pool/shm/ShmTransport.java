@@ -141,8 +141,10 @@ public final class ShmTransport implements Transport {
         exchange.shutDown();
         try {
             file.markClosed();
-        } catch (InternalError | IllegalStateException e) {
+        } catch (IllegalStateException e) {
             // truncated under the mapping: nothing to tell the workers through it
+        } catch (InternalError e) {
+            dev.paralelo.internal.MappingFault.orRethrow(e); // the same, seen by the JVM's access
         } finally {
             try {
                 file.close();
