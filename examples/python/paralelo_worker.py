@@ -267,7 +267,7 @@ def read_key(path, name):
                 k, v = line.split("=", 1)
                 if k.strip() == name:
                     return v.strip().strip('"').encode("ascii")
-    raise SystemExit("paralelo_worker: %s has no '%s = ...' line" % (path, name))
+    raise ValueError("%s has no '%s = ...' line" % (path, name))
 
 
 def is_loopback(endpoint):
@@ -360,11 +360,17 @@ def main(argv):
     if a.key:
         if a.key.endswith(".key"):
             p.error("%s is a public key file: give the pair, NAME.key_secret" % a.key)
-        if os.stat(a.key).st_mode & 0o044:
-            p.error("%s holds a secret key but others may read it; chmod 600 %s" % (a.key, a.key))
-        sock.curve_publickey = read_key(a.key, "public-key")
-        sock.curve_secretkey = read_key(a.key, "secret-key")
-        sock.curve_serverkey = read_key(a.server_key, "public-key")
+        # a missing or unreadable key file, or one without its key, is bad arguments (status 2)
+        try:
+            if os.stat(a.key).st_mode & 0o044:
+                p.error("%s holds a secret key but others may read it; chmod 600 %s" % (a.key, a.key))
+            sock.curve_publickey = read_key(a.key, "public-key")
+            sock.curve_secretkey = read_key(a.key, "secret-key")
+            sock.curve_serverkey = read_key(a.server_key, "public-key")
+        except (OSError, ValueError) as e:
+            p.error("key: %s" % e)
+        except zmq.ZMQError as e:
+            p.error("key: ZeroMQ refused a key of %s or %s (40 Z85 characters each): %s" % (a.key, a.server_key, e))
     sock.connect(a.connect)
     try:
         return Worker(sock, a.worker, a.timeout).run()

@@ -1,13 +1,15 @@
 /**
- * Paralelo: every core from plain Java, through C/OpenMP kernels over off-heap arrays.
+ * Paralelo: every core from plain Java, through C/OpenMP kernels over off-heap arrays (or their
+ * pure-Java twins, which give the same bits).
  *
  * <p>The API is {@code dev.paralelo} (typed off-heap arrays, the kernel facade, parallelism
  * settings), {@code dev.paralelo.shm} (arrays in shared memory, cross-process atomics) and
  * {@code dev.paralelo.pool} (worker processes, the wire format, the transport interface, with
- * its transports {@code .shm} and {@code .zmq}). The
- * kernel implementations ({@code dev.paralelo.kernel}), the native bindings
- * ({@code dev.paralelo.internal.ffi}) and the command line ({@code dev.paralelo.cli}) are not
- * exported.
+ * its transports {@code .shm} and {@code .zmq}) and {@code dev.paralelo.mpi} (MPI ranks, and
+ * reductions of an array whose parts they hold). The kernel implementations
+ * ({@code dev.paralelo.kernel}), the internal helpers ({@code dev.paralelo.internal} and the
+ * native bindings in {@code .internal.ffi}) and the command line ({@code dev.paralelo.cli}) are
+ * not exported.
  *
  * <p>The module calls native code, so a JVM that runs it on the module path needs
  * {@code --enable-native-access=dev.paralelo}. On the class path (the launcher's

@@ -59,10 +59,10 @@ public final class MpiBench {
 
     /**
      * The options, {@code --out DIR} or {@code --out=DIR}; anything else is refused. A relative
-     * DIR is refused unless the launcher says where it was started from
-     * ({@code -Dparalelo.bench.root}, the tree, with the caller's directory as the working
-     * directory): today it starts bench mpi in the tree, where a relative path would land
-     * somewhere the user did not mean.
+     * DIR is taken from the working directory when the launcher ran it there (it passes the tree
+     * as {@code -Dparalelo.bench.root} and starts bench mpi in the caller's directory), and
+     * refused otherwise: run in the source tree, a relative path would land somewhere the user
+     * did not mean.
      */
     static Options parse(String[] args) {
         boolean smoke = false, help = false;

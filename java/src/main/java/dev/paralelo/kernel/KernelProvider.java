@@ -20,6 +20,11 @@ import java.util.List;
  *   <li>{@code paralelo.vector.fmaAdds}: {@code true} or {@code false}, whether the Vector API
  *       kernels run TwoSum's off-chain additions as fused multiply-adds by one (the same bits;
  *       the default: the CPU has FMA and no JVM option turns HotSpot's use of it off);</li>
+ *   <li>{@code paralelo.vector.mappedReads}: {@code staged} (the default: the Vector API kernels
+ *       read a mapped file's blocks through a copy) or {@code direct} (in place; see
+ *       VectorRangeKernels for the risk);</li>
+ *   <li>{@code paralelo.boundsChecks}: {@code true} (the default) or {@code false}, whether the
+ *       arrays' element accessors check indices themselves as well as the segment;</li>
  *   <li>{@code paralelo.log}: {@code warn} (the default: a successful start logs nothing) or
  *       {@code debug} (the choice and its reason are printed on stderr at start-up).</li>
  * </ul>
@@ -50,6 +55,8 @@ public final class KernelProvider {
         private static Settings read() {
             try {
                 setting("paralelo.vector.fmaAdds", FmaAdds.VALUES, null); // checked here, read by VectorRangeKernels
+                setting("paralelo.vector.mappedReads", List.of("staged", "direct"), null); // the same
+                setting("paralelo.boundsChecks", List.of("true", "false"), null); // checked here, read by NumArray
                 Crossover.validate(); // -Dparalelo.crossover.*: checked here, read by NativeKernels
                 return new Settings(setting("paralelo.provider", PROVIDERS, "auto"),
                         setting("paralelo.log", LOG_LEVELS, "warn").equals("debug"),

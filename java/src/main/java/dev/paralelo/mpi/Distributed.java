@@ -209,6 +209,44 @@ public final class Distributed {
     }
 
     /**
+     * The smallest element, as {@link Kernels#min(dev.paralelo.F64Array)} gives it (numpy's NaN
+     * rule: NaN if any element is NaN). Collective, as {@link #partial}; for its index, or an i64
+     * extreme beyond 2^53 exactly, take the {@link Extremum} of {@code partial(Reduction.MIN, x)}.
+     *
+     * @param x this rank's part; every rank passes its part of the same array
+     * @return the smallest element of the whole array as a double, on every rank
+     * @throws IllegalArgumentException if the whole array is empty, on every rank and before any
+     *     communication
+     * @throws PeerFailureException on every rank but the lowest one whose part failed, which
+     *     throws its own exception instead
+     * @throws MpiException if MPI fails, or the ranks' states cannot merge
+     */
+    public double min(Part x) {
+        return extreme(Reduction.MIN, x);
+    }
+
+    /**
+     * The largest element, as {@link #min} the smallest.
+     *
+     * @param x this rank's part; every rank passes its part of the same array
+     * @return the largest element of the whole array as a double, on every rank
+     * @throws IllegalArgumentException if the whole array is empty, on every rank and before any
+     *     communication
+     * @throws PeerFailureException on every rank but the lowest one whose part failed, which
+     *     throws its own exception instead
+     * @throws MpiException if MPI fails, or the ranks' states cannot merge
+     */
+    public double max(Part x) {
+        return extreme(Reduction.MAX, x);
+    }
+
+    private double extreme(Reduction op, Part x) {
+        Objects.requireNonNull(x, "x");
+        if (x.length() == 0) throw new IllegalArgumentException(op.name().toLowerCase(java.util.Locale.ROOT) + " of an empty array is undefined (numpy raises too)");
+        return ((Extremum) partial(op, x)).doubleValue();
+    }
+
+    /**
      * The mean, the bits of {@link Kernels#mean}; NaN when the whole array is empty. Collective,
      * as {@link #partial}.
      *

@@ -344,6 +344,7 @@ public final class Frames {
             }
             if (y != NO_ARRAY) throw new ProtocolException(task(i) + ": slices take one input, but y is " + y);
             if (around) throw new ProtocolException(task(i) + ": slices take no centre");
+            if (Double.doubleToRawLongBits(center) != 0) throw new ProtocolException(task(i) + ": centre must be 0 without the flag");
             ArrayRef oa = array(arrays, out, i, "out");
             if (k < 1) throw new ProtocolException(task(i) + ": slice length " + k);
             long m = xa.length() / k + (xa.length() % k != 0 ? 1 : 0);

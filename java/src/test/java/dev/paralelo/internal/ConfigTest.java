@@ -70,6 +70,12 @@ class ConfigTest {
     }
 
     @Test
+    void misspeltMappedReadsAndBoundsChecksAreErrors() throws Exception {
+        refused(info(Map.of(), "-Dparalelo.vector.mappedReads=Direct"), "paralelo.vector.mappedReads=Direct", "staged, direct");
+        refused(info(Map.of(), "-Dparalelo.boundsChecks=off"), "paralelo.boundsChecks=off", "true, false");
+    }
+
+    @Test
     void theVectorKernelsSayWhereTwoSumRuns() throws Exception {
         String vector = "--add-modules=jdk.incubator.vector";
         String adds = "TwoSum on the add units", fused = "TwoSum partly on the FMA units";

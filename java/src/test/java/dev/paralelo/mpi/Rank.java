@@ -72,6 +72,7 @@ public final class Rank {
                 all.addAll(lines(a.getFileName().toString(), x.array().dtype(), px.length(), d.partial(Reduction.SUM, px),
                         d.mean(px), (Extremum) d.partial(Reduction.MIN, px), (Extremum) d.partial(Reduction.MAX, px),
                         d.variance(px, 0), d.variance(px, 1), d.dot(px, py)));
+                all.add(a.getFileName() + " min, max " + extremes(() -> d.min(px), () -> d.max(px)));
             }
         }
         if (mpi.rank() == 0) all.forEach(out::println);
@@ -90,6 +91,15 @@ public final class Rank {
         l.add(name + " dot " + value(dot));
         l.add(name + " count " + n);
         return l;
+    }
+
+    /** The two values' bits, or what an empty array gives: the exception, on every rank. */
+    static String extremes(java.util.function.DoubleSupplier min, java.util.function.DoubleSupplier max) {
+        try {
+            return bits(min.getAsDouble()) + ", " + bits(max.getAsDouble());
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     static String bits(double v) {

@@ -173,6 +173,8 @@ class FramesTest {
         badSays(with(f, t3 + 40, 0, 4), "task 3: slice length 0");
         badSays(with(f, t3 + 32, 26, 4), "task 3: slices [3, 26) outside the 25 slices");
         badSays(with(f, t3 + 14, 1, 2), "task 3: slices take one input");
+        badSays(with(f, t3 + 52, 0x3FF0_0000, 4), "task 3: centre must be 0 without the flag"); // 1.0 in the centre of a slice task
+        badSays(with(f, t0 + 52, 0x8000_0000, 4), "task 0: centre must be 0 without the flag"); // -0.0: the bits, not the value
     }
 
     private static byte[] withLength(byte[] f) {

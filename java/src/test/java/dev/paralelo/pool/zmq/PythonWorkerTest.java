@@ -129,6 +129,27 @@ class PythonWorkerTest extends WorkerProcesses {
         assertEquals(0, started.get(0).exitValue(), Peers.text(dir.resolve("python.log")));
     }
 
+    /** A key file that is missing, lacks its key or holds one ZeroMQ refuses: bad arguments, exit status 2, one error line. */
+    @Test
+    void badKeyFilesAreBadArguments() throws Exception {
+        Path good = dir.resolve("k.key_secret"), bare = dir.resolve("bare.key_secret"), bad = dir.resolve("bad.key_secret");
+        Files.writeString(bare, "# nothing\n");
+        Files.writeString(bad, "public-key = \"abc\"\nsecret-key = \"abc\"\n");
+        for (Path p : List.of(bare, bad)) Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String[][] cases = {{good.toString(), "No such file"}, {bare.toString(), "has no 'public-key = ...' line"},
+                {bad.toString(), "ZeroMQ refused a key"}};
+        for (String[] c : cases) {
+            Path log = dir.resolve("bad-key.log");
+            Files.deleteIfExists(log);
+            Process p = Peers.pythonWorker("tcp://127.0.0.1:9", log, "--key", c[0], "--server-key", c[0]);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the worker exits");
+            List<String> lines = Files.readAllLines(log);
+            String last = lines.get(lines.size() - 1);
+            assertEquals(2, p.exitValue(), Peers.text(log));
+            assertTrue(last.contains("error: key: ") && last.contains(c[1]) && lines.stream().noneMatch(l -> l.contains("Traceback")), Peers.text(log));
+        }
+    }
+
     @Test
     void aJobNoAttachedWorkerRunsFailsAfterTheStartTimeout() throws Exception {
         try (WorkerPool pool = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of())
