@@ -296,6 +296,10 @@ int pl_acc_exponent(const pl_acc *acc) {
 
 int pl_acc_mean(const pl_acc *acc, int64_t n, double *out) {
     if (!acc || !out || n < 0) return PL_E_ARG;
+    if (n == 0) { /* the mean of nothing, whatever the accumulator holds */
+        *out = NAN;
+        return PL_OK;
+    }
     double s;
     pl_acc_round(acc, &s);
     if (isinf(s) && !acc->pos_inf && !acc->neg_inf && !acc->nan) {

@@ -105,6 +105,7 @@ int pl_fill(int dtype, void *out, double value_f, int64_t value_i, int64_t n, in
 
 __attribute__((noinline)) static int copy_work(int dtype, const void *src, void *dst, int64_t n, int threads) {
     if (check(dtype, n, src) || check(dtype, n, dst)) return PL_E_ARG;
+    if (!pl_impl_active()) return PL_E_CONFIG; /* a bad PARALELO_SIMD, as every kernel says */
     size_t size = (size_t)pl_dtype_size(dtype);
     const char *s = src;
     char *d = dst;

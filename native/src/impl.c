@@ -814,28 +814,67 @@ static int has_preferred_zero(int dtype, int op, const void *x, int64_t b, int64
     return 0;
 }
 
+/* The index of the first NaN of x[b, e) (nan) or else of its first element equal to m; -1 when
+ * it holds none: another thread or process wrote the block after its extreme was read. */
+static int64_t float_first_at(int dtype, const void *x, int64_t b, int64_t e, int nan, double m) {
+    for (int64_t i = b; i < e; i++) {
+        double v = elem_as_f64(dtype, x, i);
+        if (nan ? v != v : v == m) return i;
+    }
+    return -1;
+}
+
+/* The block's extreme and its first index (or its first NaN) in one pass, which keeps the two
+ * together however the block changes meanwhile. */
+static double float_extreme_at(int dtype, int op, const void *x, int64_t b, int64_t e, int *nan, int64_t *at) {
+    double r = elem_as_f64(dtype, x, b);
+    *at = b;
+    *nan = r != r;
+    for (int64_t i = b + 1; i < e && !*nan; i++) {
+        double v = elem_as_f64(dtype, x, i);
+        if (v != v) {
+            *nan = 1;
+            *at = i;
+            r = v;
+        } else if (pl_better(op, v, r)) {
+            r = v;
+            *at = i;
+        }
+    }
+    return r;
+}
+
+/* Folds the min or max of x[lo, hi) into st. The state may hold elements past hi already (a C
+ * caller may accumulate ranges in any order): a NaN or an equal extreme at a lower index then
+ * takes the index, as pl_extremum_merge does. */
 static void float_extremum(int dtype, const void *x, int64_t lo, int64_t hi, pl_extremum *st) {
     int op = (int)st->op, has = st->count > 0;
     double best;
     memcpy(&best, &st->value, sizeof best);
-    for (int64_t b = lo; b < hi && !st->nan; b += PL_BLOCK) {
+    for (int64_t b = lo; b < hi && !(st->nan && st->index < b); b += PL_BLOCK) {
         int64_t e = hi - b < PL_BLOCK ? hi : b + PL_BLOCK;
         int nan;
         double m = block_float_extreme(dtype, op, x, b, e, &nan);
-        if (nan) {
-            int64_t i = b;
-            while (elem_as_f64(dtype, x, i) == elem_as_f64(dtype, x, i)) i++;
-            st->nan = 1;
-            st->index = i;
-            best = __builtin_nan("");
-            break;
-        }
-        if (!has || pl_better(op, m, best)) {
-            int64_t i = b;
-            while (elem_as_f64(dtype, x, i) != m) i++;
-            best = m;
-            st->index = i;
-            has = 1;
+        if (st->nan && !nan) continue; /* the state's NaN, later in the array, stays the first */
+        if (nan || !has || pl_better(op, m, best) || (m == best && st->index > b)) {
+            int64_t i = float_first_at(dtype, x, b, e, nan, m);
+            if (i < 0) m = float_extreme_at(dtype, op, x, b, e, &nan, &i);
+            if (nan) {
+                if (!st->nan || i < st->index) st->index = i;
+                st->nan = 1;
+                best = __builtin_nan("");
+                continue;
+            }
+            if (st->nan) continue;
+            if (!has || pl_better(op, m, best)) {
+                best = m;
+                st->index = i;
+                has = 1;
+            } else if (m == best) {
+                if (i < st->index) st->index = i;
+            } else {
+                continue;
+            }
         } else if (m != best) {
             continue;
         }
@@ -870,17 +909,34 @@ static int64_t block_int_extreme(int dtype, int op, const void *x, int64_t b, in
     return r;
 }
 
+/* As float_extremum: an equal extreme at a lower index takes the index; a block that no longer
+ * holds its extreme (written meanwhile) is read again in one pass that keeps value and index. */
 static void int_extremum(int dtype, const void *x, int64_t lo, int64_t hi, pl_extremum *st) {
     int op = (int)st->op, has = st->count > 0;
     for (int64_t b = lo; b < hi; b += PL_BLOCK) {
         int64_t e = hi - b < PL_BLOCK ? hi : b + PL_BLOCK;
         int64_t m = block_int_extreme(dtype, op, x, b, e);
+        if (has && (op == PL_MIN ? m > st->value : m < st->value)) continue;
+        if (has && m == st->value && st->index < b) continue;
+        int64_t i = b;
+        while (i < e && elem_i64(dtype, x, i) != m) i++;
+        if (i == e) { /* written meanwhile: the block again, value and index together */
+            i = b;
+            m = elem_i64(dtype, x, b);
+            for (int64_t k = b + 1; k < e; k++) {
+                int64_t v = elem_i64(dtype, x, k);
+                if (op == PL_MIN ? v < m : v > m) {
+                    m = v;
+                    i = k;
+                }
+            }
+        }
         if (!has || (op == PL_MIN ? m < st->value : m > st->value)) {
-            int64_t i = b;
-            while (elem_i64(dtype, x, i) != m) i++;
             st->value = m;
             st->index = i;
             has = 1;
+        } else if (m == st->value && i < st->index) {
+            st->index = i;
         }
     }
     st->count += hi - lo;

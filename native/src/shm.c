@@ -52,6 +52,9 @@ int pl_barrier_wait(void *b, int64_t timeout_ns) {
     if (gen < 0) return PL_E_LAYOUT;
     int64_t start = now_ns();
     int64_t arrived = __atomic_add_fetch(&br->arrived, 1, __ATOMIC_SEQ_CST);
+    /* More arrivals than parties (a count written over, or more waiters than parties): the
+     * count never reaches parties, and the wait would never end. */
+    if (arrived < 1 || arrived > parties) return PL_E_LAYOUT;
     if (arrived == parties) {
         __atomic_store_n(&br->arrived, 0, __ATOMIC_RELAXED);
         /* A CAS, not a store: a waiter that timed out meanwhile has broken this generation,

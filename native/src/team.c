@@ -291,6 +291,8 @@ static void wait_done(team_slot *s, uint64_t w) {
 }
 
 int pl_team_run(int t, pl_team_fn fn, void *arg) {
+    if (t > TEAM_MAX) t = TEAM_MAX; /* what the call word's size field holds (4096 read as 0) */
+    int asked = t;
     team *tm = t < 2 ? NULL : hold_team();
     if (tm && grow(tm, t - 1) + 1 < t) t = tm->started + 1;
     if (!tm || t < 2) { /* alone: no team asked for, none to be had, or no worker started */
@@ -298,7 +300,7 @@ int pl_team_run(int t, pl_team_fn fn, void *arg) {
         /* A caller that asked for a team may have allocated for one (the parts of more than
          * TEAM_ON_STACK threads): guarded, so that it frees them after a fault. One that asked
          * for no team runs unguarded, and a fault goes straight to its entry point's guard. */
-        if (t >= 2) return run_part(fn, arg, 0, 1);
+        if (asked >= 2) return run_part(fn, arg, 0, 1);
         fn(arg, 0, 1);
         return 1;
     }

@@ -85,6 +85,15 @@ int main(void) {
     CHECK(pl_barrier_init(mem, 1) == PL_OK, "init");
     __atomic_store_n(&((pl_barrier *)mem)->generation, -5, __ATOMIC_RELEASE);
     CHECK(pl_barrier_wait(mem, 0) == PL_E_LAYOUT, "a negative generation");
+    /* A count of arrivals written over (2 of 2 already, or negative): it can never reach the
+     * party count, and the wait is refused, not endless. */
+    int64_t counts[] = {2, -3};
+    for (int c = 0; c < 2; c++) {
+        CHECK(pl_barrier_init(mem, 2) == PL_OK, "init");
+        __atomic_store_n(&((pl_barrier *)mem)->arrived, counts[c], __ATOMIC_RELEASE);
+        rc = pl_barrier_wait(mem, INT64_MAX);
+        CHECK(rc == PL_E_LAYOUT, "arrived %lld of 2 before a wait: %d", (long long)counts[c], rc);
+    }
     printf("test_barrier: %d failures\n", failures);
     return failures ? 1 : 0;
 }

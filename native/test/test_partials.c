@@ -400,6 +400,106 @@ static void test_extremum_index(void) {
     free(x);
 }
 
+/* Ranges accumulated into one state out of order (the later first): ties and NaNs keep the
+ * lowest index, on one thread as on a team. */
+static void test_extremum_ranges_in_any_order(void) {
+    int64_t n = 3 * PL_BLOCK, cut = 2 * PL_BLOCK;
+    double *x = malloc((size_t)n * 8);
+    int64_t *xi = malloc((size_t)n * 8);
+    for (int64_t i = 0; i < n; i++) {
+        x[i] = 1.0;
+        xi[i] = 7;
+    }
+    double f;
+    int64_t v, idx;
+    for (int t = 1; t <= 3; t++) {
+        for (int op = PL_MIN; op <= PL_MAX; op++) {
+            pl_extremum st;
+            pl_state_init(&st, PL_F64, op, 0);
+            pl_partial(PL_F64, op, x, n, cut, n, PL_ACCURATE, t, &st);
+            pl_partial(PL_F64, op, x, n, 0, cut, PL_ACCURATE, t, &st);
+            CHECK(pl_extremum_result(&st, &f, &v, &idx) == PL_OK && f == 1.0 && idx == 0,
+                  "f64 op %d, later range first, %d threads: index %lld", op, t, (long long)idx);
+            pl_state_init(&st, PL_I64, op, 0);
+            pl_partial(PL_I64, op, xi, n, cut, n, PL_ACCURATE, t, &st);
+            pl_partial(PL_I64, op, xi, n, 0, cut, PL_ACCURATE, t, &st);
+            CHECK(pl_extremum_result(&st, &f, &v, &idx) == PL_OK && v == 7 && idx == 0,
+                  "i64 op %d, later range first, %d threads: index %lld", op, t, (long long)idx);
+        }
+        x[cut + 5] = NAN;
+        x[10] = NAN;
+        pl_extremum st;
+        pl_state_init(&st, PL_F64, PL_MIN, 0);
+        pl_partial(PL_F64, PL_MIN, x, n, cut, n, PL_ACCURATE, t, &st);
+        pl_partial(PL_F64, PL_MIN, x, n, 0, cut, PL_ACCURATE, t, &st);
+        CHECK(pl_extremum_result(&st, &f, &v, &idx) == PL_OK && isnan(f) && idx == 10,
+              "the first NaN, later range first, %d threads: index %lld", t, (long long)idx);
+        x[cut + 5] = x[10] = 1.0;
+    }
+    free(x);
+    free(xi);
+}
+
+/* Flips one element between a new extreme and an ordinary value, for ever (till stop). */
+typedef struct flipper {
+    int64_t *word;
+    int64_t a, b;
+    volatile int stop;
+} flipper;
+
+static void *flip(void *arg) {
+    flipper *f = arg;
+    while (!f->stop) {
+        __atomic_store_n(f->word, f->a, __ATOMIC_RELAXED);
+        __atomic_store_n(f->word, f->b, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+/* An element written while min/max run (another process writing a mapped array): the extreme a
+ * block's first pass saw may be gone when it looks for its index. The index stays inside the
+ * range (it ran past the block and the array before: a crash, or ASan's report). */
+static void test_extremum_survives_a_block_written_meanwhile(void) {
+    int64_t n = PL_BLOCK;
+    const int dtypes[] = {PL_F64, PL_I64};
+    for (int d = 0; d < 2; d++) {
+        int dtype = dtypes[d];
+        int64_t *x = malloc((size_t)n * 8); /* exactly the array: one element past it is ASan's */
+        double one = 1.0, low = -1e300, nan = NAN;
+        for (int64_t i = 0; i < n; i++) {
+            if (dtype == PL_F64) memcpy(&x[i], &one, 8);
+            else x[i] = 1;
+        }
+        flipper fl = {&x[n - 1], 0, 0, 0};
+        if (dtype == PL_F64) {
+            memcpy(&fl.a, &low, 8);
+            memcpy(&fl.b, &one, 8);
+        } else {
+            fl.a = -5;
+            fl.b = 1;
+        }
+        pthread_t th;
+        pthread_create(&th, NULL, flip, &fl);
+        int bad = 0;
+        for (int round = 0; round < 20000; round++) {
+            if (dtype == PL_F64 && round == 10000) { /* then a NaN that comes and goes */
+                memcpy(&fl.a, &nan, 8);
+            }
+            pl_extremum st;
+            pl_state_init(&st, dtype, PL_MIN, 0);
+            double f;
+            int64_t v, idx;
+            if (pl_partial(dtype, PL_MIN, x, n, 0, n, PL_ACCURATE, 1, &st) != PL_OK ||
+                pl_extremum_result(&st, &f, &v, &idx) != PL_OK || idx < 0 || idx >= n)
+                bad++;
+        }
+        fl.stop = 1;
+        pthread_join(th, NULL);
+        CHECK(bad == 0, "dtype %d: min under a racing writer: %d calls with no result or an index outside the array", dtype, bad);
+        free(x);
+    }
+}
+
 /* A thread count no machine has is clamped, not passed to OpenMP (libgomp aborts when it cannot
  * create the threads). */
 static void test_huge_thread_counts_are_clamped(void) {
@@ -548,6 +648,8 @@ int main(void) {
     test_integer_variance_is_exact();
     test_slices_match_the_whole_kernel();
     test_extremum_index();
+    test_extremum_ranges_in_any_order();
+    test_extremum_survives_a_block_written_meanwhile();
     test_huge_thread_counts_are_clamped();
     test_reduceat_survives_offsets_written_meanwhile();
     printf("test_partials: %d failures\n", failures);

@@ -511,33 +511,73 @@ final class RangeKernels {
         floatExtremum(dtype, x, lo, hi, st, RangeKernels::blockFloatExtreme);
     }
 
+    /** The first NaN of [b, e) (nan) or else the first element equal to m; -1 when none is: the block was written meanwhile ({@code float_first_at}). */
+    private static long floatFirstAt(int dtype, MemorySegment x, long b, long e, boolean nan, double m) {
+        for (long i = b; i < e; i++) {
+            double v = element(dtype, x, i);
+            if (nan ? Double.isNaN(v) : v == m) return i;
+        }
+        return -1;
+    }
+
+    /** The block's extreme and its first index (at[0]), or its first NaN, in one pass ({@code float_extreme_at}). */
+    private static double floatExtremeAt(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan, long[] at) {
+        double r = element(dtype, x, b);
+        at[0] = b;
+        nan[0] = Double.isNaN(r);
+        for (long i = b + 1; i < e && !nan[0]; i++) {
+            double v = element(dtype, x, i);
+            if (Double.isNaN(v)) {
+                nan[0] = true;
+                at[0] = i;
+                r = v;
+            } else if (States.better(op, v, r)) {
+                r = v;
+                at[0] = i;
+            }
+        }
+        return r;
+    }
+
     /**
      * Min or max of [lo, hi) folded into st, a block at a time ({@code float_extremum}): only a
-     * block that improves on the state is scanned again for the first index of its extreme; a
-     * NaN ends the range; the sign of a zero extreme is settled as impl.c settles it.
+     * block that improves on the state (or ties it at a lower index: the state may hold later
+     * elements) is scanned again for the first index of its extreme, in one pass with the value
+     * when the block changed meanwhile; a NaN ends the range; the sign of a zero extreme is
+     * settled as impl.c settles it.
      */
     static void floatExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st, BlockExtreme extreme) {
         int op = (int) st[EXTREMUM_OP];
         boolean has = st[EXTREMUM_COUNT] > 0;
         double best = Double.longBitsToDouble(st[EXTREMUM_VALUE]);
         boolean[] nan = new boolean[1];
-        for (long b = lo; b < hi && st[EXTREMUM_NAN] == 0; b += BLOCK) {
+        long[] at = new long[1];
+        for (long b = lo; b < hi && !(st[EXTREMUM_NAN] != 0 && st[EXTREMUM_INDEX] < b); b += BLOCK) {
             long e = Math.min(hi, b + BLOCK);
             double m = extreme.of(dtype, op, x, b, e, nan);
-            if (nan[0]) {
-                long i = b;
-                while (!Double.isNaN(element(dtype, x, i))) i++;
-                st[EXTREMUM_NAN] = 1;
-                st[EXTREMUM_INDEX] = i;
-                best = Double.NaN;
-                break;
-            }
-            if (!has || States.better(op, m, best)) {
-                long i = b;
-                while (element(dtype, x, i) != m) i++;
-                best = m;
-                st[EXTREMUM_INDEX] = i;
-                has = true;
+            if (st[EXTREMUM_NAN] != 0 && !nan[0]) continue; // the state's NaN, later in the array, stays the first
+            if (nan[0] || !has || States.better(op, m, best) || (m == best && st[EXTREMUM_INDEX] > b)) {
+                long i = floatFirstAt(dtype, x, b, e, nan[0], m);
+                if (i < 0) {
+                    m = floatExtremeAt(dtype, op, x, b, e, nan, at);
+                    i = at[0];
+                }
+                if (nan[0]) {
+                    if (st[EXTREMUM_NAN] == 0 || i < st[EXTREMUM_INDEX]) st[EXTREMUM_INDEX] = i;
+                    st[EXTREMUM_NAN] = 1;
+                    best = Double.NaN;
+                    continue;
+                }
+                if (st[EXTREMUM_NAN] != 0) continue;
+                if (!has || States.better(op, m, best)) {
+                    best = m;
+                    st[EXTREMUM_INDEX] = i;
+                    has = true;
+                } else if (m == best) {
+                    if (i < st[EXTREMUM_INDEX]) st[EXTREMUM_INDEX] = i;
+                } else {
+                    continue;
+                }
             } else if (m != best) {
                 continue;
             }
@@ -558,18 +598,34 @@ final class RangeKernels {
         return r;
     }
 
+    /** As floatExtremum, for integers ({@code int_extremum}). */
     private static void intExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
         int op = (int) st[EXTREMUM_OP];
         boolean has = st[EXTREMUM_COUNT] > 0;
         for (long b = lo; b < hi; b += BLOCK) {
             long e = Math.min(hi, b + BLOCK);
             long m = blockIntExtreme(dtype, op, x, b, e);
+            if (has && (op == MIN ? m > st[EXTREMUM_VALUE] : m < st[EXTREMUM_VALUE])) continue;
+            if (has && m == st[EXTREMUM_VALUE] && st[EXTREMUM_INDEX] < b) continue;
+            long i = b;
+            while (i < e && integer(dtype, x, i) != m) i++;
+            if (i == e) { // written meanwhile: the block again, value and index together
+                i = b;
+                m = integer(dtype, x, b);
+                for (long k = b + 1; k < e; k++) {
+                    long v = integer(dtype, x, k);
+                    if (op == MIN ? v < m : v > m) {
+                        m = v;
+                        i = k;
+                    }
+                }
+            }
             if (!has || (op == MIN ? m < st[EXTREMUM_VALUE] : m > st[EXTREMUM_VALUE])) {
-                long i = b;
-                while (integer(dtype, x, i) != m) i++;
                 st[EXTREMUM_VALUE] = m;
                 st[EXTREMUM_INDEX] = i;
                 has = true;
+            } else if (m == st[EXTREMUM_VALUE] && i < st[EXTREMUM_INDEX]) {
+                st[EXTREMUM_INDEX] = i;
             }
         }
         st[EXTREMUM_COUNT] += hi - lo;

@@ -194,6 +194,9 @@ public final class SharedBarrier implements AutoCloseable {
         if (gen == BarrierLayout.BROKEN) throw broken();
         if (gen < 0) throw overwritten("its generation word holds " + gen);
         long arrived = (long) LONG.getAndAdd(seg, BarrierLayout.ARRIVED_OFFSET, 1L) + 1;
+        // More arrivals than parties (a count written over, or more processes waiting than the
+        // barrier has parties): the count can never reach parties, and the wait would never end.
+        if (arrived < 1 || arrived > parties) throw overwritten("its count of arrived parties reads " + arrived + " of " + parties);
         if (arrived == parties) {
             LONG.set(seg, BarrierLayout.ARRIVED_OFFSET, 0L);
             // A CAS, not a store: a waiter that timed out meanwhile has broken this generation.

@@ -118,4 +118,22 @@ class BarrierHardeningTest {
             }
         }
     }
+
+    /** A count of arrivals written over (already at the party count, or negative): refused in Java and in C, not an endless wait. */
+    @Test
+    void aCountOfArrivalsWrittenOverIsRefusedNotWaitedOnForEver() throws Exception {
+        for (long arrived : new long[] {2, -3}) {
+            try (SharedArray a = barrierFile(2)) {
+                a.array().segment().set(ValueLayout.JAVA_LONG, BarrierLayout.ARRIVED_OFFSET, arrived);
+                SharedBarrier b = SharedBarrier.attach(a.array().segment());
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.await(Duration.ofNanos(Long.MAX_VALUE)));
+                assertTrue(e.getMessage().contains("arrived parties reads " + (arrived + 1)), e.getMessage());
+                a.array().segment().set(ValueLayout.JAVA_LONG, BarrierLayout.ARRIVED_OFFSET, arrived);
+                assertEquals("-7", Peers.finish(Peers.c("wait", a.path().toString(), FOREVER)).lines().reduce((x, y) -> y).orElseThrow(),
+                        "C: PL_E_LAYOUT for " + arrived + " arrived");
+            } finally {
+                java.nio.file.Files.deleteIfExists(dir.resolve("b.npy"));
+            }
+        }
+    }
 }
