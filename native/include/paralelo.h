@@ -3,7 +3,8 @@
  *
  * Every function returns an int status: PL_OK (0) on success, a negative PL_E_* code on
  * failure. No function aborts, prints or keeps state between calls, except the CPU-feature
- * table (pl_set_level) and the fault guard (pl_fault_guard). Arrays are plain pointers to
+ * table (pl_set_level), the fault guard (pl_fault_guard), the threads kept for the next call
+ * (each caller thread's team) and the parallel call cost (pl_region_cost). Arrays are plain pointers to
  * little-endian elements of the given pl_dtype, aligned to their element size; lengths are
  * element counts.
  *
@@ -196,7 +197,11 @@ PL_API int64_t pl_region_cost(int threads);
  * threads it may, as the tests want), or with ns < 0 unpins it and measures it again. */
 PL_API int pl_set_region_cost(int64_t ns);
 
-/* Exact accumulator. */
+/* Exact accumulator. An accumulator these functions did not leave (bytes from elsewhere: a digit
+ * past what additions reach, a negative count, an addition counter out of range) is refused
+ * with PL_E_ARG by pl_acc_merge, pl_acc_round, pl_acc_mean, pl_merge, pl_partial and
+ * pl_variance_result, before anything is added; pl_acc_add and pl_acc_add_product check only
+ * its counters (a whole check per element would cost more than the addition). */
 PL_API int pl_acc_init(pl_acc *acc);
 PL_API int pl_acc_add(pl_acc *acc, double x);
 /* acc += x * y, the exact product (no rounding, overflow or underflow); a NaN or infinite
@@ -243,7 +248,10 @@ PL_API int pl_partial_dot(int dtype, const void *x, const void *y, int64_t n, in
  * outside [0, 2^62], an empty state with a nonzero field, or an index outside [0, 2^62) or a
  * NaN flag that is not 0 or 1 (1 only for float data, set exactly when the value is a NaN);
  * PL_E_OVERFLOW (dst unchanged) when the element counts together pass 2^62. NaN and infinity
- * counts of pl_acc saturate at 2^62. pl_partial refuses such a min/max state (PL_E_ARG) too. */
+ * counts of pl_acc saturate at 2^62. PL_E_ARG too for a negative count or an accumulator no
+ * call leaves (see "Exact accumulator"). pl_partial refuses such states (PL_E_ARG) too, a
+ * state whose count would pass 2^62 with PL_E_OVERFLOW, a state of another dtype or op with
+ * PL_E_MISMATCH, and a range outside [0, n) with PL_E_INDEX. */
 PL_API int pl_merge(int kind, void *dst, const void *src);
 /* Finishes. pl_wide_to_i64: PL_E_OVERFLOW if the value leaves int64. pl_wide_to_f64: rounded
  * once, to nearest even. pl_extremum_result: PL_E_EMPTY for no elements, PL_E_ARG for a state
@@ -308,6 +316,7 @@ PL_API int pl_copy(int dtype, const void *src, void *dst, int64_t n, int threads
  * runs to n. Each offset is checked as it is read (PL_E_INDEX when outside [0, n)), so offsets
  * that another thread or process writes during the call never become addresses.
  * out must not overlap x or offsets (the result would depend on the order of slices).
+ * PL_E_OVERFLOW when an integer slice's sum leaves int64 (that out[j] is not written).
  */
 PL_API int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void *out,
                            int threads);

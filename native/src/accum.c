@@ -138,20 +138,45 @@ void pl_acc_add_product_term(pl_acc *acc, double x, double y) {
     add_digits(acc, pos / DIGIT_BITS, d, 5, (int)((bx ^ by) >> 63));
 }
 
+/* A digit grows by less than 2^34 an addition, and NORMALIZE_EVERY additions at most pass
+ * between normalisations: 2^62 and a margin. Normalising one adds a carry below 2^31, merging
+ * two adds normalised digits (below 2^32), so no sum of accepted digits overflows. The top
+ * digit holds what carries past digit 134, 2^2158 and more: no finite data reaches it. */
+#define DIGIT_LIMIT ((INT64_C(1) << 62) + (INT64_C(1) << 35))
+#define TOP_LIMIT (INT64_C(1) << 40)
+
+int pl_acc_fits(const pl_acc *a) {
+    if (a->adds < 0 || a->adds >= NORMALIZE_EVERY) return 0;
+    if (a->nan < 0 || a->nan > PL_MAX_COUNT || a->pos_inf < 0 || a->pos_inf > PL_MAX_COUNT || a->neg_inf < 0 ||
+        a->neg_inf > PL_MAX_COUNT)
+        return 0;
+    int bad = 0; /* no early exit: the loop vectorises (a few ns a state) */
+    for (int k = 0; k < PL_ACC_DIGITS - 1; k++) bad |= (a->digit[k] > DIGIT_LIMIT) | (a->digit[k] < -DIGIT_LIMIT);
+    if (bad) return 0;
+    int64_t top = a->digit[PL_ACC_DIGITS - 1];
+    return top <= TOP_LIMIT && top >= -TOP_LIMIT;
+}
+
+/* The public additions check the counters only (a whole check per element would cost more than
+ * the addition): an accumulator from elsewhere goes through pl_acc_merge first. */
+static int counters_fit(const pl_acc *a) {
+    return a->adds >= 0 && a->adds < NORMALIZE_EVERY && a->nan >= 0 && a->pos_inf >= 0 && a->neg_inf >= 0;
+}
+
 int pl_acc_add(pl_acc *acc, double x) {
-    if (!acc) return PL_E_ARG;
+    if (!acc || !counters_fit(acc)) return PL_E_ARG;
     pl_acc_add_term(acc, x);
     return PL_OK;
 }
 
 int pl_acc_add_product(pl_acc *acc, double x, double y) {
-    if (!acc) return PL_E_ARG;
+    if (!acc || !counters_fit(acc)) return PL_E_ARG;
     pl_acc_add_product_term(acc, x, y);
     return PL_OK;
 }
 
 int pl_acc_merge(pl_acc *dst, const pl_acc *src) {
-    if (!dst || !src) return PL_E_ARG;
+    if (!dst || !src || !pl_acc_fits(dst) || !pl_acc_fits(src)) return PL_E_ARG;
     pl_acc s = *src;
     pl_acc_normalize(&s);
     pl_acc_normalize(dst);
@@ -282,7 +307,7 @@ void pl_acc_round_scaled(const pl_acc *acc, int scale, double *out) {
 }
 
 int pl_acc_round(const pl_acc *acc, double *out) {
-    if (!acc || !out) return PL_E_ARG;
+    if (!acc || !out || !pl_acc_fits(acc)) return PL_E_ARG;
     pl_acc_round_scaled(acc, 0, out);
     return PL_OK;
 }
@@ -295,7 +320,7 @@ int pl_acc_exponent(const pl_acc *acc) {
 }
 
 int pl_acc_mean(const pl_acc *acc, int64_t n, double *out) {
-    if (!acc || !out || n < 0) return PL_E_ARG;
+    if (!acc || !out || n < 0 || !pl_acc_fits(acc)) return PL_E_ARG;
     if (n == 0) { /* the mean of nothing, whatever the accumulator holds */
         *out = NAN;
         return PL_OK;

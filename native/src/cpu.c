@@ -172,8 +172,8 @@ int64_t pl_region_cost(int threads) {
     if (pinned >= 0) return pinned;
     int64_t r2 = __atomic_load_n(&region_r2, __ATOMIC_ACQUIRE);
     if (r2 < 0) {
-        /* Inside a caller's parallel region a nested team has one thread: a measurement there
-         * would be wrong, and kept. Such calls run on one thread anyway. */
+        /* Inside a caller's parallel region a measurement would be wrong, and kept. Calls that
+         * asked for no thread count run on one thread there (pl_team_size). */
         if (omp_in_parallel()) return REGION_MAX_NS;
         pthread_once(&region_once, measure_regions);
         r2 = __atomic_load_n(&region_r2, __ATOMIC_ACQUIRE);
@@ -193,6 +193,8 @@ int64_t pl_region_cost(int threads) {
     return r < 1e15 ? (int64_t)r : (int64_t)1e15;
 }
 
+void pl_region_after_fork(void) { pthread_mutex_init(&region_lock, NULL); }
+
 int pl_set_region_cost(int64_t ns) {
     pthread_once(&region_once, measure_regions); /* so that a first use cannot come later */
     if (ns >= 0) {
@@ -209,6 +211,9 @@ int pl_set_region_cost(int64_t ns) {
 
 int pl_team_size(int threads, int64_t n, int cost) {
     if (n <= PL_PARALLEL_MIN) return 1; /* before anything that costs: most calls are small */
+    /* A C caller inside its own OpenMP parallel region: its threads are the parallelism, and a
+     * team for each would put up to cores^2 threads on the cores. */
+    if (threads <= 0 && omp_in_parallel()) return 1;
     int t = threads > 0 ? threads : omp_get_max_threads();
     int cap = thread_cap();
     if (t > cap) t = cap;

@@ -96,6 +96,17 @@ static inline int64_t pl_count_add(int64_t a, int64_t b) {
     return a > PL_MAX_COUNT - b ? PL_MAX_COUNT : a + b;
 }
 
+/* Whether acc holds what pl_acc_init, additions, merges and normalisations leave (accum.c):
+ * fewer additions since the last normalisation than trigger one, digits within what they
+ * reach between normalisations, the top digit near zero, counts in [0, PL_MAX_COUNT]. A forged
+ * one could overflow a digit or a count. */
+int pl_acc_fits(const pl_acc *a);
+/* Whether the state's element count (PL_STATE_EXTREMUM, _CENTERED, _MOMENTS) has room for
+ * `more` elements: PL_OK, PL_E_ARG for a count outside [0, PL_MAX_COUNT] (no call leaves one)
+ * or an accumulator pl_acc_fits refuses, PL_E_OVERFLOW when the count would pass
+ * PL_MAX_COUNT. Other kinds: PL_OK, or PL_E_ARG for a sum state's bad accumulator. */
+int pl_state_room(int kind, const void *state, int64_t more);
+
 /* States (states.c). */
 /* Whether a min/max state holds what init, kernels and merges leave (known dtype and op, count
  * in [0, PL_MAX_COUNT], an empty state's zeros, index and NaN flag in range). */
@@ -117,6 +128,9 @@ static inline int pl_dtype_is_float(int dtype) { return dtype == PL_F64 || dtype
 int64_t pl_now_ns(void);
 /* The cost in ns of a reduction's parallel machinery on t threads with no work (reduce.c). */
 int64_t pl_time_team(int t);
+/* In a forked child: the region measurement's lock, which a thread of the parent may have held
+ * (cpu.c; called by the teams' fork handler, registered before any measurement runs a team). */
+void pl_region_after_fork(void);
 
 /* The kernels' teams (team.c): runs fn(arg, id, nt) for every id in [0, nt), id 0 on the
  * calling thread and the others on worker threads kept between calls, and returns nt once all

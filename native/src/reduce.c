@@ -252,6 +252,8 @@ static int partial(const job *j, int64_t n, int64_t lo, int64_t hi, int threads,
     if (s) return s;
     if (!state_fits(kind, j->dtype, j->op, state)) return PL_E_MISMATCH;
     if (kind == PL_STATE_EXTREMUM && !pl_extremum_fits(state)) return PL_E_ARG;
+    s = pl_state_room(kind, state, hi - lo); /* a forged count or accumulator; a count that would pass 2^62 */
+    if (s) return s;
     over_blocks(j, kind, lo, hi, threads, state);
     return PL_OK;
 }

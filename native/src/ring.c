@@ -45,33 +45,47 @@ static int64_t ring_length(int64_t slots, int64_t slot_bytes) {
     return (end + 127) & ~(int64_t)127;
 }
 
-int pl_ring_check(const void *file, int64_t bytes) {
+/* A ring file's geometry as checked: each word read once, so that what a check passed is what
+ * a view uses, whatever another process writes into the header meanwhile. */
+typedef struct geometry {
+    int64_t slots, slot_bytes, max_frame, ring_length;
+} geometry;
+
+static int check_file(const void *file, int64_t bytes, geometry *g) {
     if (!file) return PL_E_ARG;
     const pl_ring_file *f = file;
     if (((uintptr_t)file & 63) != 0 || bytes < (int64_t)sizeof(pl_ring_file)) return PL_E_LAYOUT;
     if (__atomic_load_n(&f->magic, __ATOMIC_ACQUIRE) != PL_RING_MAGIC) return PL_E_LAYOUT;
-    if (f->version != PL_RING_VERSION || f->header_length != (int32_t)sizeof(pl_ring_file) ||
-        f->slot_length != (int32_t)sizeof(pl_ring_slot))
+    if (__atomic_load_n(&f->version, __ATOMIC_RELAXED) != PL_RING_VERSION ||
+        __atomic_load_n(&f->header_length, __ATOMIC_RELAXED) != (int32_t)sizeof(pl_ring_file) ||
+        __atomic_load_n(&f->slot_length, __ATOMIC_RELAXED) != (int32_t)sizeof(pl_ring_slot))
         return PL_E_LAYOUT;
-    int64_t sb = f->slot_bytes, n = f->slots, mf = f->max_frame;
+    int64_t sb = __atomic_load_n(&f->slot_bytes, __ATOMIC_RELAXED), n = __atomic_load_n(&f->slots, __ATOMIC_RELAXED);
+    int64_t mf = __atomic_load_n(&f->max_frame, __ATOMIC_RELAXED), len = __atomic_load_n(&f->ring_length, __ATOMIC_RELAXED);
     if (!is_pow2(sb) || sb < 8 || sb > 65536 || !is_pow2(n) || n < 16 || n > (1 << 24)) return PL_E_LAYOUT;
-    if (mf < 0 || mf > n * sb / 2 || f->ring_length != ring_length(n, sb)) return PL_E_LAYOUT;
-    if (bytes < (int64_t)sizeof(pl_ring_file) + 2 * f->ring_length) return PL_E_LAYOUT;
+    if (mf < 0 || mf > n * sb / 2 || len != ring_length(n, sb)) return PL_E_LAYOUT;
+    if (bytes < (int64_t)sizeof(pl_ring_file) + 2 * len) return PL_E_LAYOUT;
+    *g = (geometry){n, sb, mf, len};
     return PL_OK;
 }
 
+int pl_ring_check(const void *file, int64_t bytes) {
+    geometry g;
+    return check_file(file, bytes, &g);
+}
+
 static int open_view(void *file, int64_t bytes, int which, ring_view *v) {
-    int rc = pl_ring_check(file, bytes);
+    geometry g;
+    int rc = check_file(file, bytes, &g);
     if (rc != PL_OK) return rc;
     if (which != PL_RING_TASKS && which != PL_RING_RESULTS) return PL_E_ARG;
-    pl_ring_file *f = file;
-    v->ring = (pl_ring *)(void *)((unsigned char *)file + sizeof(pl_ring_file) + which * f->ring_length);
-    v->slots = f->slots;
-    v->mask = f->slots - 1;
-    v->slot_bytes = f->slot_bytes;
-    v->max_frame = f->max_frame;
-    v->lap_shift = log2_of(f->slots);
-    v->slot_bytes_shift = log2_of(f->slot_bytes);
+    v->ring = (pl_ring *)(void *)((unsigned char *)file + sizeof(pl_ring_file) + which * g.ring_length);
+    v->slots = g.slots;
+    v->mask = g.slots - 1;
+    v->slot_bytes = g.slot_bytes;
+    v->max_frame = g.max_frame;
+    v->lap_shift = log2_of(g.slots);
+    v->slot_bytes_shift = log2_of(g.slot_bytes);
     v->data = (unsigned char *)&v->ring->slots[v->slots];
     return PL_OK;
 }

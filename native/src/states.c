@@ -147,7 +147,28 @@ int pl_extremum_merge(pl_extremum *dst, const pl_extremum *src) {
     return PL_OK;
 }
 
+int pl_state_room(int kind, const void *state, int64_t more) {
+    int64_t count;
+    switch (kind) {
+    case PL_STATE_SUM: return pl_acc_fits(state) ? PL_OK : PL_E_ARG;
+    case PL_STATE_EXTREMUM: count = ((const pl_extremum *)state)->count; break;
+    case PL_STATE_CENTERED: {
+        const pl_centered *c = state;
+        if (!pl_acc_fits(&c->dev) || !pl_acc_fits(&c->sq)) return PL_E_ARG;
+        count = c->count;
+        break;
+    }
+    case PL_STATE_MOMENTS: count = ((const pl_moments *)state)->count; break;
+    default: return PL_OK;
+    }
+    if (count < 0 || count > PL_MAX_COUNT) return PL_E_ARG;
+    return counts_fit(count, more) ? PL_OK : PL_E_OVERFLOW;
+}
+
 int pl_centered_merge(pl_centered *dst, const pl_centered *src) {
+    if (dst->count < 0 || src->count < 0 || !pl_acc_fits(&dst->dev) || !pl_acc_fits(&dst->sq) ||
+        !pl_acc_fits(&src->dev) || !pl_acc_fits(&src->sq))
+        return PL_E_ARG; /* no call leaves such a state */
     if (!counts_fit(dst->count, src->count)) return PL_E_OVERFLOW;
     pl_acc_merge(&dst->dev, &src->dev);
     pl_acc_merge(&dst->sq, &src->sq);
@@ -156,6 +177,7 @@ int pl_centered_merge(pl_centered *dst, const pl_centered *src) {
 }
 
 int pl_moments_merge(pl_moments *dst, const pl_moments *src) {
+    if (dst->count < 0 || src->count < 0) return PL_E_ARG; /* no call leaves one */
     if (!counts_fit(dst->count, src->count)) return PL_E_OVERFLOW;
     pl_wide_add(&dst->sum, &src->sum);
     pl_wide_add(&dst->sumsq, &src->sumsq);
@@ -203,7 +225,7 @@ int pl_variance_result(int kind, const void *state, int ddof, double *out) {
     if (kind != PL_STATE_CENTERED) return PL_E_ARG;
     const pl_centered *st = state;
     int64_t n = st->count;
-    if (n < 0 || n > PL_MAX_COUNT) return PL_E_ARG;
+    if (n < 0 || n > PL_MAX_COUNT || !pl_acc_fits(&st->sq) || !pl_acc_fits(&st->dev)) return PL_E_ARG;
     if (n - ddof <= 0 || !isfinite(st->center)) {
         *out = NAN; /* numpy: no degrees of freedom left; or the mean was not finite */
         return PL_OK;

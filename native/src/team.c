@@ -178,6 +178,7 @@ static void *worker_main(void *p) {
 /* In a forked child only the forking thread exists: every team starts again from nothing. */
 static void after_fork_child(void) {
     pthread_mutex_init(&teams_lock, NULL);
+    pl_region_after_fork();
     int count = atomic_load(&team_count);
     for (int i = 0; i < count; i++) {
         team *tm = teams[i];

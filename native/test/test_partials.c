@@ -226,6 +226,66 @@ static void test_states_keep_their_bounds(void) {
     CHECK(pl_variance_result(PL_STATE_MOMENTS, &m, 1, &r) == PL_E_ARG, "a negative count");
 }
 
+/* Accumulators and counts no call leaves (bytes from elsewhere) are refused (PL_E_ARG) by the
+ * merges, finishes and pl_partial, not added into a signed overflow (UBSan's abort in the
+ * sanitize build); a count that would pass 2^62 is PL_E_OVERFLOW. */
+static void test_forged_accumulators_are_refused(void) {
+    double x[PL_BLOCK] = {0}, f;
+    pl_acc good, bad;
+    pl_acc_init(&good);
+    for (int i = 0; i < 1000; i++) { /* digits far apart: +-1e300 that cancel, and 0 + 1 + ... + 999 */
+        pl_acc_add(&good, i % 2 ? -1e300 : 1e300);
+        pl_acc_add(&good, i);
+    }
+    struct {
+        const char *what;
+        int64_t *word;
+        int64_t value;
+    } forged[] = {{"a digit at INT64_MAX", &bad.digit[40], INT64_MAX}, {"a digit at INT64_MIN", &bad.digit[7], INT64_MIN},
+                  {"the top digit at 2^50", &bad.digit[PL_ACC_DIGITS - 1], INT64_C(1) << 50},
+                  {"adds at INT64_MAX", &bad.adds, INT64_MAX}, {"adds negative", &bad.adds, -1},
+                  {"a negative NaN count", &bad.nan, -1}, {"an infinity count at INT64_MIN", &bad.neg_inf, INT64_MIN}};
+    for (size_t c = 0; c < sizeof forged / sizeof *forged; c++) {
+        bad = good;
+        *forged[c].word = forged[c].value;
+        pl_acc dst = good;
+        CHECK(pl_acc_merge(&dst, &bad) == PL_E_ARG && memcmp(&dst, &good, sizeof dst) == 0, "merge of %s", forged[c].what);
+        dst = bad;
+        CHECK(pl_acc_merge(&dst, &good) == PL_E_ARG, "merge into %s", forged[c].what);
+        CHECK(pl_merge(PL_STATE_SUM, &dst, &good) == PL_E_ARG, "pl_merge into %s", forged[c].what);
+        CHECK(pl_acc_round(&bad, &f) == PL_E_ARG && pl_acc_mean(&bad, 3, &f) == PL_E_ARG, "finish of %s", forged[c].what);
+        CHECK(pl_partial(PL_F64, PL_SUM, x, PL_BLOCK, 0, PL_BLOCK, PL_ACCURATE, 1, &bad) == PL_E_ARG, "partial into %s",
+              forged[c].what);
+        pl_centered cs;
+        pl_state_init(&cs, PL_F64, PL_VAR, 0);
+        cs.sq = bad;
+        CHECK(pl_variance_result(PL_STATE_CENTERED, &cs, 0, &f) == PL_E_ARG, "variance of %s", forged[c].what);
+    }
+    bad = good;
+    bad.adds = INT64_MAX;
+    CHECK(pl_acc_add(&bad, 1.0) == PL_E_ARG && pl_acc_add_product(&bad, 1.0, 2.0) == PL_E_ARG, "an addition past adds");
+    /* counts: negative is no state a call leaves; one near 2^62 has no room for a block more */
+    pl_centered c1, c2;
+    pl_state_init(&c1, PL_F64, PL_VAR, 0);
+    pl_state_init(&c2, PL_F64, PL_VAR, 0);
+    c2.count = -1;
+    CHECK(pl_merge(PL_STATE_CENTERED, &c1, &c2) == PL_E_ARG, "a negative centred count");
+    pl_moments m1, m2;
+    pl_state_init(&m1, PL_I64, PL_VAR, 0);
+    pl_state_init(&m2, PL_I64, PL_VAR, 0);
+    m1.count = INT64_MIN;
+    CHECK(pl_merge(PL_STATE_MOMENTS, &m2, &m1) == PL_E_ARG, "a moments count at INT64_MIN");
+    c1.count = (INT64_C(1) << 62) - 10;
+    CHECK(pl_partial(PL_F64, PL_VAR, x, PL_BLOCK, 0, PL_BLOCK, PL_ACCURATE, 1, &c1) == PL_E_OVERFLOW && c1.count == (INT64_C(1) << 62) - 10,
+          "a centred count with no room for a block");
+    c1.count = -5;
+    CHECK(pl_partial(PL_F64, PL_VAR, x, PL_BLOCK, 0, PL_BLOCK, PL_ACCURATE, 1, &c1) == PL_E_ARG, "a negative count in pl_partial");
+    /* a real accumulator still merges and rounds */
+    pl_acc dst;
+    pl_acc_init(&dst);
+    CHECK(pl_acc_merge(&dst, &good) == PL_OK && pl_acc_round(&dst, &f) == PL_OK && f == 499500, "a real one: %g", f);
+}
+
 /* Min/max states no call leaves are refused by the finish, the merge and pl_partial (PL_E_ARG),
  * as paralelo.h says of what the structs record; an index past the count is not one of them. */
 static void test_forged_extremum_states_are_refused(void) {
@@ -644,6 +704,7 @@ int main(void) {
     test_alignment_is_enforced();
     test_states_keep_their_bounds();
     test_forged_extremum_states_are_refused();
+    test_forged_accumulators_are_refused();
     test_integer_dot_is_exact();
     test_integer_variance_is_exact();
     test_slices_match_the_whole_kernel();
