@@ -89,12 +89,9 @@ void pl_acc_add_term(pl_acc *acc, double x) {
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
     if (((bits >> 52) & 0x7FF) == 0x7FF) {
-        if (bits & ((1ULL << 52) - 1))
-            acc->nan++;
-        else if (bits >> 63)
-            acc->neg_inf++;
-        else
-            acc->pos_inf++;
+        /* Counted up to 2^62, as merges count (only whether a count is zero matters). */
+        int64_t *count = (bits & ((1ULL << 52) - 1)) ? &acc->nan : (bits >> 63) ? &acc->neg_inf : &acc->pos_inf;
+        if (*count < PL_MAX_COUNT) ++*count;
         return;
     }
     int p;
@@ -138,8 +135,8 @@ void pl_acc_add_product_term(pl_acc *acc, double x, double y) {
     add_digits(acc, pos / DIGIT_BITS, d, 5, (int)((bx ^ by) >> 63));
 }
 
-/* A digit grows by less than 2^34 an addition, and NORMALIZE_EVERY additions at most pass
- * between normalisations: 2^62 and a margin. Normalising one adds a carry below 2^31, merging
+/* A digit grows by less than 2^33 an addition, and NORMALIZE_EVERY (2^29) additions at most
+ * pass between normalisations: under 2^62, and a margin. Normalising one adds a carry below 2^31, merging
  * two adds normalised digits (below 2^32), so no sum of accepted digits overflows. The top
  * digit holds what carries past digit 134, 2^2158 and more: no finite data reaches it. */
 #define DIGIT_LIMIT ((INT64_C(1) << 62) + (INT64_C(1) << 35))
@@ -160,7 +157,8 @@ int pl_acc_fits(const pl_acc *a) {
 /* The public additions check the counters only (a whole check per element would cost more than
  * the addition): an accumulator from elsewhere goes through pl_acc_merge first. */
 static int counters_fit(const pl_acc *a) {
-    return a->adds >= 0 && a->adds < NORMALIZE_EVERY && a->nan >= 0 && a->pos_inf >= 0 && a->neg_inf >= 0;
+    return a->adds >= 0 && a->adds < NORMALIZE_EVERY && a->nan >= 0 && a->nan <= PL_MAX_COUNT && a->pos_inf >= 0 &&
+           a->pos_inf <= PL_MAX_COUNT && a->neg_inf >= 0 && a->neg_inf <= PL_MAX_COUNT;
 }
 
 int pl_acc_add(pl_acc *acc, double x) {
@@ -321,8 +319,10 @@ int pl_acc_exponent(const pl_acc *acc) {
 
 int pl_acc_mean(const pl_acc *acc, int64_t n, double *out) {
     if (!acc || !out || n < 0 || !pl_acc_fits(acc)) return PL_E_ARG;
-    if (n == 0) { /* the mean of nothing, whatever the accumulator holds */
-        *out = NAN;
+    if (n == 0) { /* the mean of nothing, whatever the accumulator holds: 0/0, the NaN whose
+                   * bits every empty mean has (x86's default NaN), computed, not folded */
+        volatile double zero = 0;
+        *out = zero / zero;
         return PL_OK;
     }
     double s;

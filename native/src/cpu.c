@@ -148,6 +148,7 @@ int64_t pl_now_ns(void) {
  * on one thread for good: pl_time_team takes the fastest of its calls, and a cost is capped at
  * REGION_MAX_NS. */
 static void measure_regions(void) {
+    pl_team_atfork(); /* the child's handler before the lock: a fork while it is held resets it */
     pthread_mutex_lock(&region_lock);
     int tmax = omp_get_max_threads(), cap = thread_cap();
     if (tmax > cap) tmax = cap;

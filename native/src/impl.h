@@ -129,8 +129,10 @@ int64_t pl_now_ns(void);
 /* The cost in ns of a reduction's parallel machinery on t threads with no work (reduce.c). */
 int64_t pl_time_team(int t);
 /* In a forked child: the region measurement's lock, which a thread of the parent may have held
- * (cpu.c; called by the teams' fork handler, registered before any measurement runs a team). */
+ * (cpu.c; called by the teams' fork handler, which pl_team_atfork registers: team.c, before the
+ * lock is first taken). */
 void pl_region_after_fork(void);
+void pl_team_atfork(void);
 
 /* The kernels' teams (team.c): runs fn(arg, id, nt) for every id in [0, nt), id 0 on the
  * calling thread and the others on worker threads kept between calls, and returns nt once all

@@ -195,6 +195,8 @@ static void after_fork_child(void) {
 static int atfork_ok;
 static void register_atfork(void) { atfork_ok = pthread_atfork(NULL, NULL, after_fork_child) == 0; }
 
+void pl_team_atfork(void) { pthread_once(&atfork_once, register_atfork); }
+
 /* Starts workers of tm until `want` run (the caller holds tm->busy); returns how many run. */
 static int grow(team *tm, int want) {
     if (want > TEAM_MAX) want = TEAM_MAX;

@@ -261,6 +261,13 @@ static void test_forged_accumulators_are_refused(void) {
         cs.sq = bad;
         CHECK(pl_variance_result(PL_STATE_CENTERED, &cs, 0, &f) == PL_E_ARG, "variance of %s", forged[c].what);
     }
+    /* NaN and infinity counts stop at 2^62 in additions as in merges: still an accumulator */
+    pl_acc many = good;
+    many.nan = INT64_C(1) << 62;
+    CHECK(pl_acc_add(&many, NAN) == PL_OK && many.nan == INT64_C(1) << 62 && pl_acc_round(&many, &f) == PL_OK && isnan(f),
+          "a NaN count at 2^62 stays there: %lld", (long long)many.nan);
+    many.nan = INT64_MAX;
+    CHECK(pl_acc_add(&many, NAN) == PL_E_ARG, "a NaN count past 2^62 is refused by an addition");
     bad = good;
     bad.adds = INT64_MAX;
     CHECK(pl_acc_add(&bad, 1.0) == PL_E_ARG && pl_acc_add_product(&bad, 1.0, 2.0) == PL_E_ARG, "an addition past adds");

@@ -356,4 +356,14 @@ class PartialTest {
         assertEquals(2, BlockPartition.byLength((1L << 61) + 1, 1L << 61).size(), "the last element is not dropped");
         assertThrows(IllegalArgumentException.class, () -> BlockPartition.of(Long.MAX_VALUE, 1), "no array is that long");
     }
+
+    /** A mean over no elements is NaN whatever the sum holds, as pl_acc_mean gives it (it was the sum over 0: infinity). */
+    @Test
+    void aMeanOfNoElementsIsNaNWhateverTheSum() {
+        for (double v : new double[] {1.0, -3.5, Double.MAX_VALUE}) {
+            ExactSum s = (ExactSum) K.partial(Reduction.SUM, F64Array.of(v, v));
+            assertTrue(Double.isNaN(s.mean(0)), v + ": " + s.mean(0));
+            assertEquals(v, s.mean(2), "and over its count, the mean");
+        }
+    }
 }

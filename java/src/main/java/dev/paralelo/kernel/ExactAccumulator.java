@@ -50,7 +50,8 @@ public final class ExactAccumulator {
     public static void add(long[] w, int at, double x) {
         long bits = Double.doubleToRawLongBits(x);
         if (((bits >>> 52) & 0x7FF) == 0x7FF) {
-            w[at + ((bits & ((1L << 52) - 1)) != 0 ? NAN : bits < 0 ? NEG_INF : POS_INF)]++;
+            int count = at + ((bits & ((1L << 52) - 1)) != 0 ? NAN : bits < 0 ? NEG_INF : POS_INF);
+            if (w[count] < 1L << 62) w[count]++; // counted up to 2^62, as merges count
             return;
         }
         long m = significand(bits);
@@ -220,6 +221,9 @@ public final class ExactAccumulator {
      * DBL_MAX, which bounds the mean). n = 0 gives NaN for an empty sum.
      */
     public static double mean(long[] w, int at, long n) {
+        // The mean of nothing, whatever the accumulator holds (pl_acc_mean): 0/0 at run time, the
+        // NaN whose bits every empty mean has (x86's default NaN, not Double.NaN's).
+        if (n == 0) return 0.0 / n;
         double s = round(w, at);
         if (Double.isInfinite(s) && !special(w, at)) {
             double m = Math.scalb(roundScaled(w, at, 64) / n, 64);
