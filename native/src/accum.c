@@ -175,6 +175,11 @@ int pl_acc_add_product(pl_acc *acc, double x, double y) {
 
 int pl_acc_merge(pl_acc *dst, const pl_acc *src) {
     if (!dst || !src || !pl_acc_fits(dst) || !pl_acc_fits(src)) return PL_E_ARG;
+    pl_acc_merge_checked(dst, src);
+    return PL_OK;
+}
+
+void pl_acc_merge_checked(pl_acc *dst, const pl_acc *src) {
     pl_acc s = *src;
     pl_acc_normalize(&s);
     pl_acc_normalize(dst);
@@ -187,7 +192,6 @@ int pl_acc_merge(pl_acc *dst, const pl_acc *src) {
     dst->nan = pl_count_add(dst->nan, s.nan);
     dst->pos_inf = pl_count_add(dst->pos_inf, s.pos_inf);
     dst->neg_inf = pl_count_add(dst->neg_inf, s.neg_inf);
-    return PL_OK;
 }
 
 /* A team's part (reduce.c) travels between cores as little as it can: normalised where it was
@@ -319,14 +323,18 @@ int pl_acc_exponent(const pl_acc *acc) {
 
 int pl_acc_mean(const pl_acc *acc, int64_t n, double *out) {
     if (!acc || !out || n < 0 || !pl_acc_fits(acc)) return PL_E_ARG;
+    *out = pl_acc_mean_checked(acc, n);
+    return PL_OK;
+}
+
+double pl_acc_mean_checked(const pl_acc *acc, int64_t n) {
     if (n == 0) { /* the mean of nothing, whatever the accumulator holds: 0/0, the NaN whose
                    * bits every empty mean has (x86's default NaN), computed, not folded */
         volatile double zero = 0;
-        *out = zero / zero;
-        return PL_OK;
+        return zero / zero;
     }
     double s;
-    pl_acc_round(acc, &s);
+    pl_acc_round_scaled(acc, 0, &s);
     if (isinf(s) && !acc->pos_inf && !acc->neg_inf && !acc->nan) {
         /* A finite sum too large for a double, whose mean is finite (|mean| <= max |x|): the
          * sum rounded at 2^-64 of its size, divided, and scaled back. Two roundings, as
@@ -334,9 +342,7 @@ int pl_acc_mean(const pl_acc *acc, int64_t n, double *out) {
          * roundings carried a mean of about DBL_MAX past it. */
         pl_acc_round_scaled(acc, 64, &s);
         double m = ldexp(s / (double)n, 64);
-        *out = isinf(m) ? copysign(DBL_MAX, m) : m; /* rounded past DBL_MAX, which bounds it */
-        return PL_OK;
+        return isinf(m) ? copysign(DBL_MAX, m) : m; /* rounded past DBL_MAX, which bounds it */
     }
-    *out = s / (double)n; /* 0/0 is NaN for an empty mean */
-    return PL_OK;
+    return s / (double)n;
 }

@@ -101,6 +101,9 @@ static inline int64_t pl_count_add(int64_t a, int64_t b) {
  * reach between normalisations, the top digit near zero, counts in [0, PL_MAX_COUNT]. A forged
  * one could overflow a digit or a count. */
 int pl_acc_fits(const pl_acc *a);
+/* pl_acc_merge and pl_acc_mean without the checks, for accumulators the library made or checked. */
+void pl_acc_merge_checked(pl_acc *dst, const pl_acc *src);
+double pl_acc_mean_checked(const pl_acc *acc, int64_t n);
 /* Whether the state's element count (PL_STATE_EXTREMUM, _CENTERED, _MOMENTS) has room for
  * `more` elements: PL_OK, PL_E_ARG for a count outside [0, PL_MAX_COUNT] (no call leaves one)
  * or an accumulator pl_acc_fits refuses, PL_E_OVERFLOW when the count would pass

@@ -394,9 +394,9 @@ static double float_sum(const pl_impl *im, int dtype, const void *x, int64_t n, 
     pl_acc_init(&acc);
     over_blocks(&j, PL_STATE_SUM, 0, n, threads, &acc);
     if (mean)
-        pl_acc_mean(&acc, n, &s);
+        s = pl_acc_mean_checked(&acc, n);
     else
-        pl_acc_round(&acc, &s);
+        pl_acc_round_scaled(&acc, 0, &s);
     return s;
 }
 
@@ -487,7 +487,8 @@ __attribute__((noinline)) static int dot_work(int dtype, const void *x, const vo
         pl_acc acc;
         pl_acc_init(&acc);
         over_blocks(&j, PL_STATE_SUM, 0, n, threads, &acc);
-        return pl_acc_round(&acc, out_f);
+        pl_acc_round_scaled(&acc, 0, out_f);
+        return PL_OK;
     }
     pl_wide w = {{0}};
     over_blocks(&j, PL_STATE_INTEGER, 0, n, threads, &w);

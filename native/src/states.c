@@ -170,8 +170,8 @@ int pl_centered_merge(pl_centered *dst, const pl_centered *src) {
         !pl_acc_fits(&src->dev) || !pl_acc_fits(&src->sq))
         return PL_E_ARG; /* no call leaves such a state */
     if (!counts_fit(dst->count, src->count)) return PL_E_OVERFLOW;
-    pl_acc_merge(&dst->dev, &src->dev);
-    pl_acc_merge(&dst->sq, &src->sq);
+    pl_acc_merge_checked(&dst->dev, &src->dev);
+    pl_acc_merge_checked(&dst->sq, &src->sq);
     dst->count += src->count;
     return PL_OK;
 }
@@ -231,8 +231,8 @@ int pl_variance_result(int kind, const void *state, int ddof, double *out) {
         return PL_OK;
     }
     double sq, sd;
-    pl_acc_round(&st->sq, &sq);
-    pl_acc_round(&st->dev, &sd);
+    pl_acc_round_scaled(&st->sq, 0, &sq);
+    pl_acc_round_scaled(&st->dev, 0, &sd);
     int special = st->sq.nan || st->sq.pos_inf || st->sq.neg_inf || st->dev.nan ||
                   st->dev.pos_inf || st->dev.neg_inf;
     if (special || (isfinite(sq) && fabs(sd) < 0x1p500)) {

@@ -154,7 +154,7 @@ public final class Npy {
             MemorySegment.copy(src.segment(), 0, out.segment(), 0, src.segment().byteSize());
             now = file.currentSize(); // a truncation during the copy would have left zeros or a fault
         } catch (InternalError e) {
-            if (!SharedArray.isMappingFault(e)) throw e;
+            if (!dev.paralelo.internal.MappingFault.is(e)) throw e;
             long size;
             try {
                 size = file.currentSize();

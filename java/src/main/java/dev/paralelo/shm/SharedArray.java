@@ -680,15 +680,6 @@ public final class SharedArray implements AutoCloseable {
         throw e;
     }
 
-    /**
-     * Whether e is the JVM's report of a fault on a mapped page (a file truncated under its
-     * mapping: "a fault occurred in an unsafe memory access operation"), not another internal
-     * error, which the callers rethrow as it is.
-     */
-    static boolean isMappingFault(InternalError e) {
-        return dev.paralelo.internal.MappingFault.is(e);
-    }
-
     /** The file's current size in bytes. */
     long currentSize() throws IOException {
         return channel.size();

@@ -252,7 +252,7 @@ public final class SharedBarrier implements AutoCloseable {
      * IllegalStateException; any other InternalError as it is.
      */
     private IllegalStateException truncated(InternalError e) {
-        if (!SharedArray.isMappingFault(e)) throw e;
+        if (!dev.paralelo.internal.MappingFault.is(e)) throw e;
         return new IllegalStateException("the shared barrier's file" + where() + " was truncated by another process while "
                 + "mapped: its page is gone (the JVM reported: " + e.getMessage() + "); create a new barrier", e);
     }

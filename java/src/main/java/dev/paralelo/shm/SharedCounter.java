@@ -94,7 +94,7 @@ public final class SharedCounter implements AutoCloseable {
 
     /** The JVM's fault on the counter's page, which a truncation removed, as an IllegalStateException; any other InternalError as it is. */
     private IllegalStateException truncated(InternalError e) {
-        if (!SharedArray.isMappingFault(e)) throw e;
+        if (!dev.paralelo.internal.MappingFault.is(e)) throw e;
         String size;
         try {
             size = file.currentSize() + " bytes";
