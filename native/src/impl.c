@@ -973,7 +973,15 @@ _Static_assert(2 * I32_PASS * 65535LL <= INT32_MAX && 2 * I32_PASS * 32768LL <= 
                "a pass's merged 32-bit lanes must hold 2 * I32_PASS halves");
 
 /* Exact integer sums, in any order: integer adds do not round. Each chunk's or block's total
- * goes into the 256-bit state.
+ * goes into the 256-bit state. They prefetch only a range of more than GROUP_MAX_BYTES (from
+ * memory), as the accurate sum interleaves blocks only below it: in cache the prefetches cost
+ * their issue slots. On the 2-core AMD EPYC (Zen 4), 2 threads, against the read probe of the
+ * same run (three or four runs each, the two builds alternated): i32 at 2^20 1.27-1.28 without
+ * them against 1.16-1.19 with, i64 at 2^20 1.22-1.23 against 1.08-1.15; from memory (2^24) i32
+ * 1.02-1.03 against 0.98-1.01 and i64 0.96-1.01 against 0.95-0.97. The i32 loop prefetches one
+ * of its two lines per step: prefetching both read 0.89-0.94 of the probe at 2^24 against
+ * 1.00-1.14 while the VM's memory read fast (probe 51-69 GB/s), though 1.06-1.07 against
+ * 0.95-0.97 while it read slowly (33-37).
  * - i32 splits each term into a signed high and an unsigned low 16-bit half and sums them in
  *   32-bit lanes, 16 terms per AVX-512 vector with four plain operations (shift, and, two adds).
  *   Widening to 64-bit lanes instead took two conversions per 16 terms, shuffles on the ports
@@ -987,13 +995,14 @@ static void k_integer_sum(int dtype, const void *x, int64_t lo, int64_t hi, pl_w
         typedef int32_t v32 __attribute__((vector_size(VBYTES)));
         enum { W = VBYTES / 4 };
         const int32_t *p = x;
+        const int pf = (hi - lo) * 4 > GROUP_MAX_BYTES;
         for (int64_t b = lo; b < hi; b += I32_CHUNK) {
             int64_t e = hi - b < I32_CHUNK ? hi : b + I32_CHUNK, i = b, s = 0;
             while (i + 2 * W <= e) {
                 int64_t stop = e - i < 2 * W * I32_PASS ? e : i + 2 * W * I32_PASS;
                 v32 h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0};
                 for (; i + 2 * W <= stop; i += 2 * W) {
-                    __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+                    if (pf) __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
                     v32 u, v;
                     memcpy(&u, p + i, sizeof u);
                     memcpy(&v, p + i + W, sizeof v);
@@ -1016,6 +1025,7 @@ static void k_integer_sum(int dtype, const void *x, int64_t lo, int64_t hi, pl_w
         }
         return;
     }
+    const int pf = (hi - lo) * 8 > GROUP_MAX_BYTES;
     for (int64_t b = lo; b < hi; b += PL_BLOCK) {
         int64_t e = hi - b < PL_BLOCK ? hi : b + PL_BLOCK;
         int64_t i = b;
@@ -1023,7 +1033,7 @@ static void k_integer_sum(int dtype, const void *x, int64_t lo, int64_t hi, pl_w
         vl hs = {0}, ls = {0};
         const vl mask = (vl){0} + 0xFFFFFFFFLL;
         for (; i + VL <= e; i += VL) {
-            __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+            if (pf) __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
             vl v;
             memcpy(&v, p + i, sizeof v);
             hs += v >> 32;
