@@ -973,15 +973,15 @@ _Static_assert(2 * I32_PASS * 65535LL <= INT32_MAX && 2 * I32_PASS * 32768LL <= 
                "a pass's merged 32-bit lanes must hold 2 * I32_PASS halves");
 
 /* Exact integer sums, in any order: integer adds do not round. Each chunk's or block's total
- * goes into the 256-bit state. They prefetch only a range of more than GROUP_MAX_BYTES (from
- * memory), as the accurate sum interleaves blocks only below it: in cache the prefetches cost
- * their issue slots. On the 2-core AMD EPYC (Zen 4), 2 threads, against the read probe of the
- * same run (three or four runs each, the two builds alternated): i32 at 2^20 1.27-1.28 without
- * them against 1.16-1.19 with, i64 at 2^20 1.22-1.23 against 1.08-1.15; from memory (2^24) i32
- * 1.02-1.03 against 0.98-1.01 and i64 0.96-1.01 against 0.95-0.97. The i32 loop prefetches one
- * of its two lines per step: prefetching both read 0.89-0.94 of the probe at 2^24 against
- * 1.00-1.14 while the VM's memory read fast (probe 51-69 GB/s), though 1.06-1.07 against
- * 0.95-0.97 while it read slowly (33-37).
+ * goes into the 256-bit state. The i64 sum prefetches only a range of more than GROUP_MAX_BYTES
+ * (from memory), as the accurate sum interleaves blocks only below it; the i32 sum always
+ * prefetches, one of its two lines per step. On the 2-core AMD EPYC (Zen 4), 2 threads, at 2^20
+ * (in L3), builds alternated: i64 without the prefetch read 1.22-1.23 of the read probe in a C
+ * harness against 1.08-1.15 with it, and 146-166 GB/s through the Java API against 129-143; i32
+ * without it read 1.27-1.28 of the probe in the C harness against 1.16-1.19, but 142-155 GB/s
+ * through the Java API against 139-163, within the noise, so it kept its prefetch. From memory
+ * (2^24) neither moved. Prefetching both of i32's lines per step read 0.89-0.94 of the probe at
+ * 2^24 against 1.00-1.14 while the VM's memory read fast.
  * - i32 splits each term into a signed high and an unsigned low 16-bit half and sums them in
  *   32-bit lanes, 16 terms per AVX-512 vector with four plain operations (shift, and, two adds).
  *   Widening to 64-bit lanes instead took two conversions per 16 terms, shuffles on the ports
@@ -995,14 +995,13 @@ static void k_integer_sum(int dtype, const void *x, int64_t lo, int64_t hi, pl_w
         typedef int32_t v32 __attribute__((vector_size(VBYTES)));
         enum { W = VBYTES / 4 };
         const int32_t *p = x;
-        const int pf = (hi - lo) * 4 > GROUP_MAX_BYTES;
         for (int64_t b = lo; b < hi; b += I32_CHUNK) {
             int64_t e = hi - b < I32_CHUNK ? hi : b + I32_CHUNK, i = b, s = 0;
             while (i + 2 * W <= e) {
                 int64_t stop = e - i < 2 * W * I32_PASS ? e : i + 2 * W * I32_PASS;
                 v32 h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0};
                 for (; i + 2 * W <= stop; i += 2 * W) {
-                    if (pf) __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+                    __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
                     v32 u, v;
                     memcpy(&u, p + i, sizeof u);
                     memcpy(&v, p + i + W, sizeof v);
