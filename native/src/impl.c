@@ -981,7 +981,8 @@ _Static_assert(2 * I32_PASS * 65535LL <= INT32_MAX && 2 * I32_PASS * 32768LL <= 
  * without it read 1.27-1.28 of the probe in the C harness against 1.16-1.19, but 142-155 GB/s
  * through the Java API against 139-163, within the noise, so it kept its prefetch. From memory
  * (2^24) neither moved. Prefetching both of i32's lines per step read 0.89-0.94 of the probe at
- * 2^24 against 1.00-1.14 while the VM's memory read fast.
+ * 2^24 against 1.00-1.14 while the VM's memory read fast. Not measured on Intel or on many
+ * cores, where an array in memory can split into ranges below the line: check i64 there.
  * - i32 splits each term into a signed high and an unsigned low 16-bit half and sums them in
  *   32-bit lanes, 16 terms per AVX-512 vector with four plain operations (shift, and, two adds).
  *   Widening to 64-bit lanes instead took two conversions per 16 terms, shuffles on the ports
