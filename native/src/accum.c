@@ -142,23 +142,21 @@ void pl_acc_add_product_term(pl_acc *acc, double x, double y) {
 #define DIGIT_LIMIT ((INT64_C(1) << 62) + (INT64_C(1) << 35))
 #define TOP_LIMIT (INT64_C(1) << 40)
 
+/* The addition counter and the NaN and infinity counts within what calls leave. The public
+ * additions check only these (a whole check per element would cost more than the addition): an
+ * accumulator from elsewhere goes through pl_acc_merge first. */
+static int counters_fit(const pl_acc *a) {
+    return a->adds >= 0 && a->adds < NORMALIZE_EVERY && a->nan >= 0 && a->nan <= PL_MAX_COUNT && a->pos_inf >= 0 &&
+           a->pos_inf <= PL_MAX_COUNT && a->neg_inf >= 0 && a->neg_inf <= PL_MAX_COUNT;
+}
+
 int pl_acc_fits(const pl_acc *a) {
-    if (a->adds < 0 || a->adds >= NORMALIZE_EVERY) return 0;
-    if (a->nan < 0 || a->nan > PL_MAX_COUNT || a->pos_inf < 0 || a->pos_inf > PL_MAX_COUNT || a->neg_inf < 0 ||
-        a->neg_inf > PL_MAX_COUNT)
-        return 0;
+    if (!counters_fit(a)) return 0;
     int bad = 0; /* no early exit: the loop vectorises (a few ns a state) */
     for (int k = 0; k < PL_ACC_DIGITS - 1; k++) bad |= (a->digit[k] > DIGIT_LIMIT) | (a->digit[k] < -DIGIT_LIMIT);
     if (bad) return 0;
     int64_t top = a->digit[PL_ACC_DIGITS - 1];
     return top <= TOP_LIMIT && top >= -TOP_LIMIT;
-}
-
-/* The public additions check the counters only (a whole check per element would cost more than
- * the addition): an accumulator from elsewhere goes through pl_acc_merge first. */
-static int counters_fit(const pl_acc *a) {
-    return a->adds >= 0 && a->adds < NORMALIZE_EVERY && a->nan >= 0 && a->nan <= PL_MAX_COUNT && a->pos_inf >= 0 &&
-           a->pos_inf <= PL_MAX_COUNT && a->neg_inf >= 0 && a->neg_inf <= PL_MAX_COUNT;
 }
 
 int pl_acc_add(pl_acc *acc, double x) {

@@ -147,6 +147,9 @@ int pl_extremum_merge(pl_extremum *dst, const pl_extremum *src) {
     return PL_OK;
 }
 
+/* Whether a centred state's two accumulators are ones the library could have left. */
+static int centered_accs_fit(const pl_centered *c) { return pl_acc_fits(&c->dev) && pl_acc_fits(&c->sq); }
+
 int pl_state_room(int kind, const void *state, int64_t more) {
     int64_t count;
     switch (kind) {
@@ -154,7 +157,7 @@ int pl_state_room(int kind, const void *state, int64_t more) {
     case PL_STATE_EXTREMUM: count = ((const pl_extremum *)state)->count; break;
     case PL_STATE_CENTERED: {
         const pl_centered *c = state;
-        if (!pl_acc_fits(&c->dev) || !pl_acc_fits(&c->sq)) return PL_E_ARG;
+        if (!centered_accs_fit(c)) return PL_E_ARG;
         count = c->count;
         break;
     }
@@ -166,8 +169,7 @@ int pl_state_room(int kind, const void *state, int64_t more) {
 }
 
 int pl_centered_merge(pl_centered *dst, const pl_centered *src) {
-    if (dst->count < 0 || src->count < 0 || !pl_acc_fits(&dst->dev) || !pl_acc_fits(&dst->sq) ||
-        !pl_acc_fits(&src->dev) || !pl_acc_fits(&src->sq))
+    if (dst->count < 0 || src->count < 0 || !centered_accs_fit(dst) || !centered_accs_fit(src))
         return PL_E_ARG; /* no call leaves such a state */
     if (!counts_fit(dst->count, src->count)) return PL_E_OVERFLOW;
     pl_acc_merge_checked(&dst->dev, &src->dev);
@@ -225,7 +227,7 @@ int pl_variance_result(int kind, const void *state, int ddof, double *out) {
     if (kind != PL_STATE_CENTERED) return PL_E_ARG;
     const pl_centered *st = state;
     int64_t n = st->count;
-    if (n < 0 || n > PL_MAX_COUNT || !pl_acc_fits(&st->sq) || !pl_acc_fits(&st->dev)) return PL_E_ARG;
+    if (n < 0 || n > PL_MAX_COUNT || !centered_accs_fit(st)) return PL_E_ARG;
     if (n - ddof <= 0 || !isfinite(st->center)) {
         *out = NAN; /* numpy: no degrees of freedom left; or the mean was not finite */
         return PL_OK;
