@@ -28,7 +28,7 @@ extern "C" {
 #define PL_API
 #endif
 
-#define PL_VERSION 4
+#define PL_VERSION 5 /* 5: the float variance centres on a sample (pl_variance_center) */
 
 /* Status codes. */
 #define PL_OK 0
@@ -123,7 +123,7 @@ typedef struct pl_acc {
 #define PL_STATE_SUM 1      /* pl_acc: float sum, mean and dot */
 #define PL_STATE_INTEGER 2  /* pl_wide: integer sum, mean and dot */
 #define PL_STATE_EXTREMUM 3 /* pl_extremum: min and max */
-#define PL_STATE_CENTERED 4 /* pl_centered: float variance, second phase */
+#define PL_STATE_CENTERED 4 /* pl_centered: float variance, the centred sums */
 #define PL_STATE_MOMENTS 5  /* pl_moments: integer variance */
 
 /* A 256-bit two's complement integer, least significant word first. It holds any sum of up
@@ -148,8 +148,8 @@ typedef struct pl_extremum {
     int64_t value; /* the extreme: an int64, or a double's bits (f32 data widened; NaN canonical) */
 } pl_extremum;
 
-/* Float variance, second phase: sums of d = x - center over the elements, center being the
- * mean found by the first phase (a PL_SUM partial over the same array). */
+/* Float variance, the centred sums: sums of d = x - center over the elements, center being one
+ * value for the whole array (pl_variance_center, or pl_variance_recenter after a first pass). */
 typedef struct pl_centered {
     double center;
     int64_t count;
@@ -264,6 +264,18 @@ PL_API int pl_wide_to_f64(const pl_wide *w, double *out);
 PL_API int pl_extremum_result(const pl_extremum *st, double *out_f, int64_t *out_i,
                               int64_t *index);
 PL_API int pl_variance_result(int kind, const void *state, int ddof, double *out);
+/*
+ * The float variance in one pass, usually (docs/ACCURACY.md, "Variance"). pl_variance_center:
+ * the centre its centred sums start from, the accurate mean of a sample of x[0, n): x itself
+ * when n <= PL_BLOCK (NaN when n is 0), else the S = PL_VARIANCE_SAMPLE elements
+ * x[floor((2k + 1) n / 2S)], k = 0 .. S-1, in that order, as an array of x's dtype.
+ * pl_variance_recenter: *next = NaN when a centred state of the whole array (its partials
+ * merged) is centred closely enough for its variance, else the centre of a second pass, whose
+ * state is final. pl_variance is these steps on one array; they are here for partials.
+ */
+#define PL_VARIANCE_SAMPLE 1024
+PL_API int pl_variance_center(int dtype, const void *x, int64_t n, double *center);
+PL_API int pl_variance_recenter(const pl_centered *state, double *next);
 
 /*
  * Reductions over n elements of x: the partial over [0, n), then its finish.
@@ -275,8 +287,9 @@ PL_API int pl_variance_result(int kind, const void *state, int ddof, double *out
 PL_API int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads,
                      double *out_f, int64_t *out_i);
 
-/* Variance with ddof (0 population, 1 sample). Floats, two phases: mean = the rounded exact
- * sum / n, then the centred sums: var = (sum(d*d) - sum(d)^2 / n) / (n - ddof), exact for blocks
+/* Variance with ddof (0 population, 1 sample). Floats: the centred sums d = x - c around the
+ * sample's centre c (pl_variance_center), and around c + sum(d)/n again when c proves far from
+ * the mean (pl_variance_recenter): var = (sum(d*d) - sum(d)^2 / n) / (n - ddof), exact for blocks
  * whose deviations or squares overflow and rescaled when the sums pass DBL_MAX, so that finite
  * data gives inf only for a variance past DBL_MAX, never NaN. Integers, one exact phase:
  * var = (n * sum(x*x) - sum(x)^2) / (n * (n - ddof)), rounded once. */

@@ -659,7 +659,7 @@ static void k_dot(int dtype, int mode, const void *x, const void *y, int64_t lo,
     }
 }
 
-/* Float variance, second phase: lanes of sum(d*d) and sum(d), d = x - center. */
+/* Float variance, the centred pass: lanes of sum(d*d) and sum(d), d = x - center. */
 /* A block's centred lanes folded into st, or, when not finite, its terms added exactly. */
 static void centered_finish(int dtype, int mode, const void *x, int64_t b, int64_t len,
                             double center, const double *sql, const double *cql,

@@ -33,7 +33,7 @@ typedef struct pl_impl {
     int (*sum_pairs)(int dtype, int mode, const void *x, int64_t lo, int64_t hi, double *pairs);
     void (*dot)(int dtype, int mode, const void *x, const void *y, int64_t lo, int64_t hi,
                 pl_acc *acc);
-    /* Float variance, second phase: sums of d and d * d, d = x - st->center. */
+    /* Float variance, the centred pass: sums of d and d * d, d = x - st->center. */
     void (*centered)(int dtype, int mode, const void *x, int64_t lo, int64_t hi,
                      pl_centered *st);
     /* Min or max (st->op) of [lo, hi) folded into st. */
@@ -81,6 +81,8 @@ void pl_acc_add_packed(pl_acc *dst, const pl_acc *part, const int span[2]);
 void pl_acc_round_scaled(const pl_acc *acc, int scale, double *out);
 /* floor(log2 |value|) of the finite digits (NaN and infinity counts ignored); INT32_MIN for 0. */
 int pl_acc_exponent(const pl_acc *acc);
+/* The finish of a centred state that fits (states.c): see pl_variance_result and pl_variance_recenter. */
+void pl_centered_finish(const pl_centered *st, int ddof, int always, double *out, double *next);
 
 /* 256-bit integers (wide.c). */
 void pl_wide_add(pl_wide *acc, const pl_wide *v);

@@ -66,7 +66,7 @@ static void accumulate(const job *j, int kind, int64_t lo, int64_t hi, void *sta
         if (isfinite(c->center))
             im->centered(j->dtype, j->mode, j->x, lo, hi, c);
         else
-            c->count += hi - lo; /* phase one found no finite mean: the variance is NaN */
+            c->count += hi - lo; /* no finite centre (a sample with an infinity or NaN): NaN */
         break;
     }
     default: {
@@ -447,6 +447,40 @@ int pl_reduce(int dtype, int op, const void *x, int64_t n, int mode, int threads
     PL_GUARDED(reduce_work(dtype, op, x, n, mode, threads, out_f, out_i));
 }
 
+/* The centre of the float variance: the accurate mean of its sample (pl_variance_center), x
+ * itself when n <= PL_BLOCK, else the S = PL_VARIANCE_SAMPLE elements floor((2k + 1) n / 2S),
+ * each as (2k + 1) q + ((2k + 1) r >> log2(2S)) with n = 2S q + r, which cannot overflow. */
+static double variance_center(const pl_impl *im, int dtype, const void *x, int64_t n) {
+    _Static_assert((PL_VARIANCE_SAMPLE & (PL_VARIANCE_SAMPLE - 1)) == 0, "a power of two");
+    if (n <= PL_BLOCK) return float_sum(im, dtype, x, n, PL_ACCURATE, 1, 1);
+    union {
+        double f64[PL_VARIANCE_SAMPLE];
+        float f32[PL_VARIANCE_SAMPLE];
+    } sample;
+    const int shift = __builtin_ctzll(2 * PL_VARIANCE_SAMPLE);
+    int64_t q = n / (2 * PL_VARIANCE_SAMPLE), r = n % (2 * PL_VARIANCE_SAMPLE);
+    for (int64_t k = 0; k < PL_VARIANCE_SAMPLE; k++) {
+        int64_t i = (2 * k + 1) * q + ((2 * k + 1) * r >> shift);
+        if (dtype == PL_F64)
+            sample.f64[k] = ((const double *)x)[i];
+        else
+            sample.f32[k] = ((const float *)x)[i];
+    }
+    return float_sum(im, dtype, &sample, PL_VARIANCE_SAMPLE, PL_ACCURATE, 1, 1);
+}
+
+__attribute__((noinline)) static int variance_center_work(int dtype, const void *x, int64_t n, double *center) {
+    const pl_impl *im = pl_impl_active();
+    if (!im) return PL_E_CONFIG;
+    if (check_array(dtype, x, n) || !center || !pl_dtype_is_float(dtype)) return PL_E_ARG;
+    *center = variance_center(im, dtype, x, n);
+    return PL_OK;
+}
+
+int pl_variance_center(int dtype, const void *x, int64_t n, double *center) {
+    PL_GUARDED(variance_center_work(dtype, x, n, center));
+}
+
 __attribute__((noinline)) static int variance_work(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
                          double *out) {
     const pl_impl *im = pl_impl_active();
@@ -463,11 +497,19 @@ __attribute__((noinline)) static int variance_work(int dtype, const void *x, int
         over_blocks(&j, PL_STATE_MOMENTS, 0, n, threads, &m);
         return pl_variance_result(PL_STATE_MOMENTS, &m, ddof, out);
     }
-    /* Phase one: the mean. Phase two: the sums of deviations from it. */
+    /* The sums of deviations from the sample's centre; again around a better one when that
+     * centre proves far from the mean (pl_variance_recenter). */
     pl_centered c;
-    pl_state_init(&c, dtype, PL_VAR, float_sum(im, dtype, x, n, mode, threads, 1));
+    pl_state_init(&c, dtype, PL_VAR, variance_center(im, dtype, x, n));
     over_blocks(&j, PL_STATE_CENTERED, 0, n, threads, &c);
-    return pl_variance_result(PL_STATE_CENTERED, &c, ddof, out);
+    double next;
+    pl_centered_finish(&c, ddof, 0, out, &next);
+    if (next == next) {
+        pl_state_init(&c, dtype, PL_VAR, next);
+        over_blocks(&j, PL_STATE_CENTERED, 0, n, threads, &c);
+        pl_centered_finish(&c, ddof, 1, out, &next);
+    }
+    return PL_OK;
 }
 
 int pl_variance(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,

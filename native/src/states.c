@@ -221,37 +221,80 @@ int pl_extremum_result(const pl_extremum *st, double *out_f, int64_t *out_i, int
     return PL_OK;
 }
 
+/*
+ * A centred state's sums Q = sum(d*d) and D = sum(d), each rounded once: as they are (*k = 0),
+ * or, when finite sums are too large for the variance's formula (a variance near or past
+ * DBL_MAX, or a centre far from the data's mean), scaled by 2^-2k and 2^-k, rounded once each
+ * at that scale. 2k brings Q below 2^1001 and D below 2^501. *special: an accumulator holds a
+ * NaN or an infinity (then *k = 0).
+ */
+static void centered_sums(const pl_centered *st, double *sq, double *sd, int *k, int *special) {
+    pl_acc_round_scaled(&st->sq, 0, sq);
+    pl_acc_round_scaled(&st->dev, 0, sd);
+    *special = st->sq.nan || st->sq.pos_inf || st->sq.neg_inf || st->dev.nan || st->dev.pos_inf ||
+               st->dev.neg_inf;
+    *k = 0;
+    if (*special || (isfinite(*sq) && fabs(*sd) < 0x1p500)) return;
+    int eq = pl_acc_exponent(&st->sq), ed = pl_acc_exponent(&st->dev), s = 1;
+    if (eq > 1000 && (eq - 999) / 2 > s) s = (eq - 999) / 2;
+    if (ed > 500 && ed - 500 > s) s = ed - 500;
+    if (s > 1024) s = 1024; /* no state of real data comes near (sq < 2^2113, sd < 2^1088) */
+    pl_acc_round_scaled(&st->sq, 2 * s, sq);
+    pl_acc_round_scaled(&st->dev, s, sd);
+    *k = s;
+}
+
+/* Whether a centred state is one pl_variance_result and pl_variance_recenter take. */
+static int centered_result_fits(const pl_centered *st) {
+    return st->count >= 0 && st->count <= PL_MAX_COUNT && centered_accs_fit(st);
+}
+
+/*
+ * The finish of a centred state that fits: *next as pl_variance_recenter gives it, and, when
+ * that is NaN or `always`, *out the variance with ddof as pl_variance_result gives it; the
+ * accumulators are rounded once for both. The one-pass rule (docs/ACCURACY.md, "Variance"): a
+ * state whose centre c lies far from its data's mean, 16 D^2 > n Q, is summed again around
+ * c + D/n. Both sides are at the scale of centered_sums, where they compare as the unscaled sums
+ * do (D^2 and Q scale alike); a product past DBL_MAX only makes the right side infinite, where
+ * D^2 <= n Q holds anyway.
+ */
+void pl_centered_finish(const pl_centered *st, int ddof, int always, double *out, double *next) {
+    int64_t n = st->count;
+    *next = NAN;
+    if (n - ddof <= 0 || !isfinite(st->center)) {
+        *out = NAN; /* numpy: no degrees of freedom left; or the centre was not finite */
+        if (n == 0 || !isfinite(st->center)) return;
+    }
+    double sq, sd;
+    int k, special;
+    centered_sums(st, &sq, &sd, &k, &special);
+    if (!special && 16.0 * (sd * sd) > sq * (double)n) {
+        double c = st->center + (k ? ldexp(sd / (double)n, k) : sd / (double)n);
+        if (isfinite(c) && c != st->center) {
+            *next = c;
+            if (!always) return;
+        }
+    }
+    if (n - ddof <= 0) return;
+    /* sd/n is how far the centre lies from the mean; subtracting sd^2/n corrects for it. Scaled
+     * sums are scaled back by 2^2k, which overflows to infinity only when the variance does. */
+    double v = (sq - sd * sd / (double)n) / (double)(n - ddof);
+    *out = k ? ldexp(v, 2 * k) : v;
+}
+
 int pl_variance_result(int kind, const void *state, int ddof, double *out) {
     if (!state || !out || ddof < 0) return PL_E_ARG;
     if (kind == PL_STATE_MOMENTS) return pl_moments_variance(state, ddof, out);
     if (kind != PL_STATE_CENTERED) return PL_E_ARG;
-    const pl_centered *st = state;
-    int64_t n = st->count;
-    if (n < 0 || n > PL_MAX_COUNT || !centered_accs_fit(st)) return PL_E_ARG;
-    if (n - ddof <= 0 || !isfinite(st->center)) {
-        *out = NAN; /* numpy: no degrees of freedom left; or the mean was not finite */
-        return PL_OK;
-    }
-    double sq, sd;
-    pl_acc_round_scaled(&st->sq, 0, &sq);
-    pl_acc_round_scaled(&st->dev, 0, &sd);
-    int special = st->sq.nan || st->sq.pos_inf || st->sq.neg_inf || st->dev.nan ||
-                  st->dev.pos_inf || st->dev.neg_inf;
-    if (special || (isfinite(sq) && fabs(sd) < 0x1p500)) {
-        /* sd is the residual of the rounded mean; subtracting sd^2/n corrects for it. */
-        *out = (sq - sd * sd / (double)n) / (double)(n - ddof);
-        return PL_OK;
-    }
-    /* Finite sums too large for that formula (a variance near or past DBL_MAX, or a centre far
-     * from the data's mean): the same formula on the sums scaled by 2^-2k and 2^-k, rounded
-     * once each at that scale, then scaled back by 2^2k, which overflows to infinity only when
-     * the variance does. 2k brings sq below 2^1001 and sd below 2^501. */
-    int eq = pl_acc_exponent(&st->sq), ed = pl_acc_exponent(&st->dev), k = 1;
-    if (eq > 1000 && (eq - 999) / 2 > k) k = (eq - 999) / 2;
-    if (ed > 500 && ed - 500 > k) k = ed - 500;
-    if (k > 1024) k = 1024; /* no state of real data comes near (sq < 2^2113, sd < 2^1088) */
-    pl_acc_round_scaled(&st->sq, 2 * k, &sq);
-    pl_acc_round_scaled(&st->dev, k, &sd);
-    *out = ldexp((sq - sd * sd / (double)n) / (double)(n - ddof), 2 * k);
+    if (!centered_result_fits(state)) return PL_E_ARG;
+    double next;
+    pl_centered_finish(state, ddof, 1, out, &next);
+    return PL_OK;
+}
+
+int pl_variance_recenter(const pl_centered *st, double *next) {
+    if (!st || !next || !centered_result_fits(st)) return PL_E_ARG;
+    double out;
+    pl_centered_finish(st, 0, 0, &out, next);
     return PL_OK;
 }

@@ -147,9 +147,14 @@ static void test_partials_merge_to_the_whole(void) {
                         int r = pl_wide_to_i64(&st.wide, &i);
                         CHECK(r == rd && (r != PL_OK || i == idot), "idot dtype=%d n=%lld", dtype, (long long)n);
                     }
-                    /* variance: floats centre on the whole-array mean, integers take one phase */
-                    double center = pl_dtype_is_float_test(dtype) ? want_mean : 0;
+                    /* variance: floats centre on the sample's mean, and again where pl_variance_recenter
+                     * says; integers take one phase */
+                    double center = 0, next = NAN;
+                    if (pl_dtype_is_float_test(dtype)) CHECK(pl_variance_center(dtype, x, n, &center) == PL_OK, "centre");
                     CHECK(merged(dtype, PL_VAR, x, NULL, n, mode, center, cuts, k, threads, &st) == PL_OK, "var partial");
+                    if (pl_dtype_is_float_test(dtype)) CHECK(pl_variance_recenter(&st.centered, &next) == PL_OK, "recentre");
+                    if (next == next)
+                        CHECK(merged(dtype, PL_VAR, x, NULL, n, mode, next, cuts, k, threads, &st) == PL_OK, "var again");
                     pl_variance_result(pl_state_kind(dtype, PL_VAR), &st, 1, &f);
                     CHECK(same_bits(f, want_var) || (isnan(f) && isnan(want_var)),
                           "var dtype=%d n=%lld: %a vs %a", dtype, (long long)n, f, want_var);
@@ -703,6 +708,73 @@ static void test_few_blocks_round_as_the_accumulator(void) {
     free(xf);
 }
 
+/* The float variance's centre is the accurate mean of its sample: elements floor((2k + 1) n / 2048)
+ * of 1024 past a block, the whole array up to one; checked on x[i] = i, where that mean is the
+ * integer sum of the indices over 1024, exact, rounded once. */
+static void test_variance_sample(void) {
+    const int64_t sizes[] = {1, 7, 4096, 4097, 32768, 1000003};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        int64_t n = sizes[s], m = n <= PL_BLOCK ? n : PL_VARIANCE_SAMPLE, sum = 0;
+        double *x = malloc((size_t)n * sizeof *x);
+        float *y = malloc((size_t)n * sizeof *y);
+        for (int64_t i = 0; i < n; i++) x[i] = y[i] = (float)i;
+        for (int64_t k = 0; k < m; k++) sum += n <= PL_BLOCK ? k : (2 * k + 1) * n / (2 * PL_VARIANCE_SAMPLE);
+        double c = 0, cf = 0, want = (double)sum / (double)m;
+        CHECK(pl_variance_center(PL_F64, x, n, &c) == PL_OK && same_bits(c, want), "centre of %lld: %a vs %a", (long long)n, c, want);
+        if (n < (1 << 24)) /* floats hold every index exactly */
+            CHECK(pl_variance_center(PL_F32, y, n, &cf) == PL_OK && same_bits(cf, want), "f32 centre of %lld", (long long)n);
+        free(x);
+        free(y);
+    }
+    double c = 0;
+    int64_t one = 1;
+    CHECK(pl_variance_center(PL_F64, NULL, 0, &c) == PL_OK && isnan(c), "the centre of nothing is NaN");
+    CHECK(pl_variance_center(PL_I64, &one, 1, &c) == PL_E_ARG, "integers have no centre");
+    CHECK(pl_variance_center(PL_F64, &one, 1, NULL) == PL_E_ARG, "no out-parameter");
+}
+
+/* A sample that misleads: every sampled element of 32768 is 1e6, every other one 0, so the
+ * centre is 1e6 where the mean is 31250. The first pass asks for a second around exactly 31250
+ * (D = -3.1744e10, D/n exact), whose every deviation and square is exact: the variance is
+ * 1e12 * 31 / 1024 exactly, at every SIMD level, thread count and partition. Sorted data
+ * (x[i] = i) is centred well by its sample and takes one pass. */
+static void test_variance_recentres_when_the_sample_misleads(void) {
+    const int64_t n = 32768;
+    double *x = malloc((size_t)n * sizeof *x);
+    for (int64_t i = 0; i < n; i++) x[i] = i % 32 == 16 ? 1e6 : 0;
+    double c = 0, next = 0, v = 0;
+    CHECK(pl_variance_center(PL_F64, x, n, &c) == PL_OK && c == 1e6, "the sample holds only 1e6: %a", c);
+    pl_centered st;
+    pl_state_init(&st, PL_F64, PL_VAR, c);
+    CHECK(pl_partial(PL_F64, PL_VAR, x, n, 0, n, PL_ACCURATE, 2, &st) == PL_OK, "first pass");
+    CHECK(pl_variance_recenter(&st, &next) == PL_OK && next == 31250, "second pass around the mean: %a", next);
+    pl_state_init(&st, PL_F64, PL_VAR, next);
+    CHECK(pl_partial(PL_F64, PL_VAR, x, n, 0, n, PL_ACCURATE, 2, &st) == PL_OK, "second pass");
+    CHECK(pl_variance_recenter(&st, &next) == PL_OK && isnan(next), "centred now");
+    CHECK(pl_variance_result(PL_STATE_CENTERED, &st, 0, &v) == PL_OK && v == 1e12 * 31 / 1024, "from the state: %a", v);
+    int top = pl_cpu_level();
+    for (int level = 0; level <= top; level++) {
+        pl_set_level(level);
+        for (int mode = PL_ACCURATE; mode <= PL_FAST; mode++)
+            for (int threads = 1; threads <= 3; threads++) {
+                v = 0;
+                CHECK(pl_variance(PL_F64, x, n, 0, mode, threads, &v) == PL_OK && v == 1e12 * 31 / 1024,
+                      "level %d mode %d threads %d: %a", level, mode, threads, v);
+            }
+    }
+    pl_set_level(top);
+    for (int64_t i = 0; i < n; i++) x[i] = (double)i;
+    CHECK(pl_variance_center(PL_F64, x, n, &c) == PL_OK, "sorted centre");
+    pl_state_init(&st, PL_F64, PL_VAR, c);
+    CHECK(pl_partial(PL_F64, PL_VAR, x, n, 0, n, PL_ACCURATE, 2, &st) == PL_OK, "sorted pass");
+    CHECK(pl_variance_recenter(&st, &next) == PL_OK && isnan(next), "sorted data takes one pass: %a from %a", next, c);
+    pl_variance_result(PL_STATE_CENTERED, &st, 0, &v);
+    double want = ((double)n * (double)n - 1) / 12; /* exact: n^2 - 1 < 2^53 */
+    CHECK(fabs(v - want) <= 0x1p-48 * want, "arange variance %a vs %a", v, want);
+    CHECK(pl_variance_recenter(NULL, &next) == PL_E_ARG && pl_variance_recenter(&st, NULL) == PL_E_ARG, "null");
+    free(x);
+}
+
 int main(void) {
     pl_set_region_cost(0); /* every team size the tests ask for, whatever regions cost here */
     test_partition();
@@ -714,6 +786,8 @@ int main(void) {
     test_forged_accumulators_are_refused();
     test_integer_dot_is_exact();
     test_integer_variance_is_exact();
+    test_variance_sample();
+    test_variance_recentres_when_the_sample_misleads();
     test_slices_match_the_whole_kernel();
     test_extremum_index();
     test_extremum_ranges_in_any_order();

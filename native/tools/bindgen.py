@@ -39,7 +39,7 @@ class Target:
 # Short kernels that may run as critical downcalls (NativeKernels uses them for small inputs).
 CRITICAL = {
     "pl_reduce", "pl_variance", "pl_dot", "pl_partial", "pl_partial_dot", "pl_binary",
-    "pl_scale", "pl_axpy", "pl_fill", "pl_copy", "pl_slice_reduce", "pl_reduceat",
+    "pl_scale", "pl_axpy", "pl_fill", "pl_copy", "pl_slice_reduce", "pl_reduceat", "pl_variance_center",
 }
 NEVER_CRITICAL = {"pl_barrier_wait"}
 

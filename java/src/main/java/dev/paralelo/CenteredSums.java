@@ -8,13 +8,15 @@ import static dev.paralelo.kernel.States.CENTERED_SQ;
 
 import dev.paralelo.kernel.ExactAccumulator;
 import dev.paralelo.kernel.States;
+import java.util.OptionalDouble;
 
 /**
- * The second phase of a float variance ({@code pl_centered}): over its elements, the exact
- * sums (of block partials) of d = x - center and of d*d, center being the mean of the whole
- * array found by the first phase ({@link Reduction#phases}). Only states with the same centre
- * merge. {@link #variance(int)} is {@code (sum(d*d) - sum(d)^2 / n) / (n - ddof)}, the second
- * term correcting for the rounding of the mean.
+ * The centred sums of a float variance ({@code pl_centered}): over its elements, the exact sums
+ * (of block partials) of d = x - center and of d*d, center being one value for the whole array:
+ * {@link Kernels#varianceCenter}, the mean of a sample, or {@link #recenter()} of a first pass
+ * (see {@link Kernels#partialAround}). Only states with the same centre merge.
+ * {@link #variance(int)} is {@code (sum(d*d) - sum(d)^2 / n) / (n - ddof)}, the second term
+ * correcting for the distance between the centre and the mean.
  *
  * <p>Immutable and thread-safe; kept normalised.
  */
@@ -54,9 +56,9 @@ public final class CenteredSums extends StateWords implements Partial {
     }
 
     /**
-     * The mean the deviations are taken from.
+     * The value the deviations are taken from.
      *
-     * @return the centre, as found by the first phase (NaN or infinite if the data was)
+     * @return the centre (NaN or infinite if the sample it came from held such a value)
      */
     public double center() {
         return Double.longBitsToDouble(w[CENTERED_CENTER]);
@@ -82,6 +84,19 @@ public final class CenteredSums extends StateWords implements Partial {
      */
     public double variance(int ddof) {
         return varianceOf(ddof);
+    }
+
+    /**
+     * Whether this state, of a whole array (its partials merged), needs a second pass: its
+     * centre c lies far from its data's mean when 16 D^2 &gt; n Q, D = sum(d) and Q = sum(d*d)
+     * (docs/ACCURACY.md, "Variance"). Then the variance is that of a second pass around the
+     * centre this returns, c + D/n; that pass's state is final (do not ask it again).
+     *
+     * @return the centre of a second pass, or empty when this state's variance is the result
+     */
+    public OptionalDouble recenter() {
+        double c = States.recenter(w);
+        return Double.isNaN(c) ? OptionalDouble.empty() : OptionalDouble.of(c);
     }
 
     @Override

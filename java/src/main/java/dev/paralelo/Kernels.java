@@ -758,7 +758,7 @@ public final class Kernels {
      *     {@link IntegerMoments}, as {@link Reduction} lists
      * @throws IllegalArgumentException if a range end is inside a block, op is DOT (two
      *     arrays: {@link #partial(Reduction, NumArray, NumArray, BlockRange)}), or op is
-     *     VARIANCE of float data (two phases: {@link #partialAround})
+     *     VARIANCE of float data (centred: {@link #partialAround})
      * @throws IndexOutOfBoundsException if the range ends past x
      */
     public Partial partial(Reduction op, NumArray x, BlockRange range) {
@@ -768,8 +768,8 @@ public final class Kernels {
             throw new IllegalArgumentException("a dot takes two arrays: partial(DOT, x, y, range)");
         }
         if (op == Reduction.VARIANCE && x.dtype().isFloat()) {
-            throw new IllegalArgumentException("the variance of " + x.dtype().label() + " data takes two phases: the mean "
-                    + "first (partial(SUM, ...) merged, then ExactSum.mean(n)), then partialAround(x, range, mean)");
+            throw new IllegalArgumentException("the variance of " + x.dtype().label() + " data is centred: "
+                    + "partialAround(x, range, varianceCenter(x)), merged, then again around CenteredSums.recenter() if it gives one");
         }
         return statePartial(op, x, null, range, 0);
     }
@@ -810,15 +810,16 @@ public final class Kernels {
     }
 
     /**
-     * The second phase of the variance of float data: sums of deviations from center (the mean
-     * of the whole array, from the first phase) over a block-aligned range. With center =
-     * {@link #mean}(x), merged over a partition and finished with
-     * {@link CenteredSums#variance(int)}, it gives the bits of {@link #variance(NumArray, int)}.
+     * The partial form of the variance of float data: sums of deviations from center over a
+     * block-aligned range. {@link #variance(NumArray, int)} is, bit for bit: with center =
+     * {@link #varianceCenter}(x), these states over a partition, merged; when the merged state's
+     * {@link CenteredSums#recenter()} gives a centre, the same again around that one (a second
+     * pass, only when the sample misled); {@link CenteredSums#variance(int)} of the last state.
      *
      * @param x the whole array, of f64 or f32 data
      * @param range the elements to reduce, block-aligned in x
-     * @param center the mean of the whole array from the first phase (the same value for every
-     *     range, or the states do not merge)
+     * @param center the centre, from {@link #varianceCenter} or {@link CenteredSums#recenter()}
+     *     (the same value for every range, or the states do not merge)
      * @return the state of the range, around center
      * @throws IllegalArgumentException if x holds integers (their variance takes one phase), or a
      *     range end is inside a block
@@ -831,6 +832,45 @@ public final class Kernels {
                     + "partial(VARIANCE, x, range)");
         }
         return (CenteredSums) statePartial(Reduction.VARIANCE, x, null, range, center);
+    }
+
+    /**
+     * The centre the variance of float data takes its first deviations from (see
+     * {@link #partialAround}): the accurate mean of a sample of x, which is x itself up to 4096
+     * elements (one block) and otherwise the 1024 elements {@link #varianceSample} names, in that
+     * order. It only has to lie near the mean: when it does not, {@link CenteredSums#recenter()}
+     * asks for a second pass. docs/ACCURACY.md gives the rule.
+     *
+     * @param x an array of f64 or f32 data
+     * @return the centre; NaN for an empty array; not finite when the sample holds an infinity
+     *     or a NaN (and then the variance is NaN)
+     * @throws IllegalArgumentException if x holds integers (their variance takes one exact phase)
+     */
+    public double varianceCenter(NumArray x) {
+        live(x, "x");
+        if (!x.dtype().isFloat()) {
+            throw new IllegalArgumentException("the variance of " + x.dtype().label() + " data takes one exact phase: "
+                    + "partial(VARIANCE, x, range)");
+        }
+        return backend.varianceCenter(x.dtype().code(), seg(x), x.length());
+    }
+
+    /**
+     * The indices of the sample whose accurate mean is {@link #varianceCenter} of an array of n
+     * elements: 0 to n-1 when n is at most 4096, else the 1024 indices floor((2k + 1) n / 2048),
+     * k = 0 to 1023. A process holding only part of the array (MPI ranks) can gather these
+     * elements, in this order, into an array of the data's type: {@link #varianceCenter} of that
+     * array is the whole array's centre.
+     *
+     * @param n the length of the whole array, 0 to 2^62
+     * @return the indices, ascending
+     * @throws IllegalArgumentException if n is negative or past 2^62
+     */
+    public static long[] varianceSample(long n) {
+        if (n < 0 || n > (1L << 62)) throw new IllegalArgumentException("an array of " + n + " elements");
+        long[] idx = new long[Reductions.varianceSampleSize(n)];
+        for (int k = 0; k < idx.length; k++) idx[k] = Reductions.varianceSampleIndex(n, k);
+        return idx;
     }
 
     private Partial statePartial(Reduction op, NumArray x, NumArray y, BlockRange range, double center) {

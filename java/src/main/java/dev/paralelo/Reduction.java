@@ -10,7 +10,7 @@ import dev.paralelo.internal.ffi.ParaleloLib;
  * <p>Which {@link Partial} each gives: SUM, MEAN and DOT an {@link ExactSum} for float data and
  * an {@link IntegerSum} for integer data (a mean is the sum's state, divided at the finish);
  * MIN and MAX an {@link Extremum}; VARIANCE an {@link IntegerMoments} for integer data and, for
- * float data, a {@link CenteredSums} around a mean found first (see {@link #phases}).
+ * float data, a {@link CenteredSums} around a centre found first (see {@link #phases}).
  */
 public enum Reduction {
     /** Sum. */
@@ -54,10 +54,11 @@ public enum Reduction {
     }
 
     /**
-     * Passes over the data this reduction takes when distributed: 2 for the variance of floats
-     * (first the mean, from SUM partials, then {@link Kernels#partialAround} with that mean),
-     * 1 otherwise. Two phases keep float variances accurate (the deviations are taken from the
-     * rounded global mean, as one process does) and bit-identical to one process.
+     * The most passes over the data this reduction takes when distributed: 2 for the variance of
+     * floats, 1 otherwise. A float variance sums deviations from a centre, the mean of a sample
+     * ({@link Kernels#varianceCenter}), in one pass ({@link Kernels#partialAround}), and takes a
+     * second pass only when that centre proves far from the mean
+     * ({@link CenteredSums#recenter()}): so it stays accurate and bit-identical to one process.
      *
      * @param t the element type of the data
      * @return 2 for {@link #VARIANCE} of f64 or f32 data, 1 for everything else

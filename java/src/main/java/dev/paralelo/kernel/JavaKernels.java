@@ -66,6 +66,11 @@ public final class JavaKernels implements KernelBackend {
     }
 
     @Override
+    public double varianceCenter(int dtype, MemorySegment x, long n) {
+        return Reductions.varianceCenter(set, dtype, x, n);
+    }
+
+    @Override
     public double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
         return Reductions.dotDouble(set, dtype, x, y, n, mode, threads);
     }

@@ -69,8 +69,11 @@ public interface KernelBackend {
     /** Exact sum, min or max of an integer array; ArithmeticException if a sum leaves a long. */
     long reduceLong(int dtype, int op, MemorySegment x, long n, int threads);
 
-    /** Variance: floats in two phases around the mean, integers exactly; NaN when n - ddof &lt;= 0. */
+    /** Variance: floats around the sample's centre (twice when it misleads), integers exactly; NaN when n - ddof &lt;= 0. */
     double variance(int dtype, MemorySegment x, long n, int ddof, int mode, int threads);
+
+    /** The centre of the float variance ({@code pl_variance_center}): the accurate mean of its sample. */
+    double varianceCenter(int dtype, MemorySegment x, long n);
 
     double dotDouble(int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads);
 

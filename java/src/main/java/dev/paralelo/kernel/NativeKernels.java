@@ -329,13 +329,26 @@ public final class NativeKernels implements KernelBackend {
         if (small(K_VARIANCE, dtype, mode, n)) return small.variance(dtype, x, n, ddof, mode, threads);
         if (heap(n, x)) {
             if (n - ddof <= 0) return Double.NaN;
-            double center = States.isFloat(dtype) ? ExactAccumulator.mean(heapState(dtype, SUM, x, null, n, mode, 0), 0, n) : 0;
-            return States.variance(States.kind(dtype, VAR), heapState(dtype, VAR, x, null, n, mode, center), ddof);
+            if (!States.isFloat(dtype)) return States.variance(States.kind(dtype, VAR), heapState(dtype, VAR, x, null, n, mode, 0), ddof);
+            // As pl_variance: around the sample's centre, and again when it proves far from the mean.
+            long[] c = heapState(dtype, VAR, x, null, n, mode, varianceCenter(dtype, x, n));
+            double[] r = States.centeredFinish(c, ddof, false);
+            if (Double.isNaN(r[1])) return r[0];
+            return States.variance(States.kind(dtype, VAR), heapState(dtype, VAR, x, null, n, mode, r[1]), ddof);
         }
         Out o = OUT.get();
         int st = small(n) ? ParaleloLib.plVarianceCritical(dtype, x, n, ddof, mode, 1, o.f())
                 : ParaleloLib.plVariance(dtype, x, n, ddof, mode, threads, o.f());
         if (st != PL_OK) check(st, () -> "pl_variance(" + typeName(dtype) + ", n=" + n + ", ddof=" + ddof + ")");
+        return o.f64();
+    }
+
+    @Override
+    public double varianceCenter(int dtype, MemorySegment x, long n) {
+        // A sample of at most a block: short enough for a critical call, which may read the heap.
+        Out o = OUT.get();
+        int st = ParaleloLib.plVarianceCenterCritical(dtype, x, n, o.f());
+        if (st != PL_OK) check(st, () -> "pl_variance_center(" + typeName(dtype) + ", n=" + n + ")");
         return o.f64();
     }
 

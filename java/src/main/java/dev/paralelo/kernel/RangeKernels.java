@@ -406,7 +406,7 @@ final class RangeKernels {
         }
     }
 
-    /** Float variance, second phase: lanes of sum(d*d) and sum(d), d = x - center ({@code k_centered}). */
+    /** Float variance, the centred pass: lanes of sum(d*d) and sum(d), d = x - center ({@code k_centered}). */
     static void centered(int dtype, int mode, MemorySegment x, long lo, long hi, long[] st) {
         double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
         double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];

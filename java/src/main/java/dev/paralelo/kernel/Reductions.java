@@ -4,6 +4,7 @@ import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_CENTERED;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_EXTREMUM;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_INTEGER;
 import static dev.paralelo.internal.ffi.ParaleloLib.PL_STATE_SUM;
+import static dev.paralelo.kernel.KernelBackend.ACCURATE;
 import static dev.paralelo.kernel.KernelBackend.BLOCK;
 import static dev.paralelo.kernel.KernelBackend.DOT;
 import static dev.paralelo.kernel.KernelBackend.FAST;
@@ -24,6 +25,7 @@ import static dev.paralelo.kernel.States.MOMENTS_SUMSQ;
 
 import dev.paralelo.internal.ffi.ParaleloLib;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Reductions: the block partition, the one "for blocks, then merge" loop, and finishes; twin of
@@ -73,7 +75,7 @@ public final class Reductions {
                 if (Double.isFinite(Double.longBitsToDouble(state[CENTERED_CENTER]))) {
                     j.k.centered(j.dtype, j.mode, j.x, lo, hi, state);
                 } else {
-                    state[CENTERED_COUNT] += hi - lo; // phase one found no finite mean: the variance is NaN
+                    state[CENTERED_COUNT] += hi - lo; // no finite centre (a sample with an infinity or NaN): the variance is NaN
                 }
             }
             default -> {
@@ -206,7 +208,7 @@ public final class Reductions {
         return WideInteger.toLongExact(integerSum(k, dtype, x, n, threads), 0, "sum");
     }
 
-    /** Variance ({@code pl_variance}): floats in two phases, integers in one exact phase. */
+    /** Variance ({@code pl_variance}): floats around the sample's centre (twice when it misleads), integers in one exact phase. */
     static double variance(RangeKernelSet k, int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
         if (n - ddof <= 0) return Double.NaN; // numpy: no degrees of freedom left
         threads = Parallel.shareable(threads, x);
@@ -216,10 +218,53 @@ public final class Reductions {
             overBlocks(j, States.kind(dtype, VAR), 0, n, threads, m);
             return States.variance(States.kind(dtype, VAR), m, ddof);
         }
-        // Phase one: the mean. Phase two: the sums of deviations from it.
-        long[] c = States.init(dtype, VAR, floatSum(k, dtype, x, n, mode, threads, true));
+        // The sums of deviations from the sample's centre; again around a better one when that
+        // centre proves far from the mean (States.recenter).
+        long[] c = States.init(dtype, VAR, varianceCenter(k, dtype, x, n));
+        overBlocks(j, PL_STATE_CENTERED, 0, n, threads, c);
+        double[] r = States.centeredFinish(c, ddof, false);
+        if (Double.isNaN(r[1])) return r[0];
+        c = States.init(dtype, VAR, r[1]);
         overBlocks(j, PL_STATE_CENTERED, 0, n, threads, c);
         return States.variance(PL_STATE_CENTERED, c, ddof);
+    }
+
+    /** Elements in the float variance's sample of an array longer than a block ({@code PL_VARIANCE_SAMPLE}). */
+    public static final int VARIANCE_SAMPLE = ParaleloLib.PL_VARIANCE_SAMPLE;
+
+    /**
+     * Index k of the float variance's sample of n elements ({@code pl_variance_center}): k itself
+     * when n is at most a block (the sample is the whole array), else
+     * floor((2k + 1) n / 2S), S = {@link #VARIANCE_SAMPLE}, computed without overflow.
+     */
+    public static long varianceSampleIndex(long n, int k) {
+        if (n <= BLOCK) return k;
+        long q = n / (2 * VARIANCE_SAMPLE), r = n % (2 * VARIANCE_SAMPLE);
+        return (2L * k + 1) * q + ((2L * k + 1) * r >> Integer.numberOfTrailingZeros(2 * VARIANCE_SAMPLE));
+    }
+
+    /** Elements in the float variance's sample of n elements: n up to a block, else {@link #VARIANCE_SAMPLE}. */
+    public static int varianceSampleSize(long n) {
+        return n <= BLOCK ? (int) n : VARIANCE_SAMPLE;
+    }
+
+    /**
+     * The centre of the float variance of x[0, n) ({@code pl_variance_center}): the accurate mean
+     * of its sample, an array of x's type (x itself when n is at most a block).
+     */
+    static double varianceCenter(RangeKernelSet k, int dtype, MemorySegment x, long n) {
+        if (n <= BLOCK) return floatSum(k, dtype, x, n, ACCURATE, 1, true);
+        MemorySegment sample;
+        if (dtype == ParaleloLib.PL_F64) {
+            double[] v = new double[VARIANCE_SAMPLE];
+            for (int i = 0; i < VARIANCE_SAMPLE; i++) v[i] = x.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, varianceSampleIndex(n, i));
+            sample = MemorySegment.ofArray(v);
+        } else {
+            float[] v = new float[VARIANCE_SAMPLE];
+            for (int i = 0; i < VARIANCE_SAMPLE; i++) v[i] = x.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, varianceSampleIndex(n, i));
+            sample = MemorySegment.ofArray(v);
+        }
+        return floatSum(k, dtype, sample, VARIANCE_SAMPLE, ACCURATE, 1, true);
     }
 
     /** Float dot ({@code pl_dot}). */

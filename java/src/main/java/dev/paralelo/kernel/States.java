@@ -199,25 +199,58 @@ public final class States {
     public static double variance(int kind, long[] s, int ddof) {
         if (kind == PL_STATE_MOMENTS) return WideInteger.momentsVariance(s[MOMENTS_COUNT], s, MOMENTS_SUM, MOMENTS_SUMSQ, ddof);
         if (kind != PL_STATE_CENTERED) throw new IllegalArgumentException("not a variance state: kind " + kind);
+        return centeredFinish(s, ddof, true)[0];
+    }
+
+    /**
+     * The centre of a second pass over the data of a centred state (its partials merged), or NaN
+     * when its centre lies close enough to its data's mean ({@code pl_variance_recenter}).
+     */
+    public static double recenter(long[] s) {
+        return centeredFinish(s, 0, false)[1];
+    }
+
+    /**
+     * {@code pl_centered_finish}: {variance with ddof (NaN when not asked for and a second pass
+     * is due), centre of the second pass or NaN}. The one-pass rule (docs/ACCURACY.md,
+     * "Variance"): a state whose centre c lies far from its data's mean, 16 D^2 > n Q, is summed
+     * again around c + D/n. Both sides are at the scale of the variance's sums, where they compare
+     * as the unscaled sums do; a product past DBL_MAX only makes the right side infinite, where
+     * D^2 <= n Q holds anyway. The accumulators are rounded once for both.
+     */
+    static double[] centeredFinish(long[] s, int ddof, boolean always) {
         long n = s[CENTERED_COUNT];
         if (n < 0 || n > MAX_COUNT) throw new IllegalArgumentException("a variance state of " + n + " elements");
         double center = Double.longBitsToDouble(s[CENTERED_CENTER]);
-        if (n - ddof <= 0 || !Double.isFinite(center)) return Double.NaN; // no degrees of freedom, or no finite mean
+        double[] r = {Double.NaN, Double.NaN};
+        if (n == 0 || !Double.isFinite(center)) return r; // no elements, or no finite centre: NaN
         double sq = ExactAccumulator.round(s, CENTERED_SQ), sd = ExactAccumulator.round(s, CENTERED_DEV);
         boolean special = ExactAccumulator.special(s, CENTERED_SQ) || ExactAccumulator.special(s, CENTERED_DEV);
-        if (special || (Double.isFinite(sq) && Math.abs(sd) < 0x1p500)) {
-            // sd is the residual of the rounded mean; subtracting sd^2/n corrects for it.
-            return (sq - sd * sd / n) / (n - ddof);
+        int k = 0;
+        if (!special && !(Double.isFinite(sq) && Math.abs(sd) < 0x1p500)) {
+            // Finite sums too large for the formula (a variance near or past DBL_MAX, or a centre
+            // far from the data's mean): the sums scaled by 2^-2k and 2^-k, each rounded once at
+            // that scale; 2k brings sq below 2^1001 and sd below 2^501.
+            int eq = ExactAccumulator.exponent(s, CENTERED_SQ), ed = ExactAccumulator.exponent(s, CENTERED_DEV);
+            k = 1;
+            if (eq > 1000 && (eq - 999) / 2 > k) k = (eq - 999) / 2;
+            if (ed > 500 && ed - 500 > k) k = ed - 500;
+            k = Math.min(k, 1024); // no state of real data comes near (sq < 2^2113, sd < 2^1088)
+            sq = ExactAccumulator.roundScaled(s, CENTERED_SQ, 2 * k);
+            sd = ExactAccumulator.roundScaled(s, CENTERED_DEV, k);
         }
-        // Finite sums too large for that formula: the same formula on the sums scaled by 2^-2k
-        // and 2^-k, each rounded once at that scale, then scaled back by 2^2k, which overflows
-        // only when the variance does. 2k brings sq below 2^1001 and sd below 2^501.
-        int eq = ExactAccumulator.exponent(s, CENTERED_SQ), ed = ExactAccumulator.exponent(s, CENTERED_DEV), k = 1;
-        if (eq > 1000 && (eq - 999) / 2 > k) k = (eq - 999) / 2;
-        if (ed > 500 && ed - 500 > k) k = ed - 500;
-        k = Math.min(k, 1024); // no state of real data comes near (sq < 2^2113, sd < 2^1088)
-        sq = ExactAccumulator.roundScaled(s, CENTERED_SQ, 2 * k);
-        sd = ExactAccumulator.roundScaled(s, CENTERED_DEV, k);
-        return Math.scalb((sq - sd * sd / n) / (n - ddof), 2 * k);
+        if (!special && 16.0 * (sd * sd) > sq * (double) n) {
+            double c = center + (k != 0 ? Math.scalb(sd / n, k) : sd / n);
+            if (Double.isFinite(c) && c != center) {
+                r[1] = c;
+                if (!always) return r;
+            }
+        }
+        if (n - ddof <= 0) return r; // numpy: no degrees of freedom left
+        // sd/n is how far the centre lies from the mean; subtracting sd^2/n corrects for it.
+        // Scaled sums are scaled back by 2^2k, which overflows only when the variance does.
+        double v = (sq - sd * sd / n) / (n - ddof);
+        r[0] = k != 0 ? Math.scalb(v, 2 * k) : v;
+        return r;
     }
 }

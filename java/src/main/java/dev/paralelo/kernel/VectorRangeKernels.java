@@ -704,7 +704,7 @@ final class VectorRangeKernels implements RangeKernelSet {
         }
     }
 
-    // ---- variance, second phase ----------------------------------------------------------------
+    // ---- variance, the centred pass ------------------------------------------------------------
 
     @Override
     public void centered(int dtype, int mode, MemorySegment x, long lo, long hi, long[] st) {

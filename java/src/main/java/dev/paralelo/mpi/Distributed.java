@@ -3,8 +3,11 @@ package dev.paralelo.mpi;
 import dev.paralelo.BlockPartition;
 import dev.paralelo.BlockRange;
 import dev.paralelo.CenteredSums;
+import dev.paralelo.DType;
 import dev.paralelo.ExactSum;
 import dev.paralelo.Extremum;
+import dev.paralelo.F32Array;
+import dev.paralelo.F64Array;
 import dev.paralelo.IntegerMoments;
 import dev.paralelo.IntegerSum;
 import dev.paralelo.Kernels;
@@ -12,7 +15,11 @@ import dev.paralelo.NumArray;
 import dev.paralelo.Partial;
 import dev.paralelo.Reduction;
 import dev.paralelo.shm.SharedArray;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
 /**
@@ -137,7 +144,7 @@ public final class Distributed {
     /**
      * The merged state of op over the whole array: an {@link ExactSum} or {@link IntegerSum} for
      * SUM and MEAN, an {@link Extremum} (index counted from the whole array's element 0) for MIN
-     * and MAX, a {@link CenteredSums} (float data: two passes, the global mean first) or
+     * and MAX, a {@link CenteredSums} (float data: around the centre of a sample of the whole array, a second pass only when that proves far from the mean) or
      * {@link IntegerMoments} for VARIANCE. For DOT use {@link #dot}.
      *
      * @param op SUM, MEAN (the same state as SUM), MIN, MAX or VARIANCE; the same on every rank
@@ -159,8 +166,12 @@ public final class Distributed {
             case MIN, MAX -> merged(() -> ((Extremum) kernels.partial(op, a, all)).shifted(x.start()));
             case VARIANCE -> {
                 if (!a.dtype().isFloat()) yield merged(() -> kernels.partial(Reduction.VARIANCE, a, all));
-                double mean = floatMean(x);
-                yield merged(() -> kernels.partialAround(a, all, mean));
+                // Around the centre of the whole array's sample; a second pass only when that
+                // proves far from the mean, as in one process.
+                double center = varianceCenter(x);
+                CenteredSums s = merged(() -> kernels.partialAround(a, all, center));
+                OptionalDouble again = s.recenter();
+                yield again.isEmpty() ? s : merged(() -> kernels.partialAround(a, all, again.getAsDouble()));
             }
             case DOT -> throw new IllegalArgumentException("a dot takes two arrays: dot(x, y)");
         };
@@ -267,7 +278,8 @@ public final class Distributed {
     /**
      * The variance with ddof degrees of freedom removed, the bits of
      * {@link Kernels#variance(NumArray, int)}. Collective, as {@link #partial}: float data takes
-     * two merges (the global mean, then the sums of deviations from it), integer data one.
+     * an allgather of the sample and a merge of the sums of deviations from its centre (a second
+     * merge when that centre proves far from the mean), integer data one merge.
      *
      * @param x this rank's part; every rank passes its part of the same array
      * @param ddof delta degrees of freedom, at least 0: 0 for the population variance, 1 for the
@@ -305,9 +317,47 @@ public final class Distributed {
         return Math.sqrt(variance(x, ddof));
     }
 
-    private double floatMean(Part x) {
-        return this.<ExactSum>merged(() -> (ExactSum) kernels.partial(Reduction.SUM, x.array(), BlockPartition.whole(x.array().length())))
-                .mean(x.length());
+    /**
+     * {@link Kernels#varianceCenter} of the whole array: each rank sends, for every index of
+     * the sample, a flag word (1 where its part holds the element) and the element's bits; every
+     * rank then builds the sample in order and takes its centre.
+     */
+    private double varianceCenter(Part x) {
+        long[] idx = Kernels.varianceSample(x.length());
+        boolean f64 = x.array().dtype() == DType.F64;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment send = arena.allocate(16L * Math.max(1, idx.length), 8);
+            RuntimeException failure = null;
+            try {
+                for (int k = 0; k < idx.length; k++) {
+                    long i = idx[k] - x.start();
+                    if (i < 0 || i >= x.array().length()) continue;
+                    long bits = f64 ? Double.doubleToRawLongBits(((F64Array) x.array()).get(i))
+                            : Float.floatToRawIntBits(((F32Array) x.array()).get(i));
+                    send.setAtIndex(ValueLayout.JAVA_LONG, 2L * k, 1);
+                    send.setAtIndex(ValueLayout.JAVA_LONG, 2L * k + 1, bits);
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            int failed = mpi.lowestFailed(failure != null);
+            if (failed == mpi.rank()) throw failure;
+            if (failed >= 0) throw new PeerFailureException(failed, failure);
+            MemorySegment all = mpi.allgather(send, arena);
+            long words = send.byteSize() / 8;
+            double[] d = f64 ? new double[idx.length] : null;
+            float[] f = f64 ? null : new float[idx.length];
+            for (int k = 0; k < idx.length; k++) {
+                for (int r = 0; r < mpi.size(); r++) {
+                    if (all.getAtIndex(ValueLayout.JAVA_LONG, r * words + 2L * k) == 0) continue;
+                    long bits = all.getAtIndex(ValueLayout.JAVA_LONG, r * words + 2L * k + 1);
+                    if (f64) d[k] = Double.longBitsToDouble(bits);
+                    else f[k] = Float.intBitsToFloat((int) bits);
+                    break;
+                }
+            }
+            return kernels.varianceCenter(f64 ? F64Array.wrap(d) : F32Array.wrap(f));
+        }
     }
 
     /**

@@ -7,7 +7,7 @@ package dev.paralelo.pool;
  * <ul>
  *   <li>{@link WireFormat#KIND_PARTIAL}: the partial state of reduction {@code op} (a
  *       {@link dev.paralelo.Reduction} code) over the block-aligned element range [start, end)
- *       of array x (and y for a dot); with {@code around}, the second phase of a float variance,
+ *       of array x (and y for a dot); with {@code around}, a centred pass of a float variance,
  *       centred on {@code center}.
  *   <li>{@link WireFormat#KIND_SLICES}: slices [start, end) of the slice reduction {@code op} (a
  *       {@link dev.paralelo.SliceOp} code) with slice length k over x, written to out[start, end).
@@ -17,7 +17,7 @@ package dev.paralelo.pool;
  * @param kind {@link WireFormat#KIND_PARTIAL} or {@link WireFormat#KIND_SLICES}
  * @param op the reduction or slice operation code
  * @param mode the summation mode code ({@link dev.paralelo.SumMode#code()})
- * @param around whether center is given (float variance, second phase)
+ * @param around whether center is given (a float variance's centred pass)
  * @param x the input array's index
  * @param y the second input's index (a dot), or {@link WireFormat#NO_ARRAY}
  * @param out the output array's index (slices), or {@link WireFormat#NO_ARRAY}

@@ -36,6 +36,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -520,8 +521,9 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * The merged partial state of op over the whole of x, computed by the workers over the
-     * ranges of one {@link BlockPartition}: the general form. A float variance takes two jobs
-     * (the mean, then the sums around it) and returns the {@link CenteredSums}.
+     * ranges of one {@link BlockPartition}: the general form. A float variance takes one job
+     * around the mean of a sample (two when that proves far from the mean, see
+     * {@link CenteredSums#recenter()}) and returns the final {@link CenteredSums}.
      *
      * @param op the reduction, anything but {@link Reduction#DOT}
      * @param x the array, mapped by each worker from its file
@@ -534,10 +536,14 @@ public final class WorkerPool implements AutoCloseable {
         if (op == Reduction.DOT) throw new IllegalArgumentException("a dot takes two arrays: reduce(DOT, x, y)");
         ArrayRef a = ref(x);
         if (op == Reduction.VARIANCE && a.dtype().isFloat()) {
-            // A mean that is not finite (an infinity or NaN in the data) is carried as it is: the
-            // state then finishes to NaN, as one process gives.
-            double center = ((ExactSum) partials(a, null, Reduction.SUM, false, 0)).mean(a.length());
-            Partial p = partials(a, null, Reduction.VARIANCE, true, center);
+            // The centre is the mean of a sample the parent reads itself (at most a block). One
+            // that is not finite (an infinity or NaN in the sample) is carried as it is: the
+            // state then finishes to NaN, as one process gives. A second job only when the
+            // centre proves far from the mean, as in one process.
+            double center = Kernels.defaults().varianceCenter(x.array());
+            CenteredSums p = (CenteredSums) partials(a, null, Reduction.VARIANCE, true, center);
+            OptionalDouble again = p.recenter();
+            if (again.isPresent()) p = (CenteredSums) partials(a, null, Reduction.VARIANCE, true, again.getAsDouble());
             unchanged(x);
             return p;
         }

@@ -55,6 +55,18 @@ class MpiTest {
                 }
             }
         }
+        // A variance whose sample (spread over every rank's part) misleads: every sampled element
+        // is 1e6, every 32nd element is, the rest 0; the ranks gather the sample, then take a
+        // second pass around the mean, as one process does.
+        for (DType t : new DType[] {DType.F64, DType.F32}) {
+            SharedArray.create(dir.resolve("a_misled_" + t.label() + ".npy"), t, new long[] {3 * 32768}, false, a -> {
+                for (long i = 16; i < a.length(); i += 32) {
+                    if (a instanceof F64Array x) x.set(i, 1e6);
+                    else ((F32Array) a).set(i, 1e6f);
+                }
+            }).close();
+            SharedArray.create(dir.resolve("b_misled_" + t.label() + ".npy"), t, new long[] {3 * 32768}, false, a -> fill(a, r)).close();
+        }
         // NaN and signed zeros in later parts: min/max indices must count from the whole array.
         SharedArray.create(dir.resolve("a_special.npy"), DType.F64, new long[] {9 * 4096}, false, a -> {
             for (long i = 0; i < a.length(); i++) ((F64Array) a).set(i, i % 7 == 0 ? -0.0 : 0.0);

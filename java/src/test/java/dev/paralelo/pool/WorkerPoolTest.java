@@ -140,6 +140,25 @@ class WorkerPoolTest {
         }
     }
 
+    /**
+     * A variance whose sample misleads (every sampled element 1e6, as every 32nd element is, the
+     * rest 0) takes a second job around the mean: the in-process bits, exact here.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"F64", "F32"})
+    void aMisleadingSampleTakesASecondJob(String type) throws Exception {
+        DType t = DType.valueOf(type);
+        try (SharedArray a = SharedArray.create(dir.resolve("misled.npy"), t, new long[] {3 * 32768}, true, x -> {
+            for (long i = 16; i < x.length(); i += 32) {
+                if (x instanceof dev.paralelo.F64Array f) f.set(i, 1e6);
+                else ((dev.paralelo.F32Array) x).set(i, 1e6f);
+            }
+        })) {
+            assertEquals(bits(1e12 * 31 / 1024), bits(pool.variance(a)));
+            assertEquals(bits(Kernels.defaults().variance(a.array(), 1)), bits(pool.variance(a, 1)));
+        }
+    }
+
     /** 1 to 4 workers, native and pure-Java worker kernels, adaptive batches: the same bits. */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4})

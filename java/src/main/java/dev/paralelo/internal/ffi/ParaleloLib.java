@@ -25,8 +25,8 @@ import java.util.Set;
 public final class ParaleloLib {
     private ParaleloLib() {}
 
-    /** {@code PL_VERSION}. */
-    public static final int PL_VERSION = 4;
+    /** {@code PL_VERSION}: 5: the float variance centres on a sample (pl_variance_center). */
+    public static final int PL_VERSION = 5;
 
     /** {@code PL_OK}. */
     public static final int PL_OK = 0;
@@ -151,7 +151,7 @@ public final class ParaleloLib {
     /** {@code PL_STATE_EXTREMUM}: pl_extremum: min and max. */
     public static final int PL_STATE_EXTREMUM = 3;
 
-    /** {@code PL_STATE_CENTERED}: pl_centered: float variance, second phase. */
+    /** {@code PL_STATE_CENTERED}: pl_centered: float variance, the centred sums. */
     public static final int PL_STATE_CENTERED = 4;
 
     /** {@code PL_STATE_MOMENTS}: pl_moments: integer variance. */
@@ -159,6 +159,9 @@ public final class ParaleloLib {
 
     /** {@code PL_WIDE_WORDS}. */
     public static final int PL_WIDE_WORDS = 4;
+
+    /** {@code PL_VARIANCE_SAMPLE}. */
+    public static final int PL_VARIANCE_SAMPLE = 1024;
 
     /** {@code PL_BARRIER_MAGIC}: "PLBRB1". */
     public static final long PL_BARRIER_MAGIC = 0x314252424C50L;
@@ -680,6 +683,53 @@ public final class ParaleloLib {
         }
     }
 
+    private static final class pl_variance_center$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_variance_center", DESC, false);
+    }
+
+    /** {@code int pl_variance_center(int dtype, const void *x, int64_t n, double *center)} */
+    public static int plVarianceCenter(int dtype, MemorySegment x, long n, MemorySegment center) {
+        try {
+            return (int) pl_variance_center$h.HANDLE.invokeExact(dtype, x, n, center);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_variance_center", t);
+        }
+    }
+
+    private static final class pl_variance_center$critical {
+        static final MethodHandle HANDLE = handle("pl_variance_center", pl_variance_center$h.DESC, true);
+    }
+
+    /** {@code int pl_variance_center(int dtype, const void *x, int64_t n, double *center)}, as a critical downcall: short calls only; heap segments allowed. */
+    public static int plVarianceCenterCritical(int dtype, MemorySegment x, long n, MemorySegment center) {
+        try {
+            return (int) pl_variance_center$critical.HANDLE.invokeExact(dtype, x, n, center);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_variance_center", t);
+        }
+    }
+
+    private static final class pl_variance_recenter$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
+        static final MethodHandle HANDLE = handle("pl_variance_recenter", DESC, false);
+    }
+
+    /** {@code int pl_variance_recenter(const pl_centered *state, double *next)} */
+    public static int plVarianceRecenter(MemorySegment state, MemorySegment next) {
+        try {
+            return (int) pl_variance_recenter$h.HANDLE.invokeExact(state, next);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_variance_recenter", t);
+        }
+    }
+
     private static final class pl_reduce$h {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
         static final MethodHandle HANDLE = handle("pl_reduce", DESC, false);
@@ -1165,6 +1215,8 @@ public final class ParaleloLib {
         m.put("pl_wide_to_f64", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         m.put("pl_extremum_result", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         m.put("pl_variance_result", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        m.put("pl_variance_center", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        m.put("pl_variance_recenter", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         m.put("pl_reduce", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
         m.put("pl_variance", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
         m.put("pl_dot", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
@@ -1189,6 +1241,6 @@ public final class ParaleloLib {
 
     /** The functions that have a critical wrapper (for tests). */
     public static Set<String> criticalFunctions() {
-        return Set.of("pl_axpy", "pl_binary", "pl_copy", "pl_dot", "pl_fill", "pl_partial", "pl_partial_dot", "pl_reduce", "pl_reduceat", "pl_scale", "pl_slice_reduce", "pl_variance");
+        return Set.of("pl_axpy", "pl_binary", "pl_copy", "pl_dot", "pl_fill", "pl_partial", "pl_partial_dot", "pl_reduce", "pl_reduceat", "pl_scale", "pl_slice_reduce", "pl_variance", "pl_variance_center");
     }
 }
