@@ -617,8 +617,9 @@ public final class Kernels {
 
     /**
      * Variance with ddof degrees of freedom removed (0: population, 1: sample), NaN when
-     * length - ddof &lt;= 0, as numpy. Floats: two passes, the mean and then compensated sums of
-     * deviations from it; integers: exact sums of x and x*x, rounded once at the end.
+     * length - ddof &lt;= 0, as numpy. Floats: compensated sums of deviations from the mean of a
+     * sample, in one pass, or two when that sample's mean proves far from the whole mean (see
+     * {@link #partialAround}); integers: exact sums of x and x*x, rounded once at the end.
      *
      * @param x the array, of any element type
      * @param ddof delta degrees of freedom, at least 0 (numpy's {@code ddof})
@@ -845,6 +846,7 @@ public final class Kernels {
      * @return the centre; NaN for an empty array; not finite when the sample holds an infinity
      *     or a NaN (and then the variance is NaN)
      * @throws IllegalArgumentException if x holds integers (their variance takes one exact phase)
+     * @throws IllegalStateException if x's mapped file was truncated under the call
      */
     public double varianceCenter(NumArray x) {
         live(x, "x");
@@ -852,7 +854,11 @@ public final class Kernels {
             throw new IllegalArgumentException("the variance of " + x.dtype().label() + " data takes one exact phase: "
                     + "partial(VARIANCE, x, range)");
         }
-        return backend.varianceCenter(x.dtype().code(), seg(x), x.length());
+        try {
+            return backend.varianceCenter(x.dtype().code(), seg(x), x.length());
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
     }
 
     /**

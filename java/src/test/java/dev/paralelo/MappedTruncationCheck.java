@@ -60,6 +60,8 @@ public final class MappedTruncationCheck {
         cases.put("dot f32 fast", new Case(DType.F32, n, m -> bits(fast.dot(F32Array.wrap(m), F32Array.wrap(m)))));
         cases.put("variance f64", new Case(DType.F64, n, m -> bits(v.variance(F64Array.wrap(m)))));
         cases.put("variance f32 fast", new Case(DType.F32, n, m -> bits(fast.variance(F32Array.wrap(m)))));
+        cases.put("variance centre f64, a sample", new Case(DType.F64, n, m -> bits(v.varianceCenter(F64Array.wrap(m)))));
+        cases.put("variance centre f32, one block", new Case(DType.F32, 3000, m -> bits(v.varianceCenter(F32Array.wrap(m)))));
         cases.put("min f64", new Case(DType.F64, n, m -> bits(v.min(F64Array.wrap(m)))));
         cases.put("max f32", new Case(DType.F32, n, m -> bits(v.max(F32Array.wrap(m)))));
         cases.put("sum i32", new Case(DType.I32, n, m -> v.sum(I32Array.wrap(m))));

@@ -38,7 +38,7 @@ class MappedTruncationTest {
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the check ended");
         assertEquals(0, p.exitValue(), out);
         long ok = out.lines().filter(l -> l.startsWith("ok ")).count();
-        assertEquals(impl.equals("NATIVE") ? 46 : 34, ok, out);
+        assertEquals(impl.equals("NATIVE") ? 48 : 36, ok, out);
         assertTrue(out.lines().anyMatch(l -> l.equals("cases " + ok)), out);
     }
 }

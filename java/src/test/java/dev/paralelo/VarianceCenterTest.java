@@ -151,6 +151,44 @@ class VarianceCenterTest {
         }
     }
 
+    /**
+     * Subnormal variances stay within docs/ACCURACY.md's bound, whose last term (2^-1075, the
+     * rounding of the quotient by n - ddof) the first cases needed: a small array, and a sample
+     * that misleads (the sampled elements 1e-160, the rest -1e-160). The bound here takes the sum
+     * of squares around the mean, the smaller one, so it is stricter than the documented one.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void subnormalVariancesStayWithinTheBound(KernelBackend b) {
+        Kernels k = Kernels.using(b);
+        double[] small = new double[56];
+        for (int i = 0; i < small.length; i++) small[i] = i < 21 ? 1e-160 : -1e-160;
+        int n = 16385;
+        double[] misled = new double[n];
+        java.util.Arrays.fill(misled, -1e-160);
+        for (long i : Kernels.varianceSample(n)) misled[(int) i] = 1e-160;
+        for (double[] v : new double[][] {small, misled}) {
+            for (int ddof = 0; ddof <= 1; ddof++) {
+                java.math.MathContext mc = new java.math.MathContext(80);
+                java.math.BigDecimal sum = java.math.BigDecimal.ZERO, sq = java.math.BigDecimal.ZERO;
+                for (double d : v) {
+                    sum = sum.add(new java.math.BigDecimal(d));
+                    sq = sq.add(new java.math.BigDecimal(d).multiply(new java.math.BigDecimal(d)));
+                }
+                java.math.BigDecimal len = java.math.BigDecimal.valueOf(v.length), dof = java.math.BigDecimal.valueOf(v.length - ddof);
+                java.math.BigDecimal q = sq.subtract(sum.multiply(sum).divide(len, mc)); // around the exact mean
+                java.math.BigDecimal exact = q.divide(dof, mc);
+                java.math.BigDecimal half = new java.math.BigDecimal(0x1p-1074).divide(java.math.BigDecimal.valueOf(2));
+                java.math.BigDecimal bound = java.math.BigDecimal.valueOf(12).multiply(new java.math.BigDecimal(0x1p-53)).multiply(q)
+                        .add(half.multiply(java.math.BigDecimal.valueOf(v.length + 3))).divide(dof, mc).add(half);
+                double got = k.variance(F64Array.of(v), ddof);
+                java.math.BigDecimal err = new java.math.BigDecimal(got).subtract(exact).abs();
+                assertTrue(err.compareTo(bound) <= 0, b.name() + " n=" + v.length + " ddof=" + ddof + ": " + got + " vs " + exact
+                        + ", error " + err.divide(half, mc).doubleValue() + " x 2^-1075 > bound " + bound.divide(half, mc).doubleValue());
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreRefused() {
         Kernels k = Kernels.defaults();

@@ -14,6 +14,7 @@ import dev.paralelo.Kernels;
 import dev.paralelo.NumArray;
 import dev.paralelo.Partial;
 import dev.paralelo.Reduction;
+import dev.paralelo.internal.MappingFault;
 import dev.paralelo.shm.SharedArray;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -339,6 +340,10 @@ public final class Distributed {
                 }
             } catch (RuntimeException e) {
                 failure = e;
+            } catch (InternalError e) { // as Kernels reports a fault of a mapped file, before any rank waits
+                failure = new IllegalStateException(MappingFault.is(e)
+                        ? "an array's mapped file was truncated during the call (the JVM reported: " + e.getMessage() + ")"
+                        : "reading the variance's sample failed: " + e, e);
             }
             int failed = mpi.lowestFailed(failure != null);
             if (failed == mpi.rank()) throw failure;

@@ -540,7 +540,12 @@ public final class WorkerPool implements AutoCloseable {
             // that is not finite (an infinity or NaN in the sample) is carried as it is: the
             // state then finishes to NaN, as one process gives. A second job only when the
             // centre proves far from the mean, as in one process.
-            double center = Kernels.defaults().varianceCenter(x.array());
+            double center;
+            try {
+                center = Kernels.defaults().varianceCenter(x.array());
+            } catch (IllegalStateException e) { // the file was truncated under the parent's reads
+                throw new PoolException("the variance's sample cannot be read: " + e.getMessage(), e);
+            }
             CenteredSums p = (CenteredSums) partials(a, null, Reduction.VARIANCE, true, center);
             OptionalDouble again = p.recenter();
             if (again.isPresent()) p = (CenteredSums) partials(a, null, Reduction.VARIANCE, true, again.getAsDouble());

@@ -164,6 +164,27 @@ public final class Rank {
         } catch (IllegalArgumentException e) {
             out.println("ok no MPI variance");
         }
+        // Rank 1's part is a mapped file cut short under it: the variance's first step (gathering
+        // the sample) fails there, that rank throws its own error and the others learn it; none waits.
+        Distributed d = new Distributed(mpi);
+        long whole = 3 * 32768L;
+        dev.paralelo.BlockRange mine = dev.paralelo.BlockPartition.of(whole, mpi.size()).get(mpi.rank());
+        Path file = Files.createTempFile("rank" + mpi.rank(), ".f64");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            ch.truncate(8 * mine.length());
+            ch.write(java.nio.ByteBuffer.allocate(8), 8 * mine.length() - 8);
+            F64Array part = F64Array.wrap(ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 8 * mine.length(), arena));
+            if (mpi.rank() == 1) ch.truncate(0);
+            d.variance(new Distributed.Part(part, mine.start(), whole), 0);
+            out.println("FAIL the variance of a truncated part returned");
+        } catch (PeerFailureException e) {
+            out.println(mpi.rank() != 1 && e.rank() == 1 ? "ok peer failure: " + e.getMessage() : "FAIL " + e);
+        } catch (IllegalStateException e) {
+            out.println(mpi.rank() == 1 && e.getMessage().contains("truncated") ? "ok own failure: " + e.getMessage() : "FAIL " + e);
+        } finally {
+            Files.deleteIfExists(file);
+        }
         mpi.allreduce(x, Reduction.SUM); // still usable after the errors
         double want = mpi.size() * (mpi.size() - 1) / 2.0;
         out.println(x.get(0) == want ? "ok usable after errors" : "FAIL sum " + x.get(0) + " != " + want);
