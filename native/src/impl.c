@@ -974,15 +974,19 @@ _Static_assert(2 * I32_PASS * 65535LL <= INT32_MAX && 2 * I32_PASS * 32768LL <= 
 
 /* Exact integer sums, in any order: integer adds do not round. Each chunk's or block's total
  * goes into the 256-bit state. The i64 sum prefetches only a range of more than GROUP_MAX_BYTES
- * (from memory), as the accurate sum interleaves blocks only below it; the i32 sum always
- * prefetches, one of its two lines per step. On the 2-core AMD EPYC (Zen 4), 2 threads, at 2^20
- * (in L3), builds alternated: i64 without the prefetch read 1.22-1.23 of the read probe in a C
- * harness against 1.08-1.15 with it, and 146-166 GB/s through the Java API against 129-143; i32
- * without it read 1.27-1.28 of the probe in the C harness against 1.16-1.19, but 142-155 GB/s
- * through the Java API against 139-163, within the noise, so it kept its prefetch. From memory
- * (2^24) neither moved. Prefetching both of i32's lines per step read 0.89-0.94 of the probe at
- * 2^24 against 1.00-1.14 while the VM's memory read fast. Not measured on Intel or on many
- * cores, where an array in memory can split into ranges below the line: check i64 there.
+ * (from memory), as the accurate sum interleaves blocks only below it; the i32 sum the other
+ * way round, only a range of at most GROUP_MAX_BYTES, one of its two lines per step. On the
+ * 2-core AMD EPYC (Zen 4), 2 threads, builds alternated: at 2^20 (in L3) i64 without the
+ * prefetch read 1.22-1.23 of the read probe in a C harness against 1.08-1.15 with it, and
+ * 146-166 GB/s through the Java API against 129-143; i32 without it read 1.27-1.28 of the probe
+ * in the C harness against 1.16-1.19, but 142-155 GB/s through the Java API against 139-163,
+ * within the noise, so it kept its prefetch there; at 2^22 (8 MiB a thread) the Java API read
+ * i32 at 0.86-0.90 of the probe either way. From memory i64 did not move, and i32 without the
+ * prefetch read 1.09-1.20 of the probe at 2^24 against 0.91-1.01 with it, and 1.06-1.29 at
+ * 2^26 against 0.92-1.03 (Java API, six JVMs each, two states of the VM's memory). Prefetching
+ * both of i32's lines per step read 0.89-0.94 of the probe at 2^24 against 1.00-1.14. Not
+ * measured on Intel or on many cores, where an array in memory can split into ranges below the
+ * line: check both there.
  * - i32 splits each term into a signed high and an unsigned low 16-bit half and sums them in
  *   32-bit lanes, 16 terms per AVX-512 vector with four plain operations (shift, and, two adds).
  *   Widening to 64-bit lanes instead took two conversions per 16 terms, shuffles on the ports
@@ -996,13 +1000,14 @@ static void k_integer_sum(int dtype, const void *x, int64_t lo, int64_t hi, pl_w
         typedef int32_t v32 __attribute__((vector_size(VBYTES)));
         enum { W = VBYTES / 4 };
         const int32_t *p = x;
+        const int pf = (hi - lo) * 4 <= GROUP_MAX_BYTES;
         for (int64_t b = lo; b < hi; b += I32_CHUNK) {
             int64_t e = hi - b < I32_CHUNK ? hi : b + I32_CHUNK, i = b, s = 0;
             while (i + 2 * W <= e) {
                 int64_t stop = e - i < 2 * W * I32_PASS ? e : i + 2 * W * I32_PASS;
                 v32 h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0};
                 for (; i + 2 * W <= stop; i += 2 * W) {
-                    __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
+                    if (pf) __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES, 0, PREFETCH_LOCALITY);
                     v32 u, v;
                     memcpy(&u, p + i, sizeof u);
                     memcpy(&v, p + i + W, sizeof v);
