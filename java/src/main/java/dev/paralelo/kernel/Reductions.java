@@ -254,18 +254,25 @@ public final class Reductions {
      */
     static double varianceCenter(RangeKernelSet k, int dtype, MemorySegment x, long n) {
         if (n <= BLOCK) return floatSum(k, dtype, x, n, ACCURATE, 1, true);
-        MemorySegment sample;
+        MemorySegment sample = SAMPLE.get();
         if (dtype == ParaleloLib.PL_F64) {
-            double[] v = new double[VARIANCE_SAMPLE];
-            for (int i = 0; i < VARIANCE_SAMPLE; i++) v[i] = x.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, varianceSampleIndex(n, i));
-            sample = MemorySegment.ofArray(v);
+            for (int i = 0; i < VARIANCE_SAMPLE; i++) {
+                sample.setAtIndex(ValueLayout.JAVA_DOUBLE, i, x.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, varianceSampleIndex(n, i)));
+            }
         } else {
-            float[] v = new float[VARIANCE_SAMPLE];
-            for (int i = 0; i < VARIANCE_SAMPLE; i++) v[i] = x.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, varianceSampleIndex(n, i));
-            sample = MemorySegment.ofArray(v);
+            for (int i = 0; i < VARIANCE_SAMPLE; i++) {
+                sample.setAtIndex(ValueLayout.JAVA_FLOAT, i, x.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, varianceSampleIndex(n, i)));
+            }
         }
         return floatSum(k, dtype, sample, VARIANCE_SAMPLE, ACCURATE, 1, true);
     }
+
+    /**
+     * This thread's room for a variance's sample, off-heap (the Vector API kernels read heap
+     * segments through a copy): no garbage per call.
+     */
+    private static final ThreadLocal<MemorySegment> SAMPLE =
+            ThreadLocal.withInitial(() -> java.lang.foreign.Arena.ofAuto().allocate((long) VARIANCE_SAMPLE * Double.BYTES, 64));
 
     /** Float dot ({@code pl_dot}). */
     static double dotDouble(RangeKernelSet k, int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
