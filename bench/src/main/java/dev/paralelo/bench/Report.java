@@ -1062,7 +1062,18 @@ public final class Report {
 
     static void target(PrintStream out, String what, double ratio, double goal) {
         String verdict = Double.isNaN(ratio) ? "not measured" : ratio >= goal ? "met" : "MISSED";
-        out.printf(Locale.ROOT, "  %-78s %7s  (target >= %s) %s%n", what, cell(ratio, 2).strip(), goal, verdict);
+        out.printf(Locale.ROOT, "  %-78s %7s  (target >= %s) %s%n", what, shown(ratio, goal), goal, verdict);
+    }
+
+    /**
+     * A target's ratio to 2 decimals, or to as many more (up to 6) as a miss needs not to read as
+     * the goal itself: 0.996 against 1.0 prints 0.996, not 1.00.
+     */
+    static String shown(double ratio, double goal) {
+        String s = cell(ratio, 2).strip();
+        if (!Double.isFinite(ratio)) return s;
+        for (int d = 3; d <= 6 && ratio < goal && Double.parseDouble(s) >= goal; d++) s = cell(ratio, d).strip();
+        return s;
     }
 
 }

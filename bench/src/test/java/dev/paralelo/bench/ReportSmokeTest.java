@@ -79,6 +79,21 @@ class ReportSmokeTest {
      * {@code --replot} prints the same tables and draws the same charts from its JSON alone,
      * with the measured machine's core count and name.
      */
+    /** A missed target never prints as its goal: enough decimals to show the miss. */
+    @Test
+    void aMissedTargetNeverReadsAsTheGoal() {
+        assertEquals("0.996", Report.shown(0.996, 1.0));
+        assertEquals("0.7995", Report.shown(0.79951, 0.8));
+        assertEquals("1.00", Report.shown(1.004, 1.0));
+        assertEquals("0.98", Report.shown(0.98, 1.0));
+        assertEquals("2.35", Report.shown(2.3456, 2.0));
+        assertEquals("-", Report.shown(Double.NaN, 1.0));
+        assertEquals("-", Report.shown(Double.NEGATIVE_INFINITY, 1.0));
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        Report.target(new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8), "x", 0.9999, 1.0);
+        assertTrue(b.toString(java.nio.charset.StandardCharsets.UTF_8).contains("0.9999  (target >= 1.0) MISSED"), b.toString());
+    }
+
     @Test
     void coresRunAndItsReplot(@TempDir Path again) throws Exception {
         String run = capture("--cores", "--smoke", "--out", dir.toString());
