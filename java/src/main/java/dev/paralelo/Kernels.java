@@ -287,9 +287,7 @@ public final class Kernels {
      * InternalError is rethrown as it is.
      */
     private static IllegalStateException truncated(InternalError e) {
-        dev.paralelo.internal.MappingFault.orRethrow(e);
-        return new IllegalStateException("an array's mapped file was truncated during the call (the JVM reported: "
-                + e.getMessage() + ")", e);
+        return dev.paralelo.internal.MappingFault.truncated(dev.paralelo.internal.MappingFault.orRethrow(e));
     }
 
     private static <A extends NumArray> A live(A a, String name) {

@@ -34,4 +34,15 @@ public final class MappingFault {
         if (!is(e)) throw e;
         return e;
     }
+
+    /**
+     * The exception a call reports that fault as.
+     *
+     * @param e the JVM's fault on a mapped page ({@link #is})
+     * @return an IllegalStateException that says the file was truncated, with e as its cause
+     */
+    public static IllegalStateException truncated(InternalError e) {
+        return new IllegalStateException("an array's mapped file was truncated during the call (the JVM reported: "
+                + e.getMessage() + ")", e);
+    }
 }

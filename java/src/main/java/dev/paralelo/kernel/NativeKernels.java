@@ -331,10 +331,7 @@ public final class NativeKernels implements KernelBackend {
             if (n - ddof <= 0) return Double.NaN;
             if (!States.isFloat(dtype)) return States.variance(States.kind(dtype, VAR), heapState(dtype, VAR, x, null, n, mode, 0), ddof);
             // As pl_variance: around the sample's centre, and again when it proves far from the mean.
-            long[] c = heapState(dtype, VAR, x, null, n, mode, varianceCenter(dtype, x, n));
-            double[] r = States.centeredFinish(c, ddof, false);
-            if (Double.isNaN(r[1])) return r[0];
-            return States.variance(States.kind(dtype, VAR), heapState(dtype, VAR, x, null, n, mode, r[1]), ddof);
+            return States.centeredVariance(varianceCenter(dtype, x, n), center -> heapState(dtype, VAR, x, null, n, mode, center), ddof);
         }
         Out o = OUT.get();
         int st = small(n) ? ParaleloLib.plVarianceCritical(dtype, x, n, ddof, mode, 1, o.f())

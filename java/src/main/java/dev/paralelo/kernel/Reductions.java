@@ -219,14 +219,13 @@ public final class Reductions {
             return States.variance(States.kind(dtype, VAR), m, ddof);
         }
         // The sums of deviations from the sample's centre; again around a better one when that
-        // centre proves far from the mean (States.recenter).
-        long[] c = States.init(dtype, VAR, varianceCenter(k, dtype, x, n));
-        overBlocks(j, PL_STATE_CENTERED, 0, n, threads, c);
-        double[] r = States.centeredFinish(c, ddof, false);
-        if (Double.isNaN(r[1])) return r[0];
-        c = States.init(dtype, VAR, r[1]);
-        overBlocks(j, PL_STATE_CENTERED, 0, n, threads, c);
-        return States.variance(PL_STATE_CENTERED, c, ddof);
+        // centre proves far from the mean.
+        int t = threads;
+        return States.centeredVariance(varianceCenter(k, dtype, x, n), center -> {
+            long[] c = States.init(dtype, VAR, center);
+            overBlocks(j, PL_STATE_CENTERED, 0, n, t, c);
+            return c;
+        }, ddof);
     }
 
     /** Elements in the float variance's sample of an array longer than a block ({@code PL_VARIANCE_SAMPLE}). */

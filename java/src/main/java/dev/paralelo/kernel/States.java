@@ -203,6 +203,16 @@ public final class States {
     }
 
     /**
+     * The float variance's passes ({@code pl_variance}'s steps): the centred sums around center,
+     * and, when they show it far from the mean, around the centre they give; the variance with
+     * ddof of the last. pass maps a centre to the whole array's centred state.
+     */
+    static double centeredVariance(double center, java.util.function.DoubleFunction<long[]> pass, int ddof) {
+        double[] r = centeredFinish(pass.apply(center), ddof, false);
+        return Double.isNaN(r[1]) ? r[0] : variance(PL_STATE_CENTERED, pass.apply(r[1]), ddof);
+    }
+
+    /**
      * The centre of a second pass over the data of a centred state (its partials merged), or NaN
      * when its centre lies close enough to its data's mean ({@code pl_variance_recenter}).
      */

@@ -341,9 +341,7 @@ public final class Distributed {
             } catch (RuntimeException e) {
                 failure = e;
             } catch (InternalError e) { // as Kernels reports a fault of a mapped file, before any rank waits
-                failure = new IllegalStateException(MappingFault.is(e)
-                        ? "an array's mapped file was truncated during the call (the JVM reported: " + e.getMessage() + ")"
-                        : "reading the variance's sample failed: " + e, e);
+                failure = MappingFault.is(e) ? MappingFault.truncated(e) : new IllegalStateException("reading the variance's sample failed: " + e, e);
             }
             int failed = mpi.lowestFailed(failure != null);
             if (failed == mpi.rank()) throw failure;
