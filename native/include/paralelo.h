@@ -28,7 +28,7 @@ extern "C" {
 #define PL_API
 #endif
 
-#define PL_VERSION 5 /* 5: the float variance centres on a sample (pl_variance_center) */
+#define PL_VERSION 6 /* 6: ring owner words out of the descriptors (pl_ring_offsets) */
 
 /* Status codes. */
 #define PL_OK 0
@@ -389,12 +389,15 @@ PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
  * dev.paralelo.pool.shm, RingFileLayout and RingLayout). The file is a .npy array of int64; at
  * its data start (64-byte aligned) lies a pl_ring_file, then the task ring (parent to workers),
  * then the result ring (workers to parent), each `ring_length` bytes: a pl_ring, `slots`
- * pl_ring_slot descriptors, `slots * slot_bytes` data bytes, padding to 128.
+ * pl_ring_slot descriptors, `slots` int64 owner words, `slots * slot_bytes` data bytes, padding
+ * to 128. The owner word of slot s is owner word number (s & 7) * (slots / 8) + (s >> 3), so
+ * the owners of consecutive positions lie on different cache lines, none of them a line of
+ * descriptors that consumers poll (pl_ring_offsets gives every offset).
  *
  * Positions are int64 counters that only grow; position p uses slot p & (slots - 1). A frame of
  * n bytes is a record of max(1, ceil(n / slot_bytes)) consecutive positions. A slot's `sequence`
  * is p while free for p (or claimed and not yet published), p + 1 once published, p + slots once
- * released. Its `owner` is (lap << 32) | who, lap = p >> log2(slots) truncated to 32 bits, who 0,
+ * released. Its owner word is (lap << 32) | who, lap = p >> log2(slots) truncated to 32 bits, who 0,
  * a producer's pid, PL_RING_READER | a consumer's pid, or PL_RING_RECLAIMED (the parent took the
  * record over from a dead owner). Memory ordering:
  *  - produce: read `tail`; every slot of [t, t+k) must have sequence == its position (acquire),
@@ -413,7 +416,7 @@ PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
  * C process must never offer on the task ring or poll the result ring of a pool.
  */
 #define PL_RING_MAGIC 0x474E49524C50LL /* "PLRING" */
-#define PL_RING_VERSION 1
+#define PL_RING_VERSION 2 /* 2: owner words out of the descriptors */
 #define PL_RING_TASKS 0              /* `which` ring: parent to workers */
 #define PL_RING_RESULTS 1            /* `which` ring: workers to parent */
 #define PL_RING_READER 0x40000000    /* owner bit: taken by the consumer whose pid is below it */
@@ -424,9 +427,8 @@ PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
 
 typedef struct pl_ring_slot {
     int64_t sequence;
-    int64_t owner;
     int32_t length; /* frame bytes, or minus the positions of a skipped record */
-    int32_t reserved[3];
+    int32_t reserved[5];
 } pl_ring_slot;
 
 typedef struct pl_ring {
@@ -434,7 +436,7 @@ typedef struct pl_ring {
     int64_t pad0[15];
     int64_t head; /* next position consumers claim */
     int64_t pad1[15];
-    pl_ring_slot slots[]; /* then slots * slot_bytes data bytes */
+    pl_ring_slot slots[]; /* then slots owner words and slots * slot_bytes data bytes */
 } pl_ring;
 
 typedef struct pl_ring_file {
@@ -454,11 +456,16 @@ typedef struct pl_ring_file {
     int64_t pad2[31];
 } pl_ring_file;
 
-/* Fills offsets[0..19]: pl_ring_file's magic, version, header_length, slot_bytes, slots,
+/* Fills offsets[0..18]: pl_ring_file's magic, version, header_length, slot_bytes, slots,
  * max_frame, slot_length, ring_length, parent_pid, heartbeat, closed and its size; pl_ring's
- * tail, head, slots and its size; pl_ring_slot's sequence, owner, length and its size. n must
- * be at least 20. */
+ * tail, head, slots and its size; pl_ring_slot's sequence, length and its size. n must be at
+ * least 19. */
 PL_API int pl_ring_layout(int64_t *offsets, int64_t n);
+/* Fills offsets[0..3] with the byte offsets, from the start of a ring of `slots` slots of
+ * `slot_bytes` bytes, of position pos's descriptor, its owner word and its data, and with the
+ * ring's length. PL_E_ARG unless slots and slot_bytes are powers of two in range, pos >= 0 and
+ * n >= 4. */
+PL_API int pl_ring_offsets(int64_t slots, int64_t slot_bytes, int64_t pos, int64_t *offsets, int64_t n);
 /* PL_OK if the `bytes` bytes at file (64-byte aligned) hold a ring file this library can use:
  * magic, version, sizes, and rings that fit; PL_E_LAYOUT if not, PL_E_ARG for a null pointer. */
 PL_API int pl_ring_check(const void *file, int64_t bytes);

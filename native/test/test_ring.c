@@ -13,9 +13,18 @@
 
 enum { SLOT_BYTES = 16, SLOTS = 32, MAX_FRAME = 256 };
 
-static int64_t ring_length(void) {
-    int64_t end = (int64_t)sizeof(pl_ring) + SLOTS * ((int64_t)sizeof(pl_ring_slot) + SLOT_BYTES);
-    return (end + 127) & ~(int64_t)127;
+/* Offsets in a ring of this file's geometry (pl_ring_offsets): 0 descriptor, 1 owner word, 2
+ * data of position pos, 3 the ring's length. */
+static int64_t offset_of(int64_t pos, int which) {
+    int64_t o[4];
+    CHECK(pl_ring_offsets(SLOTS, SLOT_BYTES, pos, o, 4) == PL_OK, "offsets of %lld", (long long)pos);
+    return o[which];
+}
+
+static int64_t ring_length(void) { return offset_of(0, 3); }
+
+static int64_t *owner_of(pl_ring *ring, int64_t pos) {
+    return (int64_t *)(void *)((unsigned char *)ring + offset_of(pos, 1));
 }
 
 static int64_t file_bytes(void) { return (int64_t)sizeof(pl_ring_file) + 2 * ring_length(); }
@@ -47,12 +56,43 @@ static void fill(unsigned char *b, int64_t n, int64_t seed) {
 }
 
 static void test_layout(void) {
-    int64_t o[20];
-    CHECK(pl_ring_layout(o, 20) == PL_OK, "layout");
-    CHECK(o[11] == 512 && o[15] == 256 && o[19] == 32, "sizes %lld %lld %lld", (long long)o[11],
-          (long long)o[15], (long long)o[19]);
+    int64_t o[19];
+    CHECK(pl_ring_layout(o, 19) == PL_OK, "layout");
+    CHECK(o[11] == 512 && o[15] == 256 && o[18] == 32, "sizes %lld %lld %lld", (long long)o[11],
+          (long long)o[15], (long long)o[18]);
     CHECK(o[9] == 128 && o[10] == 256 && o[13] == 128, "each mutable word on its own 128 bytes");
-    CHECK(pl_ring_layout(o, 19) == PL_E_ARG && pl_ring_layout(NULL, 20) == PL_E_ARG, "bad layout args");
+    CHECK(pl_ring_layout(o, 18) == PL_E_ARG && pl_ring_layout(NULL, 19) == PL_E_ARG, "bad layout args");
+
+    /* Owner words: after the descriptors, a permutation of the slots, 8 consecutive positions
+     * on 8 different 64-byte lines; data after the owners, one slot after another. */
+    enum { N = 1024, B = 64 };
+    static unsigned char seen[N];
+    memset(seen, 0, sizeof seen);
+    int64_t q[4], owners = 256 + N * 32, data = owners + N * 8;
+    for (int64_t p = 0; p < 2 * N; p++) {
+        CHECK(pl_ring_offsets(N, B, p, q, 4) == PL_OK, "offsets %lld", (long long)p);
+        int64_t w = (q[1] - owners) / 8;
+        CHECK(q[0] == 256 + (p % N) * 32 && q[2] == data + (p % N) * B && q[3] == data + N * B, "offsets of %lld",
+              (long long)p);
+        CHECK(q[1] >= owners && q[1] < data && q[1] % 8 == 0, "owner of %lld inside the owners", (long long)p);
+        if (p < N) {
+            CHECK(!seen[w], "owner word %lld taken twice", (long long)w);
+            seen[w] = 1;
+        }
+    }
+    for (int64_t p = 0; p + 8 <= N; p++) {
+        int64_t lines[8];
+        for (int k = 0; k < 8; k++) {
+            CHECK(pl_ring_offsets(N, B, p + k, q, 4) == PL_OK, "offsets");
+            lines[k] = q[1] / 64;
+            for (int j = 0; j < k; j++) CHECK(lines[j] != lines[k], "positions %lld and %lld share an owner line",
+                                                (long long)(p + j), (long long)(p + k));
+        }
+    }
+    CHECK(pl_ring_offsets(24, B, 0, q, 4) == PL_E_ARG && pl_ring_offsets(8, B, 0, q, 4) == PL_E_ARG &&
+              pl_ring_offsets(N, 4, 0, q, 4) == PL_E_ARG && pl_ring_offsets(N, B, -1, q, 4) == PL_E_ARG &&
+              pl_ring_offsets(N, B, 0, q, 3) == PL_E_ARG && pl_ring_offsets(N, B, 0, NULL, 4) == PL_E_ARG,
+          "bad offsets args");
 }
 
 static void test_round_trips_and_wraps(void) {
@@ -103,7 +143,7 @@ static void test_full_skipped_and_bad(void) {
     int64_t t = ring->tail;
     ring->tail = t + 3;
     ring->slots[t & (SLOTS - 1)].length = -3;
-    ring->slots[t & (SLOTS - 1)].owner = (int64_t)((uint64_t)(t / SLOTS) << 32 | 7);
+    *owner_of(ring, t) = (int64_t)((uint64_t)(t / SLOTS) << 32 | 7);
     __atomic_store_n(&ring->slots[t & (SLOTS - 1)].sequence, t + 1, __ATOMIC_RELEASE);
     fill(in, 5, 9);
     CHECK(pl_ring_offer(f, bytes, 0, in, 5, 42) == PL_OK, "after the skipped record");
@@ -136,7 +176,7 @@ static void test_full_skipped_and_bad(void) {
     h->slots = 48;
     CHECK(pl_ring_check(f, bytes) == PL_E_LAYOUT, "slots not a power of two");
     h->slots = SLOTS;
-    h->version = 2;
+    h->version = PL_RING_VERSION - 1; /* a file of the version before: owners in the descriptors */
     CHECK(pl_ring_offer(f, bytes, 0, in, 1, 42) == PL_E_LAYOUT, "another version");
     h->version = PL_RING_VERSION;
     h->magic = 0;
@@ -271,7 +311,7 @@ static void test_positions_near_the_limit(void) {
     for (int64_t k = 0; k < SLOTS; k++) {
         pl_ring_slot *d = &r->slots[(start + k) & (SLOTS - 1)];
         d->sequence = start + k;
-        d->owner = (int64_t)((uint64_t)((start + k) / SLOTS) << 32); /* (lap, nobody) */
+        *owner_of(r, start + k) = (int64_t)((uint64_t)((start + k) / SLOTS) << 32); /* (lap, nobody) */
     }
     unsigned char in[MAX_FRAME], out[MAX_FRAME];
     int64_t moved = 0;

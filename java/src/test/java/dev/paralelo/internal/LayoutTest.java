@@ -11,6 +11,7 @@ import dev.paralelo.shm.BarrierLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Every layout shared between Java and C is described the same on both sides. */
@@ -34,23 +35,47 @@ class LayoutTest {
     @Test
     void ringFileLayoutMatchesTheCStructs() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment out = a.allocate(ValueLayout.JAVA_LONG, 20);
-            assertEquals(0, ParaleloLib.plRingLayout(out, 20));
-            long slotsEnd = RingLayout.dataOffset(0);
+            MemorySegment out = a.allocate(ValueLayout.JAVA_LONG, 19);
+            assertEquals(0, ParaleloLib.plRingLayout(out, 19));
+            long slotsEnd = RingLayout.ownersOffset(0);
             assertArrayEquals(new long[] {
                 RingFileLayout.MAGIC_OFFSET, RingFileLayout.VERSION_OFFSET, RingFileLayout.HEADER_LENGTH_OFFSET,
                 RingFileLayout.SLOT_BYTES_OFFSET, RingFileLayout.SLOTS_OFFSET, RingFileLayout.MAX_FRAME_OFFSET,
                 RingFileLayout.SLOT_LENGTH_OFFSET, RingFileLayout.RING_LENGTH_OFFSET, RingFileLayout.PARENT_PID_OFFSET,
                 RingFileLayout.HEARTBEAT_OFFSET, RingFileLayout.CLOSED_OFFSET, RingFileLayout.LENGTH,
                 RingLayout.TAIL_OFFSET, RingLayout.HEAD_OFFSET, RingLayout.SLOTS_OFFSET, slotsEnd,
-                RingLayout.SEQUENCE_OFFSET, RingLayout.OWNER_OFFSET, RingLayout.FRAME_LENGTH_OFFSET, RingLayout.SLOT_LENGTH},
+                RingLayout.SEQUENCE_OFFSET, RingLayout.FRAME_LENGTH_OFFSET, RingLayout.SLOT_LENGTH},
                     out.toArray(ValueLayout.JAVA_LONG));
-            assertEquals(ParaleloLib.PL_E_ARG, ParaleloLib.plRingLayout(out, 19), "too short an array is refused");
+            assertEquals(ParaleloLib.PL_E_ARG, ParaleloLib.plRingLayout(out, 18), "too short an array is refused");
             assertEquals(ParaleloLib.PL_RING_MAGIC, RingFileLayout.MAGIC);
             assertEquals(ParaleloLib.PL_RING_VERSION, RingFileLayout.VERSION);
             assertEquals(ParaleloLib.PL_RING_READER, RingLayout.READER);
             assertEquals(ParaleloLib.PL_RING_RECLAIMED, RingLayout.RECLAIMED & 0xFFFF_FFFFL);
             assertEquals(ParaleloLib.PL_RING_MAX_PID, RingLayout.MAX_PID);
+        }
+    }
+
+    @Test
+    void ringOffsetsMatchTheC() {
+        SplittableRandom random = new SplittableRandom(11);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.JAVA_LONG, 4);
+            for (int slots = RingLayout.MIN_SLOTS; slots <= RingLayout.MAX_SLOTS; slots <<= 1) {
+                for (int slotBytes = RingLayout.MIN_SLOT_BYTES; slotBytes <= RingLayout.MAX_SLOT_BYTES; slotBytes <<= 2) {
+                    for (int i = 0; i < 64; i++) {
+                        long pos = i < 32 ? i : random.nextLong(1L << 62);
+                        assertEquals(0, ParaleloLib.plRingOffsets(slots, slotBytes, pos, out, 4));
+                        long slot = pos & (slots - 1);
+                        assertArrayEquals(new long[] {
+                            RingLayout.SLOTS_OFFSET + slot * RingLayout.SLOT_LENGTH, RingLayout.ownerOffset(slots, pos),
+                            RingLayout.dataOffset(slots) + slot * slotBytes, RingLayout.length(slots, slotBytes)},
+                                out.toArray(ValueLayout.JAVA_LONG), slots + " slots of " + slotBytes + " bytes, position " + pos);
+                    }
+                }
+            }
+            assertEquals(ParaleloLib.PL_E_ARG, ParaleloLib.plRingOffsets(48, 64, 0, out, 4), "slots not a power of two");
+            assertEquals(ParaleloLib.PL_E_ARG, ParaleloLib.plRingOffsets(64, 64, -1, out, 4), "a negative position");
+            assertEquals(ParaleloLib.PL_E_ARG, ParaleloLib.plRingOffsets(64, 64, 0, out, 3), "too short an array");
         }
     }
 

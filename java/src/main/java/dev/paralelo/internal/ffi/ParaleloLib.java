@@ -25,8 +25,8 @@ import java.util.Set;
 public final class ParaleloLib {
     private ParaleloLib() {}
 
-    /** {@code PL_VERSION}: 5: the float variance centres on a sample (pl_variance_center). */
-    public static final int PL_VERSION = 5;
+    /** {@code PL_VERSION}: 6: ring owner words out of the descriptors (pl_ring_offsets). */
+    public static final int PL_VERSION = 6;
 
     /** {@code PL_OK}. */
     public static final int PL_OK = 0;
@@ -172,8 +172,8 @@ public final class ParaleloLib {
     /** {@code PL_RING_MAGIC}: "PLRING". */
     public static final long PL_RING_MAGIC = 0x474E49524C50L;
 
-    /** {@code PL_RING_VERSION}. */
-    public static final int PL_RING_VERSION = 1;
+    /** {@code PL_RING_VERSION}: 2: owner words out of the descriptors. */
+    public static final int PL_RING_VERSION = 2;
 
     /** {@code PL_RING_TASKS}: `which` ring: parent to workers. */
     public static final int PL_RING_TASKS = 0;
@@ -1136,6 +1136,22 @@ public final class ParaleloLib {
         }
     }
 
+    private static final class pl_ring_offsets$h {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = handle("pl_ring_offsets", DESC, false);
+    }
+
+    /** {@code int pl_ring_offsets(int64_t slots, int64_t slot_bytes, int64_t pos, int64_t *offsets, int64_t n)} */
+    public static int plRingOffsets(long slots, long slot_bytes, long pos, MemorySegment offsets, long n) {
+        try {
+            return (int) pl_ring_offsets$h.HANDLE.invokeExact(slots, slot_bytes, pos, offsets, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("pl_ring_offsets", t);
+        }
+    }
+
     private static final class pl_ring_check$h {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
         static final MethodHandle HANDLE = handle("pl_ring_check", DESC, false);
@@ -1233,6 +1249,7 @@ public final class ParaleloLib {
         m.put("pl_barrier_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         m.put("pl_barrier_wait", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         m.put("pl_ring_layout", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        m.put("pl_ring_offsets", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG));
         m.put("pl_ring_check", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         m.put("pl_ring_offer", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
         m.put("pl_ring_poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));

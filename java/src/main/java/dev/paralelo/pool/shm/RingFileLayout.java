@@ -41,8 +41,8 @@ public final class RingFileLayout {
 
     /** "PLRING" as a little-endian int64: marks an initialised ring file. */
     public static final long MAGIC = 0x474E49524C50L;
-    /** Format version; a file of another version is refused. */
-    public static final int VERSION = 1;
+    /** Format version (2: the owner words left the slot descriptors); a file of another version is refused. */
+    public static final int VERSION = 2;
 
     /**
      * Offset of the task ring (parent to workers).

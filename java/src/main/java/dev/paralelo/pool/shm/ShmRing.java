@@ -72,7 +72,8 @@ public final class ShmRing {
     private final int slotBytes;
     private final int slotBytesShift;
     private final int maxFrame;
-    private final long dataOffset;
+    private final long dataOffset, ownersOffset;
+    private final int ownerGroupShift;
     private final long dataEnd;
     private final int who;
     private final boolean soleProducer, soleConsumer;
@@ -142,6 +143,8 @@ public final class ShmRing {
         this.slotBytes = slotBytes;
         this.slotBytesShift = Integer.numberOfTrailingZeros(slotBytes);
         this.maxFrame = maxFrame;
+        this.ownersOffset = RingLayout.ownersOffset(slots);
+        this.ownerGroupShift = lapShift - 3;
         this.dataOffset = RingLayout.dataOffset(slots);
         this.dataEnd = dataOffset + (long) slots * slotBytes;
         this.who = (int) pid;
@@ -191,9 +194,10 @@ public final class ShmRing {
         for (long i = 0; i < slots; i++) {
             long d = RingLayout.SLOTS_OFFSET + (i << SLOT_SHIFT);
             LONG.set(seg, d + RingLayout.SEQUENCE_OFFSET, i);
-            LONG.set(seg, d + RingLayout.OWNER_OFFSET, 0L);
-            LONG.set(seg, d + RingLayout.FRAME_LENGTH_OFFSET, 0L);
-            LONG.set(seg, d + RingLayout.FRAME_LENGTH_OFFSET + 8, 0L);
+            LONG.set(seg, d + 8, 0L);
+            LONG.set(seg, d + 16, 0L);
+            LONG.set(seg, d + 24, 0L);
+            LONG.set(seg, RingLayout.ownerOffset(slots, i), 0L);
         }
     }
 
@@ -234,8 +238,14 @@ public final class ShmRing {
         return (long) LONG.getAcquire(seg, desc(pos) + RingLayout.SEQUENCE_OFFSET);
     }
 
+    /** Where the owner word of pos lies (RingLayout.ownerOffset, with this ring's shifts). */
+    private long ownerAt(long pos) {
+        long s = pos & mask;
+        return ownersOffset + (((s & 7) << ownerGroupShift) + (s >>> 3) << 3);
+    }
+
     long owner(long pos) {
-        return (long) LONG.getAcquire(seg, desc(pos) + RingLayout.OWNER_OFFSET);
+        return (long) LONG.getAcquire(seg, ownerAt(pos));
     }
 
     /** The owner word of position pos held by who. */
@@ -244,7 +254,7 @@ public final class ShmRing {
     }
 
     boolean casOwner(long pos, long expected, long value) {
-        return LONG.compareAndSet(seg, desc(pos) + RingLayout.OWNER_OFFSET, expected, value);
+        return LONG.compareAndSet(seg, ownerAt(pos), expected, value);
     }
 
     long head() {
@@ -314,7 +324,7 @@ public final class ShmRing {
             if (x < end) return false; // a position below end is not released yet: full
         }
         long d = desc(t);
-        LONG.set(seg, d + RingLayout.OWNER_OFFSET, ownerWord(t, who));
+        LONG.set(seg, ownerAt(t), ownerWord(t, who));
         INT.set(seg, d + RingLayout.FRAME_LENGTH_OFFSET, len);
         copyIn(src, off, len, t);
         LONG.setRelease(seg, d + RingLayout.SEQUENCE_OFFSET, t + 1);
@@ -627,7 +637,7 @@ public final class ShmRing {
     void release(long pos, int k) {
         for (long x = pos + k - 1; x >= pos; x--) {
             long d = desc(x);
-            LONG.setRelease(seg, d + RingLayout.OWNER_OFFSET, ownerWord(x + slots, 0));
+            LONG.setRelease(seg, ownerAt(x), ownerWord(x + slots, 0));
             LONG.setRelease(seg, d + RingLayout.SEQUENCE_OFFSET, x + slots);
         }
     }
@@ -638,7 +648,7 @@ public final class ShmRing {
     void publishSkipped(long pos, long end) {
         long d = desc(pos);
         INT.set(seg, d + RingLayout.FRAME_LENGTH_OFFSET, (int) -(end - pos));
-        LONG.setRelease(seg, d + RingLayout.OWNER_OFFSET, ownerWord(pos, who));
+        LONG.setRelease(seg, ownerAt(pos), ownerWord(pos, who));
         LONG.setRelease(seg, d + RingLayout.SEQUENCE_OFFSET, pos + 1);
     }
 

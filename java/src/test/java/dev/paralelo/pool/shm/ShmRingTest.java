@@ -69,6 +69,40 @@ class ShmRingTest {
     }
 
     /**
+     * Each position's owner word is where RingLayout.ownerOffset (and C's pl_ring_offsets, by
+     * LayoutTest) puts it: a claiming producer's (lap, pid) there after its offer, a sole
+     * producer's too, (next lap, nobody) after the take released it;
+     * and no other owner word is touched.
+     */
+    @Test
+    void ownerWordsLieWhereTheLayoutSays() {
+        int slots = 64;
+        for (boolean sole : new boolean[] {false, true}) {
+            MemorySegment seg = arena.allocate(RingLayout.length(slots, 8), 128);
+            ShmRing.init(seg, 8, slots);
+            ShmRing producer = new ShmRing(seg, 8, slots, 8, PID, sole, false), consumer = ring(seg, slots);
+            for (long p = 0; p < 3L * slots; p++) {
+                long at = RingLayout.ownerOffset(slots, p), lap = p / slots;
+                assertEquals(lap << 32, seg.get(ValueLayout.JAVA_LONG, at), "free at " + p);
+                assertTrue(producer.offer(new byte[] {1}, 0, 1));
+                assertEquals(lap << 32 | PID, seg.get(ValueLayout.JAVA_LONG, at), "produced at " + p);
+                long others = 0;
+                for (long q = 0; q < slots; q++) {
+                    if ((q & (slots - 1)) != (p & (slots - 1))) others |= seg.get(ValueLayout.JAVA_LONG, RingLayout.ownerOffset(slots, q)) & 0xFFFF_FFFFL;
+                }
+                assertEquals(0, others, "no other owner word holds anyone at " + p);
+                byte[] got = consumer.poll();
+                assertArrayEquals(new byte[] {1}, got);
+                assertEquals(lap + 1 << 32, seg.get(ValueLayout.JAVA_LONG, at), "released at " + p);
+            }
+        }
+    }
+
+    private static ShmRing ring(MemorySegment seg, int slots) {
+        return new ShmRing(seg, 8, slots, 8, PID);
+    }
+
+    /**
      * Producers remember which positions they saw free (ShmRing.scanFree) and skip reading
      * those again: two claiming producers (as two workers) and a sole one (as the parent), each
      * with its own memory of free slots, offer exactly when the ring has room, never over a
