@@ -391,8 +391,8 @@ PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
  * then the result ring (workers to parent), each `ring_length` bytes: a pl_ring, `slots`
  * pl_ring_slot descriptors, `slots` int64 owner words, `slots * slot_bytes` data bytes, padding
  * to 128. The owner word of slot s is owner word number (s & 7) * (slots / 8) + (s >> 3), so
- * the owners of consecutive positions lie on different cache lines, none of them a line of
- * descriptors that consumers poll (pl_ring_offsets gives every offset).
+ * the owners of consecutive positions lie on different cache lines (at 64 slots or more),
+ * none of them a line of descriptors that consumers poll (pl_ring_offsets gives every offset).
  *
  * Positions are int64 counters that only grow; position p uses slot p & (slots - 1). A frame of
  * n bytes is a record of max(1, ceil(n / slot_bytes)) consecutive positions. A slot's `sequence`

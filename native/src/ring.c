@@ -57,10 +57,11 @@ static int geometry_fits(int64_t slots, int64_t slot_bytes) {
  * descriptors. A producer compare-and-swaps its record's owner word right after claiming it;
  * inside the descriptor (ring version 1) that locked write waited for the line the consumer was
  * polling, and two producers claiming neighbouring positions fought over one line. Here the
- * owners of 8 consecutive positions lie on 8 different lines, none of them polled. Java's
- * ShmRing, 2 claiming producers to 1 consumer, 32-byte frames, threads of one JVM, 2-core Zen 4,
- * variants alternated: 8-10 M frames/s with the owner in the descriptor, 11-13 M with the owners
- * in a plain array, 14-16 M with them spread so (Agrona's ManyToOneRingBuffer: 15-18 M).
+ * owners of 8 consecutive positions lie on 8 different lines (rings of 64 slots or more), none
+ * of them polled. Java's ShmRing, 2 claiming producers to 1 consumer, 32-byte frames, threads of
+ * one JVM, 2-core Zen 4, variants alternated: 8-10 M frames/s with the owner in the descriptor,
+ * 11-13 M with the owners in a plain array, 14-16 M with them spread so (Agrona's
+ * ManyToOneRingBuffer: 15-18 M).
  */
 static int64_t owner_index(int64_t slots, int64_t pos) {
     int64_t s = pos & (slots - 1);

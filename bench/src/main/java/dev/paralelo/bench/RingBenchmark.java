@@ -39,7 +39,7 @@ import org.openjdk.jmh.infra.Control;
  * mpsc ring as the result ring, whose producers claim as several workers do and whose consumer
  * is the parent alone (its sole-consumer end). Every
  * ring is off-heap with 128 KiB of message space (ours: 4096 slots of 32 bytes, plus their
- * descriptors; Agrona's: 128 KiB of 40-byte records, plus its trailer).
+ * descriptors and owner words; Agrona's: 128 KiB of 40-byte records, plus its trailer).
  *
  * <p>A producer's operation writes one message, spinning while the ring is full, so the
  * producers' operations per second are the messages per second (the {@code offer}/{@code write}

@@ -20,7 +20,7 @@ public record RingGeometry(int slotBytes, int slots, int maxFrameBytes) {
     /**
      * Bytes of one ring.
      *
-     * @return {@code RingLayout.length(slots, slotBytes)}: descriptors, data and cursors, a
+     * @return {@code RingLayout.length(slots, slotBytes)}: cursors, descriptors, owner words and data, a
      *     multiple of 128
      */
     public long ringLength() {

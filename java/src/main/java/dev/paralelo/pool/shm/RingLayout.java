@@ -31,7 +31,7 @@ public final class RingLayout {
     public static final long TAIL_OFFSET = 0;
     /** int64 next position a consumer claims (compare-and-set). */
     public static final long HEAD_OFFSET = 128;
-    /** Start of the slot descriptors, {@link #SLOT_LENGTH} bytes each; the data follows them. */
+    /** Start of the slot descriptors, {@link #SLOT_LENGTH} bytes each; the owner words follow them, then the data. */
     public static final long SLOTS_OFFSET = 256;
 
     /** Bytes of one slot descriptor. */
@@ -69,10 +69,11 @@ public final class RingLayout {
      * <p>A producer compare-and-sets the owner word of the record it has just claimed. Inside the
      * descriptor (ring version 1) that locked write waited for the line the consumer was polling,
      * and two producers claiming neighbouring positions fought over one line; so the owner words
-     * lie after the descriptors, those of 8 consecutive positions on 8 different lines. Two
-     * claiming producers to one consumer (32-byte frames, threads of one JVM, 2-core Zen 4,
-     * variants alternated): 8-10 M frames/s with the owner in the descriptor, 11-13 M with the
-     * owner words in slot order, 14-16 M spread so; Agrona's {@code ManyToOneRingBuffer} 15-18 M.
+     * lie after the descriptors, those of 8 consecutive positions on 8 different lines (in rings of
+     * 64 slots or more; smaller rings share lines between fewer). Two claiming producers to one
+     * consumer (32-byte frames, threads of one JVM, 2-core Zen 4, variants alternated): 8-10 M
+     * frames/s with the owner in the descriptor, 11-13 M with the owner words in slot order,
+     * 14-16 M spread so; Agrona's {@code ManyToOneRingBuffer} 15-18 M.
      *
      * @param slots the ring's slot count, a power of two of at least {@link #MIN_SLOTS}
      * @param pos a position, at least 0

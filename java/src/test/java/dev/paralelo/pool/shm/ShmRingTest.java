@@ -70,36 +70,36 @@ class ShmRingTest {
 
     /**
      * Each position's owner word is where RingLayout.ownerOffset (and C's pl_ring_offsets, by
-     * LayoutTest) puts it: a claiming producer's (lap, pid) there after its offer, a sole
-     * producer's too, (next lap, nobody) after the take released it;
-     * and no other owner word is touched.
+     * LayoutTest) puts it, in rings small and large: a claiming producer's (lap, pid) there
+     * after its offer, a sole producer's too, (next lap, nobody) after the take released it; and
+     * no other owner word names anyone.
      */
     @Test
     void ownerWordsLieWhereTheLayoutSays() {
-        int slots = 64;
-        for (boolean sole : new boolean[] {false, true}) {
-            MemorySegment seg = arena.allocate(RingLayout.length(slots, 8), 128);
-            ShmRing.init(seg, 8, slots);
-            ShmRing producer = new ShmRing(seg, 8, slots, 8, PID, sole, false), consumer = ring(seg, slots);
-            for (long p = 0; p < 3L * slots; p++) {
-                long at = RingLayout.ownerOffset(slots, p), lap = p / slots;
-                assertEquals(lap << 32, seg.get(ValueLayout.JAVA_LONG, at), "free at " + p);
-                assertTrue(producer.offer(new byte[] {1}, 0, 1));
-                assertEquals(lap << 32 | PID, seg.get(ValueLayout.JAVA_LONG, at), "produced at " + p);
-                long others = 0;
-                for (long q = 0; q < slots; q++) {
-                    if ((q & (slots - 1)) != (p & (slots - 1))) others |= seg.get(ValueLayout.JAVA_LONG, RingLayout.ownerOffset(slots, q)) & 0xFFFF_FFFFL;
-                }
-                assertEquals(0, others, "no other owner word holds anyone at " + p);
-                byte[] got = consumer.poll();
-                assertArrayEquals(new byte[] {1}, got);
-                assertEquals(lap + 1 << 32, seg.get(ValueLayout.JAVA_LONG, at), "released at " + p);
-            }
+        for (int slots : new int[] {16, 32, 64, 1024}) {
+            for (boolean sole : new boolean[] {false, true}) ownerWordsLieWhereTheLayoutSays(slots, sole);
         }
     }
 
-    private static ShmRing ring(MemorySegment seg, int slots) {
-        return new ShmRing(seg, 8, slots, 8, PID);
+    private void ownerWordsLieWhereTheLayoutSays(int slots, boolean sole) {
+        MemorySegment seg = arena.allocate(RingLayout.length(slots, 8), 128);
+        ShmRing.init(seg, 8, slots);
+        ShmRing producer = new ShmRing(seg, 8, slots, 8, PID, sole, false);
+        ShmRing consumer = new ShmRing(seg, 8, slots, 8, PID);
+        String ring = slots + " slots, " + (sole ? "sole" : "claiming") + " producer, position ";
+        for (long p = 0; p < 3L * slots; p++) {
+            long at = RingLayout.ownerOffset(slots, p), lap = p / slots;
+            assertEquals(lap << 32, seg.get(ValueLayout.JAVA_LONG, at), ring + p + " free");
+            assertTrue(producer.offer(new byte[] {1}, 0, 1));
+            assertEquals(lap << 32 | PID, seg.get(ValueLayout.JAVA_LONG, at), ring + p + " produced");
+            long others = 0;
+            for (long q = 0; q < slots; q++) {
+                if (q != (p & (slots - 1))) others |= seg.get(ValueLayout.JAVA_LONG, RingLayout.ownerOffset(slots, q)) & 0xFFFF_FFFFL;
+            }
+            assertEquals(0, others, ring + p + ": no other owner word names anyone");
+            assertArrayEquals(new byte[] {1}, consumer.poll());
+            assertEquals(lap + 1 << 32, seg.get(ValueLayout.JAVA_LONG, at), ring + p + " released");
+        }
     }
 
     /**
