@@ -143,6 +143,19 @@ static int cas_owner(const ring_view *v, int64_t pos, int64_t expected, int64_t 
                                        __ATOMIC_ACQUIRE);
 }
 
+/* Records `who` as the owner of the record claimed at pos, unless the owner word already names
+ * someone for this lap (the parent's sweeper reclaimed the claim): 0 then. A word of the lap
+ * before names nobody this lap (a consumer leaves it on a record's first slot); a word that
+ * changes under the compare-and-swap is read again. */
+static int record_owner(const ring_view *v, int64_t pos, uint32_t who) {
+    uint64_t lap = ((uint64_t)pos >> v->lap_shift) & 0xFFFFFFFFu;
+    for (;;) {
+        int64_t ow = __atomic_load_n(owner(v, pos), __ATOMIC_ACQUIRE);
+        if ((uint64_t)ow >> 32 == lap && (uint32_t)ow != 0) return 0;
+        if (cas_owner(v, pos, ow, owner_word(v, pos, who))) return 1;
+    }
+}
+
 /* Positions a record of frame length len occupies (negative: a skipped record of -len). */
 static int64_t positions(const ring_view *v, int64_t len) {
     if (len < 0) return -len;
@@ -233,7 +246,7 @@ int pl_ring_offer(void *file, int64_t bytes, int which, const void *frame, int64
         rc = claim(&v, k, &t);
         if (rc != PL_OK) return rc;
         /* Reclaimed meanwhile (we stalled for the parent's stuck timeout): nothing written, claim again. */
-        if (!cas_owner(&v, t, owner_word(&v, t, 0), owner_word(&v, t, (uint32_t)pid))) continue;
+        if (!record_owner(&v, t, (uint32_t)pid)) continue;
         desc(&v, t)->length = (int32_t)len;
         int64_t at = (t & v.mask) << v.slot_bytes_shift, room = v.slots * v.slot_bytes - at;
         if (len <= room) {
@@ -258,12 +271,15 @@ static int take(const ring_view *v, int64_t pos, int64_t pid) {
     return cas_owner(v, pos, ow, owner_word(v, pos, (uint32_t)(PL_RING_READER | pid)));
 }
 
-/* Frees the k positions of the record at pos for the next lap; the first one last. */
+/* Frees the k positions of the record at pos for the next lap; the first one last. The first
+ * slot's owner word keeps this lap's word, which names nobody for the next lap, so the owner
+ * lines stay with the producers (docs/FORMAT.md, "Owner word"). */
 static void release(const ring_view *v, int64_t pos, int64_t k) {
-    for (int64_t x = pos + k - 1; x >= pos; x--) {
+    for (int64_t x = pos + k - 1; x > pos; x--) {
         __atomic_store_n(owner(v, x), owner_word(v, x + v->slots, 0), __ATOMIC_RELEASE);
         __atomic_store_n(&desc(v, x)->sequence, x + v->slots, __ATOMIC_RELEASE);
     }
+    __atomic_store_n(&desc(v, pos)->sequence, pos + v->slots, __ATOMIC_RELEASE);
 }
 
 int pl_ring_poll(void *file, int64_t bytes, int which, void *out, int64_t capacity, int64_t *len,

@@ -103,22 +103,29 @@ public final class RingSweeper {
     /** A record claimed at pos and not published: republished as skipped once its producer is gone. */
     private int unpublished(long pos, long now, Stuck stuck) {
         long ow = ring.owner(pos);
-        int holder = (int) ow;
-        if (ow != ring.ownerWord(pos, holder)) return 0; // not this lap's owner word: moved on meanwhile
+        long lap = ow >>> 32, thisLap = ring.ownerWord(pos, 0) >>> 32;
+        // The lap before's word names nobody this lap (a consumer leaves it on a record's first
+        // slot); a later lap's word means the ring moved on meanwhile.
+        int holder = lap == thisLap ? (int) ow : lap == (thisLap - 1 & 0xFFFF_FFFFL) ? 0 : -1;
         boolean take;
         if (holder == 0) take = stuck.expired(pos, ow, now, stuckNanos); // claimed, owner not recorded yet
         else if (holder > 0 && (holder & RingLayout.READER) == 0) take = !alive.test(holder);
         else take = false;
         if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
+        // Ours now: nobody can record itself or publish there any more. A producer that died
+        // right after publishing has left a record to deliver, not to skip (the owner word of a
+        // record's first slot outlives its lap, so the compare-and-set alone does not say that
+        // the record is still unpublished).
+        if (ring.sequence(pos) != pos) {
+            ring.casOwner(pos, ring.ownerWord(pos, RingLayout.RECLAIMED), ow);
+            return 0;
+        }
         // The record's length may never have been written: take every following position whose
         // owner is not recorded yet, up to the first record another producer owns (or the tail).
         // A live producer whose record we take this way fails its own compare-and-set and claims
         // again, before writing anything.
         long end = pos + 1, tail = ring.tail();
-        while (end < tail && end - pos < ring.slots() && ring.casOwner(end, ring.ownerWord(end, 0),
-                ring.ownerWord(end, RingLayout.RECLAIMED))) {
-            end++;
-        }
+        while (end < tail && end - pos < ring.slots() && ring.recordOwner(end, RingLayout.RECLAIMED)) end++;
         ring.publishSkipped(pos, end);
         return 1;
     }
@@ -132,6 +139,9 @@ public final class RingSweeper {
                 ? !alive.test(holder & ~RingLayout.READER)
                 : behindTail.expired(pos, ow, now, stuckNanos); // claimed by a consumer that has not recorded itself yet
         if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
+        // A consumer that released the record and then died leaves its word behind (a release
+        // keeps the first slot's owner word): released already, and perhaps claimed again.
+        if (ring.sequence(pos) != pos + 1) return 0;
         ring.release(pos, ring.positions(ring.frameLength(pos)));
         return 1;
     }

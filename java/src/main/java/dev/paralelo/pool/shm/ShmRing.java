@@ -16,13 +16,17 @@ import java.util.Objects;
  *       positions t..t+k-1 (sequence {@code == position}, acquire, or seen so before: a free
  *       position stays free until a claim moves the tail past it), claims them with a
  *       compare-and-set of the tail from t to t+k, takes the record with a compare-and-set of
- *       the first slot's owner word from (lap, nobody) to (lap, its pid), writes the length and
- *       the bytes, and publishes with a release store of sequence t+1.
+ *       the first slot's owner word from a word that names nobody this lap (the lap before's,
+ *       or (lap, nobody)) to (lap, its pid), writes the length and the bytes, and publishes with
+ *       a release store of sequence t+1.
  *   <li>A consumer reads the head h and the sequence of h (acquire); at h+1 the record is
  *       published: it reads the length, claims the record's positions with a compare-and-set of
  *       the head, takes the record with a compare-and-set of the owner word from (lap, producer)
  *       to (lap, {@link RingLayout#READER} | its pid), copies the bytes out, and releases every
- *       slot: owner (next lap, nobody), then sequence {@code position + slots} with release.
+ *       slot: owner (next lap, nobody) except the first slot's, then sequence
+ *       {@code position + slots} with release. The first slot's owner word keeps this lap's
+ *       word, which names nobody for the next lap; so the consumer never writes the owner line
+ *       the next lap's producer will compare-and-set.
  * </ul>
  * A consumer acquires the sequence the producer released after writing, so it never sees a
  * half-written frame; a producer acquires the sequence the consumer released after reading, so
@@ -253,6 +257,22 @@ public final class ShmRing {
         return ((pos >>> lapShift) << 32) | (holder & 0xFFFF_FFFFL);
     }
 
+    /**
+     * Records holder as the owner of the record claimed at pos, unless the owner word already
+     * names someone for this lap (the sweeper reclaimed the claim): the owner word then holds
+     * the lap before's word, or (lap, nobody) (docs/FORMAT.md, "Owner word"). A word that
+     * changes under the compare-and-set is read again: the sweeper may have marked the lap
+     * before's record, which still names nobody this lap.
+     */
+    boolean recordOwner(long pos, int holder) {
+        long lap = pos >>> lapShift & 0xFFFF_FFFFL;
+        for (;;) {
+            long ow = owner(pos);
+            if (ow >>> 32 == lap && (int) ow != 0) return false;
+            if (casOwner(pos, ow, ownerWord(pos, holder))) return true;
+        }
+    }
+
     boolean casOwner(long pos, long expected, long value) {
         return LONG.compareAndSet(seg, ownerAt(pos), expected, value);
     }
@@ -304,7 +324,7 @@ public final class ShmRing {
         for (;;) {
             long t = claim(k);
             if (t < 0) return false;
-            if (!casOwner(t, ownerWord(t, 0), ownerWord(t, who))) continue; // reclaimed meanwhile: nothing written, claim again
+            if (!recordOwner(t, who)) continue; // reclaimed meanwhile: nothing written, claim again
             INT.set(seg, desc(t) + RingLayout.FRAME_LENGTH_OFFSET, len);
             copyIn(src, off, len, t);
             LONG.setRelease(seg, desc(t) + RingLayout.SEQUENCE_OFFSET, t + 1);
@@ -635,11 +655,13 @@ public final class ShmRing {
 
     /** Frees the k positions of the record at pos for the next lap; the first one last. */
     void release(long pos, int k) {
-        for (long x = pos + k - 1; x >= pos; x--) {
-            long d = desc(x);
+        for (long x = pos + k - 1; x > pos; x--) {
             LONG.setRelease(seg, ownerAt(x), ownerWord(x + slots, 0));
-            LONG.setRelease(seg, d + RingLayout.SEQUENCE_OFFSET, x + slots);
+            LONG.setRelease(seg, desc(x) + RingLayout.SEQUENCE_OFFSET, x + slots);
         }
+        // The first slot's owner word keeps this lap's word, which names nobody for the next
+        // lap: the owner lines stay with the producers (docs/FORMAT.md, "Owner word").
+        LONG.setRelease(seg, desc(pos) + RingLayout.SEQUENCE_OFFSET, pos + slots);
     }
 
     // ---- for the sweeper ---------------------------------------------------------------------

@@ -94,7 +94,7 @@ public final class RingPeer {
         MemorySegment seg = r.segment();
         long t = r.tail();
         if (r.sequence(t) != t || !LONG.compareAndSet(seg, RingLayout.TAIL_OFFSET, t, t + 1)
-                || !r.casOwner(t, r.ownerWord(t, 0), r.ownerWord(t, r.who()))) {
+                || !r.recordOwner(t, r.who())) {
             throw new IllegalStateException("the result ring was busy; the test expects it idle");
         }
         say("claimed " + t);

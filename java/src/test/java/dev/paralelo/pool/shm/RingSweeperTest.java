@@ -43,7 +43,7 @@ class RingSweeperTest {
     long claimAndStop(int k, int owner) {
         long t = seg.get(ValueLayout.JAVA_LONG, RingLayout.TAIL_OFFSET);
         seg.set(ValueLayout.JAVA_LONG, RingLayout.TAIL_OFFSET, t + k);
-        if (owner != 0) assertTrue(ring.casOwner(t, ring.ownerWord(t, 0), ring.ownerWord(t, owner)));
+        if (owner != 0) assertTrue(ring.recordOwner(t, owner));
         return t;
     }
 
@@ -98,6 +98,35 @@ class RingSweeperTest {
         keepsGoing();
     }
 
+    /**
+     * A consumer's release leaves a record's first owner word as it was (its reader, this lap);
+     * the next lap takes that word for "nobody", in the producer's compare-and-set and in the
+     * sweeper alike.
+     */
+    @Test
+    void theLapBeforesOwnerWordsCountAsNobody() {
+        for (int i = 0; i < 3 * SLOTS; i++) { // frames of 1 to 3 slots, then a lap of one-slot frames
+            byte[] f = frame(i < 2 * SLOTS ? 1 + i % 24 : 8, i);
+            offer(f);
+            assertArrayEquals(f, ring.poll());
+        }
+        long t = claimAndStop(2, 0);
+        long lap = t / SLOTS;
+        assertEquals((lap - 1) << 32 | RingLayout.READER | ShmRingTest.PID_INT, ring.owner(t), "the lap before's reader");
+        offer(frame(16, 3));
+        assertEquals(0, sweeper.sweep(0));
+        assertEquals(0, sweeper.sweep(STUCK - 1), "not stuck for long enough yet");
+        assertEquals(1, sweeper.sweep(STUCK));
+        assertFalse(ring.recordOwner(t, STALLED), "the stalled producer can no longer record itself");
+        assertArrayEquals(frame(16, 3), ring.poll(), "the next producer's record is intact");
+        long u = claimAndStop(1, DEAD);
+        assertEquals(u / SLOTS << 32 | DEAD, ring.owner(u), "recorded over the lap before's word");
+        offer(frame(8, 4));
+        assertEquals(1, sweeper.sweep(STUCK * 3));
+        assertArrayEquals(frame(8, 4), ring.poll());
+        keepsGoing();
+    }
+
     @Test
     void aLiveProducerIsNeverSkipped() {
         long t = claimAndStop(1, STALLED);
@@ -118,8 +147,8 @@ class RingSweeperTest {
         sweeper.sweep(0);
         assertEquals(1, sweeper.sweep(STUCK));
         // Both stalled producers now fail the compare-and-set that would record them.
-        assertFalse(ring.casOwner(t, ring.ownerWord(t, 0), ring.ownerWord(t, STALLED)));
-        assertFalse(ring.casOwner(later, ring.ownerWord(later, 0), ring.ownerWord(later, STALLED)));
+        assertFalse(ring.recordOwner(t, STALLED));
+        assertFalse(ring.recordOwner(later, STALLED));
         assertArrayEquals(frame(8, 4), ring.poll());
         keepsGoing();
     }

@@ -3,6 +3,7 @@ package dev.paralelo.pool.shm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralelo.internal.ffi.ParaleloLib;
 import java.lang.foreign.Arena;
@@ -65,7 +66,7 @@ class RingTwinTest {
             // A producer claims 3 positions, records itself and dies; a live one queues a frame after it.
             long t = tasks.tail();
             tasks.segment().set(ValueLayout.JAVA_LONG, RingLayout.TAIL_OFFSET, t + 3);
-            tasks.casOwner(t, tasks.ownerWord(t, 0), tasks.ownerWord(t, 777_777));
+            assertTrue(tasks.recordOwner(t, 777_777));
             byte[] x = ShmRingTest.frame(20, 1);
             tasks.offer(x, 0, x.length);
             assertEquals(1, new RingSweeper(tasks, pid -> pid != 777_777, 1).sweep(0));

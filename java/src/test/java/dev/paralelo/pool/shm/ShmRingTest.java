@@ -71,8 +71,9 @@ class ShmRingTest {
     /**
      * Each position's owner word is where RingLayout.ownerOffset (and C's pl_ring_offsets, by
      * LayoutTest) puts it, in rings small and large: a claiming producer's (lap, pid) there
-     * after its offer, a sole producer's too, (next lap, nobody) after the take released it; and
-     * no other owner word names anyone.
+     * after its offer, a sole producer's too, a claiming consumer's (lap, READER | pid) after its
+     * take, kept through the release (the next lap's producer takes it for "nobody"); and no
+     * other owner word names anyone this lap.
      */
     @Test
     void ownerWordsLieWhereTheLayoutSays() {
@@ -89,16 +90,17 @@ class ShmRingTest {
         String ring = slots + " slots, " + (sole ? "sole" : "claiming") + " producer, position ";
         for (long p = 0; p < 3L * slots; p++) {
             long at = RingLayout.ownerOffset(slots, p), lap = p / slots;
-            assertEquals(lap << 32, seg.get(ValueLayout.JAVA_LONG, at), ring + p + " free");
+            long before = lap == 0 ? 0 : (lap - 1) << 32 | RingLayout.READER | PID;
+            assertEquals(before, seg.get(ValueLayout.JAVA_LONG, at), ring + p + " free: the lap before's reader, or nobody");
             assertTrue(producer.offer(new byte[] {1}, 0, 1));
             assertEquals(lap << 32 | PID, seg.get(ValueLayout.JAVA_LONG, at), ring + p + " produced");
-            long others = 0;
+            long slot = p % slots, read = lap << 32 | RingLayout.READER | PID;
             for (long q = 0; q < slots; q++) {
-                if (q != (p & (slots - 1))) others |= seg.get(ValueLayout.JAVA_LONG, RingLayout.ownerOffset(slots, q)) & 0xFFFF_FFFFL;
+                long expected = q < slot ? read : q > slot ? before : lap << 32 | PID; // read this lap, the lap before, ours
+                assertEquals(expected, seg.get(ValueLayout.JAVA_LONG, RingLayout.ownerOffset(slots, q)), ring + p + ", slot " + q);
             }
-            assertEquals(0, others, ring + p + ": no other owner word names anyone");
             assertArrayEquals(new byte[] {1}, consumer.poll());
-            assertEquals(lap + 1 << 32, seg.get(ValueLayout.JAVA_LONG, at), ring + p + " released");
+            assertEquals(lap << 32 | RingLayout.READER | PID, seg.get(ValueLayout.JAVA_LONG, at), ring + p + " released");
         }
     }
 
