@@ -399,13 +399,13 @@ PL_API int pl_barrier_wait(void *b, int64_t timeout_ns);
  * is p while free for p (or claimed and not yet published), p + 1 once published, p + slots once
  * released. Its owner word is (lap << 32) | who, lap = p >> log2(slots) truncated to 32 bits, who 0,
  * a producer's pid, PL_RING_READER | a consumer's pid, or PL_RING_RECLAIMED (the parent took the
- * record over from a dead owner); it names someone for p only with p's lap and a who other than
- * 0 (the lap before's word names nobody). Memory ordering:
+ * record over from a dead owner); the lap before's word and (lap, 0) name nobody for p. Memory
+ * ordering:
  *  - produce: read `tail`; every slot of [t, t+k) must have sequence == its position (acquire),
  *    else the ring is full; compare-and-swap `tail` t -> t+k; compare-and-swap the owner of t
- *    from the word read there, if it names nobody, to (lap, pid) (if it names someone the parent
- *    reclaimed the claim: claim again); write `length` and the bytes; store sequence t + 1 with
- *    release;
+ *    from the word read there, if it names nobody, to (lap, pid) (any other word: the parent
+ *    took the claim over, so claim again); write `length` and the bytes; store sequence t + 1
+ *    with release;
  *  - consume: read `head` h and sequence of h (acquire); at h + 1 read `length`, compare-and-swap
  *    `head` h -> h+k, compare-and-swap owner (lap, producer) -> (lap, PL_RING_READER | pid) (if
  *    that fails, skip the record: it was reclaimed), copy the bytes out, then release each slot,

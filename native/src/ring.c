@@ -143,15 +143,16 @@ static int cas_owner(const ring_view *v, int64_t pos, int64_t expected, int64_t 
                                        __ATOMIC_ACQUIRE);
 }
 
-/* Records `who` as the owner of the record claimed at pos, unless the owner word already names
- * someone for this lap (the parent's sweeper reclaimed the claim): 0 then. A word of the lap
- * before names nobody this lap (a consumer leaves it on a record's first slot); a word that
- * changes under the compare-and-swap is read again. */
+/* Records `who` as the owner of the record claimed at pos if its owner word names nobody for
+ * this lap: the lap before's word (a consumer leaves it on a record's first slot) or (lap, 0).
+ * Any other word means the parent's sweeper took the claim over: this lap's word naming
+ * someone, or a later lap's (the claim went out inside a skipped record and the ring moved on):
+ * 0 then. A word that changes under the compare-and-swap is read again. */
 static int record_owner(const ring_view *v, int64_t pos, uint32_t who) {
-    uint64_t lap = ((uint64_t)pos >> v->lap_shift) & 0xFFFFFFFFu;
+    uint64_t lap = ((uint64_t)pos >> v->lap_shift) & 0xFFFFFFFFu, nobody = lap << 32;
     for (;;) {
         int64_t ow = __atomic_load_n(owner(v, pos), __ATOMIC_ACQUIRE);
-        if ((uint64_t)ow >> 32 == lap && (uint32_t)ow != 0) return 0;
+        if ((uint64_t)ow != nobody && (uint64_t)ow >> 32 != ((lap - 1) & 0xFFFFFFFFu)) return 0;
         if (cas_owner(v, pos, ow, owner_word(v, pos, who))) return 1;
     }
 }

@@ -228,6 +228,37 @@ static void both_refuse(const int64_t *words, size_t n, const char *what) {
     }
 }
 
+/* Owner words: a producer records itself over the lap before's word or (lap, 0), and takes any
+ * other word (this lap's naming someone, a later lap's) for a claim the parent took over: it
+ * writes nothing there and claims again. */
+static void test_owner_words(void) {
+    int64_t bytes = file_bytes(), len;
+    unsigned char in[MAX_FRAME], out[MAX_FRAME];
+    fill(in, 5, 3);
+    const int64_t before = (int64_t)(UINT64_C(0xFFFFFFFF) << 32 | PL_RING_READER | 9); /* lap -1 */
+    const int64_t taken = PL_RING_RECLAIMED; /* lap 0, the parent's */
+    const int64_t later = (int64_t)(UINT64_C(1) << 32);                                 /* lap 1, nobody */
+    const int64_t words[3] = {before, taken, later};
+    for (int i = 0; i < 3; i++) {
+        void *f = make_file();
+        pl_ring *r = ring_of(f, 0);
+        *owner_of(r, 0) = words[i];
+        CHECK(pl_ring_offer(f, bytes, 0, in, 5, 42) == PL_OK, "offer over word %d", i);
+        int64_t at = i == 0 ? 0 : 1; /* where the frame went */
+        CHECK(r->tail == at + 1, "word %d: tail %lld", i, (long long)r->tail);
+        CHECK(__atomic_load_n(&r->slots[at].sequence, __ATOMIC_ACQUIRE) == at + 1, "word %d: published at %lld", i,
+              (long long)at);
+        CHECK(*owner_of(r, at) == 42, "word %d: recorded (lap 0, 42) at %lld", i, (long long)at);
+        if (i > 0) CHECK(r->slots[0].sequence == 0 && *owner_of(r, 0) == words[i], "word %d: position 0 untouched", i);
+        if (i == 0) {
+            CHECK(pl_ring_poll(f, bytes, 0, out, sizeof out, &len, 43) == PL_OK && len == 5 && memcmp(in, out, 5) == 0,
+                  "the frame over the lap before's word");
+            CHECK(*owner_of(r, 0) == (int64_t)((uint64_t)PL_RING_READER | 43), "the release keeps the reader's word");
+        }
+        free(f);
+    }
+}
+
 static void test_corrupt_sequences_are_refused(void) {
     /* The tester's rings: words no step of the protocol leaves at position 0 (nor at 0 - slots,
      * nor a later lap). Both calls used to spin for ever. */
@@ -401,6 +432,7 @@ int main(void) {
     test_layout();
     test_round_trips_and_wraps();
     test_full_skipped_and_bad();
+    test_owner_words();
     test_corrupt_sequences_are_refused();
     test_corrupt_cursors_are_refused();
     test_positions_near_the_limit();

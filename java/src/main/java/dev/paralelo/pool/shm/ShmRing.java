@@ -258,17 +258,18 @@ public final class ShmRing {
     }
 
     /**
-     * Records holder as the owner of the record claimed at pos, unless the owner word already
-     * names someone for this lap (the sweeper reclaimed the claim): the owner word then holds
-     * the lap before's word, or (lap, nobody) (docs/FORMAT.md, "Owner word"). A word that
-     * changes under the compare-and-set is read again: the sweeper may have marked the lap
-     * before's record, which still names nobody this lap.
+     * Records holder as the owner of the record claimed at pos, if its owner word names nobody
+     * for this lap: the lap before's word, or (lap, nobody) (docs/FORMAT.md, "Owner word").
+     * Anything else means that the claim was taken over: this lap's word naming someone (the
+     * sweeper's), or a later lap's (the sweeper published the claim inside a skipped record,
+     * and the ring went on past it). A word that changes under the compare-and-set is read
+     * again: the sweeper may have marked the lap before's record, which still names nobody.
      */
     boolean recordOwner(long pos, int holder) {
-        long lap = pos >>> lapShift & 0xFFFF_FFFFL;
+        long lap = pos >>> lapShift & 0xFFFF_FFFFL, nobody = lap << 32;
         for (;;) {
             long ow = owner(pos);
-            if (ow >>> 32 == lap && (int) ow != 0) return false;
+            if (ow != nobody && ow >>> 32 != (lap - 1 & 0xFFFF_FFFFL)) return false;
             if (casOwner(pos, ow, ownerWord(pos, holder))) return true;
         }
     }

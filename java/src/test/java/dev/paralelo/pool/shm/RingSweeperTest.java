@@ -150,6 +150,11 @@ class RingSweeperTest {
         assertFalse(ring.recordOwner(t, STALLED));
         assertFalse(ring.recordOwner(later, STALLED));
         assertArrayEquals(frame(8, 4), ring.poll());
+        // Still not once the skipped record has been released: later's owner word, inside it,
+        // now holds the next lap's word, and that names nobody for the next lap only.
+        assertEquals((later / SLOTS + 1) << 32, ring.owner(later));
+        assertFalse(ring.recordOwner(t, STALLED));
+        assertFalse(ring.recordOwner(later, STALLED));
         keepsGoing();
     }
 
