@@ -103,10 +103,9 @@ public final class RingSweeper {
     /** A record claimed at pos and not published: republished as skipped once its producer is gone. */
     private int unpublished(long pos, long now, Stuck stuck) {
         long ow = ring.owner(pos);
-        long lap = ow >>> 32, thisLap = ring.ownerWord(pos, 0) >>> 32;
-        // The lap before's word names nobody this lap (a consumer leaves it on a record's first
-        // slot); a later lap's word means the ring moved on meanwhile.
-        int holder = lap == thisLap ? (int) ow : lap == (thisLap - 1 & 0xFFFF_FFFFL) ? 0 : -1;
+        // A word that names nobody (the lap before's, or this lap's nobody) means not recorded
+        // yet; another lap's means the ring moved on meanwhile.
+        int holder = ring.namesNobody(pos, ow) ? 0 : ow >>> 32 == ring.ownerWord(pos, 0) >>> 32 ? (int) ow : -1;
         boolean take;
         if (holder == 0) take = stuck.expired(pos, ow, now, stuckNanos); // claimed, owner not recorded yet
         else if (holder > 0 && (holder & RingLayout.READER) == 0) take = !alive.test(holder);

@@ -76,8 +76,7 @@ public final class ShmRing {
     private final int slotBytes;
     private final int slotBytesShift;
     private final int maxFrame;
-    private final long dataOffset, ownersOffset;
-    private final int ownerGroupShift;
+    private final long dataOffset;
     private final long dataEnd;
     private final int who;
     private final boolean soleProducer, soleConsumer;
@@ -147,8 +146,6 @@ public final class ShmRing {
         this.slotBytes = slotBytes;
         this.slotBytesShift = Integer.numberOfTrailingZeros(slotBytes);
         this.maxFrame = maxFrame;
-        this.ownersOffset = RingLayout.ownersOffset(slots);
-        this.ownerGroupShift = lapShift - 3;
         this.dataOffset = RingLayout.dataOffset(slots);
         this.dataEnd = dataOffset + (long) slots * slotBytes;
         this.who = (int) pid;
@@ -242,10 +239,8 @@ public final class ShmRing {
         return (long) LONG.getAcquire(seg, desc(pos) + RingLayout.SEQUENCE_OFFSET);
     }
 
-    /** Where the owner word of pos lies (RingLayout.ownerOffset, with this ring's shifts). */
     private long ownerAt(long pos) {
-        long s = pos & mask;
-        return ownersOffset + (((s & 7) << ownerGroupShift) + (s >>> 3) << 3);
+        return RingLayout.ownerOffset(slots, pos);
     }
 
     long owner(long pos) {
@@ -258,18 +253,25 @@ public final class ShmRing {
     }
 
     /**
+     * Whether the owner word ow names nobody for position pos: the lap before's word (what the
+     * slot's last record left on its first slot), or (lap, nobody) (docs/FORMAT.md, "Owner word").
+     */
+    boolean namesNobody(long pos, long ow) {
+        long lap = pos >>> lapShift & 0xFFFF_FFFFL;
+        return ow == lap << 32 || ow >>> 32 == (lap - 1 & 0xFFFF_FFFFL);
+    }
+
+    /**
      * Records holder as the owner of the record claimed at pos, if its owner word names nobody
-     * for this lap: the lap before's word, or (lap, nobody) (docs/FORMAT.md, "Owner word").
-     * Anything else means that the claim was taken over: this lap's word naming someone (the
-     * sweeper's), or a later lap's (the sweeper published the claim inside a skipped record,
-     * and the ring went on past it). A word that changes under the compare-and-set is read
-     * again: the sweeper may have marked the lap before's record, which still names nobody.
+     * for this lap. Anything else means that the claim was taken over: this lap's word naming
+     * someone (the sweeper's), or a later lap's (the sweeper published the claim inside a skipped
+     * record, and the ring went on past it). A word that changes under the compare-and-set is
+     * read again: the sweeper may have marked the lap before's record, which still names nobody.
      */
     boolean recordOwner(long pos, int holder) {
-        long lap = pos >>> lapShift & 0xFFFF_FFFFL, nobody = lap << 32;
         for (;;) {
             long ow = owner(pos);
-            if (ow != nobody && ow >>> 32 != (lap - 1 & 0xFFFF_FFFFL)) return false;
+            if (!namesNobody(pos, ow)) return false;
             if (casOwner(pos, ow, ownerWord(pos, holder))) return true;
         }
     }
