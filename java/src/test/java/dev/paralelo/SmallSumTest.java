@@ -15,10 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Small fast sums take a shortcut to the Vector API kernel ({@code SmallSum}) from the native
- * provider below its crossover and from the vector provider up to a block. The shortcut gives
- * the bits of the C kernels, called by downcall, for every length up to past a block, for f64
- * and f32, for values that make the sum non-finite (which the shortcut hands back to the full
- * path), and for native, unaligned, heap and mapped arrays.
+ * provider below its crossover and from the vector provider up to two blocks (whose values it
+ * adds). The shortcut gives the bits of the C kernels, called by downcall, for every length up
+ * to past two blocks, for f64 and f32, for values that make the sum non-finite (which the
+ * shortcut hands back to the full path) or put it at the overflow threshold, and for native,
+ * unaligned, heap and mapped arrays.
  */
 class SmallSumTest {
     private static final Kernels CROSSING = Kernels.using(new NativeKernels(true)).withMode(SumMode.FAST);
@@ -30,12 +31,12 @@ class SmallSumTest {
 
     @Test
     void theShortcutCoversWhatTheCrossoverSendsToTheVectorKernels() {
-        long f64 = Math.min(Crossover.below("sum-fast.f64"), KernelBackend.BLOCK + 1L);
+        long f64 = Math.min(Crossover.below("sum-fast.f64"), 2L * KernelBackend.BLOCK + 1);
         assertEquals(f64, new NativeKernels(true).smallFastSumBelow(KernelBackend.F64));
-        long f32 = Math.min(Crossover.below("sum-fast.f32"), KernelBackend.BLOCK + 1L);
+        long f32 = Math.min(Crossover.below("sum-fast.f32"), 2L * KernelBackend.BLOCK + 1);
         assertEquals(f32, new NativeKernels(true).smallFastSumBelow(KernelBackend.F32));
         assertEquals(0, new NativeKernels(false).smallFastSumBelow(KernelBackend.F64), "no crossover, no shortcut");
-        assertEquals(KernelBackend.BLOCK + 1L, Backends.vectorKernels().smallFastSumBelow(KernelBackend.F32));
+        assertEquals(2L * KernelBackend.BLOCK + 1, Backends.vectorKernels().smallFastSumBelow(KernelBackend.F32));
         assertEquals(0, Backends.javaKernels().smallFastSumBelow(KernelBackend.F64), "the scalar kernels take no shortcut");
         assertEquals(0, Backends.vectorKernels().smallFastSumBelow(KernelBackend.I64));
     }
@@ -57,6 +58,21 @@ class SmallSumTest {
             case 7 -> {
                 for (int i = 0; i < n; i++) x[i] = Double.MIN_VALUE * r.nextInt(-1000, 1000); // subnormals
             }
+            case 8 -> { // a first block that nearly cancels the rest: the blocks' values differ in sign and size
+                for (int i = 0; i < n; i++) x[i] = i < 4096 ? 1e16 * (1 + r.nextDouble()) : -1e16 * (1 + r.nextDouble()) + r.nextDouble();
+            }
+            case 9 -> { // sums at the overflow threshold, where the accumulator rounds: up to DBL_MAX, just below, just past
+                java.util.Arrays.fill(x, 0.0);
+                x[0] = Double.MAX_VALUE;
+                x[n - 1] = n % 3 == 0 ? Math.ulp(Double.MAX_VALUE) / 2 : n % 3 == 1 ? -Math.ulp(Double.MAX_VALUE) : Math.ulp(Double.MAX_VALUE) / 4;
+            }
+            case 10 -> { // a lane that overflows in a block whose exact sum is finite (DBL_MAX): the exact path decides
+                for (int s = 0; s + 64 < n; s += 4096) {
+                    x[s] = Double.MAX_VALUE;
+                    x[s + 32] = Double.MAX_VALUE;
+                    x[s + 64] = -Double.MAX_VALUE;
+                }
+            }
             default -> { }
         }
         return x;
@@ -67,10 +83,13 @@ class SmallSumTest {
     }
 
     @Test
-    void everyLengthUpToPastABlockGivesTheNativeBits() {
+    void everyLengthUpToPastTwoBlocksGivesTheNativeBits() {
+        int b = KernelBackend.BLOCK;
+        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>(java.util.List.of(b - 1, b, b + 1, b + 8, 2 * b - 1, 2 * b, 2 * b + 1));
+        for (int n = 0; n <= 2 * b + 9; n += n < 80 ? 1 : n < 1100 ? 7 : 61) sizes.add(n);
         try (Arena arena = Arena.ofConfined()) {
-            for (int n = 0; n <= KernelBackend.BLOCK + 9; n += n < 80 ? 1 : n < 1100 ? 7 : 61) {
-                for (int kind = 0; kind < 8; kind++) {
+            for (int n : sizes) {
+                for (int kind = 0; kind < 11; kind++) {
                     double[] v = data(kind, n, 31L * n + kind);
                     F64Array big = F64Array.allocate(arena, n + 8);
                     F32Array bigF = F32Array.allocate(arena, n + 8);
@@ -96,7 +115,7 @@ class SmallSumTest {
 
     @Test
     void mappedArraysGiveTheNativeBits() throws Exception {
-        for (int n : new int[] {0, 1, 8, 16, 255, 256, 1024, 4096, 4097}) {
+        for (int n : new int[] {0, 1, 8, 16, 255, 256, 1024, 4096, 4097, 6000, 8192, 8193}) {
             Path p = dir.resolve("small-" + n + ".npy");
             double[] v = data(1, n, n);
             try (SharedArray a = SharedArray.create(p, DType.F64, new long[] {n}, false, arr -> {

@@ -34,10 +34,10 @@ public final class JavaKernels implements KernelBackend {
         return set.name();
     }
 
-    /** Up to a block: {@link Reductions}' float sum runs these small sums on the same kernel. */
+    /** Up to two blocks: {@link Reductions}' float sum runs these small sums on the same kernel. */
     @Override
     public long smallFastSumBelow(int dtype) {
-        return (dtype == F64 || dtype == F32) && SmallSum.runs(set) ? BLOCK + 1L : 0;
+        return (dtype == F64 || dtype == F32) && SmallSum.runs(set) ? SmallSum.MAX + 1L : 0;
     }
 
     /** The range kernels these run on. */

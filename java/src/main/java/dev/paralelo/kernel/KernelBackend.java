@@ -51,7 +51,7 @@ public interface KernelBackend {
      * {@link SmallSum#fast} and give this implementation's bits; 0 when it may not.
      *
      * @param dtype an element type code
-     * @return the exclusive bound on n, at most BLOCK + 1; 0 for none
+     * @return the exclusive bound on n, at most {@link SmallSum#MAX} + 1; 0 for none
      */
     default long smallFastSumBelow(int dtype) {
         return 0;

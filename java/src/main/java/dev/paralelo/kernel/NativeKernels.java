@@ -110,11 +110,11 @@ public final class NativeKernels implements KernelBackend {
         return "native";
     }
 
-    /** The crossover of fast sums (which sends them to the Vector API kernels), capped at a block. */
+    /** The crossover of fast sums (which sends them to the Vector API kernels), capped at two blocks. */
     @Override
     public long smallFastSumBelow(int dtype) {
         if (small == null || (dtype != F64 && dtype != F32)) return 0;
-        return Math.min(bound(K_SUM + SUM, FAST, dtype), BLOCK + 1L);
+        return Math.min(bound(K_SUM + SUM, FAST, dtype), SmallSum.MAX + 1L);
     }
 
     @Override

@@ -22,13 +22,32 @@ interface RangeKernelSet {
     }
 
     /**
-     * The fast-mode sum of the float block x[0, n), n &lt;= BLOCK: its value, which a one-block
-     * sum returns as it is; NaN when it is not finite (the caller then takes the accumulator).
-     * No out-parameter, so the smallest calls fetch no per-thread array.
+     * The fast-mode sum of the floats x[0, n), n &lt;= 2 BLOCK: one block's value, which a
+     * one-block sum returns as it is, or two blocks' values added ({@link #twoBlocks}); NaN when
+     * that is not finite (the caller then takes the accumulator). No out-parameter, so the
+     * smallest calls fetch no per-thread array.
      */
     default double fastSmall(int dtype, MemorySegment x, int n) {
         double[] out = RangeKernels.scratch()[3];
-        return blockPair(dtype, KernelBackend.FAST, x, 0, n, out) ? out[0] : Double.NaN;
+        if (!blockPair(dtype, KernelBackend.FAST, x, 0, Math.min(n, KernelBackend.BLOCK), out)) return Double.NaN;
+        if (n <= KernelBackend.BLOCK) return out[0];
+        double a = out[0];
+        return blockPair(dtype, KernelBackend.FAST, x, KernelBackend.BLOCK, n - KernelBackend.BLOCK, out) ? twoBlocks(a, out[0]) : Double.NaN;
+    }
+
+    /**
+     * The fast sum of two blocks whose values are a and b: their exact sum rounded once, which is
+     * what IEEE addition gives, a + b (docs/ACCURACY.md, step 5: the accumulator, or the partial
+     * list, would return the same bits); NaN when that is not finite or reaches DBL_MAX, where
+     * the caller takes the accumulator, as the partial list does.
+     *
+     * @param a the first block's value
+     * @param b the second block's value
+     * @return a + b, or NaN
+     */
+    static double twoBlocks(double a, double b) {
+        double s = a + b;
+        return Math.abs(s) < Double.MAX_VALUE ? s + 0.0 : Double.NaN;
     }
 
     /**

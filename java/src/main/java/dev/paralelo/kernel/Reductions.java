@@ -149,13 +149,14 @@ public final class Reductions {
 
     /**
      * Sum, or mean when {@code mean} is set, of a float array ({@code float_sum}): a single
-     * block's partial rounded directly; up to {@link FewSum#BLOCKS} blocks on one thread, their
+     * block's partial rounded directly (and two fast blocks' values added, see
+     * {@link RangeKernelSet#twoBlocks}); up to {@link FewSum#BLOCKS} blocks on one thread, their
      * partials summed exactly by {@link FewSum}; else the blocks' accumulator. A mean is that sum
      * / n, except that a finite sum past DBL_MAX gives its finite mean
      * ({@link ExactAccumulator#mean}); the first two ways never take such a sum.
      */
     static double floatSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int mode, int threads, boolean mean) {
-        if (n <= BLOCK && mode == FAST) {
+        if (mode == FAST && (n <= BLOCK || n <= 2 * BLOCK && javaTeamSize(threads, n) == 1)) {
             double v = k.fastSmall(dtype, x, (int) n);
             if (!Double.isNaN(v)) return mean ? v / n : v; // 0/0 is NaN for an empty mean
         } else if (n <= BLOCK) {

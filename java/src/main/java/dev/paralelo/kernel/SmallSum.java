@@ -21,6 +21,9 @@ public final class SmallSum {
      */
     private static final RangeKernelSet SET = KernelProvider.vectorSet();
 
+    /** The most elements {@link #fast} takes: two blocks, whose values it adds ({@link RangeKernelSet#twoBlocks}). */
+    public static final int MAX = 2 * KernelBackend.BLOCK;
+
     /**
      * Whether these are the kernels the shortcut runs.
      *
@@ -37,7 +40,7 @@ public final class SmallSum {
      *
      * @param dtype {@link KernelBackend#F64} or {@link KernelBackend#F32}
      * @param x the elements, alive and at least n long
-     * @param n the number of elements, at most {@link KernelBackend#BLOCK}
+     * @param n the number of elements, at most {@link #MAX}
      * @return the sum, or NaN when the caller must take the full path
      */
     public static double fast(int dtype, MemorySegment x, int n) {
