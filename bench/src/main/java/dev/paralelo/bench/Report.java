@@ -506,7 +506,10 @@ public final class Report {
             probes.add(s.dtype.label() + " " + s.n);
             numpyCases.add(s.kernel + " " + s.dtype.label() + " " + s.n);
         }
-        Progress progress = new Progress(plan.size() + scalingThreads().length * probes.size() + numpyCases.size() + (overheads ? 9 : 3));
+        // The dot from memory against numpy, measured in turn (numpyBeside), when the plan has it.
+        boolean besideNumpy = plan.contains(new Spec("dot", DType.F64, 1 << 24, Cases.FAST, CORES));
+        Progress progress = new Progress(plan.size() + scalingThreads().length * probes.size() + numpyCases.size() + (overheads ? 9 : 3)
+                + (besideNumpy ? 1 : 0));
         List<Result> results = new ArrayList<>();
         String lastInputs = "";
         Set<Spec> paired = new java.util.HashSet<>();
@@ -556,6 +559,7 @@ public final class Report {
             if (beside != null) results.add(besideResult(c, beside, ns[ns.length - 1]));
         }
         results.addAll(numpy(numpyCases, progress));
+        if (besideNumpy) results.addAll(numpyBeside(1 << 24, progress));
         if (overheads) results.addAll(overhead(progress));
         results.addAll(concurrent(smoke ? 1 << 16 : 1 << 20, progress));
         progress.end();
@@ -587,19 +591,9 @@ public final class Report {
     /** numpy measures the same kernels in a python3 subprocess (one process for all cases). */
     static List<Result> numpy(Set<String> cases, Progress progress) throws Exception {
         List<Result> out = new ArrayList<>();
-        String python = System.getenv().getOrDefault("PARALELO_PYTHON", "python3");
-        Path script = Leftovers.track(Files.createTempFile("paralelo-numpy-bench", ".py"));
-        try (InputStream in = Report.class.getResourceAsStream("/numpy_bench.py")) {
-            Files.write(script, in.readAllBytes());
-        }
-        Process p;
-        try {
-            p = new ProcessBuilder(python, script.toString(), Harness.sampleNanos < 25_000_000L ? "--smoke" : "--normal").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        } catch (IOException e) {
-            System.err.println("\npython3 with numpy not found (" + e.getMessage() + "): numpy columns stay empty; "
-                    + "install python3-numpy");
-            return out;
-        }
+        Path script = numpyScript();
+        Process p = startNumpy(script);
+        if (p == null) return out;
         Thread feeder = new Thread(() -> {
             try (var w = p.outputWriter(StandardCharsets.UTF_8)) {
                 for (String c : cases) w.write(c + "\n");
@@ -611,21 +605,108 @@ public final class Report {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                String kernel = field(line, "kernel"), dtype = field(line, "dtype");
-                int n = Integer.parseInt(field(line, "n"));
-                double ns = Double.parseDouble(field(line, "ns"));
-                long bytes = (long) n * DType.parse(dtype).size() * (kernel.equals("dot") || kernel.equals("add") ? 2 : 1);
-                out.add(new Result(kernel, dtype, n, Cases.NUMPY, 1, bytes / ns, ns));
-                progress.step("numpy " + kernel + " " + dtype + " " + n);
+                Result res = numpyResult(line, Cases.NUMPY);
+                if (res == null) continue; // a kernel numpy lacks
+                out.add(res);
+                progress.step("numpy " + res.kernel + " " + res.dtype + " " + res.n);
             }
         }
         feeder.join();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            System.err.println("\nnumpy benchmark failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + "); install python3-numpy");
-        }
-        Files.deleteIfExists(script);
+        endNumpy(p, script);
         return out;
     }
+
+    /** The numpy script, written to a temporary file. */
+    private static Path numpyScript() throws IOException {
+        Path script = Leftovers.track(Files.createTempFile("paralelo-numpy-bench", ".py"));
+        try (InputStream in = Report.class.getResourceAsStream("/numpy_bench.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        return script;
+    }
+
+    /** The numpy side's process ($PARALELO_PYTHON, else python3), or null (said on stderr) when it does not start. */
+    private static Process startNumpy(Path script) throws IOException {
+        String python = System.getenv().getOrDefault("PARALELO_PYTHON", "python3");
+        try {
+            return new ProcessBuilder(python, script.toString(), Harness.sampleNanos < 25_000_000L ? "--smoke" : "--normal")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            System.err.println("\npython3 with numpy not found (" + e.getMessage() + "): numpy columns stay empty; "
+                    + "install python3-numpy");
+            Files.deleteIfExists(script);
+            return null;
+        }
+    }
+
+    /** Waits for the numpy process to end (its input closed) and says on stderr if it failed. */
+    private static void endNumpy(Process p, Path script) throws Exception {
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            System.err.println("\nnumpy benchmark failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + "); install python3-numpy");
+            p.destroyForcibly();
+        }
+        Files.deleteIfExists(script);
+    }
+
+    /** A line of the numpy script as a result row of impl, or null for a case numpy has no kernel for. */
+    private static Result numpyResult(String line, String impl) {
+        String ns = field(line, "ns");
+        if (ns.equals("null")) return null;
+        String kernel = field(line, "kernel"), dtype = field(line, "dtype");
+        int n = Integer.parseInt(field(line, "n"));
+        double t = Double.parseDouble(ns);
+        long bytes = (long) n * DType.parse(dtype).size() * (kernel.equals("dot") || kernel.equals("add") ? 2 : 1);
+        return new Result(kernel, dtype, n, impl, 1, bytes / t, t);
+    }
+
+    /** Rounds of {@link #numpyBeside}: numpy, then the library, this many times. */
+    static final int BESIDE_ROUNDS = 5;
+
+    /**
+     * The fast dot of 2^24 doubles and numpy's, measured in turn, round by round
+     * ({@link #BESIDE_ROUNDS} rounds, each side's median over them): the rows numpy-beside and
+     * paralelo-fast-beside, which the dot target from memory compares. numpy runs in a process of
+     * its own after every other case, and this VM's memory bandwidth drifts by tens of percent
+     * between minutes (numpy's dot read 62 GB/s in one report whose probe read 35, and 33 in a
+     * later minute), so a ratio of figures taken minutes apart measured the drift. Empty when
+     * numpy does not start.
+     */
+    static List<Result> numpyBeside(int n, Progress progress) throws Exception {
+        List<Result> out = new ArrayList<>();
+        Cases.Case c = Cases.make("dot", DType.F64, n, Cases.FAST, CORES);
+        Path script = numpyScript();
+        Process p = startNumpy(script);
+        if (p == null || c == null) return out;
+        double[] np = new double[BESIDE_ROUNDS], ours = new double[BESIDE_ROUNDS];
+        Result shape = null;
+        try (var w = p.outputWriter(StandardCharsets.UTF_8);
+                BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (int i = 0; i < BESIDE_ROUNDS; i++) {
+                w.write("dot f64 " + n + "\n");
+                w.flush();
+                String line = r.readLine();
+                Result res = line == null ? null : numpyResult(line, NUMPY_BESIDE);
+                if (res == null) break; // the script failed: endNumpy says so
+                shape = res;
+                np[i] = res.nsPerCall;
+                ours[i] = Harness.nanosPerCall(c.op());
+            }
+        } catch (IOException e) {
+            shape = null; // the script died: endNumpy says so
+        }
+        endNumpy(p, script);
+        progress.step("numpy dot f64 " + sizeLabel(n) + " beside paralelo-fast");
+        if (shape == null || np[BESIDE_ROUNDS - 1] == 0) return out;
+        java.util.Arrays.sort(np);
+        java.util.Arrays.sort(ours);
+        double a = np[BESIDE_ROUNDS / 2], b = ours[BESIDE_ROUNDS / 2];
+        out.add(new Result("dot", "f64", n, NUMPY_BESIDE, 1, c.bytes() / a, a));
+        out.add(new Result("dot", "f64", n, FAST_BESIDE_NUMPY, CORES, c.bytes() / b, b));
+        return out;
+    }
+
+    /** The rows of {@link #numpyBeside}. */
+    static final String NUMPY_BESIDE = "numpy-beside", FAST_BESIDE_NUMPY = "paralelo-fast-beside";
 
     static String field(String json, String key) {
         int i = json.indexOf("\"" + key + "\":");
@@ -1028,8 +1109,14 @@ public final class Report {
             }
         }
         for (int n : new int[] {n17, n24}) {
-            target(out, "dot f64 " + sizeLabel(n) + ": paralelo-fast / numpy", find(rs, "dot", "f64", n, Cases.FAST, CORES)
-                    / find(rs, "dot", "f64", n, Cases.NUMPY, 1), 1.0);
+            // From memory, the two measured in turn (numpyBeside) where the run has them.
+            double turn = find(rs, "dot", "f64", n, FAST_BESIDE_NUMPY, CORES) / find(rs, "dot", "f64", n, NUMPY_BESIDE, 1);
+            if (Double.isNaN(turn)) {
+                target(out, "dot f64 " + sizeLabel(n) + ": paralelo-fast / numpy", find(rs, "dot", "f64", n, Cases.FAST, CORES)
+                        / find(rs, "dot", "f64", n, Cases.NUMPY, 1), 1.0);
+            } else {
+                target(out, "dot f64 " + sizeLabel(n) + ": paralelo-fast / numpy, measured in turn", turn, 1.0);
+            }
         }
         target(out, "sum f64 2^24: paralelo / c-probe (all threads; the many-core target)", find(rs, "sum", "f64", n24, Cases.PARALELO, CORES)
                 / probeFor(rs, "sum", "f64", n24), 0.9);

@@ -74,11 +74,6 @@ class ReportSmokeTest {
         assertTrue(Files.readString(dir.resolve("latest.md")).contains("| implementation |"));
     }
 
-    /**
-     * The many-core run writes the scaling rows and the targets that depend on the core count;
-     * {@code --replot} prints the same tables and draws the same charts from its JSON alone,
-     * with the measured machine's core count and name.
-     */
     /** A missed target never prints as its goal: enough decimals to show the miss. */
     @Test
     void aMissedTargetNeverReadsAsTheGoal() {
@@ -94,6 +89,34 @@ class ReportSmokeTest {
         assertTrue(b.toString(java.nio.charset.StandardCharsets.UTF_8).contains("0.9999  (target >= 1.0) MISSED"), b.toString());
     }
 
+    /**
+     * numpy's dot and the library's fast dot measured in turn through one numpy process that
+     * answers case by case: a row of each, at the size asked, on the threads each ran.
+     */
+    @Test
+    void numpyAndTheFastDotMeasuredInTurn() throws Exception {
+        long warm = Harness.warmNanos, sample = Harness.sampleNanos;
+        Harness.warmNanos = 10_000_000L;
+        Harness.sampleNanos = 1_000_000L;
+        try {
+            List<Report.Result> rows = Report.numpyBeside(1 << 12, new Report.Progress(1));
+            assertEquals(2, rows.size(), "numpy must run here (python3 with numpy): " + rows);
+            assertEquals(List.of(Report.NUMPY_BESIDE, Report.FAST_BESIDE_NUMPY), rows.stream().map(Report.Result::impl).toList());
+            assertEquals(List.of(1, Report.CORES), rows.stream().map(Report.Result::threads).toList());
+            for (Report.Result r : rows) {
+                assertTrue(r.kernel().equals("dot") && r.n() == 1 << 12 && r.gbps() > 0 && r.nsPerCall() > 0, r.toString());
+            }
+        } finally {
+            Harness.warmNanos = warm;
+            Harness.sampleNanos = sample;
+        }
+    }
+
+    /**
+     * The many-core run writes the scaling rows and the targets that depend on the core count;
+     * {@code --replot} prints the same tables and draws the same charts from its JSON alone,
+     * with the measured machine's core count and name.
+     */
     @Test
     void coresRunAndItsReplot(@TempDir Path again) throws Exception {
         String run = capture("--cores", "--smoke", "--out", dir.toString());
