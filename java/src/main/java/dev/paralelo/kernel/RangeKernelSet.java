@@ -24,8 +24,8 @@ interface RangeKernelSet {
     /**
      * The fast-mode sum of the floats x[0, n), n &lt;= 2 BLOCK: one block's value, which a
      * one-block sum returns as it is, or two blocks' values added ({@link #twoBlocks}); NaN when
-     * that is not finite (the caller then takes the accumulator). No out-parameter, so the
-     * smallest calls fetch no per-thread array.
+     * that is not finite, or, for two blocks, reaches DBL_MAX (the caller then takes the
+     * accumulator). No out-parameter, so the smallest calls fetch no per-thread array.
      */
     default double fastSmall(int dtype, MemorySegment x, int n) {
         double[] out = RangeKernels.scratch()[3];

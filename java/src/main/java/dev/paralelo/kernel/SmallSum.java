@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  * runs, the crossover table, {@link Reductions}). Those layers cost 3 ns of a 22 ns call of 256
  * doubles in a JVM that ran nothing else, and more in the benchmark report's JVM, where the call
  * into the provider sees three implementations. The bits are the same: it is the same kernel,
- * and a sum it does not finish (NaN: a non-finite result) goes the whole way.
+ * and a sum it does not finish (NaN: a non-finite result, or two blocks' sum at DBL_MAX) goes
+ * the whole way.
  */
 public final class SmallSum {
     private SmallSum() {}
@@ -36,7 +37,8 @@ public final class SmallSum {
 
     /**
      * The fast-mode sum of x[0, n) as the Vector API kernels compute it, or NaN when they leave
-     * it to the full path (a non-finite result, or a dtype they do not sum here).
+     * it to the full path (a non-finite result, two blocks' sum at DBL_MAX, or a dtype they do
+     * not sum here).
      *
      * @param dtype {@link KernelBackend#F64} or {@link KernelBackend#F32}
      * @param x the elements, alive and at least n long

@@ -641,7 +641,24 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     /** The value of the fast block x[b, b + len), len &lt;= BLOCK, not finite as it came. */
     private static double fastOne(int dtype, MemorySegment x, long b, int len) {
-        return VL == 8 && dtype == F64 && (len & 7) == 0 ? fastSmall8(x, b, len) : fastBlock(dtype, x, b, len, null);
+        if (VL == 8 && dtype == F64 && (len & 7) == 0) return fastSmall8(x, b, len);
+        return len < VL ? fewLanes(dtype, x, b, len) : fastBlock(dtype, x, b, len, null);
+    }
+
+    /**
+     * The value of a fast block shorter than one vector, on scalars: lane j is 0.0 + x[b + j],
+     * the others +0.0, then the tree, which is what {@link #fastBlock} computes for it (its
+     * vectors stay zero and its partial row goes to the lanes one by one). No vector: fastBlock's
+     * zero vectors, stored to the lanes, were boxed there, 384 bytes per call, when such a block
+     * ended a two-block sum (4097 to 4103 doubles) or made up a sum of 1 to 7.
+     */
+    private static double fewLanes(int dtype, MemorySegment x, long b, int len) {
+        double[] l = RangeKernels.scratch()[0];
+        java.util.Arrays.fill(l, 0, FAST_LANES, 0.0);
+        for (int j = 0; j < len; j++) {
+            l[j] = 0.0 + (dtype == F32 ? x.getAtIndex(JAVA_FLOAT_UNALIGNED, b + j) : x.getAtIndex(JAVA_DOUBLE_UNALIGNED, b + j));
+        }
+        return RangeKernels.tree32(l);
     }
 
     /**
