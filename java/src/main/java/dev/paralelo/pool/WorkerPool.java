@@ -127,7 +127,7 @@ public final class WorkerPool implements AutoCloseable {
          * Worker processes the pool starts (default: one per core; 0 only for a pool that listens).
          *
          * @param n the number of worker processes, 0 to {@link WorkerPool#MAX_WORKERS}
-     * @return this builder
+         * @return this builder
          * @throws IllegalArgumentException if n is negative or more than {@link WorkerPool#MAX_WORKERS}
          */
         public Builder workers(int n) {
@@ -149,7 +149,7 @@ public final class WorkerPool implements AutoCloseable {
          * @param endpoint where to listen, for instance {@code tcp://*:5555} ({@code tcp://*:0}
          *     picks a free port, see {@link WorkerPool#listenEndpoint()})
          * @param options the listening transport's options by name, copied (empty for none)
-     * @return this builder
+         * @return this builder
          */
         public Builder listen(String endpoint, Map<String, String> options) {
             listen = Objects.requireNonNull(endpoint, "endpoint");
@@ -161,7 +161,7 @@ public final class WorkerPool implements AutoCloseable {
          * Kernel threads per worker (default: cores / workers, at least 1).
          *
          * @param n the threads each worker's kernels run on, at least 1
-     * @return this builder
+         * @return this builder
          * @throws IllegalArgumentException if n is below 1
          */
         public Builder threadsPerWorker(int n) {
@@ -174,7 +174,7 @@ public final class WorkerPool implements AutoCloseable {
          * Tasks per frame; 0 (the default) adapts: about a quarter of a worker's share of a job, at most 256.
          *
          * @param n the tasks in one TASKS frame, or 0 to adapt
-     * @return this builder
+         * @return this builder
          * @throws IllegalArgumentException if n is negative
          */
         public Builder batchSize(int n) {
@@ -188,7 +188,7 @@ public final class WorkerPool implements AutoCloseable {
          * about 8 tasks per worker, between 16 blocks and 4 Mi elements per task.
          *
          * @param n the elements one task reduces, or 0 to adapt
-     * @return this builder
+         * @return this builder
          * @throws IllegalArgumentException if n is negative or not a multiple of the block
          */
         public Builder taskElements(long n) {
@@ -203,7 +203,7 @@ public final class WorkerPool implements AutoCloseable {
          * How long a task may stay unanswered before it is sent again (default 2 s).
          *
          * @param d the lease of each task, from the moment its frame is sent
-     * @return this builder
+         * @return this builder
          * @throws IllegalArgumentException if d is zero or negative, or longer than 36,500 days
          */
         public Builder lease(Duration d) {
@@ -218,7 +218,7 @@ public final class WorkerPool implements AutoCloseable {
          * worker is attached (default 60 s).
          *
          * @param d the time limit for the workers' hellos, and for a job to find a worker
-     * @return this builder
+         * @return this builder
          * @throws IllegalArgumentException if d is zero or negative, or longer than 36,500 days
          */
         public Builder startTimeout(Duration d) {
@@ -234,7 +234,7 @@ public final class WorkerPool implements AutoCloseable {
          * The transport's scheme (default {@code shm}: rings in shared memory).
          *
          * @param s the scheme of the pool's own workers' transport, as {@link Transports#provider} finds it
-     * @return this builder
+         * @return this builder
          */
         public Builder transport(String s) {
             scheme = Objects.requireNonNull(s, "scheme");
@@ -245,7 +245,7 @@ public final class WorkerPool implements AutoCloseable {
          * The summation mode of the workers' sums and dots (default accurate).
          *
          * @param m the mode every task of a sum, mean or dot runs with
-     * @return this builder
+         * @return this builder
          */
         public Builder mode(SumMode m) {
             mode = Objects.requireNonNull(m, "mode");
@@ -261,7 +261,7 @@ public final class WorkerPool implements AutoCloseable {
          * their SIGBUS guard (docs/FORMAT.md).
          *
          * @param i the workers' kernels, or null for each worker's provider's choice
-     * @return this builder
+         * @return this builder
          */
         public Builder workerKernels(Implementation i) {
             kernels = i;
@@ -272,7 +272,7 @@ public final class WorkerPool implements AutoCloseable {
          * Extra JVM options for the worker processes (for instance {@code -Dparalelo.provider=java}).
          *
          * @param options options added, in order, after those the pool passes itself
-     * @return this builder
+         * @return this builder
          */
         public Builder javaOptions(List<String> options) {
             javaOptions.addAll(options);
