@@ -1,7 +1,8 @@
 """numpy's side of the Paralelo benchmark report.
 
 Reads cases "kernel dtype n" from stdin, one per line; prints one JSON object per case with the
-median nanoseconds per call (null for a kernel numpy lacks) (timeit-style: a warm-up, then 7 samples of at least 25 ms each).
+median nanoseconds per call, null for a kernel numpy lacks (timeit-style: a warm-up, then 7
+samples of at least 25 ms each).
 Inputs match the Java side: uniform [0, 1) floats, integers in [-1e6, 1e6), ragged slices of
 1..127 elements.
 """
