@@ -543,8 +543,13 @@ public final class Report {
             // Measured together, sample by sample: the case, its partner on the other thread
             // count (if paired) and the probe beside it (if a target needs one).
             Cases.Case d = pair ? Cases.make(s.kernel, s.dtype, s.n, s.impl, partner.threads()) : null;
+            // A Vector API sum from memory is measured beside the native sum it is compared with
+            // (the native-beside-vector rows), for the same reason.
+            Cases.Case twin = nativeBeside(s) ? Cases.make(s.kernel, s.dtype, s.n, s.impl.equals(Cases.PVECTOR) ? Cases.PARALELO : Cases.FAST,
+                    s.threads) : null;
             List<Cases.Case> group = new ArrayList<>(List.of(c));
             if (d != null) group.add(d);
+            if (twin != null) group.add(twin);
             if (beside != null) group.add(beside);
             if (group.size() == 1) {
                 results.add(measure(c));
@@ -555,6 +560,10 @@ public final class Report {
             if (d != null) {
                 results.add(new Result(d.kernel(), d.dtype().label(), d.n(), d.impl(), d.threads(), d.bytes() / ns[1], ns[1]));
                 paired.add(partner);
+            }
+            if (twin != null) {
+                double t = ns[d != null ? 2 : 1];
+                results.add(new Result(c.kernel(), c.dtype().label(), c.n(), besideName(c.impl()), c.threads(), twin.bytes() / t, t));
             }
             if (beside != null) results.add(besideResult(c, beside, ns[ns.length - 1]));
         }
@@ -570,6 +579,19 @@ public final class Report {
     static boolean besideProbe(Spec s) {
         return s.impl.equals(Cases.PARALELO) && s.threads == CORES && s.n >= 1 << 24
                 && (s.kernel.equals("sum") || s.dtype == DType.F64 && List.of("variance", "slice-sum-64", "slice-sum-1024").contains(s.kernel));
+    }
+
+    /** Whether this is a Vector API sum from memory (2^24 and up), which a target compares with the native sum. */
+    static boolean nativeBeside(Spec s) {
+        return s.kernel.equals("sum") && s.dtype == DType.F64 && s.n >= 1 << 24 && (s.impl.equals(Cases.PVECTOR) || s.impl.equals(Cases.PVECTOR_FAST));
+    }
+
+    /**
+     * The row of the native sum measured beside a Vector API one (impl paralelo-vector or
+     * paralelo-vector-fast): native-beside-vector or native-beside-vector-fast.
+     */
+    static String besideName(String vectorImpl) {
+        return "native-beside-" + vectorImpl.substring("paralelo-".length());
     }
 
     /** The probe measured beside case c: a row of c's kernel, impl c-probe-beside. */
@@ -986,7 +1008,7 @@ public final class Report {
             boolean probe = r.kernel.equals("read") && r.dtype.equals("f64") && r.threads == CORES;
             if (!sum && !probe) continue;
             if (r.impl.startsWith("paralelo-critical") || r.impl.equals("paralelo-downcall") || r.impl.equals("paralelo-heap")
-                    || r.impl.equals(Cases.PROBE_BESIDE)) continue;
+                    || r.impl.equals(Cases.PROBE_BESIDE) || r.impl.startsWith("native-beside")) continue;
             String name = rowName(r);
             series.computeIfAbsent(name, XYSeries::new).addOrUpdate(r.n, r.gbps);
         }
@@ -1133,6 +1155,23 @@ public final class Report {
                         / find(rs, "dot", "f64", n, Cases.NUMPY, 1), 1.0);
             } else {
                 target(out, "dot f64 " + sizeLabel(n) + ": paralelo-fast / numpy, measured in turn", turn, 1.0);
+            }
+        }
+        // The Vector API sums from memory against the native ones, each pair measured in turn.
+        for (String impl : new String[] {Cases.PVECTOR_FAST, Cases.PVECTOR}) {
+            double worst = Double.NaN;
+            String at = "";
+            for (Result r : rs) {
+                if (!r.kernel.equals("sum") || !r.dtype.equals("f64") || !r.impl.equals(impl) || r.n < n24) continue;
+                double v = r.gbps / find(rs, "sum", "f64", r.n, besideName(impl), r.threads);
+                if (v < worst || Double.isNaN(worst)) {
+                    worst = v;
+                    at = sizeLabel(r.n) + ", " + r.threads + "t";
+                }
+            }
+            if (!Double.isNaN(worst)) {
+                target(out, "sum f64 2^24 and up: " + impl + " / " + (impl.equals(Cases.PVECTOR) ? Cases.PARALELO : Cases.FAST)
+                        + ", in turn (worst at " + at + ")", worst, 0.9);
             }
         }
         target(out, "sum f64 2^24: paralelo / c-probe (all threads; the many-core target)", find(rs, "sum", "f64", n24, Cases.PARALELO, CORES)

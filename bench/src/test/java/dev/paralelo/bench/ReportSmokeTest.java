@@ -113,6 +113,35 @@ class ReportSmokeTest {
     }
 
     /**
+     * A Vector API sum from memory is measured beside the native sum it is compared with: a
+     * native-beside row at the same size and thread count, and the target that compares them.
+     */
+    @Test
+    void vectorSumsFromMemoryMeasuredBesideTheNativeOnes() throws Exception {
+        long warm = Harness.warmNanos, sample = Harness.sampleNanos;
+        Harness.warmNanos = 10_000_000L;
+        Harness.sampleNanos = 1_000_000L;
+        try {
+            List<Report.Spec> plan = List.of(new Report.Spec("sum", dev.paralelo.DType.F64, 1 << 24, Cases.PVECTOR_FAST, 1),
+                    new Report.Spec("sum", dev.paralelo.DType.F64, 1 << 24, Cases.PVECTOR, Report.CORES));
+            List<Report.Result> rows = Report.runQuick(plan, true, false);
+            for (Report.Spec s : plan) {
+                String twin = Report.besideName(s.impl());
+                assertTrue(rows.stream().anyMatch(r -> r.impl().equals(twin) && r.threads() == s.threads() && r.n() == s.n() && r.gbps() > 0),
+                        twin + " " + s.threads() + "t in " + rows);
+            }
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            Report.printTargets(new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8), rows);
+            String t = b.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(t.contains("paralelo-vector-fast / paralelo-fast, in turn (worst at 2^24, 1t)")
+                    && t.contains("paralelo-vector / paralelo, in turn (worst at 2^24, " + Report.CORES + "t)"), t);
+        } finally {
+            Harness.warmNanos = warm;
+            Harness.sampleNanos = sample;
+        }
+    }
+
+    /**
      * The many-core run writes the scaling rows and the targets that depend on the core count;
      * {@code --replot} prints the same tables and draws the same charts from its JSON alone,
      * with the measured machine's core count and name.
