@@ -95,17 +95,22 @@ class ReportSmokeTest {
      */
     @Test
     void numpyAndTheFastDotMeasuredInTurn() throws Exception {
+        List<Report.Result> rows = withShortTimings(() -> Report.numpyBeside(1 << 12, new Report.Progress(1)));
+        assertEquals(2, rows.size(), "numpy must run here (python3 with numpy): " + rows);
+        assertEquals(List.of(Report.NUMPY_BESIDE, Report.FAST_BESIDE_NUMPY), rows.stream().map(Report.Result::impl).toList());
+        assertEquals(List.of(1, Report.CORES), rows.stream().map(Report.Result::threads).toList());
+        for (Report.Result r : rows) {
+            assertTrue(r.kernel().equals("dot") && r.n() == 1 << 12 && r.gbps() > 0 && r.nsPerCall() > 0, r.toString());
+        }
+    }
+
+    /** What run returns, measured with the smoke run's short warm-ups and samples. */
+    private static <T> T withShortTimings(java.util.concurrent.Callable<T> run) throws Exception {
         long warm = Harness.warmNanos, sample = Harness.sampleNanos;
         Harness.warmNanos = 10_000_000L;
         Harness.sampleNanos = 1_000_000L;
         try {
-            List<Report.Result> rows = Report.numpyBeside(1 << 12, new Report.Progress(1));
-            assertEquals(2, rows.size(), "numpy must run here (python3 with numpy): " + rows);
-            assertEquals(List.of(Report.NUMPY_BESIDE, Report.FAST_BESIDE_NUMPY), rows.stream().map(Report.Result::impl).toList());
-            assertEquals(List.of(1, Report.CORES), rows.stream().map(Report.Result::threads).toList());
-            for (Report.Result r : rows) {
-                assertTrue(r.kernel().equals("dot") && r.n() == 1 << 12 && r.gbps() > 0 && r.nsPerCall() > 0, r.toString());
-            }
+            return run.call();
         } finally {
             Harness.warmNanos = warm;
             Harness.sampleNanos = sample;
@@ -118,27 +123,19 @@ class ReportSmokeTest {
      */
     @Test
     void vectorSumsFromMemoryMeasuredBesideTheNativeOnes() throws Exception {
-        long warm = Harness.warmNanos, sample = Harness.sampleNanos;
-        Harness.warmNanos = 10_000_000L;
-        Harness.sampleNanos = 1_000_000L;
-        try {
-            List<Report.Spec> plan = List.of(new Report.Spec("sum", dev.paralelo.DType.F64, 1 << 24, Cases.PVECTOR_FAST, 1),
-                    new Report.Spec("sum", dev.paralelo.DType.F64, 1 << 24, Cases.PVECTOR, Report.CORES));
-            List<Report.Result> rows = Report.runQuick(plan, true, false);
-            for (Report.Spec s : plan) {
-                String twin = Report.besideName(s.impl());
-                assertTrue(rows.stream().anyMatch(r -> r.impl().equals(twin) && r.threads() == s.threads() && r.n() == s.n() && r.gbps() > 0),
-                        twin + " " + s.threads() + "t in " + rows);
-            }
-            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-            Report.printTargets(new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8), rows);
-            String t = b.toString(java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(t.contains("paralelo-vector-fast / paralelo-fast, in turn (worst at 2^24, 1t)")
-                    && t.contains("paralelo-vector / paralelo, in turn (worst at 2^24, " + Report.CORES + "t)"), t);
-        } finally {
-            Harness.warmNanos = warm;
-            Harness.sampleNanos = sample;
+        List<Report.Spec> plan = List.of(new Report.Spec("sum", dev.paralelo.DType.F64, 1 << 24, Cases.PVECTOR_FAST, 1),
+                new Report.Spec("sum", dev.paralelo.DType.F64, 1 << 24, Cases.PVECTOR, Report.CORES));
+        List<Report.Result> rows = withShortTimings(() -> Report.runQuick(plan, true, false));
+        for (Report.Spec s : plan) {
+            String twin = Report.besideName(s.impl());
+            assertTrue(rows.stream().anyMatch(r -> r.impl().equals(twin) && r.threads() == s.threads() && r.n() == s.n() && r.gbps() > 0),
+                    twin + " " + s.threads() + "t in " + rows);
         }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        Report.printTargets(new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8), rows);
+        String t = b.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(t.contains("paralelo-vector-fast / paralelo-fast, in turn (worst at 2^24, 1t)")
+                && t.contains("paralelo-vector / paralelo, in turn (worst at 2^24, " + Report.CORES + "t)"), t);
     }
 
     /**
