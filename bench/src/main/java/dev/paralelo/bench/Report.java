@@ -700,25 +700,24 @@ public final class Report {
         Process p = startNumpy(script);
         if (p == null || c == null) return out;
         double[] np = new double[BESIDE_ROUNDS], ours = new double[BESIDE_ROUNDS];
-        Result shape = null;
+        int rounds = 0;
         try (var w = p.outputWriter(StandardCharsets.UTF_8);
                 BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (int i = 0; i < BESIDE_ROUNDS; i++) {
+            for (; rounds < BESIDE_ROUNDS; rounds++) {
                 w.write("dot f64 " + n + "\n");
                 w.flush();
                 String line = r.readLine();
                 Result res = line == null ? null : numpyResult(line, NUMPY_BESIDE);
                 if (res == null) break; // the script failed: endNumpy says so
-                shape = res;
-                np[i] = res.nsPerCall;
-                ours[i] = Harness.nanosPerCall(c.op());
+                np[rounds] = res.nsPerCall;
+                ours[rounds] = Harness.nanosPerCall(c.op());
             }
         } catch (IOException e) {
-            shape = null; // the script died: endNumpy says so
+            rounds = 0; // the script died: endNumpy says so
         }
         endNumpy(p, script);
         progress.step("numpy dot f64 " + sizeLabel(n) + " beside paralelo-fast");
-        if (shape == null || np[BESIDE_ROUNDS - 1] == 0) return out;
+        if (rounds < BESIDE_ROUNDS) return out;
         java.util.Arrays.sort(np);
         java.util.Arrays.sort(ours);
         double a = np[BESIDE_ROUNDS / 2], b = ours[BESIDE_ROUNDS / 2];

@@ -25,14 +25,25 @@ interface RangeKernelSet {
      * The fast-mode sum of the floats x[0, n), n &lt;= 2 BLOCK: one block's value, which a
      * one-block sum returns as it is, or two blocks' values added ({@link #twoBlocks}); NaN when
      * that is not finite, or, for two blocks, reaches DBL_MAX (the caller then takes the
-     * accumulator). No out-parameter, so the smallest calls fetch no per-thread array.
+     * accumulator). No out-parameter: on the Vector API kernels the smallest calls fetch no
+     * per-thread array.
      */
     default double fastSmall(int dtype, MemorySegment x, int n) {
+        if (n <= KernelBackend.BLOCK) {
+            double v = fastValue(dtype, x, 0, n);
+            return Double.isFinite(v) ? v + 0.0 : Double.NaN;
+        }
+        return twoBlocks(fastValue(dtype, x, 0, KernelBackend.BLOCK), fastValue(dtype, x, KernelBackend.BLOCK, n - KernelBackend.BLOCK));
+    }
+
+    /**
+     * The value of the fast-mode block x[b, b + len) of floats, len &lt;= BLOCK, as a sum adds it
+     * to an accumulator; not finite when the block's is not (NaN here, as it came in a kernel
+     * that overrides this).
+     */
+    default double fastValue(int dtype, MemorySegment x, long b, int len) {
         double[] out = RangeKernels.scratch()[3];
-        if (!blockPair(dtype, KernelBackend.FAST, x, 0, Math.min(n, KernelBackend.BLOCK), out)) return Double.NaN;
-        if (n <= KernelBackend.BLOCK) return out[0];
-        double a = out[0];
-        return blockPair(dtype, KernelBackend.FAST, x, KernelBackend.BLOCK, n - KernelBackend.BLOCK, out) ? twoBlocks(a, out[0]) : Double.NaN;
+        return blockPair(dtype, KernelBackend.FAST, x, b, len, out) ? out[0] : Double.NaN;
     }
 
     /**

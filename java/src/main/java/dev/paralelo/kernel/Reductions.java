@@ -156,7 +156,7 @@ public final class Reductions {
      * ({@link ExactAccumulator#mean}); the first two ways never take such a sum.
      */
     static double floatSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int mode, int threads, boolean mean) {
-        if (mode == FAST && (n <= BLOCK || n <= 2 * BLOCK && javaTeamSize(threads, n) == 1)) {
+        if (mode == FAST && n <= SmallSum.MAX) { // one thread: far below JAVA_MIN_PER_THREAD
             double v = k.fastSmall(dtype, x, (int) n);
             if (!Double.isNaN(v)) return mean ? v / n : v; // 0/0 is NaN for an empty mean
         } else if (n <= BLOCK) {

@@ -629,18 +629,10 @@ final class VectorRangeKernels implements RangeKernelSet {
         return RangeKernels.tree32(l);
     }
 
+    /** The block's value in registers; staged segments take the default, through blockPair. */
     @Override
-    public double fastSmall(int dtype, MemorySegment x, int n) {
-        if ((dtype != F64 && dtype != F32) || staged(x)) return RangeKernelSet.super.fastSmall(dtype, x, n);
-        if (n <= BLOCK) {
-            double v = fastOne(dtype, x, 0, n);
-            return Double.isFinite(v) ? v + 0.0 : Double.NaN;
-        }
-        return RangeKernelSet.twoBlocks(fastOne(dtype, x, 0, BLOCK), fastOne(dtype, x, BLOCK, n - BLOCK));
-    }
-
-    /** The value of the fast block x[b, b + len), len &lt;= BLOCK, not finite as it came. */
-    private static double fastOne(int dtype, MemorySegment x, long b, int len) {
+    public double fastValue(int dtype, MemorySegment x, long b, int len) {
+        if ((dtype != F64 && dtype != F32) || staged(x)) return RangeKernelSet.super.fastValue(dtype, x, b, len);
         if (VL == 8 && dtype == F64 && (len & 7) == 0) return fastSmall8(x, b, len);
         return len < VL ? fewLanes(dtype, x, b, len) : fastBlock(dtype, x, b, len, null);
     }
@@ -662,7 +654,7 @@ final class VectorRangeKernels implements RangeKernelSet {
     }
 
     /**
-     * The value of the fast f64 block x[b, b + n) ({@link #fastOne}) on vectors of 8 doubles, n a
+     * The value of the fast f64 block x[b, b + n) ({@link #fastValue}) on vectors of 8 doubles, n a
      * multiple of 8: the 32 lanes stay in
      * 4 registers, the partial row is 0 to 3 whole vectors, and the swap tree folds the lanes in
      * place. The same additions as {@link #fastBlock}, without its passes, its partial vector
