@@ -77,6 +77,12 @@ final class CombinedTransport implements Transport {
     }
 
     @Override
+    public long blockingWorker() {
+        long a = first.blockingWorker(), b = second.blockingWorker();
+        return a != 0 ? a : b;
+    }
+
+    @Override
     public void close() throws IOException {
         try {
             first.close();

@@ -85,6 +85,20 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
+     * A worker process that blocks this transport: it has kept a frame half-sent or half-taken
+     * for far longer than a healthy process does (it is stopped, or hung), and no frame behind
+     * it can pass until that process dies or goes on. Such a process cannot be bypassed safely:
+     * it may resume writing at any moment. The pool kills it when it is one of the pool's own
+     * workers, and fails the job otherwise.
+     *
+     * @return the blocking worker's pid, or 0 when none was found since the last call (the
+     *     default, for transports whose workers cannot block one another)
+     */
+    default long blockingWorker() {
+        return 0;
+    }
+
+    /**
      * Tells the workers to exit, releases the transport and removes what it created.
      *
      * @throws IOException if what the transport created (a ring file, a socket) cannot be released

@@ -58,9 +58,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Tasks carry leases: a task not answered before its lease ends is sent again (to whichever
  * worker is free), and when a worker process dies every task in flight is sent again at once; the
- * first result for a task counts, later ones are dropped. A job fails with {@link PoolException}
- * when a task cannot run on its array or when every worker has died; the workers exit when the
- * pool closes, and by themselves within seconds when the parent dies.
+ * first result for a task counts, later ones are dropped. A worker that stops (SIGSTOP) or hangs
+ * while it holds a frame half-copied in the transport blocks every frame behind it, which no lease
+ * can free: the pool kills it ({@link Transport#blockingWorker()}) and goes on without it. A job
+ * fails with {@link PoolException} when a task cannot run on its array, when every worker has died,
+ * or when a process that is not one of the pool's workers blocks the transport so; the workers
+ * exit when the pool closes, and by themselves within seconds when the parent dies.
  *
  * <p>The workers open each array by its path. So a job fails with PoolException, before any
  * task is sent, when the path no longer names the file the caller maps
@@ -924,6 +927,8 @@ public final class WorkerPool implements AutoCloseable {
                 }
                 f = receive(0);
             }
+            long blocker = transport.blockingWorker();
+            if (blocker != 0) unblock(blocker);
             long now = System.nanoTime();
             while (!sent.isEmpty() && sent.peek().deadline() - now < 0) {
                 for (int i : sent.poll().tasks()) if (done[i] == null && inFlight[i]) {
@@ -937,6 +942,28 @@ public final class WorkerPool implements AutoCloseable {
         }
         last = new JobStats(n, frames, reissued, duplicates, System.nanoTime() - t0);
         return done;
+    }
+
+    /**
+     * A process keeps a frame of the transport half-copied and blocks it (stopped or hung): one
+     * of ours is killed, and its death sends its tasks out again and lets the transport free the
+     * frame; any other process fails the job, since only its owner may stop it.
+     */
+    private final java.util.Set<Long> killed = new java.util.HashSet<>();
+
+    private void unblock(long pid) {
+        for (int i = 0; i < processes.size(); i++) {
+            Process p = processes.get(i);
+            if (p.pid() != pid) continue;
+            if (p.isAlive() && killed.add(pid)) { // named again until the JDK's reaper sees it gone
+                LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + pid + ") has held a frame of the pool's transport "
+                        + "for seconds and blocks the other workers (stopped or hung?): killed");
+                p.destroyForcibly();
+            }
+            return;
+        }
+        throw new PoolException("process " + pid + ", not one of this pool's workers, has held a frame of the pool's transport "
+                + "for seconds and blocks it (stopped or hung?): resume it or stop it");
     }
 
     /** The payload of a task answered by another task's group result (compared by identity). */

@@ -177,6 +177,70 @@ class PoolFaultTest {
         assertTrue(hit, "in " + TRIES + " tries no stop landed on a task in flight");
     }
 
+    /**
+     * A worker stopped (SIGSTOP) in the instant between claiming a result record and publishing
+     * it blocks every result behind it, and no lease frees that: the pool kills it once it has
+     * held the record for ShmTransport.HELD_NANOS, and the job finishes with the right bits. A
+     * random stop seldom lands in that instant (it hung the test above once in some forty runs),
+     * so this test writes the claim for the stopped worker: the words its own offer leaves there.
+     */
+    @Test
+    void aWorkerStoppedHalfWayThroughAResultIsKilledAndTheJobFinishes() throws Exception {
+        java.util.Set<Path> before = rings();
+        try (WorkerPool pool = busyWorkers(2).lease(Duration.ofMillis(300)).start()) {
+            Path ring = onlyNew(before);
+            long victim = pool.workerPids().get(0);
+            signal("STOP", victim);
+            try {
+                dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, victim);
+                long t0 = System.nanoTime();
+                double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big));
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+                assertTrue(System.nanoTime() - t0 >= dev.paralelo.pool.shm.ShmTransport.HELD_NANOS,
+                        "every result waited behind the stopped worker's record until it was killed");
+                long end = System.nanoTime() + 10_000_000_000L; // the JDK's reaper records the exit a moment later
+                while (pool.liveWorkers() != 1 && System.nanoTime() - end < 0) Thread.sleep(10);
+                assertEquals(1, pool.liveWorkers(), "the stopped worker was killed");
+                assertEquals(List.of(false), List.of(ProcessHandle.of(victim).map(ProcessHandle::isAlive).orElse(false)));
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "the pool goes on with 1");
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(victim)).start().waitFor(); // gone already, normally
+            }
+        }
+    }
+
+    /**
+     * A live process that is not one of the pool's workers blocks its result ring the same way
+     * (another program of the same user that opened the ring file, then stopped): the pool may not
+     * kill it, so the job fails with a PoolException that names it, and once it is gone the ring
+     * is swept and the pool goes on.
+     */
+    @Test
+    void aStrangerBlockingThePoolsRingFailsTheJobByName() throws Exception {
+        java.util.Set<Path> before = rings();
+        try (WorkerPool pool = busyWorkers(1).start()) {
+            Path ring = onlyNew(before);
+            Process stranger = dev.paralelo.pool.shm.HalfCopied.strangerClaiming(ring);
+            try {
+                PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(PoolException.class, () -> pool.sum(big)));
+                assertTrue(e.getMessage().contains("process " + stranger.pid() + ", not one of this pool's workers"), e.getMessage());
+                assertEquals(1, pool.liveWorkers(), "the pool's own worker is left alone");
+            } finally {
+                stranger.destroyForcibly().waitFor();
+            }
+            double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big));
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+        }
+    }
+
+    /** The one ring file this process has now and did not have before. */
+    private static Path onlyNew(java.util.Set<Path> before) throws Exception {
+        java.util.Set<Path> mine = rings();
+        mine.removeAll(before);
+        assertEquals(1, mine.size(), "the pool's ring file: " + mine);
+        return mine.iterator().next();
+    }
+
     @Test
     void whenEveryWorkerDiesTheJobFailsAndCloseWorks() throws Exception {
         WorkerPool pool = slowJobs(2).start();

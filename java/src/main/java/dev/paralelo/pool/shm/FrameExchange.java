@@ -29,6 +29,10 @@ final class FrameExchange {
             since = -1;
         }
 
+        long takeBlocker() {
+            return sweeper == null ? 0 : sweeper.takeBlocker();
+        }
+
         void stuck(long now) {
             if (sweeper == null) return;
             if (since < 0) {
@@ -115,6 +119,12 @@ final class FrameExchange {
 
     int maxFrameBytes() {
         return out.maxFrameBytes();
+    }
+
+    /** A process a sweep of either ring found blocking it (see {@link RingSweeper#takeBlocker()}), or 0. */
+    long takeBlocker() {
+        long a = outStall.takeBlocker(), b = inStall.takeBlocker();
+        return a != 0 ? a : b;
     }
 
     /** From now on every call fails with TransportClosedException (before the mapping goes). */

@@ -17,13 +17,20 @@ import java.util.function.LongPredicate;
  * for the stuck timeout, and the owner's own compare-and-set then fails: a producer claims
  * again, a consumer skips the frame. A skipped frame is lost; the pool resends on its own.
  *
+ * <p>A live owner that keeps a blocking record unchanged for the held timeout is stopped or hung:
+ * a healthy one holds a record only while it copies one frame. The sweeper cannot take that
+ * record, since the owner may go on writing into the slots at any moment (a stopped process
+ * resumes where it stopped); it reports the owner instead ({@link #takeBlocker()}), for whoever
+ * started that process to kill it. Once the owner is dead, the next sweep frees the record.
+ *
  * <p>Not thread-safe: one thread sweeps a ring.
  */
 public final class RingSweeper {
     private final ShmRing ring;
     private final LongPredicate alive;
-    private final long stuckNanos;
+    private final long stuckNanos, heldNanos;
     private final Stuck atHead = new Stuck(), behindTail = new Stuck();
+    private long blocker;
 
     /** How long a suspect record without a live recorded owner stays before it is taken over. */
     private static final class Stuck {
@@ -43,18 +50,36 @@ public final class RingSweeper {
 
     /**
      * A sweeper of ring; alive says whether a pid names a live process; stuckNanos is how long a
-     * record without a recorded owner must stay stuck before it is taken over.
+     * record without a recorded owner must stay stuck before it is taken over, heldNanos how long
+     * a live owner may keep a blocking record before it is reported.
      *
      * @param ring the ring to sweep; only this sweeper's thread sweeps it
      * @param alive tests a pid (the low bits of an owner word) for a live process;
      *     {@link #processAlive} in production, a fake in tests of dead owners
      * @param stuckNanos how long, in nanoseconds of the clock passed to {@link #sweep}, a record
      *     claimed but without a recorded owner must stay unchanged before it is taken over
+     * @param heldNanos how long, on the same clock, a live recorded owner may keep a record that
+     *     blocks the ring before {@link #takeBlocker()} names it
      */
-    public RingSweeper(ShmRing ring, LongPredicate alive, long stuckNanos) {
+    public RingSweeper(ShmRing ring, LongPredicate alive, long stuckNanos, long heldNanos) {
         this.ring = ring;
         this.alive = alive;
         this.stuckNanos = stuckNanos;
+        this.heldNanos = heldNanos;
+    }
+
+    /**
+     * The pid of a live process that a sweep found holding a record that blocks the ring, the
+     * same record for at least the held timeout (a producer that claimed and never published, or
+     * a consumer that took a record and never released it): stopped or hung. Forgotten once
+     * returned; a later sweep names it again while it still holds the record.
+     *
+     * @return that pid, or 0 if no sweep found one since the last call
+     */
+    public long takeBlocker() {
+        long b = blocker;
+        blocker = 0;
+        return b;
     }
 
     /**
@@ -108,8 +133,12 @@ public final class RingSweeper {
         int holder = ring.namesNobody(pos, ow) ? 0 : ow >>> 32 == ring.ownerWord(pos, 0) >>> 32 ? (int) ow : -1;
         boolean take;
         if (holder == 0) take = stuck.expired(pos, ow, now, stuckNanos); // claimed, owner not recorded yet
-        else if (holder > 0 && (holder & RingLayout.READER) == 0) take = !alive.test(holder);
-        else take = false;
+        else if (holder > 0 && (holder & RingLayout.READER) == 0) {
+            take = !alive.test(holder);
+            if (!take && stuck.expired(pos, ow, now, heldNanos)) blocker = holder;
+        } else {
+            take = false;
+        }
         if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
         // Ours now: nobody can record itself or publish there any more. A producer that died
         // right after publishing has left a record to deliver, not to skip (the owner word of a
@@ -134,9 +163,13 @@ public final class RingSweeper {
         long ow = ring.owner(pos);
         int holder = (int) ow;
         if (ow != ring.ownerWord(pos, holder) || holder <= 0) return 0;
-        boolean take = (holder & RingLayout.READER) != 0
-                ? !alive.test(holder & ~RingLayout.READER)
-                : behindTail.expired(pos, ow, now, stuckNanos); // claimed by a consumer that has not recorded itself yet
+        boolean take;
+        if ((holder & RingLayout.READER) != 0) {
+            take = !alive.test(holder & ~RingLayout.READER);
+            if (!take && behindTail.expired(pos, ow, now, heldNanos)) blocker = holder & ~RingLayout.READER;
+        } else {
+            take = behindTail.expired(pos, ow, now, stuckNanos); // claimed by a consumer that has not recorded itself yet
+        }
         if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
         // A consumer that released the record and then died leaves its word behind (a release
         // keeps the first slot's owner word): released already, and perhaps claimed again.

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>While it waits, the parent sweeps both rings: a record that a worker killed mid-frame left
  * claimed or unreleased is freed once its owner's process is gone (or, if the worker died before
  * recording itself, after {@link #STUCK_NANOS}), so a dead worker never wedges the rings; the
- * frame it held is lost and the pool's leases resend it.
+ * frame it held is lost and the pool's leases resend it. A worker that is alive but keeps such a
+ * record for {@link #HELD_NANOS} (stopped with SIGSTOP, or hung, in the middle of copying a frame)
+ * cannot be swept, since it may resume writing there; {@link #blockingWorker()} names it.
  *
  * <p>One thread sends and receives; {@link #heartbeat()} and {@link #close()} may come from any
  * thread.
@@ -28,6 +30,12 @@ public final class ShmTransport implements Transport {
     public static final String SCHEME = "shm:";
     /** How long a record whose owner never recorded itself stays stuck before the parent frees it. */
     public static final long STUCK_NANOS = 1_000_000_000L;
+    /**
+     * How long a live worker may keep a record that blocks a ring before {@link #blockingWorker()}
+     * names it. A healthy worker holds one for as long as it copies a frame (microseconds); five
+     * seconds leaves room for a machine loaded far past its cores.
+     */
+    public static final long HELD_NANOS = 5_000_000_000L;
 
     private static final AtomicInteger SERIAL = new AtomicInteger();
 
@@ -37,8 +45,8 @@ public final class ShmTransport implements Transport {
     private ShmTransport(RingFile file) {
         this.file = file;
         this.exchange = new FrameExchange(file, file.tasks(), file.results(),
-                new RingSweeper(file.tasks(), RingSweeper::processAlive, STUCK_NANOS),
-                new RingSweeper(file.results(), RingSweeper::processAlive, STUCK_NANOS));
+                new RingSweeper(file.tasks(), RingSweeper::processAlive, STUCK_NANOS, HELD_NANOS),
+                new RingSweeper(file.results(), RingSweeper::processAlive, STUCK_NANOS, HELD_NANOS));
     }
 
     /**
@@ -89,6 +97,16 @@ public final class ShmTransport implements Transport {
     @Override
     public int maxFrameBytes() {
         return exchange.maxFrameBytes();
+    }
+
+    /**
+     * A worker that has kept a record of either ring half-written or half-read for
+     * {@link #HELD_NANOS}, blocking every frame behind it; found while the parent waits on a
+     * stuck ring, and named once per finding.
+     */
+    @Override
+    public long blockingWorker() {
+        return exchange.takeBlocker();
     }
 
     /** {@code shm:} and the ring file's absolute path. */

@@ -96,6 +96,26 @@ class RingProcessTest {
         return got;
     }
 
+    /**
+     * Sends tasks [from, to) and takes answers until answered holds total of them, failing if
+     * the answers stop for 5 s.
+     */
+    static void allAnswered(ShmTransport t, int from, int to, BitSet answered, int total) {
+        pump(t, from, to, answered, 30_000 * MS);
+        while (answered.cardinality() < total) {
+            assertTrue(take(t, answered, 5_000 * MS) > 0, "answers stopped at " + answered.cardinality());
+        }
+    }
+
+    /** A peer that took task 0 off the task ring, recorded itself as its reader and stopped there. */
+    Process holdingTaskZero(ShmTransport t) throws Exception {
+        Process holder = peer("hold", t.endpoint());
+        byte[] f = task(0);
+        assertTrue(t.send(f, 0, f.length, 0));
+        assertTrue(RingPeer.line(holder).startsWith("holding"));
+        return holder;
+    }
+
     @Test
     void workersInOtherJvmsAnswerEveryTaskOnceAndExitWhenClosed() throws Exception {
         int tasks = 20_000;
@@ -154,20 +174,12 @@ class RingProcessTest {
     void aWorkerKilledWhileHoldingATaskDoesNotWedgeTheRing() throws Exception {
         BitSet answered = new BitSet();
         try (ShmTransport t = transport()) {
-            Process holder = peer("hold", t.endpoint());
-            byte[] f = task(0);
-            assertTrue(t.send(f, 0, f.length, 0));
-            assertTrue(RingPeer.line(holder).startsWith("holding"));
+            Process holder = holdingTaskZero(t);
             holder.destroyForcibly().waitFor();
             Process worker = peer("echo", t.endpoint());
             assertEquals("connected", RingPeer.line(worker));
             // Many laps of the task ring, through the slot the dead worker held.
-            int got = pump(t, 1, 3001, answered, 30_000 * MS);
-            while (got < 3000) {
-                int more = take(t, answered, 5_000 * MS);
-                assertTrue(more > 0, "answers stopped at " + got);
-                got += more;
-            }
+            allAnswered(t, 1, 3001, answered, 3000);
             assertFalse(answered.get(0), "the held task is lost (the pool resends it)");
             assertEquals(3000, answered.cardinality());
         }
@@ -189,12 +201,76 @@ class RingProcessTest {
             claimer.destroyForcibly().waitFor();
             assertEquals(1, take(t, answered, 5_000 * MS), "the answer behind the dead claim arrives");
             assertTrue(System.nanoTime() - t0 < 3_000 * MS);
-            int got = pump(t, 2, 2002, answered, 30_000 * MS);
-            while (got < 2000) {
-                int more = take(t, answered, 5_000 * MS);
-                assertTrue(more > 0, "answers stopped at " + got);
-                got += more;
+            allAnswered(t, 2, 2002, answered, 2001);
+        }
+    }
+
+    static void stop(Process p) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(p.pid())).start().waitFor());
+    }
+
+    /**
+     * A worker stopped (SIGSTOP) while it holds a task record blocks the task ring a lap later,
+     * and, alive, cannot be swept (it may resume and read on): the transport names it once it has
+     * held the record for HELD_NANOS, and once it is killed the ring goes on.
+     */
+    @Test
+    void aStoppedWorkerHoldingATaskIsNamedAndTheRingGoesOnOnceItIsKilled() throws Exception {
+        BitSet answered = new BitSet();
+        try (ShmTransport t = transport()) {
+            Process holder = holdingTaskZero(t);
+            stop(holder);
+            long held = System.nanoTime();
+            Process worker = peer("echo", t.endpoint());
+            assertEquals("connected", RingPeer.line(worker));
+            int n = 1;
+            long blocker = 0;
+            while (blocker == 0) { // a lap of the ring, then stuck at the held slot
+                assertTrue(System.nanoTime() - held < 60_000 * MS, "never named; sent " + n);
+                byte[] x = task(n);
+                if (t.send(x, 0, x.length, 10 * MS)) n++;
+                take(t, answered, 0);
+                blocker = t.blockingWorker();
             }
+            assertEquals(holder.pid(), blocker);
+            assertTrue(System.nanoTime() - held >= ShmTransport.HELD_NANOS);
+            assertTrue(n > G.slots() / 20, "the ring went round before it stuck: " + n);
+            assertEquals(0, t.blockingWorker(), "named once per finding");
+            holder.destroyForcibly().waitFor();
+            allAnswered(t, n, n + 2000, answered, n - 1 + 2000);
+            assertFalse(answered.get(0), "the held task is lost (the pool resends it)");
+            assertEquals(n - 1 + 2000, answered.cardinality());
+        }
+    }
+
+    /**
+     * A worker stopped between claiming a result record and publishing it blocks every answer
+     * behind it: the transport names it after HELD_NANOS, delivers nothing past it meanwhile, and
+     * delivers the rest once it is killed.
+     */
+    @Test
+    void aStoppedWorkerHalfWayThroughAResultIsNamedAndTheRingGoesOnOnceItIsKilled() throws Exception {
+        BitSet answered = new BitSet();
+        try (ShmTransport t = transport()) {
+            Process claimer = peer("claim", t.endpoint());
+            assertTrue(RingPeer.line(claimer).startsWith("claimed"));
+            stop(claimer);
+            long claimed = System.nanoTime();
+            Process worker = peer("echo", t.endpoint());
+            assertEquals("connected", RingPeer.line(worker));
+            byte[] f = task(1);
+            assertTrue(t.send(f, 0, f.length, 0));
+            long blocker = 0;
+            while (blocker == 0) {
+                assertTrue(System.nanoTime() - claimed < 60_000 * MS, "never named");
+                assertEquals(0, take(t, answered, 10 * MS), "nothing passes the claimed record");
+                blocker = t.blockingWorker();
+            }
+            assertEquals(claimer.pid(), blocker);
+            assertTrue(System.nanoTime() - claimed >= ShmTransport.HELD_NANOS);
+            claimer.destroyForcibly().waitFor();
+            assertEquals(1, take(t, answered, 5_000 * MS), "the answer behind the dead claim arrives");
+            assertEquals(0, t.blockingWorker());
         }
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class RingSweeperTest {
     static final int SLOTS = 16, SLOT_BYTES = 8;
     static final int DEAD = 777_777, STALLED = 666_666;
-    static final long STUCK = 1_000;
+    static final long STUCK = 1_000, HELD = 5_000;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment seg = arena.allocate(RingLayout.length(SLOTS, SLOT_BYTES), 128);
@@ -31,7 +31,7 @@ class RingSweeperTest {
     RingSweeperTest() {
         ShmRing.init(seg, SLOT_BYTES, SLOTS);
         ring = new ShmRing(seg, SLOT_BYTES, SLOTS, 64, ShmRingTest.PID);
-        sweeper = new RingSweeper(ring, pid -> pid != DEAD, STUCK);
+        sweeper = new RingSweeper(ring, pid -> pid != DEAD, STUCK, HELD);
     }
 
     @AfterEach
@@ -128,15 +128,29 @@ class RingSweeperTest {
     }
 
     @Test
-    void aLiveProducerIsNeverSkipped() {
+    void aLiveProducerIsNeverSkippedButNamedOnceItHasHeldItsRecordTooLong() {
         long t = claimAndStop(1, STALLED);
         assertEquals(0, sweeper.sweep(0));
-        assertEquals(0, sweeper.sweep(Long.MAX_VALUE / 2));
+        assertEquals(0, sweeper.takeBlocker(), "seen once: not held long yet");
+        assertEquals(0, sweeper.sweep(HELD - 1));
+        assertEquals(0, sweeper.takeBlocker());
+        assertEquals(0, sweeper.sweep(HELD));
+        assertEquals(STALLED, sweeper.takeBlocker(), "held for the held timeout");
+        assertEquals(0, sweeper.takeBlocker(), "named once per finding");
+        assertEquals(0, sweeper.sweep(Long.MAX_VALUE / 2), "named, never skipped");
+        assertEquals(STALLED, sweeper.takeBlocker(), "named again while it holds the record");
         assertNull(ring.poll());
         // It publishes in the end, and the frame arrives.
         seg.set(ValueLayout.JAVA_INT, RingLayout.SLOTS_OFFSET + RingLayout.FRAME_LENGTH_OFFSET, 0);
         seg.set(ValueLayout.JAVA_LONG, RingLayout.SLOTS_OFFSET + RingLayout.SEQUENCE_OFFSET, t + 1);
         assertArrayEquals(new byte[0], ring.poll());
+        // A record held by the same owner later starts the clock again.
+        claimAndStop(1, STALLED);
+        assertEquals(0, sweeper.sweep(Long.MAX_VALUE / 2 + 1));
+        assertEquals(0, sweeper.sweep(Long.MAX_VALUE / 2 + HELD - 1));
+        assertEquals(0, sweeper.takeBlocker(), "a new record, not held long yet");
+        sweeper.sweep(Long.MAX_VALUE / 2 + HELD + 1);
+        assertEquals(STALLED, sweeper.takeBlocker());
     }
 
     @Test
@@ -246,13 +260,27 @@ class RingSweeperTest {
     }
 
     @Test
-    void aLiveConsumerIsNeverReleased() {
+    void aLiveConsumerIsNeverReleasedButNamedOnceItHasHeldItsRecordTooLong() {
         for (int i = 0; i < SLOTS; i++) offer(frame(8, i));
         takeAndStop(STALLED);
         for (int i = 1; i < SLOTS; i++) ring.poll();
         assertEquals(0, sweeper.sweep(0));
+        assertEquals(0, sweeper.sweep(HELD - 1));
+        assertEquals(0, sweeper.takeBlocker(), "not held long yet");
         assertEquals(0, sweeper.sweep(Long.MAX_VALUE / 2));
+        assertEquals(STALLED, sweeper.takeBlocker(), "its pid, without the reader bit");
         assertFalse(ring.offer(frame(8, 7), 0, 8));
+    }
+
+    @Test
+    void aHealthyRingNamesNobody() {
+        for (int i = 0; i < 3 * SLOTS; i++) {
+            offer(frame(i % 20, i));
+            assertEquals(0, sweeper.sweep(i * HELD));
+            ring.poll();
+            assertEquals(0, sweeper.sweep(i * HELD + HELD / 2));
+        }
+        assertEquals(0, sweeper.takeBlocker());
     }
 
     @Test

@@ -69,7 +69,7 @@ class RingTwinTest {
             assertTrue(tasks.recordOwner(t, 777_777));
             byte[] x = ShmRingTest.frame(20, 1);
             tasks.offer(x, 0, x.length);
-            assertEquals(1, new RingSweeper(tasks, pid -> pid != 777_777, 1).sweep(0));
+            assertEquals(1, new RingSweeper(tasks, pid -> pid != 777_777, 1, Long.MAX_VALUE).sweep(0));
             MemorySegment buf = a.allocate(G.maxFrameBytes()), len = a.allocate(ValueLayout.JAVA_LONG);
             assertEquals(ParaleloLib.PL_OK, ParaleloLib.plRingPoll(file, file.byteSize(), ParaleloLib.PL_RING_TASKS, buf, buf.byteSize(), len, PID));
             assertArrayEquals(x, buf.asSlice(0, len.get(ValueLayout.JAVA_LONG, 0)).toArray(ValueLayout.JAVA_BYTE));
