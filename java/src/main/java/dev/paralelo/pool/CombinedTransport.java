@@ -83,6 +83,12 @@ final class CombinedTransport implements Transport {
     }
 
     @Override
+    public void ownerGone(long pid) {
+        first.ownerGone(pid);
+        second.ownerGone(pid);
+    }
+
+    @Override
     public void close() throws IOException {
         try {
             first.close();

@@ -99,6 +99,15 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
+     * Tells the transport that the worker it named by {@link #blockingWorker()} has ended,
+     * although its pid names a live process: the pool's worker died and the system gave its pid
+     * to another process. The transport may then free what that worker held.
+     *
+     * @param pid the pid {@link #blockingWorker()} returned, of a worker the pool knows has ended
+     */
+    default void ownerGone(long pid) {}
+
+    /**
      * Tells the workers to exit, releases the transport and removes what it created.
      *
      * @throws IOException if what the transport created (a ring file, a socket) cannot be released

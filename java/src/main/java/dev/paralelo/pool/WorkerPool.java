@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -399,6 +400,8 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
             byte[] f = receive(Math.min(left, 50_000_000L));
+            long blocker = transport.blockingWorker(); // a worker stopped half-way through its hello
+            if (blocker != 0) unblock(blocker);
             if (f == null || Frames.type(f, f.length) != TYPE_HELLO) continue; // results of no job yet: none
             Hello h = Frames.decodeHello(f, f.length);
             // One of ours: its index and pid (a worker attached over the network says hello too).
@@ -947,24 +950,37 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * A process keeps a frame of the transport half-copied and blocks it (stopped or hung): one
      * of ours is killed, and its death sends its tasks out again and lets the transport free the
-     * frame; any other process fails the job, since only its owner may stop it.
+     * frame; any other process fails the job, since only its owner may stop it. A worker of ours
+     * that has ended already left its pid to another process: the transport frees its frame.
      */
-    private final java.util.Set<Long> killed = new java.util.HashSet<>();
-
     private void unblock(long pid) {
         for (int i = 0; i < processes.size(); i++) {
             Process p = processes.get(i);
             if (p.pid() != pid) continue;
-            if (p.isAlive() && killed.add(pid)) { // named again until the JDK's reaper sees it gone
+            if (!p.isAlive()) {
+                transport.ownerGone(pid);
+                return;
+            }
+            long now = System.nanoTime();
+            Long at = killedAt.putIfAbsent(pid, now);
+            if (at == null) {
                 LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + pid + ") has held a frame of the pool's transport "
                         + "for seconds and blocks the other workers (stopped or hung?): killed");
                 p.destroyForcibly();
+            } else if (now - at > KILL_WAIT_NANOS) {
+                throw new PoolException("worker " + i + " (pid " + pid + ") still blocks the pool's transport "
+                        + KILL_WAIT_NANOS / 1_000_000_000L + " s after it was killed (SIGKILL): its process does not end");
             }
             return;
         }
         throw new PoolException("process " + pid + ", not one of this pool's workers, has held a frame of the pool's transport "
                 + "for seconds and blocks it (stopped or hung?): resume it or stop it");
     }
+
+    /** When each worker that blocked the transport was killed (until the JDK sees it gone, it is named again). */
+    private final Map<Long, Long> killedAt = new HashMap<>();
+    /** How long a killed worker may go on blocking the transport before the job fails. */
+    private static final long KILL_WAIT_NANOS = 10_000_000_000L;
 
     /** The payload of a task answered by another task's group result (compared by identity). */
     private static final byte[] GROUPED = new byte[0];

@@ -233,6 +233,89 @@ class PoolFaultTest {
         }
     }
 
+    /**
+     * A worker killed while it held a result record, whose pid the system then gave to another
+     * process: the sweeper takes the record for a live owner's, and the pool, which knows its
+     * worker ended, tells it the owner is gone; the job finishes and the other process lives on.
+     * The pid goes to a `sleep` through /proc/sys/kernel/ns_last_pid (root only, as the machines
+     * that run these tests are).
+     */
+    @Test
+    void aDeadWorkersPidGivenToAnotherProcessDoesNotWedgeTheRing() throws Exception {
+        java.util.Set<Path> before = rings();
+        try (WorkerPool pool = busyWorkers(2).start()) {
+            Path ring = onlyNew(before);
+            long victim = pool.workerPids().get(0);
+            ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (pool.liveWorkers() != 1 && System.nanoTime() - end < 0) Thread.sleep(10);
+            assertEquals(1, pool.liveWorkers());
+            Process heir = processWithPid(victim);
+            try {
+                dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, victim); // what the victim left, killed half-way
+                double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big));
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+                assertTrue(heir.isAlive(), "the process that has the pid now is not the pool's to kill");
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)));
+            } finally {
+                heir.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** A `sleep 300` with this pid, started once the kernel's last pid is set just below it (a few tries, as other processes may start meanwhile). */
+    private static Process processWithPid(long pid) throws Exception {
+        Path last = Path.of("/proc/sys/kernel/ns_last_pid");
+        for (int tries = 0; tries < 50; tries++) {
+            try {
+                java.nio.file.Files.writeString(last, Long.toString(pid - 1));
+            } catch (java.io.IOException e) {
+                throw new AssertionError("this test gives a dead worker's pid to another process through " + last
+                        + ", which only root may write: " + e);
+            }
+            Process p = new ProcessBuilder("sleep", "300").start();
+            if (p.pid() == pid) return p;
+            p.destroyForcibly().waitFor();
+        }
+        throw new AssertionError("no process got pid " + pid + " in 50 tries");
+    }
+
+    /**
+     * A live process that is not one of the pool's workers holds the result ring as the workers
+     * start: their hellos wait behind it, and start() fails naming it after the held timeout,
+     * not after the start timeout, and leaves no ring file.
+     */
+    @Test
+    void aStrangerBlockingTheRingAtStartUpFailsTheStartByName() throws Exception {
+        java.util.Set<Path> before = rings();
+        Process stranger = new ProcessBuilder("sleep", "300").start();
+        try {
+            CompletableFuture<Long> claim = CompletableFuture.supplyAsync(() -> {
+                try {
+                    long end = System.nanoTime() + 30_000_000_000L;
+                    while (System.nanoTime() - end < 0) {
+                        java.util.Set<Path> now = rings();
+                        now.removeAll(before);
+                        if (!now.isEmpty()) return dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(now.iterator().next(), stranger.pid());
+                        Thread.sleep(1);
+                    }
+                    throw new IllegalStateException("no ring file appeared");
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(50),
+                    () -> assertThrows(PoolException.class, () -> busyWorkers(2).startTimeout(Duration.ofSeconds(55)).start()));
+            claim.get(10, TimeUnit.SECONDS);
+            assertTrue(e.getMessage().contains("process " + stranger.pid() + ", not one of this pool's workers"), e.getMessage());
+        } finally {
+            stranger.destroyForcibly().waitFor();
+        }
+        java.util.Set<Path> after = rings();
+        after.removeAll(before);
+        assertEquals(java.util.Set.of(), after, "the failed start removed its ring file");
+    }
+
     /** The one ring file this process has now and did not have before. */
     private static Path onlyNew(java.util.Set<Path> before) throws Exception {
         java.util.Set<Path> mine = rings();

@@ -29,8 +29,16 @@ final class FrameExchange {
             since = -1;
         }
 
+        private long named; // the last pid this ring's sweeper named
+
         long takeBlocker() {
-            return sweeper == null ? 0 : sweeper.takeBlocker();
+            long b = sweeper == null ? 0 : sweeper.takeBlocker();
+            if (b != 0) named = b;
+            return b;
+        }
+
+        void ownerGone(long pid) {
+            if (pid == named) sweeper.ownerGone(pid);
         }
 
         void stuck(long now) {
@@ -125,6 +133,12 @@ final class FrameExchange {
     long takeBlocker() {
         long a = outStall.takeBlocker(), b = inStall.takeBlocker();
         return a != 0 ? a : b;
+    }
+
+    /** See {@link RingSweeper#ownerGone}: for the ring (or rings) whose sweeper named pid. */
+    void ownerGone(long pid) {
+        outStall.ownerGone(pid);
+        inStall.ownerGone(pid);
     }
 
     /** From now on every call fails with TransportClosedException (before the mapping goes). */

@@ -30,21 +30,29 @@ public final class RingSweeper {
     private final LongPredicate alive;
     private final long stuckNanos, heldNanos;
     private final Stuck atHead = new Stuck(), behindTail = new Stuck();
-    private long blocker;
+    /** The last finding of a live owner that holds a blocking record: its pid, the record, and the sequence word that shows it held. */
+    private long blocker, blockerPos, blockerWord, blockerSequence;
+    /** Pids whose process the caller declared gone although the pid names a live process now (reused). */
+    private final java.util.Set<Integer> gone = new java.util.HashSet<>();
 
-    /** How long a suspect record without a live recorded owner stays before it is taken over. */
+    /** The four ways a record can block, each timed on its own (a record can pass from one to another). */
+    private static final int CLAIMED = 0, WRITING = 1, TAKEN = 2, READING = 3;
+
+    /** How long one suspect record has stayed as it is: the same position, owner word and way of blocking. */
     private static final class Stuck {
         long pos = -1, owner, since;
+        int kind;
 
-        /** True once (pos, owner) has been seen unchanged for stuckNanos. */
-        boolean expired(long p, long o, long now, long stuckNanos) {
-            if (p != pos || o != owner) {
+        /** True once (pos, owner, kind) has been seen unchanged for nanos. */
+        boolean expired(long p, long o, int k, long now, long nanos) {
+            if (p != pos || o != owner || k != kind) {
                 pos = p;
                 owner = o;
+                kind = k;
                 since = now;
                 return false;
             }
-            return now - since >= stuckNanos;
+            return now - since >= nanos;
         }
     }
 
@@ -71,15 +79,42 @@ public final class RingSweeper {
     /**
      * The pid of a live process that a sweep found holding a record that blocks the ring, the
      * same record for at least the held timeout (a producer that claimed and never published, or
-     * a consumer that took a record and never released it): stopped or hung. Forgotten once
-     * returned; a later sweep names it again while it still holds the record.
+     * a consumer that took a record and never released it): stopped or hung. Only while it still
+     * holds that record: a finding whose record has moved on since (the process went on) names
+     * nobody. Forgotten once returned; a later sweep names it again while it still holds the
+     * record.
      *
-     * @return that pid, or 0 if no sweep found one since the last call
+     * @return that pid, or 0 if no sweep found one since the last call, or it no longer holds the record
      */
     public long takeBlocker() {
         long b = blocker;
         blocker = 0;
+        if (b == 0 || ring.owner(blockerPos) != blockerWord || ring.sequence(blockerPos) != blockerSequence) return 0;
         return b;
+    }
+
+    /**
+     * Declares the process that held a record under pid gone, although pid names a live process
+     * now: the owner was one of the caller's workers, it died, and its pid was given to another
+     * process. The next sweep then frees that owner's blocking record as a dead owner's; the
+     * declaration ends with that.
+     *
+     * @param pid a pid that {@link #takeBlocker()} returned, whose process the caller knows has ended
+     */
+    public void ownerGone(long pid) {
+        gone.add((int) pid);
+    }
+
+    private void found(int pid, long pos, long ow, long sequence) {
+        blocker = pid;
+        blockerPos = pos;
+        blockerWord = ow;
+        blockerSequence = sequence;
+    }
+
+    /** Whether the recorded owner pid is gone: its process ended, or the caller said so. */
+    private boolean dead(int pid) {
+        return gone.contains(pid) || !alive.test(pid);
     }
 
     /**
@@ -90,7 +125,21 @@ public final class RingSweeper {
      *     pid that names no process
      */
     public static boolean processAlive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return false;
+        // The JDK calls a zombie alive (it only asks whether the pid exists): on Linux, the state
+        // in /proc/PID/stat tells. The state follows the command name, in parentheses that may
+        // hold any characters, so it is read after the last ')'.
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            int r = stat.lastIndexOf(')');
+            if (r < 0 || r + 2 >= stat.length()) return true;
+            char state = stat.charAt(r + 2);
+            return state != 'Z' && state != 'X';
+        } catch (java.nio.file.NoSuchFileException e) {
+            return !java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self")); // gone meanwhile, unless there is no /proc
+        } catch (java.io.IOException | RuntimeException e) {
+            return true; // cannot tell: as the JDK says
+        }
     }
 
     /**
@@ -132,14 +181,15 @@ public final class RingSweeper {
         // yet; another lap's means the ring moved on meanwhile.
         int holder = ring.namesNobody(pos, ow) ? 0 : ow >>> 32 == ring.ownerWord(pos, 0) >>> 32 ? (int) ow : -1;
         boolean take;
-        if (holder == 0) take = stuck.expired(pos, ow, now, stuckNanos); // claimed, owner not recorded yet
+        if (holder == 0) take = stuck.expired(pos, ow, CLAIMED, now, stuckNanos); // claimed, owner not recorded yet
         else if (holder > 0 && (holder & RingLayout.READER) == 0) {
-            take = !alive.test(holder);
-            if (!take && stuck.expired(pos, ow, now, heldNanos)) blocker = holder;
+            take = dead(holder);
+            if (!take && stuck.expired(pos, ow, WRITING, now, heldNanos)) found(holder, pos, ow, pos);
         } else {
             take = false;
         }
         if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
+        if (holder > 0) gone.remove(holder);
         // Ours now: nobody can record itself or publish there any more. A producer that died
         // right after publishing has left a record to deliver, not to skip (the owner word of a
         // record's first slot outlives its lap, so the compare-and-set alone does not say that
@@ -164,13 +214,15 @@ public final class RingSweeper {
         int holder = (int) ow;
         if (ow != ring.ownerWord(pos, holder) || holder <= 0) return 0;
         boolean take;
+        int reader = holder & ~RingLayout.READER;
         if ((holder & RingLayout.READER) != 0) {
-            take = !alive.test(holder & ~RingLayout.READER);
-            if (!take && behindTail.expired(pos, ow, now, heldNanos)) blocker = holder & ~RingLayout.READER;
+            take = dead(reader);
+            if (!take && behindTail.expired(pos, ow, READING, now, heldNanos)) found(reader, pos, ow, pos + 1);
         } else {
-            take = behindTail.expired(pos, ow, now, stuckNanos); // claimed by a consumer that has not recorded itself yet
+            take = behindTail.expired(pos, ow, TAKEN, now, stuckNanos); // claimed by a consumer that has not recorded itself yet
         }
         if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
+        if ((holder & RingLayout.READER) != 0) gone.remove(reader);
         // A consumer that released the record and then died leaves its word behind (a release
         // keeps the first slot's owner word): released already, and perhaps claimed again.
         if (ring.sequence(pos) != pos + 1) return 0;

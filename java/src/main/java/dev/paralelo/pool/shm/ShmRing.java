@@ -520,6 +520,9 @@ public final class ShmRing {
      * handler throws, the frames after that one in the batch are released undelivered and the
      * exception propagates. The batch's slots (its first 64 records') are freed when drain
      * returns, not as each frame is handled: a handler must not wait for room on this same ring.
+     * On a ring that a {@link RingSweeper} sweeps (the pool's), the batch must also be handled
+     * in well under its held timeout (5 s in the pool): a consumer that keeps records longer is
+     * taken for stopped or hung.
      *
      * @param handler receives each frame; it runs on the calling thread
      * @param limit the most frames to take, at least 1

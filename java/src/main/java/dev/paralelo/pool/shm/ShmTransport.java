@@ -109,6 +109,11 @@ public final class ShmTransport implements Transport {
         return exchange.takeBlocker();
     }
 
+    @Override
+    public void ownerGone(long pid) {
+        exchange.ownerGone(pid);
+    }
+
     /** {@code shm:} and the ring file's absolute path. */
     @Override
     public String endpoint() {

@@ -260,6 +260,66 @@ class RingSweeperTest {
     }
 
     @Test
+    void aFindingNamesNobodyOnceTheOwnerHasGoneOn() {
+        long t = claimAndStop(1, STALLED);
+        sweeper.sweep(0);
+        sweeper.sweep(HELD);
+        // it publishes after the sweep that found it, before anyone asks
+        seg.set(ValueLayout.JAVA_INT, RingLayout.SLOTS_OFFSET + RingLayout.FRAME_LENGTH_OFFSET, 0);
+        seg.set(ValueLayout.JAVA_LONG, RingLayout.SLOTS_OFFSET + RingLayout.SEQUENCE_OFFSET, t + 1);
+        assertEquals(0, sweeper.takeBlocker(), "the record it held moved on: nobody to kill");
+        assertArrayEquals(new byte[0], ring.poll());
+    }
+
+    /**
+     * A producer held its record past the stuck timeout (not the held one), then published, and
+     * a consumer claimed it and is about to record itself: a new way of blocking, timed afresh,
+     * so the consumer keeps its frame.
+     */
+    @Test
+    void aConsumerJustAfterASlowProducerIsTimedAfresh() {
+        long t = claimAndStop(1, STALLED);
+        assertEquals(0, sweeper.sweep(0));
+        assertEquals(0, sweeper.sweep(2 * STUCK));
+        seg.set(ValueLayout.JAVA_INT, RingLayout.SLOTS_OFFSET + RingLayout.FRAME_LENGTH_OFFSET, 0);
+        seg.set(ValueLayout.JAVA_LONG, RingLayout.SLOTS_OFFSET + RingLayout.SEQUENCE_OFFSET, t + 1);
+        takeAndStop(0); // the head moved, the owner word still names the producer
+        assertEquals(0, sweeper.sweep(2 * STUCK + 1), "not stuck for long enough as a take");
+        assertTrue(ring.casOwner(t, ring.owner(t), ring.ownerWord(t, RingLayout.READER | STALLED)), "the consumer records itself");
+    }
+
+    @Test
+    void anOwnerDeclaredGoneIsSweptAsADeadOneOnce() {
+        claimAndStop(1, STALLED);
+        offer(frame(8, 1));
+        sweeper.sweep(0);
+        sweeper.sweep(HELD);
+        assertEquals(STALLED, sweeper.takeBlocker());
+        sweeper.ownerGone(STALLED); // its pid now names another, live, process
+        assertEquals(1, sweeper.sweep(HELD + 1));
+        assertArrayEquals(frame(8, 1), ring.poll(), "the record behind it");
+        // the declaration ended with that record: a new record of that pid is a live owner's
+        claimAndStop(1, STALLED);
+        assertEquals(0, sweeper.sweep(HELD + 2));
+        assertEquals(0, sweeper.sweep(3 * HELD));
+        assertEquals(STALLED, sweeper.takeBlocker());
+    }
+
+    @Test
+    void aConsumerDeclaredGoneIsReleased() {
+        for (int i = 0; i < SLOTS; i++) offer(frame(8, i));
+        takeAndStop(STALLED);
+        for (int i = 1; i < SLOTS; i++) ring.poll();
+        sweeper.sweep(0);
+        sweeper.sweep(HELD);
+        assertEquals(STALLED, sweeper.takeBlocker());
+        assertFalse(ring.offer(frame(8, 7), 0, 8));
+        sweeper.ownerGone(STALLED);
+        assertEquals(1, sweeper.sweep(HELD + 1));
+        keepsGoing();
+    }
+
+    @Test
     void aLiveConsumerIsNeverReleasedButNamedOnceItHasHeldItsRecordTooLong() {
         for (int i = 0; i < SLOTS; i++) offer(frame(8, i));
         takeAndStop(STALLED);
@@ -289,5 +349,21 @@ class RingSweeperTest {
         Process p = new ProcessBuilder("true").start();
         p.waitFor();
         assertFalse(RingSweeper.processAlive(p.pid()));
+    }
+
+    /** A zombie (a child its parent never reaped, here the child of a shell that exec'd sleep) is dead, though the JDK calls it alive. */
+    @Test
+    void theRealLivenessCheckTakesAZombieForDead() throws Exception {
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.1 & echo $!; exec sleep 60").start();
+        try {
+            long zombie = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream())).readLine().trim());
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (RingSweeper.processAlive(zombie) && System.nanoTime() - end < 0) Thread.sleep(10);
+            assertFalse(RingSweeper.processAlive(zombie), "the zombie counts as dead");
+            assertTrue(ProcessHandle.of(zombie).map(ProcessHandle::isAlive).orElse(false), "still a zombie, unreaped, which the JDK calls alive");
+            assertTrue(RingSweeper.processAlive(parent.pid()));
+        } finally {
+            parent.destroyForcibly().waitFor();
+        }
     }
 }
