@@ -91,8 +91,9 @@ public interface Transport extends AutoCloseable {
      * it may resume writing at any moment. The pool kills it when it is one of the pool's own
      * workers, and fails the job otherwise.
      *
-     * @return the blocking worker's pid, or 0 when none was found since the last call (the
-     *     default, for transports whose workers cannot block one another)
+     * @return the blocking worker's pid, or 0 when none was found since the last call, or it no
+     *     longer holds what it held when found (0 is the default, for transports whose workers
+     *     cannot block one another)
      */
     default long blockingWorker() {
         return 0;
@@ -101,7 +102,8 @@ public interface Transport extends AutoCloseable {
     /**
      * Tells the transport that the worker it named by {@link #blockingWorker()} has ended,
      * although its pid names a live process: the pool's worker died and the system gave its pid
-     * to another process. The transport may then free what that worker held.
+     * to another process. The transport may then free what it found that worker holding (only
+     * that, and only while it is still held so).
      *
      * @param pid the pid {@link #blockingWorker()} returned, of a worker the pool knows has ended
      */

@@ -61,10 +61,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * worker is free), and when a worker process dies every task in flight is sent again at once; the
  * first result for a task counts, later ones are dropped. A worker that stops (SIGSTOP) or hangs
  * while it holds a frame half-copied in the transport blocks every frame behind it, which no lease
- * can free: the pool kills it ({@link Transport#blockingWorker()}) and goes on without it. A job
- * fails with {@link PoolException} when a task cannot run on its array, when every worker has died,
- * or when a process that is not one of the pool's workers blocks the transport so; the workers
- * exit when the pool closes, and by themselves within seconds when the parent dies.
+ * can free: the pool kills it ({@link Transport#blockingWorker()}) and goes on without it (a start
+ * that needed it fails, saying so, and so does a job it was the last worker of). A job fails with
+ * {@link PoolException} when a task cannot run on its array, when every worker has died, when a
+ * process that is not one of the pool's workers blocks the transport so, or when a killed worker
+ * still blocks it 10 s later; the workers exit when the pool closes, and by themselves within
+ * seconds when the parent dies.
  *
  * <p>The workers open each array by its path. So a job fails with PoolException, before any
  * task is sent, when the path no longer names the file the caller maps
@@ -289,7 +291,11 @@ public final class WorkerPool implements AutoCloseable {
          * @return the running pool, its workers started and, when set, listening
          * @throws IOException if the transport cannot be created or bound, or a worker process
          *     cannot be started
-         * @throws PoolException if a worker exits or stays silent for the start timeout while starting
+         * @throws PoolException if a worker exits or stays silent for the start timeout while starting,
+     *     or another process blocks the transport while they start (a worker of the pool that blocks
+     *     it is killed, and then has exited),
+         *     or another process blocks the transport while they start (a worker of the pool that blocks
+         *     it is killed, and then has exited)
          * @throws IllegalArgumentException for 0 workers without {@link #listen}, or a scheme or
          *     endpoint no transport serves
          */
@@ -313,7 +319,9 @@ public final class WorkerPool implements AutoCloseable {
      * @param n the number of worker processes, at least 1
      * @return the running pool, each worker started and said hello
      * @throws IOException if the transport cannot be created or a worker process cannot be started
-     * @throws PoolException if a worker exits or stays silent for the start timeout while starting
+     * @throws PoolException if a worker exits or stays silent for the start timeout while starting,
+     *     or another process blocks the transport while they start (a worker of the pool that blocks
+     *     it is killed, and then has exited)
      */
     public static WorkerPool start(int n) throws IOException {
         return builder().workers(n).start();
@@ -396,11 +404,11 @@ public final class WorkerPool implements AutoCloseable {
             for (int i = 0; i < processes.size(); i++) {
                 if (!processes.get(i).isAlive()) {
                     throw new PoolException("worker " + i + " exited with status " + processes.get(i).exitValue()
-                            + " while starting" + logTail());
+                            + killedWhy(processes.get(i)) + " while starting" + logTail());
                 }
             }
             byte[] f = receive(Math.min(left, 50_000_000L));
-            long blocker = transport.blockingWorker(); // a worker stopped half-way through its hello
+            long blocker = blocker(); // a worker stopped half-way through its hello
             if (blocker != 0) unblock(blocker);
             if (f == null || Frames.type(f, f.length) != TYPE_HELLO) continue; // results of no job yet: none
             Hello h = Frames.decodeHello(f, f.length);
@@ -791,6 +799,22 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** The transport's blocking worker (see {@link Transport#blockingWorker()}), its failures as receive's. */
+    private long blocker() {
+        try {
+            return transport.blockingWorker();
+        } catch (TransportClosedException e) {
+            throw e;
+        } catch (IllegalStateException e) {
+            throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Why a worker that exited did, when the pool killed it: said in the messages that give its exit status. */
+    private String killedWhy(Process p) {
+        return killedAt.containsKey(p.pid()) ? " (killed by the pool: it blocked the transport for seconds, stopped or hung)" : "";
+    }
+
     private byte[] receive(long timeoutNanos) {
         try {
             return transport.receive(timeoutNanos);
@@ -930,7 +954,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
                 f = receive(0);
             }
-            long blocker = transport.blockingWorker();
+            long blocker = blocker();
             if (blocker != 0) unblock(blocker);
             long now = System.nanoTime();
             while (!sent.isEmpty() && sent.peek().deadline() - now < 0) {
@@ -958,7 +982,13 @@ public final class WorkerPool implements AutoCloseable {
             Process p = processes.get(i);
             if (p.pid() != pid) continue;
             if (!p.isAlive()) {
-                transport.ownerGone(pid);
+                try {
+                    transport.ownerGone(pid);
+                } catch (TransportClosedException e) {
+                    throw e;
+                } catch (IllegalStateException e) {
+                    throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
+                }
                 return;
             }
             long now = System.nanoTime();
@@ -994,7 +1024,7 @@ public final class WorkerPool implements AutoCloseable {
         List<String> s = new ArrayList<>();
         for (int i = 0; i < processes.size(); i++) {
             Process p = processes.get(i);
-            s.add("worker " + i + ": " + (p.isAlive() ? "alive" : "exit " + p.exitValue()));
+            s.add("worker " + i + ": " + (p.isAlive() ? "alive" : "exit " + p.exitValue() + killedWhy(p)));
         }
         return String.join(", ", s);
     }

@@ -290,20 +290,7 @@ class PoolFaultTest {
         java.util.Set<Path> before = rings();
         Process stranger = new ProcessBuilder("sleep", "300").start();
         try {
-            CompletableFuture<Long> claim = CompletableFuture.supplyAsync(() -> {
-                try {
-                    long end = System.nanoTime() + 30_000_000_000L;
-                    while (System.nanoTime() - end < 0) {
-                        java.util.Set<Path> now = rings();
-                        now.removeAll(before);
-                        if (!now.isEmpty()) return dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(now.iterator().next(), stranger.pid());
-                        Thread.sleep(1);
-                    }
-                    throw new IllegalStateException("no ring file appeared");
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
+            CompletableFuture<Long> claim = onNewRing(before, ring -> dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, stranger.pid()));
             PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(50),
                     () -> assertThrows(PoolException.class, () -> busyWorkers(2).startTimeout(Duration.ofSeconds(55)).start()));
             claim.get(10, TimeUnit.SECONDS);
@@ -314,6 +301,56 @@ class PoolFaultTest {
         java.util.Set<Path> after = rings();
         after.removeAll(before);
         assertEquals(java.util.Set.of(), after, "the failed start removed its ring file");
+    }
+
+    /**
+     * One of the pool's workers stopped (SIGSTOP) before its hello, with a result claim in its
+     * name ahead of the hellos: the pool kills it after the held timeout, and start() fails
+     * saying that the pool killed it and why, rather than only its exit status.
+     */
+    @Test
+    void aWorkerStoppedWhileStartingFailsTheStartSayingItWasKilled() throws Exception {
+        java.util.Set<Path> before = rings();
+        CompletableFuture<Long> stopped = onNewRing(before, ring -> {
+            var worker = ProcessHandle.current().children()
+                    .filter(h -> h.info().commandLine().map(c -> c.contains(ring.toString())).orElse(false)).findFirst();
+            if (worker.isEmpty()) return null; // not started yet
+            signal("STOP", worker.get().pid());
+            dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, worker.get().pid());
+            return worker.get().pid();
+        });
+        PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(50),
+                () -> assertThrows(PoolException.class, () -> busyWorkers(2).startTimeout(Duration.ofSeconds(55)).start()));
+        long pid = stopped.get(10, TimeUnit.SECONDS);
+        assertTrue(e.getMessage().contains("exited with status 137 (killed by the pool: it blocked the transport"), e.getMessage());
+        assertTrue(!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the stopped worker is gone");
+    }
+
+    /** What a test does to a new ring file: a value once done, null to be called again a moment later. */
+    interface RingAction {
+        Long on(Path ring) throws Exception;
+    }
+
+    /**
+     * In the background, waits (up to 30 s, looking every millisecond) for a ring file of this
+     * process that was not among before, and runs action on it until it gives a value.
+     */
+    static CompletableFuture<Long> onNewRing(java.util.Set<Path> before, RingAction action) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                long end = System.nanoTime() + 30_000_000_000L;
+                while (System.nanoTime() - end < 0) {
+                    java.util.Set<Path> now = rings();
+                    now.removeAll(before);
+                    Long done = now.isEmpty() ? null : action.on(now.iterator().next());
+                    if (done != null) return done;
+                    Thread.sleep(1);
+                }
+                throw new IllegalStateException("no ring file appeared, or the action never ended");
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
     }
 
     /** The one ring file this process has now and did not have before. */

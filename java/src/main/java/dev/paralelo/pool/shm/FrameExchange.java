@@ -29,16 +29,12 @@ final class FrameExchange {
             since = -1;
         }
 
-        private long named; // the last pid this ring's sweeper named
-
         long takeBlocker() {
-            long b = sweeper == null ? 0 : sweeper.takeBlocker();
-            if (b != 0) named = b;
-            return b;
+            return sweeper == null ? 0 : sweeper.takeBlocker();
         }
 
         void ownerGone(long pid) {
-            if (pid == named) sweeper.ownerGone(pid);
+            if (sweeper != null) sweeper.ownerGone(pid);
         }
 
         void stuck(long now) {
@@ -129,16 +125,34 @@ final class FrameExchange {
         return out.maxFrameBytes();
     }
 
-    /** A process a sweep of either ring found blocking it (see {@link RingSweeper#takeBlocker()}), or 0. */
+    /**
+     * A process a sweep of either ring found blocking it (see {@link RingSweeper#takeBlocker()}),
+     * or 0; 0 once shut. A finding on the other ring waits for the next call. Fails as
+     * {@link #receive} does when the file was closed or truncated under it.
+     */
     long takeBlocker() {
-        long a = outStall.takeBlocker(), b = inStall.takeBlocker();
-        return a != 0 ? a : b;
+        try {
+            if (shut) return 0;
+            long a = outStall.takeBlocker();
+            return a != 0 ? a : inStall.takeBlocker();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
     }
 
-    /** See {@link RingSweeper#ownerGone}: for the ring (or rings) whose sweeper named pid. */
+    /** See {@link RingSweeper#ownerGone}: each ring's sweeper frees the record it named under pid, if any. */
     void ownerGone(long pid) {
-        outStall.ownerGone(pid);
-        inStall.ownerGone(pid);
+        try {
+            if (shut) return;
+            outStall.ownerGone(pid);
+            inStall.ownerGone(pid);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
     }
 
     /** From now on every call fails with TransportClosedException (before the mapping goes). */

@@ -31,9 +31,11 @@ public final class RingSweeper {
     private final long stuckNanos, heldNanos;
     private final Stuck atHead = new Stuck(), behindTail = new Stuck();
     /** The last finding of a live owner that holds a blocking record: its pid, the record, and the sequence word that shows it held. */
-    private long blocker, blockerPos, blockerWord, blockerSequence;
-    /** Pids whose process the caller declared gone although the pid names a live process now (reused). */
-    private final java.util.Set<Integer> gone = new java.util.HashSet<>();
+    private long named, namedPos = -1, namedWord, namedSequence;
+    /** Whether that finding waits to be taken by {@link #takeBlocker()}. */
+    private boolean pending;
+    /** The record (position and owner word) whose owner the caller declared gone, or position -1. */
+    private long gonePos = -1, goneWord;
 
     /** The four ways a record can block, each timed on its own (a record can pass from one to another). */
     private static final int CLAIMED = 0, WRITING = 1, TAKEN = 2, READING = 3;
@@ -87,38 +89,45 @@ public final class RingSweeper {
      * @return that pid, or 0 if no sweep found one since the last call, or it no longer holds the record
      */
     public long takeBlocker() {
-        long b = blocker;
-        blocker = 0;
-        if (b == 0 || ring.owner(blockerPos) != blockerWord || ring.sequence(blockerPos) != blockerSequence) return 0;
-        return b;
+        if (!pending) return 0;
+        pending = false;
+        return holds() ? named : 0;
+    }
+
+    /** Whether the last finding's record is still held as it was found. */
+    private boolean holds() {
+        return namedPos >= 0 && ring.owner(namedPos) == namedWord && ring.sequence(namedPos) == namedSequence;
     }
 
     /**
-     * Declares the process that held a record under pid gone, although pid names a live process
-     * now: the owner was one of the caller's workers, it died, and its pid was given to another
-     * process. The next sweep then frees that owner's blocking record as a dead owner's; the
-     * declaration ends with that.
+     * Declares the owner of the record last named with this pid gone, although the pid names a
+     * live process now: the owner was one of the caller's workers, it died, and its pid was given
+     * to another process. The next sweep then frees that record as a dead owner's. Only that
+     * record, and only if it is still held as it was found: nothing else of that pid.
      *
      * @param pid a pid that {@link #takeBlocker()} returned, whose process the caller knows has ended
      */
     public void ownerGone(long pid) {
-        gone.add((int) pid);
+        if (pid == 0 || pid != named || !holds()) return;
+        gonePos = namedPos;
+        goneWord = namedWord;
     }
 
     private void found(int pid, long pos, long ow, long sequence) {
-        blocker = pid;
-        blockerPos = pos;
-        blockerWord = ow;
-        blockerSequence = sequence;
+        named = pid;
+        namedPos = pos;
+        namedWord = ow;
+        namedSequence = sequence;
+        pending = true;
     }
 
-    /** Whether the recorded owner pid is gone: its process ended, or the caller said so. */
-    private boolean dead(int pid) {
-        return gone.contains(pid) || !alive.test(pid);
+    /** Whether the owner pid of the record (pos, ow) is gone: its process ended, or the caller said so of that record. */
+    private boolean dead(int pid, long pos, long ow) {
+        return (pos == gonePos && ow == goneWord) || !alive.test(pid);
     }
 
     /**
-     * Whether the process with this pid exists (and is not a zombie).
+     * Whether the process with this pid exists (and is not a zombie: a process whose every thread ended).
      *
      * @param pid a process id
      * @return true if a process with that pid is running on this machine; false for a zombie or a
@@ -126,15 +135,18 @@ public final class RingSweeper {
      */
     public static boolean processAlive(long pid) {
         if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return false;
-        // The JDK calls a zombie alive (it only asks whether the pid exists): on Linux, the state
-        // in /proc/PID/stat tells. The state follows the command name, in parentheses that may
-        // hold any characters, so it is read after the last ')'.
+        // The JDK calls a zombie alive (it only asks whether the pid exists). On Linux the state
+        // in /proc/PID/status tells, but it is the main thread's: a process whose main thread
+        // ended (pthread_exit) while others run shows Z too, and lives. So Z or X is dead only
+        // with one thread left.
         try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
-            int r = stat.lastIndexOf(')');
-            if (r < 0 || r + 2 >= stat.length()) return true;
-            char state = stat.charAt(r + 2);
-            return state != 'Z' && state != 'X';
+            char state = 0;
+            long threads = -1;
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("State:")) state = line.substring(6).strip().charAt(0);
+                else if (line.startsWith("Threads:")) threads = Long.parseLong(line.substring(8).strip());
+            }
+            return !((state == 'Z' || state == 'X') && threads <= 1);
         } catch (java.nio.file.NoSuchFileException e) {
             return !java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self")); // gone meanwhile, unless there is no /proc
         } catch (java.io.IOException | RuntimeException e) {
@@ -183,13 +195,13 @@ public final class RingSweeper {
         boolean take;
         if (holder == 0) take = stuck.expired(pos, ow, CLAIMED, now, stuckNanos); // claimed, owner not recorded yet
         else if (holder > 0 && (holder & RingLayout.READER) == 0) {
-            take = dead(holder);
+            take = dead(holder, pos, ow);
             if (!take && stuck.expired(pos, ow, WRITING, now, heldNanos)) found(holder, pos, ow, pos);
         } else {
             take = false;
         }
         if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
-        if (holder > 0) gone.remove(holder);
+        if (pos == gonePos) gonePos = -1;
         // Ours now: nobody can record itself or publish there any more. A producer that died
         // right after publishing has left a record to deliver, not to skip (the owner word of a
         // record's first slot outlives its lap, so the compare-and-set alone does not say that
@@ -216,13 +228,13 @@ public final class RingSweeper {
         boolean take;
         int reader = holder & ~RingLayout.READER;
         if ((holder & RingLayout.READER) != 0) {
-            take = dead(reader);
+            take = dead(reader, pos, ow);
             if (!take && behindTail.expired(pos, ow, READING, now, heldNanos)) found(reader, pos, ow, pos + 1);
         } else {
             take = behindTail.expired(pos, ow, TAKEN, now, stuckNanos); // claimed by a consumer that has not recorded itself yet
         }
         if (!take || !ring.casOwner(pos, ow, ring.ownerWord(pos, RingLayout.RECLAIMED))) return 0;
-        if ((holder & RingLayout.READER) != 0) gone.remove(reader);
+        if (pos == gonePos) gonePos = -1;
         // A consumer that released the record and then died leaves its word behind (a release
         // keeps the first slot's owner word): released already, and perhaps claimed again.
         if (ring.sequence(pos) != pos + 1) return 0;

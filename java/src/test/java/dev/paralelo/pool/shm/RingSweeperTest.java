@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -343,12 +344,76 @@ class RingSweeperTest {
         assertEquals(0, sweeper.takeBlocker());
     }
 
+    /** Owners that hold their records across sweeps, each for less than the held timeout, one after another: nobody is named. */
+    @Test
+    void ownersThatHoldBrieflyAreNotNamed() {
+        long now = 0;
+        for (int i = 0; i < 3 * SLOTS; i++) {
+            long t = claimAndStop(1, STALLED); // a producer between its claim and its publication
+            for (int k = 0; k < 4; k++) {
+                assertEquals(0, sweeper.sweep(now += HELD / 4 - 1));
+                assertEquals(0, sweeper.takeBlocker(), "a producer held for less than the held timeout");
+            }
+            seg.set(ValueLayout.JAVA_INT, RingLayout.SLOTS_OFFSET + (t % SLOTS) * RingLayout.SLOT_LENGTH + RingLayout.FRAME_LENGTH_OFFSET, 0);
+            seg.set(ValueLayout.JAVA_LONG, RingLayout.SLOTS_OFFSET + (t % SLOTS) * RingLayout.SLOT_LENGTH + RingLayout.SEQUENCE_OFFSET, t + 1);
+            takeAndStop(STALLED); // a consumer between its take and its release
+            for (int k = 0; k < 4; k++) {
+                assertEquals(0, sweeper.sweep(now += HELD / 4 - 1));
+                assertEquals(0, sweeper.takeBlocker(), "a consumer held for less than the held timeout");
+            }
+            ring.release(t, 1);
+        }
+        assertEquals(0, sweeper.takeBlocker());
+    }
+
+    @Test
+    void ownerGoneFreesOnlyTheRecordNamedAndOnlyWhileItIsHeld() {
+        long t = claimAndStop(1, STALLED);
+        sweeper.sweep(0);
+        sweeper.sweep(HELD);
+        assertEquals(STALLED, sweeper.takeBlocker());
+        sweeper.ownerGone(DEAD + 1); // another pid: nothing
+        assertEquals(0, sweeper.sweep(HELD + 1));
+        // it publishes: the record it was named for is no longer held, and a later one of that pid is a live owner's
+        seg.set(ValueLayout.JAVA_INT, RingLayout.SLOTS_OFFSET + RingLayout.FRAME_LENGTH_OFFSET, 0);
+        seg.set(ValueLayout.JAVA_LONG, RingLayout.SLOTS_OFFSET + RingLayout.SEQUENCE_OFFSET, t + 1);
+        claimAndStop(1, STALLED);
+        sweeper.ownerGone(STALLED);
+        assertArrayEquals(new byte[0], ring.poll());
+        assertEquals(0, sweeper.sweep(HELD + 2), "the live owner's new record is left alone");
+        assertNull(ring.poll());
+    }
+
     @Test
     void theRealLivenessCheckKnowsThisProcessAndAFinishedOne() throws Exception {
         assertTrue(RingSweeper.processAlive(ProcessHandle.current().pid()));
         Process p = new ProcessBuilder("true").start();
         p.waitFor();
         assertFalse(RingSweeper.processAlive(p.pid()));
+    }
+
+    /**
+     * A process whose main thread ended (pthread_exit) while another runs shows state Z in
+     * /proc, as a zombie does, and is alive (Python through ctypes, which lets go of its lock
+     * around the call).
+     */
+    @Test
+    void theRealLivenessCheckKeepsAProcessWhoseMainThreadEnded() throws Exception {
+        Process p = new ProcessBuilder(dev.paralelo.Python.executable("ctypes"), "-c",
+                "import ctypes, os, threading, time\n"
+                + "threading.Thread(target=time.sleep, args=(60,)).start()\n"
+                + "print(os.getpid(), flush=True)\n"
+                + "ctypes.CDLL(None).pthread_exit(None)\n").start();
+        try {
+            long pid = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine().trim());
+            Path status = Path.of("/proc", Long.toString(pid), "status");
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (!java.nio.file.Files.readString(status).contains("State:\tZ") && System.nanoTime() - end < 0) Thread.sleep(10);
+            assertTrue(java.nio.file.Files.readString(status).contains("State:\tZ"), "its main thread ended");
+            assertTrue(RingSweeper.processAlive(pid), "alive: its other thread runs");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
     }
 
     /** A zombie (a child its parent never reaped, here the child of a shell that exec'd sleep) is dead, though the JDK calls it alive. */
