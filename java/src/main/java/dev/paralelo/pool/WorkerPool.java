@@ -292,8 +292,6 @@ public final class WorkerPool implements AutoCloseable {
          * @throws IOException if the transport cannot be created or bound, or a worker process
          *     cannot be started
          * @throws PoolException if a worker exits or stays silent for the start timeout while starting,
-     *     or another process blocks the transport while they start (a worker of the pool that blocks
-     *     it is killed, and then has exited),
          *     or another process blocks the transport while they start (a worker of the pool that blocks
          *     it is killed, and then has exited)
          * @throws IllegalArgumentException for 0 workers without {@link #listen}, or a scheme or
