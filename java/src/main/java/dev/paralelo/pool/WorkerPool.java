@@ -64,9 +64,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * can free: the pool kills it ({@link Transport#blockingWorker()}) and goes on without it (a start
  * that needed it fails, saying so, and so does a job it was the last worker of). A job fails with
  * {@link PoolException} when a task cannot run on its array, when every worker has died, when a
- * process that is not one of the pool's workers blocks the transport so, or when a killed worker
- * still blocks it 10 s later; the workers exit when the pool closes, and by themselves within
- * seconds when the parent dies.
+ * process that is not one of the pool's workers blocks the transport so, when a killed worker
+ * still blocks it 10 s later, or when no worker answers at all for the start timeout or ten
+ * leases, whichever is longer (all of them stopped or hung: the message gives each one's state);
+ * the workers exit when the pool closes, and by themselves within seconds when the parent dies.
  *
  * <p>The workers open each array by its path. So a job fails with PoolException, before any
  * task is sent, when the path no longer names the file the caller maps
@@ -841,7 +842,11 @@ public final class WorkerPool implements AutoCloseable {
         long lease = settings.lease.toNanos();
         int remaining = n, flying = 0;
         long frames = 0, reissued = 0, duplicates = 0;
-        long t0 = System.nanoTime(), alone = 0;
+        long t0 = System.nanoTime(), alone = 0, answered = t0;
+        // No answer at all for this long, with workers alive, is a pool whose workers are all
+        // stopped or hung (leases cannot help: they only send the tasks again).
+        long leaseNanos = settings.lease.toNanos(), silence = Math.max(settings.startTimeout.toNanos(),
+                leaseNanos > LONGEST.toNanos() / 10 ? LONGEST.toNanos() : 10 * leaseNanos);
         boolean refused = false;
         while (remaining > 0) {
             // Process.isAlive reads what the JDK's reaper thread recorded (no system call);
@@ -903,6 +908,7 @@ public final class WorkerPool implements AutoCloseable {
             byte[] f = receive(flying > 0 || refused ? 1_000_000L : 0);
             while (f != null) {
                 if (Frames.type(f, f.length) == TYPE_RESULTS && Frames.job(f) == job) {
+                    answered = System.nanoTime();
                     for (Result r : Frames.decodeResults(f, f.length).results()) {
                         if (r.status() == STATUS_GROUP) {
                             Frames.Group g = Frames.group(r);
@@ -955,6 +961,10 @@ public final class WorkerPool implements AutoCloseable {
             long blocker = blocker();
             if (blocker != 0) unblock(blocker);
             long now = System.nanoTime();
+            if (live > 0 && flying > 0 && now - answered > silence) {
+                throw new PoolException("no worker answered for " + silence / 1_000_000_000L + " s while " + remaining + " of " + n
+                        + " tasks were left (" + workerStates() + "): are the workers stopped or hung?" + logTail());
+            }
             while (!sent.isEmpty() && sent.peek().deadline() - now < 0) {
                 for (int i : sent.poll().tasks()) if (done[i] == null && inFlight[i]) {
                     inFlight[i] = false;
@@ -1016,6 +1026,29 @@ public final class WorkerPool implements AutoCloseable {
     private static boolean allDone(Sent s, byte[][] done) {
         for (int i : s.tasks()) if (done[i] == null) return false;
         return true;
+    }
+
+    /** Each worker's pid and state as /proc/PID/status gives it (T is stopped), or its exit status. */
+    private String workerStates() {
+        List<String> s = new ArrayList<>();
+        for (int i = 0; i < processes.size(); i++) {
+            Process p = processes.get(i);
+            String state = "alive";
+            if (!p.isAlive()) {
+                state = "exit " + p.exitValue() + killedWhy(p);
+            } else {
+                try {
+                    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                        if (line.startsWith("State:")) state = line.substring(6).strip();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // no /proc, or gone meanwhile: "alive" as the JDK last said
+                }
+            }
+            s.add("worker " + i + " (pid " + p.pid() + "): " + state);
+        }
+        if (remote != null) s.add(Math.max(0, remote.workers()) + " attached");
+        return String.join(", ", s);
     }
 
     private String exitStatuses() {

@@ -361,6 +361,30 @@ class PoolFaultTest {
         return mine.iterator().next();
     }
 
+    /**
+     * Every worker stopped (SIGSTOP) while it holds nothing: leases only send the tasks again, and
+     * nobody answers. The job fails after the start timeout (5 s here; ten leases of 300 ms are
+     * less), giving each worker's state, and once they are continued the pool goes on.
+     */
+    @Test
+    void whenEveryWorkerIsStoppedTheJobFailsGivingTheirStates() throws Exception {
+        try (WorkerPool pool = busyWorkers(2).lease(Duration.ofMillis(300)).startTimeout(Duration.ofSeconds(5)).start()) {
+            List<Long> pids = pool.workerPids();
+            for (long pid : pids) signal("STOP", pid);
+            try {
+                long t0 = System.nanoTime();
+                PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(PoolException.class, () -> pool.sum(big)));
+                assertTrue(System.nanoTime() - t0 >= 5_000_000_000L, "failed after the start timeout, not before");
+                assertTrue(e.getMessage().contains("no worker answered for 5 s"), e.getMessage());
+                for (long pid : pids) assertTrue(e.getMessage().contains("(pid " + pid + "): T (stopped)"), e.getMessage());
+            } finally {
+                for (long pid : pids) signal("CONT", pid);
+            }
+            double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big));
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got), "continued, the workers go on");
+        }
+    }
+
     @Test
     void whenEveryWorkerDiesTheJobFailsAndCloseWorks() throws Exception {
         WorkerPool pool = slowJobs(2).start();
