@@ -363,19 +363,20 @@ class PoolFaultTest {
 
     /**
      * Every worker stopped (SIGSTOP) while it holds nothing: leases only send the tasks again, and
-     * nobody answers. The job fails after the start timeout (5 s here; ten leases of 300 ms are
-     * less), giving each worker's state, and once they are continued the pool goes on.
+     * nobody answers. The job fails after the start timeout (10 s here, which also leaves the two
+     * workers' JVMs room to start on a loaded machine; ten leases of 300 ms are less), giving each
+     * worker's state, and once they are continued the pool goes on.
      */
     @Test
     void whenEveryWorkerIsStoppedTheJobFailsGivingTheirStates() throws Exception {
-        try (WorkerPool pool = busyWorkers(2).lease(Duration.ofMillis(300)).startTimeout(Duration.ofSeconds(5)).start()) {
+        try (WorkerPool pool = busyWorkers(2).lease(Duration.ofMillis(300)).startTimeout(Duration.ofSeconds(10)).start()) {
             List<Long> pids = pool.workerPids();
             for (long pid : pids) signal("STOP", pid);
             try {
                 long t0 = System.nanoTime();
                 PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(PoolException.class, () -> pool.sum(big)));
-                assertTrue(System.nanoTime() - t0 >= 5_000_000_000L, "failed after the start timeout, not before");
-                assertTrue(e.getMessage().contains("no worker answered for 5 s"), e.getMessage());
+                assertTrue(System.nanoTime() - t0 >= 10_000_000_000L, "failed after the start timeout, not before");
+                assertTrue(e.getMessage().contains("no worker answered for 10 s"), e.getMessage());
                 for (long pid : pids) assertTrue(e.getMessage().contains("(pid " + pid + "): T (stopped)"), e.getMessage());
             } finally {
                 for (long pid : pids) signal("CONT", pid);
