@@ -78,8 +78,8 @@ final class CombinedTransport implements Transport {
 
     @Override
     public long blockingWorker() {
-        long a = first.blockingWorker(), b = second.blockingWorker();
-        return a != 0 ? a : b;
+        long a = first.blockingWorker(); // a finding of the second waits for the next call, not lost
+        return a != 0 ? a : second.blockingWorker();
     }
 
     @Override

@@ -107,6 +107,16 @@ class RingProcessTest {
         }
     }
 
+    /** A peer that claimed a result record and waits there (stopped with SIGSTOP if stopped), then an echo worker: the claimer. */
+    Process claimerThenWorker(ShmTransport t, boolean stopped) throws Exception {
+        Process claimer = peer("claim", t.endpoint());
+        assertTrue(RingPeer.line(claimer).startsWith("claimed"));
+        if (stopped) stop(claimer);
+        Process worker = peer("echo", t.endpoint());
+        assertEquals("connected", RingPeer.line(worker));
+        return claimer;
+    }
+
     /** A peer that took task 0 off the task ring, recorded itself as its reader and stopped there. */
     Process holdingTaskZero(ShmTransport t) throws Exception {
         Process holder = peer("hold", t.endpoint());
@@ -189,10 +199,7 @@ class RingProcessTest {
     void aWorkerKilledWhileWritingAResultDoesNotWedgeTheRing() throws Exception {
         BitSet answered = new BitSet();
         try (ShmTransport t = transport()) {
-            Process claimer = peer("claim", t.endpoint());
-            assertTrue(RingPeer.line(claimer).startsWith("claimed"));
-            Process worker = peer("echo", t.endpoint());
-            assertEquals("connected", RingPeer.line(worker));
+            Process claimer = claimerThenWorker(t, false);
             byte[] f = task(1);
             assertTrue(t.send(f, 0, f.length, 0));
             long t0 = System.nanoTime();
@@ -252,12 +259,8 @@ class RingProcessTest {
     void aStoppedWorkerHalfWayThroughAResultIsNamedAndTheRingGoesOnOnceItIsKilled() throws Exception {
         BitSet answered = new BitSet();
         try (ShmTransport t = transport()) {
-            Process claimer = peer("claim", t.endpoint());
-            assertTrue(RingPeer.line(claimer).startsWith("claimed"));
-            stop(claimer);
             long claimed = System.nanoTime();
-            Process worker = peer("echo", t.endpoint());
-            assertEquals("connected", RingPeer.line(worker));
+            Process claimer = claimerThenWorker(t, true);
             byte[] f = task(1);
             assertTrue(t.send(f, 0, f.length, 0));
             long blocker = 0;
