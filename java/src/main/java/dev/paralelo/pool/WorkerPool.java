@@ -62,8 +62,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first result for a task counts, later ones are dropped. A worker that stops (SIGSTOP) or hangs
  * while it holds a frame half-copied in the transport blocks every frame behind it, which no lease
  * can free: the pool kills it ({@link Transport#blockingWorker()}) and goes on without it (a start
- * that needed it fails, saying so, and so does a job it was the last worker of). A job fails with
- * {@link PoolException} when a task cannot run on its array, when every worker has died, when a
+ * that needed it fails, saying so, and so does a job it was the last worker of). A job runs on
+ * the workers it has; when the next one starts, each of the pool's own workers that has died
+ * (killed, crashed, or killed by the pool) is replaced by a new process, logged as a warning,
+ * which takes tasks once it has started. A job fails with
+ * {@link PoolException} when a task cannot run on its array, when every worker has died during it, when a
  * process that is not one of the pool's workers blocks the transport so, when a killed worker
  * still blocks it 10 s later, or when no worker answers at all for the start timeout or ten
  * leases, whichever is longer (all of them stopped or hung: the message gives each one's state);
@@ -96,8 +99,16 @@ public final class WorkerPool implements AutoCloseable {
     private final Transport transport;
     /** The transport of the pool's own workers (null with workers(0)), and the listening one (or null). */
     private final Transport local, remote;
-    /** The pool's own worker processes; read by the shutdown hook while start() may still add to it. */
+    /**
+     * The pool's own worker processes, by worker index (a dead one's place taken by its
+     * replacement at the next job); read by the shutdown hook while start() may still add to it.
+     */
     private final List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The last workers replaced after they died, kept for their pids (see unblock): at most FORMER. */
+    private final ArrayDeque<Process> former = new ArrayDeque<>();
+    private static final int FORMER = 1024;
+    /** Workers replaced so far (they count as lost). */
+    private long replaced;
     private final ScheduledExecutorService beat;
     private final Path log;
     private final Thread shutdownHook;
@@ -731,9 +742,9 @@ public final class WorkerPool implements AutoCloseable {
         return n + (remote == null ? 0 : Math.max(0, remote.workers()));
     }
 
-    /** Workers lost so far: the pool's own that died, and those the transports dropped. */
+    /** Workers lost so far: the pool's own that died (replaced or not), and those the transports dropped. */
     private long lostWorkers() {
-        long n = 0;
+        long n = replaced;
         for (Process p : processes) if (!p.isAlive()) n++;
         if (local != null) n += local.workersLost();
         if (remote != null) n += remote.workersLost();
@@ -770,7 +781,8 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * The process ids of the workers, in worker order (for tools and tests).
+     * The process ids of the workers, in worker order (for tools and tests): a dead worker's,
+     * until the next job starts its replacement, then the replacement's.
      *
      * @return the pids of the worker processes the pool started (attached workers are not included)
      */
@@ -827,6 +839,7 @@ public final class WorkerPool implements AutoCloseable {
     /** Runs tasks to completion; the OK payload of each, by task index. */
     private byte[][] run(List<ArrayRef> arrays, List<Task> tasks) {
         if (closed) throw new IllegalStateException("the pool is closed");
+        replaceDead();
         long job = ++jobs;
         int n = tasks.size();
         byte[][] done = new byte[n][];
@@ -980,6 +993,37 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * Starts a worker in the place of each of the pool's own that has died (killed, crashed, or
+     * killed by the pool for blocking the transport), with the same index and settings; called
+     * as a job starts, so that a job that loses workers finishes on the others (or fails when
+     * none is left) and the next one runs on the pool's full size again. The job does not wait
+     * for the new workers: they take tasks once they have started, as the others' leases and
+     * the start timeout allow for. A replacement that cannot be started is logged, and the job
+     * runs on the workers alive.
+     */
+    private void replaceDead() {
+        if (local == null) return;
+        for (int i = 0; i < processes.size(); i++) {
+            Process dead = processes.get(i);
+            if (dead.isAlive()) continue;
+            String why = "exit " + dead.exitValue() + killedWhy(dead);
+            try {
+                Process p = new ProcessBuilder(command(i)).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                if (former.size() == FORMER) former.removeFirst();
+                former.addLast(dead);
+                replaced++;
+                processes.set(i, p);
+                LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + dead.pid() + ") had ended (" + why
+                        + "): started pid " + p.pid() + " in its place");
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + dead.pid() + ") had ended (" + why
+                        + ") and cannot be replaced: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
      * A process keeps a frame of the transport half-copied and blocks it (stopped or hung): one
      * of ours is killed, and its death sends its tasks out again and lets the transport free the
      * frame; any other process fails the job, since only its owner may stop it. A worker of ours
@@ -990,13 +1034,7 @@ public final class WorkerPool implements AutoCloseable {
             Process p = processes.get(i);
             if (p.pid() != pid) continue;
             if (!p.isAlive()) {
-                try {
-                    transport.ownerGone(pid);
-                } catch (TransportClosedException e) {
-                    throw e;
-                } catch (IllegalStateException e) {
-                    throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
-                }
+                gone(pid);
                 return;
             }
             long now = System.nanoTime();
@@ -1011,8 +1049,25 @@ public final class WorkerPool implements AutoCloseable {
             }
             return;
         }
+        for (Process p : former) {
+            if (p.pid() == pid) { // a replaced worker's pid, now another process's
+                gone(pid);
+                return;
+            }
+        }
         throw new PoolException("process " + pid + ", not one of this pool's workers, has held a frame of the pool's transport "
                 + "for seconds and blocks it (stopped or hung?): resume it or stop it");
+    }
+
+    /** Tells the transport that a worker of the pool that held its frames has ended (its pid may be another process's now). */
+    private void gone(long pid) {
+        try {
+            transport.ownerGone(pid);
+        } catch (TransportClosedException e) {
+            throw e;
+        } catch (IllegalStateException e) {
+            throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
+        }
     }
 
     /** When each worker that blocked the transport was killed (until the JDK sees it gone, it is named again). */

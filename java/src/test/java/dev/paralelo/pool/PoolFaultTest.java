@@ -138,7 +138,7 @@ class PoolFaultTest {
                 long end = System.nanoTime() + 10_000_000_000L;
                 while (pool.liveWorkers() != 2 && System.nanoTime() - end < 0) Thread.sleep(10);
                 assertEquals(2, pool.liveWorkers());
-                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "the pool goes on with 2");
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "the pool goes on");
             }
         }
         assertTrue(hit, "in " + TRIES + " tries no kill landed on a task in flight");
@@ -202,7 +202,8 @@ class PoolFaultTest {
                 while (pool.liveWorkers() != 1 && System.nanoTime() - end < 0) Thread.sleep(10);
                 assertEquals(1, pool.liveWorkers(), "the stopped worker was killed");
                 assertEquals(List.of(false), List.of(ProcessHandle.of(victim).map(ProcessHandle::isAlive).orElse(false)));
-                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "the pool goes on with 1");
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)), "the pool goes on");
+                assertTrue(pool.workerPids().get(0) != victim, "the killed worker was replaced: " + pool.workerPids());
             } finally {
                 new ProcessBuilder("kill", "-CONT", Long.toString(victim)).start().waitFor(); // gone already, normally
             }
@@ -386,17 +387,67 @@ class PoolFaultTest {
         }
     }
 
+    /**
+     * Every worker killed between jobs: the next job starts a new process in each one's place,
+     * finishes on them with the right bits, and close() stops them.
+     */
     @Test
-    void whenEveryWorkerDiesTheJobFailsAndCloseWorks() throws Exception {
+    void workersThatDiedBetweenJobsAreReplacedWhenTheNextStarts() throws Exception {
         WorkerPool pool = slowJobs(2).start();
+        List<Long> now;
         try {
-            for (long pid : pool.workerPids()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(PoolException.class, () -> pool.sum(big)));
-            assertTrue(e.getMessage().contains("every worker died"), e.getMessage());
+            List<Long> old = pool.workerPids();
+            for (long pid : old) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            awaitLive(pool, 0);
+            double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big));
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+            now = pool.workerPids();
+            assertEquals(2, now.size());
+            for (long pid : now) {
+                assertTrue(!old.contains(pid), "a new process: " + old + " then " + now);
+                assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "replacement " + pid + " alive");
+            }
+            assertEquals(2, pool.liveWorkers());
         } finally {
             assertTimeoutPreemptively(Duration.ofSeconds(30), pool::close);
         }
         assertThrows(IllegalStateException.class, () -> pool.sum(big));
+        for (long pid : now) assertTrue(!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "close() ended replacement " + pid);
+    }
+
+    /**
+     * A replacement takes tasks: worker 0 killed, the next job starts its replacement; then the
+     * other, original worker is stopped (SIGSTOP, holding nothing), and a job still finishes,
+     * which only the replacement can answer.
+     */
+    @Test
+    void aReplacementTakesTasks() throws Exception {
+        try (WorkerPool pool = busyWorkers(2).lease(Duration.ofMillis(300)).startTimeout(Duration.ofSeconds(30)).start()) {
+            long victim = pool.workerPids().get(0), other = pool.workerPids().get(1);
+            ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+            awaitLive(pool, 1);
+            double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big));
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got), "the job that starts the replacement");
+            long heir = pool.workerPids().get(0);
+            assertTrue(heir != victim && pool.workerPids().get(1) == other, pool.workerPids().toString());
+            signal("STOP", other);
+            try {
+                got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big));
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got), "answered by the replacement alone");
+                assertEquals(List.of(heir, other), pool.workerPids(), "a stopped worker is alive: not replaced");
+            } finally {
+                signal("CONT", other);
+            }
+            got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big));
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+        }
+    }
+
+    /** Waits (at most 10 s) until the JDK has seen the pool's workers die down to n alive, and checks it. */
+    static void awaitLive(WorkerPool pool, int n) throws InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L; // the JDK's reaper records an exit a moment later
+        while (pool.liveWorkers() != n && System.nanoTime() - end < 0) Thread.sleep(10);
+        assertEquals(n, pool.liveWorkers());
     }
 
     /**
@@ -441,6 +492,8 @@ class PoolFaultTest {
                 Throwable t = outcome(job, 30);
                 if (t == null) continue; // on a loaded machine the test's thread may kill only after the whole job
                 assertTrue(t instanceof PoolException && t.getMessage().contains("every worker died"), t.toString());
+                double got = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big));
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got), "the next job runs on replacements");
                 return;
             }
         }
