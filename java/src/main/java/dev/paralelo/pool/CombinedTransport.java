@@ -89,6 +89,12 @@ final class CombinedTransport implements Transport {
     }
 
     @Override
+    public void sweep() {
+        first.sweep();
+        second.sweep();
+    }
+
+    @Override
     public void close() throws IOException {
         try {
             first.close();

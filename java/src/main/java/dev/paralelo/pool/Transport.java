@@ -110,6 +110,14 @@ public interface Transport extends AutoCloseable {
     default void ownerGone(long pid) {}
 
     /**
+     * Frees now what workers that have ended left held in the transport (a frame half-written
+     * or half-read), instead of when a stall next finds it; the pool calls it before it starts
+     * new workers in the place of dead ones, while their pids still name no process. Records of
+     * live owners are left alone.
+     */
+    default void sweep() {}
+
+    /**
      * Tells the workers to exit, releases the transport and removes what it created.
      *
      * @throws IOException if what the transport created (a ring file, a socket) cannot be released

@@ -109,6 +109,16 @@ public final class WorkerPool implements AutoCloseable {
     private static final int FORMER = 1024;
     /** Workers replaced so far (they count as lost). */
     private long replaced;
+    /** Each worker's command, fixed when the pool starts: replacements run the same. */
+    private final List<List<String>> commands = new ArrayList<>();
+    /** Held while worker processes start, and while close() takes the list of those to stop: none starts after. */
+    private final Object starting = new Object();
+    /** The pool's own workers that have said hello (by identity). */
+    private final java.util.Set<Process> started = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Per worker index: replacements in a row that ended before they said hello. */
+    private final int[] failedStarts;
+    /** Replacements in a row that end before they say hello, after which a worker is not replaced any more. */
+    static final int MAX_FAILED_STARTS = 3;
     private final ScheduledExecutorService beat;
     private final Path log;
     private final Thread shutdownHook;
@@ -140,6 +150,23 @@ public final class WorkerPool implements AutoCloseable {
         private Map<String, String> listenOptions = Map.of();
 
         private Builder() {}
+
+        /** A copy: a pool keeps its own, so a builder changed or reused after start() changes no running pool. */
+        private Builder(Builder b) {
+            workers = b.workers;
+            threads = b.threads;
+            batch = b.batch;
+            taskElements = b.taskElements;
+            lease = b.lease;
+            startTimeout = b.startTimeout;
+            scheme = b.scheme;
+            maxFrameBytes = b.maxFrameBytes;
+            mode = b.mode;
+            kernels = b.kernels;
+            javaOptions.addAll(b.javaOptions);
+            listen = b.listen;
+            listenOptions = b.listenOptions;
+        }
 
         /**
          * Worker processes the pool starts (default: one per core; 0 only for a pool that listens).
@@ -337,8 +364,10 @@ public final class WorkerPool implements AutoCloseable {
         return builder().workers(n).start();
     }
 
-    private WorkerPool(Builder b) throws IOException {
+    private WorkerPool(Builder given) throws IOException {
+        Builder b = new Builder(given);
         this.settings = b;
+        this.failedStarts = new int[b.workers];
         if (b.workers == 0 && b.listen == null) throw new IllegalArgumentException("a pool with 0 workers must listen for attached ones");
         if (b.threads == 0) b.threads = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, b.workers));
         // Listen first: its keys and allow list are read there, and the ring file of the pool's own
@@ -364,16 +393,21 @@ public final class WorkerPool implements AutoCloseable {
         try {
             beat.scheduleAtFixedRate(transport::heartbeat, 0, 100, TimeUnit.MILLISECONDS);
             Runtime.getRuntime().addShutdownHook(shutdownHook);
-            for (int i = 0; i < b.workers; i++) {
-                Process p = new ProcessBuilder(command(i)).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-                processes.add(p);
+            for (int i = 0; i < b.workers; i++) commands.add(List.copyOf(command(i)));
+            synchronized (starting) {
+                for (int i = 0; i < b.workers && !closed; i++) processes.add(startWorker(i));
             }
             awaitHellos();
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** Starts worker index with the command the pool was started with, its output appended to the log. */
+    private Process startWorker(int index) throws IOException {
+        return new ProcessBuilder(commands.get(index)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
     private List<String> command(int index) {
@@ -425,6 +459,7 @@ public final class WorkerPool implements AutoCloseable {
             // One of ours: its index and pid (a worker attached over the network says hello too).
             if (h.worker() < seen.length && !seen[h.worker()] && processes.get(h.worker()).pid() == h.pid()) {
                 seen[h.worker()] = true;
+                started.add(processes.get(h.worker()));
                 count++;
             }
         }
@@ -732,7 +767,8 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Workers that can take tasks: the pool's own whose process is alive, and those attached now.
+     * Workers that can take tasks: the pool's own whose process is alive (a replacement counts
+     * from the moment the job that starts it does, before it has said hello), and those attached now.
      *
      * @return the number of such workers, 0 or more
      */
@@ -754,7 +790,8 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * Waits until at least n workers can take tasks (workers that attach count as they come), at
      * most timeout; false if there are fewer then. A job needs none of this (it waits for a first
-     * worker by itself); it is for spreading a job over workers known to be coming.
+     * worker by itself); it is for spreading a job over workers known to be coming. The pool's own
+     * dead workers are replaced only when a job starts, so they do not come back while this waits.
      *
      * @param n how many workers to wait for
      * @param timeout how long to wait at most
@@ -823,7 +860,7 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Why a worker that exited did, when the pool killed it: said in the messages that give its exit status. */
     private String killedWhy(Process p) {
-        return killedAt.containsKey(p.pid()) ? " (killed by the pool: it blocked the transport for seconds, stopped or hung)" : "";
+        return killedAt.containsKey(p) ? " (killed by the pool: it blocked the transport for seconds, stopped or hung)" : "";
     }
 
     private byte[] receive(long timeoutNanos) {
@@ -920,6 +957,7 @@ public final class WorkerPool implements AutoCloseable {
             }
             byte[] f = receive(flying > 0 || refused ? 1_000_000L : 0);
             while (f != null) {
+                if (Frames.type(f, f.length) == TYPE_HELLO) hello(f); // a replacement has started
                 if (Frames.type(f, f.length) == TYPE_RESULTS && Frames.job(f) == job) {
                     answered = System.nanoTime();
                     for (Result r : Frames.decodeResults(f, f.length).results()) {
@@ -1003,23 +1041,58 @@ public final class WorkerPool implements AutoCloseable {
      */
     private void replaceDead() {
         if (local == null) return;
-        for (int i = 0; i < processes.size(); i++) {
-            Process dead = processes.get(i);
-            if (dead.isAlive()) continue;
-            String why = "exit " + dead.exitValue() + killedWhy(dead);
-            try {
-                Process p = new ProcessBuilder(command(i)).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-                if (former.size() == FORMER) former.removeFirst();
-                former.addLast(dead);
-                replaced++;
-                processes.set(i, p);
-                LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + dead.pid() + ") had ended (" + why
-                        + "): started pid " + p.pid() + " in its place");
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + dead.pid() + ") had ended (" + why
-                        + ") and cannot be replaced: " + e.getMessage());
+        boolean swept = false;
+        synchronized (starting) {
+            for (int i = 0; i < processes.size() && !closed; i++) {
+                Process dead = processes.get(i);
+                if (dead.isAlive() || failedStarts[i] >= MAX_FAILED_STARTS) continue;
+                if (!swept) {
+                    // Free what the dead left held in the rings while their pids name no process:
+                    // a replacement given one of those pids would be taken for the holder.
+                    try {
+                        transport.sweep();
+                    } catch (TransportClosedException e) {
+                        throw e;
+                    } catch (IllegalStateException e) {
+                        throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
+                    }
+                    swept = true;
+                }
+                String why = "exit " + dead.exitValue() + killedWhy(dead);
+                failedStarts[i] = started.remove(dead) ? 0 : failedStarts[i] + 1;
+                if (failedStarts[i] >= MAX_FAILED_STARTS) {
+                    LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + dead.pid() + ") ended (" + why + "): "
+                            + MAX_FAILED_STARTS + " of its processes in a row ended before they started, so it is not replaced any more"
+                            + logTail());
+                    continue;
+                }
+                killedAt.remove(dead);
+                try {
+                    Process p = startWorker(i);
+                    if (former.size() == FORMER) former.removeFirst();
+                    former.addLast(dead);
+                    replaced++;
+                    processes.set(i, p);
+                    LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + dead.pid() + ") had ended (" + why
+                            + "): started pid " + p.pid() + " in its place");
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + dead.pid() + ") had ended (" + why
+                            + ") and cannot be replaced: " + e.getMessage());
+                }
             }
+        }
+    }
+
+    /** A HELLO during a job: a replacement has started (one of ours: its index and pid match). */
+    private void hello(byte[] f) {
+        Hello h;
+        try {
+            h = Frames.decodeHello(f, f.length);
+        } catch (ProtocolException e) {
+            return; // not one of ours: ours encode theirs with this class
+        }
+        if (h.worker() >= 0 && h.worker() < processes.size() && processes.get(h.worker()).pid() == h.pid()) {
+            started.add(processes.get(h.worker()));
         }
     }
 
@@ -1038,7 +1111,7 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
             long now = System.nanoTime();
-            Long at = killedAt.putIfAbsent(pid, now);
+            Long at = killedAt.putIfAbsent(p, now);
             if (at == null) {
                 LOG.log(System.Logger.Level.WARNING, "worker " + i + " (pid " + pid + ") has held a frame of the pool's transport "
                         + "for seconds and blocks the other workers (stopped or hung?): killed");
@@ -1070,8 +1143,11 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** When each worker that blocked the transport was killed (until the JDK sees it gone, it is named again). */
-    private final Map<Long, Long> killedAt = new HashMap<>();
+    /**
+     * When each worker that blocked the transport was killed (until the JDK sees it gone, it is
+     * named again); by process, not pid, since a replacement may be given a killed one's pid.
+     */
+    private final Map<Process, Long> killedAt = new java.util.IdentityHashMap<>();
     /** How long a killed worker may go on blocking the transport before the job fails. */
     private static final long KILL_WAIT_NANOS = 10_000_000_000L;
 
@@ -1110,7 +1186,8 @@ public final class WorkerPool implements AutoCloseable {
         List<String> s = new ArrayList<>();
         for (int i = 0; i < processes.size(); i++) {
             Process p = processes.get(i);
-            s.add("worker " + i + ": " + (p.isAlive() ? "alive" : "exit " + p.exitValue() + killedWhy(p)));
+            s.add("worker " + i + ": " + (p.isAlive() ? "alive" : "exit " + p.exitValue() + killedWhy(p)
+                    + (failedStarts[i] >= MAX_FAILED_STARTS ? " (not replaced: " + MAX_FAILED_STARTS + " in a row ended before they started)" : "")));
         }
         return String.join(", ", s);
     }
@@ -1156,6 +1233,11 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void stopWorkers() {
+        closed = true; // the shutdown hook comes here without close(): no job starts a worker after this
+        List<Process> all;
+        synchronized (starting) {
+            all = List.copyOf(processes);
+        }
         beat.shutdownNow();
         try {
             if (transport != null) transport.close();
@@ -1163,7 +1245,7 @@ public final class WorkerPool implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "closing the pool's transport: " + e.getMessage());
         }
         long end = System.nanoTime() + 5_000_000_000L;
-        for (Process p : processes) {
+        for (Process p : all) {
             try {
                 long left = end - System.nanoTime();
                 if (left <= 0 || !p.waitFor(left, TimeUnit.NANOSECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -443,6 +443,124 @@ class PoolFaultTest {
         }
     }
 
+    /**
+     * Replacements that end before they start (a watcher kills each new worker process at once,
+     * as a worker that cannot start would end): every job fails, saying every worker died, and
+     * after three such in a row a worker is not replaced any more, so the pool stops starting
+     * JVMs that die; close() works.
+     */
+    @Test
+    void aWorkerWhoseReplacementsEndBeforeTheyStartIsNotReplacedAnyMore() throws Exception {
+        try (WorkerPool pool = slowJobs(2).startTimeout(Duration.ofSeconds(30)).start()) {
+            java.util.Set<Long> originals = java.util.Set.copyOf(pool.workerPids());
+            java.util.Set<Long> killed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread watcher = new Thread(() -> {
+                while (!stop.get()) {
+                    ProcessHandle.current().children().forEach(h -> {
+                        if (!originals.contains(h.pid()) && !killed.contains(h.pid()) && commandLine(h.pid()).contains(WorkerMain.class.getName())) {
+                            killed.add(h.pid()); // before the kill: the job may see it dead at once
+                            h.destroyForcibly();
+                        }
+                    });
+                    try {
+                        Thread.sleep(1); // a JVM takes 100 ms and more to start and say hello
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "replacement-killer");
+            watcher.setDaemon(true);
+            watcher.start();
+            try {
+                for (long pid : originals) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                awaitLive(pool, 0);
+                for (int job = 1; job <= WorkerPool.MAX_FAILED_STARTS + 2; job++) {
+                    PoolException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(PoolException.class, () -> pool.sum(big)));
+                    assertTrue(e.getMessage().contains("every worker died"), e.getMessage());
+                    assertEquals(2 * Math.min(job, WorkerPool.MAX_FAILED_STARTS), killed.size(), "worker processes started by job " + job);
+                    if (job > WorkerPool.MAX_FAILED_STARTS) assertTrue(e.getMessage().contains("(not replaced: "), e.getMessage());
+                }
+                assertEquals(0, pool.liveWorkers());
+            } finally {
+                stop.set(true);
+                watcher.join();
+            }
+        }
+    }
+
+    /**
+     * A pool keeps the settings it started with: its builder, changed afterwards (here so that a
+     * JVM would refuse to start), changes no replacement, which starts and lives.
+     */
+    @Test
+    void replacementsKeepThePoolsSettingsWhateverItsBuilderBecomes() throws Exception {
+        WorkerPool.Builder b = slowJobs(2);
+        try (WorkerPool pool = b.start()) {
+            b.javaOptions(List.of("-XX:+NoSuchOptionOfParalelo")).workers(1);
+            long victim = pool.workerPids().get(0);
+            ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+            awaitLive(pool, 1);
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big))));
+            long heir = pool.workerPids().get(0);
+            assertTrue(heir != victim);
+            Thread.sleep(2000); // a JVM given an option it does not know ends within milliseconds
+            assertTrue(ProcessHandle.of(heir).map(ProcessHandle::isAlive).orElse(false), "the replacement runs: " + pool.liveWorkers());
+        }
+    }
+
+    /** A process's command line, its arguments joined by spaces ("" once it is gone). */
+    static String commandLine(long pid) {
+        try {
+            return new String(java.nio.file.Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * A replacement that the system gives the pid of the worker it replaces, which died holding a
+     * result record half-written (written here in its name): the pool frees the dead one's record
+     * before it starts the replacement, so the record is not taken for the replacement's, which
+     * is neither waited on nor killed, and the job finishes at once. The first predecessor is one
+     * the pool killed itself (for holding that record while alive), so a replacement with its
+     * pid must not be taken for that killed process either. The pid goes to the replacement
+     * through /proc/sys/kernel/ns_last_pid (root only), a few tries at most.
+     */
+    @Test
+    void aReplacementGivenItsPredecessorsPidIsNotTakenForIt() throws Exception {
+        java.util.Set<Path> before = rings();
+        try (WorkerPool pool = busyWorkers(2).start()) {
+            Path ring = onlyNew(before);
+            long victim = pool.workerPids().get(0);
+            dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, victim); // alive, "holding" it: the pool kills it
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big))));
+            awaitLive(pool, 1);
+            Path last = Path.of("/proc/sys/kernel/ns_last_pid");
+            for (int tries = 0; tries < 20; tries++) {
+                dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, victim); // what it left, killed half-way
+                java.nio.file.Files.writeString(last, Long.toString(victim - 1));
+                long t0 = System.nanoTime();
+                // On this thread: assertTimeoutPreemptively's thread would take the pid (a thread's
+                // id is a pid), and the pool's own limits end a job that waits too long.
+                double got = pool.sum(big);
+                long took = System.nanoTime() - t0, heir = pool.workerPids().get(0);
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
+                if (heir == victim) {
+                    assertTrue(took < dev.paralelo.pool.shm.ShmTransport.HELD_NANOS, "waited " + took / 1_000_000 + " ms on the dead one's record");
+                    assertTrue(ProcessHandle.of(heir).map(ProcessHandle::isAlive).orElse(false), "the replacement was left alone");
+                    assertEquals(2, pool.liveWorkers());
+                    assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)));
+                    return;
+                }
+                ProcessHandle.of(heir).ifPresent(ProcessHandle::destroyForcibly); // try again with this one
+                awaitLive(pool, 1);
+                victim = heir;
+            }
+            org.junit.jupiter.api.Assertions.fail("no replacement got its predecessor's pid in 20 tries");
+        }
+    }
+
     /** Waits (at most 10 s) until the JDK has seen the pool's workers die down to n alive, and checks it. */
     static void awaitLive(WorkerPool pool, int n) throws InterruptedException {
         long end = System.nanoTime() + 10_000_000_000L; // the JDK's reaper records an exit a moment later

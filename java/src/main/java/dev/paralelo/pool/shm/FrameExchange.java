@@ -37,6 +37,14 @@ final class FrameExchange {
             if (sweeper != null) sweeper.ownerGone(pid);
         }
 
+        /** One sweep now; how many records it freed (0 at a worker). */
+        int sweep() {
+            if (sweeper == null) return 0;
+            int freed = sweeper.sweep(System.nanoTime());
+            if (freed > 0) since = -1;
+            return freed;
+        }
+
         void stuck(long now) {
             if (sweeper == null) return;
             if (since < 0) {
@@ -148,6 +156,24 @@ final class FrameExchange {
             if (shut) return;
             outStall.ownerGone(pid);
             inStall.ownerGone(pid);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
+    }
+
+    /**
+     * Sweeps both rings (the parent's end) until a sweep frees nothing, at most 256 times: each
+     * sweep frees at most the two records that can block a ring, and dead workers may have left
+     * several behind one another.
+     */
+    void sweep() {
+        try {
+            if (shut) return;
+            for (int i = 0; i < 256 && (outStall.sweep() + inStall.sweep()) > 0; i++) {
+                // again: the next record may be a dead owner's too
+            }
         } catch (IllegalStateException e) {
             throw closedOr(e);
         } catch (InternalError e) {

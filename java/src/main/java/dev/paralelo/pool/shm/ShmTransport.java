@@ -114,6 +114,12 @@ public final class ShmTransport implements Transport {
         exchange.ownerGone(pid);
     }
 
+    /** Sweeps both rings until nothing more is freed: the records of owners that have ended. */
+    @Override
+    public void sweep() {
+        exchange.sweep();
+    }
+
     /** {@code shm:} and the ring file's absolute path. */
     @Override
     public String endpoint() {
