@@ -451,7 +451,7 @@ public final class ZmqTransport implements Transport {
             ok = router.send(p.id, ZMQ.SNDMORE | ZMQ.DONTWAIT) && router.send(frame, off, len, ZMQ.DONTWAIT);
             int err = ok ? 0 : router.errno();
             why = err == ZError.EHOSTUNREACH ? "its connection is gone"
-                    : err == ZError.EAGAIN ? "its send queue is full" : "a send failed (error " + err + ")";
+                    : err == ZError.EAGAIN ? "its send queue is full, or its connection is closing" : "a send failed (error " + err + ")";
         } catch (ZMQException e) { // JeroMQ throws for every error but EAGAIN
             ok = false;
             why = e.getErrorCode() == ZError.EHOSTUNREACH ? "its connection is gone" : "a send failed (" + e.getMessage() + ")";
@@ -459,9 +459,34 @@ public final class ZmqTransport implements Transport {
         if (!ok && peers.remove(HexFormat.of().formatHex(p.id)) != null) {
             workers = peers.size();
             lost++;
-            if (warn) LOG.log(System.Logger.Level.WARNING, "dropped worker " + p.name + ": " + why);
+            Peer again = redialed(p);
+            if (again != null) {
+                // The worker dialed again (ZmqWorkerLink.redial: it never heard the pool on this
+                // connection) and said hello on the new one: this is its old connection closing,
+                // which JeroMQ's ROUTER reports as a full queue. Nothing is lost but the frames
+                // it held here, which go out again.
+                LOG.log(System.Logger.Level.DEBUG, "dropped the old connection of worker " + p.name + ": it attached again as " + again.name);
+            } else if (warn) {
+                LOG.log(System.Logger.Level.WARNING, "dropped worker " + p.name + ": " + why);
+            }
         }
         return ok;
+    }
+
+    /**
+     * Another peer whose hello names the same process as p's (pid, worker index and threads), or
+     * null: p's worker dialed again. (Two hosts' workers may share a pid and an index; then only
+     * the level of the message about p differs.)
+     */
+    private Peer redialed(Peer p) {
+        if (p.hello == null) return null;
+        for (Peer q : peers.values()) {
+            if (q != p && q.hello != null && q.hello.pid() == p.hello.pid() && q.hello.worker() == p.hello.worker()
+                    && q.hello.threads() == p.hello.threads()) {
+                return q;
+            }
+        }
+        return null;
     }
 
     /** Answers a ZAP request: CURVE clients whose key is in the allow list pass (RFC 27). */

@@ -1,5 +1,6 @@
 package dev.paralelo.pool.zmq;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralelo.pool.Frames;
@@ -7,6 +8,9 @@ import dev.paralelo.pool.Hello;
 import dev.paralelo.pool.WorkerPool;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
 
 /**
  * Every worker that connects gets through. JeroMQ's connecting side missed the pool's greeting
@@ -24,6 +28,35 @@ class ZmqAttachTest {
                 int n = i;
                 assertTrue(Peers.await(() -> p.liveWorkers() == 1, 15), () -> "connection " + n + " to " + p.listenEndpoint() + " never joined");
             }
+        }
+    }
+
+    /**
+     * A worker that dials again (as a link does when it has not heard the pool) says hello on a
+     * new connection; its old one, closing, is dropped without a warning (the pool used to
+     * report "its send queue is full" for it), and the pool counts one worker.
+     */
+    @Test
+    void aWorkerThatDialsAgainIsNotReportedAsDropped() throws Exception {
+        try (WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).start();
+                Peers.Warnings w = new Peers.Warnings(); ZContext context = new ZContext()) {
+            ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+            String endpoint = p.listenEndpoint().replace("0.0.0.0", "127.0.0.1");
+            dealer.connect(endpoint);
+            byte[] hello = Frames.encodeHello(new Hello(0, 1, ProcessHandle.current().pid()));
+            assertTrue(dealer.send(hello, 0));
+            assertTrue(Peers.await(() -> p.liveWorkers() == 1, 15), "attached");
+            dealer.disconnect(endpoint);
+            dealer.connect(endpoint);
+            assertTrue(dealer.send(hello, 0));
+            // The new connection joins, and the pool's next heartbeats (every 0.5 s) find the old
+            // one closing, well before it would be dropped as silent (5 s); this end beats.
+            for (int i = 0; i < 30; i++) {
+                assertTrue(dealer.send(new byte[0], 0));
+                Thread.sleep(100);
+            }
+            assertEquals(1, p.liveWorkers(), "the new connection only");
+            assertEquals(0, w.count("dropped worker"), w.lines.toString());
         }
     }
 }
