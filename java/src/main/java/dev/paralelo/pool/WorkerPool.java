@@ -33,11 +33,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -114,7 +115,7 @@ public final class WorkerPool implements AutoCloseable {
     /** Held while worker processes start, and while close() takes the list of those to stop: none starts after. */
     private final Object starting = new Object();
     /** The pool's own workers that have said hello (by identity). */
-    private final java.util.Set<Process> started = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Process> started = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     /** Per worker index: replacements in a row that ended before they said hello. */
     private final int[] failedStarts;
     /** Replacements in a row that end before they say hello, after which a worker is not replaced any more. */
@@ -1147,7 +1148,7 @@ public final class WorkerPool implements AutoCloseable {
      * When each worker that blocked the transport was killed (until the JDK sees it gone, it is
      * named again); by process, not pid, since a replacement may be given a killed one's pid.
      */
-    private final Map<Process, Long> killedAt = new java.util.IdentityHashMap<>();
+    private final Map<Process, Long> killedAt = new IdentityHashMap<>();
     /** How long a killed worker may go on blocking the transport before the job fails. */
     private static final long KILL_WAIT_NANOS = 10_000_000_000L;
 
