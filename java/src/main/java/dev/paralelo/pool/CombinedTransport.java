@@ -89,9 +89,8 @@ final class CombinedTransport implements Transport {
     }
 
     @Override
-    public void sweep() {
-        first.sweep();
-        second.sweep();
+    public int sweep() {
+        return first.sweep() + second.sweep();
     }
 
     @Override

@@ -110,12 +110,18 @@ public interface Transport extends AutoCloseable {
     default void ownerGone(long pid) {}
 
     /**
-     * Frees now what workers that have ended left held in the transport (a frame half-written
-     * or half-read), instead of when a stall next finds it; the pool calls it before it starts
-     * new workers in the place of dead ones, while their pids still name no process. Records of
-     * live owners are left alone.
+     * Frees now what a worker that has ended left held where it blocks the transport (a frame
+     * half-written at the head of the results, or half-read at the tail of the tasks), instead
+     * of when a stall next finds it; what waits behind frames not yet received is found once
+     * they are. The pool receives what waits and calls this until it frees nothing, before it
+     * starts new workers in the place of dead ones, while their pids still name no process.
+     * Records of live owners are left alone.
+     *
+     * @return how many records it freed (0 for transports whose workers cannot block one another)
      */
-    default void sweep() {}
+    default int sweep() {
+        return 0;
+    }
 
     /**
      * Tells the workers to exit, releases the transport and removes what it created.

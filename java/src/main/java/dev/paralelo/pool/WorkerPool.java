@@ -66,7 +66,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that needed it fails, saying so, and so does a job it was the last worker of). A job runs on
  * the workers it has; when the next one starts, each of the pool's own workers that has died
  * (killed, crashed, or killed by the pool) is replaced by a new process, logged as a warning,
- * which takes tasks once it has started. A job fails with
+ * which takes tasks once it has started; a worker whose processes end before they say hello
+ * three times in a row ({@link #MAX_FAILED_STARTS}) is not replaced any more. A job fails with
  * {@link PoolException} when a task cannot run on its array, when every worker has died during it, when a
  * process that is not one of the pool's workers blocks the transport so, when a killed worker
  * still blocks it 10 s later, or when no worker answers at all for the start timeout or ten
@@ -119,7 +120,7 @@ public final class WorkerPool implements AutoCloseable {
     /** Per worker index: replacements in a row that ended before they said hello. */
     private final int[] failedStarts;
     /** Replacements in a row that end before they say hello, after which a worker is not replaced any more. */
-    static final int MAX_FAILED_STARTS = 3;
+    public static final int MAX_FAILED_STARTS = 3;
     private final ScheduledExecutorService beat;
     private final Path log;
     private final Thread shutdownHook;
@@ -1042,23 +1043,14 @@ public final class WorkerPool implements AutoCloseable {
      */
     private void replaceDead() {
         if (local == null) return;
-        boolean swept = false;
         synchronized (starting) {
             for (int i = 0; i < processes.size() && !closed; i++) {
                 Process dead = processes.get(i);
                 if (dead.isAlive() || failedStarts[i] >= MAX_FAILED_STARTS) continue;
-                if (!swept) {
-                    // Free what the dead left held in the rings while their pids name no process:
-                    // a replacement given one of those pids would be taken for the holder.
-                    try {
-                        transport.sweep();
-                    } catch (TransportClosedException e) {
-                        throw e;
-                    } catch (IllegalStateException e) {
-                        throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
-                    }
-                    swept = true;
-                }
+                // Free what the dead left held in the rings while their pids name no process (a
+                // replacement given one of those pids would be taken for the holder), and read the
+                // hellos of replacements that started since the last job; again before each start.
+                clearDead();
                 String why = "exit " + dead.exitValue() + killedWhy(dead);
                 failedStarts[i] = started.remove(dead) ? 0 : failedStarts[i] + 1;
                 if (failedStarts[i] >= MAX_FAILED_STARTS) {
@@ -1084,7 +1076,34 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** A HELLO during a job: a replacement has started (one of ours: its index and pid match). */
+    /**
+     * Receives what waits in the transport (a replacement's HELLO, results of earlier jobs, which
+     * are dropped as a job drops them) and sweeps, until a sweep frees nothing: a record a dead
+     * worker left half-written behind frames not yet received is at the head once they are.
+     */
+    private void clearDead() {
+        for (int round = 0; round < 64; round++) {
+            for (int n = 0; n < DRAIN_LIMIT; n++) {
+                byte[] f = receive(0);
+                if (f == null) break;
+                if (Frames.type(f, f.length) == TYPE_HELLO) hello(f);
+            }
+            int freed;
+            try {
+                freed = transport.sweep();
+            } catch (TransportClosedException e) {
+                throw e;
+            } catch (IllegalStateException e) {
+                throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
+            }
+            if (freed == 0) return;
+        }
+    }
+
+    /** The most frames {@link #clearDead} receives before each sweep (another process may publish without end). */
+    private static final int DRAIN_LIMIT = 1 << 16;
+
+    /** A HELLO: a replacement has started (one of ours: its index and pid match). */
     private void hello(byte[] f) {
         Hello h;
         try {

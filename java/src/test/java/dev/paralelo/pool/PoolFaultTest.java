@@ -490,6 +490,39 @@ class PoolFaultTest {
     }
 
     /**
+     * A replacement that has said hello counts as started even when no job read its hello before
+     * it died (it waited in the ring between jobs): worker 0 killed again and again after its
+     * replacement said hello is replaced each time, never given up.
+     */
+    @Test
+    void aReplacementThatSaidHelloBetweenJobsCountsAsStarted() throws Exception {
+        java.util.Set<Path> before = rings();
+        // Jobs of milliseconds (16 tasks), far shorter than a JVM's start: a replacement says
+        // hello after the job that started it, and the hello waits in the ring.
+        try (SharedArray small = SharedArray.create(dir.resolve("small.npy"), DType.F64, new long[] {1 << 20}, true,
+                        a -> Kernels.defaults().fill((F64Array) a, 0.1));
+                WorkerPool pool = slowJobs(2).taskElements(1 << 16).startTimeout(Duration.ofSeconds(30)).start()) {
+            Path ring = onlyNew(before);
+            double wantSmall = Kernels.defaults().sum(small.array(F64Array.class));
+            for (int round = 0; round <= WorkerPool.MAX_FAILED_STARTS; round++) {
+                long dead = pool.workerPids().get(0);
+                ProcessHandle.of(dead).ifPresent(ProcessHandle::destroyForcibly);
+                awaitLive(pool, 1);
+                assertEquals(Double.doubleToRawLongBits(wantSmall), Double.doubleToRawLongBits(assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(small))));
+                long heir = pool.workerPids().get(0);
+                assertTrue(heir != dead, "worker 0 replaced in round " + round);
+                // It says hello as soon as it has mapped the ring file (during the job or after it):
+                // wait for the mapping, then a second more.
+                long end = System.nanoTime() + 30_000_000_000L;
+                while (!maps(heir, ring) && System.nanoTime() - end < 0) Thread.sleep(10);
+                assertTrue(maps(heir, ring), "replacement " + heir + " mapped " + ring);
+                Thread.sleep(1000);
+            }
+            assertEquals(2, pool.liveWorkers());
+        }
+    }
+
+    /**
      * A pool keeps the settings it started with: its builder, changed afterwards (here so that a
      * JVM would refuse to start), changes no replacement, which starts and lives.
      */
@@ -509,6 +542,15 @@ class PoolFaultTest {
         }
     }
 
+    /** Whether process pid has file mapped (/proc/PID/maps names it). */
+    static boolean maps(long pid, Path file) {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/" + pid + "/maps")).contains(file.getFileName().toString());
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** A process's command line, its arguments joined by spaces ("" once it is gone). */
     static String commandLine(long pid) {
         try {
@@ -520,7 +562,8 @@ class PoolFaultTest {
 
     /**
      * A replacement that the system gives the pid of the worker it replaces, which died holding a
-     * result record half-written (written here in its name): the pool frees the dead one's record
+     * result record half-written (written here in its name, behind a frame the pool has not
+     * received yet): the pool receives what waits and frees the dead one's record
      * before it starts the replacement, so the record is not taken for the replacement's, which
      * is neither waited on nor killed, and the job finishes at once. The first predecessor is one
      * the pool killed itself (for holding that record while alive), so a replacement with its
@@ -537,8 +580,12 @@ class PoolFaultTest {
             assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(assertTimeoutPreemptively(Duration.ofSeconds(60), () -> pool.sum(big))));
             awaitLive(pool, 1);
             Path last = Path.of("/proc/sys/kernel/ns_last_pid");
+            long other = pool.workerPids().get(1);
             for (int tries = 0; tries < 20; tries++) {
-                dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, victim); // what it left, killed half-way
+                // A frame not received yet (as a replacement's hello waits between jobs), then
+                // what the dead one left behind it, killed half-way.
+                dev.paralelo.pool.shm.HalfCopied.resultPublishedBy(ring, other, Frames.encodeHello(new Hello(1, 1, other)));
+                dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, victim);
                 java.nio.file.Files.writeString(last, Long.toString(victim - 1));
                 long t0 = System.nanoTime();
                 // On this thread: assertTimeoutPreemptively's thread would take the pid (a thread's

@@ -166,14 +166,15 @@ final class FrameExchange {
     /**
      * Sweeps both rings (the parent's end) until a sweep frees nothing, at most 256 times: each
      * sweep frees at most the two records that can block a ring, and dead workers may have left
-     * several behind one another.
+     * several behind one another; how many it freed. A record behind published frames not yet
+     * received is not at the head: receive them, then sweep again.
      */
-    void sweep() {
+    int sweep() {
         try {
-            if (shut) return;
-            for (int i = 0; i < 256 && (outStall.sweep() + inStall.sweep()) > 0; i++) {
-                // again: the next record may be a dead owner's too
-            }
+            if (shut) return 0;
+            int freed = 0;
+            for (int i = 0, f; i < 256 && (f = outStall.sweep() + inStall.sweep()) > 0; i++) freed += f;
+            return freed;
         } catch (IllegalStateException e) {
             throw closedOr(e);
         } catch (InternalError e) {

@@ -114,10 +114,10 @@ public final class ShmTransport implements Transport {
         exchange.ownerGone(pid);
     }
 
-    /** Sweeps both rings until nothing more is freed: the records of owners that have ended. */
+    /** Sweeps both rings until nothing more is freed there: the blocking records of owners that have ended. */
     @Override
-    public void sweep() {
-        exchange.sweep();
+    public int sweep() {
+        return exchange.sweep();
     }
 
     /** {@code shm:} and the ring file's absolute path. */

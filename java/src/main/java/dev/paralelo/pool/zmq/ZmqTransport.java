@@ -98,6 +98,8 @@ public final class ZmqTransport implements Transport {
         final byte[] id;
         final String name;
         Hello hello;
+        /** When its last HELLO came. */
+        long helloAt;
         long lastSeen;
         long lastSent;
         /** The frames it holds unanswered, oldest first. */
@@ -375,6 +377,7 @@ public final class ZmqTransport implements Transport {
                     if (!deliver(p, new byte[0], 0, 0)) return;
                 }
                 p.hello = h;
+                p.helloAt = now;
                 inbound.add(f);
             } else if (type == TYPE_RESULTS) {
                 if (p == null) {
@@ -474,15 +477,16 @@ public final class ZmqTransport implements Transport {
     }
 
     /**
-     * Another peer whose hello names the same process as p's (pid, worker index and threads), or
-     * null: p's worker dialed again. (Two hosts' workers may share a pid and an index; then only
-     * the level of the message about p differs.)
+     * Another peer whose hello names the same process as p's (pid, worker index and threads) and
+     * came after the last message on p's connection, or null: p's worker dialed again. (Workers
+     * of two hosts or containers may share a pid, an index and a thread count; one that was there
+     * before p went silent is not taken for p's new connection.)
      */
     private Peer redialed(Peer p) {
         if (p.hello == null) return null;
         for (Peer q : peers.values()) {
             if (q != p && q.hello != null && q.hello.pid() == p.hello.pid() && q.hello.worker() == p.hello.worker()
-                    && q.hello.threads() == p.hello.threads()) {
+                    && q.hello.threads() == p.hello.threads() && q.helloAt - p.lastSeen > 0) {
                 return q;
             }
         }

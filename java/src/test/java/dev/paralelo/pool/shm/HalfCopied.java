@@ -42,6 +42,23 @@ public final class HalfCopied {
     }
 
     /**
+     * Publishes frame whole in the result ring of the ring file at path, in pid's name, as a
+     * worker's offer does: a frame that waits there until the parent receives it.
+     *
+     * @param ringFile the pool's ring file
+     * @param pid the process to name as the record's owner while it is written
+     * @param frame the frame
+     * @throws Exception if the file cannot be opened, or the ring is full
+     */
+    public static void resultPublishedBy(Path ringFile, long pid, byte[] frame) throws Exception {
+        try (RingFile f = RingFile.open(ringFile)) {
+            RingGeometry g = f.geometry();
+            ShmRing r = new ShmRing(f.results().segment(), g.slotBytes(), g.slots(), g.maxFrameBytes(), pid);
+            if (!r.offer(frame, 0, frame.length)) throw new IllegalStateException("the result ring of " + ringFile + " is full");
+        }
+    }
+
+    /**
      * Starts a process that is not one of the pool's workers ({@link RingPeer}'s {@code claim}):
      * it opens the ring file at path, claims one result record as its own and waits there, alive.
      *

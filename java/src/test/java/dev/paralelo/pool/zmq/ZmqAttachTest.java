@@ -59,4 +59,35 @@ class ZmqAttachTest {
             assertEquals(0, w.count("dropped worker"), w.lines.toString());
         }
     }
+
+    /**
+     * Two workers whose hellos are alike (same pid, index and threads: two containers' pid 1,
+     * say): when one really goes, its drop is a warning, not taken for the other dialing again.
+     */
+    @Test
+    void aRealDropIsWarnedWhenAnotherWorkersHelloIsAlike() throws Exception {
+        try (WorkerPool p = WorkerPool.builder().workers(0).listen("tcp://127.0.0.1:0", Map.of()).start();
+                Peers.Warnings w = new Peers.Warnings(); ZContext context = new ZContext()) {
+            String endpoint = p.listenEndpoint().replace("0.0.0.0", "127.0.0.1");
+            byte[] hello = Frames.encodeHello(new Hello(0, 4, 1));
+            ZMQ.Socket a = context.createSocket(SocketType.DEALER), b = context.createSocket(SocketType.DEALER);
+            a.connect(endpoint);
+            assertTrue(a.send(hello, 0));
+            assertTrue(Peers.await(() -> p.liveWorkers() == 1, 15), "a attached");
+            b.connect(endpoint);
+            assertTrue(b.send(hello, 0));
+            assertTrue(Peers.await(() -> p.liveWorkers() == 2, 15), "b attached");
+            for (int i = 0; i < 5; i++) { // both beat a while, then a goes
+                assertTrue(a.send(new byte[0], 0) && b.send(new byte[0], 0));
+                Thread.sleep(100);
+            }
+            a.close();
+            for (int i = 0; i < 30 && p.liveWorkers() != 1; i++) {
+                assertTrue(b.send(new byte[0], 0));
+                Thread.sleep(100);
+            }
+            assertEquals(1, p.liveWorkers(), "a dropped");
+            assertEquals(1, w.count("dropped worker"), w.lines.toString());
+        }
+    }
 }
