@@ -115,7 +115,8 @@ public interface Transport extends AutoCloseable {
      * of when a stall next finds it; what waits behind frames not yet received is found once
      * they are. The pool receives what waits and calls this until it frees nothing, before it
      * starts new workers in the place of dead ones, while their pids still name no process.
-     * Records of live owners are left alone.
+     * Records of live owners are left alone, and so is a dead owner's record behind one a live
+     * worker is still writing (a stall finds it later).
      *
      * @return how many records it freed (0 for transports whose workers cannot block one another)
      */

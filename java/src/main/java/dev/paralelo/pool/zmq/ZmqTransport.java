@@ -478,15 +478,17 @@ public final class ZmqTransport implements Transport {
 
     /**
      * Another peer whose hello names the same process as p's (pid, worker index and threads) and
-     * came after the last message on p's connection, or null: p's worker dialed again. (Workers
-     * of two hosts or containers may share a pid, an index and a thread count; one that was there
-     * before p went silent is not taken for p's new connection.)
+     * came after the last message on p's connection, or at most a heartbeat interval before it
+     * (a pump may take the new connection's hello before a heartbeat still queued on the old
+     * one), or null: p's worker dialed again. (Workers of two hosts or containers may share a
+     * pid, an index and a thread count; one that was there well before p went silent is not
+     * taken for p's new connection.)
      */
     private Peer redialed(Peer p) {
         if (p.hello == null) return null;
         for (Peer q : peers.values()) {
             if (q != p && q.hello != null && q.hello.pid() == p.hello.pid() && q.hello.worker() == p.hello.worker()
-                    && q.hello.threads() == p.hello.threads() && q.helloAt - p.lastSeen > 0) {
+                    && q.hello.threads() == p.hello.threads() && q.helloAt - p.lastSeen > -HEARTBEAT_INTERVAL_NANOS) {
                 return q;
             }
         }

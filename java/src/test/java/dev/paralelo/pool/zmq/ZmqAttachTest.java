@@ -98,7 +98,7 @@ class ZmqAttachTest {
             ZMQ.Socket a = context.createSocket(SocketType.DEALER), b = context.createSocket(SocketType.DEALER);
             join(p, a, endpoint, hello, 1);
             join(p, b, endpoint, hello, 2, a);
-            for (int i = 0; i < 5; i++) { // both beat a while, then a goes
+            for (int i = 0; i < 15; i++) { // both beat for 1.5 s (more than a heartbeat interval), then a goes
                 assertTrue(a.send(new byte[0], 0) && b.send(new byte[0], 0));
                 Thread.sleep(100);
             }
