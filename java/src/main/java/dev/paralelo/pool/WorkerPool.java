@@ -1062,6 +1062,21 @@ public final class WorkerPool implements AutoCloseable {
                 killedAt.remove(dead);
                 try {
                     Process p = startWorker(i);
+                    // Never a pid of a worker replaced before (or of this dead one): a record such a
+                    // worker left where the sweep above could not free it (behind one a live worker
+                    // is still writing) would be taken for the new process's, which would then be
+                    // killed as its holder. It has done nothing yet: end it and start another.
+                    for (int t = 0; t < 8 && (p.pid() == dead.pid() || formerPid(p.pid())); t++) {
+                        LOG.log(System.Logger.Level.DEBUG, "worker " + i + ": its new process got pid " + p.pid()
+                                + ", a former worker's: starting another");
+                        p.destroyForcibly();
+                        try {
+                            p.waitFor(5, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        p = startWorker(i);
+                    }
                     if (former.size() == FORMER) former.removeFirst();
                     former.addLast(dead);
                     replaced++;
@@ -1102,6 +1117,12 @@ public final class WorkerPool implements AutoCloseable {
 
     /** The most frames {@link #clearDead} receives before each sweep (another process may publish without end). */
     private static final int DRAIN_LIMIT = 1 << 16;
+
+    /** Whether pid is that of one of the workers replaced so far (the last {@link #FORMER}). */
+    private boolean formerPid(long pid) {
+        for (Process f : former) if (f.pid() == pid) return true;
+        return false;
+    }
 
     /** A HELLO: a replacement has started (one of ours: its index and pid match). */
     private void hello(byte[] f) {

@@ -561,18 +561,35 @@ class PoolFaultTest {
     }
 
     /**
-     * A replacement that the system gives the pid of the worker it replaces, which died holding a
-     * result record half-written (written here in its name, behind a frame the pool has not
-     * received yet): the pool receives what waits and frees the dead one's record
-     * before it starts the replacement, so the record is not taken for the replacement's, which
-     * is neither waited on nor killed, and the job finishes at once. The first predecessor is one
-     * the pool killed itself (for holding that record while alive), so a replacement with its
-     * pid must not be taken for that killed process either. The pid goes to the replacement
-     * through /proc/sys/kernel/ns_last_pid (root only), a few tries at most.
+     * The system steered to give a replacement the pid of the worker it replaces, which died
+     * holding a result record half-written (written here in its name) behind a frame the pool
+     * has not received and a record another worker is still writing (which the sweep before
+     * the replacement cannot pass): the pool ends that new process at once and starts another,
+     * so no replacement can be taken for the dead one's record; the job finishes at once and the
+     * replacement lives. The first predecessor is one the pool killed itself (for holding such a
+     * record while alive). The pid is steered through /proc/sys/kernel/ns_last_pid (root only):
+     * tries until the pool's debug log shows that it refused it.
      */
     @Test
-    void aReplacementGivenItsPredecessorsPidIsNotTakenForIt() throws Exception {
+    void aReplacementIsNeverGivenItsPredecessorsPid() throws Exception {
         java.util.Set<Path> before = rings();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.paralelo");
+        java.util.logging.Level level = logger.getLevel();
+        List<String> debug = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                debug.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.setLevel(java.util.logging.Level.ALL);
+        logger.addHandler(h);
         try (WorkerPool pool = busyWorkers(2).start()) {
             Path ring = onlyNew(before);
             long victim = pool.workerPids().get(0);
@@ -582,29 +599,45 @@ class PoolFaultTest {
             Path last = Path.of("/proc/sys/kernel/ns_last_pid");
             long other = pool.workerPids().get(1);
             for (int tries = 0; tries < 20; tries++) {
-                // A frame not received yet (as a replacement's hello waits between jobs), then
-                // what the dead one left behind it, killed half-way.
+                java.util.Set<Long> children = ProcessHandle.current().children().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
                 dev.paralelo.pool.shm.HalfCopied.resultPublishedBy(ring, other, Frames.encodeHello(new Hello(1, 1, other)));
-                dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, victim);
+                long writing = dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, other);
+                dev.paralelo.pool.shm.HalfCopied.resultClaimedBy(ring, victim); // what the dead one left, killed half-way
+                Thread finisher = new Thread(() -> { // the live worker finishes its frame once the replacement has started
+                    try {
+                        long end = System.nanoTime() + 30_000_000_000L;
+                        while (System.nanoTime() - end < 0 && ProcessHandle.current().children().allMatch(c -> children.contains(c.pid()))) Thread.sleep(1);
+                        dev.paralelo.pool.shm.HalfCopied.resultFinished(ring, writing, other);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                finisher.start(); // before the pid is steered: a new thread takes a pid too
                 java.nio.file.Files.writeString(last, Long.toString(victim - 1));
                 long t0 = System.nanoTime();
-                // On this thread: assertTimeoutPreemptively's thread would take the pid (a thread's
-                // id is a pid), and the pool's own limits end a job that waits too long.
+                // On this thread: assertTimeoutPreemptively's thread would take the pid, and the
+                // pool's own limits end a job that waits too long.
                 double got = pool.sum(big);
                 long took = System.nanoTime() - t0, heir = pool.workerPids().get(0);
+                finisher.join();
                 assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got));
-                if (heir == victim) {
-                    assertTrue(took < dev.paralelo.pool.shm.ShmTransport.HELD_NANOS, "waited " + took / 1_000_000 + " ms on the dead one's record");
-                    assertTrue(ProcessHandle.of(heir).map(ProcessHandle::isAlive).orElse(false), "the replacement was left alone");
-                    assertEquals(2, pool.liveWorkers());
+                assertTrue(heir != victim, "the replacement has its predecessor's pid " + victim);
+                assertTrue(took < dev.paralelo.pool.shm.ShmTransport.HELD_NANOS, "waited " + took / 1_000_000 + " ms");
+                assertTrue(ProcessHandle.of(heir).map(ProcessHandle::isAlive).orElse(false), "the replacement was left alone");
+                assertEquals(2, pool.liveWorkers());
+                String refused = "got pid " + victim + ", a former worker's";
+                if (debug.stream().anyMatch(m -> m.contains(refused))) {
                     assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(pool.sum(big)));
                     return;
                 }
-                ProcessHandle.of(heir).ifPresent(ProcessHandle::destroyForcibly); // try again with this one
+                ProcessHandle.of(heir).ifPresent(ProcessHandle::destroyForcibly); // not steered: again with this one
                 awaitLive(pool, 1);
                 victim = heir;
             }
-            org.junit.jupiter.api.Assertions.fail("no replacement got its predecessor's pid in 20 tries");
+            org.junit.jupiter.api.Assertions.fail("in 20 tries the system never gave a replacement its predecessor's pid");
+        } finally {
+            logger.removeHandler(h);
+            logger.setLevel(level);
         }
     }
 

@@ -59,6 +59,23 @@ public final class HalfCopied {
     }
 
     /**
+     * Publishes the one-position record at pos of the result ring of the ring file at path as
+     * skipped, as its owner pid would end a record it claimed with {@link #resultClaimedBy}
+     * (standing in for a live worker that finishes a frame it was copying).
+     *
+     * @param ringFile the pool's ring file
+     * @param pos a position resultClaimedBy returned
+     * @param pid its owner
+     * @throws Exception if the file cannot be opened
+     */
+    public static void resultFinished(Path ringFile, long pos, long pid) throws Exception {
+        try (RingFile f = RingFile.open(ringFile)) {
+            RingGeometry g = f.geometry();
+            new ShmRing(f.results().segment(), g.slotBytes(), g.slots(), g.maxFrameBytes(), pid).publishSkipped(pos, pos + 1);
+        }
+    }
+
+    /**
      * Starts a process that is not one of the pool's workers ({@link RingPeer}'s {@code claim}):
      * it opens the ring file at path, claims one result record as its own and waits there, alive.
      *
