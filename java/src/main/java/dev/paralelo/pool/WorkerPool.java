@@ -1062,11 +1062,11 @@ public final class WorkerPool implements AutoCloseable {
                 killedAt.remove(dead);
                 try {
                     Process p = startWorker(i);
-                    // Never a pid of a worker replaced before (or of this dead one): a record such a
+                    // Never a pid of a worker replaced before (or of a dead one not replaced yet): a record such a
                     // worker left where the sweep above could not free it (behind one a live worker
                     // is still writing) would be taken for the new process's, which would then be
                     // killed as its holder. It has done nothing yet: end it and start another.
-                    for (int t = 0; t < 8 && (p.pid() == dead.pid() || formerPid(p.pid())); t++) {
+                    for (int t = 0; t < 8 && formerPid(p.pid()); t++) {
                         LOG.log(System.Logger.Level.DEBUG, "worker " + i + ": its new process got pid " + p.pid()
                                 + ", a former worker's: starting another");
                         p.destroyForcibly();
@@ -1118,9 +1118,13 @@ public final class WorkerPool implements AutoCloseable {
     /** The most frames {@link #clearDead} receives before each sweep (another process may publish without end). */
     private static final int DRAIN_LIMIT = 1 << 16;
 
-    /** Whether pid is that of one of the workers replaced so far (the last {@link #FORMER}). */
+    /**
+     * Whether pid is that of one of the workers replaced so far (the last {@link #FORMER}), or of
+     * one of the pool's workers that has died and is not replaced yet.
+     */
     private boolean formerPid(long pid) {
         for (Process f : former) if (f.pid() == pid) return true;
+        for (Process p : processes) if (p.pid() == pid && !p.isAlive()) return true;
         return false;
     }
 
