@@ -835,13 +835,20 @@ public final class WorkerPool implements AutoCloseable {
     private record Sent(int[] tasks, long deadline) {}
 
     /**
-     * The transport's send and receive, whose failures (a ring file another process truncated
-     * or corrupted, a socket gone) end the job as a PoolException; closing the pool meanwhile
-     * stays a TransportClosedException.
+     * The transport's send, its failures as {@link #onTransport}'s.
      */
     private boolean send(byte[] frame) {
+        return onTransport(() -> transport.send(frame, 0, frame.length, 0));
+    }
+
+    /**
+     * A call on the transport, whose failures (a ring file another process truncated or
+     * corrupted, a socket gone) end the job as a PoolException; closing the pool meanwhile stays
+     * a TransportClosedException.
+     */
+    private <T> T onTransport(java.util.function.Supplier<T> call) {
         try {
-            return transport.send(frame, 0, frame.length, 0);
+            return call.get();
         } catch (TransportClosedException e) {
             throw e;
         } catch (IllegalStateException e) {
@@ -849,15 +856,9 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** The transport's blocking worker (see {@link Transport#blockingWorker()}), its failures as receive's. */
+    /** The transport's blocking worker (see {@link Transport#blockingWorker()}), its failures as {@link #onTransport}'s. */
     private long blocker() {
-        try {
-            return transport.blockingWorker();
-        } catch (TransportClosedException e) {
-            throw e;
-        } catch (IllegalStateException e) {
-            throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
-        }
+        return onTransport(transport::blockingWorker);
     }
 
     /** Why a worker that exited did, when the pool killed it: said in the messages that give its exit status. */
@@ -866,13 +867,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private byte[] receive(long timeoutNanos) {
-        try {
-            return transport.receive(timeoutNanos);
-        } catch (TransportClosedException e) {
-            throw e;
-        } catch (IllegalStateException e) {
-            throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
-        }
+        return onTransport(() -> transport.receive(timeoutNanos));
     }
 
     /** Runs tasks to completion; the OK payload of each, by task index. */
@@ -1103,15 +1098,7 @@ public final class WorkerPool implements AutoCloseable {
                 if (f == null) break;
                 if (Frames.type(f, f.length) == TYPE_HELLO) hello(f);
             }
-            int freed;
-            try {
-                freed = transport.sweep();
-            } catch (TransportClosedException e) {
-                throw e;
-            } catch (IllegalStateException e) {
-                throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
-            }
-            if (freed == 0) return;
+            if (onTransport(transport::sweep) == 0) return;
         }
     }
 
@@ -1179,13 +1166,10 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Tells the transport that a worker of the pool that held its frames has ended (its pid may be another process's now). */
     private void gone(long pid) {
-        try {
+        onTransport(() -> {
             transport.ownerGone(pid);
-        } catch (TransportClosedException e) {
-            throw e;
-        } catch (IllegalStateException e) {
-            throw new PoolException("the pool's transport failed: " + e.getMessage(), e);
-        }
+            return null;
+        });
     }
 
     /**

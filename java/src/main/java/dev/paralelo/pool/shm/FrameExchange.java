@@ -139,10 +139,16 @@ final class FrameExchange {
      * {@link #receive} does when the file was closed or truncated under it.
      */
     long takeBlocker() {
-        try {
-            if (shut) return 0;
+        return onRings(() -> {
             long a = outStall.takeBlocker();
             return a != 0 ? a : inStall.takeBlocker();
+        }, 0L);
+    }
+
+    /** call on the rings (parent's end), failing as {@link #receive} does; ifShut once shut. */
+    private <T> T onRings(java.util.function.Supplier<T> call, T ifShut) {
+        try {
+            return shut ? ifShut : call.get();
         } catch (IllegalStateException e) {
             throw closedOr(e);
         } catch (InternalError e) {
@@ -152,15 +158,11 @@ final class FrameExchange {
 
     /** See {@link RingSweeper#ownerGone}: each ring's sweeper frees the record it named under pid, if any. */
     void ownerGone(long pid) {
-        try {
-            if (shut) return;
+        onRings(() -> {
             outStall.ownerGone(pid);
             inStall.ownerGone(pid);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        } catch (InternalError e) {
-            throw truncated(e);
-        }
+            return null;
+        }, null);
     }
 
     /**
@@ -170,16 +172,11 @@ final class FrameExchange {
      * received is not at the head: receive them, then sweep again.
      */
     int sweep() {
-        try {
-            if (shut) return 0;
+        return onRings(() -> {
             int freed = 0;
             for (int i = 0, f; i < 256 && (f = outStall.sweep() + inStall.sweep()) > 0; i++) freed += f;
             return freed;
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        } catch (InternalError e) {
-            throw truncated(e);
-        }
+        }, 0);
     }
 
     /** From now on every call fails with TransportClosedException (before the mapping goes). */
