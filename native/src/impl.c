@@ -370,25 +370,20 @@ static void sum_lanes(int dtype, int mode, const void *x, int64_t b, int64_t len
     for (int l = 0; i < len; i++, l++) sl[l] += elem_as_f64(dtype, x, b + i);
 }
 
-/* A fast-mode block of a sum (y == NULL) or a dot into acc: its value, or, when that is not
- * finite, its terms one by one, exactly. */
-static void fast_block_to_acc(int dtype, const void *x, const void *y, int64_t b, int64_t len,
-                              pl_acc *acc) {
-    double v = fast_block(dtype, x, y, b, len);
+/* A fast-mode block of a sum into acc: its value, or, when that is not finite, its terms one
+ * by one, exactly. (A dot's block: dot_block.) */
+static void fast_block_to_acc(int dtype, const void *x, int64_t b, int64_t len, pl_acc *acc) {
+    double v = fast_block(dtype, x, NULL, b, len);
     if (isfinite(v)) {
         pl_acc_add_term(acc, v);
         return;
     }
-    if (y == NULL)
-        for (int64_t i = 0; i < len; i++) pl_acc_add_term(acc, elem_as_f64(dtype, x, b + i));
-    else /* exact products: one that overflows, or cancels one that does, is still exact */
-        for (int64_t i = 0; i < len; i++)
-            pl_acc_add_product_term(acc, elem_as_f64(dtype, x, b + i), elem_as_f64(dtype, y, b + i));
+    for (int64_t i = 0; i < len; i++) pl_acc_add_term(acc, elem_as_f64(dtype, x, b + i));
 }
 
 static void sum_block(int dtype, int mode, const void *x, int64_t b, int64_t len, pl_acc *acc) {
     if (mode == PL_FAST) {
-        fast_block_to_acc(dtype, x, NULL, b, len, acc);
+        fast_block_to_acc(dtype, x, b, len, acc);
         return;
     }
     double sl[LANES], cl[LANES];
@@ -591,11 +586,16 @@ static inline int tiny_seen(tiny_acc a) {
 }
 #endif
 
-static void dot_block(int dtype, int mode, const void *x, const void *y, int64_t b, int64_t len,
-                      pl_acc *acc) {
+/* The partial of the dot block [b, b + len), hi and lo into pair[0], pair[1] (fast mode: its
+ * value and 0), as dot_block adds it to an accumulator; 0 when the block takes its exact
+ * products instead (a tiny product, or lanes or a partial that are not finite). */
+static int dot_block_pair(int dtype, int mode, const void *x, const void *y, int64_t b, int64_t len,
+                          double *pair) {
     if (mode == PL_FAST) {
-        fast_block_to_acc(dtype, x, y, b, len, acc);
-        return;
+        double v = fast_block(dtype, x, y, b, len);
+        pair[0] = v;
+        pair[1] = 0.0;
+        return isfinite(v);
     }
     vd s[NV] = {{0}}, c[NV] = {{0}};
     int64_t i = 0;
@@ -645,9 +645,23 @@ static void dot_block(int dtype, int mode, const void *x, const void *y, int64_t
             exact |= tiny_product(u, v);
         }
     }
-    if (!exact && fold_to_acc(mode, sl, cl, acc)) return;
-    /* A tiny product, or lanes that are not finite: the block's exact products. */
-    for (i = 0; i < len; i++)
+    if (exact) return 0;
+    /* The fold only adds, so it is finite exactly when every lane value is: one check. */
+    fold(mode, sl, cl, &pair[0], &pair[1]);
+    return isfinite(pair[0]) && isfinite(pair[1]);
+}
+
+static void dot_block(int dtype, int mode, const void *x, const void *y, int64_t b, int64_t len,
+                      pl_acc *acc) {
+    double pair[2];
+    if (dot_block_pair(dtype, mode, x, y, b, len, pair)) {
+        pl_acc_add_term(acc, pair[0]);
+        if (mode != PL_FAST) pl_acc_add_term(acc, pair[1]);
+        return;
+    }
+    /* A tiny product, or lanes that are not finite: the block's exact products (one that
+     * overflows, or cancels one that does, is still exact). */
+    for (int64_t i = 0; i < len; i++)
         pl_acc_add_product_term(acc, elem_as_f64(dtype, x, b + i), elem_as_f64(dtype, y, b + i));
 }
 
@@ -657,6 +671,18 @@ static void k_dot(int dtype, int mode, const void *x, const void *y, int64_t lo,
         int64_t len = hi - b < PL_BLOCK ? hi - b : PL_BLOCK;
         dot_block(dtype, mode, x, y, b, len, acc);
     }
+}
+
+/* The partials of the dot blocks of [lo, hi) (lo block-aligned, a few blocks) as k_dot computes
+ * them, hi and lo per block into pairs[0, 2 * blocks); 0 when a block takes its exact products
+ * (the caller then takes the accumulator). */
+static int k_dot_pairs(int dtype, int mode, const void *x, const void *y, int64_t lo, int64_t hi,
+                       double *pairs) {
+    for (int64_t b = lo; b < hi; b += PL_BLOCK, pairs += 2) {
+        int64_t len = hi - b < PL_BLOCK ? hi - b : PL_BLOCK;
+        if (!dot_block_pair(dtype, mode, x, y, b, len, pairs)) return 0;
+    }
+    return 1;
 }
 
 /* Float variance, the centred pass: lanes of sum(d*d) and sum(d), d = x - center. */
@@ -1483,6 +1509,7 @@ const pl_impl PL_IMPL_NAME = {
     .sum_small = k_sum_small,
     .sum_pairs = k_sum_pairs,
     .dot = k_dot,
+    .dot_pairs = k_dot_pairs,
     .centered = k_centered,
     .extremum = k_extremum,
     .integer_sum = k_integer_sum,

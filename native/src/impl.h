@@ -33,6 +33,10 @@ typedef struct pl_impl {
     int (*sum_pairs)(int dtype, int mode, const void *x, int64_t lo, int64_t hi, double *pairs);
     void (*dot)(int dtype, int mode, const void *x, const void *y, int64_t lo, int64_t hi,
                 pl_acc *acc);
+    /* The partials of the float dot's blocks of [lo, hi) (a few blocks) as dot computes them,
+     * hi and lo per block into pairs[0, 2 * blocks); 0 if a block takes its exact products. */
+    int (*dot_pairs)(int dtype, int mode, const void *x, const void *y, int64_t lo, int64_t hi,
+                     double *pairs);
     /* Float variance, the centred pass: sums of d and d * d, d = x - st->center. */
     void (*centered)(int dtype, int mode, const void *x, int64_t lo, int64_t hi,
                      pl_centered *st);

@@ -343,7 +343,7 @@ static double few_round(const few_sum *s) {
 typedef struct pairs_call {
     const pl_impl *im;
     int dtype, mode;
-    const void *x;
+    const void *x, *y; /* y: a dot's second array; NULL for a sum */
     int64_t n;
     double *pairs;
     int failed; /* a partial was not finite (atomic) */
@@ -353,22 +353,41 @@ static void team_pairs_of(void *arg, int id, int nt) {
     pairs_call *c = arg;
     int64_t a, b;
     pl_partition(c->n, nt, id, &a, &b);
-    if (a < b && !c->im->sum_pairs(c->dtype, c->mode, c->x, a, b, c->pairs + 2 * (a / PL_BLOCK)))
+    if (a >= b) return;
+    double *at = c->pairs + 2 * (a / PL_BLOCK);
+    if (c->y ? !c->im->dot_pairs(c->dtype, c->mode, c->x, c->y, a, b, at)
+             : !c->im->sum_pairs(c->dtype, c->mode, c->x, a, b, at))
         __atomic_store_n(&c->failed, 1, __ATOMIC_RELAXED);
 }
 
-/* The sum of n > PL_BLOCK floats through few_sum, from the blocks' partials as the sum kernel
- * computes them, on t threads (each computes the partials of its part, the caller adds them
- * all): 1 and *out when every partial and the result are finite, else 0. The partials do not
- * depend on who computed them, so neither does a bit of the result. */
-static int few_blocks_sum(const pl_impl *im, int dtype, int mode, const void *x, int64_t n, int t,
-                          double *out) {
+/* The sum (y == NULL) or dot of n <= FEW_BLOCKS * PL_BLOCK floats through few_sum, from the
+ * blocks' partials as the sum or dot kernel computes them, on t threads (each computes the
+ * partials of its part, the caller adds them all): 1 and *out when every partial and the result
+ * are finite, else 0. The partials do not depend on who computed them, so neither does a bit of
+ * the result. */
+static int few_blocks(const pl_impl *im, int dtype, int mode, const void *x, const void *y, int64_t n,
+                      int t, double *out) {
     double pairs[2 * FEW_BLOCKS];
-    pairs_call c = {im, dtype, mode, x, n, pairs, 0};
-    if (pl_team_run(t, team_pairs_of, &c) == 0) pl_guard_raise(); /* a part faulted */
-    if (__atomic_load_n(&c.failed, __ATOMIC_RELAXED)) return 0;
-    few_sum s = {0};
-    for (int64_t i = 0; i < 2 * ((n + PL_BLOCK - 1) / PL_BLOCK); i++)
+    if (t <= 1) { /* on this thread: no partition to compute, no team to ask */
+        if (y ? !im->dot_pairs(dtype, mode, x, y, 0, n, pairs) : !im->sum_pairs(dtype, mode, x, 0, n, pairs))
+            return 0;
+    } else {
+        pairs_call c = {im, dtype, mode, x, y, n, pairs, 0};
+        if (pl_team_run(t, team_pairs_of, &c) == 0) pl_guard_raise(); /* a part faulted */
+        if (__atomic_load_n(&c.failed, __ATOMIC_RELAXED)) return 0;
+    }
+    const int64_t values = 2 * ((n + PL_BLOCK - 1) / PL_BLOCK);
+    if (values <= 2) {
+        /* One block, or none: the exact sum of its hi and lo rounded once is their IEEE sum
+         * (+0.0 for zero, as the accumulator gives); past DBL_MAX the accumulator decides. */
+        double r = values ? pairs[0] + pairs[1] : 0.0;
+        if (!isfinite(r) || fabs(r) >= DBL_MAX) return 0;
+        *out = r + 0.0;
+        return 1;
+    }
+    few_sum s;
+    s.n = 0; /* few_add reads only the partials it has written */
+    for (int64_t i = 0; i < values; i++)
         if (pairs[i] != 0.0 && !few_add(&s, pairs[i])) return 0;
     *out = few_round(&s);
     return !isnan(*out);
@@ -388,7 +407,7 @@ static double float_sum(const pl_impl *im, int dtype, const void *x, int64_t n, 
     }
     job j = {im, dtype, PL_SUM, mode, x, NULL};
     if (n > PL_BLOCK && n <= FEW_BLOCKS * PL_BLOCK &&
-        few_blocks_sum(im, dtype, mode, x, n, pl_team_size(threads, n, job_cost(&j, PL_STATE_SUM)), &s))
+        few_blocks(im, dtype, mode, x, NULL, n, pl_team_size(threads, n, job_cost(&j, PL_STATE_SUM)), &s))
         return mean ? s / (double)n : s;
     pl_acc acc;
     pl_acc_init(&acc);
@@ -526,6 +545,13 @@ __attribute__((noinline)) static int dot_work(int dtype, const void *x, const vo
         return PL_E_ARG;
     job j = {im, dtype, PL_DOT, mode, x, y};
     if (pl_dtype_is_float(dtype)) {
+        /* Up to FEW_BLOCKS blocks, their partials summed exactly by few_sum (one block: its hi
+         * and lo), as float_sum does: the accumulator's bits without its cost (about 150 ns, most
+         * of a dot of a few hundred elements); else, or when a block takes its exact products,
+         * the accumulator. */
+        if (n <= FEW_BLOCKS * PL_BLOCK &&
+            few_blocks(im, dtype, mode, x, y, n, pl_team_size(threads, n, job_cost(&j, PL_STATE_SUM)), out_f))
+            return PL_OK;
         pl_acc acc;
         pl_acc_init(&acc);
         over_blocks(&j, PL_STATE_SUM, 0, n, threads, &acc);

@@ -708,6 +708,84 @@ static void test_few_blocks_round_as_the_accumulator(void) {
     free(xf);
 }
 
+/* Dots of up to 32 blocks skip the accumulator as sums do: the blocks' partials summed exactly by
+ * a short list of partials (one block: its hi and lo), on the team when the call is large enough
+ * for one. They must keep the accumulator's bits (pl_partial_dot, then pl_acc_round), in both
+ * modes, f64 and f32, at every SIMD level, on 1 and 2 threads: blocks whose value is chosen
+ * outright (x holds one value, y ones), blocks of random products (partials with a low part), and
+ * blocks with a tiny product or an overflowing one, which take their exact products. */
+static void test_few_block_dots_round_as_the_accumulator(void) {
+    const int64_t most = 32 * 4096;
+    double *x = calloc((size_t)most, sizeof(double)), *y = calloc((size_t)most, sizeof(double));
+    float *xf = calloc((size_t)most, sizeof(float)), *yf = calloc((size_t)most, sizeof(float));
+    int top = pl_cpu_level(), cases = 0, short_ways = 0;
+    for (int c = 0; c < 6000; c++) {
+        int blocks = 1 + (int)(next_u64() % 32);
+        int64_t n = blocks * (int64_t)4096 - (next_u64() % 3 == 0 ? (int64_t)(next_u64() % 4096) : 0);
+        if (blocks == 1 && next_u64() % 2) n = (int64_t)(next_u64() % 300); /* small calls, empty included */
+        int dtype = c % 4 == 3 ? PL_F32 : PL_F64, mode = c % 2 ? PL_FAST : PL_ACCURATE;
+        int shape = (int)(next_u64() % 4); /* 0, 1: one value a block; 2: random products; 3: tiny or huge */
+        double vals[32];
+        for (int64_t i = 0; i < n; i++) {
+            double u = 0, v = 1;
+            if (shape == 2 || shape == 3) {
+                u = random_double(-30, 30);
+                v = random_double(-30, 30);
+            }
+            if (dtype == PL_F64) {
+                x[i] = u;
+                y[i] = v;
+            } else {
+                xf[i] = (float)u;
+                yf[i] = (float)v;
+            }
+        }
+        for (int k = 0; k < blocks && shape < 2 && n > 0; k++) {
+            double v = block_value(vals, k);
+            if (dtype == PL_F32) v = (double)(float)v;
+            vals[k] = v;
+            int64_t len = (k + 1) * (int64_t)4096 <= n ? 4096 : n - k * (int64_t)4096;
+            if (len <= 0) break;
+            int64_t at = k * (int64_t)4096 + (int64_t)(next_u64() % (uint64_t)len);
+            if (dtype == PL_F64) x[at] = v;
+            else xf[at] = (float)v;
+        }
+        if (shape == 3 && n > 0) { /* a tiny product (exact path in accurate f64) or one past DBL_MAX */
+            int64_t at = (int64_t)(next_u64() % (uint64_t)n);
+            double u = next_u64() % 2 ? 0x1p-520 : 0x1p600, v = next_u64() % 2 ? 0x1p-500 : 0x1p500;
+            if (dtype == PL_F64) {
+                x[at] = u;
+                y[at] = v;
+            } else {
+                xf[at] = (float)u;
+                yf[at] = (float)v;
+            }
+        }
+        const void *dx = dtype == PL_F64 ? (const void *)x : (const void *)xf;
+        const void *dy = dtype == PL_F64 ? (const void *)y : (const void *)yf;
+        pl_set_level(c % (top + 1));
+        int threads = 1 + c % 3 / 2;
+        double got = 0, want = 0;
+        int64_t unused = 0;
+        pl_acc acc;
+        CHECK(pl_dot(dtype, dx, dy, n, mode, threads, &got, &unused) == PL_OK, "dot");
+        CHECK(pl_state_init(&acc, dtype, PL_DOT, 0) == PL_OK, "init");
+        CHECK(pl_partial_dot(dtype, dx, dy, n, 0, n, mode, 1, &acc) == PL_OK, "partial");
+        pl_acc_round(&acc, &want);
+        CHECK(same_bits(got, want) || (isnan(got) && isnan(want)),
+              "dot case %d (n %lld, shape %d, dtype %d, mode %d, %d threads): %a, accumulator %a", c, (long long)n, shape,
+              dtype, mode, threads, got, want);
+        short_ways += isfinite(want) && fabs(want) < DBL_MAX;
+        cases++;
+    }
+    pl_set_level(top);
+    CHECK(short_ways > cases / 2, "most cases stay finite (%d of %d)", short_ways, cases);
+    free(x);
+    free(y);
+    free(xf);
+    free(yf);
+}
+
 /* The float variance's centre is the accurate mean of its sample: elements floor((2k + 1) n / 2048)
  * of 1024 past a block, the whole array up to one; checked on x[i] = i, where that mean is the
  * integer sum of the indices over 1024, exact, rounded once. */
@@ -780,6 +858,7 @@ int main(void) {
     test_partition();
     test_partials_merge_to_the_whole();
     test_few_blocks_round_as_the_accumulator();
+    test_few_block_dots_round_as_the_accumulator();
     test_alignment_is_enforced();
     test_states_keep_their_bounds();
     test_forged_extremum_states_are_refused();

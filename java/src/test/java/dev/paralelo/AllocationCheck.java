@@ -5,7 +5,7 @@ import java.lang.management.ManagementFactory;
 /**
  * The child JVM of {@link AllocationTest}: float sums and means on one thread allocate nothing
  * per call, on every implementation, from one element to 32 blocks (the few-block path) and
- * past it. Garbage per call is what cost a vector fast sum of 8192 doubles 1.7 times its time
+ * past it; so do float dots up to 32 blocks (their few-block path). Garbage per call is what cost a vector fast sum of 8192 doubles 1.7 times its time
  * on the 2-core VM (the young generation's first touch of fresh pages; FewSum says more). The
  * count comes from the JVM's per-thread allocation counter.
  */
@@ -51,9 +51,11 @@ public final class AllocationCheck {
         for (int n : new int[] {16, 4096, 4097, 4103, 6000, 8192, 32 * 4096, 1, 7, 31}) {
             F64Array x = F64Array.allocate(n);
             F32Array f = F32Array.allocate(n);
+            F64Array y = F64Array.allocate(n);
             for (int i = 0; i < n; i++) {
                 x.set(i, Math.sin(i));
                 f.set(i, (float) Math.cos(i));
+                y.set(i, Math.cos(i));
             }
             int calls = Math.max(1_000, 4_000_000 / n);
             for (Implementation impl : new Implementation[] {Implementation.NATIVE, Implementation.VECTOR, Implementation.SCALAR}) {
@@ -64,11 +66,13 @@ public final class AllocationCheck {
                         bytesPerCall(() -> sink[0] += k.sum(x), calls),
                         bytesPerCall(() -> sink[0] += k.sum(f), calls),
                         bytesPerCall(() -> sink[0] += k.mean(x), calls),
+                        bytesPerCall(() -> sink[0] += k.dot(x, y), calls),
+                        bytesPerCall(() -> sink[0] += k.dot(f, f), calls),
                     };
                     for (int i = 0; i < bytes.length; i++) {
                         if (bytes[i] >= BOUND) {
                             failures.append(String.format("%n%s %s %s n=%d: %.1f bytes per call", impl, mode,
-                                    new String[] {"sum f64", "sum f32", "mean f64"}[i], n, bytes[i]));
+                                    new String[] {"sum f64", "sum f32", "mean f64", "dot f64", "dot f32"}[i], n, bytes[i]));
                         }
                     }
                 }

@@ -16,7 +16,7 @@ class CrossoverTest {
     void smallCallsGiveTheSameBitsOnEitherPath() {
         Kernels crossing = Kernels.using(new NativeKernels(true)), downcalling = Kernels.using(new NativeKernels(false));
         assertTrue(Crossover.below("min.f64") > 0, "the table has entries: " + Crossover.describe());
-        for (int n : new int[] {1, 7, 16, 63, 64, 65, 255, 256, 257, 1023, 1024, 1025, 4096, 4097, 8192, 8193}) {
+        for (int n : new int[] {1, 7, 16, 63, 64, 65, 255, 256, 257, 1023, 1024, 1025, 2047, 2048, 2049, 4096, 4097, 8192, 8193}) {
             F64Array x = Data.f64(Data.illConditioned(n, n)), y = Data.f64(Data.uniform(n, n + 1));
             for (SumMode m : SumMode.values()) {
                 Kernels a = crossing.withMode(m), b = downcalling.withMode(m);
@@ -28,12 +28,13 @@ class CrossoverTest {
                 assertEquals(Double.doubleToRawLongBits(b.min(x)), Double.doubleToRawLongBits(a.min(x)), "min " + tag);
                 assertEquals(Double.doubleToRawLongBits(b.max(x)), Double.doubleToRawLongBits(a.max(x)), "max " + tag);
             }
-            F32Array xf = Data.f32(Data.illConditioned(n, n + 2));
+            F32Array xf = Data.f32(Data.illConditioned(n, n + 2)), yf = Data.f32(Data.uniform(n, n + 3));
             for (SumMode m : SumMode.values()) {
                 Kernels a = crossing.withMode(m), b = downcalling.withMode(m);
                 String tag = "f32 n=" + n + " " + m;
                 assertEquals(Double.doubleToRawLongBits(b.sum(xf)), Double.doubleToRawLongBits(a.sum(xf)), "sum " + tag);
                 assertEquals(Double.doubleToRawLongBits(b.mean(xf)), Double.doubleToRawLongBits(a.mean(xf)), "mean " + tag);
+                assertEquals(Double.doubleToRawLongBits(b.dot(xf, yf)), Double.doubleToRawLongBits(a.dot(xf, yf)), "dot " + tag);
             }
             F64Array oa = F64Array.allocate(n), ob = F64Array.allocate(n);
             crossing.mul(x, y, oa);

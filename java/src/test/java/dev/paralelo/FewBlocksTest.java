@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Float sums of 2 to 32 blocks on one thread skip the accumulator: their block partials are
+ * Float sums of 2 to 32 blocks on one thread skip the accumulator, and so do float dots of up to
+ * 32 blocks (one block: its hi and lo added): their block partials are
  * summed exactly by a short list of partials (FewSum, reduce.c's few_sum) and rounded once. Each
  * block here holds one value, so the partials are chosen outright (ties for round to even,
  * cancellations, subnormals, values near overflow); every implementation's sum and mean must
@@ -101,5 +102,80 @@ class FewBlocksTest {
             }
         }
         assertTrue(finite > cases / 2, "most cases take the short way: " + finite + " of " + cases);
+    }
+
+    /**
+     * Dots of up to 32 blocks on one thread skip the accumulator too: every implementation's dot
+     * must have the bits of the accumulator's ({@link ExactSum#round()} of the partial state),
+     * for blocks whose value is chosen outright (x holds one value a block, y ones), blocks of
+     * random products (partials with a low part), and blocks with a tiny or an overflowing
+     * product (exact products), on off-heap and heap arrays (the vector kernels copy a heap
+     * array's blocks first).
+     */
+    @Test
+    void dotsOfFewBlocksHaveTheAccumulatorsBits() {
+        SplittableRandom r = new SplittableRandom(11);
+        int most = 32 * 4096;
+        Kernels[] ks = {Kernels.using(Implementation.NATIVE), Kernels.using(Implementation.VECTOR), Kernels.using(Implementation.SCALAR)};
+        int finite = 0, cases = 1200;
+        for (int c = 0; c < cases; c++) {
+            int blocks = 1 + r.nextInt(32);
+            int n = blocks * 4096 - (r.nextInt(3) == 0 ? r.nextInt(4096) : 0);
+            if (blocks == 1 && r.nextBoolean()) n = r.nextInt(300);
+            boolean f32 = c % 4 == 3, heap = c % 5 == 4;
+            SumMode mode = c % 2 == 0 ? SumMode.FAST : SumMode.ACCURATE;
+            int shape = r.nextInt(4); // 0, 1: one value a block; 2: random products; 3: a tiny or huge product
+            double[] xs = new double[n], ys = new double[n], vals = new double[blocks];
+            for (int i = 0; i < n; i++) {
+                xs[i] = shape >= 2 ? randomDouble(r, -30, 30) : 0;
+                ys[i] = shape >= 2 ? randomDouble(r, -30, 30) : 1;
+            }
+            for (int k = 0; shape < 2 && k < blocks && k * 4096 < n; k++) {
+                vals[k] = blockValue(r, vals, k);
+                xs[k * 4096 + r.nextInt(Math.min(4096, n - k * 4096))] = vals[k];
+            }
+            if (shape == 3 && n > 0) {
+                int at = r.nextInt(n);
+                xs[at] = r.nextBoolean() ? 0x1p-520 : 0x1p600;
+                ys[at] = r.nextBoolean() ? 0x1p-500 : 0x1p500;
+            }
+            NumArray x, y;
+            if (f32) {
+                float[] xf = new float[n], yf = new float[n];
+                for (int i = 0; i < n; i++) {
+                    xf[i] = (float) xs[i];
+                    yf[i] = (float) ys[i];
+                }
+                x = heap ? F32Array.wrap(xf) : copy(xf);
+                y = heap ? F32Array.wrap(yf) : copy(yf);
+            } else {
+                x = heap ? F64Array.wrap(xs) : copy(xs);
+                y = heap ? F64Array.wrap(ys) : copy(ys);
+            }
+            for (Kernels base : ks) {
+                Kernels k = base.withMode(mode).withThreads(1);
+                ExactSum acc = (ExactSum) k.partial(Reduction.DOT, x, y, BlockPartition.whole(n));
+                String what = k.implementation() + " case " + c + " (n=" + n + ", shape " + shape + ", " + (f32 ? "f32 " : "f64 ") + mode
+                        + (heap ? ", heap" : "") + ")";
+                double got = k.dot(x, y), want = acc.round();
+                assertTrue(Double.doubleToRawLongBits(got) == Double.doubleToRawLongBits(want) || (Double.isNaN(got) && Double.isNaN(want)),
+                        what + ": dot " + got + ", accumulator " + want);
+            }
+            double d = ks[0].withMode(mode).dot(x, y);
+            if (Double.isFinite(d) && Math.abs(d) < Double.MAX_VALUE) finite++;
+        }
+        assertTrue(finite > cases / 2, "most cases take the short way: " + finite + " of " + cases);
+    }
+
+    private static F64Array copy(double[] v) {
+        F64Array a = F64Array.allocate(Arena.ofAuto(), v.length);
+        for (int i = 0; i < v.length; i++) a.set(i, v[i]);
+        return a;
+    }
+
+    private static F32Array copy(float[] v) {
+        F32Array a = F32Array.allocate(Arena.ofAuto(), v.length);
+        for (int i = 0; i < v.length; i++) a.set(i, v[i]);
+        return a;
     }
 }

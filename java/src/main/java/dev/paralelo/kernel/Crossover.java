@@ -119,7 +119,7 @@ public final class Crossover {
         return f;
     }
 
-    /** The whole table, e.g. "add.f64 < 64, dot.f64 < 256, ...". */
+    /** The whole table, e.g. "add.f64 < 64, dot-fast.f64 < 1024, ...". */
     public static String describe() {
         StringBuilder sb = new StringBuilder();
         for (var e : new TreeMap<>(table()).entrySet()) {

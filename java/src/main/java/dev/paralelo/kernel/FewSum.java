@@ -82,14 +82,34 @@ final class FewSum {
      * takes the accumulator).
      */
     static double ofBlocks(RangeKernelSet k, int dtype, int mode, MemorySegment x, long n) {
-        int end = (int) (2 * ((n + BLOCK - 1) / BLOCK));
         FewSum s = MINE.get();
-        double[] pairs = s.pairs;
-        s.n = 0;
-        if (!k.sumPairs(dtype, mode, x, 0, n, pairs)) return Double.NaN;
-        for (int i = 0; i < end; i++) {
-            if (pairs[i] != 0.0 && !s.add(pairs[i])) return Double.NaN;
+        return k.sumPairs(dtype, mode, x, 0, n, s.pairs) ? s.ofPairs(n) : Double.NaN;
+    }
+
+    /**
+     * The dot of x[0, n) and y[0, n), n &lt;= BLOCKS * BLOCK, through a FewSum of its block
+     * partials as k's dot computes them (one block: its hi and lo); NaN when a block takes its
+     * exact products, or a partial or the result is not finite (the caller then takes the
+     * accumulator).
+     */
+    static double ofDotBlocks(RangeKernelSet k, int dtype, int mode, MemorySegment x, MemorySegment y, long n) {
+        FewSum s = MINE.get();
+        return k.dotPairs(dtype, mode, x, y, 0, n, s.pairs) ? s.ofPairs(n) : Double.NaN;
+    }
+
+    /** The exact sum of the pairs of the blocks of n elements, rounded once, or NaN (as {@link #round}). */
+    private double ofPairs(long n) {
+        int end = (int) (2 * ((n + BLOCK - 1) / BLOCK));
+        if (end <= 2) {
+            // One block, or none: the exact sum of its hi and lo rounded once is their IEEE sum
+            // (+0.0 for zero, as the accumulator gives); past DBL_MAX the accumulator decides.
+            double r = end == 0 ? 0.0 : pairs[0] + pairs[1];
+            return Double.isFinite(r) && Math.abs(r) < Double.MAX_VALUE ? r + 0.0 : Double.NaN;
         }
-        return s.round();
+        this.n = 0;
+        for (int i = 0; i < end; i++) {
+            if (pairs[i] != 0.0 && !add(pairs[i])) return Double.NaN;
+        }
+        return round();
     }
 }

@@ -94,6 +94,15 @@ interface RangeKernelSet {
         RangeKernels.dot(dtype, mode, x, y, lo, hi, acc);
     }
 
+    /**
+     * The partials of the float dot's blocks of [lo, hi) (lo block-aligned, a few blocks) as
+     * {@link #dot} computes them, hi and lo per block into pairs ({@code k_dot_pairs}); false when
+     * a block takes its exact products (the caller then takes the accumulator).
+     */
+    default boolean dotPairs(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, double[] pairs) {
+        return RangeKernels.dotPairs(dtype, mode, x, y, lo, hi, pairs);
+    }
+
     default void centered(int dtype, int mode, MemorySegment x, long lo, long hi, long[] st) {
         RangeKernels.centered(dtype, mode, x, lo, hi, st);
     }

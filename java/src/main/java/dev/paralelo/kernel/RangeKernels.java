@@ -381,29 +381,66 @@ final class RangeKernels {
      * adds its exact products instead.
      */
     static void dot(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, long[] acc) {
-        double[] s = new double[LANES], c = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
+        double[] s = new double[LANES], c = new double[LANES], pair = new double[2], l = new double[FAST_LANES];
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
-            if (mode == FAST) {
-                fastBlockToAcc(dtype, x, y, b, len, l, acc);
-                continue;
-            }
-            long least = Long.MAX_VALUE; // the tiny-product test's minimum key
-            if (dtype == F64) {
-                least = dotLanesF64(x, y, b, len, s, c);
+            if (dotPair(dtype, mode, x, y, b, len, s, c, l, pair)) {
+                ExactAccumulator.add(acc, 0, pair[0]);
+                if (mode != FAST) ExactAccumulator.add(acc, 0, pair[1]);
             } else {
-                Arrays.fill(s, 0);
-                Arrays.fill(c, 0);
-                for (int i = 0; i < len; i++) {
-                    int j = i & (LANES - 1);
-                    double p = element(dtype, x, b + i) * element(dtype, y, b + i);
-                    double s0 = s[j], t = s0 + p, z = t - s0;
-                    c[j] += (s0 - (t - z)) + (p - z);
-                    s[j] = t;
-                }
+                exactProducts(dtype, x, y, b, len, acc);
             }
-            if (least < TINY_KEY_BOUND || !foldToAcc(acc, 0, mode, s, c, tmp)) exactProducts(dtype, x, y, b, len, acc);
         }
+    }
+
+    /**
+     * The partial of the dot block [b, b + len) ({@code dot_block_pair}), hi and lo into out
+     * (fast mode: its value and 0), as {@link #dot} adds it to an accumulator; false when the
+     * block takes its exact products instead: a tiny product, or lanes or a partial that are not
+     * finite. Fast mode uses the lanes l, accurate mode s and c.
+     */
+    static boolean dotPair(int dtype, int mode, MemorySegment x, MemorySegment y, long b, int len, double[] s, double[] c,
+            double[] l, double[] out) {
+        if (mode == FAST) {
+            double v = fastBlock(dtype, x, y, b, len, l);
+            out[0] = v;
+            out[1] = 0.0;
+            return Double.isFinite(v);
+        }
+        long least = Long.MAX_VALUE; // the tiny-product test's minimum key
+        if (dtype == F64) {
+            least = dotLanesF64(x, y, b, len, s, c);
+        } else {
+            Arrays.fill(s, 0);
+            Arrays.fill(c, 0);
+            for (int i = 0; i < len; i++) {
+                int j = i & (LANES - 1);
+                double p = element(dtype, x, b + i) * element(dtype, y, b + i);
+                double s0 = s[j], t = s0 + p, z = t - s0;
+                c[j] += (s0 - (t - z)) + (p - z);
+                s[j] = t;
+            }
+        }
+        if (least < TINY_KEY_BOUND || !finite(s, c)) return false;
+        fold(mode, s, c, out);
+        return Double.isFinite(out[0]) && Double.isFinite(out[1]);
+    }
+
+    /**
+     * The partials of the dot blocks of [lo, hi) (lo block-aligned, a few blocks) as {@link #dot}
+     * computes them, hi and lo per block into pairs ({@code k_dot_pairs}); false when a block
+     * takes its exact products (the caller then takes the accumulator). Allocates nothing.
+     */
+    static boolean dotPairs(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, double[] pairs) {
+        double[][] lanes = scratch();
+        double[] l = lanes[0], s = lanes[1], c = lanes[2], pair = lanes[3];
+        for (long b = lo; b < hi; b += BLOCK) {
+            int at = (int) (2 * ((b - lo) / BLOCK));
+            if (!dotPair(dtype, mode, x, y, b, (int) Math.min(BLOCK, hi - b), s, c, l, pair)) return false;
+            pairs[at] = pair[0];
+            pairs[at + 1] = pair[1];
+        }
+        return true;
     }
 
     /** Float variance, the centred pass: lanes of sum(d*d) and sum(d), d = x - center ({@code k_centered}). */

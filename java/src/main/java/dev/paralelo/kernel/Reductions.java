@@ -276,6 +276,12 @@ public final class Reductions {
 
     /** Float dot ({@code pl_dot}). */
     static double dotDouble(RangeKernelSet k, int dtype, MemorySegment x, MemorySegment y, long n, int mode, int threads) {
+        // Up to FewSum.BLOCKS blocks on one thread, the blocks' partials summed exactly by FewSum
+        // (one block: its hi and lo), as dot_work does: the accumulator's bits without its cost.
+        if (n <= (long) FewSum.BLOCKS * BLOCK && javaTeamSize(threads, n) == 1) {
+            double s = FewSum.ofDotBlocks(k, dtype, mode, x, y, n);
+            if (!Double.isNaN(s)) return s;
+        }
         long[] acc = new long[ExactAccumulator.WORDS];
         overBlocks(new Job(k, dtype, DOT, mode, x, y), PL_STATE_SUM, 0, n, Parallel.shareable(threads, x, y), acc);
         return ExactAccumulator.round(acc, 0);

@@ -702,22 +702,56 @@ final class VectorRangeKernels implements RangeKernelSet {
             RangeKernels.dot(dtype, mode, x, y, lo, hi, acc);
             return;
         }
-        double[] sl = new double[LANES], cl = new double[LANES], tmp = new double[2], l = new double[FAST_LANES];
+        double[] sl = new double[LANES], cl = new double[LANES], pair = new double[2], l = new double[FAST_LANES];
         boolean mapped = staged(x) || staged(y);
         for (long b0 = lo; b0 < hi; b0 += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b0);
             MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x, ys = mapped ? stage(y, b0, len, width(dtype), 1) : y;
             long b = mapped ? 0 : b0;
-            if (mode == FAST) {
-                double v = dtype == F64 ? fastDotBlock(xs, ys, b, len, l) : fastDotBlockF32(xs, ys, b, len, l);
-                RangeKernels.blockValueToAcc(dtype, xs, ys, b, len, v, acc);
-                continue;
+            if (dotPair(dtype, mode, xs, ys, b, len, sl, cl, l, pair)) {
+                ExactAccumulator.add(acc, 0, pair[0]);
+                if (mode != FAST) ExactAccumulator.add(acc, 0, pair[1]);
+            } else {
+                RangeKernels.exactProducts(dtype, xs, ys, b, len, acc);
             }
-            boolean tiny = false;
-            if (dtype == F64) tiny = accurateDotLanes(xs, ys, b, len, sl, cl);
-            else accurateDotLanesF32(xs, ys, b, len, sl, cl);
-            if (tiny || !RangeKernels.foldToAcc(acc, 0, mode, sl, cl, tmp)) RangeKernels.exactProducts(dtype, xs, ys, b, len, acc);
         }
+    }
+
+    @Override
+    public boolean dotPairs(int dtype, int mode, MemorySegment x, MemorySegment y, long lo, long hi, double[] pairs) {
+        if (dtype != F64 && dtype != F32) return RangeKernels.dotPairs(dtype, mode, x, y, lo, hi, pairs);
+        double[][] lanes = RangeKernels.scratch();
+        double[] l = lanes[0], sl = lanes[1], cl = lanes[2], pair = lanes[3];
+        boolean mapped = staged(x) || staged(y);
+        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b0), at = (int) (2 * ((b0 - lo) / BLOCK));
+            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x, ys = mapped ? stage(y, b0, len, width(dtype), 1) : y;
+            if (!dotPair(dtype, mode, xs, ys, mapped ? 0 : b0, len, sl, cl, l, pair)) return false;
+            pairs[at] = pair[0];
+            pairs[at + 1] = pair[1];
+        }
+        return true;
+    }
+
+    /**
+     * The partial of the dot block [b, b + len) of x and y, hi and lo into out (fast mode: its
+     * value and 0), as {@link #dot} adds it to an accumulator; false when the block takes its
+     * exact products instead (RangeKernels.dotPair, whose twin this is).
+     */
+    private static boolean dotPair(int dtype, int mode, MemorySegment x, MemorySegment y, long b, int len, double[] sl,
+            double[] cl, double[] l, double[] out) {
+        if (mode == FAST) {
+            double v = dtype == F64 ? fastDotBlock(x, y, b, len, l) : fastDotBlockF32(x, y, b, len, l);
+            out[0] = v;
+            out[1] = 0.0;
+            return Double.isFinite(v);
+        }
+        boolean tiny = false;
+        if (dtype == F64) tiny = accurateDotLanes(x, y, b, len, sl, cl);
+        else accurateDotLanesF32(x, y, b, len, sl, cl);
+        if (tiny || !RangeKernels.finite(sl, cl)) return false;
+        RangeKernels.fold(mode, sl, cl, out);
+        return Double.isFinite(out[0]) && Double.isFinite(out[1]);
     }
 
     // ---- variance, the centred pass ------------------------------------------------------------
