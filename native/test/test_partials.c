@@ -472,6 +472,61 @@ static void test_extremum_index(void) {
     free(x);
 }
 
+/* Min and max against a plain reference loop, at every SIMD level: random lengths (inside a
+ * vector, a block, or several), values drawn from a few so that ties are common, zeros of
+ * both signs, infinities and now and then a NaN, at any position (in each of the kernel's
+ * running vectors and in the tail). The value is the extreme (the first NaN when there is one;
+ * a zero extreme is -0 for a min and +0 for a max when such a zero is present) and the index the
+ * first element equal to it. */
+static void test_extremum_against_a_loop(void) {
+    const int64_t most = 3 * PL_BLOCK + 100;
+    double *x = malloc((size_t)most * sizeof(double));
+    float *xf = malloc((size_t)most * sizeof(float));
+    const double pool[] = {-3, -2.5, -1, -0.0, 0.0, 1, 2, 7, INFINITY, -INFINITY};
+    int top = pl_cpu_level();
+    for (int c = 0; c < 4000; c++) {
+        int64_t n = 1 + (int64_t)(next_u64() % (uint64_t)(c % 3 == 0 ? 200 : most));
+        int dtype = c % 3 == 2 ? PL_F32 : PL_F64, op = c % 2 ? PL_MIN : PL_MAX;
+        int values = 2 + (int)(next_u64() % 9);
+        for (int64_t i = 0; i < n; i++) x[i] = pool[next_u64() % (uint64_t)values];
+        if (next_u64() % 4 == 0) x[next_u64() % (uint64_t)n] = NAN;
+        if (next_u64() % 3 == 0) x[next_u64() % (uint64_t)n] = op == PL_MIN ? -9 : 9; /* a lone extreme */
+        for (int64_t i = 0; i < n; i++) xf[i] = (float)x[i];
+        /* the reference */
+        int64_t want_at = -1, first_nan = -1;
+        double want = 0;
+        for (int64_t i = 0; i < n && first_nan < 0; i++) {
+            if (isnan(x[i])) first_nan = i;
+            else if (want_at < 0 || (op == PL_MIN ? x[i] < want : x[i] > want)) {
+                want = x[i];
+                want_at = i;
+            }
+        }
+        if (first_nan >= 0) {
+            want = NAN;
+            want_at = first_nan;
+        } else if (want == 0) {
+            for (int64_t i = 0; i < n; i++)
+                if (x[i] == 0 && (signbit(x[i]) != 0) == (op == PL_MIN)) want = x[i];
+        }
+        const void *data = dtype == PL_F64 ? (const void *)x : (const void *)xf;
+        pl_set_level(c % (top + 1));
+        pl_extremum st;
+        double got, f;
+        int64_t unused, idx;
+        CHECK(pl_reduce(dtype, op, data, n, PL_ACCURATE, 1 + c % 2, &got, &unused) == PL_OK, "reduce");
+        CHECK(pl_state_init(&st, dtype, op, 0) == PL_OK, "init");
+        CHECK(pl_partial(dtype, op, data, n, 0, n, PL_ACCURATE, 1 + c % 2, &st) == PL_OK, "partial");
+        CHECK(pl_extremum_result(&st, &f, &unused, &idx) == PL_OK, "result");
+        int same = isnan(want) ? isnan(got) && isnan(f) : same_bits(got, want) && same_bits(f, want);
+        CHECK(same && idx == want_at, "case %d (n %lld, dtype %d, %s, level %d): %g (state %g) at %lld, want %g at %lld", c,
+              (long long)n, dtype, op == PL_MIN ? "min" : "max", c % (top + 1), got, f, (long long)idx, want, (long long)want_at);
+    }
+    pl_set_level(top);
+    free(x);
+    free(xf);
+}
+
 /* Ranges accumulated into one state out of order (the later first): ties and NaNs keep the
  * lowest index, on one thread as on a team. */
 static void test_extremum_ranges_in_any_order(void) {
@@ -869,6 +924,7 @@ int main(void) {
     test_variance_recentres_when_the_sample_misleads();
     test_slices_match_the_whole_kernel();
     test_extremum_index();
+    test_extremum_against_a_loop();
     test_extremum_ranges_in_any_order();
     test_extremum_survives_a_block_written_meanwhile();
     test_huge_thread_counts_are_clamped();
