@@ -544,12 +544,21 @@ final class RangeKernels {
         double of(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan);
     }
 
+    /** The first NaN of [b, e) (nan) or else the first element equal to m, or -1: scalar here, SIMD in the vector set. */
+    @FunctionalInterface
+    interface FirstAt {
+        long of(int dtype, MemorySegment x, long b, long e, boolean nan, double m);
+    }
+
+    private static final BlockExtreme BLOCK_EXTREME = RangeKernels::blockFloatExtreme;
+    private static final FirstAt FIRST_AT = RangeKernels::floatFirstAt;
+
     private static void floatExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
-        floatExtremum(dtype, x, lo, hi, st, RangeKernels::blockFloatExtreme);
+        floatExtremum(dtype, x, lo, hi, st, BLOCK_EXTREME, FIRST_AT);
     }
 
     /** The first NaN of [b, e) (nan) or else the first element equal to m; -1 when none is: the block was written meanwhile ({@code float_first_at}). */
-    private static long floatFirstAt(int dtype, MemorySegment x, long b, long e, boolean nan, double m) {
+    static long floatFirstAt(int dtype, MemorySegment x, long b, long e, boolean nan, double m) {
         for (long i = b; i < e; i++) {
             double v = element(dtype, x, i);
             if (nan ? Double.isNaN(v) : v == m) return i;
@@ -583,7 +592,7 @@ final class RangeKernels {
      * when the block changed meanwhile; a NaN ends the range; the sign of a zero extreme is
      * settled as impl.c settles it.
      */
-    static void floatExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st, BlockExtreme extreme) {
+    static void floatExtremum(int dtype, MemorySegment x, long lo, long hi, long[] st, BlockExtreme extreme, FirstAt firstAt) {
         int op = (int) st[EXTREMUM_OP];
         boolean has = st[EXTREMUM_COUNT] > 0;
         double best = Double.longBitsToDouble(st[EXTREMUM_VALUE]);
@@ -594,7 +603,7 @@ final class RangeKernels {
             double m = extreme.of(dtype, op, x, b, e, nan);
             if (st[EXTREMUM_NAN] != 0 && !nan[0]) continue; // the state's NaN, later in the array, stays the first
             if (nan[0] || !has || States.better(op, m, best) || (m == best && st[EXTREMUM_INDEX] > b)) {
-                long i = floatFirstAt(dtype, x, b, e, nan[0], m);
+                long i = firstAt.of(dtype, x, b, e, nan[0], m);
                 if (i < 0) {
                     m = floatExtremeAt(dtype, op, x, b, e, nan, at);
                     i = at[0];

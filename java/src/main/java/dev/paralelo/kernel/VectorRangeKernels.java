@@ -955,28 +955,57 @@ final class VectorRangeKernels implements RangeKernelSet {
 
     @Override
     public void extremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
-        if (dtype == F64) RangeKernels.floatExtremum(dtype, x, lo, hi, st, this::blockExtreme);
-        else if (dtype == F32) RangeKernels.floatExtremum(dtype, x, lo, hi, st, this::blockExtremeF32);
+        if (dtype == F64) RangeKernels.floatExtremum(dtype, x, lo, hi, st, BLOCK_EXTREME, FIRST_AT);
+        else if (dtype == F32) RangeKernels.floatExtremum(dtype, x, lo, hi, st, BLOCK_EXTREME_F32, FIRST_AT);
         else RangeKernels.extremum(dtype, x, lo, hi, st);
     }
 
-    /** {@link #blockExtreme} on floats: compared as floats, which orders them as their widened doubles. */
-    private double blockExtremeF32(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
+    /** The kernels below as the extremum loop takes them: one object each, not one per call. */
+    private static final RangeKernels.BlockExtreme BLOCK_EXTREME = VectorRangeKernels::blockExtreme,
+            BLOCK_EXTREME_F32 = VectorRangeKernels::blockExtremeF32;
+    private static final RangeKernels.FirstAt FIRST_AT = VectorRangeKernels::firstAt;
+
+    /*
+     * The block's extreme keeps four running vectors, each step's min or max waiting only for its
+     * own vector's last step (one running vector kept the loop at that latency), one loop per
+     * operation (a vector chosen by a branch inside a loop may be boxed). Vector min and max
+     * return a NaN when either lane is one, which flags the block's NaN; a zero extreme's sign
+     * may differ from the scalar scan's, which the caller never relies on (it settles the sign
+     * of a zero extreme by scanning, and compares zeros as equal). The lanes hold the same
+     * extreme whatever the order.
+     */
+
+    /** The block's extreme of floats: compared as floats, which orders them as their widened doubles. */
+    private static double blockExtremeF32(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
         if (staged(x)) {
             x = stage(x, b, (int) (e - b), Float.BYTES, 0);
             e -= b;
             b = 0;
         }
         float first = x.getAtIndex(JAVA_FLOAT_UNALIGNED, b);
-        FloatVector m = FloatVector.broadcast(SF, first);
         int fl = SF.length();
         long i = b;
+        FloatVector m0 = FloatVector.broadcast(SF, first), m1 = m0, m2 = m0, m3 = m0;
         if (op == MIN) {
-            for (; i + fl <= e; i += fl) m = m.min(FloatVector.fromMemorySegment(SF, x, 4 * i, LE));
+            for (; i + 4 * fl <= e; i += 4 * fl) {
+                m0 = m0.min(FloatVector.fromMemorySegment(SF, x, 4 * i, LE));
+                m1 = m1.min(FloatVector.fromMemorySegment(SF, x, 4 * (i + fl), LE));
+                m2 = m2.min(FloatVector.fromMemorySegment(SF, x, 4 * (i + 2 * fl), LE));
+                m3 = m3.min(FloatVector.fromMemorySegment(SF, x, 4 * (i + 3 * fl), LE));
+            }
+            for (; i + fl <= e; i += fl) m0 = m0.min(FloatVector.fromMemorySegment(SF, x, 4 * i, LE));
+            m0 = m0.min(m1).min(m2.min(m3));
         } else {
-            for (; i + fl <= e; i += fl) m = m.max(FloatVector.fromMemorySegment(SF, x, 4 * i, LE));
+            for (; i + 4 * fl <= e; i += 4 * fl) {
+                m0 = m0.max(FloatVector.fromMemorySegment(SF, x, 4 * i, LE));
+                m1 = m1.max(FloatVector.fromMemorySegment(SF, x, 4 * (i + fl), LE));
+                m2 = m2.max(FloatVector.fromMemorySegment(SF, x, 4 * (i + 2 * fl), LE));
+                m3 = m3.max(FloatVector.fromMemorySegment(SF, x, 4 * (i + 3 * fl), LE));
+            }
+            for (; i + fl <= e; i += fl) m0 = m0.max(FloatVector.fromMemorySegment(SF, x, 4 * i, LE));
+            m0 = m0.max(m1).max(m2.max(m3));
         }
-        double r = m.reduceLanes(op == MIN ? VectorOperators.MIN : VectorOperators.MAX);
+        double r = m0.reduceLanes(op == MIN ? VectorOperators.MIN : VectorOperators.MAX);
         for (; i < e; i++) {
             double v = RangeKernels.element(F32, x, i);
             r = op == MIN ? Math.min(r, v) : Math.max(r, v);
@@ -986,22 +1015,35 @@ final class VectorRangeKernels implements RangeKernelSet {
         return r;
     }
 
-    /**
-     * The block's extreme by vector min/max. Their NaN rule (NaN if any) flags a NaN; a DoubleVector.zero(S)'s
-     * sign may differ from the scalar scan's, which the caller never relies on (it settles the
-     * sign of a DoubleVector.zero(S) extreme by scanning, and compares zeros as equal).
-     */
-    private double blockExtreme(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
+    /** The block's extreme of doubles (see above). */
+    private static double blockExtreme(int dtype, int op, MemorySegment x, long b, long e, boolean[] nan) {
         if (staged(x)) {
             x = stage(x, b, (int) (e - b), Double.BYTES, 0);
             e -= b;
             b = 0;
         }
-        double first = RangeKernels.element(F64, x, b);
-        DoubleVector m = DoubleVector.broadcast(S, first);
         long i = b;
-        for (; i + VL <= e; i += VL) m = op == MIN ? m.min(DoubleVector.fromMemorySegment(S, x, 8 * (i), LE)) : m.max(DoubleVector.fromMemorySegment(S, x, 8 * (i), LE));
-        double r = m.reduceLanes(op == MIN ? VectorOperators.MIN : VectorOperators.MAX);
+        DoubleVector m0 = DoubleVector.broadcast(S, RangeKernels.element(F64, x, b)), m1 = m0, m2 = m0, m3 = m0;
+        if (op == MIN) {
+            for (; i + 4 * VL <= e; i += 4 * VL) {
+                m0 = m0.min(DoubleVector.fromMemorySegment(S, x, 8 * i, LE));
+                m1 = m1.min(DoubleVector.fromMemorySegment(S, x, 8 * (i + VL), LE));
+                m2 = m2.min(DoubleVector.fromMemorySegment(S, x, 8 * (i + 2 * VL), LE));
+                m3 = m3.min(DoubleVector.fromMemorySegment(S, x, 8 * (i + 3 * VL), LE));
+            }
+            for (; i + VL <= e; i += VL) m0 = m0.min(DoubleVector.fromMemorySegment(S, x, 8 * i, LE));
+            m0 = m0.min(m1).min(m2.min(m3));
+        } else {
+            for (; i + 4 * VL <= e; i += 4 * VL) {
+                m0 = m0.max(DoubleVector.fromMemorySegment(S, x, 8 * i, LE));
+                m1 = m1.max(DoubleVector.fromMemorySegment(S, x, 8 * (i + VL), LE));
+                m2 = m2.max(DoubleVector.fromMemorySegment(S, x, 8 * (i + 2 * VL), LE));
+                m3 = m3.max(DoubleVector.fromMemorySegment(S, x, 8 * (i + 3 * VL), LE));
+            }
+            for (; i + VL <= e; i += VL) m0 = m0.max(DoubleVector.fromMemorySegment(S, x, 8 * i, LE));
+            m0 = m0.max(m1).max(m2.max(m3));
+        }
+        double r = m0.reduceLanes(op == MIN ? VectorOperators.MIN : VectorOperators.MAX);
         for (; i < e; i++) {
             double v = RangeKernels.element(F64, x, i);
             r = op == MIN ? Math.min(r, v) : Math.max(r, v);
@@ -1009,6 +1051,29 @@ final class VectorRangeKernels implements RangeKernelSet {
         nan[0] = Double.isNaN(r);
         x.get(GUARD, 0); // see "Mapped files"
         return r;
+    }
+
+    /**
+     * The first NaN of x[b, e) (nan) or else its first element equal to m, -1 when none is
+     * (RangeKernels.floatFirstAt): whole vectors compared until one holds it, on doubles in a
+     * plain off-heap segment (mapped and heap ones, which the kernels read through copies, go
+     * element by element), then that vector's elements one by one.
+     */
+    private static long firstAt(int dtype, MemorySegment x, long b, long e, boolean nan, double m) {
+        long i = b;
+        if (dtype == F64 && plain(x)) {
+            if (nan) {
+                for (; i + VL <= e; i += VL) {
+                    if (DoubleVector.fromMemorySegment(S, x, 8 * i, LE).test(VectorOperators.IS_NAN).anyTrue()) break;
+                }
+            } else {
+                DoubleVector mv = DoubleVector.broadcast(S, m);
+                for (; i + VL <= e; i += VL) {
+                    if (DoubleVector.fromMemorySegment(S, x, 8 * i, LE).eq(mv).anyTrue()) break;
+                }
+            }
+        }
+        return RangeKernels.floatFirstAt(dtype, x, i, e, nan, m);
     }
 
     // ---- elementwise ---------------------------------------------------------------------------
