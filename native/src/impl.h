@@ -28,6 +28,11 @@ typedef struct pl_impl {
      * the block adds to an accumulator, hi + lo being its exact sum rounded once; 0 if that
      * partial is not finite (the caller then takes the accumulator). */
     int (*sum_small)(int dtype, int mode, const void *x, int64_t n, double *out);
+    /* sum_small of two runs x[a, a + na) and x[b, b + nb) (each <= PL_BLOCK), accurate mode, their
+     * steps interleaved: bit 0 set when the first's partial is finite (into pa), bit 1 the
+     * second's (pb). */
+    int (*sum_small2)(int dtype, const void *x, int64_t a, int64_t na, int64_t b, int64_t nb, double *pa,
+                      double *pb);
     /* The partials of the blocks of [lo, hi) (a few blocks) as sum computes them, hi and lo per
      * block into pairs[0, 2 * blocks); 0 if one is not finite. */
     int (*sum_pairs)(int dtype, int mode, const void *x, int64_t lo, int64_t hi, double *pairs);

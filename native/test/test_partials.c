@@ -841,6 +841,56 @@ static void test_few_block_dots_round_as_the_accumulator(void) {
     free(yf);
 }
 
+/* pl_reduceat's float sums and means go two slices at a time, their lanes interleaved: every
+ * slice must keep the bits of pl_reduce on that slice alone, at every SIMD level, on 1 and 2
+ * threads, for ragged lengths (1 to a few blocks, non-increasing pairs included), f64 and f32,
+ * and slices whose lanes overflow or hold an infinity or a NaN (their exact path). */
+static void test_reduceat_pairs_match_single_slices(void) {
+    const int64_t n = 40000;
+    double *x = malloc((size_t)n * sizeof(double)), *out = malloc((size_t)n * sizeof(double));
+    float *xf = malloc((size_t)n * sizeof(float));
+    int64_t *off = malloc((size_t)n * sizeof(int64_t));
+    int top = pl_cpu_level();
+    for (int c = 0; c < 300; c++) {
+        int dtype = c % 3 == 2 ? PL_F32 : PL_F64, op = c % 2 ? PL_MEAN : PL_SUM;
+        for (int64_t i = 0; i < n; i++) {
+            double v = random_double(-20, 20);
+            if (next_u64() % 500 == 0) v = next_u64() % 2 ? 0x1.fffffffffffffp1023 : (double)INFINITY;
+            if (next_u64() % 3000 == 0) v = (double)NAN;
+            x[i] = v;
+            xf[i] = (float)v;
+        }
+        int64_t m = 0;
+        for (int64_t p = 0; p < n && m < n;) {
+            off[m++] = p;
+            int64_t len = next_u64() % 10 == 0 ? 1 + (int64_t)(next_u64() % 9000) : 1 + (int64_t)(next_u64() % 130);
+            if (next_u64() % 20 == 0 && p > 3) len = -(int64_t)(next_u64() % 3); /* a non-increasing pair */
+            p += len;
+        }
+        const void *data = dtype == PL_F64 ? (const void *)x : (const void *)xf;
+        pl_set_level(c % (top + 1));
+        CHECK(pl_reduceat(dtype, op, data, n, off, m, out, 1 + c % 2) == PL_OK, "reduceat case %d", c);
+        for (int64_t j = 0; j < m; j++) {
+            int64_t a = off[j], b = j + 1 < m ? off[j + 1] : n;
+            if (b <= a) b = a + 1;
+            double want = 0;
+            int64_t unused;
+            const void *start = (const char *)data + a * (dtype == PL_F64 ? 8 : 4);
+            CHECK(pl_reduce(dtype, op, start, b - a, PL_ACCURATE, 1, &want, &unused) == PL_OK, "reduce");
+            if (!(same_bits(out[j], want) || (isnan(out[j]) && isnan(want)))) {
+                CHECK(0, "reduceat case %d (dtype %d, op %d), slice %lld [%lld, %lld): %a, alone %a", c, dtype, op, (long long)j,
+                      (long long)a, (long long)b, out[j], want);
+                break;
+            }
+        }
+    }
+    pl_set_level(top);
+    free(x);
+    free(xf);
+    free(out);
+    free(off);
+}
+
 /* The float variance's centre is the accurate mean of its sample: elements floor((2k + 1) n / 2048)
  * of 1024 past a block, the whole array up to one; checked on x[i] = i, where that mean is the
  * integer sum of the indices over 1024, exact, rounded once. */
@@ -925,6 +975,7 @@ int main(void) {
     test_slices_match_the_whole_kernel();
     test_extremum_index();
     test_extremum_against_a_loop();
+    test_reduceat_pairs_match_single_slices();
     test_extremum_ranges_in_any_order();
     test_extremum_survives_a_block_written_meanwhile();
     test_huge_thread_counts_are_clamped();
