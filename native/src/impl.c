@@ -494,23 +494,34 @@ static int k_sum_small2(int dtype, const void *x, int64_t a, int64_t na, int64_t
     vd sa[NV], ca[NV], sb[NV], cb[NV];
     for (int m = 0; m < NV; m++) sa[m] = ca[m] = sb[m] = cb[m] = (vd){0};
     const int64_t ra = na - na % LANES, rb = nb - nb % LANES, both = ra < rb ? ra : rb;
+    /* Fetched ahead as accurate_lanes does: inputs up to 16 MiB (slices.c) may still come from
+     * memory where caches are smaller than here. */
+    const int64_t sz = dtype == PL_F64 ? 8 : 4;
+    const char *pa_ = (const char *)x + a * sz + PREFETCH_BYTES, *pb_ = (const char *)x + b * sz + PREFETCH_BYTES;
     int64_t i = 0;
-    for (; i < both; i += LANES)
+    for (; i < both; i += LANES) {
+        __builtin_prefetch(pa_ + i * sz, 0, PREFETCH_LOCALITY);
+        __builtin_prefetch(pb_ + i * sz, 0, PREFETCH_LOCALITY);
         for (int m = 0; m < NV; m++) {
             vd u = load_as_f64(dtype, x, a + i + m * VL), v = load_as_f64(dtype, x, b + i + m * VL);
             TWO_SUM(sa[m], ca[m], u);
             TWO_SUM(sb[m], cb[m], v);
         }
-    for (int64_t j = i; j < ra; j += LANES)
+    }
+    for (int64_t j = i; j < ra; j += LANES) {
+        __builtin_prefetch(pa_ + j * sz, 0, PREFETCH_LOCALITY);
         for (int m = 0; m < NV; m++) {
             vd u = load_as_f64(dtype, x, a + j + m * VL);
             TWO_SUM(sa[m], ca[m], u);
         }
-    for (int64_t j = i; j < rb; j += LANES)
+    }
+    for (int64_t j = i; j < rb; j += LANES) {
+        __builtin_prefetch(pb_ + j * sz, 0, PREFETCH_LOCALITY);
         for (int m = 0; m < NV; m++) {
             vd v = load_as_f64(dtype, x, b + j + m * VL);
             TWO_SUM(sb[m], cb[m], v);
         }
+    }
     lanes_tail(dtype, x, a, ra, na, sa, ca);
     lanes_tail(dtype, x, b, rb, nb, sb, cb);
     double sl[LANES], cl[LANES];
@@ -778,8 +789,10 @@ static void centered_finish(int dtype, int mode, const void *x, int64_t b, int64
         }                                                                                     \
     } while (0)
 
-static void centered_block(int dtype, int mode, const void *x, int64_t b, int64_t len,
-                           double center, pl_centered *st) {
+/* The centred lanes of the block [b, b + len): sums of d * d into (sql, cql), of d into
+ * (sdl, cdl), d = x - center, element i in lane i % LANES. */
+static void centered_lanes(int dtype, int mode, const void *x, int64_t b, int64_t len, double center,
+                           double *sql, double *cql, double *sdl, double *cdl) {
     vd sq[NV] = {{0}}, cq[NV] = {{0}}, sd[NV] = {{0}}, cd[NV] = {{0}};
     vd m = (vd){0} + center;
     const int64_t sz = dtype == PL_F64 ? 8 : 4;
@@ -790,14 +803,35 @@ static void centered_block(int dtype, int mode, const void *x, int64_t b, int64_
         for (int k = 0; k < NV; k++)
             CENTERED_STEP(mode, load_as_f64(dtype, x, b + i + k * VL), m, sq[k], cq[k], sd[k], cd[k]);
     }
-    double sql[LANES], cql[LANES], sdl[LANES], cdl[LANES];
     store_lanes(sql, sq);
     store_lanes(cql, cq);
     store_lanes(sdl, sd);
     store_lanes(cdl, cd);
     for (int l = 0; i < len; i++, l++)
         CENTERED_STEP(mode, elem_as_f64(dtype, x, b + i), center, sql[l], cql[l], sdl[l], cdl[l]);
+}
+
+static void centered_block(int dtype, int mode, const void *x, int64_t b, int64_t len,
+                           double center, pl_centered *st) {
+    double sql[LANES], cql[LANES], sdl[LANES], cdl[LANES];
+    centered_lanes(dtype, mode, x, b, len, center, sql, cql, sdl, cdl);
     centered_finish(dtype, mode, x, b, len, center, sql, cql, sdl, cdl, st);
+}
+
+/* The centred partials of the blocks of [lo, hi) (lo block-aligned, a few blocks) as k_centered
+ * adds them to its state: hi and lo of sum(d * d) per block into q, of sum(d) into d; 0 when a
+ * block's are not finite (it takes the exact path: the caller then takes the accumulators). */
+static int k_centered_pairs(int dtype, int mode, const void *x, int64_t lo, int64_t hi, double center, double *q,
+                            double *d) {
+    for (int64_t b = lo; b < hi; b += PL_BLOCK, q += 2, d += 2) {
+        int64_t len = hi - b < PL_BLOCK ? hi - b : PL_BLOCK;
+        double sql[LANES], cql[LANES], sdl[LANES], cdl[LANES];
+        centered_lanes(dtype, mode, x, b, len, center, sql, cql, sdl, cdl);
+        fold(mode, sql, cql, &q[0], &q[1]);
+        fold(mode, sdl, cdl, &d[0], &d[1]);
+        if (!(isfinite(q[0]) && isfinite(q[1]) && isfinite(d[0]) && isfinite(d[1]))) return 0;
+    }
+    return 1;
 }
 
 /* CGROUP whole blocks from b, interleaved: 2 chains (the two TwoSums) per lane vector of each
@@ -1623,6 +1657,7 @@ const pl_impl PL_IMPL_NAME = {
     .dot = k_dot,
     .dot_pairs = k_dot_pairs,
     .centered = k_centered,
+    .centered_pairs = k_centered_pairs,
     .extremum = k_extremum,
     .integer_sum = k_integer_sum,
     .integer_dot = k_integer_dot,

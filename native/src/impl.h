@@ -45,6 +45,10 @@ typedef struct pl_impl {
     /* Float variance, the centred pass: sums of d and d * d, d = x - st->center. */
     void (*centered)(int dtype, int mode, const void *x, int64_t lo, int64_t hi,
                      pl_centered *st);
+    /* The centred partials of the blocks of [lo, hi) (a few blocks) as centered computes them,
+     * hi and lo per block of sum(d * d) into q and of sum(d) into d; 0 if one is not finite. */
+    int (*centered_pairs)(int dtype, int mode, const void *x, int64_t lo, int64_t hi, double center,
+                          double *q, double *d);
     /* Min or max (st->op) of [lo, hi) folded into st. */
     void (*extremum)(int dtype, const void *x, int64_t lo, int64_t hi, pl_extremum *st);
     /* Exact integer sum, dot, and the moments of a variance. */

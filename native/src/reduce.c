@@ -339,6 +339,22 @@ static double few_round(const few_sum *s) {
     return isfinite(hi) && fabs(hi) < DBL_MAX ? hi + 0.0 : (double)NAN;
 }
 
+/* The exact sum of values doubles (the blocks' pairs, at most 2 * FEW_BLOCKS), rounded once as
+ * the accumulator rounds it; NaN when a partial or the result is not safely below DBL_MAX (the
+ * caller then takes the accumulator). One block's pair, or none, is one IEEE addition (+0.0 for
+ * zero, as the accumulator gives). */
+static double pairs_total(const double *pairs, int64_t values) {
+    if (values <= 2) {
+        double r = values ? pairs[0] + pairs[1] : 0.0;
+        return isfinite(r) && fabs(r) < DBL_MAX ? r + 0.0 : (double)NAN;
+    }
+    few_sum s;
+    s.n = 0; /* few_add reads only the partials it has written */
+    for (int64_t i = 0; i < values; i++)
+        if (pairs[i] != 0.0 && !few_add(&s, pairs[i])) return (double)NAN;
+    return few_round(&s);
+}
+
 /* A few blocks' partials computed by a team: each thread those of its part of the partition. */
 typedef struct pairs_call {
     const pl_impl *im;
@@ -376,20 +392,7 @@ static int few_blocks(const pl_impl *im, int dtype, int mode, const void *x, con
         if (pl_team_run(t, team_pairs_of, &c) == 0) pl_guard_raise(); /* a part faulted */
         if (__atomic_load_n(&c.failed, __ATOMIC_RELAXED)) return 0;
     }
-    const int64_t values = 2 * ((n + PL_BLOCK - 1) / PL_BLOCK);
-    if (values <= 2) {
-        /* One block, or none: the exact sum of its hi and lo rounded once is their IEEE sum
-         * (+0.0 for zero, as the accumulator gives); past DBL_MAX the accumulator decides. */
-        double r = values ? pairs[0] + pairs[1] : 0.0;
-        if (!isfinite(r) || fabs(r) >= DBL_MAX) return 0;
-        *out = r + 0.0;
-        return 1;
-    }
-    few_sum s;
-    s.n = 0; /* few_add reads only the partials it has written */
-    for (int64_t i = 0; i < values; i++)
-        if (pairs[i] != 0.0 && !few_add(&s, pairs[i])) return 0;
-    *out = few_round(&s);
+    *out = pairs_total(pairs, 2 * ((n + PL_BLOCK - 1) / PL_BLOCK));
     return !isnan(*out);
 }
 
@@ -500,6 +503,40 @@ int pl_variance_center(int dtype, const void *x, int64_t n, double *center) {
     PL_GUARDED(variance_center_work(dtype, x, n, center));
 }
 
+/* The centred sums of a float variance of up to FEW_BLOCKS blocks around center, each rounded once
+ * from the blocks' partials (pairs_total) as pl_centered_finish rounds its accumulators: 1 and
+ * *sq, *sd when every partial is finite and the sums are at the scale where that finish takes
+ * them as they are (centered_sums: Q finite, |D| < 2^500), else 0. */
+static int few_centered(const pl_impl *im, int dtype, int mode, const void *x, int64_t n, double center, double *sq,
+                        double *sd) {
+    double q[2 * FEW_BLOCKS], d[2 * FEW_BLOCKS];
+    if (!im->centered_pairs(dtype, mode, x, 0, n, center, q, d)) return 0;
+    const int64_t values = 2 * ((n + PL_BLOCK - 1) / PL_BLOCK);
+    *sq = pairs_total(q, values);
+    *sd = pairs_total(d, values);
+    return !isnan(*sq) && !isnan(*sd) && fabs(*sd) < 0x1p500;
+}
+
+/*
+ * A float variance of up to FEW_BLOCKS blocks on one thread without the two 1 KiB accumulators
+ * of its centred state (clearing, filling and rounding them took most of a small variance's
+ * time): its sums rounded once from the blocks' partials, as for a few-block sum, then
+ * pl_centered_finish's rule and formula, again around c + D/n when the centre proves far from
+ * the mean, as variance_work does. The same bits; 0 (nothing written) whenever the state's path
+ * could differ: a block that is not finite, sums too large, or a centre that is not finite.
+ */
+static int few_variance(const pl_impl *im, int dtype, int mode, const void *x, int64_t n, int ddof, double center,
+                        double *out) {
+    double sq, sd;
+    if (!isfinite(center) || !few_centered(im, dtype, mode, x, n, center, &sq, &sd)) return 0;
+    if (16.0 * (sd * sd) > sq * (double)n) {
+        double c = center + sd / (double)n;
+        if (isfinite(c) && c != center && !few_centered(im, dtype, mode, x, n, c, &sq, &sd)) return 0;
+    }
+    *out = (sq - sd * sd / (double)n) / (double)(n - ddof);
+    return 1;
+}
+
 __attribute__((noinline)) static int variance_work(int dtype, const void *x, int64_t n, int ddof, int mode, int threads,
                          double *out) {
     const pl_impl *im = pl_impl_active();
@@ -518,8 +555,12 @@ __attribute__((noinline)) static int variance_work(int dtype, const void *x, int
     }
     /* The sums of deviations from the sample's centre; again around a better one when that
      * centre proves far from the mean (pl_variance_recenter). */
+    double center = variance_center(im, dtype, x, n);
+    if (n <= FEW_BLOCKS * PL_BLOCK && pl_team_size(threads, n, job_cost(&j, PL_STATE_CENTERED)) == 1 &&
+        few_variance(im, dtype, mode, x, n, ddof, center, out))
+        return PL_OK;
     pl_centered c;
-    pl_state_init(&c, dtype, PL_VAR, variance_center(im, dtype, x, n));
+    pl_state_init(&c, dtype, PL_VAR, center);
     over_blocks(&j, PL_STATE_CENTERED, 0, n, threads, &c);
     double next;
     pl_centered_finish(&c, ddof, 0, out, &next);

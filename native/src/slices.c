@@ -159,6 +159,8 @@ int pl_slice_reduce(int dtype, int op, const void *x, int64_t n, int64_t k, void
 
 /* Slices of pl_reduceat, claimed REDUCEAT_CHUNK at a time (their sizes may differ widely). */
 #define REDUCEAT_CHUNK 64
+/* The largest input whose float slices are summed two at a time (see reduceat_chunks). */
+#define REDUCEAT_PAIRS_MAX_BYTES ((int64_t)16 << 20)
 
 /* Reads slice j's ends (each offset read once, atomically, and checked where it is used: another
  * thread or process may write the offsets, or out may be them, while slices run, and a value
@@ -187,8 +189,13 @@ static void reduceat_chunks(void *ctx, int id, int nt, int64_t lo, int64_t hi) {
     (void)hi;
     const int64_t m = c->m;
     /* Float sums and means of slices of up to a block go two at a time, their lanes interleaved
-     * (sum_small2): the same bits as one at a time, twice the independent chains. */
-    const int pairs = pl_dtype_is_float(c->dtype) && (c->op == PL_SUM || c->op == PL_MEAN);
+     * (sum_small2): the same bits as one at a time, twice the independent chains; only for an
+     * input that caches may hold, as the accurate sum interleaves blocks (impl.c, GROUP): from
+     * memory a core waits for data, not for its chains, and two runs at once read worse. On the
+     * 2-core AMD EPYC (Zen 4), slices of 1 to 127 doubles, one thread, ns a slice one at a time
+     * / two: 44 / 36 at 2^20 elements, 44 / 37 at 2^21, 44 / 47 at 2^22, 45 / 60 at 2^23. */
+    const int pairs = pl_dtype_is_float(c->dtype) && (c->op == PL_SUM || c->op == PL_MEAN) &&
+                      c->n * pl_dtype_size(c->dtype) <= REDUCEAT_PAIRS_MAX_BYTES;
     for (;;) {
         int64_t from = __atomic_fetch_add(&c->next, REDUCEAT_CHUNK, __ATOMIC_RELAXED);
         if (from >= m) return;

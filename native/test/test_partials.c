@@ -958,6 +958,84 @@ static void test_variance_recentres_when_the_sample_misleads(void) {
     free(x);
 }
 
+/* The state path of a float variance, as the Java API's partial states give it: centre, pass,
+ * recentre when asked, pass again, finish. */
+static double variance_by_state(int dtype, const void *x, int64_t n, int ddof, int mode) {
+    double c = 0, next = 0, v = 0;
+    pl_centered st;
+    CHECK(pl_variance_center(dtype, x, n, &c) == PL_OK, "centre");
+    pl_state_init(&st, dtype, PL_VAR, c);
+    CHECK(pl_partial(dtype, PL_VAR, x, n, 0, n, mode, 1, &st) == PL_OK, "pass");
+    CHECK(pl_variance_recenter(&st, &next) == PL_OK, "recentre");
+    if (next == next) {
+        pl_state_init(&st, dtype, PL_VAR, next);
+        CHECK(pl_partial(dtype, PL_VAR, x, n, 0, n, mode, 1, &st) == PL_OK, "second pass");
+    }
+    CHECK(pl_variance_result(PL_STATE_CENTERED, &st, ddof, &v) == PL_OK, "finish");
+    return v;
+}
+
+/* Float variances of up to 32 blocks on one thread skip the two accumulators of the centred
+ * state (their sums rounded from the blocks' partials): they must keep the state path's bits,
+ * in both modes, f64 and f32, at every SIMD level, for data whose mean lies near or far from
+ * the sample's centre (a second pass), huge values (scaled sums: the state path), values with
+ * an infinity or a NaN, constant data and tiny deviations. */
+static void test_few_block_variances_match_the_state(void) {
+    const int64_t most = 32 * 4096 + 5;
+    double *x = malloc((size_t)most * sizeof(double));
+    float *xf = malloc((size_t)most * sizeof(float));
+    int top = pl_cpu_level(), short_way = 0, cases = 600;
+    for (int c = 0; c < cases; c++) {
+        int64_t n = c % 4 == 0 ? 1 + (int64_t)(next_u64() % 300) : 1 + (int64_t)(next_u64() % (uint64_t)most);
+        int dtype = c % 3 == 2 ? PL_F32 : PL_F64, mode = c % 2 ? PL_FAST : PL_ACCURATE, ddof = (int)(next_u64() % 2);
+        int shape = (int)(next_u64() % 9);
+        if (shape == 7) n = 1 + (int64_t)(next_u64() % 3000); /* deviations near 2^505: sums the finish scales */
+        if (shape == 8) n = 4097 + (int64_t)(next_u64() % 20000); /* 2^500 around a sampled 0: D past 2^511 */
+        double base = random_double(-10, 30);
+        for (int64_t i = 0; i < n; i++) {
+            double v;
+            switch (shape) {
+            case 0: v = base + random_double(-5, 5); break;                            /* near the centre */
+            case 1: v = i % 32 == 16 ? base * 1e6 : base; break;                       /* a misleading sample */
+            case 2: v = random_double(900, 1020); break;                               /* huge: scaled sums */
+            case 3: v = base; break;                                                   /* constant */
+            case 4: v = base + ldexp(random_double(0, 1), -60) * (double)(i % 7); break; /* tiny deviations */
+            case 6: v = base + random_double(-3, 3); break; /* the sample set far away below */
+            case 7: v = random_double(500, 506); break;
+            case 8: v = 0x1p500; break;
+            default: v = random_double(-3, 3); break;
+            }
+            x[i] = v;
+            xf[i] = (float)v;
+        }
+        if ((shape == 6 || shape == 8) && n > 4096) { /* every sampled element far from the rest: a second pass */
+            const int64_t S = PL_VARIANCE_SAMPLE, q = n / (2 * S), r = n % (2 * S);
+            for (int64_t k = 0; k < S; k++) {
+                int64_t at = (2 * k + 1) * q + ((2 * k + 1) * r >> __builtin_ctzll(2 * S));
+                x[at] = shape == 8 ? 0 : base + 1e6;
+                xf[at] = (float)x[at];
+            }
+        }
+        if (c % 8 == 7) { /* an infinity or a NaN somewhere: the state's exact path */
+            int64_t at = (int64_t)(next_u64() % (uint64_t)n);
+            x[at] = next_u64() % 2 ? (double)INFINITY : (double)NAN;
+            xf[at] = (float)x[at];
+        }
+        const void *data = dtype == PL_F64 ? (const void *)x : (const void *)xf;
+        pl_set_level(c % (top + 1));
+        double got = 0;
+        CHECK(pl_variance(dtype, data, n, ddof, mode, 1, &got) == PL_OK, "variance");
+        double want = n - ddof > 0 ? variance_by_state(dtype, data, n, ddof, mode) : (double)NAN;
+        CHECK(same_bits(got, want) || (isnan(got) && isnan(want)), "variance case %d (n %lld, shape %d, dtype %d, mode %d, ddof %d): %a, state %a",
+              c, (long long)n, shape, dtype, mode, ddof, got, want);
+        short_way += isfinite(want);
+    }
+    pl_set_level(top);
+    CHECK(short_way > cases / 2, "most cases are finite (%d of %d)", short_way, cases);
+    free(x);
+    free(xf);
+}
+
 int main(void) {
     pl_set_region_cost(0); /* every team size the tests ask for, whatever regions cost here */
     test_partition();
@@ -972,6 +1050,7 @@ int main(void) {
     test_integer_variance_is_exact();
     test_variance_sample();
     test_variance_recentres_when_the_sample_misleads();
+    test_few_block_variances_match_the_state();
     test_slices_match_the_whole_kernel();
     test_extremum_index();
     test_extremum_against_a_loop();
