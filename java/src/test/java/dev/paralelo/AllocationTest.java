@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Float sums and means, and float dots of up to 32 blocks, allocate nothing per call ({@link AllocationCheck}), measured in a JVM of
+ * Float sums and means, and float dots of up to 32 blocks on the scalar Java kernels, allocate nothing per call ({@link AllocationCheck}), measured in a JVM of
  * their own: in the test suite's JVM, after thousands of calls on segments of every kind, C2
  * recompiled the f32 accurate lanes about 100 times (a profiled loop predicate that kept
  * failing) and then left them to C1 code, whose vectors are objects (0.5 MB per call). That
@@ -23,10 +23,20 @@ class AllocationTest {
 
     @Test
     void floatSumsAndMeansAllocateNothingPerCall() throws Exception {
-        Path log = dir.resolve("check.log");
+        check("sums");
+    }
+
+    @Test
+    void floatDotsOnTheScalarKernelsAllocateNothingPerCall() throws Exception {
+        check("dots");
+    }
+
+    /** Runs AllocationCheck with what (its argument) in a JVM of its own. */
+    private void check(String what) throws Exception {
+        Path log = dir.resolve(what + ".log");
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), AllocationCheck.class.getName());
+                "-cp", System.getProperty("java.class.path"), AllocationCheck.class.getName(), what);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean ended = p.waitFor(300, TimeUnit.SECONDS);
         if (!ended) p.destroyForcibly().waitFor();
