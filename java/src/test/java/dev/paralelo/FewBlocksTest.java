@@ -167,6 +167,62 @@ class FewBlocksTest {
         assertTrue(finite > cases / 2, "most cases take the short way: " + finite + " of " + cases);
     }
 
+    /**
+     * Float variances of up to 32 blocks on one thread skip the centred state's accumulators too
+     * (their sums rounded from the blocks' partials): every implementation must keep the bits of
+     * the partial states' path (centre, pass, recentre when asked, pass, finish), for data near
+     * the sample's centre, a misleading sample (a second pass), huge deviations (scaled sums),
+     * constant data, an infinity or a NaN, on off-heap and heap arrays.
+     */
+    @Test
+    void variancesOfFewBlocksHaveTheStatesBits() {
+        SplittableRandom r = new SplittableRandom(13);
+        Kernels[] ks = {Kernels.using(Implementation.NATIVE), Kernels.using(Implementation.VECTOR), Kernels.using(Implementation.SCALAR)};
+        int finite = 0, cases = 400;
+        for (int c = 0; c < cases; c++) {
+            int n = c % 4 == 0 ? 1 + r.nextInt(300) : 1 + r.nextInt(32 * 4096 + 5);
+            int shape = r.nextInt(6), ddof = r.nextInt(2);
+            boolean f32 = c % 3 == 2, heap = c % 5 == 4;
+            SumMode mode = c % 2 == 0 ? SumMode.FAST : SumMode.ACCURATE;
+            double base = randomDouble(r, -10, 30);
+            double[] xs = new double[n];
+            for (int i = 0; i < n; i++) {
+                xs[i] = switch (shape) {
+                    case 0 -> base + randomDouble(r, -5, 5);
+                    case 1 -> randomDouble(r, 500, 506); // sums the finish scales: the state's path
+                    case 2 -> base;
+                    default -> base + randomDouble(r, -3, 3);
+                };
+            }
+            if (shape == 3 && n > 4096) for (long at : Kernels.varianceSample(n)) xs[(int) at] = base + 1e6; // a second pass
+            if (c % 8 == 7) xs[r.nextInt(n)] = r.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NaN;
+            NumArray x;
+            if (f32) {
+                float[] xf = new float[n];
+                for (int i = 0; i < n; i++) xf[i] = (float) xs[i];
+                x = heap ? F32Array.wrap(xf) : copy(xf);
+            } else {
+                x = heap ? F64Array.wrap(xs) : copy(xs);
+            }
+            for (Kernels base0 : ks) {
+                Kernels k = base0.withMode(mode).withThreads(1);
+                double want = Double.NaN;
+                if (n - ddof > 0) {
+                    CenteredSums st = k.partialAround(x, BlockPartition.whole(n), k.varianceCenter(x));
+                    java.util.OptionalDouble next = st.recenter();
+                    if (next.isPresent()) st = k.partialAround(x, BlockPartition.whole(n), next.getAsDouble());
+                    want = st.variance(ddof);
+                }
+                double got = k.variance(x, ddof);
+                assertTrue(Double.doubleToRawLongBits(got) == Double.doubleToRawLongBits(want) || (Double.isNaN(got) && Double.isNaN(want)),
+                        k.implementation() + " case " + c + " (n=" + n + ", shape " + shape + ", " + (f32 ? "f32 " : "f64 ") + mode + ", ddof "
+                                + ddof + (heap ? ", heap" : "") + "): variance " + got + ", state " + want);
+            }
+            if (Double.isFinite(ks[0].withMode(mode).variance(x, ddof))) finite++;
+        }
+        assertTrue(finite > cases / 2, "most cases are finite: " + finite + " of " + cases);
+    }
+
     private static F64Array copy(double[] v) {
         F64Array a = F64Array.allocate(Arena.ofAuto(), v.length);
         for (int i = 0; i < v.length; i++) a.set(i, v[i]);

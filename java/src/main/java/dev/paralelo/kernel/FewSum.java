@@ -97,6 +97,40 @@ final class FewSum {
         return k.dotPairs(dtype, mode, x, y, 0, n, s.pairs) ? s.ofPairs(n) : Double.NaN;
     }
 
+    /** A few-block variance's centred pairs: sums of d*d, then of d. */
+    private final double[] qPairs = new double[2 * BLOCKS], dPairs = new double[2 * BLOCKS];
+
+    /**
+     * The float variance of x[0, n), n &lt;= BLOCKS * BLOCK, around center, on one thread
+     * ({@code few_variance}): its centred sums rounded once from the blocks' partials, then the
+     * centred finish's rule and formula, again around c + D/n when the centre proves far from the
+     * mean; the bits of the centred state's path. NaN when that path could differ (a block that
+     * is not finite, sums too large for the formula, a centre that is not finite): the caller
+     * then takes it.
+     */
+    static double variance(RangeKernelSet k, int dtype, int mode, MemorySegment x, long n, int ddof, double center) {
+        if (!Double.isFinite(center)) return Double.NaN;
+        FewSum s = MINE.get();
+        double[] sums = new double[2];
+        if (!s.centeredSums(k, dtype, mode, x, n, center, sums)) return Double.NaN;
+        if (16.0 * (sums[1] * sums[1]) > sums[0] * (double) n) {
+            double c = center + sums[1] / n;
+            if (Double.isFinite(c) && c != center && !s.centeredSums(k, dtype, mode, x, n, c, sums)) return Double.NaN;
+        }
+        return (sums[0] - sums[1] * sums[1] / n) / (n - ddof);
+    }
+
+    /** Q and D around center rounded once into sums; false when a block is not finite, or Q or D is past the formula's range. */
+    private boolean centeredSums(RangeKernelSet k, int dtype, int mode, MemorySegment x, long n, double center, double[] sums) {
+        if (!k.centeredPairs(dtype, mode, x, 0, n, center, qPairs, dPairs)) return false;
+        int values = (int) (2 * ((n + BLOCK - 1) / BLOCK));
+        System.arraycopy(qPairs, 0, pairs, 0, values);
+        sums[0] = ofPairs(n);
+        System.arraycopy(dPairs, 0, pairs, 0, values);
+        sums[1] = ofPairs(n);
+        return !Double.isNaN(sums[0]) && !Double.isNaN(sums[1]) && Math.abs(sums[1]) < 0x1p500;
+    }
+
     /** The exact sum of the pairs of the blocks of n elements, rounded once, or NaN (as {@link #round}). */
     private double ofPairs(long n) {
         int end = (int) (2 * ((n + BLOCK - 1) / BLOCK));

@@ -107,6 +107,15 @@ interface RangeKernelSet {
         RangeKernels.centered(dtype, mode, x, lo, hi, st);
     }
 
+    /**
+     * The centred partials of the blocks of [lo, hi) (lo block-aligned, a few blocks) as
+     * {@link #centered} computes them ({@code k_centered_pairs}): hi and lo of sum(d*d) per block
+     * into q, of sum(d) into d; false when a block's are not finite.
+     */
+    default boolean centeredPairs(int dtype, int mode, MemorySegment x, long lo, long hi, double center, double[] q, double[] d) {
+        return RangeKernels.centeredPairs(dtype, mode, x, lo, hi, center, q, d);
+    }
+
     default void extremum(int dtype, MemorySegment x, long lo, long hi, long[] st) {
         RangeKernels.extremum(dtype, x, lo, hi, st);
     }

@@ -450,35 +450,7 @@ final class RangeKernels {
         double[] fq = new double[2], fd = new double[2];
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
-            Arrays.fill(sq, 0);
-            Arrays.fill(cq, 0);
-            Arrays.fill(sd, 0);
-            Arrays.fill(cd, 0);
-            for (int i = 0; i < len; i++) {
-                int j = i & (LANES - 1);
-                double dv = element(dtype, x, b + i) - center;
-                double qv = dv * dv;
-                if (mode == ACCURATE) {
-                    double s0 = sq[j], t = s0 + qv, z = t - s0;
-                    cq[j] += (s0 - (t - z)) + (qv - z);
-                    sq[j] = t;
-                    s0 = sd[j];
-                    t = s0 + dv;
-                    z = t - s0;
-                    cd[j] += (s0 - (t - z)) + (dv - z);
-                    sd[j] = t;
-                } else {
-                    sq[j] += qv;
-                    sd[j] += dv;
-                }
-            }
-            boolean ok = finite(sq, cq) && finite(sd, cd);
-            if (ok) {
-                fold(mode, sq, cq, fq);
-                fold(mode, sd, cd, fd);
-                ok = Double.isFinite(fq[0]) && Double.isFinite(fq[1]) && Double.isFinite(fd[0]) && Double.isFinite(fd[1]);
-            }
-            if (ok) {
+            if (centeredPair(dtype, mode, x, b, len, center, sq, cq, sd, cd, fq, fd)) {
                 ExactAccumulator.add(st, CENTERED_SQ, fq[0]);
                 ExactAccumulator.add(st, CENTERED_SQ, fq[1]);
                 ExactAccumulator.add(st, CENTERED_DEV, fd[0]);
@@ -488,6 +460,65 @@ final class RangeKernels {
             }
         }
         st[CENTERED_COUNT] += hi - lo;
+    }
+
+    /**
+     * The centred block [b, b + len) folded, as {@link #centered} adds it: hi and lo of sum(d*d)
+     * into fq, of sum(d) into fd; false when they are not finite (the block's exact path). The
+     * lane arrays are the caller's.
+     */
+    static boolean centeredPair(int dtype, int mode, MemorySegment x, long b, int len, double center, double[] sq, double[] cq,
+            double[] sd, double[] cd, double[] fq, double[] fd) {
+        Arrays.fill(sq, 0);
+        Arrays.fill(cq, 0);
+        Arrays.fill(sd, 0);
+        Arrays.fill(cd, 0);
+        for (int i = 0; i < len; i++) {
+            int j = i & (LANES - 1);
+            double dv = element(dtype, x, b + i) - center;
+            double qv = dv * dv;
+            if (mode == ACCURATE) {
+                double s0 = sq[j], t = s0 + qv, z = t - s0;
+                cq[j] += (s0 - (t - z)) + (qv - z);
+                sq[j] = t;
+                s0 = sd[j];
+                t = s0 + dv;
+                z = t - s0;
+                cd[j] += (s0 - (t - z)) + (dv - z);
+                sd[j] = t;
+            } else {
+                sq[j] += qv;
+                sd[j] += dv;
+            }
+        }
+        return foldCentered(mode, sq, cq, sd, cd, fq, fd);
+    }
+
+    /** Folds centred lanes into fq and fd; false when lanes or folds are not finite. */
+    static boolean foldCentered(int mode, double[] sq, double[] cq, double[] sd, double[] cd, double[] fq, double[] fd) {
+        if (!finite(sq, cq) || !finite(sd, cd)) return false;
+        fold(mode, sq, cq, fq);
+        fold(mode, sd, cd, fd);
+        return Double.isFinite(fq[0]) && Double.isFinite(fq[1]) && Double.isFinite(fd[0]) && Double.isFinite(fd[1]);
+    }
+
+    /**
+     * The centred partials of the blocks of [lo, hi) (lo block-aligned, a few blocks) as
+     * {@link #centered} adds them ({@code k_centered_pairs}): hi and lo of sum(d*d) per block
+     * into q, of sum(d) into d; false when a block's are not finite.
+     */
+    static boolean centeredPairs(int dtype, int mode, MemorySegment x, long lo, long hi, double center, double[] q, double[] d) {
+        double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
+        double[] fq = new double[2], fd = new double[2];
+        for (long b = lo; b < hi; b += BLOCK) {
+            int at = (int) (2 * ((b - lo) / BLOCK));
+            if (!centeredPair(dtype, mode, x, b, (int) Math.min(BLOCK, hi - b), center, sq, cq, sd, cd, fq, fd)) return false;
+            q[at] = fq[0];
+            q[at + 1] = fq[1];
+            d[at] = fd[0];
+            d[at + 1] = fd[1];
+        }
+        return true;
     }
 
     /**

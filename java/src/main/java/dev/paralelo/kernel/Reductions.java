@@ -220,9 +220,15 @@ public final class Reductions {
             return States.variance(States.kind(dtype, VAR), m, ddof);
         }
         // The sums of deviations from the sample's centre; again around a better one when that
-        // centre proves far from the mean.
+        // centre proves far from the mean. Up to FewSum.BLOCKS blocks on one thread, without the
+        // state's accumulators (FewSum.variance, the same bits).
         int t = threads;
-        return States.centeredVariance(varianceCenter(k, dtype, x, n), center -> {
+        double c0 = varianceCenter(k, dtype, x, n);
+        if (n <= (long) FewSum.BLOCKS * BLOCK && javaTeamSize(threads, n) == 1) {
+            double v = FewSum.variance(k, dtype, mode, x, n, ddof, c0);
+            if (!Double.isNaN(v)) return v;
+        }
+        return States.centeredVariance(c0, center -> {
             long[] c = States.init(dtype, VAR, center);
             overBlocks(j, PL_STATE_CENTERED, 0, n, t, c);
             return c;

@@ -767,33 +767,10 @@ final class VectorRangeKernels implements RangeKernelSet {
         double[] fq = new double[2], fd = new double[2];
         boolean mapped = staged(x);
         for (long b0 = lo; b0 < hi; b0 += BLOCK) {
-            int len = (int) Math.min(BLOCK, hi - b0), rows = len - len % LANES;
+            int len = (int) Math.min(BLOCK, hi - b0);
             MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x;
             long b = mapped ? 0 : b0;
-            if (dtype == F64) centeredLanes(xs, b, rows, center, mode, sq, cq, sd, cd);
-            else centeredLanesF32(xs, b, rows, center, mode, sq, cq, sd, cd);
-            for (int i = rows, j = 0; i < len; i++, j++) {
-                double dv = RangeKernels.element(dtype, xs, b + i) - center, qv = dv * dv;
-                if (mode == ACCURATE) {
-                    double t = sq[j] + qv, z = t - sq[j];
-                    cq[j] += (sq[j] - (t - z)) + (qv - z);
-                    sq[j] = t;
-                    t = sd[j] + dv;
-                    z = t - sd[j];
-                    cd[j] += (sd[j] - (t - z)) + (dv - z);
-                    sd[j] = t;
-                } else {
-                    sq[j] += qv;
-                    sd[j] += dv;
-                }
-            }
-            boolean ok = RangeKernels.finite(sq, cq) && RangeKernels.finite(sd, cd);
-            if (ok) {
-                RangeKernels.fold(mode, sq, cq, fq);
-                RangeKernels.fold(mode, sd, cd, fd);
-                ok = Double.isFinite(fq[0]) && Double.isFinite(fq[1]) && Double.isFinite(fd[0]) && Double.isFinite(fd[1]);
-            }
-            if (ok) {
+            if (centeredPair(dtype, mode, xs, b, len, center, sq, cq, sd, cd, fq, fd)) {
                 ExactAccumulator.add(st, CENTERED_SQ, fq[0]);
                 ExactAccumulator.add(st, CENTERED_SQ, fq[1]);
                 ExactAccumulator.add(st, CENTERED_DEV, fd[0]);
@@ -803,6 +780,48 @@ final class VectorRangeKernels implements RangeKernelSet {
             }
         }
         st[CENTERED_COUNT] += hi - lo;
+    }
+
+    @Override
+    public boolean centeredPairs(int dtype, int mode, MemorySegment x, long lo, long hi, double center, double[] q, double[] d) {
+        if (dtype != F64 && dtype != F32) return RangeKernels.centeredPairs(dtype, mode, x, lo, hi, center, q, d);
+        double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
+        double[] fq = new double[2], fd = new double[2];
+        boolean mapped = staged(x);
+        for (long b0 = lo; b0 < hi; b0 += BLOCK) {
+            int len = (int) Math.min(BLOCK, hi - b0), at = (int) (2 * ((b0 - lo) / BLOCK));
+            MemorySegment xs = mapped ? stage(x, b0, len, width(dtype), 0) : x;
+            if (!centeredPair(dtype, mode, xs, mapped ? 0 : b0, len, center, sq, cq, sd, cd, fq, fd)) return false;
+            q[at] = fq[0];
+            q[at + 1] = fq[1];
+            d[at] = fd[0];
+            d[at + 1] = fd[1];
+        }
+        return true;
+    }
+
+    /** The centred block [b, b + len) of x folded into fq and fd, false when not finite (RangeKernels.centeredPair's twin). */
+    private static boolean centeredPair(int dtype, int mode, MemorySegment x, long b, int len, double center, double[] sq, double[] cq,
+            double[] sd, double[] cd, double[] fq, double[] fd) {
+        int rows = len - len % LANES;
+        if (dtype == F64) centeredLanes(x, b, rows, center, mode, sq, cq, sd, cd);
+        else centeredLanesF32(x, b, rows, center, mode, sq, cq, sd, cd);
+        for (int i = rows, j = 0; i < len; i++, j++) {
+            double dv = RangeKernels.element(dtype, x, b + i) - center, qv = dv * dv;
+            if (mode == ACCURATE) {
+                double t = sq[j] + qv, z = t - sq[j];
+                cq[j] += (sq[j] - (t - z)) + (qv - z);
+                sq[j] = t;
+                t = sd[j] + dv;
+                z = t - sd[j];
+                cd[j] += (sd[j] - (t - z)) + (dv - z);
+                sd[j] = t;
+            } else {
+                sq[j] += qv;
+                sd[j] += dv;
+            }
+        }
+        return RangeKernels.foldCentered(mode, sq, cq, sd, cd, fq, fd);
     }
 
     /** The centred lanes of the first rows elements of a block (a multiple of 8), d = x - center. */
