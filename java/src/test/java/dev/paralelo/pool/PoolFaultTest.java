@@ -756,6 +756,12 @@ class PoolFaultTest {
                 } catch (java.util.concurrent.ExecutionException e) {
                     t = e.getCause();
                 }
+                if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("was truncated")) {
+                    // The file was cut before the job took the array: the caller's own check, as
+                    // before any kernel call (a loaded machine delayed the job's thread while
+                    // the workers' JIT made them look busy). Not the case under test: again.
+                    continue;
+                }
                 assertTrue(t instanceof PoolException, t.toString());
                 assertTrue(t.getMessage().contains("truncated"), t.getMessage());
                 Thread.sleep(200);
@@ -764,7 +770,7 @@ class PoolFaultTest {
                 return;
             }
         }
-        org.junit.jupiter.api.Assertions.fail("in " + TRIES + " tries every job ended before the truncation");
+        org.junit.jupiter.api.Assertions.fail("in " + TRIES + " tries every job ended before the truncation, or began after it");
     }
 
     /** Deleted under a job: workers that mapped it may finish; a worker that opens it fails clearly. */
