@@ -31,6 +31,11 @@ class AllocationTest {
         check("dots");
     }
 
+    @Test
+    void floatVariancesAllocateNothingPerCall() throws Exception {
+        check("variances");
+    }
+
     /** Runs AllocationCheck with what (its argument) in a JVM of its own. */
     private void check(String what) throws Exception {
         Path log = dir.resolve(what + ".log");

@@ -97,8 +97,8 @@ final class FewSum {
         return k.dotPairs(dtype, mode, x, y, 0, n, s.pairs) ? s.ofPairs(n) : Double.NaN;
     }
 
-    /** A few-block variance's centred pairs: sums of d*d, then of d. */
-    private final double[] qPairs = new double[2 * BLOCKS], dPairs = new double[2 * BLOCKS];
+    /** A few-block variance's centred pairs (sums of d*d, then of d), and its two centred sums. */
+    private final double[] qPairs = new double[2 * BLOCKS], dPairs = new double[2 * BLOCKS], sums = new double[2];
 
     /**
      * The float variance of x[0, n), n &lt;= BLOCKS * BLOCK, around center, on one thread
@@ -111,7 +111,7 @@ final class FewSum {
     static double variance(RangeKernelSet k, int dtype, int mode, MemorySegment x, long n, int ddof, double center) {
         if (!Double.isFinite(center)) return Double.NaN;
         FewSum s = MINE.get();
-        double[] sums = new double[2];
+        double[] sums = s.sums;
         if (!s.centeredSums(k, dtype, mode, x, n, center, sums)) return Double.NaN;
         if (16.0 * (sums[1] * sums[1]) > sums[0] * (double) n) {
             double c = center + sums[1] / n;

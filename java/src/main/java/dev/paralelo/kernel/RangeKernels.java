@@ -362,11 +362,17 @@ final class RangeKernels {
 
     /**
      * The lane arrays of one-block and few-block sums, per thread: fast lanes, then accurate
-     * sums and compensations, then a block's pair ({@link RangeKernelSet#sumPairs}); the kernels
-     * write every lane before reading it. So a small sum allocates nothing (see FewSum).
+     * sums and compensations, then a block's pair ({@link RangeKernelSet#sumPairs}); then the
+     * centred sums' lanes of a few-block variance ({@link RangeKernelSet#centeredPairs}: sums and
+     * compensations of d*d, then of d, then the two block pairs). The kernels write every lane
+     * before reading it. So a small sum or variance allocates nothing (see FewSum).
      */
-    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(
-            () -> new double[][] {new double[FAST_LANES], new double[LANES], new double[LANES], new double[2]});
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[][] {
+        new double[FAST_LANES], new double[LANES], new double[LANES], new double[2],
+        new double[LANES], new double[LANES], new double[LANES], new double[LANES], new double[2], new double[2]});
+
+    /** Where the centred lanes begin in {@link #scratch}. */
+    static final int CENTERED_SCRATCH = 4;
 
     /** This thread's lane arrays: see {@link #SCRATCH}. */
     static double[][] scratch() {
@@ -446,8 +452,9 @@ final class RangeKernels {
     /** Float variance, the centred pass: lanes of sum(d*d) and sum(d), d = x - center ({@code k_centered}). */
     static void centered(int dtype, int mode, MemorySegment x, long lo, long hi, long[] st) {
         double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
-        double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
-        double[] fq = new double[2], fd = new double[2];
+        double[][] lanes = scratch();
+        double[] sq = lanes[CENTERED_SCRATCH], cq = lanes[CENTERED_SCRATCH + 1], sd = lanes[CENTERED_SCRATCH + 2],
+                cd = lanes[CENTERED_SCRATCH + 3], fq = lanes[CENTERED_SCRATCH + 4], fd = lanes[CENTERED_SCRATCH + 5];
         for (long b = lo; b < hi; b += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b);
             if (centeredPair(dtype, mode, x, b, len, center, sq, cq, sd, cd, fq, fd)) {
@@ -508,8 +515,9 @@ final class RangeKernels {
      * into q, of sum(d) into d; false when a block's are not finite.
      */
     static boolean centeredPairs(int dtype, int mode, MemorySegment x, long lo, long hi, double center, double[] q, double[] d) {
-        double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
-        double[] fq = new double[2], fd = new double[2];
+        double[][] lanes = scratch();
+        double[] sq = lanes[CENTERED_SCRATCH], cq = lanes[CENTERED_SCRATCH + 1], sd = lanes[CENTERED_SCRATCH + 2],
+                cd = lanes[CENTERED_SCRATCH + 3], fq = lanes[CENTERED_SCRATCH + 4], fd = lanes[CENTERED_SCRATCH + 5];
         for (long b = lo; b < hi; b += BLOCK) {
             int at = (int) (2 * ((b - lo) / BLOCK));
             if (!centeredPair(dtype, mode, x, b, (int) Math.min(BLOCK, hi - b), center, sq, cq, sd, cd, fq, fd)) return false;

@@ -213,10 +213,9 @@ public final class Reductions {
     static double variance(RangeKernelSet k, int dtype, MemorySegment x, long n, int ddof, int mode, int threads) {
         if (n - ddof <= 0) return Double.NaN; // numpy: no degrees of freedom left
         threads = Parallel.shareable(threads, x);
-        Job j = new Job(k, dtype, VAR, mode, x, null);
         if (!States.isFloat(dtype)) {
             long[] m = States.init(dtype, VAR, 0);
-            overBlocks(j, States.kind(dtype, VAR), 0, n, threads, m);
+            overBlocks(new Job(k, dtype, VAR, mode, x, null), States.kind(dtype, VAR), 0, n, threads, m);
             return States.variance(States.kind(dtype, VAR), m, ddof);
         }
         // The sums of deviations from the sample's centre; again around a better one when that
@@ -228,6 +227,9 @@ public final class Reductions {
             double v = FewSum.variance(k, dtype, mode, x, n, ddof, c0);
             if (!Double.isNaN(v)) return v;
         }
+        // The job only here: made before the few-block path, it was 40 B of garbage per call
+        // in the JVMs whose compilation of this method kept it (AllocationTest).
+        Job j = new Job(k, dtype, VAR, mode, x, null);
         return States.centeredVariance(c0, center -> {
             long[] c = States.init(dtype, VAR, center);
             overBlocks(j, PL_STATE_CENTERED, 0, n, t, c);

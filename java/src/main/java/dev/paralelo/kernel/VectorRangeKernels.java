@@ -633,7 +633,7 @@ final class VectorRangeKernels implements RangeKernelSet {
     @Override
     public double fastValue(int dtype, MemorySegment x, long b, int len) {
         if ((dtype != F64 && dtype != F32) || staged(x)) return RangeKernelSet.super.fastValue(dtype, x, b, len);
-        if (VL == 8 && dtype == F64 && (len & 7) == 0) return fastSmall8(x, b, len);
+        if (VL == 8 && dtype == F64 && (len & 7) == 0) return len > 0 && len <= 2 * VL ? fastTwoVectors(x, b, len) : fastSmall8(x, b, len);
         return len < VL ? fewLanes(dtype, x, b, len) : fastBlock(dtype, x, b, len, null);
     }
 
@@ -682,6 +682,27 @@ final class VectorRangeKernels implements RangeKernelSet {
         a0 = a0.add(a0.rearrange(SWAP2)); a1 = a1.add(a1.rearrange(SWAP2)); a2 = a2.add(a2.rearrange(SWAP2)); a3 = a3.add(a3.rearrange(SWAP2));
         a0 = a0.add(a0.rearrange(SWAP4)); a1 = a1.add(a1.rearrange(SWAP4)); a2 = a2.add(a2.rearrange(SWAP4)); a3 = a3.add(a3.rearrange(SWAP4));
         return (a0.lane(0) + a1.lane(0)) + (a2.lane(0) + a3.lane(0));
+    }
+
+    /**
+     * {@link #fastSmall8} of 8 or 16 doubles. Lanes 16 to 31 hold +0.0, and so do their two
+     * subtrees' roots, so the tree's last addition is x + (+0.0), kept as written. The lanes are
+     * the elements themselves, not +0.0 plus each: the two differ only where an element is -0.0,
+     * and then only in the sign of a zero inside the tree, which the last addition of +0.0 settles
+     * (a zero sum comes out +0.0 either way; a nonzero one is the same). Small enough to inline
+     * where fastSmall8 is not (485 bytes of bytecode, past the JIT's limit for a hot call), and
+     * without its loop, its tail's conditions and its two idle vectors' trees. The guard only in
+     * a JVM that reads mapped segments in place: no other reaches here with one ({@link #staged}).
+     */
+    private static double fastTwoVectors(MemorySegment x, long b, int n) {
+        long o = 8 * b;
+        DoubleVector a0 = DoubleVector.fromMemorySegment(S, x, o, LE);
+        DoubleVector a1 = n > VL ? DoubleVector.fromMemorySegment(S, x, o + 64, LE) : DoubleVector.zero(S);
+        if (DIRECT_MAPPED) x.get(GUARD, 0); // see "Mapped files"
+        a0 = a0.add(a0.rearrange(SWAP1)); a1 = a1.add(a1.rearrange(SWAP1));
+        a0 = a0.add(a0.rearrange(SWAP2)); a1 = a1.add(a1.rearrange(SWAP2));
+        a0 = a0.add(a0.rearrange(SWAP4)); a1 = a1.add(a1.rearrange(SWAP4));
+        return (a0.lane(0) + a1.lane(0)) + 0.0;
     }
 
     @Override
@@ -763,8 +784,9 @@ final class VectorRangeKernels implements RangeKernelSet {
             return;
         }
         double center = Double.longBitsToDouble(st[CENTERED_CENTER]);
-        double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
-        double[] fq = new double[2], fd = new double[2];
+        double[][] lanes = RangeKernels.scratch();
+        int c = RangeKernels.CENTERED_SCRATCH;
+        double[] sq = lanes[c], cq = lanes[c + 1], sd = lanes[c + 2], cd = lanes[c + 3], fq = lanes[c + 4], fd = lanes[c + 5];
         boolean mapped = staged(x);
         for (long b0 = lo; b0 < hi; b0 += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b0);
@@ -785,8 +807,9 @@ final class VectorRangeKernels implements RangeKernelSet {
     @Override
     public boolean centeredPairs(int dtype, int mode, MemorySegment x, long lo, long hi, double center, double[] q, double[] d) {
         if (dtype != F64 && dtype != F32) return RangeKernels.centeredPairs(dtype, mode, x, lo, hi, center, q, d);
-        double[] sq = new double[LANES], cq = new double[LANES], sd = new double[LANES], cd = new double[LANES];
-        double[] fq = new double[2], fd = new double[2];
+        double[][] lanes = RangeKernels.scratch();
+        int c = RangeKernels.CENTERED_SCRATCH;
+        double[] sq = lanes[c], cq = lanes[c + 1], sd = lanes[c + 2], cd = lanes[c + 3], fq = lanes[c + 4], fd = lanes[c + 5];
         boolean mapped = staged(x);
         for (long b0 = lo; b0 < hi; b0 += BLOCK) {
             int len = (int) Math.min(BLOCK, hi - b0), at = (int) (2 * ((b0 - lo) / BLOCK));
