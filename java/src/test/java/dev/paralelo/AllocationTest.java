@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Float sums and means, and float dots of up to 32 blocks on the scalar Java kernels, allocate nothing per call ({@link AllocationCheck}), measured in a JVM of
- * their own: in the test suite's JVM, after thousands of calls on segments of every kind, C2
+ * Float sums and means, float dots of up to 32 blocks on the scalar Java kernels, and float
+ * variances of up to 32 blocks on the native and scalar kernels allocate nothing per call
+ * ({@link AllocationCheck}), each kind measured in a JVM of its own: in the test suite's JVM, after thousands of calls on segments of every kind, C2
  * recompiled the f32 accurate lanes about 100 times (a profiled loop predicate that kept
  * failing) and then left them to C1 code, whose vectors are objects (0.5 MB per call). That
  * is a JIT pathology of its own, noted on the issue; this test is about the library's garbage.
