@@ -14,7 +14,8 @@ import java.lang.management.ManagementFactory;
  * native provider's downcall 24 B in some JVMs that had run many kernels, before this check
  * existed as after (open). Float variances up to 32 blocks (their few-block path) on the native
  * and scalar kernels allocate nothing either (argument "variances"; the vector kernels' are left
- * out, see main). Garbage per call is what cost a vector fast sum of 8192 doubles 1.7 times its time
+ * out, see main), nor do mins and maxes there (argument "extrema"; the vector kernels' still
+ * allocate, 224 B to 2.5 KiB per call, open). Garbage per call is what cost a vector fast sum of 8192 doubles 1.7 times its time
  * on the 2-core VM (the young generation's first touch of fresh pages; FewSum says more). The
  * count comes from the JVM's per-thread allocation counter.
  */
@@ -45,11 +46,11 @@ public final class AllocationCheck {
     /**
      * Prints "ok" when no call allocates, else each call that does, and exits 1.
      *
-     * @param args none or "sums" (sums and means), "dots" or "variances"
+     * @param args none or "sums" (sums and means), "dots", "variances" or "extrema" (min and max)
      */
     public static void main(String[] args) {
         String what = args.length > 0 ? args[0] : "sums";
-        boolean dots = what.equals("dots"), variances = what.equals("variances");
+        boolean dots = what.equals("dots"), variances = what.equals("variances"), extrema = what.equals("extrema");
         if (!THREADS.isThreadAllocatedMemorySupported() || !THREADS.isThreadAllocatedMemoryEnabled()) {
             System.out.println("this JVM cannot count allocated bytes per thread");
             System.exit(2);
@@ -74,10 +75,11 @@ public final class AllocationCheck {
             // call in 4 JVMs of 6, and in some every vector variance after it (86 KB per call at
             // 2^17): compiled code whose vector operations were not intrinsics (open, on the issue).
             Implementation[] impls = dots ? new Implementation[] {Implementation.SCALAR}
-                    : variances ? new Implementation[] {Implementation.NATIVE, Implementation.SCALAR}
+                    : variances || extrema ? new Implementation[] {Implementation.NATIVE, Implementation.SCALAR}
                     : new Implementation[] {Implementation.NATIVE, Implementation.VECTOR, Implementation.SCALAR};
             String[] names = dots ? new String[] {"dot f64", "dot f32"}
-                    : variances ? new String[] {"variance f64", "variance f32"} : new String[] {"sum f64", "sum f32", "mean f64"};
+                    : variances ? new String[] {"variance f64", "variance f32"}
+                    : extrema ? new String[] {"min f64", "max f64", "min f32"} : new String[] {"sum f64", "sum f32", "mean f64"};
             for (Implementation impl : impls) {
                 for (SumMode mode : SumMode.values()) {
                     Kernels k = Kernels.using(impl).withMode(mode).withThreads(1);
@@ -88,6 +90,10 @@ public final class AllocationCheck {
                     } : variances ? new double[] {
                         bytesPerCall(() -> sink[0] += k.variance(x), calls),
                         bytesPerCall(() -> sink[0] += k.variance(f), calls),
+                    } : extrema ? new double[] {
+                        bytesPerCall(() -> sink[0] += k.min(x), calls),
+                        bytesPerCall(() -> sink[0] += k.max(x), calls),
+                        bytesPerCall(() -> sink[0] += k.min(f), calls),
                     } : new double[] {
                         bytesPerCall(() -> sink[0] += k.sum(x), calls),
                         bytesPerCall(() -> sink[0] += k.sum(f), calls),

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Float sums and means, float dots of up to 32 blocks on the scalar Java kernels, and float
- * variances of up to 32 blocks on the native and scalar kernels allocate nothing per call
+ * Float sums and means, float dots of up to 32 blocks on the scalar Java kernels, float
+ * variances of up to 32 blocks, and mins and maxes, on the native and scalar kernels allocate
+ * nothing per call
  * ({@link AllocationCheck}), each kind measured in a JVM of its own: in the test suite's JVM, after thousands of calls on segments of every kind, C2
  * recompiled the f32 accurate lanes about 100 times (a profiled loop predicate that kept
  * failing) and then left them to C1 code, whose vectors are objects (0.5 MB per call). That
@@ -35,6 +36,11 @@ class AllocationTest {
     @Test
     void floatVariancesAllocateNothingPerCall() throws Exception {
         check("variances");
+    }
+
+    @Test
+    void minAndMaxOnTheNativeAndScalarKernelsAllocateNothingPerCall() throws Exception {
+        check("extrema");
     }
 
     /** Runs AllocationCheck with what (its argument) in a JVM of its own. */

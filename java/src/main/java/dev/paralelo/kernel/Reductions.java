@@ -177,12 +177,25 @@ public final class Reductions {
     /** This thread's out-parameter of {@link RangeKernelSet#sumSmall}: a small sum allocates nothing (see {@link FewSum}). */
     private static final ThreadLocal<double[]> SMALL_OUT = ThreadLocal.withInitial(() -> new double[2]);
 
-    /** The min or max state of x[0, n), n > 0. */
+    /** The min or max state of x[0, n), n > 0: on one thread, this thread's array, to be read before its next call. */
     static long[] extremum(RangeKernelSet k, int dtype, int op, MemorySegment x, long n, int threads) {
+        if (javaTeamSize(threads, n) == 1) {
+            // One thread: this thread's state, set as States.init sets a new one (no garbage per
+            // call, 104 B before), valid until its next min or max; both callers read it at once.
+            long[] st = EXTREMUM_STATE.get();
+            java.util.Arrays.fill(st, 0L);
+            st[EXTREMUM_DTYPE] = dtype;
+            st[EXTREMUM_OP] = op;
+            k.extremum(dtype, x, 0, n, st);
+            return st;
+        }
         long[] st = States.init(dtype, op, 0);
         overBlocks(new Job(k, dtype, op, 0, x, null), PL_STATE_EXTREMUM, 0, n, threads, st);
         return st;
     }
+
+    /** This thread's state of a one-thread min or max ({@link #extremum}). */
+    private static final ThreadLocal<long[]> EXTREMUM_STATE = ThreadLocal.withInitial(() -> new long[States.words(PL_STATE_EXTREMUM)]);
 
     /** The integer sum state of x[0, n). */
     static long[] integerSum(RangeKernelSet k, int dtype, MemorySegment x, long n, int threads) {
