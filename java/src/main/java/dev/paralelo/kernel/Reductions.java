@@ -180,12 +180,9 @@ public final class Reductions {
     /** The min or max state of x[0, n), n > 0: on one thread, this thread's array, to be read before its next call. */
     static long[] extremum(RangeKernelSet k, int dtype, int op, MemorySegment x, long n, int threads) {
         if (javaTeamSize(threads, n) == 1) {
-            // One thread: this thread's state, set as States.init sets a new one (no garbage per
-            // call, 104 B before), valid until its next min or max; both callers read it at once.
-            long[] st = EXTREMUM_STATE.get();
-            java.util.Arrays.fill(st, 0L);
-            st[EXTREMUM_DTYPE] = dtype;
-            st[EXTREMUM_OP] = op;
+            // One thread: this thread's state (no garbage per call, 104 B before), valid until its
+            // next min or max; both callers read it at once.
+            long[] st = States.reset(EXTREMUM_STATE.get(), dtype, op, 0);
             k.extremum(dtype, x, 0, n, st);
             return st;
         }

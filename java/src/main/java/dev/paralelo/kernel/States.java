@@ -94,8 +94,13 @@ public final class States {
 
     /** The identity of (dtype, op) ({@code pl_state_init}). */
     public static long[] init(int dtype, int op, double center) {
+        return reset(new long[words(kind(dtype, op))], dtype, op, center);
+    }
+
+    /** s, of the words of (dtype, op)'s kind, set to what {@link #init} returns; for a state reused by one thread. */
+    static long[] reset(long[] s, int dtype, int op, double center) {
         int kind = kind(dtype, op);
-        long[] s = new long[words(kind)];
+        java.util.Arrays.fill(s, 0L);
         if (kind == PL_STATE_EXTREMUM) {
             s[EXTREMUM_DTYPE] = dtype;
             s[EXTREMUM_OP] = op;
